@@ -1,0 +1,19 @@
+// One Jest run, three projects named after the test kinds (Emmett's naming):
+// *.unit.spec.ts need nothing; *.int.spec.ts need PostgreSQL and/or Kafka; *.e2e.spec.ts run the system.
+const { pathsToModuleNameMapper } = require('./tools/scripts/jest-paths.js');
+
+const base = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
+  moduleNameMapper: pathsToModuleNameMapper(),
+  extensionsToTreatAsEsm: [],
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
+};
+
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['**/*.unit.spec.ts'] },
+    { ...base, displayName: 'int', testMatch: ['**/*.int.spec.ts'], testTimeout: 60_000 },
+    { ...base, displayName: 'e2e', testMatch: ['**/*.e2e.spec.ts'], testTimeout: 120_000 },
+  ],
+};

@@ -1,0 +1,115 @@
+import type { OutgoingMessage, Publisher } from '@identity-store/messaging';
+import type { PrismaClient } from './prisma-client';
+
+export interface OutboxRelayOptions {
+  batchSize?: number;
+  /** Poll interval when idle; appends in this process wake the relay at once. */
+  idleMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+type OutboxRow = { position: bigint; topic: string; key: string; value: string; headers: Record<string, string> };
+
+/**
+ * Moves committed outbox rows to the transport: lock a batch, publish it, mark it published, commit.
+ * A crash between publish and commit publishes the batch again after restart (at-least-once); the
+ * consumers' stream checkpoints make the repeat harmless. Rows are kept (with publishedAt) so the
+ * embedded transport can replay topics from the start.
+ */
+export class OutboxRelay {
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private pending = false;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly publisher: Publisher,
+    private readonly options: OutboxRelayOptions = {},
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Signals that new rows were committed. */
+  notify(): void {
+    this.pending = true;
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Publishes everything pending now; returns how many messages it published. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (let n = await this.publishBatch(); n > 0; n = await this.publishBatch()) total += n;
+    return total;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      this.pending = false;
+      try {
+        const published = await this.drain();
+        failures = 0;
+        if (published > 0 || this.pending) continue;
+      } catch (error) {
+        failures++;
+        this.options.onError?.(error);
+      }
+      const delay = failures ? Math.min(5_000, 100 * 2 ** failures) : (this.options.idleMs ?? 250);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private publishBatch(): Promise<number> {
+    const limit = this.options.batchSize ?? 500;
+    return this.prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<OutboxRow[]>`
+        SELECT position, topic, key, value, headers FROM outbox
+        WHERE published_at IS NULL ORDER BY position LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+      if (rows.length === 0) return 0;
+      const messages: OutgoingMessage[] = rows.map(({ topic, key, value, headers }) => ({ topic, key, value, headers }));
+      await this.publisher.publish(messages);
+      const positions = rows.map((row) => row.position);
+      await tx.$executeRaw`UPDATE outbox SET published_at = now() WHERE position = ANY(${positions})`;
+      return rows.length;
+    }, { timeout: 30_000 });
+  }
+}
+
+/** Published outbox rows of some topics in append order: the embedded transport's replay source. */
+export const readPublishedOutbox = async (
+  prisma: PrismaClient,
+  topics: string[],
+  afterPosition: bigint,
+  limit = 1000,
+): Promise<Array<OutgoingMessage & { position: bigint }>> => {
+  const rows = await prisma.outboxMessage.findMany({
+    where: { topic: { in: topics }, publishedAt: { not: null }, position: { gt: afterPosition } },
+    orderBy: { position: 'asc' },
+    take: limit,
+  });
+  return rows.map(({ position, topic, key, value, headers }) => ({
+    position,
+    topic,
+    key,
+    value,
+    headers: headers as Record<string, string>,
+  }));
+};

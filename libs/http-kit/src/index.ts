@@ -1,0 +1,6 @@
+export * from './logger';
+export * from './problem';
+export * from './service-app';
+export * from './validation';
+export { Router } from 'express';
+export type { Express, Request, Response, NextFunction } from 'express';

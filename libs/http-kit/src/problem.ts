@@ -1,0 +1,107 @@
+import { DomainError, type DomainErrorKind, type FieldError } from '@identity-store/contracts';
+import type { ErrorRequestHandler, Response } from 'express';
+import type { z } from 'zod';
+
+/** RFC 9457 problem details, as every error of the API is answered. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  410: 'Gone',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  423: 'Locked',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+const statusOfKind: Record<DomainErrorKind, number> = {
+  validation: 400,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  gone: 410,
+  'precondition-failed': 412,
+  locked: 423,
+};
+
+/** An error that is answered as a problem with this status. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    detail: string,
+    readonly errors?: FieldError[],
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(detail);
+    this.name = 'HttpProblem';
+  }
+}
+
+export const problem = (
+  status: number,
+  code: string,
+  detail: string,
+  errors?: FieldError[],
+  extensions: Record<string, unknown> = {},
+): Problem => ({
+  type: `https://identity-store.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+  title: titles[status] ?? 'Error',
+  status,
+  detail,
+  code,
+  ...(errors?.length ? { errors } : {}),
+  ...extensions,
+});
+
+export const sendProblem = (res: Response, body: Problem): void => {
+  res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+};
+
+/** `body.name: Required` style field errors from a zod error, with a location prefix. */
+export const fieldErrorsOf = (error: z.ZodError, location?: string): FieldError[] =>
+  error.issues.map((issue) => ({
+    path: [location, ...issue.path.map(String)].filter(Boolean).join('.') || (location ?? '(root)'),
+    message: issue.message,
+  }));
+
+export const toProblem = (error: unknown): Problem | undefined => {
+  if (error instanceof HttpProblem)
+    return problem(error.status, error.code, error.message, error.errors, error.extensions);
+  if (error instanceof DomainError) return problem(statusOfKind[error.kind], error.code, error.message, error.errors);
+  const status = (error as { status?: number; type?: string }).status;
+  // body-parser: malformed JSON, too large, wrong charset.
+  if ((error as { type?: string }).type === 'entity.parse.failed')
+    return problem(400, 'MALFORMED_JSON', 'The request body is not valid JSON.', [
+      { path: 'body', message: 'malformed JSON' },
+    ]);
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return problem(status, 'BAD_REQUEST', (error as Error).message);
+  return undefined;
+};
+
+/** The last middleware of every app: problems as RFC 9457, anything else as a logged 500. */
+export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  const known = toProblem(error);
+  if (known) return sendProblem(res, known);
+  req.log?.error({ err: error }, 'unhandled error');
+  sendProblem(res, problem(500, 'INTERNAL_ERROR', 'An unexpected error occurred.'));
+};

@@ -1,0 +1,2 @@
+export { KafkaTransport, toIncoming } from './kafka-transport';
+export type { KafkaTransportLogger, KafkaTransportLogLevel, KafkaTransportOptions } from './kafka-transport';
