@@ -1,6 +1,7 @@
 import type { StoredEvent } from '@identity-store/contracts';
 import { ExpectedVersionConflictError } from './errors';
-import type { AppendOptions, PostgresEventStore, RecordedEvent } from './event-store';
+import type { EventMetadata, OutboxEntry, PostgresEventStore, RecordedEvent, UniqueKeyRef } from './event-store';
+import type { PrismaTx } from './prisma-client';
 
 export interface Evolver<State, E extends StoredEvent> {
   initialState: () => State;
@@ -10,6 +11,16 @@ export interface Evolver<State, E extends StoredEvent> {
 interface Loaded<State> {
   state: State;
   version: number;
+}
+
+export interface HandleOptions<State, E extends StoredEvent> {
+  metadata: EventMetadata;
+  /** Integration messages for the appended events (written to the outbox in the same transaction). */
+  toOutbox?: (recorded: RecordedEvent<E>[]) => OutboxEntry[];
+  /** Cross-stream unique keys the decided events claim or release (e.g. a user's external id). */
+  uniqueKeys?: (decided: E[], before: State) => { claim?: UniqueKeyRef[]; release?: UniqueKeyRef[] };
+  /** Inline projection: read-model changes committed in the same transaction, given the new state. */
+  project?: (tx: PrismaTx, after: State, recorded: RecordedEvent<E>[]) => Promise<void>;
 }
 
 export interface HandleResult<State, E extends StoredEvent> extends Loaded<State> {
@@ -48,7 +59,7 @@ export class AggregateRepository<State, E extends StoredEvent> {
   async handle(
     streamId: string,
     decide: (state: State, version: number) => E[],
-    options: Omit<AppendOptions<E>, 'expectedVersion'>,
+    options: HandleOptions<State, E>,
   ): Promise<HandleResult<State, E>> {
     const maxRetries = this.options.maxRetries ?? 5;
     for (let attempt = 0; ; attempt++) {
@@ -56,11 +67,20 @@ export class AggregateRepository<State, E extends StoredEvent> {
       const decided = decide(current.state, current.version);
       if (decided.length === 0) return { ...current, events: [] };
       try {
+        const keys = options.uniqueKeys?.(decided, current.state);
+        let next: Loaded<State> | undefined;
         const result = await this.store.appendToStream<E>(streamId, decided, {
-          ...options,
           expectedVersion: current.version,
+          metadata: options.metadata,
+          toOutbox: options.toOutbox,
+          claimKeys: keys?.claim,
+          releaseKeys: keys?.release,
+          inline: async (tx, recorded) => {
+            next = this.fold(current, recorded);
+            await options.project?.(tx, next.state, recorded);
+          },
         });
-        const next = this.fold(current, result.events);
+        next ??= this.fold(current, result.events);
         this.remember(streamId, next);
         return { ...next, events: result.events };
       } catch (error) {

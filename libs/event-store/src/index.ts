@@ -6,3 +6,4 @@ export * from './migrate';
 export * from './outbox-relay';
 export * from './prisma-client';
 export * from './stream-checkpoints';
+export * from './integration-message';

@@ -18,7 +18,7 @@ import {
   type TotpEvent,
   type TotpSettableStatus,
 } from '@identity-store/contracts';
-import { addIsoDuration } from './iso-duration';
+import { addIsoDuration } from '@identity-store/contracts';
 import { matchTotp } from './totp-code';
 
 /**

@@ -242,6 +242,28 @@ describe('KafkaTransport (real broker)', () => {
     await consumer.subscription.stop();
   });
 
+  it('commits nothing for a failing handler: a restarted consumer of the group gets the messages', async () => {
+    const topic = topicName('uncommitted');
+    createdTopics.push(topic);
+    await transport.ensureTopics([topic]);
+    const groupId = groupName('uncommitted');
+    const messages = makeMessages(topic, 'uncommitted', 4, 3);
+    await transport.publish(messages);
+
+    const failing = await collect(transport, { groupId, topics: [topic], fromBeginning: true }, async () => {
+      throw new Error('always failing (intended by the test)');
+    });
+    await waitUntil('a failed delivery', () => failing.deliveries.length >= 1);
+    await failing.subscription.stop();
+    expect(failing.handled).toEqual([]);
+
+    const healthy = await collect(transport, { groupId, topics: [topic], fromBeginning: false });
+    await waitUntil('messages after restart', () => healthy.handled.length >= messages.length);
+    await sleep(300);
+    expect(healthy.handled.map(strip).sort(byValue)).toEqual(messages.map(sent).sort(byValue));
+    await healthy.subscription.stop();
+  });
+
   it('resumes a group after its last committed offset, and a new group replays everything', async () => {
     const topic = topicName('resume');
     createdTopics.push(topic);

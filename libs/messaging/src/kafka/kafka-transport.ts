@@ -310,7 +310,7 @@ export class KafkaTransport implements MessageTransport {
       await sleep(delay, stopping.signal);
       // Also when stopping: the seek pins the position (and, kafkajs auto-commit being on, commits
       // the first unhandled offset, which is exactly what was committed already).
-      payload.resolveOffset(last.offset); await payload.commitOffsetsIfNecessary();
+      consumer.seek({ topic, partition, offset: first.offset });
     };
 
     let firstFetch: () => void = () => undefined;

@@ -1,0 +1,42 @@
+import type { Store, UserRecord } from '@identity-store/contracts';
+import { DocumentStore, type PrismaClient, type PrismaTx } from '@identity-store/event-store';
+
+/** Read models and lookups of the identity service, kept inline (same transaction as the events). */
+export const STORES = 'stores';
+export const USERS = 'users';
+export const storeNameKey = (name: string) => ({ scope: 'store-name', key: name });
+export const userExtIdKey = (storeId: string, extId: string) => ({ scope: 'user-ext-id', key: `${storeId}/${extId}` });
+
+export class IdentityReadModels {
+  readonly documents: DocumentStore;
+
+  constructor(private readonly prisma: PrismaClient) {
+    this.documents = new DocumentStore(prisma);
+  }
+
+  async storeIdByName(name: string): Promise<string | null> {
+    const row = await this.prisma.uniqueKey.findUnique({ where: { scope_key: storeNameKey(name) } });
+    return row ? row.streamId.replace(/^store-/, '') : null;
+  }
+
+  async storeByName(name: string): Promise<Store | null> {
+    const id = await this.storeIdByName(name);
+    return id ? this.documents.get<Store>(STORES, id) : null;
+  }
+
+  async userIdByExtId(storeId: string, extId: string): Promise<string | null> {
+    const row = await this.prisma.uniqueKey.findUnique({ where: { scope_key: userExtIdKey(storeId, extId) } });
+    return row ? row.streamId.replace(/^user-/, '') : null;
+  }
+
+  async user(storeId: string, userId: string): Promise<UserRecord | null> {
+    const user = await this.documents.get<UserRecord>(USERS, userId);
+    // A user of another store is not found here: stores are isolated.
+    return user && user.storeId === storeId ? user : null;
+  }
+
+  putStore = (tx: PrismaTx, store: Store) => this.documents.put(tx, STORES, store.id, store);
+  putUser = (tx: PrismaTx, user: UserRecord) => this.documents.put(tx, USERS, user.id, user, user.storeId);
+  deleteStore = (tx: PrismaTx, storeId: string) => this.documents.delete(tx, STORES, storeId);
+  deleteUser = (tx: PrismaTx, userId: string) => this.documents.delete(tx, USERS, userId);
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { dtmSchema } from '../api/common';
+
+export const userStatusSchema = z.enum(['ACTIVE', 'LOCKED', 'TEMP_LOCKED', 'DISABLED', 'PENDING_ACTIVE']);
+export type UserStatus = z.infer<typeof userStatusSchema>;
+
+const extIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\w.@:+-]+$/, 'must be 1–128 letters, digits or . @ : + - _');
+
+export const createUserBodySchema = z
+  .object({
+    extId: extIdSchema,
+    status: userStatusSchema.default('ACTIVE'),
+    attributes: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export const updateUserBodySchema = z
+  .object({
+    extId: extIdSchema,
+    status: userStatusSchema,
+    attributes: z.record(z.string(), z.unknown()),
+  })
+  .partial()
+  .strict();
+
+const groupItemSchema = z.object({
+  id: z.string(),
+  status: z.string(),
+  policyName: z.string().optional(),
+  rpId: z.string().optional(),
+  deviceId: z.string().optional(),
+  type: z.string().optional(),
+  createdDtm: dtmSchema,
+  lastUsedDtm: dtmSchema.nullable(),
+  expirationDtm: dtmSchema.nullable().optional(),
+});
+export type SummaryGroupItem = z.infer<typeof groupItemSchema>;
+
+export const summaryGroupSchema = z.object({ count: z.number().int(), items: z.array(groupItemSchema) });
+export type SummaryGroup = z.infer<typeof summaryGroupSchema>;
+
+export const authenticationTypeSchema = z.enum(['Passkey', 'Appkey', 'Totp', 'Passcode', 'Face']);
+export type AuthenticationType = z.infer<typeof authenticationTypeSchema>;
+
+/** Projected by the audit service from events; never written by a request. */
+export const summaryInfoSchema = z.object({
+  passkeys: summaryGroupSchema,
+  appkeys: summaryGroupSchema,
+  totps: summaryGroupSchema,
+  passcodes: summaryGroupSchema,
+  biometrics: summaryGroupSchema,
+  lastAuthentication: z
+    .object({ type: authenticationTypeSchema, result: z.enum(['SUCCESS', 'FAILURE']), dtm: dtmSchema })
+    .nullable(),
+});
+export type SummaryInfo = z.infer<typeof summaryInfoSchema>;
+
+export const emptySummaryInfo = (): SummaryInfo => ({
+  passkeys: { count: 0, items: [] },
+  appkeys: { count: 0, items: [] },
+  totps: { count: 0, items: [] },
+  passcodes: { count: 0, items: [] },
+  biometrics: { count: 0, items: [] },
+  lastAuthentication: null,
+});
+
+/** A user as the identity service keeps it (no summary). */
+export const userRecordSchema = z.object({
+  id: z.string(),
+  storeId: z.string(),
+  extId: z.string(),
+  status: userStatusSchema,
+  attributes: z.record(z.string(), z.unknown()),
+  createdDtm: dtmSchema,
+  lastUpdatedDtm: dtmSchema,
+});
+export type UserRecord = z.infer<typeof userRecordSchema>;
+
+/** A user as the API returns it. */
+export const userSchema = userRecordSchema.omit({ storeId: true }).extend({ summaryInfo: summaryInfoSchema });
+export type User = z.infer<typeof userSchema>;
+
+export const authenticationAuditSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  type: authenticationTypeSchema,
+  result: z.enum(['SUCCESS', 'FAILURE']),
+  reason: z.string().optional(),
+  createdDtm: dtmSchema,
+  context: z.record(z.string(), z.unknown()),
+  credentialId: z.string().optional(),
+  policyName: z.string().optional(),
+});
+export type AuthenticationAudit = z.infer<typeof authenticationAuditSchema>;

@@ -1,0 +1,26 @@
+import { KafkaTransport } from './kafka-transport';
+import { Kafka } from 'kafkajs';
+jest.setTimeout(40_000);
+it('debug', async () => {
+  const t = new KafkaTransport({ brokers: ['127.0.0.1:19092'], clientId: 'dbg', logLevel: 'info' });
+  const topic = `dbg-${Date.now()}`;
+  const groupId = `dbg-${Date.now()}`;
+  const T0 = Date.now(); const log = (s: string) => console.log(`${Date.now() - T0}ms ${s}`);
+  await t.ensureTopics([topic]); log('ensured');
+  await t.publish(Array.from({ length: 12 }, (_, i) => ({ topic, key: `k${i % 4}`, value: `v${i}` }))); log('published');
+  let n = 0;
+  const s1 = await t.subscribe({ groupId, topics: [topic], fromBeginning: true, handle: async (m) => { n++; log(`fail delivery p${m[0]!.partition} @${m[0]!.offset} x${m.length}`); throw new Error('x'); } });
+  log('subscribed 1');
+  while (n < 1) await new Promise((r) => setTimeout(r, 20));
+  await s1.stop(); log('stopped 1');
+  const admin = new Kafka({ brokers: ['127.0.0.1:19092'], clientId: 'dbg-admin' }).admin(); await admin.connect();
+  log(JSON.stringify(await admin.fetchOffsets({ groupId, topics: [topic] })));
+  log(JSON.stringify(await admin.fetchTopicOffsets(topic)));
+  await admin.disconnect();
+  const got: string[] = [];
+  const s2 = await t.subscribe({ groupId, topics: [topic], fromBeginning: false, handle: async (m) => { log(`ok p${m[0]!.partition} @${m[0]!.offset} x${m.length}`); got.push(...m.map((x) => x.value)); } });
+  log('subscribed 2');
+  const d = Date.now(); while (got.length < 12 && Date.now() - d < 15000) await new Promise((r) => setTimeout(r, 20));
+  log(`got ${got.length}`);
+  await s2.stop(); await t.close();
+});
