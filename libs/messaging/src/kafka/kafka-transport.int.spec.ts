@@ -9,6 +9,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { IncomingMessage, OutgoingMessage, Subscription, SubscriptionOptions } from '../transport';
 import { KafkaTransport } from './kafka-transport';
 
+// jest.config.js sets testTimeout on the int project, but Jest 30 applied its 5 s default here.
+jest.setTimeout(30_000);
+
 const BROKERS = (process.env.KAFKA_BROKERS ?? '')
   .split(',')
   .map((b) => b.trim())
@@ -38,7 +41,8 @@ const sent = (m: OutgoingMessage): Seen => ({
   value: m.value,
   headers: m.headers ?? {},
 });
-const byValue = (a: { value: string }, b: { value: string }) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+const byValue = (a: { value: string }, b: { value: string }) =>
+  a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
 
 /** Messages for `keys` keys, `perKey` each, interleaved (k0#0, k1#0, ..., k0#1, ...). */
 function makeMessages(topic: string, tag: string, keys: number, perKey: number): OutgoingMessage[] {
@@ -96,7 +100,11 @@ describe('KafkaTransport (real broker)', () => {
   afterAll(async () => {
     await transport?.close();
     // Best effort: the test broker keeps everything forever (log.retention.ms=-1).
-    const admin = new Kafka({ brokers: BROKERS, clientId: `it-cleanup-${RUN}`, logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      brokers: BROKERS,
+      clientId: `it-cleanup-${RUN}`,
+      logLevel: logLevel.NOTHING,
+    }).admin();
     try {
       await admin.connect();
       if (createdTopics.length > 0) await admin.deleteTopics({ topics: createdTopics, timeout: 5_000 });
@@ -114,7 +122,11 @@ describe('KafkaTransport (real broker)', () => {
     await transport.ensureTopics([a, b]);
     await transport.ensureTopics([a, b, a]); // existing: no error
 
-    const admin = new Kafka({ brokers: BROKERS, clientId: `it-check-${RUN}`, logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      brokers: BROKERS,
+      clientId: `it-check-${RUN}`,
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     try {
       const { topics } = await admin.fetchTopicMetadata({ topics: [a, b] });
@@ -136,9 +148,17 @@ describe('KafkaTransport (real broker)', () => {
     const noHeaders: OutgoingMessage = { topic, key: 'user-plain', value: '{"plain":true}' };
     await transport.publish([...before, noHeaders]);
 
-    const fromStart = await collect(transport, { groupId: groupName('roundtrip-a'), topics: [topic], fromBeginning: true });
+    const fromStart = await collect(transport, {
+      groupId: groupName('roundtrip-a'),
+      topics: [topic],
+      fromBeginning: true,
+    });
     // A new group that does not start from the beginning sees only what is published after subscribe.
-    const fromNow = await collect(transport, { groupId: groupName('roundtrip-b'), topics: [topic], fromBeginning: false });
+    const fromNow = await collect(transport, {
+      groupId: groupName('roundtrip-b'),
+      topics: [topic],
+      fromBeginning: false,
+    });
 
     const after = makeMessages(topic, 'after', 3, 4);
     await transport.publish(after);
@@ -168,7 +188,11 @@ describe('KafkaTransport (real broker)', () => {
     const topic = topicName('order');
     createdTopics.push(topic);
     await transport.ensureTopics([topic]);
-    const consumer = await collect(transport, { groupId: groupName('order'), topics: [topic], fromBeginning: true });
+    const consumer = await collect(transport, {
+      groupId: groupName('order'),
+      topics: [topic],
+      fromBeginning: true,
+    });
 
     const keys = 12;
     const perKey = 25;
@@ -221,7 +245,10 @@ describe('KafkaTransport (real broker)', () => {
       },
     );
 
-    await waitUntil('all messages handled after the failure', () => consumer.handled.length >= messages.length);
+    await waitUntil(
+      'all messages handled after the failure',
+      () => consumer.handled.length >= messages.length,
+    );
     await sleep(500);
 
     // Exactly the published messages were handled successfully, each once (one failure, then commits).
@@ -257,7 +284,9 @@ describe('KafkaTransport (real broker)', () => {
     await failing.subscription.stop();
     expect(failing.handled).toEqual([]);
 
-    const healthy = await collect(transport, { groupId, topics: [topic], fromBeginning: false });
+    // fromBeginning applies only while the group has no committed offset; had the failing handler's
+    // batch been committed, the restarted consumer would start after it and miss those messages.
+    const healthy = await collect(transport, { groupId, topics: [topic], fromBeginning: true });
     await waitUntil('messages after restart', () => healthy.handled.length >= messages.length);
     await sleep(300);
     expect(healthy.handled.map(strip).sort(byValue)).toEqual(messages.map(sent).sort(byValue));
@@ -289,7 +318,11 @@ describe('KafkaTransport (real broker)', () => {
     await run2.subscription.stop();
 
     // A new group from the beginning replays the whole topic.
-    const replay = await collect(transport, { groupId: groupName('resume-replay'), topics: [topic], fromBeginning: true });
+    const replay = await collect(transport, {
+      groupId: groupName('resume-replay'),
+      topics: [topic],
+      fromBeginning: true,
+    });
     const all = [...first, ...second];
     await waitUntil('replayed messages', () => replay.handled.length >= all.length);
     await sleep(300);
@@ -300,6 +333,8 @@ describe('KafkaTransport (real broker)', () => {
   it('refuses to work after close()', async () => {
     const other = new KafkaTransport({ brokers: BROKERS, clientId: `it-closed-${RUN}` });
     await other.close();
-    await expect(other.publish([{ topic: topicName('closed'), key: 'k', value: 'v' }])).rejects.toThrow(/closed/);
+    await expect(other.publish([{ topic: topicName('closed'), key: 'k', value: 'v' }])).rejects.toThrow(
+      /closed/,
+    );
   });
 });

@@ -103,7 +103,10 @@ function createLogCreator(minLevel: KafkaLogLevel, logger: KafkaTransportLogger)
       let effective = level;
       if (level === KafkaLogLevel.ERROR && namespace === 'Connection' && message.startsWith('Response ')) {
         effective = KafkaLogLevel.DEBUG;
-      } else if (level === KafkaLogLevel.WARN && message.startsWith('Limiting retries for the idempotent producer')) {
+      } else if (
+        level === KafkaLogLevel.WARN &&
+        message.startsWith('Limiting retries for the idempotent producer')
+      ) {
         // Deliberate: publish gives up after bounded retries instead of hanging while the broker is
         // down; the caller (outbox relay) publishes again, and consumers are idempotent anyway.
         effective = KafkaLogLevel.DEBUG;
@@ -215,7 +218,9 @@ export class KafkaTransport implements MessageTransport {
     for (const m of messages) {
       let list = byTopic.get(m.topic);
       if (!list) byTopic.set(m.topic, (list = []));
-      list.push(m.headers ? { key: m.key, value: m.value, headers: m.headers } : { key: m.key, value: m.value });
+      list.push(
+        m.headers ? { key: m.key, value: m.value, headers: m.headers } : { key: m.key, value: m.value },
+      );
     }
     await this.producer.sendBatch({
       acks: -1,
@@ -426,7 +431,9 @@ export class KafkaTransport implements MessageTransport {
       }
       if (Date.now() >= deadline) {
         const why = lastError instanceof Error ? `: ${lastError.message}` : '';
-        throw new Error(`KafkaTransport.ensureTopics: topics not ready after ${timeoutMs} ms (${topics.join(', ')})${why}`);
+        throw new Error(
+          `KafkaTransport.ensureTopics: topics not ready after ${timeoutMs} ms (${topics.join(', ')})${why}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
     }

@@ -1,0 +1,36 @@
+import { type AuthenticationAudit, notFound, storeNameSchema } from '@identity-store/contracts';
+import { type Request, type Response, Router, validate } from '@identity-store/http-kit';
+import { type IdentityQueries, parsePositions, resolveStoreAndUser, userRefOf } from '@identity-store/service-clients';
+import { z } from 'zod';
+import { AUTHENTICATIONS, type AuditProjector } from '../audit-projector';
+import type { AuditSummaries } from '../audit-service';
+
+const auditParams = z.object({
+  storeName: storeNameSchema,
+  userId: z.string().min(1).max(128).optional(),
+  extId: z.string().min(1).max(128).optional(),
+  id: z.string().min(1).max(64),
+});
+
+/** Authentication audit records (public) and summaries/rebuild (internal). */
+export const auditRoutes = (projector: AuditProjector, summaries: AuditSummaries, identity: IdentityQueries): Router => {
+  const router = Router();
+  const getAuthentication = async (req: Request, res: Response) => {
+    const { params } = validate(req, { params: auditParams });
+    const { user } = await resolveStoreAndUser(identity, params.storeName, userRefOf(params));
+    const audit = await projector.documents.get<AuthenticationAudit>(AUTHENTICATIONS, params.id);
+    if (!audit || audit.userId !== user.id) throw notFound('AUTHENTICATION_NOT_FOUND', `Authentication ${params.id} does not exist.`);
+    res.json(audit);
+  };
+  router.get('/api/identity-store/stores/:storeName/users/:extId/authentications/:id/ext', getAuthentication);
+  router.get('/api/identity-store/stores/:storeName/users/:userId/authentications/:id', getAuthentication);
+
+  router.get('/internal/summaries/:userId', async (req, res) => {
+    res.json(await summaries.getSummary(req.params.userId, parsePositions(req.query.waitFor)));
+  });
+  router.post('/internal/projections/rebuild', async (_req, res) => {
+    await projector.rebuild();
+    res.status(202).json({ status: 'REBUILDING' });
+  });
+  return router;
+};

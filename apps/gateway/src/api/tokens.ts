@@ -1,0 +1,113 @@
+import { hkdfSync, randomBytes, randomUUID } from 'node:crypto';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+
+/**
+ * Bearer tokens: HS256 JWTs the gateway issues for an API key and verifies on every request.
+ * Claims: `sub` = key id, `permissions`, `stores` (absent = every store), `jti`, `iat`, `exp`,
+ * plus fixed `iss`/`aud` so a token minted for something else with the same secret is refused.
+ * Permissions and stores are a snapshot taken at issuance; revocation and re-keying are checked
+ * per request against the key itself (see ApiKeyService.isTokenCurrent).
+ */
+
+export const TOKEN_ISSUER = 'identity-store-gateway';
+export const TOKEN_AUDIENCE = 'identity-store';
+
+export interface Principal {
+  /** The API key's id (`sub`). */
+  keyId: string;
+  permissions: string[];
+  /** null: every store. */
+  stores: string[] | null;
+  tokenId: string;
+  /** Seconds since the epoch. */
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export class TokenInvalidError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'TokenInvalidError';
+  }
+}
+
+export interface TokenServiceOptions {
+  /** HMAC key, at least 32 bytes. */
+  secret: Uint8Array;
+  ttlSeconds?: number;
+  now?: () => Date;
+}
+
+/**
+ * The HMAC key: `JWT_SECRET` if configured, else derived from `SECRETS_KEY` (HKDF-SHA-256, own
+ * label, so the two keys differ), else random for this process (tokens then die with the process,
+ * and several gateway instances would not accept each other's tokens).
+ */
+export const jwtSecretFrom = (config: { jwtSecret?: string; secretsKey?: string }): Uint8Array => {
+  // Buffers, not `new Uint8Array`: see testing/jose.ts for why the distinction matters in tests.
+  if (config.jwtSecret) return Buffer.from(config.jwtSecret, 'utf8');
+  if (config.secretsKey) return Buffer.from(hkdfSync('sha256', config.secretsKey, 'identity-store', 'gateway-jwt-hs256', 32));
+  return randomBytes(32);
+};
+
+const claimsSchema = z.object({
+  sub: z.string().min(1),
+  jti: z.string().min(1),
+  iat: z.number().int(),
+  exp: z.number().int(),
+  permissions: z.array(z.string()),
+  stores: z.array(z.string()).optional(),
+});
+
+export class TokenService {
+  readonly ttlSeconds: number;
+  private readonly now: () => Date;
+
+  private readonly secret: Buffer;
+
+  constructor(options: TokenServiceOptions) {
+    if (options.secret.length < 32) throw new Error('the token signing key must be at least 32 bytes');
+    this.secret = Buffer.from(options.secret);
+    this.ttlSeconds = options.ttlSeconds ?? 900;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async issue(key: { id: string; permissions: string[]; stores: string[] | null }): Promise<{ token: string; ttl: number }> {
+    const iat = Math.floor(this.now().getTime() / 1000);
+    const token = await new SignJWT({ permissions: key.permissions, ...(key.stores === null ? {} : { stores: key.stores }) })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(key.id)
+      .setJti(randomUUID())
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + this.ttlSeconds)
+      .sign(this.secret);
+    return { token, ttl: this.ttlSeconds };
+  }
+
+  /** The token's principal; throws {@link TokenInvalidError} for a bad signature, expiry or shape. */
+  async verify(token: string): Promise<Principal> {
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, this.secret, {
+        algorithms: ['HS256'],
+        issuer: TOKEN_ISSUER,
+        audience: TOKEN_AUDIENCE,
+        requiredClaims: ['sub', 'jti', 'iat', 'exp'],
+        currentDate: this.now(),
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw new TokenInvalidError('The token has expired.');
+      if (error instanceof joseErrors.JWSSignatureVerificationFailed)
+        throw new TokenInvalidError('The token signature is not valid.');
+      if (error instanceof joseErrors.JOSEError) throw new TokenInvalidError(`The token is not valid (${error.code}).`);
+      throw new TokenInvalidError('The token is malformed.');
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw new TokenInvalidError('The token does not carry the expected claims.');
+    const { sub, jti, iat, exp, permissions, stores } = claims.data;
+    return { keyId: sub, permissions, stores: stores ?? null, tokenId: jti, issuedAt: iat, expiresAt: exp };
+  }
+}

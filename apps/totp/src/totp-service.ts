@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import {
+  forbidden,
+  notFound,
+  type Store,
+  type TotpEvent,
+  toTotpIntegrationEvent,
+  topics,
+  type TotpPolicy,
+  type UserRecord,
+} from '@identity-store/contracts';
+import type { SecretBox } from '@identity-store/crypto';
+import {
+  AggregateRepository,
+  type EventMetadata,
+  integrationMessage,
+  type PostgresEventStore,
+  type RecordedEvent,
+} from '@identity-store/event-store';
+import {
+  type IdentityQueries,
+  resolveStoreAndUser,
+  type StreamPosition,
+  type SummaryQueries,
+  toUserView,
+  type UserRef,
+} from '@identity-store/service-clients';
+import { newTotpSecret, otpauthUri, toBase32 } from './domain/totp-code';
+import {
+  decideTotp,
+  evolveTotp,
+  initialTotpUserState,
+  type TotpCommand,
+  type TotpUserState,
+  totpStreamId,
+} from './domain/totp-decider';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+const requirePolicy = (store: Store, policyName: string): TotpPolicy => {
+  const policy = store.totpPolicies[policyName];
+  if (!policy) throw notFound('POLICY_NOT_FOUND', `TOTP policy ${policyName} does not exist in store ${store.name}.`);
+  return policy;
+};
+
+const requireActive = (user: UserRecord) => {
+  if (user.status !== 'ACTIVE') throw forbidden('USER_NOT_ACTIVE', `User is ${user.status}.`);
+};
+
+/**
+ * The TOTP service's application layer: resolve store, policy and user, decide on the user's TOTP
+ * aggregate, append, and answer with the user as the audit projection sees it after this request.
+ */
+export class TotpService {
+  private readonly repository: AggregateRepository<TotpUserState, TotpEvent>;
+
+  constructor(
+    eventStore: PostgresEventStore,
+    private readonly identity: IdentityQueries,
+    private readonly summaries: SummaryQueries,
+    private readonly secrets: SecretBox,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.repository = new AggregateRepository(eventStore, { initialState: initialTotpUserState, evolve: evolveTotp });
+  }
+
+  resolve(storeName: string, ref: UserRef) {
+    return resolveStoreAndUser(this.identity, storeName, ref);
+  }
+
+  async state(storeName: string, ref: UserRef) {
+    const { store, user } = await this.resolve(storeName, ref);
+    const { state } = await this.repository.load(totpStreamId(user.id));
+    return { store, user, state, now: this.clock() };
+  }
+
+  /** The user with summaryInfo reflecting (at least) the given appended events. */
+  async userView(user: UserRecord, appended: RecordedEvent[] = []) {
+    const last = appended.at(-1);
+    const waitFor: StreamPosition[] = last ? [{ streamId: last.streamId, streamVersion: last.streamVersion }] : [];
+    return toUserView(user, await this.summaries.getSummary(user.id, waitFor));
+  }
+
+  async startRegistration(storeName: string, ref: UserRef, policyName: string, metadata: EventMetadata) {
+    const { store, user } = await this.resolve(storeName, ref);
+    requireActive(user);
+    const policy = requirePolicy(store, policyName);
+    const secret = newTotpSecret(policy.algorithm);
+    const credentialId = randomUUID();
+    const { events } = await this.run(store, user, { type: 'StartTotpRegistration', policy, credentialId, encryptedSecret: this.secrets.encrypt(secret, user.id) }, metadata);
+    const secretBase32 = toBase32(secret);
+    return {
+      id: credentialId,
+      secret: secretBase32,
+      otpauthUri: otpauthUri({
+        issuer: policy.issuer,
+        account: user.extId,
+        secretBase32,
+        algorithm: policy.algorithm,
+        digits: policy.digits,
+        period: policy.period,
+      }),
+      user: await this.userView(user, events),
+    };
+  }
+
+  async completeRegistration(storeName: string, ref: UserRef, policyName: string, code: string, metadata: EventMetadata) {
+    const { store, user } = await this.resolve(storeName, ref);
+    requireActive(user);
+    requirePolicy(store, policyName);
+    const { events } = await this.run(store, user, { type: 'CompleteTotpRegistration', policyName, code }, metadata);
+    return this.userView(user, events);
+  }
+
+  async authenticate(
+    storeName: string,
+    ref: UserRef,
+    policyName: string,
+    input: { code: string; context?: Record<string, unknown> },
+    metadata: EventMetadata,
+  ) {
+    const { store, user } = await this.resolve(storeName, ref);
+    requireActive(user);
+    const policy = requirePolicy(store, policyName);
+    const authenticationId = randomUUID();
+    const { events } = await this.run(store, user, { type: 'AuthenticateTotp', policy, authenticationId, ...input }, metadata);
+    const failure = events.find((event) => event.type === 'TotpAuthenticationFailed');
+    return {
+      result: failure ? ('FAILURE' as const) : ('SUCCESS' as const),
+      authenticationId,
+      ...(failure ? { reason: (failure.data as { reason: string }).reason } : {}),
+      user: await this.userView(user, events),
+    };
+  }
+
+  async change(
+    storeName: string,
+    ref: UserRef,
+    command: DistributiveOmit<Extract<TotpCommand, { type: 'DeregisterTotp' | 'UpdateTotp' | 'DeleteTotp' }>, 'now'>,
+    metadata: EventMetadata,
+  ) {
+    const { store, user } = await this.resolve(storeName, ref);
+    if (command.type === 'DeregisterTotp') requirePolicy(store, command.policyName);
+    const result = await this.run(store, user, command, metadata);
+    return { ...result, user };
+  }
+
+  private run(store: Store, user: UserRecord, command: DistributiveOmit<TotpCommand, 'now'>, metadata: EventMetadata) {
+    const now = this.clock();
+    const deps = { decryptSecret: (encrypted: string) => this.secrets.decrypt(encrypted, user.id) };
+    return this.repository.handle(
+      totpStreamId(user.id),
+      (state) => decideTotp({ ...command, now } as TotpCommand, state, deps),
+      {
+        metadata,
+        toOutbox: (recorded) =>
+          recorded.map((event) =>
+            integrationMessage(event, topics.totp, {
+              ...toTotpIntegrationEvent(event as unknown as TotpEvent),
+              storeId: store.id,
+              userId: user.id,
+            }),
+          ),
+      },
+    );
+  }
+}
