@@ -202,8 +202,8 @@ format_storage() {
   [[ "$cid" =~ ^[A-Za-z0-9_-]{22}$ ]] || die "could not generate a cluster id (got '$cid')"
   say "formatting KRaft storage in $DATA (cluster id $cid)"
   java -Dlog4j.configuration="file:$LOG4J" -cp "$LIBS/*" kafka.tools.StorageTool format \
-    -t "$cid" -c "$PROPS" --ignore-formatted >>"$LOG_FILE" 2>&1 ||
-    { log_tail 40; die "kafka-storage format failed"; }
+    -t "$cid" -c "$PROPS" --ignore-formatted >"$LOGS/format.log" 2>&1 ||
+    { tail -n 40 "$LOGS/format.log" >&2; die "kafka-storage format failed (full output: $LOGS/format.log)"; }
 }
 
 # ---------------------------------------------------------------------------------------- commands

@@ -52,3 +52,23 @@ export const scopeViolation = (outer: KeyScope, inner: KeyScope): ScopeViolation
     return { code: 'STORE_NOT_ALLOWED', detail: `The calling key may not use store(s) ${outside.join(', ')}.`, missing: outside };
   return undefined;
 };
+
+/**
+ * What a token may do now: its claims (a snapshot taken at issuance) narrowed to the key's current
+ * scope, so that taking a permission or a store away from a key takes effect on tokens already
+ * issued too (within the key-status cache's lifetime).
+ */
+export const narrowScope = (token: KeyScope, current: KeyScope): { permissions: string[]; stores: string[] | null } => {
+  const permissions = token.permissions.includes(WILDCARD_PERMISSION)
+    ? [...current.permissions]
+    : token.permissions.filter((permission) => hasPermission(current.permissions, permission));
+  const stores =
+    token.stores === null
+      ? current.stores === null
+        ? null
+        : [...current.stores]
+      : current.stores === null
+        ? [...token.stores]
+        : token.stores.filter((store) => current.stores!.includes(store));
+  return { permissions, stores };
+};

@@ -1,0 +1,34 @@
+import type { PrismaClient } from '@identity-store/event-store';
+import { createServiceApp, type Logger } from '@identity-store/http-kit';
+import type { MessageTransport } from '@identity-store/messaging';
+import type { IdentityQueries } from '@identity-store/service-clients';
+import type { Registry } from 'prom-client';
+import { auditRoutes } from './api/audit-routes';
+import { AuditProjector } from './audit-projector';
+import { AuditSummaries } from './audit-service';
+
+export { AuditProjector } from './audit-projector';
+export { AuditSummaries } from './audit-service';
+
+/** The audit service: the projector (started by the caller) and its Express app. */
+export const createAuditModule = (deps: {
+  prisma: PrismaClient;
+  transport: MessageTransport;
+  identity: IdentityQueries;
+  logger: Logger;
+  metrics?: Registry;
+  operationalEndpoints?: boolean;
+  waitTimeoutMs?: number;
+}) => {
+  const projector = new AuditProjector(deps.prisma, deps.transport, deps.logger);
+  const summaries = new AuditSummaries(projector, deps.waitTimeoutMs);
+  const app = createServiceApp({
+    name: 'audit',
+    logger: deps.logger,
+    metrics: deps.metrics,
+    operationalEndpoints: deps.operationalEndpoints,
+    routers: [auditRoutes(projector, summaries, deps.identity)],
+    readiness: [{ name: 'database', check: async () => void (await deps.prisma.$queryRaw`SELECT 1`) }],
+  });
+  return { projector, summaries, app };
+};

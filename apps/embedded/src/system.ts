@@ -1,0 +1,165 @@
+import type { Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { createAuditModule } from '../../audit/src';
+import { createIdentityModule } from '../../identity/src';
+import { createTotpModule } from '../../totp/src';
+import { SecretBox } from '@identity-store/crypto';
+import {
+  createPrismaClient,
+  migrateDatabase,
+  OutboxRelay,
+  PostgresEventStore,
+  type PrismaClient,
+  readPublishedOutbox,
+} from '@identity-store/event-store';
+import { createLogger, createMetricsRegistry, type Logger } from '@identity-store/http-kit';
+import { InProcessTransport, KafkaTransport, type MessageTransport } from '@identity-store/messaging';
+import type { IdentityQueries } from '@identity-store/service-clients';
+import express from 'express';
+import { createGatewayApp } from '../../gateway/src';
+
+export interface SystemOptions {
+  /** A PostgreSQL server URL; each service gets its own database `<prefix>_<service>` on it. */
+  postgresUrl: string;
+  databasePrefix?: string;
+  transport: { kind: 'in-process' } | { kind: 'kafka'; brokers: string[] };
+  port?: number;
+  host?: string;
+  secretsKey: string;
+  adminApiKey?: string;
+  jwtSecret?: string;
+  logger?: Logger;
+  /** Bound of the read-your-writes wait. */
+  consistencyTimeoutMs?: number;
+}
+
+export interface RunningSystem {
+  url: string;
+  server: Server;
+  transport: MessageTransport;
+  databases: Record<string, string>;
+  close(): Promise<void>;
+  /** Publishes pending outbox rows now (tests). */
+  drainOutboxes(): Promise<void>;
+  rebuildAudit(): Promise<void>;
+}
+
+const databaseUrl = (serverUrl: string, name: string) => {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+
+/**
+ * Every app in one process: the embedded default (in-process transport) and the single-process
+ * test rig (Kafka transport). Each service still has its own database, event store, outbox and
+ * relay; only the HTTP hops between them become function calls.
+ */
+export const startSystem = async (options: SystemOptions): Promise<RunningSystem> => {
+  const logger = options.logger ?? createLogger('identity-store');
+  const prefix = options.databasePrefix ?? 'identity_store';
+  const services = ['gateway', 'identity', 'totp', 'audit'] as const;
+  const databases = Object.fromEntries(services.map((s) => [s, databaseUrl(options.postgresUrl, `${prefix}_${s}`)])) as Record<
+    (typeof services)[number],
+    string
+  >;
+  await Promise.all(Object.values(databases).map((url) => migrateDatabase(url)));
+  const prisma = Object.fromEntries(services.map((s) => [s, createPrismaClient(databases[s])])) as Record<
+    (typeof services)[number],
+    PrismaClient
+  >;
+
+  const transport: MessageTransport =
+    options.transport.kind === 'kafka'
+      ? new KafkaTransport({ brokers: options.transport.brokers, clientId: 'identity-store' })
+      : new InProcessTransport();
+  const metrics = createMetricsRegistry();
+  const secrets = new SecretBox(options.secretsKey);
+  const identityStore = new PostgresEventStore(prisma.identity);
+  const totpStore = new PostgresEventStore(prisma.totp);
+
+  // The identity module answers lookups; the audit module needs them before identity exists.
+  let identityQueries: IdentityQueries | undefined;
+  const lazyIdentity: IdentityQueries = {
+    getStoreByName: (name) => identityQueries!.getStoreByName(name),
+    getUser: (storeId, ref) => identityQueries!.getUser(storeId, ref),
+  };
+  const audit = createAuditModule({
+    prisma: prisma.audit,
+    transport,
+    identity: lazyIdentity,
+    logger: logger.child({ service: 'audit' }),
+    metrics,
+    operationalEndpoints: false,
+    waitTimeoutMs: options.consistencyTimeoutMs,
+  });
+  const identity = createIdentityModule({
+    eventStore: identityStore,
+    summaries: audit.summaries,
+    logger: logger.child({ service: 'identity' }),
+    metrics,
+    operationalEndpoints: false,
+  });
+  identityQueries = identity.service;
+  const totp = createTotpModule({
+    eventStore: totpStore,
+    identity: identity.service,
+    summaries: audit.summaries,
+    secrets,
+    logger: logger.child({ service: 'totp' }),
+    metrics,
+    operationalEndpoints: false,
+  });
+
+  if (transport instanceof InProcessTransport)
+    for (const client of [prisma.identity, prisma.totp])
+      transport.addReplaySource((topics, after) => readPublishedOutbox(client, topics, after));
+  await audit.projector.start();
+
+  const relays = [identityStore, totpStore].map((store) => {
+    const relay = new OutboxRelay(store.prisma, transport, {
+      onError: (error) => logger.error({ err: error }, 'outbox relay failed; retrying'),
+    });
+    store.onAppended(() => relay.notify());
+    relay.start();
+    return relay;
+  });
+
+  const gateway = await createGatewayApp({
+    databaseUrl: databases.gateway,
+    prisma: prisma.gateway,
+    logger: logger.child({ service: 'gateway' }),
+    metrics,
+    jwtSecret: options.jwtSecret ?? options.secretsKey,
+    adminApiKey: options.adminApiKey,
+    targets: { identity: identity.app, totp: totp.app, audit: audit.app },
+  });
+
+  const root = express();
+  root.use(gateway.app);
+  const server = await new Promise<Server>((resolve) => {
+    const s = root.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(s));
+  });
+  server.keepAliveTimeout = 65_000;
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    server,
+    transport,
+    databases,
+    drainOutboxes: async () => {
+      await Promise.all(relays.map((relay) => relay.drain()));
+    },
+    rebuildAudit: () => audit.projector.rebuild(),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+      await Promise.all(relays.map((relay) => relay.stop()));
+      await audit.projector.stop();
+      await gateway.close?.();
+      await transport.close();
+      await Promise.all(Object.values(prisma).map((client) => client.$disconnect()));
+    },
+  };
+};

@@ -1,0 +1,225 @@
+import { randomBytes } from 'node:crypto';
+import { DomainError, forbidden } from '@identity-store/contracts';
+import type { EventMetadata, Page, PageRequest } from '@identity-store/event-store';
+import { credentialOf, formatApiKey, hashSecret, secretMatches } from '../domain/api-key-format';
+import {
+  ADMIN_KEY_ID,
+  type ApiKeyEvent,
+  type ApiKeyRecord,
+  type ApiKeyResource,
+  type ApiKeyState,
+  decideApiKey,
+  toApiKeyResource,
+} from '../domain/api-key-decider';
+import { type KeyScope, narrowScope, scopeViolation } from '../domain/permissions';
+import type { ApiKeyRepository } from '../data/api-key-repository';
+import type { Principal } from './tokens';
+
+export interface Versioned<T> {
+  value: T;
+  version: number;
+}
+
+export interface NewApiKey {
+  name: string;
+  permissions: string[];
+  stores: string[] | null;
+}
+
+export type ApiKeyChanges = Partial<NewApiKey>;
+
+export interface EnsureAdminKeyResult {
+  status: 'created' | 'updated' | 'unchanged';
+  /** Only when the key was generated here (no key passed): show it once, it is not stored. */
+  key?: string;
+}
+
+interface KeyStatus {
+  until: number;
+  /** null: unknown or revoked key. */
+  scope: KeyScope | null;
+  /** Seconds since the epoch; tokens issued before are refused. */
+  rotatedAt: number | null;
+}
+
+const newKeyId = (): string => randomBytes(10).toString('hex');
+const newSecret = (): Buffer => randomBytes(32);
+
+const preconditionFailed = () =>
+  new DomainError('precondition-failed', 'PRECONDITION_FAILED', 'The API key was changed since the given If-Match version.');
+
+/** `W/"3"` or `"3"` → 3; `*` → undefined (any); anything else → NaN (never matches). */
+export const versionOfIfMatch = (header: string | undefined): number | undefined => {
+  if (header === undefined || header.trim() === '*') return undefined;
+  const match = /^\s*(?:W\/)?"(\d+)"\s*$/.exec(header);
+  return match ? Number(match[1]) : Number.NaN;
+};
+
+const scopeProblem = (outer: KeyScope, inner: KeyScope): void => {
+  const violation = scopeViolation(outer, inner);
+  if (violation) throw forbidden(violation.code, violation.detail);
+};
+
+/**
+ * Use cases of API keys: creating (the key string is returned once and never stored), updating,
+ * revoking, listing, authenticating a presented key, the bootstrap key, and the per-request check
+ * that a token's key still stands.
+ *
+ * Revocation: tokens are self-contained JWTs, but every request also checks the token's key against
+ * its current state — revoked keys' tokens stop working, re-keyed keys' older tokens too, and
+ * reduced permissions/stores narrow the token (see narrowScope). The state is cached per key for
+ * `statusTtlMs` (default 10 s): changes made through this instance apply at once, changes made
+ * through another gateway instance within that time.
+ */
+export class ApiKeyService {
+  private readonly statuses = new Map<string, KeyStatus>();
+
+  constructor(
+    private readonly repository: ApiKeyRepository,
+    private readonly options: { statusTtlMs?: number; now?: () => Date } = {},
+  ) {}
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  private remember(id: string, state: ApiKeyState): void {
+    const ttl = this.options.statusTtlMs ?? 10_000;
+    this.statuses.set(id, {
+      until: Date.now() + ttl,
+      scope: state.status === 'ACTIVE' ? { permissions: state.permissions, stores: state.stores } : null,
+      rotatedAt:
+        state.status === 'ACTIVE' && state.secretRotatedDtm ? Math.floor(Date.parse(state.secretRotatedDtm) / 1000) : null,
+    });
+    if (this.statuses.size > 100_000) this.statuses.clear();
+  }
+
+  private async execute(
+    id: string,
+    decide: (state: ApiKeyState, version: number) => ApiKeyEvent[],
+    metadata: EventMetadata,
+  ) {
+    const result = await this.repository.execute(id, decide, metadata);
+    this.remember(id, result.state);
+    return result;
+  }
+
+  private async activeKey(id: string): Promise<{ key: ApiKeyRecord; version: number }> {
+    const { state, version } = await this.repository.load(id);
+    if (state.status !== 'ACTIVE') throw new DomainError('not-found', 'API_KEY_NOT_FOUND', `API key ${id} does not exist.`);
+    return { key: state, version };
+  }
+
+  async create(caller: KeyScope, input: NewApiKey, metadata: EventMetadata): Promise<Versioned<ApiKeyResource> & { key: string }> {
+    scopeProblem(caller, input);
+    const id = newKeyId();
+    const secret = newSecret();
+    const key = formatApiKey(id, secret);
+    const secretHash = hashSecret(secret.toString('base64url'));
+    const now = this.now();
+    const result = await this.execute(id, (state) => decideApiKey({ type: 'CreateApiKey', now, id, ...input, secretHash }, state), metadata);
+    return { value: toApiKeyResource(result.state as ApiKeyRecord), version: result.version, key };
+  }
+
+  async get(id: string): Promise<Versioned<ApiKeyResource>> {
+    const { key, version } = await this.activeKey(id);
+    return { value: toApiKeyResource(key), version };
+  }
+
+  list(request: PageRequest): Promise<Page<ApiKeyResource>> {
+    return this.repository.page(request);
+  }
+
+  async update(
+    caller: KeyScope,
+    id: string,
+    changes: ApiKeyChanges,
+    ifMatch: number | undefined,
+    metadata: EventMetadata,
+  ): Promise<Versioned<ApiKeyResource>> {
+    const now = this.now();
+    const result = await this.execute(
+      id,
+      (state, version) => {
+        if (state.status === 'ACTIVE') {
+          scopeProblem(caller, state);
+          scopeProblem(caller, { permissions: changes.permissions ?? state.permissions, stores: changes.stores === undefined ? state.stores : changes.stores });
+          if (ifMatch !== undefined && ifMatch !== version) throw preconditionFailed();
+        }
+        return decideApiKey({ type: 'UpdateApiKey', now, ...changes }, state);
+      },
+      metadata,
+    );
+    return { value: toApiKeyResource(result.state as ApiKeyRecord), version: result.version };
+  }
+
+  async revoke(caller: KeyScope, id: string, ifMatch: number | undefined, metadata: EventMetadata): Promise<void> {
+    const now = this.now();
+    await this.execute(
+      id,
+      (state, version) => {
+        if (state.status === 'ACTIVE') {
+          scopeProblem(caller, state);
+          if (ifMatch !== undefined && ifMatch !== version) throw preconditionFailed();
+        }
+        return decideApiKey({ type: 'RevokeApiKey', now }, state);
+      },
+      metadata,
+    );
+  }
+
+  /** The active key a presented key string belongs to, if the secret matches (constant-time). */
+  async authenticate(presented: string): Promise<ApiKeyRecord | undefined> {
+    const { id, secret } = credentialOf(presented, ADMIN_KEY_ID);
+    const { state } = await this.repository.load(id);
+    // Compare even for unknown keys, so the answer takes the same time whether the id exists.
+    const hash = state.status === 'ACTIVE' ? state.secretHash : '0'.repeat(64);
+    const matches = secretMatches(hash, secret);
+    return matches && state.status === 'ACTIVE' ? state : undefined;
+  }
+
+  /**
+   * The principal a verified token stands for now: undefined when its key was revoked (or
+   * re-keyed after the token was issued); otherwise the token's scope narrowed to the key's
+   * current one.
+   */
+  async currentPrincipal(token: Principal): Promise<Principal | undefined> {
+    let status = this.statuses.get(token.keyId);
+    if (!status || status.until < Date.now()) {
+      this.remember(token.keyId, (await this.repository.load(token.keyId)).state);
+      status = this.statuses.get(token.keyId)!;
+    }
+    if (!status.scope) return undefined;
+    if (status.rotatedAt !== null && token.issuedAt < status.rotatedAt) return undefined;
+    return { ...token, ...narrowScope(token, status.scope) };
+  }
+
+  /**
+   * Makes sure the bootstrap key `admin` (`IdentityStore:*`, every store) exists. With a key
+   * (ADMIN_API_KEY): creates it, or re-keys it when the configured key changed. Without one (the
+   * embedded default): generates a key only if none exists yet and returns it, to be shown once.
+   * Idempotent.
+   */
+  async ensureAdminKey(key?: string, metadata: EventMetadata = { correlationId: 'bootstrap' }): Promise<EnsureAdminKeyResult> {
+    let generated: string | undefined;
+    if (key === undefined) {
+      const { state } = await this.repository.load(ADMIN_KEY_ID);
+      if (state.status !== 'ABSENT') return { status: 'unchanged' };
+      generated = formatApiKey(ADMIN_KEY_ID, newSecret());
+    } else if (key.length < 24) {
+      throw new Error('the admin API key must be at least 24 characters');
+    }
+    const credential = credentialOf(generated ?? key!, ADMIN_KEY_ID);
+    if (credential.id !== ADMIN_KEY_ID)
+      throw new Error(`the admin API key names key id "${credential.id}"; use isk_${ADMIN_KEY_ID}_<secret> or a plain secret`);
+    const now = this.now();
+    const secretHash = hashSecret(credential.secret);
+    const result = await this.execute(ADMIN_KEY_ID, (state) => decideApiKey({ type: 'EnsureBootstrapKey', now, secretHash }, state), metadata);
+    const status = result.events.length === 0 ? 'unchanged' : result.events[0]!.type === 'ApiKeyCreated' ? 'created' : 'updated';
+    return generated ? { status, key: generated } : { status };
+  }
+
+  ping(): Promise<void> {
+    return this.repository.ping();
+  }
+}

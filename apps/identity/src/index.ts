@@ -1,0 +1,28 @@
+import { createServiceApp, type Logger } from '@identity-store/http-kit';
+import type { PostgresEventStore } from '@identity-store/event-store';
+import type { SummaryQueries } from '@identity-store/service-clients';
+import type { Registry } from 'prom-client';
+import { identityInternalRoutes, identityRoutes } from './api/identity-routes';
+import { IdentityService } from './identity-service';
+
+export { IdentityService } from './identity-service';
+
+/** The identity service as one Express app (its own process, or a part of the embedded one). */
+export const createIdentityModule = (deps: {
+  eventStore: PostgresEventStore;
+  summaries: SummaryQueries;
+  logger: Logger;
+  metrics?: Registry;
+  operationalEndpoints?: boolean;
+}) => {
+  const service = new IdentityService(deps.eventStore);
+  const app = createServiceApp({
+    name: 'identity',
+    logger: deps.logger,
+    metrics: deps.metrics,
+    operationalEndpoints: deps.operationalEndpoints,
+    routers: [identityRoutes(service, deps.summaries), identityInternalRoutes(service)],
+    readiness: [{ name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) }],
+  });
+  return { service, app };
+};

@@ -1,0 +1,31 @@
+import type { SecretBox } from '@identity-store/crypto';
+import type { PostgresEventStore } from '@identity-store/event-store';
+import { createServiceApp, type Logger } from '@identity-store/http-kit';
+import type { IdentityQueries, SummaryQueries } from '@identity-store/service-clients';
+import type { Registry } from 'prom-client';
+import { totpRoutes } from './api/totp-routes';
+import { TotpService } from './totp-service';
+
+export { TotpService } from './totp-service';
+
+/** The TOTP service as one Express app. */
+export const createTotpModule = (deps: {
+  eventStore: PostgresEventStore;
+  identity: IdentityQueries;
+  summaries: SummaryQueries;
+  secrets: SecretBox;
+  logger: Logger;
+  metrics?: Registry;
+  operationalEndpoints?: boolean;
+}) => {
+  const service = new TotpService(deps.eventStore, deps.identity, deps.summaries, deps.secrets);
+  const app = createServiceApp({
+    name: 'totp',
+    logger: deps.logger,
+    metrics: deps.metrics,
+    operationalEndpoints: deps.operationalEndpoints,
+    routers: [totpRoutes(service)],
+    readiness: [{ name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) }],
+  });
+  return { service, app };
+};
