@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 
 import type { IncomingMessage, OutgoingMessage, Subscription, SubscriptionOptions } from '../transport';
-import { KafkaTransport } from './kafka-transport';
+import { KafkaTransport, type KafkaTransportLogger } from './kafka-transport';
 
 // jest.config.js sets testTimeout on the int project, but Jest 30 applied its 5 s default here.
 jest.setTimeout(30_000);
@@ -90,11 +90,28 @@ async function collect(
   return { handled, deliveries, subscription };
 }
 
+/** Keeps the expected handler-failure warnings out of the test output; prints anything else. */
+const warnings: { obj: object; msg: string }[] = [];
+const testLogger: KafkaTransportLogger = {
+  error: (obj, msg) => console.error(msg, obj),
+  warn: (obj, msg) => {
+    warnings.push({ obj, msg });
+    if (!msg.startsWith('message handler failed')) console.warn(msg, obj);
+  },
+  info: () => undefined,
+  debug: () => undefined,
+};
+
 describe('KafkaTransport (real broker)', () => {
   let transport: KafkaTransport;
 
   beforeAll(async () => {
-    transport = new KafkaTransport({ brokers: BROKERS, clientId: `it-${RUN}`, logLevel: 'warn' });
+    transport = new KafkaTransport({
+      brokers: BROKERS,
+      clientId: `it-${RUN}`,
+      logLevel: 'warn',
+      logger: testLogger,
+    });
   });
 
   afterAll(async () => {
@@ -264,6 +281,15 @@ describe('KafkaTransport (real broker)', () => {
     expect(retry.slice(0, failed.length).map((m) => [m.offset, m.key, m.value])).toEqual(
       failed.map((m) => [m.offset, m.key, m.value]),
     );
+    expect(warnings.map((w) => [w.msg, w.obj])).toContainEqual([
+      'message handler failed; the batch will be redelivered',
+      expect.objectContaining({
+        topic,
+        partition: failed[0]!.partition,
+        fromOffset: failed[0]!.offset,
+        attempt: 1,
+      }),
+    ]);
     // Attempts = successful handling + the one failed batch.
     expect(consumer.deliveries.flat()).toHaveLength(messages.length + failed.length);
     await consumer.subscription.stop();

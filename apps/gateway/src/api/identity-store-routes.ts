@@ -1,0 +1,67 @@
+import type { OperationDef, ServiceName } from '@identity-store/contracts';
+import { CORRELATION_HEADER, HttpProblem, REQUEST_ID_HEADER, Router } from '@identity-store/http-kit';
+import { hasPermission, storeAllowed } from '../domain/permissions';
+import type { RouteTable } from '../domain/route-table';
+import type { ApiKeyService } from './api-key-service';
+import { authenticateRequest, permissionDenied, storeNotAllowed } from './authenticate';
+import type { Forwarder } from './forwarding';
+import type { TokenService } from './tokens';
+
+export const API_PREFIX = '/api/identity-store';
+/** Set by the gateway only (any value a client sends is removed): the calling API key's id. */
+export const PRINCIPAL_HEADER = 'x-principal';
+/** Set by the gateway only, on `listStores` for store-restricted keys: JSON array of store names. */
+export const ALLOWED_STORES_HEADER = 'x-allowed-stores';
+
+/** The store a request acts on: the `{storeName}` path parameter, or the name of a store being created. */
+const storeOf = (operation: OperationDef, params: Record<string, string>, body: unknown): string | undefined => {
+  if (params.storeName !== undefined) return params.storeName;
+  if (operation.operationId === 'createStore' && typeof body === 'object' && body !== null) {
+    const name = (body as { name?: unknown }).name;
+    return typeof name === 'string' ? name : undefined;
+  }
+  return undefined;
+};
+
+/**
+ * Every `/api/identity-store/**` request: bearer token → operation of the table (404
+ * ROUTE_NOT_FOUND) → permission (403 PERMISSION_DENIED) → store restriction (403
+ * STORE_NOT_ALLOWED) → implemented? (501 NOT_IMPLEMENTED) → the owning service's target.
+ */
+export const identityStoreRoutes = (deps: {
+  apiKeys: ApiKeyService;
+  tokens: TokenService;
+  routes: RouteTable;
+  forwarders: Partial<Record<ServiceName, Forwarder>>;
+}): Router => {
+  const router = Router();
+  router.use(async (req, res, next) => {
+    if (req.path !== API_PREFIX && !req.path.startsWith(`${API_PREFIX}/`)) return next();
+    // Identity headers are the gateway's to set; never trust a client's.
+    delete req.headers[PRINCIPAL_HEADER];
+    delete req.headers[ALLOWED_STORES_HEADER];
+
+    const principal = await authenticateRequest(req, res, deps.tokens, deps.apiKeys);
+    const match = deps.routes.match(req.method, req.path);
+    if (!match) throw new HttpProblem(404, 'ROUTE_NOT_FOUND', `No operation ${req.method} ${req.path}.`);
+    const { operation, params } = match;
+    if (!hasPermission(principal.permissions, operation.permission)) throw permissionDenied(operation.permission);
+    const storeName = storeOf(operation, params, req.body);
+    if (storeName !== undefined && !storeAllowed(principal.stores, storeName)) throw storeNotAllowed(storeName);
+    if (!operation.implemented)
+      throw new HttpProblem(501, 'NOT_IMPLEMENTED', `The operation ${operation.operationId} is not implemented yet.`, undefined, {
+        operationId: operation.operationId,
+      });
+
+    const forwarder = deps.forwarders[operation.service];
+    if (!forwarder)
+      throw new HttpProblem(503, 'SERVICE_UNAVAILABLE', `No ${operation.service} service is configured for ${operation.operationId}.`);
+    req.headers[PRINCIPAL_HEADER] = principal.keyId;
+    if (operation.operationId === 'listStores' && principal.stores !== null)
+      req.headers[ALLOWED_STORES_HEADER] = JSON.stringify(principal.stores);
+    req.headers[CORRELATION_HEADER] = req.correlationId;
+    req.headers[REQUEST_ID_HEADER] = req.requestId;
+    forwarder.handle(req, res, next);
+  });
+  return router;
+};

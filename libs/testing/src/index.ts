@@ -1,0 +1,109 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { migrateDatabase } from '@identity-store/event-store';
+import { Client } from 'pg';
+
+/**
+ * Test infrastructure, one helper for both ways of getting it: PostgreSQL and Kafka come from the
+ * environment (DATABASE_URL, KAFKA_BROKERS — what `npm test` starts), or from testcontainers when
+ * a Docker engine answers. Without either, the suite fails with a clear message (never skips).
+ */
+const dockerAnswers = (): boolean => {
+  try {
+    execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 5_000 });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+let containerPostgres: Promise<string> | undefined;
+let containerKafka: Promise<string[]> | undefined;
+
+export const postgresServerUrl = async (): Promise<string> => {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  if (!dockerAnswers())
+    throw new Error('No PostgreSQL: set DATABASE_URL (npm test does) or run a Docker engine for testcontainers.');
+  containerPostgres ??= import('@testcontainers/postgresql').then(async ({ PostgreSqlContainer }) => {
+    const container = await new PostgreSqlContainer('postgres:16-alpine').start();
+    return container.getConnectionUri();
+  });
+  return containerPostgres;
+};
+
+export const kafkaBrokers = async (): Promise<string[]> => {
+  if (process.env.KAFKA_BROKERS) return process.env.KAFKA_BROKERS.split(',').map((b) => b.trim());
+  if (!dockerAnswers())
+    throw new Error('No Kafka: set KAFKA_BROKERS (npm test starts tools/kafka/kafka.sh) or run a Docker engine.');
+  containerKafka ??= import('@testcontainers/kafka').then(async ({ KafkaContainer }) => {
+    const container = await new KafkaContainer('confluentinc/cp-kafka:7.6.0').withKraft().start();
+    return [`${container.getHost()}:${container.getMappedPort(9093)}`];
+  });
+  return containerKafka;
+};
+
+const withServer = async <T>(serverUrl: string, work: (client: Client) => Promise<T>): Promise<T> => {
+  const url = new URL(serverUrl);
+  url.pathname = '/postgres';
+  const client = new Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+};
+
+const databaseUrl = (serverUrl: string, name: string) => {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+
+const TEMPLATE = 'identity_store_test_template';
+
+const copyTemplate = async (client: Client, name: string) => {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await client.query(`CREATE DATABASE "${name}" TEMPLATE ${TEMPLATE}`);
+      return;
+    } catch (error) {
+      // 55006: the template is briefly in use by a concurrent copy or migration check.
+      if ((error as { code?: string }).code !== '55006' || attempt > 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+    }
+  }
+};
+
+/**
+ * A fresh, migrated database: a copy of a template that `prisma migrate deploy` brought up to date
+ * once (copying is milliseconds; migrating every test database would take seconds each).
+ */
+export const createTestDatabase = async (label: string): Promise<{ url: string; drop: () => Promise<void> }> => {
+  const server = await postgresServerUrl();
+  await migrateDatabase(databaseUrl(server, TEMPLATE));
+  const name = `t_${label.replace(/\W/g, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  await withServer(server, (client) => copyTemplate(client, name));
+  return {
+    url: databaseUrl(server, name),
+    drop: () => withServer(server, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => undefined)),
+  };
+};
+
+/** Creates `<prefix>_<service>` databases from the template (for a whole system under test). */
+export const createTestDatabases = async (prefix: string, services: string[]) => {
+  const server = await postgresServerUrl();
+  await migrateDatabase(databaseUrl(server, TEMPLATE));
+  await withServer(server, async (client) => {
+    for (const service of services) await copyTemplate(client, `${prefix}_${service}`);
+  });
+  return {
+    server,
+    drop: () =>
+      withServer(server, async (client) => {
+        for (const service of services) await client.query(`DROP DATABASE IF EXISTS "${prefix}_${service}" WITH (FORCE)`);
+      }),
+  };
+};
+
+export const uniqueName = (label: string) => `${label}_${randomBytes(4).toString('hex')}`;
