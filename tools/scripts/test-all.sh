@@ -12,4 +12,4 @@ eval "export $(bash tools/kafka/kafka.sh start | grep '^KAFKA_BROKERS=')"
 echo "PostgreSQL: $DATABASE_URL  Kafka: $KAFKA_BROKERS"
 
 npx tsc -p tsconfig.json --noEmit
-npx jest --ci --runInBand=false --maxWorkers=2 "$@"
+npx jest --ci --maxWorkers=2 "$@"

@@ -8,3 +8,4 @@ export * from './identity/user';
 export * from './identity/identity-events';
 export * from './totp/totp-events';
 export * from './totp/totp-api';
+export * from './api/openapi';

@@ -4,3 +4,4 @@ export * from './service-app';
 export * from './validation';
 export { Router } from 'express';
 export type { Express, Request, Response, NextFunction } from 'express';
+export * from './run-service';

@@ -15,19 +15,15 @@ export interface IssueRateLimit {
   durationSeconds: number;
 }
 
-const permissionsSchema = z
-  .array(z.string())
-  .min(1, 'must list at least one permission')
-  .superRefine((permissions, ctx) =>
-    permissions.forEach((permission, index) => {
-      if (!isKnownPermission(permission))
-        ctx.addIssue({
-          code: 'custom',
-          path: [index],
-          message: `unknown permission "${permission}": expected IdentityStore:<operationId> of an API operation, or IdentityStore:*`,
-        });
-    }),
-  );
+// Refined per element, so an unknown permission is reported even when another element is not a string.
+const permissionSchema = z.string().superRefine((permission, ctx) => {
+  if (!isKnownPermission(permission))
+    ctx.addIssue({
+      code: 'custom',
+      message: `unknown permission "${permission}": expected IdentityStore:<operationId> of an API operation, or IdentityStore:*`,
+    });
+});
+const permissionsSchema = z.array(permissionSchema).min(1, 'must list at least one permission');
 const storesSchema = z.array(storeNameSchema).min(1, 'must list at least one store, or be null for every store').max(1000).nullable();
 const nameSchema = z.string().trim().min(1, 'must not be empty').max(100);
 

@@ -313,8 +313,8 @@ export class KafkaTransport implements MessageTransport {
         'message handler failed; the batch will be redelivered',
       );
       await sleep(delay, stopping.signal);
-      // Also when stopping: the seek pins the position (and, kafkajs auto-commit being on, commits
-      // the first unhandled offset, which is exactly what was committed already).
+      // Also when stopping: the seek pins the position. kafkajs (auto-commit on) applies it before the
+      // next fetch by committing this batch's first offset, so none of the batch is marked done.
       consumer.seek({ topic, partition, offset: first.offset });
     };
 

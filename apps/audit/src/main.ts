@@ -1,0 +1,38 @@
+/**
+ * Distributed mode: the audit service as its own process, with its own database. The projector
+ * consumes the credential topics from Kafka; stores and users come from the identity service.
+ */
+import { loadConfig, serviceEnv, z } from '@identity-store/config';
+import { createPrismaClient, migrateDatabase } from '@identity-store/event-store';
+import { runService } from '@identity-store/http-kit';
+import { KafkaTransport } from '@identity-store/messaging';
+import { HttpIdentityQueries } from '@identity-store/service-clients';
+import { createAuditModule } from './index';
+
+const env = serviceEnv.extend({
+  PORT: serviceEnv.shape.PORT.default(8083),
+  HOST: z.string().optional(),
+  KAFKA_BROKERS: serviceEnv.shape.KAFKA_BROKERS.unwrap().refine((b) => b.length > 0, 'must name a broker'),
+  IDENTITY_URL: z.string().url(),
+});
+
+void runService({
+  name: 'audit',
+  config: () => loadConfig(env),
+  start: async (config, { logger, onShutdown }) => {
+    await migrateDatabase(config.DATABASE_URL);
+    const prisma = createPrismaClient(config.DATABASE_URL);
+    onShutdown(() => prisma.$disconnect());
+    const transport = new KafkaTransport({
+      brokers: config.KAFKA_BROKERS,
+      clientId: 'identity-store-audit',
+      logger: logger.child({ component: 'kafka' }),
+    });
+    onShutdown(() => transport.close());
+
+    const audit = createAuditModule({ prisma, transport, identity: new HttpIdentityQueries(config.IDENTITY_URL), logger });
+    await audit.projector.start();
+    onShutdown(() => audit.projector.stop());
+    return audit.app;
+  },
+});

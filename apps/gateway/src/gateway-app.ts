@@ -1,0 +1,120 @@
+import { operations, type ServiceName } from '@identity-store/contracts';
+import { createPrismaClient, type PrismaClient } from '@identity-store/event-store';
+import { createLogger, createServiceApp, type Express, type Logger, type ReadinessCheck } from '@identity-store/http-kit';
+import type { Registry } from 'prom-client';
+import { type EnsureAdminKeyResult, ApiKeyService } from './api/api-key-service';
+import { apiKeyRoutes, type IssueRateLimit } from './api/api-key-routes';
+import { docsRoutes } from './api/docs';
+import { createForwarder, type Forwarder, type ServiceTarget } from './api/forwarding';
+import { identityStoreRoutes } from './api/identity-store-routes';
+import { jwtSecretFrom, TokenService } from './api/tokens';
+import { ApiKeyRepository } from './data/api-key-repository';
+import { RouteTable } from './domain/route-table';
+
+export interface GatewayAppOptions {
+  /**
+   * The gateway's own database (event-store schema). Migrate it first with
+   * `migrateDatabase(url)` from @identity-store/event-store. Or pass `prisma` instead.
+   */
+  databaseUrl?: string;
+  /** A client to use instead of `databaseUrl` (not disconnected by `close()`). */
+  prisma?: PrismaClient;
+  /** Per owning service: a base URL (proxied) or an Express app / handler (called in-process). */
+  targets: Partial<Record<ServiceName, ServiceTarget>>;
+  /** The document served at /api/identity-store/openapi.json (and rendered at /docs); built once. */
+  openApiDocument?: () => object;
+  /** HMAC key of the bearer tokens (32+ chars). Else derived from `secretsKey`, else random per process. */
+  jwtSecret?: string;
+  secretsKey?: string;
+  /** Ensured as the bootstrap key `admin` while the gateway is created (see apiKeys.ensureAdminKey). */
+  adminApiKey?: string;
+  /** Token lifetime, default 900 s. */
+  tokenTtlSeconds?: number;
+  /** Failed `POST /api/arthr/apiKeys/issue` attempts per client IP, default 10 per 60 s. */
+  issueRateLimit?: IssueRateLimit;
+  /** How long a key's state (revoked? re-keyed? scope) is trusted per request, default 10 000 ms. */
+  keyStatusTtlMs?: number;
+  /** Express `trust proxy` (to take the client IP from X-Forwarded-For behind a load balancer). */
+  trustProxy?: boolean | number | string;
+  logger?: Logger;
+  /** A registry shared by every app of the process (embedded default). */
+  metrics?: Registry;
+  /** Mount /healthz, /readyz, /metrics (default true). */
+  operationalEndpoints?: boolean;
+  /** Additional readiness checks (the database and every proxied service are always checked). */
+  readiness?: ReadinessCheck[];
+  jsonLimit?: string;
+}
+
+export interface GatewayApp {
+  /** The gateway: listen on it, or mount it. */
+  app: Express;
+  apiKeys: {
+    /**
+     * Ensures the bootstrap key `admin` (`IdentityStore:*`, every store). With a key
+     * (ADMIN_API_KEY): creates it or re-keys it to this key. Without: generates one only if none
+     * exists and returns it in `key` (show it once; it is not stored). Idempotent.
+     */
+    ensureAdminKey(key?: string): Promise<EnsureAdminKeyResult>;
+  };
+  /** Releases the proxies' keep-alive sockets and the database client (if the gateway created it). */
+  close(): Promise<void>;
+}
+
+/**
+ * The API gateway: API keys and bearer tokens, authorisation of every `/api/identity-store/**`
+ * operation against the operation table, and routing to the owning services (proxied or
+ * in-process). The database must be migrated beforehand; creating the gateway only touches it to
+ * ensure `adminApiKey` when one is given.
+ */
+export const createGatewayApp = async (options: GatewayAppOptions): Promise<GatewayApp> => {
+  if (!options.prisma && !options.databaseUrl) throw new Error('createGatewayApp needs databaseUrl or prisma');
+  const prisma = options.prisma ?? createPrismaClient(options.databaseUrl!, { poolSize: 5 });
+  const logger = options.logger ?? createLogger('gateway');
+  const apiKeys = new ApiKeyService(new ApiKeyRepository(prisma), { statusTtlMs: options.keyStatusTtlMs });
+  const tokens = new TokenService({
+    secret: jwtSecretFrom({ jwtSecret: options.jwtSecret, secretsKey: options.secretsKey }),
+    ttlSeconds: options.tokenTtlSeconds,
+  });
+  const forwarders: Partial<Record<ServiceName, Forwarder>> = {};
+  for (const [service, target] of Object.entries(options.targets) as [ServiceName, ServiceTarget | undefined][])
+    if (target !== undefined) forwarders[service] = createForwarder(service, target, logger);
+
+  const readiness: ReadinessCheck[] = [
+    { name: 'database', check: () => apiKeys.ping() },
+    ...Object.entries(forwarders).flatMap(([service, forwarder]) =>
+      forwarder.check ? [{ name: `service:${service}`, check: forwarder.check }] : [],
+    ),
+    ...(options.readiness ?? []),
+  ];
+
+  const app = createServiceApp({
+    name: 'gateway',
+    logger,
+    metrics: options.metrics,
+    operationalEndpoints: options.operationalEndpoints,
+    jsonLimit: options.jsonLimit,
+    readiness,
+    routers: [
+      docsRoutes(options.openApiDocument),
+      apiKeyRoutes({ apiKeys, tokens, issueRateLimit: options.issueRateLimit }),
+      identityStoreRoutes({ apiKeys, tokens, routes: new RouteTable(operations), forwarders }),
+    ],
+  });
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
+
+  const close = async () => {
+    for (const forwarder of Object.values(forwarders)) forwarder.close();
+    if (!options.prisma) await prisma.$disconnect();
+  };
+  if (options.adminApiKey !== undefined) {
+    try {
+      await apiKeys.ensureAdminKey(options.adminApiKey);
+    } catch (error) {
+      await close();
+      throw error;
+    }
+  }
+  return { app, apiKeys: { ensureAdminKey: (key) => apiKeys.ensureAdminKey(key) }, close };
+};
+

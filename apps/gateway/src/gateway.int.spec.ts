@@ -1,0 +1,498 @@
+jest.mock('jose', () => jest.requireActual<typeof import('./testing/jose')>('./testing/jose').jose);
+import { createLogger } from '@identity-store/http-kit';
+import { decodeJwt, SignJWT } from 'jose';
+import request from 'supertest';
+import { TOKEN_AUDIENCE, TOKEN_ISSUER } from './api/tokens';
+import { createGatewayApp, type GatewayApp, type GatewayAppOptions } from './index';
+import { createTestDatabase, type Echo, echoService, listen, type TestDatabase } from './testing/gateway-test-kit';
+
+const JWT_SECRET = 'int-spec-jwt-secret-0123456789abcdef';
+const ADMIN_KEY = 'a-configured-bootstrap-admin-key-0001';
+const S = '/api/identity-store/stores';
+const OPENAPI = { openapi: '3.1.0', info: { title: 'Spec API', version: '9.9.9' }, paths: { '/x': { get: { operationId: 'getX', summary: 'Get the x', tags: ['things'] } } } };
+
+let db: TestDatabase;
+let gateway: GatewayApp;
+const others: GatewayApp[] = [];
+const closers: Array<() => Promise<void>> = [];
+
+const options = (over: Partial<GatewayAppOptions> = {}): GatewayAppOptions => ({
+  databaseUrl: db.url,
+  jwtSecret: JWT_SECRET,
+  logger: createLogger('gateway-int', 'silent'),
+  targets: { identity: echoService('identity'), totp: echoService('totp'), audit: echoService('audit') },
+  openApiDocument: () => OPENAPI,
+  ...over,
+});
+const another = async (over: Partial<GatewayAppOptions> = {}) => {
+  const created = await createGatewayApp(options(over));
+  others.push(created);
+  return created;
+};
+
+const issue = async (key: string, app = gateway.app) => {
+  const response = await request(app).post('/api/arthr/apiKeys/issue').set('X-Api-Key', key);
+  expect(response.status).toBe(200);
+  return response.body.token as string;
+};
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+const countEvents = async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM events'))[0]!.n);
+
+let adminToken: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  gateway = await createGatewayApp(options({ adminApiKey: ADMIN_KEY }));
+  adminToken = await issue(ADMIN_KEY);
+});
+
+afterAll(async () => {
+  for (const instance of [gateway, ...others]) await instance?.close();
+  for (const close of closers) await close();
+  await db?.drop();
+});
+
+describe('issuing tokens', () => {
+  it('exchanges the bootstrap key for a signed token of every permission and store', async () => {
+    const response = await request(gateway.app).post('/api/arthr/apiKeys/issue').set('X-Api-Key', ADMIN_KEY);
+    expect(response.status).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(Object.keys(response.body).sort()).toEqual(['token', 'ttl']);
+    expect(response.body.ttl).toBe(900);
+    const claims = decodeJwt(response.body.token);
+    expect(claims).toMatchObject({ sub: 'admin', permissions: ['IdentityStore:*'], iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE });
+    expect(claims.exp! - claims.iat!).toBe(900);
+    expect('stores' in claims).toBe(false);
+  });
+
+  it('answers 401 for a missing, unknown or wrong key', async () => {
+    const missing = await request(gateway.app).post('/api/arthr/apiKeys/issue');
+    expect([missing.status, missing.body.code]).toEqual([401, 'API_KEY_MISSING']);
+    expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
+    for (const key of [`${ADMIN_KEY}x`, 'isk_nosuchkey_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'isk_admin_AAAAAAAAAAAAAAAAAAAAAAAA']) {
+      const response = await request(gateway.app).post('/api/arthr/apiKeys/issue').set('X-Api-Key', key);
+      expect([response.status, response.body.code]).toEqual([401, 'API_KEY_INVALID']);
+    }
+  });
+
+  it('ensures the bootstrap key idempotently', async () => {
+    await expect(gateway.apiKeys.ensureAdminKey(ADMIN_KEY)).resolves.toEqual({ status: 'unchanged' });
+    await expect(gateway.apiKeys.ensureAdminKey()).resolves.toEqual({ status: 'unchanged' });
+    const rows = await db.query<{ type: string }>("SELECT type FROM events WHERE stream_id = 'apikey-admin' ORDER BY stream_version");
+    expect(rows.map((row) => row.type)).toEqual(['ApiKeyCreated']);
+  });
+});
+
+describe('bearer tokens on /api/identity-store/**', () => {
+  it('401 TOKEN_MISSING without a bearer token', async () => {
+    for (const headers of [{}, { Authorization: 'Basic YWRtaW46YWRtaW4=' }, { Authorization: 'Bearer' }]) {
+      const response = await request(gateway.app).get(S).set(headers);
+      expect([response.status, response.body.code]).toEqual([401, 'TOKEN_MISSING']);
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="identity-store"');
+    }
+    // before routing: an unknown path without a token is 401 too
+    expect((await request(gateway.app).get(`${S}/acme/nothing`)).status).toBe(401);
+  });
+
+  it('401 TOKEN_INVALID for expired, forged and malformed tokens', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = (secret: string, iat: number, exp: number) =>
+      new SignJWT({ permissions: ['IdentityStore:*'] })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('admin')
+        .setJti('j-1')
+        .setIssuer(TOKEN_ISSUER)
+        .setAudience(TOKEN_AUDIENCE)
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .sign(Buffer.from(secret));
+    const cases: Array<[string, string]> = [
+      [await token(JWT_SECRET, now - 1000, now - 100), 'The token has expired.'],
+      [await token('another-secret-of-at-least-32-bytes!!', now, now + 600), 'The token signature is not valid.'],
+      [`${adminToken.slice(0, -2)}xx`, 'The token signature is not valid.'],
+      ['not.a.jwt', 'The token is not valid (ERR_JWS_INVALID).'],
+    ];
+    for (const [bad, detail] of cases) {
+      const response = await request(gateway.app).get(S).set(bearer(bad));
+      expect([response.status, response.body.code, response.body.detail]).toEqual([401, 'TOKEN_INVALID', detail]);
+      expect(response.headers['www-authenticate']).toMatch(/^Bearer realm="identity-store", error="invalid_token"/);
+    }
+    // the same construction with the right secret and times is accepted (the cases above fail for their reason)
+    expect((await request(gateway.app).get(S).set(bearer(await token(JWT_SECRET, now, now + 600)))).status).toBe(200);
+  });
+
+  it('404 ROUTE_NOT_FOUND for a path or method of no operation', async () => {
+    for (const [method, path] of [
+      ['get', `${S}/acme/nothing-here`],
+      ['put', `${S}/acme`],
+      ['delete', `${S}/acme/users`],
+      ['get', '/api/identity-store'],
+    ] as const) {
+      const response = await request(gateway.app)[method](path).set(bearer(adminToken));
+      expect([response.status, response.body.code]).toEqual([404, 'ROUTE_NOT_FOUND']);
+    }
+  });
+
+  it('501 NOT_IMPLEMENTED for an operation of the contract without a service yet', async () => {
+    const response = await request(gateway.app).post(`${S}/acme/passcodePolicy`).set(bearer(adminToken)).send({ name: 'p' });
+    expect(response.status).toBe(501);
+    expect(response.body).toMatchObject({ code: 'NOT_IMPLEMENTED', operationId: 'createPasscodePolicy' });
+    expect(response.body.detail).toContain('createPasscodePolicy');
+  });
+
+  it('routes each operation to its owning service, in-process, method/path/query/body/headers unchanged', async () => {
+    const response = await request(gateway.app)
+      .post(`${S}/acme/users?trace=1&x=a%20b`)
+      .set(bearer(adminToken))
+      .set('X-Custom', 'kept')
+      .set('X-Correlation-Id', 'corr-123')
+      .set('X-Principal', 'forged-principal')
+      .set('X-Allowed-Stores', '["forged"]')
+      .send({ extId: 'e-1', attributes: { tier: 'gold', n: 3 } });
+    expect(response.status).toBe(200);
+    const echo = response.body as Echo;
+    expect(echo.service).toBe('identity');
+    expect(echo.method).toBe('POST');
+    expect(echo.url).toBe('/api/identity-store/stores/acme/users?trace=1&x=a%20b');
+    expect(echo.body).toEqual({ extId: 'e-1', attributes: { tier: 'gold', n: 3 } });
+    expect(echo.headers['x-custom']).toBe('kept');
+    expect(echo.headers['x-principal']).toBe('admin');
+    expect(echo.headers['x-correlation-id']).toBe('corr-123');
+    expect(echo.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(echo.headers['x-allowed-stores']).toBeUndefined();
+    expect(echo.headers['authorization']).toBe(`Bearer ${adminToken}`);
+    expect(response.headers['x-correlation-id']).toBe('corr-123');
+
+    const totp = await request(gateway.app).delete(`${S}/acme/users/u-1/totps/t-1/`).set(bearer(adminToken));
+    expect([totp.body.service, totp.body.method, totp.body.url]).toEqual(['totp', 'DELETE', `${S}/acme/users/u-1/totps/t-1/`]);
+    const audit = await request(gateway.app).get(`${S}/acme/users/ext-9/authentications/a-1/ext`).set(bearer(adminToken));
+    expect([audit.body.service, audit.body.method]).toEqual(['audit', 'GET']);
+    const listByExt = await request(gateway.app).get(`${S}/acme/users/u-1/totps/ext`).set(bearer(adminToken));
+    expect(listByExt.body.service).toBe('totp');
+  });
+});
+
+describe('API keys with limited permissions and stores', () => {
+  let limited: { id: string; key: string };
+  let limitedToken: string;
+
+  beforeAll(async () => {
+    const response = await request(gateway.app)
+      .post('/api/arthr/apiKeys')
+      .set(bearer(adminToken))
+      .send({
+        name: ' ci pipeline ',
+        permissions: ['IdentityStore:getStore', 'IdentityStore:listStores', 'IdentityStore:createUser', 'IdentityStore:createPasscodePolicy'],
+        stores: ['acme', 'beta'],
+      });
+    expect(response.status).toBe(201);
+    limited = { id: response.body.id, key: response.body.key };
+    limitedToken = await issue(limited.key);
+  });
+
+  it('creates a key shown once: 201 with the key string, ETag and Location', async () => {
+    const response = await request(gateway.app)
+      .post('/api/arthr/apiKeys')
+      .set(bearer(adminToken))
+      .send({ name: 'reader', permissions: ['IdentityStore:getStore'] });
+    expect(response.status).toBe(201);
+    const { id, key, createdDtm, lastUpdatedDtm, ...rest } = response.body;
+    expect(rest).toEqual({ name: 'reader', permissions: ['IdentityStore:getStore'], stores: null });
+    expect(id).toMatch(/^[0-9a-f]{20}$/);
+    expect(key).toMatch(new RegExp(`^isk_${id}_[A-Za-z0-9_-]{43}$`));
+    expect(createdDtm).toBe(lastUpdatedDtm);
+    expect(Date.now() - Date.parse(createdDtm)).toBeLessThan(60_000);
+    expect(response.headers.etag).toBe('W/"1"');
+    expect(response.headers.location).toBe(`/api/arthr/apiKeys/${id}`);
+    // neither the key nor its secret is stored anywhere
+    const secret = (key as string).slice(`isk_${id}_`.length);
+    const stored = await db.query<{ data: unknown }>('SELECT data FROM events UNION ALL SELECT data FROM documents');
+    expect(JSON.stringify(stored)).not.toContain(secret);
+  });
+
+  it('reads, lists and never shows the secret hash', async () => {
+    const one = await request(gateway.app).get(`/api/arthr/apiKeys/${limited.id}`).set(bearer(adminToken));
+    expect(one.status).toBe(200);
+    expect(one.headers.etag).toBe('W/"1"');
+    expect(one.body).toEqual({
+      id: limited.id,
+      name: 'ci pipeline',
+      permissions: ['IdentityStore:getStore', 'IdentityStore:listStores', 'IdentityStore:createUser', 'IdentityStore:createPasscodePolicy'],
+      stores: ['acme', 'beta'],
+      createdDtm: expect.any(String),
+      lastUpdatedDtm: expect.any(String),
+    });
+    const list = await request(gateway.app).get('/api/arthr/apiKeys?size=100&sort=name,asc').set(bearer(adminToken));
+    expect(list.status).toBe(200);
+    expect(Object.keys(list.body).sort()).toEqual(['content', 'page', 'size', 'totalElements', 'totalPages']);
+    expect(list.body).toMatchObject({ page: 0, size: 100, totalPages: 1 });
+    expect(list.body.totalElements).toBe(list.body.content.length);
+    const names = list.body.content.map((key: { name: string }) => key.name);
+    expect(names).toEqual([...names].sort());
+    expect(names).toEqual(expect.arrayContaining(['Bootstrap administrator', 'ci pipeline']));
+    expect(JSON.stringify(list.body)).not.toMatch(/secretHash|[0-9a-f]{64}/);
+    const page = await request(gateway.app).get('/api/arthr/apiKeys?size=1&page=1').set(bearer(adminToken));
+    expect(page.body).toMatchObject({ page: 1, size: 1, totalElements: list.body.totalElements });
+    expect(page.body.content).toHaveLength(1);
+  });
+
+  it("issues tokens carrying the key's permissions and stores", async () => {
+    expect(decodeJwt(limitedToken)).toMatchObject({ sub: limited.id, stores: ['acme', 'beta'] });
+  });
+
+  it('403 PERMISSION_DENIED naming the missing permission', async () => {
+    const response = await request(gateway.app).delete(`${S}/acme`).set(bearer(limitedToken));
+    expect(response.status).toBe(403);
+    expect(response.body).toMatchObject({ code: 'PERMISSION_DENIED', permission: 'IdentityStore:deleteStore' });
+    expect(response.body.detail).toContain('IdentityStore:deleteStore');
+    // the /ext twin needs the same permission as its operation
+    const ext = await request(gateway.app).get(`${S}/acme/users/e-1/ext`).set(bearer(limitedToken));
+    expect([ext.status, ext.body.permission]).toEqual([403, 'IdentityStore:getUser']);
+    // key management needs its own permissions
+    const keys = await request(gateway.app).get('/api/arthr/apiKeys').set(bearer(limitedToken));
+    expect([keys.status, keys.body.code, keys.body.permission]).toEqual([403, 'PERMISSION_DENIED', 'IdentityStore:listApiKeys']);
+  });
+
+  it('403 STORE_NOT_ALLOWED outside the key\'s stores; its own stores pass', async () => {
+    const other = await request(gateway.app).get(`${S}/other`).set(bearer(limitedToken));
+    expect(other.status).toBe(403);
+    expect(other.body).toMatchObject({ code: 'STORE_NOT_ALLOWED', storeName: 'other' });
+    const unimplementedElsewhere = await request(gateway.app).post(`${S}/other/passcodePolicy`).set(bearer(limitedToken)).send({});
+    expect([unimplementedElsewhere.status, unimplementedElsewhere.body.code]).toEqual([403, 'STORE_NOT_ALLOWED']);
+    const own = await request(gateway.app).get(`${S}/beta`).set(bearer(limitedToken));
+    expect([own.status, own.body.service, own.body.headers['x-principal']]).toEqual([200, 'identity', limited.id]);
+    const user = await request(gateway.app).post(`${S}/acme/users`).set(bearer(limitedToken)).send({ extId: 'x' });
+    expect(user.status).toBe(200);
+  });
+
+  it('forwards x-allowed-stores on listStores for a restricted key only', async () => {
+    const restricted = await request(gateway.app).get(S).set(bearer(limitedToken)).set('X-Allowed-Stores', '["evil"]');
+    expect(restricted.status).toBe(200);
+    expect(JSON.parse(restricted.body.headers['x-allowed-stores'])).toEqual(['acme', 'beta']);
+    const admin = await request(gateway.app).get(S).set(bearer(adminToken)).set('X-Allowed-Stores', '["evil"]');
+    expect(admin.status).toBe(200);
+    expect(admin.body.headers['x-allowed-stores']).toBeUndefined();
+    // on other operations the gateway enforces stores itself and sends no such header
+    const store = await request(gateway.app).get(`${S}/acme`).set(bearer(limitedToken));
+    expect(store.body.headers['x-allowed-stores']).toBeUndefined();
+  });
+
+  it('checks permission and store before answering 501', async () => {
+    const allowed = await request(gateway.app).post(`${S}/acme/passcodePolicy`).set(bearer(limitedToken)).send({});
+    expect([allowed.status, allowed.body.code]).toEqual([501, 'NOT_IMPLEMENTED']);
+    const denied = await request(gateway.app).post(`${S}/acme/passkeyConfig`).set(bearer(limitedToken)).send({});
+    expect([denied.status, denied.body.permission]).toEqual([403, 'IdentityStore:createPasskeyConfig']);
+  });
+
+  it('updates a key (If-Match checked) and narrows tokens issued before', async () => {
+    const stale = await request(gateway.app)
+      .post(`/api/arthr/apiKeys/${limited.id}`)
+      .set(bearer(adminToken))
+      .set('If-Match', 'W/"7"')
+      .send({ stores: ['acme'] });
+    expect([stale.status, stale.body.code]).toEqual([412, 'PRECONDITION_FAILED']);
+    const updated = await request(gateway.app)
+      .post(`/api/arthr/apiKeys/${limited.id}`)
+      .set(bearer(adminToken))
+      .set('If-Match', 'W/"1"')
+      .send({ stores: ['acme'] });
+    expect(updated.status).toBe(200);
+    expect(updated.headers.etag).toBe('W/"2"');
+    expect(updated.body.stores).toEqual(['acme']);
+    // the token issued with stores [acme, beta] no longer reaches beta
+    const beta = await request(gateway.app).get(`${S}/beta`).set(bearer(limitedToken));
+    expect([beta.status, beta.body.code]).toEqual([403, 'STORE_NOT_ALLOWED']);
+    const list = await request(gateway.app).get(S).set(bearer(limitedToken));
+    expect(JSON.parse(list.body.headers['x-allowed-stores'])).toEqual(['acme']);
+  });
+
+  it('lets a key create and manage only keys within its own scope', async () => {
+    const manager = await request(gateway.app)
+      .post('/api/arthr/apiKeys')
+      .set(bearer(adminToken))
+      .send({ name: 'manager', permissions: ['IdentityStore:createApiKey', 'IdentityStore:deleteApiKey', 'IdentityStore:getStore'], stores: ['acme'] });
+    const managerToken = await issue(manager.body.key);
+    const create = (body: object) => request(gateway.app).post('/api/arthr/apiKeys').set(bearer(managerToken)).send(body);
+    const wildcard = await create({ name: 'w', permissions: ['IdentityStore:*'], stores: ['acme'] });
+    expect([wildcard.status, wildcard.body.code]).toEqual([403, 'PERMISSION_DENIED']);
+    const everyStore = await create({ name: 'e', permissions: ['IdentityStore:getStore'] });
+    expect([everyStore.status, everyStore.body.code]).toEqual([403, 'STORE_NOT_ALLOWED']);
+    const fine = await create({ name: 'f', permissions: ['IdentityStore:getStore'], stores: ['acme'] });
+    expect(fine.status).toBe(201);
+    const revokeBroader = await request(gateway.app).delete(`/api/arthr/apiKeys/${limited.id}`).set(bearer(managerToken));
+    expect([revokeBroader.status, revokeBroader.body.code]).toEqual([403, 'PERMISSION_DENIED']);
+    const revokeOwn = await request(gateway.app).delete(`/api/arthr/apiKeys/${fine.body.id}`).set(bearer(managerToken));
+    expect(revokeOwn.status).toBe(204);
+  });
+
+  it('refuses to change or revoke the bootstrap key through the API', async () => {
+    const response = await request(gateway.app).delete('/api/arthr/apiKeys/admin').set(bearer(adminToken));
+    expect([response.status, response.body.code]).toEqual([409, 'API_KEY_MANAGED_BY_CONFIGURATION']);
+    const update = await request(gateway.app).post('/api/arthr/apiKeys/admin').set(bearer(adminToken)).send({ name: 'x' });
+    expect([update.status, update.body.code]).toEqual([409, 'API_KEY_MANAGED_BY_CONFIGURATION']);
+  });
+
+  it('400 listing every bad field of a malformed create, and nothing stored', async () => {
+    const eventsBefore = await countEvents();
+    const listBefore = (await request(gateway.app).get('/api/arthr/apiKeys').set(bearer(adminToken))).body.totalElements;
+    const response = await request(gateway.app)
+      .post('/api/arthr/apiKeys')
+      .set(bearer(adminToken))
+      .send({ name: '', permissions: ['IdentityStore:getStore', 'IdentityStore:nope', 7], stores: ['ok', 'bad store!'], extra: true });
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('VALIDATION_FAILED');
+    expect(response.body.errors.map((error: { path: string }) => error.path).sort()).toEqual(
+      ['body', 'body.name', 'body.permissions.1', 'body.permissions.2', 'body.stores.1'].sort(),
+    );
+    const unknown = response.body.errors.find((error: { path: string }) => error.path === 'body.permissions.1');
+    expect(unknown.message).toContain('IdentityStore:nope');
+    const empty = await request(gateway.app).post('/api/arthr/apiKeys').set(bearer(adminToken)).send({});
+    expect(empty.body.errors.map((error: { path: string }) => error.path).sort()).toEqual(['body.name', 'body.permissions']);
+    const emptyLists = await request(gateway.app)
+      .post('/api/arthr/apiKeys')
+      .set(bearer(adminToken))
+      .send({ name: 'n', permissions: [], stores: [] });
+    expect(emptyLists.body.errors.map((error: { path: string }) => error.path).sort()).toEqual(['body.permissions', 'body.stores']);
+    const badJson = await request(gateway.app)
+      .post('/api/arthr/apiKeys')
+      .set(bearer(adminToken))
+      .set('Content-Type', 'application/json')
+      .send('{"name": ');
+    expect([badJson.status, badJson.body.code]).toEqual([400, 'MALFORMED_JSON']);
+    expect(await countEvents()).toBe(eventsBefore);
+    expect((await request(gateway.app).get('/api/arthr/apiKeys').set(bearer(adminToken))).body.totalElements).toBe(listBefore);
+  });
+
+  it('revokes a key: 204, then no token for it, its tokens refused, 404 afterwards', async () => {
+    const response = await request(gateway.app).delete(`/api/arthr/apiKeys/${limited.id}`).set(bearer(adminToken));
+    expect(response.status).toBe(204);
+    const reissue = await request(gateway.app).post('/api/arthr/apiKeys/issue').set('X-Api-Key', limited.key);
+    expect([reissue.status, reissue.body.code]).toEqual([401, 'API_KEY_INVALID']);
+    const old = await request(gateway.app).get(`${S}/acme`).set(bearer(limitedToken));
+    expect([old.status, old.body.code, old.body.detail]).toEqual([401, 'TOKEN_INVALID', 'The API key of this token was revoked or re-keyed.']);
+    expect((await request(gateway.app).get(`/api/arthr/apiKeys/${limited.id}`).set(bearer(adminToken))).status).toBe(404);
+    const again = await request(gateway.app).delete(`/api/arthr/apiKeys/${limited.id}`).set(bearer(adminToken));
+    expect([again.status, again.body.code]).toEqual([404, 'API_KEY_NOT_FOUND']);
+    const list = await request(gateway.app).get('/api/arthr/apiKeys?size=100').set(bearer(adminToken));
+    expect(list.body.content.map((key: { id: string }) => key.id)).not.toContain(limited.id);
+    const rows = await db.query<{ type: string }>('SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version', [`apikey-${limited.id}`]);
+    expect(rows.map((row) => row.type)).toEqual(['ApiKeyCreated', 'ApiKeyUpdated', 'ApiKeyRevoked']);
+  });
+
+  it('a revocation through another gateway instance reaches this one once its key-status cache expires', async () => {
+    const created = await request(gateway.app)
+      .post('/api/arthr/apiKeys')
+      .set(bearer(adminToken))
+      .send({ name: 'short-lived', permissions: ['IdentityStore:getStore'] });
+    const fast = await another({ keyStatusTtlMs: 0 });
+    const token = await issue(created.body.key, fast.app);
+    expect((await request(fast.app).get(`${S}/acme`).set(bearer(token))).status).toBe(200);
+    expect((await request(gateway.app).delete(`/api/arthr/apiKeys/${created.body.id}`).set(bearer(adminToken))).status).toBe(204);
+    expect((await request(fast.app).get(`${S}/acme`).set(bearer(token))).status).toBe(401);
+  });
+});
+
+describe('the bootstrap key from configuration', () => {
+  it('is re-keyed when ADMIN_API_KEY changes: old key and its tokens refused, new key works', async () => {
+    const oldToken = await issue(ADMIN_KEY);
+    // tokens carry whole seconds: rotate in a later second than the old token's iat
+    await new Promise((resolve) => setTimeout(resolve, 1100 - (Date.now() % 1000)));
+    const rotated = 'isk_admin_rotatedSecretValue0123456789abcdef';
+    await expect(gateway.apiKeys.ensureAdminKey(rotated)).resolves.toEqual({ status: 'updated' });
+    const oldKey = await request(gateway.app).post('/api/arthr/apiKeys/issue').set('X-Api-Key', ADMIN_KEY);
+    expect(oldKey.status).toBe(401);
+    const refused = await request(gateway.app).get(S).set(bearer(oldToken));
+    expect([refused.status, refused.body.code]).toEqual([401, 'TOKEN_INVALID']);
+    const newToken = await issue(rotated);
+    expect((await request(gateway.app).get(S).set(bearer(newToken))).status).toBe(200);
+    await expect(gateway.apiKeys.ensureAdminKey('isk_other_0123456789abcdefghijklmnop')).rejects.toThrow('names key id "other"');
+    await new Promise((resolve) => setTimeout(resolve, 1100 - (Date.now() % 1000)));
+    await expect(gateway.apiKeys.ensureAdminKey(ADMIN_KEY)).resolves.toEqual({ status: 'updated' });
+    adminToken = await issue(ADMIN_KEY);
+  });
+});
+
+describe('documents and operational endpoints (no token)', () => {
+  it('serves the OpenAPI document of the option and an HTML page of it', async () => {
+    const doc = await request(gateway.app).get('/api/identity-store/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(doc.body).toEqual(OPENAPI);
+    const page = await request(gateway.app).get('/api/identity-store/docs');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('<h2>things</h2>');
+    expect(page.text).toContain('<td class="m get">GET</td><td><code>/x</code></td><td>Get the x</td>');
+  });
+
+  it('answers /healthz, /readyz (database) and /metrics', async () => {
+    expect((await request(gateway.app).get('/healthz')).body).toEqual({ status: 'UP' });
+    const ready = await request(gateway.app).get('/readyz');
+    expect([ready.status, ready.body]).toEqual([200, { status: 'UP', checks: { database: 'UP' } }]);
+    const metrics = await request(gateway.app).get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toContain('http_request_duration_seconds_count{service="gateway"');
+  });
+});
+
+describe('proxied services (string targets)', () => {
+  let proxied: GatewayApp;
+
+  beforeAll(async () => {
+    const identity = await listen(echoService('identity', { operationalEndpoints: true }));
+    closers.push(identity.close);
+    proxied = await another({ targets: { identity: identity.url, totp: 'http://127.0.0.1:9' } });
+  });
+
+  it('proxies with method, path, query, body and headers unchanged, plus the gateway headers', async () => {
+    const response = await request(proxied.app)
+      .post(`${S}/acme/users?q=1`)
+      .set(bearer(adminToken))
+      .set('X-Correlation-Id', 'corr-proxy')
+      .set('X-Principal', 'forged')
+      .set('X-Custom', 'kept')
+      .send({ extId: 'p-1', attributes: { a: [1, 2] } });
+    expect(response.status).toBe(200);
+    const echo = response.body as Echo;
+    expect([echo.service, echo.method, echo.url]).toEqual(['identity', 'POST', `${S}/acme/users?q=1`]);
+    expect(echo.body).toEqual({ extId: 'p-1', attributes: { a: [1, 2] } });
+    expect(echo.headers['x-principal']).toBe('admin');
+    expect(echo.headers['x-correlation-id']).toBe('corr-proxy');
+    expect(echo.headers['x-custom']).toBe('kept');
+    expect(echo.headers['x-forwarded-for']).toBeDefined();
+    expect(Number(echo.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(echo.body)));
+    const list = await request(proxied.app).get(`${S}?page=0`).set(bearer(adminToken));
+    expect([list.body.method, list.body.url]).toEqual(['GET', `${S}?page=0`]);
+  });
+
+  it('answers 503 for an unreachable or unconfigured service', async () => {
+    const down = await request(proxied.app).get(`${S}/acme/users/u-1/totps`).set(bearer(adminToken));
+    expect([down.status, down.body.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+    expect(down.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const none = await request(proxied.app).get(`${S}/acme/users/u-1/authentications/a-1`).set(bearer(adminToken));
+    expect([none.status, none.body.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+  });
+
+  it("includes every proxied service's /healthz in readiness", async () => {
+    const ready = await request(proxied.app).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks.database).toBe('UP');
+    expect(ready.body.checks['service:identity']).toBe('UP');
+    expect(ready.body.checks['service:totp']).toMatch(/^DOWN/);
+  });
+});
+
+describe('rate limit of failed issue attempts', () => {
+  it('answers 429 with Retry-After once an IP failed too often, other IPs unaffected', async () => {
+    const limited = await another({ issueRateLimit: { points: 3, durationSeconds: 60 }, trustProxy: true });
+    const attempt = (key: string, ip: string) =>
+      request(limited.app).post('/api/arthr/apiKeys/issue').set('X-Api-Key', key).set('X-Forwarded-For', ip);
+    for (let i = 0; i < 3; i++) expect((await attempt(`wrong-key-${i}-padding-padding-padding`, '203.0.113.7')).status).toBe(401);
+    const blocked = await attempt('wrong-key-again-padding-padding-padding', '203.0.113.7');
+    expect([blocked.status, blocked.body.code]).toEqual([429, 'TOO_MANY_ATTEMPTS']);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThanOrEqual(59);
+    expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(60);
+    // even the right key waits while the address is blocked
+    expect((await attempt(ADMIN_KEY, '203.0.113.7')).status).toBe(429);
+    expect((await attempt(ADMIN_KEY, '203.0.113.8')).status).toBe(200);
+  });
+});

@@ -1,0 +1,18 @@
+/**
+ * The API gateway, for the embedded default (mount it in one process with in-process service
+ * targets) and for tests. `main.ts` is the distributed mode.
+ *
+ *   await migrateDatabase(databaseUrl);
+ *   const gateway = await createGatewayApp({ databaseUrl, targets: { identity: identityApp, totp: 'http://totp:8082' } });
+ *   const { key } = await gateway.apiKeys.ensureAdminKey(process.env.ADMIN_API_KEY); // key: only when generated
+ *   // (or pass `adminApiKey` to createGatewayApp)
+ *   gateway.app.listen(8080);
+ *   ...
+ *   await gateway.close();
+ */
+export { createGatewayApp, type GatewayApp, type GatewayAppOptions } from './gateway-app';
+export type { EnsureAdminKeyResult } from './api/api-key-service';
+export type { IssueRateLimit } from './api/api-key-routes';
+export type { ServiceTarget } from './api/forwarding';
+export { ALLOWED_STORES_HEADER, PRINCIPAL_HEADER } from './api/identity-store-routes';
+export { skeletonOpenApiDocument } from './api/docs';

@@ -1,0 +1,43 @@
+/**
+ * Distributed mode: the identity service as its own process, with its own database. Its events
+ * reach Kafka through the outbox; summaries come from the audit service over HTTP.
+ */
+import { loadConfig, serviceEnv, z } from '@identity-store/config';
+import { createPrismaClient, migrateDatabase, OutboxRelay, PostgresEventStore } from '@identity-store/event-store';
+import { runService } from '@identity-store/http-kit';
+import { KafkaTransport } from '@identity-store/messaging';
+import { HttpSummaryQueries } from '@identity-store/service-clients';
+import { createIdentityModule } from './index';
+
+const env = serviceEnv.extend({
+  PORT: serviceEnv.shape.PORT.default(8081),
+  HOST: z.string().optional(),
+  KAFKA_BROKERS: serviceEnv.shape.KAFKA_BROKERS.unwrap().refine((b) => b.length > 0, 'must name a broker'),
+  AUDIT_URL: z.string().url(),
+});
+
+void runService({
+  name: 'identity',
+  config: () => loadConfig(env),
+  start: async (config, { logger, onShutdown }) => {
+    await migrateDatabase(config.DATABASE_URL);
+    const prisma = createPrismaClient(config.DATABASE_URL);
+    onShutdown(() => prisma.$disconnect());
+    const transport = new KafkaTransport({
+      brokers: config.KAFKA_BROKERS,
+      clientId: 'identity-store-identity',
+      logger: logger.child({ component: 'kafka' }),
+    });
+    onShutdown(() => transport.close());
+
+    const eventStore = new PostgresEventStore(prisma);
+    const relay = new OutboxRelay(prisma, transport, {
+      onError: (error) => logger.error({ err: error }, 'outbox relay failed; retrying'),
+    });
+    eventStore.onAppended(() => relay.notify());
+    relay.start();
+    onShutdown(() => relay.stop());
+
+    return createIdentityModule({ eventStore, summaries: new HttpSummaryQueries(config.AUDIT_URL), logger }).app;
+  },
+});

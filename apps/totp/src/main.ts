@@ -1,0 +1,54 @@
+/**
+ * Distributed mode: the TOTP service as its own process, with its own database. Its events reach
+ * Kafka through the outbox; stores and users come from the identity service, summaries from the
+ * audit service, both over HTTP.
+ */
+import { loadConfig, serviceEnv, z } from '@identity-store/config';
+import { SecretBox } from '@identity-store/crypto';
+import { createPrismaClient, migrateDatabase, OutboxRelay, PostgresEventStore } from '@identity-store/event-store';
+import { runService } from '@identity-store/http-kit';
+import { KafkaTransport } from '@identity-store/messaging';
+import { HttpIdentityQueries, HttpSummaryQueries } from '@identity-store/service-clients';
+import { createTotpModule } from './index';
+
+const env = serviceEnv.extend({
+  PORT: serviceEnv.shape.PORT.default(8082),
+  HOST: z.string().optional(),
+  KAFKA_BROKERS: serviceEnv.shape.KAFKA_BROKERS.unwrap().refine((b) => b.length > 0, 'must name a broker'),
+  /** TOTP secrets are encrypted at rest with it: required, and the same on every restart. */
+  SECRETS_KEY: serviceEnv.shape.SECRETS_KEY.unwrap(),
+  IDENTITY_URL: z.string().url(),
+  AUDIT_URL: z.string().url(),
+});
+
+void runService({
+  name: 'totp',
+  config: () => loadConfig(env),
+  start: async (config, { logger, onShutdown }) => {
+    await migrateDatabase(config.DATABASE_URL);
+    const prisma = createPrismaClient(config.DATABASE_URL);
+    onShutdown(() => prisma.$disconnect());
+    const transport = new KafkaTransport({
+      brokers: config.KAFKA_BROKERS,
+      clientId: 'identity-store-totp',
+      logger: logger.child({ component: 'kafka' }),
+    });
+    onShutdown(() => transport.close());
+
+    const eventStore = new PostgresEventStore(prisma);
+    const relay = new OutboxRelay(prisma, transport, {
+      onError: (error) => logger.error({ err: error }, 'outbox relay failed; retrying'),
+    });
+    eventStore.onAppended(() => relay.notify());
+    relay.start();
+    onShutdown(() => relay.stop());
+
+    return createTotpModule({
+      eventStore,
+      identity: new HttpIdentityQueries(config.IDENTITY_URL),
+      summaries: new HttpSummaryQueries(config.AUDIT_URL),
+      secrets: new SecretBox(config.SECRETS_KEY),
+      logger,
+    }).app;
+  },
+});

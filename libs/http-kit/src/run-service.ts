@@ -1,0 +1,96 @@
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import { createLogger, type Logger } from './logger';
+
+/** What `start` gets from `runService`. */
+export interface ServiceRuntime {
+  logger: Logger;
+  /**
+   * Registers a shutdown step (stop a relay, close a transport, disconnect a client). Steps run
+   * after the HTTP server stopped, last registered first, also when the start fails half-way.
+   */
+  onShutdown(step: () => unknown): void;
+}
+
+export interface RunServiceOptions<C> {
+  /** Process name in every log line. */
+  name: string;
+  /** Reads and validates the configuration, e.g. `() => loadConfig(env)`; errors end the process. */
+  config: () => C;
+  /** Wires the service and returns the app to serve. */
+  start: (config: C, runtime: ServiceRuntime) => Promise<Express>;
+  /** Longest graceful shutdown before the process exits anyway. Default 10 000 ms. */
+  shutdownTimeoutMs?: number;
+}
+
+/** The configuration `runService` reads itself. `HOST` unset listens on every interface. */
+export interface ServiceProcessConfig {
+  PORT: number;
+  HOST?: string;
+  LOG_LEVEL?: string;
+}
+
+/**
+ * The process around one service of the distributed layout: configuration, wiring, listening, and
+ * a graceful shutdown on SIGTERM/SIGINT (stop accepting requests, let running ones finish, run the
+ * shutdown steps, exit). A start that fails runs the steps registered so far and exits with 1.
+ */
+export const runService = async <C extends ServiceProcessConfig>(options: RunServiceOptions<C>): Promise<void> => {
+  let config: C;
+  try {
+    config = options.config();
+  } catch (error) {
+    process.stderr.write(`${options.name} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger(options.name, config.LOG_LEVEL);
+  const steps: (() => unknown)[] = [];
+  let server: Server | undefined;
+
+  const shutdown = async () => {
+    if (server) {
+      const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
+      server.closeIdleConnections();
+      await closing;
+    }
+    for (const step of steps.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        logger.error({ err: error }, 'shutdown step failed');
+      }
+    }
+  };
+
+  let stopping = false;
+  const stop = (reason: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason }, 'shutting down');
+    setTimeout(() => {
+      logger.error('graceful shutdown timed out');
+      process.exit(1);
+    }, options.shutdownTimeoutMs ?? 10_000).unref();
+    void shutdown().finally(() => {
+      logger.info('stopped');
+      process.exit(code);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM', 0));
+  process.on('SIGINT', () => stop('SIGINT', 0));
+
+  try {
+    const app = await options.start(config, { logger, onShutdown: (step) => void steps.push(step) });
+    if (stopping) return;
+    server = await new Promise<Server>((resolve, reject) => {
+      const done = (error?: Error) => (error ? reject(error) : resolve(listening));
+      // Express 5 hands listen errors (EADDRINUSE) to the callback.
+      const listening = config.HOST ? app.listen(config.PORT, config.HOST, done) : app.listen(config.PORT, done);
+    });
+    server.keepAliveTimeout = 65_000;
+    logger.info({ port: config.PORT, host: config.HOST ?? '*' }, `${options.name} listening`);
+  } catch (error) {
+    logger.fatal({ err: error }, `${options.name} failed to start`);
+    stop('start failed', 1);
+  }
+};
