@@ -1,6 +1,12 @@
 import { operations, type ServiceName } from '@identity-store/contracts';
 import { createPrismaClient, type PrismaClient } from '@identity-store/event-store';
-import { createLogger, createServiceApp, type Express, type Logger, type ReadinessCheck } from '@identity-store/http-kit';
+import {
+  createLogger,
+  createServiceApp,
+  type Express,
+  type Logger,
+  type ReadinessCheck,
+} from '@identity-store/http-kit';
 import type { Registry } from 'prom-client';
 import { type EnsureAdminKeyResult, ApiKeyService } from './api/api-key-service';
 import { apiKeyRoutes, type IssueRateLimit } from './api/api-key-routes';
@@ -68,7 +74,8 @@ export interface GatewayApp {
  * ensure `adminApiKey` when one is given.
  */
 export const createGatewayApp = async (options: GatewayAppOptions): Promise<GatewayApp> => {
-  if (!options.prisma && !options.databaseUrl) throw new Error('createGatewayApp needs databaseUrl or prisma');
+  if (!options.prisma && !options.databaseUrl)
+    throw new Error('createGatewayApp needs databaseUrl or prisma');
   const prisma = options.prisma ?? createPrismaClient(options.databaseUrl!, { poolSize: 5 });
   const logger = options.logger ?? createLogger('gateway');
   const apiKeys = new ApiKeyService(new ApiKeyRepository(prisma), { statusTtlMs: options.keyStatusTtlMs });
@@ -77,7 +84,10 @@ export const createGatewayApp = async (options: GatewayAppOptions): Promise<Gate
     ttlSeconds: options.tokenTtlSeconds,
   });
   const forwarders: Partial<Record<ServiceName, Forwarder>> = {};
-  for (const [service, target] of Object.entries(options.targets) as [ServiceName, ServiceTarget | undefined][])
+  for (const [service, target] of Object.entries(options.targets) as [
+    ServiceName,
+    ServiceTarget | undefined,
+  ][])
     if (target !== undefined) forwarders[service] = createForwarder(service, target, logger);
 
   const readiness: ReadinessCheck[] = [
@@ -117,4 +127,3 @@ export const createGatewayApp = async (options: GatewayAppOptions): Promise<Gate
   }
   return { app, apiKeys: { ensureAdminKey: (key) => apiKeys.ensureAdminKey(key) }, close };
 };
-

@@ -4,12 +4,22 @@ import { decodeJwt, SignJWT } from 'jose';
 import request from 'supertest';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from './api/tokens';
 import { createGatewayApp, type GatewayApp, type GatewayAppOptions } from './index';
-import { createTestDatabase, type Echo, echoService, listen, type TestDatabase } from './testing/gateway-test-kit';
+import {
+  createTestDatabase,
+  type Echo,
+  echoService,
+  listen,
+  type TestDatabase,
+} from './testing/gateway-test-kit';
 
 const JWT_SECRET = 'int-spec-jwt-secret-0123456789abcdef';
 const ADMIN_KEY = 'a-configured-bootstrap-admin-key-0001';
 const S = '/api/identity-store/stores';
-const OPENAPI = { openapi: '3.1.0', info: { title: 'Spec API', version: '9.9.9' }, paths: { '/x': { get: { operationId: 'getX', summary: 'Get the x', tags: ['things'] } } } };
+const OPENAPI = {
+  openapi: '3.1.0',
+  info: { title: 'Spec API', version: '9.9.9' },
+  paths: { '/x': { get: { operationId: 'getX', summary: 'Get the x', tags: ['things'] } } },
+};
 
 let db: TestDatabase;
 let gateway: GatewayApp;
@@ -36,7 +46,8 @@ const issue = async (key: string, app = gateway.app) => {
   return response.body.token as string;
 };
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
-const countEvents = async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM events'))[0]!.n);
+const countEvents = async () =>
+  Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM events'))[0]!.n);
 
 let adminToken: string;
 
@@ -47,9 +58,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const instance of [gateway, ...others]) await instance?.close();
-  for (const close of closers) await close();
-  await db?.drop();
+  try {
+    await Promise.allSettled([gateway, ...others].map((instance) => instance?.close()));
+    await Promise.allSettled(closers.map((close) => close()));
+  } finally {
+    await db?.drop();
+  }
 });
 
 describe('issuing tokens', () => {
@@ -60,7 +74,12 @@ describe('issuing tokens', () => {
     expect(Object.keys(response.body).sort()).toEqual(['token', 'ttl']);
     expect(response.body.ttl).toBe(900);
     const claims = decodeJwt(response.body.token);
-    expect(claims).toMatchObject({ sub: 'admin', permissions: ['IdentityStore:*'], iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE });
+    expect(claims).toMatchObject({
+      sub: 'admin',
+      permissions: ['IdentityStore:*'],
+      iss: TOKEN_ISSUER,
+      aud: TOKEN_AUDIENCE,
+    });
     expect(claims.exp! - claims.iat!).toBe(900);
     expect('stores' in claims).toBe(false);
   });
@@ -69,7 +88,11 @@ describe('issuing tokens', () => {
     const missing = await request(gateway.app).post('/api/arthr/apiKeys/issue');
     expect([missing.status, missing.body.code]).toEqual([401, 'API_KEY_MISSING']);
     expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
-    for (const key of [`${ADMIN_KEY}x`, 'isk_nosuchkey_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'isk_admin_AAAAAAAAAAAAAAAAAAAAAAAA']) {
+    for (const key of [
+      `${ADMIN_KEY}x`,
+      'isk_nosuchkey_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      'isk_admin_AAAAAAAAAAAAAAAAAAAAAAAA',
+    ]) {
       const response = await request(gateway.app).post('/api/arthr/apiKeys/issue').set('X-Api-Key', key);
       expect([response.status, response.body.code]).toEqual([401, 'API_KEY_INVALID']);
     }
@@ -78,7 +101,9 @@ describe('issuing tokens', () => {
   it('ensures the bootstrap key idempotently', async () => {
     await expect(gateway.apiKeys.ensureAdminKey(ADMIN_KEY)).resolves.toEqual({ status: 'unchanged' });
     await expect(gateway.apiKeys.ensureAdminKey()).resolves.toEqual({ status: 'unchanged' });
-    const rows = await db.query<{ type: string }>("SELECT type FROM events WHERE stream_id = 'apikey-admin' ORDER BY stream_version");
+    const rows = await db.query<{ type: string }>(
+      "SELECT type FROM events WHERE stream_id = 'apikey-admin' ORDER BY stream_version",
+    );
     expect(rows.map((row) => row.type)).toEqual(['ApiKeyCreated']);
   });
 });
@@ -108,17 +133,32 @@ describe('bearer tokens on /api/identity-store/**', () => {
         .sign(Buffer.from(secret));
     const cases: Array<[string, string]> = [
       [await token(JWT_SECRET, now - 1000, now - 100), 'The token has expired.'],
-      [await token('another-secret-of-at-least-32-bytes!!', now, now + 600), 'The token signature is not valid.'],
+      [
+        await token('another-secret-of-at-least-32-bytes!!', now, now + 600),
+        'The token signature is not valid.',
+      ],
       [`${adminToken.slice(0, -2)}xx`, 'The token signature is not valid.'],
       ['not.a.jwt', 'The token is not valid (ERR_JWS_INVALID).'],
     ];
     for (const [bad, detail] of cases) {
       const response = await request(gateway.app).get(S).set(bearer(bad));
-      expect([response.status, response.body.code, response.body.detail]).toEqual([401, 'TOKEN_INVALID', detail]);
-      expect(response.headers['www-authenticate']).toMatch(/^Bearer realm="identity-store", error="invalid_token"/);
+      expect([response.status, response.body.code, response.body.detail]).toEqual([
+        401,
+        'TOKEN_INVALID',
+        detail,
+      ]);
+      expect(response.headers['www-authenticate']).toMatch(
+        /^Bearer realm="identity-store", error="invalid_token"/,
+      );
     }
     // the same construction with the right secret and times is accepted (the cases above fail for their reason)
-    expect((await request(gateway.app).get(S).set(bearer(await token(JWT_SECRET, now, now + 600)))).status).toBe(200);
+    expect(
+      (
+        await request(gateway.app)
+          .get(S)
+          .set(bearer(await token(JWT_SECRET, now, now + 600)))
+      ).status,
+    ).toBe(200);
   });
 
   it('404 ROUTE_NOT_FOUND for a path or method of no operation', async () => {
@@ -134,7 +174,10 @@ describe('bearer tokens on /api/identity-store/**', () => {
   });
 
   it('501 NOT_IMPLEMENTED for an operation of the contract without a service yet', async () => {
-    const response = await request(gateway.app).post(`${S}/acme/passcodePolicy`).set(bearer(adminToken)).send({ name: 'p' });
+    const response = await request(gateway.app)
+      .post(`${S}/acme/passcodePolicy`)
+      .set(bearer(adminToken))
+      .send({ name: 'p' });
     expect(response.status).toBe(501);
     expect(response.body).toMatchObject({ code: 'NOT_IMPLEMENTED', operationId: 'createPasscodePolicy' });
     expect(response.body.detail).toContain('createPasscodePolicy');
@@ -164,8 +207,14 @@ describe('bearer tokens on /api/identity-store/**', () => {
     expect(response.headers['x-correlation-id']).toBe('corr-123');
 
     const totp = await request(gateway.app).delete(`${S}/acme/users/u-1/totps/t-1/`).set(bearer(adminToken));
-    expect([totp.body.service, totp.body.method, totp.body.url]).toEqual(['totp', 'DELETE', `${S}/acme/users/u-1/totps/t-1/`]);
-    const audit = await request(gateway.app).get(`${S}/acme/users/ext-9/authentications/a-1/ext`).set(bearer(adminToken));
+    expect([totp.body.service, totp.body.method, totp.body.url]).toEqual([
+      'totp',
+      'DELETE',
+      `${S}/acme/users/u-1/totps/t-1/`,
+    ]);
+    const audit = await request(gateway.app)
+      .get(`${S}/acme/users/ext-9/authentications/a-1/ext`)
+      .set(bearer(adminToken));
     expect([audit.body.service, audit.body.method]).toEqual(['audit', 'GET']);
     const listByExt = await request(gateway.app).get(`${S}/acme/users/u-1/totps/ext`).set(bearer(adminToken));
     expect(listByExt.body.service).toBe('totp');
@@ -182,7 +231,12 @@ describe('API keys with limited permissions and stores', () => {
       .set(bearer(adminToken))
       .send({
         name: ' ci pipeline ',
-        permissions: ['IdentityStore:getStore', 'IdentityStore:listStores', 'IdentityStore:createUser', 'IdentityStore:createPasscodePolicy'],
+        permissions: [
+          'IdentityStore:getStore',
+          'IdentityStore:listStores',
+          'IdentityStore:createUser',
+          'IdentityStore:createPasscodePolicy',
+        ],
         stores: ['acme', 'beta'],
       });
     expect(response.status).toBe(201);
@@ -206,7 +260,9 @@ describe('API keys with limited permissions and stores', () => {
     expect(response.headers.location).toBe(`/api/arthr/apiKeys/${id}`);
     // neither the key nor its secret is stored anywhere
     const secret = (key as string).slice(`isk_${id}_`.length);
-    const stored = await db.query<{ data: unknown }>('SELECT data FROM events UNION ALL SELECT data FROM documents');
+    const stored = await db.query<{ data: unknown }>(
+      'SELECT data FROM events UNION ALL SELECT data FROM documents',
+    );
     expect(JSON.stringify(stored)).not.toContain(secret);
   });
 
@@ -217,12 +273,19 @@ describe('API keys with limited permissions and stores', () => {
     expect(one.body).toEqual({
       id: limited.id,
       name: 'ci pipeline',
-      permissions: ['IdentityStore:getStore', 'IdentityStore:listStores', 'IdentityStore:createUser', 'IdentityStore:createPasscodePolicy'],
+      permissions: [
+        'IdentityStore:getStore',
+        'IdentityStore:listStores',
+        'IdentityStore:createUser',
+        'IdentityStore:createPasscodePolicy',
+      ],
       stores: ['acme', 'beta'],
       createdDtm: expect.any(String),
       lastUpdatedDtm: expect.any(String),
     });
-    const list = await request(gateway.app).get('/api/arthr/apiKeys?size=100&sort=name,asc').set(bearer(adminToken));
+    const list = await request(gateway.app)
+      .get('/api/arthr/apiKeys?size=100&sort=name,asc')
+      .set(bearer(adminToken));
     expect(list.status).toBe(200);
     expect(Object.keys(list.body).sort()).toEqual(['content', 'page', 'size', 'totalElements', 'totalPages']);
     expect(list.body).toMatchObject({ page: 0, size: 100, totalPages: 1 });
@@ -243,33 +306,59 @@ describe('API keys with limited permissions and stores', () => {
   it('403 PERMISSION_DENIED naming the missing permission', async () => {
     const response = await request(gateway.app).delete(`${S}/acme`).set(bearer(limitedToken));
     expect(response.status).toBe(403);
-    expect(response.body).toMatchObject({ code: 'PERMISSION_DENIED', permission: 'IdentityStore:deleteStore' });
+    expect(response.body).toMatchObject({
+      code: 'PERMISSION_DENIED',
+      permission: 'IdentityStore:deleteStore',
+    });
     expect(response.body.detail).toContain('IdentityStore:deleteStore');
     // the /ext twin needs the same permission as its operation
     const ext = await request(gateway.app).get(`${S}/acme/users/e-1/ext`).set(bearer(limitedToken));
     expect([ext.status, ext.body.permission]).toEqual([403, 'IdentityStore:getUser']);
     // key management needs its own permissions
     const keys = await request(gateway.app).get('/api/arthr/apiKeys').set(bearer(limitedToken));
-    expect([keys.status, keys.body.code, keys.body.permission]).toEqual([403, 'PERMISSION_DENIED', 'IdentityStore:listApiKeys']);
+    expect([keys.status, keys.body.code, keys.body.permission]).toEqual([
+      403,
+      'PERMISSION_DENIED',
+      'IdentityStore:listApiKeys',
+    ]);
   });
 
-  it('403 STORE_NOT_ALLOWED outside the key\'s stores; its own stores pass', async () => {
+  it("403 STORE_NOT_ALLOWED outside the key's stores; its own stores pass", async () => {
     const other = await request(gateway.app).get(`${S}/other`).set(bearer(limitedToken));
     expect(other.status).toBe(403);
     expect(other.body).toMatchObject({ code: 'STORE_NOT_ALLOWED', storeName: 'other' });
-    const unimplementedElsewhere = await request(gateway.app).post(`${S}/other/passcodePolicy`).set(bearer(limitedToken)).send({});
-    expect([unimplementedElsewhere.status, unimplementedElsewhere.body.code]).toEqual([403, 'STORE_NOT_ALLOWED']);
+    const unimplementedElsewhere = await request(gateway.app)
+      .post(`${S}/other/passcodePolicy`)
+      .set(bearer(limitedToken))
+      .send({});
+    expect([unimplementedElsewhere.status, unimplementedElsewhere.body.code]).toEqual([
+      403,
+      'STORE_NOT_ALLOWED',
+    ]);
     const own = await request(gateway.app).get(`${S}/beta`).set(bearer(limitedToken));
-    expect([own.status, own.body.service, own.body.headers['x-principal']]).toEqual([200, 'identity', limited.id]);
-    const user = await request(gateway.app).post(`${S}/acme/users`).set(bearer(limitedToken)).send({ extId: 'x' });
+    expect([own.status, own.body.service, own.body.headers['x-principal']]).toEqual([
+      200,
+      'identity',
+      limited.id,
+    ]);
+    const user = await request(gateway.app)
+      .post(`${S}/acme/users`)
+      .set(bearer(limitedToken))
+      .send({ extId: 'x' });
     expect(user.status).toBe(200);
   });
 
   it('forwards x-allowed-stores on listStores for a restricted key only', async () => {
-    const restricted = await request(gateway.app).get(S).set(bearer(limitedToken)).set('X-Allowed-Stores', '["evil"]');
+    const restricted = await request(gateway.app)
+      .get(S)
+      .set(bearer(limitedToken))
+      .set('X-Allowed-Stores', '["evil"]');
     expect(restricted.status).toBe(200);
     expect(JSON.parse(restricted.body.headers['x-allowed-stores'])).toEqual(['acme', 'beta']);
-    const admin = await request(gateway.app).get(S).set(bearer(adminToken)).set('X-Allowed-Stores', '["evil"]');
+    const admin = await request(gateway.app)
+      .get(S)
+      .set(bearer(adminToken))
+      .set('X-Allowed-Stores', '["evil"]');
     expect(admin.status).toBe(200);
     expect(admin.body.headers['x-allowed-stores']).toBeUndefined();
     // on other operations the gateway enforces stores itself and sends no such header
@@ -278,9 +367,15 @@ describe('API keys with limited permissions and stores', () => {
   });
 
   it('checks permission and store before answering 501', async () => {
-    const allowed = await request(gateway.app).post(`${S}/acme/passcodePolicy`).set(bearer(limitedToken)).send({});
+    const allowed = await request(gateway.app)
+      .post(`${S}/acme/passcodePolicy`)
+      .set(bearer(limitedToken))
+      .send({});
     expect([allowed.status, allowed.body.code]).toEqual([501, 'NOT_IMPLEMENTED']);
-    const denied = await request(gateway.app).post(`${S}/acme/passkeyConfig`).set(bearer(limitedToken)).send({});
+    const denied = await request(gateway.app)
+      .post(`${S}/acme/passkeyConfig`)
+      .set(bearer(limitedToken))
+      .send({});
     expect([denied.status, denied.body.permission]).toEqual([403, 'IdentityStore:createPasskeyConfig']);
   });
 
@@ -310,49 +405,75 @@ describe('API keys with limited permissions and stores', () => {
     const manager = await request(gateway.app)
       .post('/api/arthr/apiKeys')
       .set(bearer(adminToken))
-      .send({ name: 'manager', permissions: ['IdentityStore:createApiKey', 'IdentityStore:deleteApiKey', 'IdentityStore:getStore'], stores: ['acme'] });
+      .send({
+        name: 'manager',
+        permissions: ['IdentityStore:createApiKey', 'IdentityStore:deleteApiKey', 'IdentityStore:getStore'],
+        stores: ['acme'],
+      });
     const managerToken = await issue(manager.body.key);
-    const create = (body: object) => request(gateway.app).post('/api/arthr/apiKeys').set(bearer(managerToken)).send(body);
+    const create = (body: object) =>
+      request(gateway.app).post('/api/arthr/apiKeys').set(bearer(managerToken)).send(body);
     const wildcard = await create({ name: 'w', permissions: ['IdentityStore:*'], stores: ['acme'] });
     expect([wildcard.status, wildcard.body.code]).toEqual([403, 'PERMISSION_DENIED']);
     const everyStore = await create({ name: 'e', permissions: ['IdentityStore:getStore'] });
     expect([everyStore.status, everyStore.body.code]).toEqual([403, 'STORE_NOT_ALLOWED']);
     const fine = await create({ name: 'f', permissions: ['IdentityStore:getStore'], stores: ['acme'] });
     expect(fine.status).toBe(201);
-    const revokeBroader = await request(gateway.app).delete(`/api/arthr/apiKeys/${limited.id}`).set(bearer(managerToken));
+    const revokeBroader = await request(gateway.app)
+      .delete(`/api/arthr/apiKeys/${limited.id}`)
+      .set(bearer(managerToken));
     expect([revokeBroader.status, revokeBroader.body.code]).toEqual([403, 'PERMISSION_DENIED']);
-    const revokeOwn = await request(gateway.app).delete(`/api/arthr/apiKeys/${fine.body.id}`).set(bearer(managerToken));
+    const revokeOwn = await request(gateway.app)
+      .delete(`/api/arthr/apiKeys/${fine.body.id}`)
+      .set(bearer(managerToken));
     expect(revokeOwn.status).toBe(204);
   });
 
   it('refuses to change or revoke the bootstrap key through the API', async () => {
     const response = await request(gateway.app).delete('/api/arthr/apiKeys/admin').set(bearer(adminToken));
     expect([response.status, response.body.code]).toEqual([409, 'API_KEY_MANAGED_BY_CONFIGURATION']);
-    const update = await request(gateway.app).post('/api/arthr/apiKeys/admin').set(bearer(adminToken)).send({ name: 'x' });
+    const update = await request(gateway.app)
+      .post('/api/arthr/apiKeys/admin')
+      .set(bearer(adminToken))
+      .send({ name: 'x' });
     expect([update.status, update.body.code]).toEqual([409, 'API_KEY_MANAGED_BY_CONFIGURATION']);
   });
 
   it('400 listing every bad field of a malformed create, and nothing stored', async () => {
     const eventsBefore = await countEvents();
-    const listBefore = (await request(gateway.app).get('/api/arthr/apiKeys').set(bearer(adminToken))).body.totalElements;
+    const listBefore = (await request(gateway.app).get('/api/arthr/apiKeys').set(bearer(adminToken))).body
+      .totalElements;
     const response = await request(gateway.app)
       .post('/api/arthr/apiKeys')
       .set(bearer(adminToken))
-      .send({ name: '', permissions: ['IdentityStore:getStore', 'IdentityStore:nope', 7], stores: ['ok', 'bad store!'], extra: true });
+      .send({
+        name: '',
+        permissions: ['IdentityStore:getStore', 'IdentityStore:nope', 7],
+        stores: ['ok', 'bad store!'],
+        extra: true,
+      });
     expect(response.status).toBe(400);
     expect(response.body.code).toBe('VALIDATION_FAILED');
     expect(response.body.errors.map((error: { path: string }) => error.path).sort()).toEqual(
       ['body', 'body.name', 'body.permissions.1', 'body.permissions.2', 'body.stores.1'].sort(),
     );
-    const unknown = response.body.errors.find((error: { path: string }) => error.path === 'body.permissions.1');
+    const unknown = response.body.errors.find(
+      (error: { path: string }) => error.path === 'body.permissions.1',
+    );
     expect(unknown.message).toContain('IdentityStore:nope');
     const empty = await request(gateway.app).post('/api/arthr/apiKeys').set(bearer(adminToken)).send({});
-    expect(empty.body.errors.map((error: { path: string }) => error.path).sort()).toEqual(['body.name', 'body.permissions']);
+    expect(empty.body.errors.map((error: { path: string }) => error.path).sort()).toEqual([
+      'body.name',
+      'body.permissions',
+    ]);
     const emptyLists = await request(gateway.app)
       .post('/api/arthr/apiKeys')
       .set(bearer(adminToken))
       .send({ name: 'n', permissions: [], stores: [] });
-    expect(emptyLists.body.errors.map((error: { path: string }) => error.path).sort()).toEqual(['body.permissions', 'body.stores']);
+    expect(emptyLists.body.errors.map((error: { path: string }) => error.path).sort()).toEqual([
+      'body.permissions',
+      'body.stores',
+    ]);
     const badJson = await request(gateway.app)
       .post('/api/arthr/apiKeys')
       .set(bearer(adminToken))
@@ -360,22 +481,37 @@ describe('API keys with limited permissions and stores', () => {
       .send('{"name": ');
     expect([badJson.status, badJson.body.code]).toEqual([400, 'MALFORMED_JSON']);
     expect(await countEvents()).toBe(eventsBefore);
-    expect((await request(gateway.app).get('/api/arthr/apiKeys').set(bearer(adminToken))).body.totalElements).toBe(listBefore);
+    expect(
+      (await request(gateway.app).get('/api/arthr/apiKeys').set(bearer(adminToken))).body.totalElements,
+    ).toBe(listBefore);
   });
 
   it('revokes a key: 204, then no token for it, its tokens refused, 404 afterwards', async () => {
-    const response = await request(gateway.app).delete(`/api/arthr/apiKeys/${limited.id}`).set(bearer(adminToken));
+    const response = await request(gateway.app)
+      .delete(`/api/arthr/apiKeys/${limited.id}`)
+      .set(bearer(adminToken));
     expect(response.status).toBe(204);
     const reissue = await request(gateway.app).post('/api/arthr/apiKeys/issue').set('X-Api-Key', limited.key);
     expect([reissue.status, reissue.body.code]).toEqual([401, 'API_KEY_INVALID']);
     const old = await request(gateway.app).get(`${S}/acme`).set(bearer(limitedToken));
-    expect([old.status, old.body.code, old.body.detail]).toEqual([401, 'TOKEN_INVALID', 'The API key of this token was revoked or re-keyed.']);
-    expect((await request(gateway.app).get(`/api/arthr/apiKeys/${limited.id}`).set(bearer(adminToken))).status).toBe(404);
-    const again = await request(gateway.app).delete(`/api/arthr/apiKeys/${limited.id}`).set(bearer(adminToken));
+    expect([old.status, old.body.code, old.body.detail]).toEqual([
+      401,
+      'TOKEN_INVALID',
+      'The API key of this token was revoked or re-keyed.',
+    ]);
+    expect(
+      (await request(gateway.app).get(`/api/arthr/apiKeys/${limited.id}`).set(bearer(adminToken))).status,
+    ).toBe(404);
+    const again = await request(gateway.app)
+      .delete(`/api/arthr/apiKeys/${limited.id}`)
+      .set(bearer(adminToken));
     expect([again.status, again.body.code]).toEqual([404, 'API_KEY_NOT_FOUND']);
     const list = await request(gateway.app).get('/api/arthr/apiKeys?size=100').set(bearer(adminToken));
     expect(list.body.content.map((key: { id: string }) => key.id)).not.toContain(limited.id);
-    const rows = await db.query<{ type: string }>('SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version', [`apikey-${limited.id}`]);
+    const rows = await db.query<{ type: string }>(
+      'SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version',
+      [`apikey-${limited.id}`],
+    );
     expect(rows.map((row) => row.type)).toEqual(['ApiKeyCreated', 'ApiKeyUpdated', 'ApiKeyRevoked']);
   });
 
@@ -387,7 +523,10 @@ describe('API keys with limited permissions and stores', () => {
     const fast = await another({ keyStatusTtlMs: 0 });
     const token = await issue(created.body.key, fast.app);
     expect((await request(fast.app).get(`${S}/acme`).set(bearer(token))).status).toBe(200);
-    expect((await request(gateway.app).delete(`/api/arthr/apiKeys/${created.body.id}`).set(bearer(adminToken))).status).toBe(204);
+    expect(
+      (await request(gateway.app).delete(`/api/arthr/apiKeys/${created.body.id}`).set(bearer(adminToken)))
+        .status,
+    ).toBe(204);
     expect((await request(fast.app).get(`${S}/acme`).set(bearer(token))).status).toBe(401);
   });
 });
@@ -405,7 +544,9 @@ describe('the bootstrap key from configuration', () => {
     expect([refused.status, refused.body.code]).toEqual([401, 'TOKEN_INVALID']);
     const newToken = await issue(rotated);
     expect((await request(gateway.app).get(S).set(bearer(newToken))).status).toBe(200);
-    await expect(gateway.apiKeys.ensureAdminKey('isk_other_0123456789abcdefghijklmnop')).rejects.toThrow('names key id "other"');
+    await expect(gateway.apiKeys.ensureAdminKey('isk_other_0123456789abcdefghijklmnop')).rejects.toThrow(
+      'names key id "other"',
+    );
     await new Promise((resolve) => setTimeout(resolve, 1100 - (Date.now() % 1000)));
     await expect(gateway.apiKeys.ensureAdminKey(ADMIN_KEY)).resolves.toEqual({ status: 'updated' });
     adminToken = await issue(ADMIN_KEY);
@@ -468,7 +609,9 @@ describe('proxied services (string targets)', () => {
     const down = await request(proxied.app).get(`${S}/acme/users/u-1/totps`).set(bearer(adminToken));
     expect([down.status, down.body.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
     expect(down.headers['content-type']).toMatch(/^application\/problem\+json/);
-    const none = await request(proxied.app).get(`${S}/acme/users/u-1/authentications/a-1`).set(bearer(adminToken));
+    const none = await request(proxied.app)
+      .get(`${S}/acme/users/u-1/authentications/a-1`)
+      .set(bearer(adminToken));
     expect([none.status, none.body.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
   });
 
@@ -486,7 +629,8 @@ describe('rate limit of failed issue attempts', () => {
     const limited = await another({ issueRateLimit: { points: 3, durationSeconds: 60 }, trustProxy: true });
     const attempt = (key: string, ip: string) =>
       request(limited.app).post('/api/arthr/apiKeys/issue').set('X-Api-Key', key).set('X-Forwarded-For', ip);
-    for (let i = 0; i < 3; i++) expect((await attempt(`wrong-key-${i}-padding-padding-padding`, '203.0.113.7')).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await attempt(`wrong-key-${i}-padding-padding-padding`, '203.0.113.7')).status).toBe(401);
     const blocked = await attempt('wrong-key-again-padding-padding-padding', '203.0.113.7');
     expect([blocked.status, blocked.body.code]).toEqual([429, 'TOO_MANY_ATTEMPTS']);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThanOrEqual(59);

@@ -36,7 +36,9 @@ const main = async () => {
     logger,
   });
   if (!config.JWT_SECRET && !config.SECRETS_KEY)
-    logger.warn('neither JWT_SECRET nor SECRETS_KEY is set: tokens are signed with a random key and die with this process');
+    logger.warn(
+      'neither JWT_SECRET nor SECRETS_KEY is set: tokens are signed with a random key and die with this process',
+    );
   if (config.ADMIN_API_KEY) {
     const { status } = await gateway.apiKeys.ensureAdminKey(config.ADMIN_API_KEY);
     logger.info({ status }, 'bootstrap API key "admin" ensured');
@@ -44,7 +46,9 @@ const main = async () => {
     logger.warn('ADMIN_API_KEY is not set: no bootstrap API key was ensured');
   }
 
-  const server = gateway.app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'gateway listening'));
+  const server = gateway.app.listen(config.PORT, () =>
+    logger.info({ port: config.PORT }, 'gateway listening'),
+  );
   server.keepAliveTimeout = 65_000;
   let stopping = false;
   const stop = (signal: string) => {

@@ -24,7 +24,11 @@ const permissionSchema = z.string().superRefine((permission, ctx) => {
     });
 });
 const permissionsSchema = z.array(permissionSchema).min(1, 'must list at least one permission');
-const storesSchema = z.array(storeNameSchema).min(1, 'must list at least one store, or be null for every store').max(1000).nullable();
+const storesSchema = z
+  .array(storeNameSchema)
+  .min(1, 'must list at least one store, or be null for every store')
+  .max(1000)
+  .nullable();
 const nameSchema = z.string().trim().min(1, 'must not be empty').max(100);
 
 export const createApiKeyBody = z.strictObject({
@@ -47,7 +51,8 @@ const permissionOf = (operationId: string): string => {
 
 const etag = (res: Response, version: number) => res.setHeader('ETag', `W/"${version}"`);
 
-const apiKeyNotFound = (id: string) => new HttpProblem(404, 'API_KEY_NOT_FOUND', `API key ${id} does not exist.`);
+const apiKeyNotFound = (id: string) =>
+  new HttpProblem(404, 'API_KEY_NOT_FOUND', `API key ${id} does not exist.`);
 
 /**
  * `POST /api/arthr/apiKeys/issue` (X-Api-Key → bearer token, failed attempts rate-limited per client
@@ -72,7 +77,11 @@ export const apiKeyRoutes = (deps: {
 
   const tooManyAttempts = (res: Response, msBeforeNext: number) => {
     res.setHeader('Retry-After', String(Math.max(1, Math.ceil(msBeforeNext / 1000))));
-    return new HttpProblem(429, 'TOO_MANY_ATTEMPTS', 'Too many failed API key attempts from this address; retry later.');
+    return new HttpProblem(
+      429,
+      'TOO_MANY_ATTEMPTS',
+      'Too many failed API key attempts from this address; retry later.',
+    );
   };
 
   router.post('/api/arthr/apiKeys/issue', async (req, res) => {
@@ -102,7 +111,10 @@ export const apiKeyRoutes = (deps: {
     if (!hasPermission(caller.permissions, permission)) throw permissionDenied(permission);
     return caller;
   };
-  const metadataOf = (req: Request, keyId: string) => ({ correlationId: req.correlationId, principal: keyId });
+  const metadataOf = (req: Request, keyId: string) => ({
+    correlationId: req.correlationId,
+    principal: keyId,
+  });
   const keyIdOf = (req: Request): string => {
     const { id } = validate(req, { params: idParams }).params;
     if (!apiKeyIdPattern.test(id)) throw apiKeyNotFound(id);
@@ -112,7 +124,13 @@ export const apiKeyRoutes = (deps: {
   router.get('/api/arthr/apiKeys', async (req, res) => {
     await principal(req, res, 'listApiKeys');
     const { query } = validate(req, { query: pageQuerySchema });
-    res.json(await apiKeys.list({ page: query.page, size: query.size, sort: parseSort(query.sort, ['id', 'name', 'createdDtm', 'lastUpdatedDtm']) }));
+    res.json(
+      await apiKeys.list({
+        page: query.page,
+        size: query.size,
+        sort: parseSort(query.sort, ['id', 'name', 'createdDtm', 'lastUpdatedDtm']),
+      }),
+    );
   });
 
   router.post('/api/arthr/apiKeys', async (req, res) => {
@@ -135,14 +153,25 @@ export const apiKeyRoutes = (deps: {
     const caller = await principal(req, res, 'updateApiKey');
     const id = keyIdOf(req);
     const { body } = validate(req, { body: updateApiKeyBody });
-    const updated = await apiKeys.update(caller, id, body, versionOfIfMatch(req.header('if-match')), metadataOf(req, caller.keyId));
+    const updated = await apiKeys.update(
+      caller,
+      id,
+      body,
+      versionOfIfMatch(req.header('if-match')),
+      metadataOf(req, caller.keyId),
+    );
     etag(res, updated.version);
     res.json(updated.value);
   });
 
   router.delete('/api/arthr/apiKeys/:id', async (req, res) => {
     const caller = await principal(req, res, 'deleteApiKey');
-    await apiKeys.revoke(caller, keyIdOf(req), versionOfIfMatch(req.header('if-match')), metadataOf(req, caller.keyId));
+    await apiKeys.revoke(
+      caller,
+      keyIdOf(req),
+      versionOfIfMatch(req.header('if-match')),
+      metadataOf(req, caller.keyId),
+    );
     res.status(204).end();
   });
 

@@ -46,7 +46,11 @@ const newKeyId = (): string => randomBytes(10).toString('hex');
 const newSecret = (): Buffer => randomBytes(32);
 
 const preconditionFailed = () =>
-  new DomainError('precondition-failed', 'PRECONDITION_FAILED', 'The API key was changed since the given If-Match version.');
+  new DomainError(
+    'precondition-failed',
+    'PRECONDITION_FAILED',
+    'The API key was changed since the given If-Match version.',
+  );
 
 /** `W/"3"` or `"3"` → 3; `*` → undefined (any); anything else → NaN (never matches). */
 export const versionOfIfMatch = (header: string | undefined): number | undefined => {
@@ -89,7 +93,9 @@ export class ApiKeyService {
       until: Date.now() + ttl,
       scope: state.status === 'ACTIVE' ? { permissions: state.permissions, stores: state.stores } : null,
       rotatedAt:
-        state.status === 'ACTIVE' && state.secretRotatedDtm ? Math.floor(Date.parse(state.secretRotatedDtm) / 1000) : null,
+        state.status === 'ACTIVE' && state.secretRotatedDtm
+          ? Math.floor(Date.parse(state.secretRotatedDtm) / 1000)
+          : null,
     });
     if (this.statuses.size > 100_000) this.statuses.clear();
   }
@@ -106,18 +112,27 @@ export class ApiKeyService {
 
   private async activeKey(id: string): Promise<{ key: ApiKeyRecord; version: number }> {
     const { state, version } = await this.repository.load(id);
-    if (state.status !== 'ACTIVE') throw new DomainError('not-found', 'API_KEY_NOT_FOUND', `API key ${id} does not exist.`);
+    if (state.status !== 'ACTIVE')
+      throw new DomainError('not-found', 'API_KEY_NOT_FOUND', `API key ${id} does not exist.`);
     return { key: state, version };
   }
 
-  async create(caller: KeyScope, input: NewApiKey, metadata: EventMetadata): Promise<Versioned<ApiKeyResource> & { key: string }> {
+  async create(
+    caller: KeyScope,
+    input: NewApiKey,
+    metadata: EventMetadata,
+  ): Promise<Versioned<ApiKeyResource> & { key: string }> {
     scopeProblem(caller, input);
     const id = newKeyId();
     const secret = newSecret();
     const key = formatApiKey(id, secret);
     const secretHash = hashSecret(secret.toString('base64url'));
     const now = this.now();
-    const result = await this.execute(id, (state) => decideApiKey({ type: 'CreateApiKey', now, id, ...input, secretHash }, state), metadata);
+    const result = await this.execute(
+      id,
+      (state) => decideApiKey({ type: 'CreateApiKey', now, id, ...input, secretHash }, state),
+      metadata,
+    );
     return { value: toApiKeyResource(result.state as ApiKeyRecord), version: result.version, key };
   }
 
@@ -143,7 +158,10 @@ export class ApiKeyService {
       (state, version) => {
         if (state.status === 'ACTIVE') {
           scopeProblem(caller, state);
-          scopeProblem(caller, { permissions: changes.permissions ?? state.permissions, stores: changes.stores === undefined ? state.stores : changes.stores });
+          scopeProblem(caller, {
+            permissions: changes.permissions ?? state.permissions,
+            stores: changes.stores === undefined ? state.stores : changes.stores,
+          });
           if (ifMatch !== undefined && ifMatch !== version) throw preconditionFailed();
         }
         return decideApiKey({ type: 'UpdateApiKey', now, ...changes }, state);
@@ -153,7 +171,12 @@ export class ApiKeyService {
     return { value: toApiKeyResource(result.state as ApiKeyRecord), version: result.version };
   }
 
-  async revoke(caller: KeyScope, id: string, ifMatch: number | undefined, metadata: EventMetadata): Promise<void> {
+  async revoke(
+    caller: KeyScope,
+    id: string,
+    ifMatch: number | undefined,
+    metadata: EventMetadata,
+  ): Promise<void> {
     const now = this.now();
     await this.execute(
       id,
@@ -200,7 +223,10 @@ export class ApiKeyService {
    * embedded default): generates a key only if none exists yet and returns it, to be shown once.
    * Idempotent.
    */
-  async ensureAdminKey(key?: string, metadata: EventMetadata = { correlationId: 'bootstrap' }): Promise<EnsureAdminKeyResult> {
+  async ensureAdminKey(
+    key?: string,
+    metadata: EventMetadata = { correlationId: 'bootstrap' },
+  ): Promise<EnsureAdminKeyResult> {
     let generated: string | undefined;
     if (key === undefined) {
       const { state } = await this.repository.load(ADMIN_KEY_ID);
@@ -211,11 +237,22 @@ export class ApiKeyService {
     }
     const credential = credentialOf(generated ?? key!, ADMIN_KEY_ID);
     if (credential.id !== ADMIN_KEY_ID)
-      throw new Error(`the admin API key names key id "${credential.id}"; use isk_${ADMIN_KEY_ID}_<secret> or a plain secret`);
+      throw new Error(
+        `the admin API key names key id "${credential.id}"; use isk_${ADMIN_KEY_ID}_<secret> or a plain secret`,
+      );
     const now = this.now();
     const secretHash = hashSecret(credential.secret);
-    const result = await this.execute(ADMIN_KEY_ID, (state) => decideApiKey({ type: 'EnsureBootstrapKey', now, secretHash }, state), metadata);
-    const status = result.events.length === 0 ? 'unchanged' : result.events[0]!.type === 'ApiKeyCreated' ? 'created' : 'updated';
+    const result = await this.execute(
+      ADMIN_KEY_ID,
+      (state) => decideApiKey({ type: 'EnsureBootstrapKey', now, secretHash }, state),
+      metadata,
+    );
+    const status =
+      result.events.length === 0
+        ? 'unchanged'
+        : result.events[0]!.type === 'ApiKeyCreated'
+          ? 'created'
+          : 'updated';
     return generated ? { status, key: generated } : { status };
   }
 

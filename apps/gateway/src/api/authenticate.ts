@@ -4,7 +4,8 @@ import { type Principal, TokenInvalidError, type TokenService } from './tokens';
 
 const REALM = 'Bearer realm="identity-store"';
 
-const bearerOf = (header: string | undefined): string | undefined => /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(header ?? '')?.[1];
+const bearerOf = (header: string | undefined): string | undefined =>
+  /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(header ?? '')?.[1];
 
 /**
  * The principal of a request with `Authorization: Bearer <jwt>`: 401 TOKEN_MISSING without one,
@@ -20,10 +21,17 @@ export const authenticateRequest = async (
   const token = bearerOf(req.header('authorization'));
   if (!token) {
     res.setHeader('WWW-Authenticate', REALM);
-    throw new HttpProblem(401, 'TOKEN_MISSING', 'This operation needs an Authorization: Bearer <token> header.');
+    throw new HttpProblem(
+      401,
+      'TOKEN_MISSING',
+      'This operation needs an Authorization: Bearer <token> header.',
+    );
   }
   const invalid = (reason: string) => {
-    res.setHeader('WWW-Authenticate', `${REALM}, error="invalid_token", error_description="${reason.replace(/"/g, "'")}"`);
+    res.setHeader(
+      'WWW-Authenticate',
+      `${REALM}, error="invalid_token", error_description="${reason.replace(/"/g, "'")}"`,
+    );
     return new HttpProblem(401, 'TOKEN_INVALID', reason);
   };
   let claims: Principal;
@@ -39,7 +47,11 @@ export const authenticateRequest = async (
 };
 
 export const permissionDenied = (permission: string): HttpProblem =>
-  new HttpProblem(403, 'PERMISSION_DENIED', `This operation needs the permission ${permission}.`, undefined, { permission });
+  new HttpProblem(403, 'PERMISSION_DENIED', `This operation needs the permission ${permission}.`, undefined, {
+    permission,
+  });
 
 export const storeNotAllowed = (storeName: string): HttpProblem =>
-  new HttpProblem(403, 'STORE_NOT_ALLOWED', `The API key may not use the store ${storeName}.`, undefined, { storeName });
+  new HttpProblem(403, 'STORE_NOT_ALLOWED', `The API key may not use the store ${storeName}.`, undefined, {
+    storeName,
+  });

@@ -21,7 +21,10 @@ export const skeletonOpenApiDocument = (
         summary: 'Exchange an API key (X-Api-Key header) for a bearer token',
         tags: ['apiKeys'],
         security: [],
-        responses: { '200': { description: '{ token, ttl }' }, '401': { description: 'Unknown, revoked or wrong key' } },
+        responses: {
+          '200': { description: '{ token, ttl }' },
+          '401': { description: 'Unknown, revoked or wrong key' },
+        },
       },
     },
   };
@@ -45,7 +48,10 @@ export const skeletonOpenApiDocument = (
 };
 
 const escapeHtml = (text: unknown): string =>
-  String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  String(text ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 interface Listed {
   method: string;
@@ -62,8 +68,7 @@ export const operationsByTag = (document: unknown): Map<string, Listed[]> => {
   for (const [path, item] of Object.entries(paths)) {
     for (const method of methods) {
       const op = item?.[method] as
-        | { summary?: string; operationId?: string; tags?: string[]; 'x-implemented'?: boolean }
-        | undefined;
+        { summary?: string; operationId?: string; tags?: string[]; 'x-implemented'?: boolean } | undefined;
       if (!op) continue;
       const tag = op.tags?.[0] ?? 'other';
       const list = groups.get(tag) ?? [];
@@ -81,7 +86,8 @@ export const operationsByTag = (document: unknown): Map<string, Listed[]> => {
 };
 
 export const renderDocsPage = (document: unknown): string => {
-  const info = (document as { info?: { title?: string; version?: string; description?: string } } | null)?.info ?? {};
+  const info =
+    (document as { info?: { title?: string; version?: string; description?: string } } | null)?.info ?? {};
   const sections = [...operationsByTag(document)]
     .map(
       ([tag, ops]) => `<section id="${escapeHtml(tag)}">

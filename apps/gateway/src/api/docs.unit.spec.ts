@@ -3,8 +3,12 @@ import { operationsByTag, renderDocsPage, skeletonOpenApiDocument } from './docs
 
 describe('docs', () => {
   it('lists every operation of the table in the skeleton document', () => {
-    const document = skeletonOpenApiDocument() as { paths: Record<string, Record<string, { operationId: string }>> };
-    const ids = Object.values(document.paths).flatMap((item) => Object.values(item).map((op) => op.operationId));
+    const document = skeletonOpenApiDocument() as {
+      paths: Record<string, Record<string, { operationId: string }>>;
+    };
+    const ids = Object.values(document.paths).flatMap((item) =>
+      Object.values(item).map((op) => op.operationId),
+    );
     for (const op of operations) expect(ids).toContain(op.operationId);
     expect(ids).toContain('issueToken');
     expect(ids).toContain('createApiKey');
@@ -21,7 +25,9 @@ describe('docs', () => {
         '/b': { post: { operationId: 'makeB', summary: 'Make "b"' } },
       },
     };
-    expect([...operationsByTag(document)].map(([tag, ops]) => [tag, ops.map((op) => `${op.method} ${op.path}`)])).toEqual([
+    expect(
+      [...operationsByTag(document)].map(([tag, ops]) => [tag, ops.map((op) => `${op.method} ${op.path}`)]),
+    ).toEqual([
       ['alpha', ['GET /a/{id}', 'DELETE /a/{id}']],
       ['other', ['POST /b']],
     ]);

@@ -41,7 +41,11 @@ const proxyTo = (service: ServiceName, baseUrl: string, logger: Logger): Forward
         if (res.headersSent) return void res.destroy();
         const body = UNREACHABLE.has(code)
           ? problem(503, 'SERVICE_UNAVAILABLE', `The ${service} service cannot be reached.`)
-          : problem(502, 'BAD_GATEWAY', `The ${service} service failed to answer (${code || error.message}).`);
+          : problem(
+              502,
+              'BAD_GATEWAY',
+              `The ${service} service failed to answer (${code || error.message}).`,
+            );
         res.writeHead(body.status, { 'content-type': 'application/problem+json' });
         res.end(JSON.stringify(body));
       },

@@ -14,7 +14,11 @@ export const PRINCIPAL_HEADER = 'x-principal';
 export const ALLOWED_STORES_HEADER = 'x-allowed-stores';
 
 /** The store a request acts on: the `{storeName}` path parameter, or the name of a store being created. */
-const storeOf = (operation: OperationDef, params: Record<string, string>, body: unknown): string | undefined => {
+const storeOf = (
+  operation: OperationDef,
+  params: Record<string, string>,
+  body: unknown,
+): string | undefined => {
   if (params.storeName !== undefined) return params.storeName;
   if (operation.operationId === 'createStore' && typeof body === 'object' && body !== null) {
     const name = (body as { name?: unknown }).name;
@@ -45,17 +49,29 @@ export const identityStoreRoutes = (deps: {
     const match = deps.routes.match(req.method, req.path);
     if (!match) throw new HttpProblem(404, 'ROUTE_NOT_FOUND', `No operation ${req.method} ${req.path}.`);
     const { operation, params } = match;
-    if (!hasPermission(principal.permissions, operation.permission)) throw permissionDenied(operation.permission);
+    if (!hasPermission(principal.permissions, operation.permission))
+      throw permissionDenied(operation.permission);
     const storeName = storeOf(operation, params, req.body);
-    if (storeName !== undefined && !storeAllowed(principal.stores, storeName)) throw storeNotAllowed(storeName);
+    if (storeName !== undefined && !storeAllowed(principal.stores, storeName))
+      throw storeNotAllowed(storeName);
     if (!operation.implemented)
-      throw new HttpProblem(501, 'NOT_IMPLEMENTED', `The operation ${operation.operationId} is not implemented yet.`, undefined, {
-        operationId: operation.operationId,
-      });
+      throw new HttpProblem(
+        501,
+        'NOT_IMPLEMENTED',
+        `The operation ${operation.operationId} is not implemented yet.`,
+        undefined,
+        {
+          operationId: operation.operationId,
+        },
+      );
 
     const forwarder = deps.forwarders[operation.service];
     if (!forwarder)
-      throw new HttpProblem(503, 'SERVICE_UNAVAILABLE', `No ${operation.service} service is configured for ${operation.operationId}.`);
+      throw new HttpProblem(
+        503,
+        'SERVICE_UNAVAILABLE',
+        `No ${operation.service} service is configured for ${operation.operationId}.`,
+      );
     req.headers[PRINCIPAL_HEADER] = principal.keyId;
     if (operation.operationId === 'listStores' && principal.stores !== null)
       req.headers[ALLOWED_STORES_HEADER] = JSON.stringify(principal.stores);

@@ -47,7 +47,8 @@ export interface TokenServiceOptions {
 export const jwtSecretFrom = (config: { jwtSecret?: string; secretsKey?: string }): Uint8Array => {
   // Buffers, not `new Uint8Array`: see testing/jose.ts for why the distinction matters in tests.
   if (config.jwtSecret) return Buffer.from(config.jwtSecret, 'utf8');
-  if (config.secretsKey) return Buffer.from(hkdfSync('sha256', config.secretsKey, 'identity-store', 'gateway-jwt-hs256', 32));
+  if (config.secretsKey)
+    return Buffer.from(hkdfSync('sha256', config.secretsKey, 'identity-store', 'gateway-jwt-hs256', 32));
   return randomBytes(32);
 };
 
@@ -73,9 +74,16 @@ export class TokenService {
     this.now = options.now ?? (() => new Date());
   }
 
-  async issue(key: { id: string; permissions: string[]; stores: string[] | null }): Promise<{ token: string; ttl: number }> {
+  async issue(key: {
+    id: string;
+    permissions: string[];
+    stores: string[] | null;
+  }): Promise<{ token: string; ttl: number }> {
     const iat = Math.floor(this.now().getTime() / 1000);
-    const token = await new SignJWT({ permissions: key.permissions, ...(key.stores === null ? {} : { stores: key.stores }) })
+    const token = await new SignJWT({
+      permissions: key.permissions,
+      ...(key.stores === null ? {} : { stores: key.stores }),
+    })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(key.id)
       .setJti(randomUUID())
@@ -102,7 +110,8 @@ export class TokenService {
       if (error instanceof joseErrors.JWTExpired) throw new TokenInvalidError('The token has expired.');
       if (error instanceof joseErrors.JWSSignatureVerificationFailed)
         throw new TokenInvalidError('The token signature is not valid.');
-      if (error instanceof joseErrors.JOSEError) throw new TokenInvalidError(`The token is not valid (${error.code}).`);
+      if (error instanceof joseErrors.JOSEError)
+        throw new TokenInvalidError(`The token is not valid (${error.code}).`);
       throw new TokenInvalidError('The token is malformed.');
     }
     const claims = claimsSchema.safeParse(payload);

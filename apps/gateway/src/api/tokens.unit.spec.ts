@@ -7,7 +7,8 @@ const OTHER = Buffer.from('fedcba9876543210fedcba9876543210', 'utf8');
 const NOW = new Date('2026-05-07T10:00:00.000Z');
 const nowSeconds = NOW.getTime() / 1000;
 
-const service = (now = NOW, ttlSeconds = 900) => new TokenService({ secret: SECRET, ttlSeconds, now: () => now });
+const service = (now = NOW, ttlSeconds = 900) =>
+  new TokenService({ secret: SECRET, ttlSeconds, now: () => now });
 
 const sign = (claims: Record<string, unknown>, key = SECRET, alg = 'HS256') =>
   new SignJWT(claims)
@@ -32,7 +33,11 @@ const reasonOf = async (promise: Promise<unknown>) => {
 
 describe('TokenService', () => {
   it('issues an HS256 JWT with sub, permissions, stores, jti, iat and exp = iat + ttl', async () => {
-    const { token, ttl } = await service().issue({ id: 'k1', permissions: ['IdentityStore:getStore'], stores: ['acme'] });
+    const { token, ttl } = await service().issue({
+      id: 'k1',
+      permissions: ['IdentityStore:getStore'],
+      stores: ['acme'],
+    });
     expect(ttl).toBe(900);
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', typ: 'JWT' });
     const claims = decodeJwt(token);
@@ -49,7 +54,11 @@ describe('TokenService', () => {
   });
 
   it('omits stores for a key of every store, and verifies its own tokens', async () => {
-    const { token } = await service(NOW, 60).issue({ id: 'admin', permissions: ['IdentityStore:*'], stores: null });
+    const { token } = await service(NOW, 60).issue({
+      id: 'admin',
+      permissions: ['IdentityStore:*'],
+      stores: null,
+    });
     expect('stores' in decodeJwt(token)).toBe(false);
     const principal = await service().verify(token);
     expect(principal).toEqual({
@@ -63,10 +72,18 @@ describe('TokenService', () => {
   });
 
   it('refuses an expired token', async () => {
-    const { token } = await service(new Date(NOW.getTime() - 901_000)).issue({ id: 'k1', permissions: [], stores: null });
+    const { token } = await service(new Date(NOW.getTime() - 901_000)).issue({
+      id: 'k1',
+      permissions: [],
+      stores: null,
+    });
     expect(await reasonOf(service().verify(token))).toBe('The token has expired.');
     // still good one second before expiry
-    const fresh = await service(new Date(NOW.getTime() - 899_000)).issue({ id: 'k1', permissions: [], stores: null });
+    const fresh = await service(new Date(NOW.getTime() - 899_000)).issue({
+      id: 'k1',
+      permissions: [],
+      stores: null,
+    });
     await expect(service().verify(fresh.token)).resolves.toMatchObject({ keyId: 'k1' });
   });
 
@@ -77,13 +94,19 @@ describe('TokenService', () => {
   });
 
   it('refuses a token whose payload was altered after signing', async () => {
-    const { token } = await service().issue({ id: 'k1', permissions: ['IdentityStore:getStore'], stores: ['acme'] });
+    const { token } = await service().issue({
+      id: 'k1',
+      permissions: ['IdentityStore:getStore'],
+      stores: ['acme'],
+    });
     const [header, , signature] = token.split('.');
     const payload = Buffer.from(
       JSON.stringify({ ...decodeJwt(token), permissions: ['IdentityStore:*'] }),
       'utf8',
     ).toString('base64url');
-    expect(await reasonOf(service().verify(`${header}.${payload}.${signature}`))).toBe('The token signature is not valid.');
+    expect(await reasonOf(service().verify(`${header}.${payload}.${signature}`))).toBe(
+      'The token signature is not valid.',
+    );
   });
 
   it('refuses unsigned tokens and other algorithms', async () => {
@@ -111,8 +134,12 @@ describe('TokenService', () => {
       .setIssuedAt(nowSeconds)
       .setExpirationTime(nowSeconds + 60)
       .sign(SECRET);
-    expect(await reasonOf(service().verify(foreign))).toBe('The token is not valid (ERR_JWT_CLAIM_VALIDATION_FAILED).');
-    expect(await reasonOf(service().verify(await sign({})))).toBe('The token does not carry the expected claims.');
+    expect(await reasonOf(service().verify(foreign))).toBe(
+      'The token is not valid (ERR_JWT_CLAIM_VALIDATION_FAILED).',
+    );
+    expect(await reasonOf(service().verify(await sign({})))).toBe(
+      'The token does not carry the expected claims.',
+    );
     expect(await reasonOf(service().verify(await sign({ permissions: 'IdentityStore:*' })))).toBe(
       'The token does not carry the expected claims.',
     );

@@ -47,7 +47,8 @@ export class ApiKeyRepository {
   async load(id: string): Promise<LoadedApiKey> {
     const recorded = await this.events.readStream<ApiKeyEvent>(apiKeyStreamId(id));
     let state = initialApiKeyState();
-    for (const event of recorded) state = evolveApiKey(state, { type: event.type, data: event.data } as ApiKeyEvent);
+    for (const event of recorded)
+      state = evolveApiKey(state, { type: event.type, data: event.data } as ApiKeyEvent);
     return { state, version: recorded.at(-1)?.streamVersion ?? 0 };
   }
 
@@ -77,7 +78,13 @@ export class ApiKeyRepository {
               status: state.status,
               revokedDtm: state.revokedDtm,
             };
-            await this.documents.put(tx, API_KEYS_COLLECTION, id, document, state.status === 'REVOKED' ? REVOKED_PARTITION : '');
+            await this.documents.put(
+              tx,
+              API_KEYS_COLLECTION,
+              id,
+              document,
+              state.status === 'REVOKED' ? REVOKED_PARTITION : '',
+            );
           },
         });
         return { state, version: current.version + decided.length, events: decided };
@@ -90,7 +97,10 @@ export class ApiKeyRepository {
   /** Active keys, a page at a time. */
   async page(request: PageRequest): Promise<Page<ApiKeyResource>> {
     const page = await this.documents.page<ApiKeyDocument>(API_KEYS_COLLECTION, '', request);
-    return { ...page, content: page.content.map(({ status: _status, revokedDtm: _revoked, ...resource }) => resource) };
+    return {
+      ...page,
+      content: page.content.map(({ status: _status, revokedDtm: _revoked, ...resource }) => resource),
+    };
   }
 
   async ping(): Promise<void> {

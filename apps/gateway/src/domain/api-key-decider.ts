@@ -97,7 +97,12 @@ export const evolveApiKey = (state: ApiKeyState, event: ApiKeyEvent): ApiKeyStat
     }
     case 'ApiKeyRevoked':
       if (state.status === 'ABSENT') return state;
-      return { ...state, status: 'REVOKED', revokedDtm: event.data.revokedDtm, lastUpdatedDtm: event.data.revokedDtm };
+      return {
+        ...state,
+        status: 'REVOKED',
+        revokedDtm: event.data.revokedDtm,
+        lastUpdatedDtm: event.data.revokedDtm,
+      };
   }
 };
 
@@ -144,7 +149,8 @@ const sameList = (a: readonly string[] | null, b: readonly string[] | null): boo
   a === null || b === null ? a === b : a.length === b.length && a.every((value, index) => value === b[index]);
 
 const activeOrThrow = (state: ApiKeyState): ApiKeyRecord => {
-  if (state.status !== 'ACTIVE') throw notFound('API_KEY_NOT_FOUND', 'The API key does not exist or was revoked.');
+  if (state.status !== 'ACTIVE')
+    throw notFound('API_KEY_NOT_FOUND', 'The API key does not exist or was revoked.');
   return state;
 };
 
@@ -160,7 +166,8 @@ export const decideApiKey = (command: ApiKeyCommand, state: ApiKeyState): ApiKey
   const now = command.now.toISOString();
   switch (command.type) {
     case 'CreateApiKey': {
-      if (state.status !== 'ABSENT') throw conflict('API_KEY_EXISTS', `An API key with id ${command.id} already exists.`);
+      if (state.status !== 'ABSENT')
+        throw conflict('API_KEY_EXISTS', `An API key with id ${command.id} already exists.`);
       return [
         {
           type: 'ApiKeyCreated',
@@ -188,7 +195,9 @@ export const decideApiKey = (command: ApiKeyCommand, state: ApiKeyState): ApiKey
         const stores = command.stores === null ? null : unique(command.stores);
         if (!sameList(stores, key.stores)) changes.stores = stores;
       }
-      return Object.keys(changes).length ? [{ type: 'ApiKeyUpdated', data: { ...changes, updatedDtm: now } }] : [];
+      return Object.keys(changes).length
+        ? [{ type: 'ApiKeyUpdated', data: { ...changes, updatedDtm: now } }]
+        : [];
     }
     case 'RevokeApiKey': {
       const key = activeOrThrow(state);
@@ -217,7 +226,9 @@ export const decideApiKey = (command: ApiKeyCommand, state: ApiKeyState): ApiKey
       if (state.secretHash !== command.secretHash) changes.secretHash = command.secretHash;
       if (!sameList(state.permissions, [WILDCARD_PERMISSION])) changes.permissions = [WILDCARD_PERMISSION];
       if (state.stores !== null) changes.stores = null;
-      return Object.keys(changes).length ? [{ type: 'ApiKeyUpdated', data: { ...changes, updatedDtm: now } }] : [];
+      return Object.keys(changes).length
+        ? [{ type: 'ApiKeyUpdated', data: { ...changes, updatedDtm: now } }]
+        : [];
     }
   }
 };

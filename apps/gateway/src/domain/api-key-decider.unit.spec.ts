@@ -32,7 +32,9 @@ const errorOf = (fn: () => unknown): DomainError => {
   throw new Error('expected a DomainError');
 };
 
-const created = (over: Partial<Extract<ApiKeyEvent, { type: 'ApiKeyCreated' }>['data']> = {}): ApiKeyEvent => ({
+const created = (
+  over: Partial<Extract<ApiKeyEvent, { type: 'ApiKeyCreated' }>['data']> = {},
+): ApiKeyEvent => ({
   type: 'ApiKeyCreated',
   data: {
     id: 'k1',
@@ -104,7 +106,15 @@ describe('api key decider', () => {
     it('refuses an id that exists', () => {
       const error = errorOf(() =>
         decideApiKey(
-          { type: 'CreateApiKey', now: T0, id: 'k1', name: 'x', permissions: [], stores: null, secretHash: HASH_A },
+          {
+            type: 'CreateApiKey',
+            now: T0,
+            id: 'k1',
+            name: 'x',
+            permissions: [],
+            stores: null,
+            secretHash: HASH_A,
+          },
           given(created()),
         ),
       );
@@ -124,7 +134,10 @@ describe('api key decider', () => {
       expect(events).toEqual([
         {
           type: 'ApiKeyUpdated',
-          data: { permissions: ['IdentityStore:getStore', 'IdentityStore:listUsers'], updatedDtm: '2026-05-07T11:00:00.000Z' },
+          data: {
+            permissions: ['IdentityStore:getStore', 'IdentityStore:listUsers'],
+            updatedDtm: '2026-05-07T11:00:00.000Z',
+          },
         },
       ]);
       expect(state).toMatchObject({
@@ -138,21 +151,41 @@ describe('api key decider', () => {
     });
 
     it('can lift the store restriction (null) and rename', () => {
-      const { events } = run(given(created()), { type: 'UpdateApiKey', now: T1, name: 'renamed', stores: null });
-      expect(events).toEqual([{ type: 'ApiKeyUpdated', data: { name: 'renamed', stores: null, updatedDtm: T1.toISOString() } }]);
+      const { events } = run(given(created()), {
+        type: 'UpdateApiKey',
+        now: T1,
+        name: 'renamed',
+        stores: null,
+      });
+      expect(events).toEqual([
+        { type: 'ApiKeyUpdated', data: { name: 'renamed', stores: null, updatedDtm: T1.toISOString() } },
+      ]);
     });
 
     it('decides nothing when nothing changes', () => {
       expect(
-        decideApiKey({ type: 'UpdateApiKey', now: T1, name: 'ci', permissions: ['IdentityStore:getStore'], stores: ['acme'] }, given(created())),
+        decideApiKey(
+          {
+            type: 'UpdateApiKey',
+            now: T1,
+            name: 'ci',
+            permissions: ['IdentityStore:getStore'],
+            stores: ['acme'],
+          },
+          given(created()),
+        ),
       ).toEqual([]);
       expect(decideApiKey({ type: 'UpdateApiKey', now: T1 }, given(created()))).toEqual([]);
     });
 
     it('refuses unknown and revoked keys (404) and the bootstrap key (409)', () => {
-      expect(errorOf(() => decideApiKey({ type: 'UpdateApiKey', now: T1, name: 'x' }, initialApiKeyState())).code).toBe('API_KEY_NOT_FOUND');
+      expect(
+        errorOf(() => decideApiKey({ type: 'UpdateApiKey', now: T1, name: 'x' }, initialApiKeyState())).code,
+      ).toBe('API_KEY_NOT_FOUND');
       const revoked = given(created(), { type: 'ApiKeyRevoked', data: { revokedDtm: T1.toISOString() } });
-      expect(errorOf(() => decideApiKey({ type: 'UpdateApiKey', now: T1, name: 'x' }, revoked)).kind).toBe('not-found');
+      expect(errorOf(() => decideApiKey({ type: 'UpdateApiKey', now: T1, name: 'x' }, revoked)).kind).toBe(
+        'not-found',
+      );
       const admin = given(created({ id: ADMIN_KEY_ID }));
       const error = errorOf(() => decideApiKey({ type: 'UpdateApiKey', now: T1, name: 'x' }, admin));
       expect([error.kind, error.code]).toEqual(['conflict', 'API_KEY_MANAGED_BY_CONFIGURATION']);
@@ -164,19 +197,24 @@ describe('api key decider', () => {
       const { events, state } = run(given(created()), { type: 'RevokeApiKey', now: T1 });
       expect(events).toEqual([{ type: 'ApiKeyRevoked', data: { revokedDtm: '2026-05-07T11:00:00.000Z' } }]);
       expect(state).toMatchObject({ status: 'REVOKED', revokedDtm: '2026-05-07T11:00:00.000Z' });
-      expect(errorOf(() => decideApiKey({ type: 'RevokeApiKey', now: T1 }, state)).code).toBe('API_KEY_NOT_FOUND');
+      expect(errorOf(() => decideApiKey({ type: 'RevokeApiKey', now: T1 }, state)).code).toBe(
+        'API_KEY_NOT_FOUND',
+      );
     });
 
     it('refuses the bootstrap key', () => {
-      expect(errorOf(() => decideApiKey({ type: 'RevokeApiKey', now: T1 }, given(created({ id: ADMIN_KEY_ID })))).code).toBe(
-        'API_KEY_MANAGED_BY_CONFIGURATION',
-      );
+      expect(
+        errorOf(() => decideApiKey({ type: 'RevokeApiKey', now: T1 }, given(created({ id: ADMIN_KEY_ID }))))
+          .code,
+      ).toBe('API_KEY_MANAGED_BY_CONFIGURATION');
     });
   });
 
   describe('EnsureBootstrapKey', () => {
     it('creates the admin key with every permission and store', () => {
-      expect(decideApiKey({ type: 'EnsureBootstrapKey', now: T0, secretHash: HASH_A }, initialApiKeyState())).toEqual([
+      expect(
+        decideApiKey({ type: 'EnsureBootstrapKey', now: T0, secretHash: HASH_A }, initialApiKeyState()),
+      ).toEqual([
         {
           type: 'ApiKeyCreated',
           data: {
@@ -192,27 +230,52 @@ describe('api key decider', () => {
     });
 
     it('is idempotent for the same secret', () => {
-      const state = run(initialApiKeyState(), { type: 'EnsureBootstrapKey', now: T0, secretHash: HASH_A }).state;
+      const state = run(initialApiKeyState(), {
+        type: 'EnsureBootstrapKey',
+        now: T0,
+        secretHash: HASH_A,
+      }).state;
       expect(decideApiKey({ type: 'EnsureBootstrapKey', now: T1, secretHash: HASH_A }, state)).toEqual([]);
     });
 
     it('re-keys when the configured key changed, and marks the rotation', () => {
-      const before = run(initialApiKeyState(), { type: 'EnsureBootstrapKey', now: T0, secretHash: HASH_A }).state;
+      const before = run(initialApiKeyState(), {
+        type: 'EnsureBootstrapKey',
+        now: T0,
+        secretHash: HASH_A,
+      }).state;
       const { events, state } = run(before, { type: 'EnsureBootstrapKey', now: T1, secretHash: HASH_B });
-      expect(events).toEqual([{ type: 'ApiKeyUpdated', data: { secretHash: HASH_B, updatedDtm: T1.toISOString() } }]);
-      expect(state).toMatchObject({ secretHash: HASH_B, secretRotatedDtm: T1.toISOString(), createdDtm: T0.toISOString() });
+      expect(events).toEqual([
+        { type: 'ApiKeyUpdated', data: { secretHash: HASH_B, updatedDtm: T1.toISOString() } },
+      ]);
+      expect(state).toMatchObject({
+        secretHash: HASH_B,
+        secretRotatedDtm: T1.toISOString(),
+        createdDtm: T0.toISOString(),
+      });
     });
 
     it('restores the wildcard and every store if they were narrowed', () => {
-      const narrowed = given(created({ id: ADMIN_KEY_ID, permissions: ['IdentityStore:getStore'], stores: ['acme'] }));
+      const narrowed = given(
+        created({ id: ADMIN_KEY_ID, permissions: ['IdentityStore:getStore'], stores: ['acme'] }),
+      );
       expect(decideApiKey({ type: 'EnsureBootstrapKey', now: T1, secretHash: HASH_A }, narrowed)).toEqual([
-        { type: 'ApiKeyUpdated', data: { permissions: ['IdentityStore:*'], stores: null, updatedDtm: T1.toISOString() } },
+        {
+          type: 'ApiKeyUpdated',
+          data: { permissions: ['IdentityStore:*'], stores: null, updatedDtm: T1.toISOString() },
+        },
       ]);
     });
 
     it('refuses to resurrect a revoked bootstrap key', () => {
-      const revoked = given(created({ id: ADMIN_KEY_ID }), { type: 'ApiKeyRevoked', data: { revokedDtm: T1.toISOString() } });
-      expect(errorOf(() => decideApiKey({ type: 'EnsureBootstrapKey', now: T1, secretHash: HASH_A }, revoked)).code).toBe('API_KEY_REVOKED');
+      const revoked = given(created({ id: ADMIN_KEY_ID }), {
+        type: 'ApiKeyRevoked',
+        data: { revokedDtm: T1.toISOString() },
+      });
+      expect(
+        errorOf(() => decideApiKey({ type: 'EnsureBootstrapKey', now: T1, secretHash: HASH_A }, revoked))
+          .code,
+      ).toBe('API_KEY_REVOKED');
     });
   });
 
@@ -232,6 +295,8 @@ describe('api key decider', () => {
   });
 
   it('ignores updates and revocations of a stream without creation', () => {
-    expect(evolveApiKey(initialApiKeyState(), { type: 'ApiKeyRevoked', data: { revokedDtm: T0.toISOString() } })).toEqual({ status: 'ABSENT' });
+    expect(
+      evolveApiKey(initialApiKeyState(), { type: 'ApiKeyRevoked', data: { revokedDtm: T0.toISOString() } }),
+    ).toEqual({ status: 'ABSENT' });
   });
 });

@@ -29,7 +29,8 @@ export const parseApiKey = (key: string): ApiKeyCredential | undefined => {
 export const credentialOf = (key: string, bootstrapId: string): ApiKeyCredential =>
   parseApiKey(key) ?? { id: bootstrapId, secret: key };
 
-export const hashSecret = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
+export const hashSecret = (secret: string): string =>
+  createHash('sha256').update(secret, 'utf8').digest('hex');
 
 /** Constant-time comparison of a presented secret with a stored hash. */
 export const secretMatches = (storedHashHex: string, secret: string): boolean => {

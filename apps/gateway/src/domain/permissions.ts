@@ -7,8 +7,9 @@ import { apiKeyOperations, operations, type OperationDef } from '@identity-store
  */
 export const WILDCARD_PERMISSION = 'IdentityStore:*';
 
-export const permissionCatalogue = (tables: readonly OperationDef[][] = [operations, apiKeyOperations]): Set<string> =>
-  new Set([WILDCARD_PERMISSION, ...tables.flat().map((op) => op.permission)]);
+export const permissionCatalogue = (
+  tables: readonly OperationDef[][] = [operations, apiKeyOperations],
+): Set<string> => new Set([WILDCARD_PERMISSION, ...tables.flat().map((op) => op.permission)]);
 
 const known = permissionCatalogue();
 
@@ -36,7 +37,9 @@ export type ScopeViolation =
  */
 export const scopeViolation = (outer: KeyScope, inner: KeyScope): ScopeViolation | undefined => {
   const missing = inner.permissions.filter((permission) =>
-    permission === WILDCARD_PERMISSION ? !outer.permissions.includes(WILDCARD_PERMISSION) : !hasPermission(outer.permissions, permission),
+    permission === WILDCARD_PERMISSION
+      ? !outer.permissions.includes(WILDCARD_PERMISSION)
+      : !hasPermission(outer.permissions, permission),
   );
   if (missing.length)
     return { code: 'PERMISSION_DENIED', detail: `The calling key lacks ${missing.join(', ')}.`, missing };
@@ -49,7 +52,11 @@ export const scopeViolation = (outer: KeyScope, inner: KeyScope): ScopeViolation
     };
   const outside = inner.stores.filter((store) => !outer.stores!.includes(store));
   if (outside.length)
-    return { code: 'STORE_NOT_ALLOWED', detail: `The calling key may not use store(s) ${outside.join(', ')}.`, missing: outside };
+    return {
+      code: 'STORE_NOT_ALLOWED',
+      detail: `The calling key may not use store(s) ${outside.join(', ')}.`,
+      missing: outside,
+    };
   return undefined;
 };
 
@@ -58,7 +65,10 @@ export const scopeViolation = (outer: KeyScope, inner: KeyScope): ScopeViolation
  * scope, so that taking a permission or a store away from a key takes effect on tokens already
  * issued too (within the key-status cache's lifetime).
  */
-export const narrowScope = (token: KeyScope, current: KeyScope): { permissions: string[]; stores: string[] | null } => {
+export const narrowScope = (
+  token: KeyScope,
+  current: KeyScope,
+): { permissions: string[]; stores: string[] | null } => {
   const permissions = token.permissions.includes(WILDCARD_PERMISSION)
     ? [...current.permissions]
     : token.permissions.filter((permission) => hasPermission(current.permissions, permission));

@@ -25,18 +25,28 @@ describe('permissions', () => {
 
   it('lets a key hand out only what it holds', () => {
     const admin = { permissions: ['IdentityStore:*'], stores: null };
-    const limited = { permissions: ['IdentityStore:getStore', 'IdentityStore:createApiKey'], stores: ['a', 'b'] };
+    const limited = {
+      permissions: ['IdentityStore:getStore', 'IdentityStore:createApiKey'],
+      stores: ['a', 'b'],
+    };
     expect(scopeViolation(admin, { permissions: ['IdentityStore:*'], stores: null })).toBeUndefined();
-    expect(scopeViolation(limited, { permissions: ['IdentityStore:getStore'], stores: ['a'] })).toBeUndefined();
+    expect(
+      scopeViolation(limited, { permissions: ['IdentityStore:getStore'], stores: ['a'] }),
+    ).toBeUndefined();
     expect(scopeViolation(limited, { permissions: ['IdentityStore:*'], stores: ['a'] })).toEqual({
       code: 'PERMISSION_DENIED',
       detail: 'The calling key lacks IdentityStore:*.',
       missing: ['IdentityStore:*'],
     });
-    expect(scopeViolation(limited, { permissions: ['IdentityStore:getStore', 'IdentityStore:deleteStore'], stores: ['a'] })?.missing).toEqual([
-      'IdentityStore:deleteStore',
-    ]);
-    expect(scopeViolation(limited, { permissions: ['IdentityStore:getStore'], stores: null })?.code).toBe('STORE_NOT_ALLOWED');
+    expect(
+      scopeViolation(limited, {
+        permissions: ['IdentityStore:getStore', 'IdentityStore:deleteStore'],
+        stores: ['a'],
+      })?.missing,
+    ).toEqual(['IdentityStore:deleteStore']);
+    expect(scopeViolation(limited, { permissions: ['IdentityStore:getStore'], stores: null })?.code).toBe(
+      'STORE_NOT_ALLOWED',
+    );
     expect(scopeViolation(limited, { permissions: ['IdentityStore:getStore'], stores: ['a', 'c'] })).toEqual({
       code: 'STORE_NOT_ALLOWED',
       detail: 'The calling key may not use store(s) c.',
@@ -45,7 +55,12 @@ describe('permissions', () => {
   });
 
   it("narrows a token's scope to the key's current one", () => {
-    expect(narrowScope({ permissions: ['IdentityStore:*'], stores: null }, { permissions: ['IdentityStore:getStore'], stores: ['a'] })).toEqual({
+    expect(
+      narrowScope(
+        { permissions: ['IdentityStore:*'], stores: null },
+        { permissions: ['IdentityStore:getStore'], stores: ['a'] },
+      ),
+    ).toEqual({
       permissions: ['IdentityStore:getStore'],
       stores: ['a'],
     });
@@ -55,7 +70,12 @@ describe('permissions', () => {
         { permissions: ['IdentityStore:createUser'], stores: ['b', 'c'] },
       ),
     ).toEqual({ permissions: ['IdentityStore:createUser'], stores: ['b'] });
-    expect(narrowScope({ permissions: ['IdentityStore:getStore'], stores: ['a'] }, { permissions: ['IdentityStore:*'], stores: null })).toEqual({
+    expect(
+      narrowScope(
+        { permissions: ['IdentityStore:getStore'], stores: ['a'] },
+        { permissions: ['IdentityStore:*'], stores: null },
+      ),
+    ).toEqual({
       permissions: ['IdentityStore:getStore'],
       stores: ['a'],
     });
@@ -70,15 +90,24 @@ describe('api key strings', () => {
     expect(key).toBe(`isk_abc123_${secret.toString('base64url')}`);
     expect(parseApiKey(key)).toEqual({ id: 'abc123', secret: secret.toString('base64url') });
     // base64url secrets may contain "_" and "-": only the first "_" after the id separates
-    expect(parseApiKey('isk_k1_ab_cd-ef_ghijklmnopqr')).toEqual({ id: 'k1', secret: 'ab_cd-ef_ghijklmnopqr' });
+    expect(parseApiKey('isk_k1_ab_cd-ef_ghijklmnopqr')).toEqual({
+      id: 'k1',
+      secret: 'ab_cd-ef_ghijklmnopqr',
+    });
   });
 
   it('refuses other shapes; those are the bootstrap key as a whole', () => {
     expect(parseApiKey('isk_ABC_0123456789abcdefgh')).toBeUndefined();
     expect(parseApiKey('isk_k1_short')).toBeUndefined();
     expect(parseApiKey('a-plain-configured-admin-key-123')).toBeUndefined();
-    expect(credentialOf('a-plain-configured-admin-key-123', 'admin')).toEqual({ id: 'admin', secret: 'a-plain-configured-admin-key-123' });
-    expect(credentialOf('isk_k1_0123456789abcdefgh', 'admin')).toEqual({ id: 'k1', secret: '0123456789abcdefgh' });
+    expect(credentialOf('a-plain-configured-admin-key-123', 'admin')).toEqual({
+      id: 'admin',
+      secret: 'a-plain-configured-admin-key-123',
+    });
+    expect(credentialOf('isk_k1_0123456789abcdefgh', 'admin')).toEqual({
+      id: 'k1',
+      secret: '0123456789abcdefgh',
+    });
   });
 
   it('stores SHA-256 hex of the secret and compares in constant time', () => {

@@ -43,7 +43,8 @@ export const compileTemplate = (template: string): Omit<CompiledRoute, 'operatio
 };
 
 /** Orders routes so that, of two templates matching the same path, the more specific comes first. */
-const bySpecificity = (a: CompiledRoute, b: CompiledRoute) => (a.shape < b.shape ? -1 : a.shape > b.shape ? 1 : 0);
+const bySpecificity = (a: CompiledRoute, b: CompiledRoute) =>
+  a.shape < b.shape ? -1 : a.shape > b.shape ? 1 : 0;
 
 export class RouteTable {
   private readonly byMethod = new Map<string, CompiledRoute[]>();

@@ -42,15 +42,20 @@ describe('the seed endpoints', () => {
     expect(new Set(seedEndpoints.map((line) => shape(line))).size).toBe(85);
   });
 
-  it.each(seedEndpoints.map((line) => line.split(' ') as [string, string]))('%s %s resolves to its operation', (method, template) => {
-    const found = table.match(method, concrete(template));
-    expect(found).toBeDefined();
-    expect(found!.operation.method).toBe(method);
-    expect(shape(found!.operation.path)).toBe(shape(template));
-    // Every parameter arrives, under the table's name, with the value of its position.
-    const values = [...template.matchAll(/\{(\w+)\}/g)].map((m) => (m[1] === 'storeName' ? 'acme' : `v-${m[1]}`));
-    expect(Object.values(found!.params)).toEqual(values);
-  });
+  it.each(seedEndpoints.map((line) => line.split(' ') as [string, string]))(
+    '%s %s resolves to its operation',
+    (method, template) => {
+      const found = table.match(method, concrete(template));
+      expect(found).toBeDefined();
+      expect(found!.operation.method).toBe(method);
+      expect(shape(found!.operation.path)).toBe(shape(template));
+      // Every parameter arrives, under the table's name, with the value of its position.
+      const values = [...template.matchAll(/\{(\w+)\}/g)].map((m) =>
+        m[1] === 'storeName' ? 'acme' : `v-${m[1]}`,
+      );
+      expect(Object.values(found!.params)).toEqual(values);
+    },
+  );
 
   it('maps the 85 seed lines to 85 different operations', () => {
     const ids = seedEndpoints.map((line) => {
@@ -63,9 +68,11 @@ describe('the seed endpoints', () => {
 
 describe('RouteTable', () => {
   it('resolves every operation of the table to itself (no template is shadowed)', () => {
-    for (const op of [...operations]) expect(table.match(op.method, concrete(op.path))?.operation.operationId).toBe(op.operationId);
+    for (const op of [...operations])
+      expect(table.match(op.method, concrete(op.path))?.operation.operationId).toBe(op.operationId);
     const keys = new RouteTable(apiKeyOperations);
-    for (const op of apiKeyOperations) expect(keys.match(op.method, concrete(op.path))?.operation.operationId).toBe(op.operationId);
+    for (const op of apiKeyOperations)
+      expect(keys.match(op.method, concrete(op.path))?.operation.operationId).toBe(op.operationId);
   });
 
   it('prefers a literal segment over a parameter at the first position they differ', () => {
@@ -90,9 +97,14 @@ describe('RouteTable', () => {
       params: { storeName: 'acme', userId: 'u1', policyName: 'basic' },
     });
     expect(matchOf('GET', `${S}/acme/users/u1/totps/t-9`)?.operationId).toBe('getTotp');
-    expect(matchOf('POST', `${S}/acme/users/u1/biometrics/authentications/face`)?.operationId).toBe('authenticateFace');
+    expect(matchOf('POST', `${S}/acme/users/u1/biometrics/authentications/face`)?.operationId).toBe(
+      'authenticateFace',
+    );
     expect(matchOf('POST', `${S}/acme/users/u1/biometrics/face`)?.operationId).toBe('enrolBiometric');
-    expect(matchOf('GET', `${S}/acme/users/ext`)).toEqual({ operationId: 'getUser', params: { storeName: 'acme', userId: 'ext' } });
+    expect(matchOf('GET', `${S}/acme/users/ext`)).toEqual({
+      operationId: 'getUser',
+      params: { storeName: 'acme', userId: 'ext' },
+    });
     expect(matchOf('GET', `${S}/acme/users/ext/ext`)).toEqual({
       operationId: 'getUserByExtId',
       params: { storeName: 'acme', extId: 'ext' },

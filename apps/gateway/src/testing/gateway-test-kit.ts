@@ -11,7 +11,8 @@ import { Client } from 'pg';
  * fake services that echo what reached them.
  */
 
-export const serverUrl = (): string => process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const serverUrl = (): string =>
+  process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 export interface TestDatabase {
   url: string;
@@ -38,11 +39,14 @@ export const createTestDatabase = async (prefix = 'gateway_test'): Promise<TestD
   return {
     url: url.toString(),
     name,
-    query: (sql, values) => withClient(url.toString(), async (client) => (await client.query(sql, values)).rows),
+    query: (sql, values) =>
+      withClient(url.toString(), async (client) => (await client.query(sql, values)).rows),
     drop: async () => {
       const admin = new URL(serverUrl());
       admin.pathname = '/postgres';
-      await withClient(admin.toString(), (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await withClient(admin.toString(), (client) =>
+        client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+      );
     },
   };
 };
@@ -60,7 +64,13 @@ export interface Echo {
 export const echoService = (service: string, options: { operationalEndpoints?: boolean } = {}): Express => {
   const router = Router();
   router.use((req, res) => {
-    const echo: Echo = { service, method: req.method, url: req.originalUrl, body: req.body ?? null, headers: req.headers };
+    const echo: Echo = {
+      service,
+      method: req.method,
+      url: req.originalUrl,
+      body: req.body ?? null,
+      headers: req.headers,
+    };
     res.status(200).json(echo);
   });
   return createServiceApp({

@@ -20,4 +20,6 @@ import type * as Jose from 'jose';
 type OuterProcess = { getBuiltinModule(id: 'node:module'): typeof import('node:module') };
 const outerProcess = (Buffer.constructor as FunctionConstructor)('return process')() as OuterProcess;
 
-export const jose = outerProcess.getBuiltinModule('node:module').createRequire(__filename)('jose') as typeof Jose;
+export const jose = outerProcess.getBuiltinModule('node:module').createRequire(__filename)(
+  'jose',
+) as typeof Jose;
