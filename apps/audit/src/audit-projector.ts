@@ -2,6 +2,7 @@ import { type AuthenticationAudit, emptySummaryInfo, type IntegrationEvent, inte
 import { claimStreamVersion, DocumentStore, type PrismaClient } from '@identity-store/event-store';
 import type { Logger } from '@identity-store/http-kit';
 import type { IncomingMessage, MessageTransport, Subscription } from '@identity-store/messaging';
+import { Histogram, type Registry } from 'prom-client';
 import { ProjectionProgress } from './data/consistency';
 import { applyToSummary, authenticationAuditOf, newUserSummary, type UserSummary } from './domain/summary-projection';
 
@@ -20,14 +21,23 @@ export class AuditProjector {
   readonly documents: DocumentStore;
   readonly progress: ProjectionProgress;
   private subscription?: Subscription;
+  /** Append → projected lag (event occurredAt to read-model commit). */
+  readonly lag: Histogram;
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly transport: MessageTransport,
     private readonly logger: Logger,
+    metrics?: Registry,
   ) {
     this.documents = new DocumentStore(prisma);
     this.progress = new ProjectionProgress(prisma, AUDIT_CONSUMER);
+    this.lag = new Histogram({
+      name: 'audit_projection_lag_seconds',
+      help: 'Time from an event being appended to its projection into summaryInfo',
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+      registers: metrics ? [metrics] : [],
+    });
   }
 
   async start(): Promise<void> {
@@ -98,6 +108,8 @@ export class AuditProjector {
       },
       { timeout: 30_000 },
     );
+    const now = Date.now();
+    for (const event of events) this.lag.observe((now - Date.parse(event.occurredAt)) / 1000);
     this.progress.markApplied(events.map((e) => ({ streamId: e.streamId, streamVersion: e.streamVersion })));
   }
 

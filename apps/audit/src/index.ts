@@ -20,7 +20,7 @@ export const createAuditModule = (deps: {
   operationalEndpoints?: boolean;
   waitTimeoutMs?: number;
 }) => {
-  const projector = new AuditProjector(deps.prisma, deps.transport, deps.logger);
+  const projector = new AuditProjector(deps.prisma, deps.transport, deps.logger, deps.metrics);
   const summaries = new AuditSummaries(projector, deps.waitTimeoutMs);
   const app = createServiceApp({
     name: 'audit',

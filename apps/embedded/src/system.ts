@@ -42,6 +42,8 @@ export interface RunningSystem {
   /** Publishes pending outbox rows now (tests). */
   drainOutboxes(): Promise<void>;
   rebuildAudit(): Promise<void>;
+  /** Append → summaryInfo lag samples of this process (seconds). */
+  projectionLag(): Promise<{ count: number; buckets: Array<{ le: number; count: number }> }>;
 }
 
 const databaseUrl = (serverUrl: string, name: string) => {
@@ -152,9 +154,18 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
       await Promise.all(relays.map((relay) => relay.drain()));
     },
     rebuildAudit: () => audit.projector.rebuild(),
+    projectionLag: async () => {
+      const { values } = await audit.projector.lag.get();
+      const buckets = values
+        .filter((v) => v.metricName === 'audit_projection_lag_seconds_bucket')
+        .map((v) => ({ le: Number(v.labels.le), count: v.value }));
+      const count = values.find((v) => v.metricName === 'audit_projection_lag_seconds_count')?.value ?? 0;
+      return { count, buckets };
+    },
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections?.();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
       await Promise.all(relays.map((relay) => relay.stop()));
       await audit.projector.stop();
       await gateway.close?.();

@@ -1,4 +1,3 @@
-jest.mock('jose', () => jest.requireActual<typeof import('./testing/jose')>('./testing/jose').jose);
 import { createLogger } from '@identity-store/http-kit';
 import { decodeJwt, SignJWT } from 'jose';
 import request from 'supertest';

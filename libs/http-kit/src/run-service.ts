@@ -48,9 +48,10 @@ export const runService = async <C extends ServiceProcessConfig>(options: RunSer
   let server: Server | undefined;
 
   const shutdown = async () => {
-    if (server) {
-      const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
-      server.closeIdleConnections();
+    const listening = server;
+    if (listening) {
+      const closing = new Promise<void>((resolve) => listening.close(() => resolve()));
+      listening.closeIdleConnections();
       await closing;
     }
     for (const step of steps.splice(0).reverse()) {

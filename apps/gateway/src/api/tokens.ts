@@ -45,7 +45,6 @@ export interface TokenServiceOptions {
  * and several gateway instances would not accept each other's tokens).
  */
 export const jwtSecretFrom = (config: { jwtSecret?: string; secretsKey?: string }): Uint8Array => {
-  // Buffers, not `new Uint8Array`: see testing/jose.ts for why the distinction matters in tests.
   if (config.jwtSecret) return Buffer.from(config.jwtSecret, 'utf8');
   if (config.secretsKey)
     return Buffer.from(hkdfSync('sha256', config.secretsKey, 'identity-store', 'gateway-jwt-hs256', 32));

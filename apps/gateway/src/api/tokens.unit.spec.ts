@@ -1,4 +1,3 @@
-jest.mock('jose', () => jest.requireActual<typeof import('../testing/jose')>('../testing/jose').jose);
 import { decodeJwt, decodeProtectedHeader, SignJWT, UnsecuredJWT } from 'jose';
 import { jwtSecretFrom, TOKEN_AUDIENCE, TOKEN_ISSUER, TokenInvalidError, TokenService } from './tokens';
 

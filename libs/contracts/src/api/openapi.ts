@@ -238,12 +238,17 @@ interface OperationDoc {
   query?: z.ZodObject;
   /** Success responses, and a 400 with a body for operations that answer a failed attempt with one. */
   responses: Partial<Record<SuccessStatus | 400, ResponseDoc>>;
-  /** Problems besides 401/403 (every operation behind a bearer token has those). */
+  /**
+   * Problems besides 401/403 (every operation behind a bearer token has those) and, under
+   * /api/identity-store, 400 (path parameters are validated).
+   */
   problems?: ProblemStatus[];
   /** The write honours `If-Match: W/"<version>"` (412 when stale). */
   ifMatch?: boolean;
   /** The success response carries the resource's weak `ETag`. */
   etag?: boolean;
+  /** The success response carries a `Location` header; its description. */
+  location?: string;
   description?: string;
 }
 
@@ -382,6 +387,7 @@ const operationDocs: Record<string, OperationDoc> = {
     },
     problems: [400],
     etag: true,
+    location: 'The new key’s URL, `/api/arthr/apiKeys/{id}`.',
   },
   getApiKey: { responses: { 200: apiKeySchema }, problems: [404], etag: true },
   updateApiKey: {
@@ -424,7 +430,7 @@ const pathParameterDocs: Record<string, [z.ZodType, string]> = {
 
 /** Component names of the parameters (and of their schemas, which the generator names alike). */
 const parameterComponentName = (name: string): string =>
-  ({ id: 'ResourceId', type: 'BiometricType' })[name] ?? `${name[0]!.toUpperCase()}${name.slice(1)}`;
+  ({ id: 'ResourceId', type: 'BiometricType' })[name] ?? `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
 
 /** Copies of the schemas above, named as parameter components (the shared schemas stay unnamed). */
 const namedPathParameters = (): Record<string, z.ZodType> =>
@@ -440,7 +446,7 @@ const namedPathParameters = (): Record<string, z.ZodType> =>
   );
 
 const paramsOf = (path: string, pathParameters: Record<string, z.ZodType>): z.ZodObject | undefined => {
-  const names = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!);
+  const names = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] ?? '');
   if (names.length === 0) return undefined;
   return z.object(
     Object.fromEntries(
@@ -506,7 +512,9 @@ const tagOf = (op: OperationDef): string => (op.path.startsWith('/api/arthr/') ?
 
 const responsesOf = (op: OperationDef, doc: OperationDoc | undefined): RouteConfig['responses'] => {
   const responses: RouteConfig['responses'] = {};
-  const problems: ProblemStatus[] = doc ? [401, 403, ...(doc.problems ?? [])] : [401, 403, 501];
+  // Path parameters and queries of the identity-store routes are validated: 400 is always possible.
+  const validated: ProblemStatus[] = op.path.startsWith('/api/identity-store/') ? [400] : [];
+  const problems: ProblemStatus[] = doc ? [...validated, 401, 403, ...(doc.problems ?? [])] : [401, 403, 501];
   for (const [status, entry] of Object.entries(doc?.responses ?? {}) as [string, ResponseDoc][]) {
     const { schema, description } =
       entry === null || entry instanceof z.ZodType
@@ -514,7 +522,11 @@ const responsesOf = (op: OperationDef, doc: OperationDoc | undefined): RouteConf
         : entry;
     const response: ResponseConfig = { description };
     if (schema) response.content = { [JSON_MEDIA]: { schema } };
-    if (doc?.etag && Number(status) < 300 && schema) response.headers = { ETag: ref('headers', 'ETag') };
+    if (Number(status) < 300 && (doc?.etag || doc?.location))
+      response.headers = {
+        ...(doc.etag ? { ETag: ref('headers', 'ETag') } : {}),
+        ...(doc.location ? { Location: { description: doc.location, schema: { type: 'string' } } } : {}),
+      };
     if (problems.includes(Number(status) as ProblemStatus))
       response.content = { ...response.content, [PROBLEM_MEDIA]: { schema: ref('schemas', 'Problem') } };
     responses[status] = response;
@@ -523,16 +535,12 @@ const responsesOf = (op: OperationDef, doc: OperationDoc | undefined): RouteConf
     if (responses[status]) continue;
     responses[status] = ref('responses', problemResponses[status].name);
   }
-  if (op.operationId === 'createApiKey')
-    (responses['201'] as ResponseConfig).headers = {
-      ETag: ref('headers', 'ETag'),
-      Location: { description: 'The new key’s URL.', schema: { type: 'string' } },
-    };
   return responses;
 };
 
 const routeOf = (op: OperationDef, pathParameters: Record<string, z.ZodType>): RouteConfig => {
-  const doc = docOf(op);
+  // Not implemented: parameters and the 501 only, whatever the table says.
+  const doc = op.implemented ? docOf(op) : undefined;
   if (op.implemented && !doc) throw new Error(`openapi: no request/response entry for ${op.operationId}`);
   const twin = op.operationId.endsWith('ByExtId') ? op.operationId.replace(/ByExtId$/, '') : undefined;
   const description = [

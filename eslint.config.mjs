@@ -1,0 +1,128 @@
+// @ts-check
+// ESLint flat config: typescript-eslint's recommended rules (through Nx's presets) and the Nx
+// module boundaries, enforced from the tags in every project.json:
+//
+//   scope:shared   libs every service may use            scope:<service>  one app
+//   type:util      no I/O: contracts, config, crypto, http-kit
+//   type:data-access  talks to PostgreSQL, Kafka or other services: event-store, messaging, service-clients
+//   type:testing   test infrastructure (libs/testing): spec files only
+//   type:app       a deployable app; type:service-app marks the apps the embedded one composes
+import nx from '@nx/eslint-plugin';
+
+const TS_AND_JS = ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'];
+const SPECS = ['**/*.spec.ts', '**/*.test.ts'];
+
+/** Who may depend on whom. `testing` is added for spec files only (see `boundaries`). */
+const typeRules = {
+  'type:util': ['type:util'],
+  'type:data-access': ['type:data-access', 'type:util'],
+  'type:feature': ['type:feature', 'type:data-access', 'type:util'],
+  'type:testing': ['type:data-access', 'type:util'],
+  // Apps depend on anything but apps (Nx itself reports every import of an application project).
+  'type:app': ['type:feature', 'type:data-access', 'type:util'],
+};
+const scopeRules = {
+  'scope:shared': ['scope:shared'],
+  'scope:gateway': ['scope:gateway', 'scope:shared'],
+  'scope:identity': ['scope:identity', 'scope:shared'],
+  'scope:totp': ['scope:totp', 'scope:shared'],
+  'scope:audit': ['scope:audit', 'scope:shared'],
+  // The embedded default is every service in one process: it may use every scope.
+  'scope:embedded': ['*'],
+};
+
+/**
+ * EXCEPTION to "apps do not import apps": apps/embedded composes the service apps in one process
+ * (apps/embedded/src/system.ts imports `../../identity/src` and its siblings). Nx reports any
+ * import of an application project (and any relative import across projects) before tags are
+ * looked at, so the exception is an `allow` entry, scoped to files of apps/embedded and to exactly
+ * the entry points (index.ts) of the apps tagged type:service-app. A deep import such as
+ * `../../identity/src/identity-service` stays an error.
+ */
+const SERVICE_APP_ENTRY_POINTS = '^\\.\\./\\.\\./(gateway|identity|totp|audit)/src$';
+
+/**
+ * libs/testing migrates databases with event-store, and event-store's integration spec uses
+ * libs/testing: a cycle through a spec file only (production code of event-store never imports
+ * testing; the rule below keeps it that way).
+ */
+const IGNORED_CYCLES = [['event-store', 'testing']];
+
+/** @param {{ spec: boolean, embedded: boolean }} where */
+const boundaries = ({ spec, embedded }) => [
+  'error',
+  {
+    enforceBuildableLibDependency: true,
+    allow: embedded ? [SERVICE_APP_ENTRY_POINTS] : [],
+    ignoredCircularDependencies: IGNORED_CYCLES,
+    depConstraints: [
+      ...Object.entries(typeRules).map(([sourceTag, allowed]) => ({
+        sourceTag,
+        onlyDependOnLibsWithTags: spec && sourceTag !== 'type:testing' ? [...allowed, 'type:testing'] : allowed,
+      })),
+      ...Object.entries(scopeRules).map(([sourceTag, allowed]) => ({ sourceTag, onlyDependOnLibsWithTags: allowed })),
+    ],
+  },
+];
+
+export default [
+  {
+    ignores: [
+      '**/generated/**',
+      '**/dist/**',
+      '**/.cache/**',
+      '**/node_modules/**',
+      '**/.nx/**',
+      '**/.data/**',
+      '**/coverage/**',
+      '**/tmp/**',
+    ],
+  },
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    files: TS_AND_JS,
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries({ spec: false, embedded: false }),
+      // Deliberate no-ops (`onLog: () => {}`, a transport whose topics need no creation) are fine;
+      // typescript-eslint's own recommended set no longer has this rule, Nx's preset re-adds it.
+      '@typescript-eslint/no-empty-function': 'off',
+      // `let x; const lazy = () => x; x = ...` (late binding for mutually dependent modules) cannot be const.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+      // `_`-prefixed names are deliberately unused (destructuring a field away, unused parameters).
+      '@typescript-eslint/no-unused-vars': [
+        'warn',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
+    },
+  },
+  { files: SPECS, rules: { '@nx/enforce-module-boundaries': boundaries({ spec: true, embedded: false }) } },
+  {
+    files: ['apps/embedded/**/*.ts'],
+    ignores: SPECS,
+    rules: { '@nx/enforce-module-boundaries': boundaries({ spec: false, embedded: true }) },
+  },
+  {
+    files: SPECS.map((pattern) => `apps/embedded/${pattern}`),
+    rules: { '@nx/enforce-module-boundaries': boundaries({ spec: true, embedded: true }) },
+  },
+  {
+    // Node scripts and CommonJS config files.
+    files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
+    languageOptions: {
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        exports: 'writable',
+        process: 'readonly',
+        console: 'readonly',
+        __dirname: 'readonly',
+        URL: 'readonly',
+        fetch: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
+    },
+  },
+];
