@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { createAuditModule } from '../../audit/src';
 import { createIdentityModule } from '../../identity/src';
 import { createTotpModule } from '../../totp/src';
+import { buildOpenApiDocument } from '@identity-store/contracts';
 import { SecretBox } from '@identity-store/crypto';
 import {
   createPrismaClient,
@@ -135,6 +136,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     jwtSecret: options.jwtSecret ?? options.secretsKey,
     adminApiKey: options.adminApiKey,
     targets: { identity: identity.app, totp: totp.app, audit: audit.app },
+    openApiDocument: buildOpenApiDocument,
   });
 
   const root = express();
