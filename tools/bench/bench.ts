@@ -79,9 +79,9 @@ const benchOnce = async (transport: 'in-process' | 'kafka') => {
     // Setup: USERS users, each with a completed TOTP registration (setup time is not measured).
     const users: Array<{ id: string; secret: Buffer }> = [];
     const setupStart = Date.now();
-    for (let i = 0; i < USERS; i += 64) {
+    for (let i = 0; i < USERS; i += 16) {
       const batch = await Promise.all(
-        Array.from({ length: Math.min(64, USERS - i) }, async (_, j) => {
+        Array.from({ length: Math.min(16, USERS - i) }, async (_, j) => {
           const user = await post('/bench/users', { extId: `user-${i + j}` });
           const reg = await post(`/bench/users/${user.id}/totps/registrations/bench`);
           const secret = base32Decode(reg.secret as string);

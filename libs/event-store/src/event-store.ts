@@ -54,6 +54,9 @@ export interface AppendResult<E extends StoredEvent = StoredEvent> {
   events: RecordedEvent<E>[];
 }
 
+/** Under load, waiting for a pooled connection can take a while; a 500 is worse than a wait. */
+const transactionLimits = { maxWait: 10_000, timeout: 15_000 };
+
 type EventRow = {
   position: bigint;
   id: string;
@@ -142,7 +145,7 @@ export class PostgresEventStore {
         }
         if (options.inline) await options.inline(tx, inserted);
         return inserted;
-      });
+      }, transactionLimits);
       if (outboxCount) for (const listener of this.appendListeners) listener();
       return { nextExpectedVersion: options.expectedVersion + events.length, events: recorded };
     } catch (error) {
