@@ -58,9 +58,13 @@ const boundaries = ({ spec, embedded }) => [
     depConstraints: [
       ...Object.entries(typeRules).map(([sourceTag, allowed]) => ({
         sourceTag,
-        onlyDependOnLibsWithTags: spec && sourceTag !== 'type:testing' ? [...allowed, 'type:testing'] : allowed,
+        onlyDependOnLibsWithTags:
+          spec && sourceTag !== 'type:testing' ? [...allowed, 'type:testing'] : allowed,
       })),
-      ...Object.entries(scopeRules).map(([sourceTag, allowed]) => ({ sourceTag, onlyDependOnLibsWithTags: allowed })),
+      ...Object.entries(scopeRules).map(([sourceTag, allowed]) => ({
+        sourceTag,
+        onlyDependOnLibsWithTags: allowed,
+      })),
     ],
   },
 ];
@@ -93,7 +97,12 @@ export default [
       // `_`-prefixed names are deliberately unused (destructuring a field away, unused parameters).
       '@typescript-eslint/no-unused-vars': [
         'warn',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
       ],
     },
   },

@@ -70,8 +70,10 @@ describe('audit projection over real Kafka', () => {
   it('projects outbox → topic → summaryInfo, skips redeliveries, and resumes from its checkpoint after a restart', async () => {
     const userId = randomUUID();
     const credentialId = randomUUID();
+    // Suites share one broker: a consumer group of its own, or partitions would be split between them.
+    const group = `audit-it-${randomUUID()}`;
     const projectorTransport = newTransport();
-    const projector = new AuditProjector(auditPrisma, projectorTransport, logger);
+    const projector = new AuditProjector(auditPrisma, projectorTransport, logger, undefined, group);
     await projector.start();
     const relay = new OutboxRelay(producerPrisma, newTransport());
 
@@ -100,7 +102,7 @@ describe('audit projection over real Kafka', () => {
     await projector.stop();
     const down = await appendTotp(userId, 5, [succeeded(credentialId)]);
     await relay.drain();
-    const restarted = new AuditProjector(auditPrisma, newTransport(), logger);
+    const restarted = new AuditProjector(auditPrisma, newTransport(), logger, undefined, group);
     const applied: string[] = [];
     const project = restarted.project.bind(restarted);
     restarted.project = async (messages) => {
@@ -117,7 +119,7 @@ describe('audit projection over real Kafka', () => {
 
     // Rebuild from the topics gives the same read model.
     const before = await restarted.summaryOf(userId);
-    const rebuilder = new AuditProjector(auditPrisma, newTransport(), logger);
+    const rebuilder = new AuditProjector(auditPrisma, newTransport(), logger, undefined, group);
     await rebuilder.rebuild();
     expect(await rebuilder.progress.waitFor([{ streamId: down.streamId, streamVersion: down.streamVersion }], 60_000)).toBe(true);
     await rebuilder.stop();

@@ -29,6 +29,8 @@ export class AuditProjector {
     private readonly transport: MessageTransport,
     private readonly logger: Logger,
     metrics?: Registry,
+    /** Kafka consumer group of this deployment's projector (unique per deployment sharing a broker). */
+    private readonly consumerGroup = AUDIT_CONSUMER,
   ) {
     this.documents = new DocumentStore(prisma);
     this.progress = new ProjectionProgress(prisma, AUDIT_CONSUMER);
@@ -43,7 +45,7 @@ export class AuditProjector {
   async start(): Promise<void> {
     await this.transport.ensureTopics(AUDIT_TOPICS);
     const meta = await this.documents.get<{ groupId: string }>(META, 'consumer');
-    const groupId = meta?.groupId ?? AUDIT_CONSUMER;
+    const groupId = meta?.groupId ?? this.consumerGroup;
     this.subscription = await this.transport.subscribe({
       groupId,
       topics: AUDIT_TOPICS,
@@ -63,7 +65,7 @@ export class AuditProjector {
    */
   async rebuild(): Promise<void> {
     await this.stop();
-    const groupId = `${AUDIT_CONSUMER}-${Date.now()}`;
+    const groupId = `${this.consumerGroup}-${Date.now()}`;
     await this.prisma.$transaction(async (tx) => {
       await tx.document.deleteMany({ where: { collection: { in: [SUMMARIES, AUTHENTICATIONS] } } });
       await tx.streamCheckpoint.deleteMany({ where: { consumer: AUDIT_CONSUMER } });

@@ -19,8 +19,9 @@ export const createAuditModule = (deps: {
   metrics?: Registry;
   operationalEndpoints?: boolean;
   waitTimeoutMs?: number;
+  consumerGroup?: string;
 }) => {
-  const projector = new AuditProjector(deps.prisma, deps.transport, deps.logger, deps.metrics);
+  const projector = new AuditProjector(deps.prisma, deps.transport, deps.logger, deps.metrics, deps.consumerGroup);
   const summaries = new AuditSummaries(projector, deps.waitTimeoutMs);
   const app = createServiceApp({
     name: 'audit',

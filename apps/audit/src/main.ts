@@ -30,7 +30,12 @@ void runService({
     });
     onShutdown(() => transport.close());
 
-    const audit = createAuditModule({ prisma, transport, identity: new HttpIdentityQueries(config.IDENTITY_URL), logger });
+    const audit = createAuditModule({
+      prisma,
+      transport,
+      identity: new HttpIdentityQueries(config.IDENTITY_URL),
+      logger,
+    });
     await audit.projector.start();
     onShutdown(() => audit.projector.stop());
     return audit.app;

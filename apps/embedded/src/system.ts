@@ -30,6 +30,8 @@ export interface SystemOptions {
   adminApiKey?: string;
   jwtSecret?: string;
   logger?: Logger;
+  /** Kafka consumer group of the audit projector (default `audit-projector`). */
+  auditConsumerGroup?: string;
   /** Bound of the read-your-writes wait. */
   consistencyTimeoutMs?: number;
 }
@@ -95,6 +97,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     metrics,
     operationalEndpoints: false,
     waitTimeoutMs: options.consistencyTimeoutMs,
+    consumerGroup: options.auditConsumerGroup,
   });
   const identity = createIdentityModule({
     eventStore: identityStore,

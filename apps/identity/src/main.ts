@@ -3,7 +3,12 @@
  * reach Kafka through the outbox; summaries come from the audit service over HTTP.
  */
 import { loadConfig, serviceEnv, z } from '@identity-store/config';
-import { createPrismaClient, migrateDatabase, OutboxRelay, PostgresEventStore } from '@identity-store/event-store';
+import {
+  createPrismaClient,
+  migrateDatabase,
+  OutboxRelay,
+  PostgresEventStore,
+} from '@identity-store/event-store';
 import { runService } from '@identity-store/http-kit';
 import { KafkaTransport } from '@identity-store/messaging';
 import { HttpSummaryQueries } from '@identity-store/service-clients';
@@ -38,6 +43,7 @@ void runService({
     relay.start();
     onShutdown(() => relay.stop());
 
-    return createIdentityModule({ eventStore, summaries: new HttpSummaryQueries(config.AUDIT_URL), logger }).app;
+    return createIdentityModule({ eventStore, summaries: new HttpSummaryQueries(config.AUDIT_URL), logger })
+      .app;
   },
 });

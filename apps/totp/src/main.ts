@@ -5,7 +5,12 @@
  */
 import { loadConfig, serviceEnv, z } from '@identity-store/config';
 import { SecretBox } from '@identity-store/crypto';
-import { createPrismaClient, migrateDatabase, OutboxRelay, PostgresEventStore } from '@identity-store/event-store';
+import {
+  createPrismaClient,
+  migrateDatabase,
+  OutboxRelay,
+  PostgresEventStore,
+} from '@identity-store/event-store';
 import { runService } from '@identity-store/http-kit';
 import { KafkaTransport } from '@identity-store/messaging';
 import { HttpIdentityQueries, HttpSummaryQueries } from '@identity-store/service-clients';

@@ -35,12 +35,16 @@ export interface ServiceProcessConfig {
  * a graceful shutdown on SIGTERM/SIGINT (stop accepting requests, let running ones finish, run the
  * shutdown steps, exit). A start that fails runs the steps registered so far and exits with 1.
  */
-export const runService = async <C extends ServiceProcessConfig>(options: RunServiceOptions<C>): Promise<void> => {
+export const runService = async <C extends ServiceProcessConfig>(
+  options: RunServiceOptions<C>,
+): Promise<void> => {
   let config: C;
   try {
     config = options.config();
   } catch (error) {
-    process.stderr.write(`${options.name} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `${options.name} failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   }
   const logger = createLogger(options.name, config.LOG_LEVEL);
@@ -86,7 +90,9 @@ export const runService = async <C extends ServiceProcessConfig>(options: RunSer
     server = await new Promise<Server>((resolve, reject) => {
       const done = (error?: Error) => (error ? reject(error) : resolve(listening));
       // Express 5 hands listen errors (EADDRINUSE) to the callback.
-      const listening = config.HOST ? app.listen(config.PORT, config.HOST, done) : app.listen(config.PORT, done);
+      const listening = config.HOST
+        ? app.listen(config.PORT, config.HOST, done)
+        : app.listen(config.PORT, done);
     });
     server.keepAliveTimeout = 65_000;
     logger.info({ port: config.PORT, host: config.HOST ?? '*' }, `${options.name} listening`);
