@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 node tools/scripts/prepare.mjs
 eval "export $(bash tools/scripts/postgres.sh | grep '^DATABASE_URL=')"
-eval "export $(bash tools/kafka/kafka.sh start | grep '^KAFKA_BROKERS=')"
+[ -n "${KAFKA_BROKERS:-}" ] || eval "export $(bash tools/kafka/kafka.sh start | grep '^KAFKA_BROKERS=')"
 exec npx tsx tools/bench/bench.ts
