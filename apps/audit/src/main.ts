@@ -2,17 +2,14 @@
  * Distributed mode: the audit service as its own process, with its own database. The projector
  * consumes the credential topics from Kafka; stores and users come from the identity service.
  */
-import { loadConfig, serviceEnv, z } from '@identity-store/config';
+import { distributedServiceEnv, loadConfig, z } from '@identity-store/config';
 import { createPrismaClient, migrateDatabase } from '@identity-store/event-store';
 import { runService } from '@identity-store/http-kit';
 import { KafkaTransport } from '@identity-store/messaging';
 import { HttpIdentityQueries } from '@identity-store/service-clients';
 import { createAuditModule } from './index';
 
-const env = serviceEnv.extend({
-  PORT: serviceEnv.shape.PORT.default(8083),
-  HOST: z.string().optional(),
-  KAFKA_BROKERS: serviceEnv.shape.KAFKA_BROKERS.unwrap().refine((b) => b.length > 0, 'must name a broker'),
+const env = distributedServiceEnv(8083).extend({
   IDENTITY_URL: z.string().url(),
 });
 

@@ -8,10 +8,10 @@ import { SecretBox } from '@identity-store/crypto';
 import {
   createPrismaClient,
   migrateDatabase,
-  OutboxRelay,
   PostgresEventStore,
   type PrismaClient,
   readPublishedOutbox,
+  startOutboxRelay,
 } from '@identity-store/event-store';
 import { createLogger, createMetricsRegistry, type Logger } from '@identity-store/http-kit';
 import { InProcessTransport, KafkaTransport, type MessageTransport } from '@identity-store/messaging';
@@ -122,14 +122,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
       transport.addReplaySource((topics, after) => readPublishedOutbox(client, topics, after));
   await audit.projector.start();
 
-  const relays = [identityStore, totpStore].map((store) => {
-    const relay = new OutboxRelay(store.prisma, transport, {
-      onError: (error) => logger.error({ err: error }, 'outbox relay failed; retrying'),
-    });
-    store.onAppended(() => relay.notify());
-    relay.start();
-    return relay;
-  });
+  const relays = [identityStore, totpStore].map((store) => startOutboxRelay(store, transport, logger));
 
   const gateway = await createGatewayApp({
     databaseUrl: databases.gateway,

@@ -2,11 +2,11 @@
  * Distributed mode: the identity service as its own process, with its own database. Its events
  * reach Kafka through the outbox; summaries come from the audit service over HTTP.
  */
-import { loadConfig, serviceEnv, z } from '@identity-store/config';
+import { distributedServiceEnv, loadConfig, z } from '@identity-store/config';
 import {
   createPrismaClient,
   migrateDatabase,
-  OutboxRelay,
+  startOutboxRelay,
   PostgresEventStore,
 } from '@identity-store/event-store';
 import { runService } from '@identity-store/http-kit';
@@ -14,10 +14,7 @@ import { KafkaTransport } from '@identity-store/messaging';
 import { HttpSummaryQueries } from '@identity-store/service-clients';
 import { createIdentityModule } from './index';
 
-const env = serviceEnv.extend({
-  PORT: serviceEnv.shape.PORT.default(8081),
-  HOST: z.string().optional(),
-  KAFKA_BROKERS: serviceEnv.shape.KAFKA_BROKERS.unwrap().refine((b) => b.length > 0, 'must name a broker'),
+const env = distributedServiceEnv(8081).extend({
   AUDIT_URL: z.string().url(),
 });
 
@@ -36,11 +33,7 @@ void runService({
     onShutdown(() => transport.close());
 
     const eventStore = new PostgresEventStore(prisma);
-    const relay = new OutboxRelay(prisma, transport, {
-      onError: (error) => logger.error({ err: error }, 'outbox relay failed; retrying'),
-    });
-    eventStore.onAppended(() => relay.notify());
-    relay.start();
+    const relay = startOutboxRelay(eventStore, transport, logger);
     onShutdown(() => relay.stop());
 
     return createIdentityModule({ eventStore, summaries: new HttpSummaryQueries(config.AUDIT_URL), logger })

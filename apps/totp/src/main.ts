@@ -3,12 +3,12 @@
  * Kafka through the outbox; stores and users come from the identity service, summaries from the
  * audit service, both over HTTP.
  */
-import { loadConfig, serviceEnv, z } from '@identity-store/config';
+import { commonEnv, distributedServiceEnv, loadConfig, z } from '@identity-store/config';
 import { SecretBox } from '@identity-store/crypto';
 import {
   createPrismaClient,
   migrateDatabase,
-  OutboxRelay,
+  startOutboxRelay,
   PostgresEventStore,
 } from '@identity-store/event-store';
 import { runService } from '@identity-store/http-kit';
@@ -16,12 +16,9 @@ import { KafkaTransport } from '@identity-store/messaging';
 import { HttpIdentityQueries, HttpSummaryQueries } from '@identity-store/service-clients';
 import { createTotpModule } from './index';
 
-const env = serviceEnv.extend({
-  PORT: serviceEnv.shape.PORT.default(8082),
-  HOST: z.string().optional(),
-  KAFKA_BROKERS: serviceEnv.shape.KAFKA_BROKERS.unwrap().refine((b) => b.length > 0, 'must name a broker'),
+const env = distributedServiceEnv(8082).extend({
   /** TOTP secrets are encrypted at rest with it: required, and the same on every restart. */
-  SECRETS_KEY: serviceEnv.shape.SECRETS_KEY.unwrap(),
+  SECRETS_KEY: commonEnv.shape.SECRETS_KEY.unwrap(),
   IDENTITY_URL: z.string().url(),
   AUDIT_URL: z.string().url(),
 });
@@ -41,11 +38,7 @@ void runService({
     onShutdown(() => transport.close());
 
     const eventStore = new PostgresEventStore(prisma);
-    const relay = new OutboxRelay(prisma, transport, {
-      onError: (error) => logger.error({ err: error }, 'outbox relay failed; retrying'),
-    });
-    eventStore.onAppended(() => relay.notify());
-    relay.start();
+    const relay = startOutboxRelay(eventStore, transport, logger);
     onShutdown(() => relay.stop());
 
     return createTotpModule({

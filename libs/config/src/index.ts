@@ -49,3 +49,11 @@ export const gatewayEnv = commonEnv.extend({
 
 export type CommonEnv = z.output<typeof commonEnv>;
 export { z };
+
+/** A service of the distributed layout: its port (with a default), its database, and Kafka. */
+export const distributedServiceEnv = (defaultPort: number) =>
+  serviceEnv.extend({
+    PORT: port.default(defaultPort),
+    HOST: z.string().optional(),
+    KAFKA_BROKERS: csv.refine((brokers) => brokers.length > 0, 'must name a broker'),
+  });

@@ -113,3 +113,20 @@ export const readPublishedOutbox = async (
     headers: headers as Record<string, string>,
   }));
 };
+
+/**
+ * The relay of one service's event store, started and woken by every append that wrote outbox
+ * rows. What every service that publishes events runs, embedded or distributed.
+ */
+export const startOutboxRelay = (
+  eventStore: { prisma: PrismaClient; onAppended(listener: () => void): void },
+  publisher: Publisher,
+  logger: { error(object: object, message: string): void },
+): OutboxRelay => {
+  const relay = new OutboxRelay(eventStore.prisma, publisher, {
+    onError: (error) => logger.error({ err: error }, 'outbox relay failed; retrying'),
+  });
+  eventStore.onAppended(() => relay.notify());
+  relay.start();
+  return relay;
+};
