@@ -3,13 +3,8 @@ import { decodeJwt, SignJWT } from 'jose';
 import request from 'supertest';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from './api/tokens';
 import { createGatewayApp, type GatewayApp, type GatewayAppOptions } from './index';
-import {
-  createTestDatabase,
-  type Echo,
-  echoService,
-  listen,
-  type TestDatabase,
-} from './testing/gateway-test-kit';
+import { createTestDatabase, type TestDatabase } from '@identity-store/testing';
+import { type Echo, echoService, listen } from './testing/gateway-test-kit';
 
 const JWT_SECRET = 'int-spec-jwt-secret-0123456789abcdef';
 const ADMIN_KEY = 'a-configured-bootstrap-admin-key-0001';
@@ -51,7 +46,7 @@ const countEvents = async () =>
 let adminToken: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
+  db = await createTestDatabase('gateway');
   gateway = await createGatewayApp(options({ adminApiKey: ADMIN_KEY }));
   adminToken = await issue(ADMIN_KEY);
 });

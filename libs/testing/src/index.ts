@@ -42,10 +42,8 @@ export const kafkaBrokers = async (): Promise<string[]> => {
   return containerKafka;
 };
 
-const withServer = async <T>(serverUrl: string, work: (client: Client) => Promise<T>): Promise<T> => {
-  const url = new URL(serverUrl);
-  url.pathname = '/postgres';
-  const client = new Client({ connectionString: url.toString() });
+const withDatabase = async <T>(url: string, work: (client: Client) => Promise<T>): Promise<T> => {
+  const client = new Client({ connectionString: url });
   await client.connect();
   try {
     return await work(client);
@@ -53,6 +51,9 @@ const withServer = async <T>(serverUrl: string, work: (client: Client) => Promis
     await client.end();
   }
 };
+
+const withServer = <T>(serverUrl: string, work: (client: Client) => Promise<T>): Promise<T> =>
+  withDatabase(databaseUrl(serverUrl, 'postgres'), work);
 
 const databaseUrl = (serverUrl: string, name: string) => {
   const url = new URL(serverUrl);
@@ -79,13 +80,22 @@ const copyTemplate = async (client: Client, name: string) => {
  * A fresh, migrated database: a copy of a template that `prisma migrate deploy` brought up to date
  * once (copying is milliseconds; migrating every test database would take seconds each).
  */
-export const createTestDatabase = async (label: string): Promise<{ url: string; drop: () => Promise<void> }> => {
+export interface TestDatabase {
+  url: string;
+  /** Runs SQL in the test database (assertions on what was stored). */
+  query<T = Record<string, unknown>>(sql: string, values?: unknown[]): Promise<T[]>;
+  drop(): Promise<void>;
+}
+
+export const createTestDatabase = async (label: string): Promise<TestDatabase> => {
   const server = await postgresServerUrl();
   await migrateDatabase(databaseUrl(server, TEMPLATE));
   const name = `t_${label.replace(/\W/g, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
   await withServer(server, (client) => copyTemplate(client, name));
+  const url = databaseUrl(server, name);
   return {
-    url: databaseUrl(server, name),
+    url,
+    query: (sql, values) => withDatabase(url, async (client) => (await client.query(sql, values)).rows),
     drop: () => withServer(server, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => undefined)),
   };
 };
