@@ -67,7 +67,7 @@ const benchOnce = async (transport: 'in-process' | 'kafka') => {
     secretsKey: randomBytes(32).toString('hex'),
     adminApiKey,
     logger: createLogger('bench', 'error'),
-    auditConsumerGroup: `${prefix}-audit`,
+    auditProjector: { consumerGroup: `${prefix}-audit`, fromBeginning: false },
   });
   try {
     const { token } = (await (await fetch(`${system.url}/api/arthr/apiKeys/issue`, { method: 'POST', headers: { 'x-api-key': adminApiKey } })).json()) as { token: string };

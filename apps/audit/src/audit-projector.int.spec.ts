@@ -73,7 +73,7 @@ describe('audit projection over real Kafka', () => {
     // Suites share one broker: a consumer group of its own, or partitions would be split between them.
     const group = `audit-it-${randomUUID()}`;
     const projectorTransport = newTransport();
-    const projector = new AuditProjector(auditPrisma, projectorTransport, logger, undefined, group);
+    const projector = new AuditProjector(auditPrisma, projectorTransport, logger, { consumerGroup: group, fromBeginning: false });
     await projector.start();
     const relay = new OutboxRelay(producerPrisma, newTransport());
 
@@ -102,7 +102,7 @@ describe('audit projection over real Kafka', () => {
     await projector.stop();
     const down = await appendTotp(userId, 5, [succeeded(credentialId)]);
     await relay.drain();
-    const restarted = new AuditProjector(auditPrisma, newTransport(), logger, undefined, group);
+    const restarted = new AuditProjector(auditPrisma, newTransport(), logger, { consumerGroup: group, fromBeginning: false });
     const applied: string[] = [];
     const project = restarted.project.bind(restarted);
     restarted.project = async (messages) => {
@@ -119,7 +119,7 @@ describe('audit projection over real Kafka', () => {
 
     // Rebuild from the topics gives the same read model.
     const before = await restarted.summaryOf(userId);
-    const rebuilder = new AuditProjector(auditPrisma, newTransport(), logger, undefined, group);
+    const rebuilder = new AuditProjector(auditPrisma, newTransport(), logger, { consumerGroup: group, fromBeginning: false });
     await rebuilder.rebuild();
     expect(await rebuilder.progress.waitFor([{ streamId: down.streamId, streamVersion: down.streamVersion }], 60_000)).toBe(true);
     await rebuilder.stop();

@@ -12,6 +12,17 @@ const META = 'audit-meta';
 export const AUDIT_CONSUMER = 'audit-projector';
 export const AUDIT_TOPICS = [topics.identity, topics.totp, topics.passcode, topics.passkey, topics.appkey, topics.biometric];
 
+export interface AuditProjectorOptions {
+  metrics?: Registry;
+  /** Kafka consumer group of this deployment's projector (unique per deployment sharing a broker). */
+  consumerGroup?: string;
+  /**
+   * Where a consumer group without offsets starts: the beginning (default: a new deployment sees
+   * all history) or only what is published from now on (tests on a broker shared with others).
+   */
+  fromBeginning?: boolean;
+}
+
 /**
  * Projects the credential topics into summaryInfo and the authentication audit. Each batch is one
  * transaction: per event, the stream checkpoint is claimed first (a redelivered or replayed event is
@@ -28,10 +39,9 @@ export class AuditProjector {
     private readonly prisma: PrismaClient,
     private readonly transport: MessageTransport,
     private readonly logger: Logger,
-    metrics?: Registry,
-    /** Kafka consumer group of this deployment's projector (unique per deployment sharing a broker). */
-    private readonly consumerGroup = AUDIT_CONSUMER,
+    private readonly options: AuditProjectorOptions = {},
   ) {
+    const { metrics } = options;
     this.documents = new DocumentStore(prisma);
     this.progress = new ProjectionProgress(prisma, AUDIT_CONSUMER);
     this.lag = new Histogram({
@@ -42,14 +52,14 @@ export class AuditProjector {
     });
   }
 
-  async start(): Promise<void> {
+  async start(fromBeginning = this.options.fromBeginning ?? true): Promise<void> {
     await this.transport.ensureTopics(AUDIT_TOPICS);
     const meta = await this.documents.get<{ groupId: string }>(META, 'consumer');
-    const groupId = meta?.groupId ?? this.consumerGroup;
+    const groupId = meta?.groupId ?? this.options.consumerGroup ?? AUDIT_CONSUMER;
     this.subscription = await this.transport.subscribe({
       groupId,
       topics: AUDIT_TOPICS,
-      fromBeginning: true,
+      fromBeginning,
       handle: (messages) => this.project(messages),
     });
   }
@@ -65,14 +75,14 @@ export class AuditProjector {
    */
   async rebuild(): Promise<void> {
     await this.stop();
-    const groupId = `${this.consumerGroup}-${Date.now()}`;
+    const groupId = `${this.options.consumerGroup ?? AUDIT_CONSUMER}-${Date.now()}`;
     await this.prisma.$transaction(async (tx) => {
       await tx.document.deleteMany({ where: { collection: { in: [SUMMARIES, AUTHENTICATIONS] } } });
       await tx.streamCheckpoint.deleteMany({ where: { consumer: AUDIT_CONSUMER } });
       await this.documents.put(tx, META, 'consumer', { groupId });
     });
     this.progress.reset();
-    await this.start();
+    await this.start(true);
   }
 
   async project(messages: IncomingMessage[]): Promise<void> {

@@ -4,7 +4,7 @@ import type { MessageTransport } from '@identity-store/messaging';
 import type { IdentityQueries } from '@identity-store/service-clients';
 import type { Registry } from 'prom-client';
 import { auditRoutes } from './api/audit-routes';
-import { AuditProjector } from './audit-projector';
+import { AuditProjector, type AuditProjectorOptions } from './audit-projector';
 import { AuditSummaries } from './audit-service';
 
 export { AuditProjector } from './audit-projector';
@@ -19,9 +19,9 @@ export const createAuditModule = (deps: {
   metrics?: Registry;
   operationalEndpoints?: boolean;
   waitTimeoutMs?: number;
-  consumerGroup?: string;
+  projector?: AuditProjectorOptions;
 }) => {
-  const projector = new AuditProjector(deps.prisma, deps.transport, deps.logger, deps.metrics, deps.consumerGroup);
+  const projector = new AuditProjector(deps.prisma, deps.transport, deps.logger, { metrics: deps.metrics, ...deps.projector });
   const summaries = new AuditSummaries(projector, deps.waitTimeoutMs);
   const app = createServiceApp({
     name: 'audit',

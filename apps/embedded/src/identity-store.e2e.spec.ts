@@ -56,8 +56,9 @@ describe('identity-store end to end through the gateway (Kafka + PostgreSQL)', (
       adminApiKey,
       logger: createLogger('e2e', 'silent'),
       consistencyTimeoutMs: 10_000,
-      // Suites share one broker: a group of its own, or partitions would be split between them.
-      auditConsumerGroup: `${prefix}-audit`,
+      // Suites share one broker: a group of its own (or partitions would be split between them),
+      // starting at what this system publishes (not at other runs' history on the topics).
+      auditProjector: { consumerGroup: `${prefix}-audit`, fromBeginning: false },
     });
     const issued = await fetch(`${system.url}/api/arthr/apiKeys/issue`, { method: 'POST', headers: { 'x-api-key': adminApiKey } });
     expect(issued.status).toBe(200);

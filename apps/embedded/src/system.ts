@@ -30,8 +30,8 @@ export interface SystemOptions {
   adminApiKey?: string;
   jwtSecret?: string;
   logger?: Logger;
-  /** Kafka consumer group of the audit projector (default `audit-projector`). */
-  auditConsumerGroup?: string;
+  /** Consumer group of the audit projector and where a new group starts (see AuditProjectorOptions). */
+  auditProjector?: { consumerGroup?: string; fromBeginning?: boolean };
   /** Bound of the read-your-writes wait. */
   consistencyTimeoutMs?: number;
 }
@@ -97,7 +97,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     metrics,
     operationalEndpoints: false,
     waitTimeoutMs: options.consistencyTimeoutMs,
-    consumerGroup: options.auditConsumerGroup,
+    projector: options.auditProjector,
   });
   const identity = createIdentityModule({
     eventStore: identityStore,
