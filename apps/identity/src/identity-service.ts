@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   conflict,
   DomainError,
+  type DistributiveOmit,
   notFound,
   type Store,
   type StoreEvent,
@@ -130,9 +131,7 @@ export class IdentityService implements IdentityQueries {
   ): Promise<Versioned<Store>> {
     const storeId = randomUUID();
     try {
-      return await this.runStore(storeId, { type: 'CreateStore', storeId, ...input, now: this.clock() }, metadata, {
-        claim: [storeNameKey(input.name)],
-      });
+      return await this.runStore(storeId, { type: 'CreateStore', storeId, ...input, now: this.clock() }, metadata);
     } catch (error) {
       if (error instanceof UniqueKeyTakenError) throw conflict('STORE_EXISTS', `Store ${input.name} already exists.`);
       throw error;
@@ -147,20 +146,22 @@ export class IdentityService implements IdentityQueries {
   ): Promise<Versioned<Store>> {
     const { value: store, version } = await this.requireStore(storeName);
     if (ifMatch !== undefined && ifMatch !== version) throw preconditionFailed(version);
-    const release = command.type === 'DeleteStore' ? [storeNameKey(store.name)] : undefined;
-    return this.runStore(store.id, { ...command, now: this.clock() } as StoreCommand, metadata, { release });
+    return this.runStore(store.id, { ...command, now: this.clock() } as StoreCommand, metadata);
   }
 
   private async runStore(
     storeId: string,
     command: StoreCommand,
     metadata: EventMetadata,
-    keys: { claim?: ReturnType<typeof storeNameKey>[]; release?: ReturnType<typeof storeNameKey>[] },
   ): Promise<Versioned<Store>> {
     const result = await this.stores.handle(storeStreamId(storeId), (state) => decideStore(command, state), {
       metadata,
       toOutbox: storeMessages,
-      uniqueKeys: () => keys,
+      // A store's name is unique while the store exists.
+      uniqueKeys: (events) => ({
+        claim: events.flatMap((e) => (e.type === 'StoreCreated' ? [storeNameKey(e.data.name)] : [])),
+        release: events.flatMap((e) => (e.type === 'StoreDeleted' ? [storeNameKey(e.data.name)] : [])),
+      }),
       project: async (tx, after) => {
         if (after.deleted || !after.store) await this.readModels.deleteStore(tx, storeId);
         else await this.readModels.putStore(tx, after.store);
@@ -229,8 +230,6 @@ export class IdentityService implements IdentityQueries {
     }
   }
 }
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 const preconditionFailed = (version: number) =>
   new DomainError('precondition-failed', 'PRECONDITION_FAILED', `The resource is at version ${version}; If-Match did not match.`);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type DistributiveOmit,
   forbidden,
   notFound,
   type Store,
@@ -34,8 +35,6 @@ import {
   type TotpUserState,
   totpStreamId,
 } from './domain/totp-decider';
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 const requirePolicy = (store: Store, policyName: string): TotpPolicy => {
   const policy = store.totpPolicies[policyName];

@@ -1,4 +1,5 @@
 export * from './domain-error';
+export * from './types';
 export * from './iso-duration';
 export * from './events/event';
 export * from './api/common';

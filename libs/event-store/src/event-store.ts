@@ -149,7 +149,8 @@ export class PostgresEventStore {
       if (outboxCount) for (const listener of this.appendListeners) listener();
       return { nextExpectedVersion: options.expectedVersion + events.length, events: recorded };
     } catch (error) {
-      if (isUniqueViolation(error) && !(error instanceof UniqueKeyTakenError))
+      // Unique-key claims are reported inside the transaction; any other unique violation is a version clash.
+      if (isUniqueViolation(error))
         throw new ExpectedVersionConflictError(streamId, options.expectedVersion);
       throw error;
     }

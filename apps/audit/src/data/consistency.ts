@@ -31,29 +31,36 @@ export class ProjectionProgress {
   /** Resolves true once every position is applied, false after `timeoutMs`. */
   async waitFor(positions: StreamPosition[], timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    let pending = positions.filter((p) => (this.applied.get(p.streamId) ?? 0) < p.streamVersion);
-    for (let round = 0; pending.length; round++) {
-      if (round > 0 || pending.length) pending = await this.stillPendingInDatabase(pending, round === 0);
-      if (!pending.length) return true;
+    let pending = this.notAppliedHere(positions);
+    if (pending.length) pending = await this.notAppliedInDatabase(pending);
+    while (pending.length) {
       const left = deadline - Date.now();
       if (left <= 0) return false;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.min(left, 50));
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.waiters.add(done);
-      });
-      pending = pending.filter((p) => (this.applied.get(p.streamId) ?? 0) < p.streamVersion);
+      await this.nextProgress(Math.min(left, 50));
+      pending = this.notAppliedHere(pending);
+      // A stream this process has not projected may be another instance's: only the table knows.
+      if (pending.some((p) => !this.applied.has(p.streamId))) pending = await this.notAppliedInDatabase(pending);
     }
     return true;
   }
 
-  private async stillPendingInDatabase(pending: StreamPosition[], firstRound: boolean): Promise<StreamPosition[]> {
-    // In this process the memory is authoritative after the first check; other instances' progress
-    // only shows in the table.
-    if (!firstRound && pending.every((p) => this.applied.has(p.streamId))) return pending;
+  private notAppliedHere(positions: StreamPosition[]): StreamPosition[] {
+    return positions.filter((p) => (this.applied.get(p.streamId) ?? 0) < p.streamVersion);
+  }
+
+  /** Resolves at the next applied batch, or after `ms`. */
+  private nextProgress(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.waiters.add(done);
+    });
+  }
+
+  private async notAppliedInDatabase(pending: StreamPosition[]): Promise<StreamPosition[]> {
     const rows = await this.prisma.streamCheckpoint.findMany({
       where: { consumer: this.consumer, streamId: { in: pending.map((p) => p.streamId) } },
     });

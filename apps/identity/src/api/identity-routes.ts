@@ -3,6 +3,7 @@ import {
   createTotpPolicyBodySchema,
   createUserBodySchema,
   notFound,
+  pageOfItems,
   pageQuerySchema,
   parseSort,
   policyNameSchema,
@@ -85,13 +86,7 @@ export const identityRoutes = (identity: IdentityService, summaries: SummaryQuer
     const ordered = sort
       ? stores.sort((a, b) => String(a[sort.field as keyof Store]).localeCompare(String(b[sort.field as keyof Store])) * (sort.direction === 'desc' ? -1 : 1))
       : stores;
-    res.json({
-      content: ordered.slice(query.page * query.size, (query.page + 1) * query.size),
-      page: query.page,
-      size: query.size,
-      totalElements: stores.length,
-      totalPages: Math.ceil(stores.length / query.size),
-    });
+    res.json(pageOfItems(ordered, query));
   });
 
   router.get(`${base}/:storeName`, async (req, res) => {

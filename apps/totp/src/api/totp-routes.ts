@@ -2,6 +2,7 @@ import {
   authenticateTotpBodySchema,
   completeTotpRegistrationBodySchema,
   notFound,
+  pageOfItems,
   pageQuerySchema,
   policyNameSchema,
   storeNameSchema,
@@ -71,14 +72,7 @@ export const totpRoutes = (totp: TotpService): Router => {
   on('get', '', async (req, res) => {
     const { params, query } = validate(req, { params: userParams, query: pageQuerySchema });
     const { state, now } = await totp.state(params.storeName, userRefOf(params));
-    const all = listTotpResources(state, now);
-    res.json({
-      content: all.slice(query.page * query.size, (query.page + 1) * query.size),
-      page: query.page,
-      size: query.size,
-      totalElements: all.length,
-      totalPages: Math.ceil(all.length / query.size),
-    });
+    res.json(pageOfItems(listTotpResources(state, now), query));
   });
 
   const requireCredential = async (params: z.output<typeof idParams>) => {

@@ -43,6 +43,15 @@ export const problemSchema = z.object({
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
 
+/** One page of an in-memory list, in the API's page shape. */
+export const pageOfItems = <T>(items: T[], { page, size }: { page: number; size: number }) => ({
+  content: items.slice(page * size, (page + 1) * size),
+  page,
+  size,
+  totalElements: items.length,
+  totalPages: Math.ceil(items.length / size),
+});
+
 /** `sort=field,desc` → { field, direction }. */
 export const parseSort = (sort: string | undefined, allowed: readonly string[]) => {
   if (!sort) return undefined;
