@@ -3,9 +3,8 @@
  * consumes the credential topics from Kafka; stores and users come from the identity service.
  */
 import { distributedServiceEnv, loadConfig, z } from '@identity-store/config';
-import { createPrismaClient, migrateDatabase } from '@identity-store/event-store';
+import { openServiceInfrastructure } from '@identity-store/event-store';
 import { runService } from '@identity-store/http-kit';
-import { KafkaTransport } from '@identity-store/messaging';
 import { HttpIdentityQueries } from '@identity-store/service-clients';
 import { createAuditModule } from './index';
 
@@ -17,15 +16,13 @@ void runService({
   name: 'audit',
   config: () => loadConfig(env),
   start: async (config, { logger, onShutdown }) => {
-    await migrateDatabase(config.DATABASE_URL);
-    const prisma = createPrismaClient(config.DATABASE_URL);
-    onShutdown(() => prisma.$disconnect());
-    const transport = new KafkaTransport({
+    const { prisma, transport } = await openServiceInfrastructure({
+      databaseUrl: config.DATABASE_URL,
       brokers: config.KAFKA_BROKERS,
       clientId: 'identity-store-audit',
-      logger: logger.child({ component: 'kafka' }),
+      logger,
+      onShutdown,
     });
-    onShutdown(() => transport.close());
 
     const audit = createAuditModule({
       prisma,

@@ -3,14 +3,8 @@
  * reach Kafka through the outbox; summaries come from the audit service over HTTP.
  */
 import { distributedServiceEnv, loadConfig, z } from '@identity-store/config';
-import {
-  createPrismaClient,
-  migrateDatabase,
-  startOutboxRelay,
-  PostgresEventStore,
-} from '@identity-store/event-store';
+import { openServiceInfrastructure, startOutboxRelay } from '@identity-store/event-store';
 import { runService } from '@identity-store/http-kit';
-import { KafkaTransport } from '@identity-store/messaging';
 import { HttpSummaryQueries } from '@identity-store/service-clients';
 import { createIdentityModule } from './index';
 
@@ -22,17 +16,14 @@ void runService({
   name: 'identity',
   config: () => loadConfig(env),
   start: async (config, { logger, onShutdown }) => {
-    await migrateDatabase(config.DATABASE_URL);
-    const prisma = createPrismaClient(config.DATABASE_URL);
-    onShutdown(() => prisma.$disconnect());
-    const transport = new KafkaTransport({
+    const { transport, eventStore } = await openServiceInfrastructure({
+      databaseUrl: config.DATABASE_URL,
       brokers: config.KAFKA_BROKERS,
       clientId: 'identity-store-identity',
-      logger: logger.child({ component: 'kafka' }),
+      logger,
+      onShutdown,
     });
-    onShutdown(() => transport.close());
 
-    const eventStore = new PostgresEventStore(prisma);
     const relay = startOutboxRelay(eventStore, transport, logger);
     onShutdown(() => relay.stop());
 

@@ -5,14 +5,8 @@
  */
 import { commonEnv, distributedServiceEnv, loadConfig, z } from '@identity-store/config';
 import { SecretBox } from '@identity-store/crypto';
-import {
-  createPrismaClient,
-  migrateDatabase,
-  startOutboxRelay,
-  PostgresEventStore,
-} from '@identity-store/event-store';
+import { openServiceInfrastructure, startOutboxRelay } from '@identity-store/event-store';
 import { runService } from '@identity-store/http-kit';
-import { KafkaTransport } from '@identity-store/messaging';
 import { HttpIdentityQueries, HttpSummaryQueries } from '@identity-store/service-clients';
 import { createTotpModule } from './index';
 
@@ -27,17 +21,14 @@ void runService({
   name: 'totp',
   config: () => loadConfig(env),
   start: async (config, { logger, onShutdown }) => {
-    await migrateDatabase(config.DATABASE_URL);
-    const prisma = createPrismaClient(config.DATABASE_URL);
-    onShutdown(() => prisma.$disconnect());
-    const transport = new KafkaTransport({
+    const { transport, eventStore } = await openServiceInfrastructure({
+      databaseUrl: config.DATABASE_URL,
       brokers: config.KAFKA_BROKERS,
       clientId: 'identity-store-totp',
-      logger: logger.child({ component: 'kafka' }),
+      logger,
+      onShutdown,
     });
-    onShutdown(() => transport.close());
 
-    const eventStore = new PostgresEventStore(prisma);
     const relay = startOutboxRelay(eventStore, transport, logger);
     onShutdown(() => relay.stop());
 

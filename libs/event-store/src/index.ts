@@ -7,3 +7,4 @@ export * from './outbox-relay';
 export * from './prisma-client';
 export * from './stream-checkpoints';
 export * from './integration-message';
+export * from './service-infrastructure';
