@@ -13,7 +13,8 @@ const migrationNames = () =>
     .map((entry) => entry.name)
     .sort();
 
-const withClient = async <T>(url: string, work: (client: Client) => Promise<T>): Promise<T> => {
+/** Runs `work` on a short-lived connection to `url`. */
+export const withPgClient = async <T>(url: string, work: (client: Client) => Promise<T>): Promise<T> => {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
@@ -28,7 +29,7 @@ export const ensureDatabase = async (databaseUrl: string): Promise<void> => {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.slice(1));
   url.pathname = '/postgres';
-  await withClient(url.toString(), async (client) => {
+  await withPgClient(url.toString(), async (client) => {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (found.rowCount) return;
     try {
@@ -41,7 +42,7 @@ export const ensureDatabase = async (databaseUrl: string): Promise<void> => {
 };
 
 const pendingMigrations = (databaseUrl: string) =>
-  withClient(databaseUrl, async (client) => {
+  withPgClient(databaseUrl, async (client) => {
     const table = await client.query("SELECT to_regclass('_prisma_migrations') AS t");
     const applied = new Set<string>();
     if (table.rows[0]?.t) {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { migrateDatabase } from '@identity-store/event-store';
-import { Client } from 'pg';
+import { migrateDatabase, withPgClient } from '@identity-store/event-store';
+import type { Client } from 'pg';
 
 /**
  * Test infrastructure, one helper for both ways of getting it: PostgreSQL and Kafka come from the
@@ -42,18 +42,8 @@ export const kafkaBrokers = async (): Promise<string[]> => {
   return containerKafka;
 };
 
-const withDatabase = async <T>(url: string, work: (client: Client) => Promise<T>): Promise<T> => {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-};
-
 const withServer = <T>(serverUrl: string, work: (client: Client) => Promise<T>): Promise<T> =>
-  withDatabase(databaseUrl(serverUrl, 'postgres'), work);
+  withPgClient(databaseUrl(serverUrl, 'postgres'), work);
 
 const databaseUrl = (serverUrl: string, name: string) => {
   const url = new URL(serverUrl);
@@ -95,7 +85,7 @@ export const createTestDatabase = async (label: string): Promise<TestDatabase> =
   const url = databaseUrl(server, name);
   return {
     url,
-    query: (sql, values) => withDatabase(url, async (client) => (await client.query(sql, values)).rows),
+    query: (sql, values) => withPgClient(url, async (client) => (await client.query(sql, values)).rows),
     drop: () => withServer(server, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => undefined)),
   };
 };
