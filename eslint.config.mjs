@@ -27,6 +27,7 @@ const scopeRules = {
   'scope:identity': ['scope:identity', 'scope:shared'],
   'scope:totp': ['scope:totp', 'scope:shared'],
   'scope:audit': ['scope:audit', 'scope:shared'],
+  'scope:passcode': ['scope:passcode', 'scope:shared'],
   // The embedded default is every service in one process: it may use every scope.
   'scope:embedded': ['*'],
 };

@@ -107,3 +107,4 @@ export const createTestDatabases = async (prefix: string, services: string[]) =>
 };
 
 export const uniqueName = (label: string) => `${label}_${randomBytes(4).toString('hex')}`;
+export * from './webauthn/software-authenticator';
