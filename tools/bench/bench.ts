@@ -5,19 +5,23 @@
  * embedded (in-process transport) and with the Kafka transport (broker from tools/kafka/kafka.sh).
  * Writes docs/benchmarks.md.
  */
-import { execSync } from 'node:child_process';
+import { execFile, execSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createHmac, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { createLogger } from '@identity-store/http-kit';
 import { createTestDatabases, uniqueName } from '@identity-store/testing';
-import { type RunningSystem, startSystem } from '../../apps/embedded/src/system';
+import { type RunningSystem, startSystem, SYSTEM_SERVICES } from '../../apps/embedded/src/system';
 
-const USERS = Number(process.env.BENCH_USERS ?? 6000);
+const USERS = Number(process.env.BENCH_USERS ?? 2000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
+const BEGIN = '<!-- npm run bench: generated section begins -->';
+const END = '<!-- npm run bench: generated section ends -->';
+const TRANSPORTS = (process.env.BENCH_TRANSPORTS ?? 'in-process,kafka').split(',') as Array<'in-process' | 'kafka'>;
 
 const base32Decode = (input: string): Buffer => {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -43,8 +47,17 @@ interface Result {
   non2xx: number;
 }
 
-const run = (opts: autocannon.Options): Promise<autocannon.Result> =>
-  new Promise((resolve, reject) => autocannon(opts, (error, result) => (error ? reject(error) : resolve(result))));
+type LagSnapshot = { count: number; buckets: Array<{ le: number; count: number }> };
+
+/** Runs tools/bench/load.ts in its own process (see there) and returns autocannon's result. */
+const runLoad = async (url: string, targets: { token: string; requests: unknown[] }, durationSeconds?: number): Promise<autocannon.Result> => {
+  const file = path.join(os.tmpdir(), `identity-store-bench-${process.pid}.json`);
+  writeFileSync(file, JSON.stringify(targets));
+  const args = [path.resolve(__dirname, 'load.ts'), url, file, String(CONNECTIONS), ...(durationSeconds ? [String(durationSeconds)] : [])];
+  // Asynchronously: the system under test runs on this process's event loop.
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', ...args], { maxBuffer: 64 * 2 ** 20 });
+  return JSON.parse(stdout);
+};
 
 const summarize = (label: string, r: autocannon.Result): Result => ({
   label,
@@ -56,9 +69,15 @@ const summarize = (label: string, r: autocannon.Result): Result => ({
   non2xx: r.non2xx,
 });
 
+/** Lag samples between two snapshots of the cumulative histogram (only the measured run). */
+const lagBetween = (before: LagSnapshot, after: LagSnapshot): LagSnapshot => ({
+  count: after.count - before.count,
+  buckets: after.buckets.map((b, i) => ({ le: b.le, count: b.count - (before.buckets[i]?.count ?? 0) })),
+});
+
 const benchOnce = async (transport: 'in-process' | 'kafka') => {
   const prefix = uniqueName(`bench_${transport.replace('-', '')}`);
-  const databases = await createTestDatabases(prefix, ['gateway', 'identity', 'totp', 'audit']);
+  const databases = await createTestDatabases(prefix, [...SYSTEM_SERVICES]);
   const adminApiKey = `isk_admin_${randomBytes(24).toString('base64url')}`;
   const system: RunningSystem = await startSystem({
     postgresUrl: databases.server,
@@ -94,59 +113,45 @@ const benchOnce = async (transport: 'in-process' | 'kafka') => {
       users.push(...batch);
     }
     const setupSeconds = (Date.now() - setupStart) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // let the setup's projections settle
 
-    // (1) TOTP authentications: every request a different user with a fresh, never-used code.
-    const step = Math.floor(Date.now() / 30_000);
-    let next = 0;
-    const auth = await run({
-      url: system.url,
-      connections: CONNECTIONS,
-      amount: users.length,
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (req) => {
-            const user = users[next++ % users.length]!;
-            return {
-              ...req,
-              path: `/api/identity-store/stores/bench/users/${user.id}/totps/authentications/bench`,
-              headers: headers,
-              body: JSON.stringify({ code: code(user.secret, step + 1) }),
-            };
-          },
-        },
-      ],
+    // (1) TOTP authentications: every request a different user with a fresh, never-used code
+    // (the next time step's, accepted within window 1).
+    const step = Math.floor(Date.now() / 30_000) + 1;
+    const lagBefore = await system.projectionLag();
+    const auth = await runLoad(system.url, {
+      token,
+      requests: users.map((user) => ({
+        method: 'POST',
+        path: `/api/identity-store/stores/bench/users/${user.id}/totps/authentications/bench`,
+        body: JSON.stringify({ code: code(user.secret, step) }),
+      })),
     });
+    const lag = lagBetween(lagBefore, await system.projectionLag());
 
-    // (2) user reads.
-    let read = 0;
-    const reads = await run({
-      url: system.url,
-      connections: CONNECTIONS,
-      duration: READ_SECONDS,
-      requests: [
-        {
-          method: 'GET',
-          setupRequest: (req) => ({ ...req, path: `/api/identity-store/stores/bench/users/${users[read++ % users.length]!.id}`, headers }),
-        },
-      ],
-    });
-    return { results: [summarize('TOTP authentication (POST …/totps/authentications/{policy})', auth), summarize('User read (GET …/users/{userId})', reads)], lag: await system.projectionLag(), setupSeconds };
+    // (2) user reads, cycling over the users for READ_SECONDS.
+    const reads = await runLoad(
+      system.url,
+      { token, requests: users.map((user) => ({ method: 'GET', path: `/api/identity-store/stores/bench/users/${user.id}` })) },
+      READ_SECONDS,
+    );
+    return { results: [summarize('TOTP authentication (POST …/totps/authentications/{policy})', auth), summarize('User read (GET …/users/{userId})', reads)], lag, setupSeconds };
   } finally {
     await system.close();
     await databases.drop();
   }
 };
 
-const lagTable = (lag: { count: number; buckets: Array<{ le: number; count: number }> }) =>
+const lagTable = (lag: LagSnapshot) =>
   lag.buckets
     .filter((b) => Number.isFinite(b.le))
     .map((b) => `| ≤ ${b.le * 1000} ms | ${((b.count / Math.max(1, lag.count)) * 100).toFixed(1)} % |`)
     .join('\n');
 
 const main = async () => {
+  const loadBefore = os.loadavg()[0]!.toFixed(1);
   const sections: string[] = [];
-  for (const transport of ['in-process', 'kafka'] as const) {
+  for (const transport of TRANSPORTS) {
     process.stdout.write(`benchmarking with the ${transport} transport…\n`);
     const { results, lag, setupSeconds } = await benchOnce(transport);
     for (const r of results) process.stdout.write(`  ${r.label}: ${r.rps}/s p50 ${r.p50} ms p99 ${r.p99} ms (${r.non2xx} non-2xx, ${r.errors} errors)\n`);
@@ -170,23 +175,26 @@ const main = async () => {
     );
   }
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  const doc = [
-    '# Benchmarks',
+  const measured = [
+    BEGIN,
+    `## TOTP authentication and user reads (\`npm run bench\`, generated ${new Date().toISOString()})`,
     '',
-    'Produced by `npm run bench` (tools/bench/bench.ts); do not edit by hand.',
-    '',
-    `- Date: ${new Date().toISOString()}`,
     `- Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${execSync('psql --version 2>/dev/null || echo unknown').toString().trim()}`,
-    `- Load: autocannon, ${CONNECTIONS} connections, through the gateway (JWT verified, permission checked) on 127.0.0.1; load generator in the same process as the system (it shares the 2 cores).`,
+    `- Other load on the machine when the run started (1-minute load average): ${loadBefore}.`,
+    `- Load: autocannon, ${CONNECTIONS} connections, through the gateway (JWT verified, permission checked) on 127.0.0.1; load generator in a separate process on the same machine (it shares the 2 cores with the system and PostgreSQL).`,
     `- TOTP: ${USERS} users, one authentication each with a fresh code (a code is accepted once); every authentication appends events + outbox rows, is projected into summaryInfo and the response waits for that projection (read-your-writes).`,
     '',
     ...sections,
-    '## Reading the numbers',
-    '',
-    'See the README section "Performance" for where the time goes.',
-    '',
+    END,
   ].join('\n');
-  writeFileSync(path.resolve(__dirname, '../../docs/benchmarks.md'), doc);
+  // Only the generated section is replaced; the analysis around it is written by hand.
+  const file = path.resolve(__dirname, '../../docs/benchmarks.md');
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const doc =
+    current.includes(BEGIN) && current.includes(END)
+      ? current.slice(0, current.indexOf(BEGIN)) + measured + current.slice(current.indexOf(END) + END.length)
+      : `# Benchmarks\n\n${measured}\n`;
+  writeFileSync(file, doc);
   process.stdout.write('wrote docs/benchmarks.md\n');
   process.exit(0);
 };

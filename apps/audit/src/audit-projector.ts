@@ -1,16 +1,40 @@
-import { type AuthenticationAudit, emptySummaryInfo, type IntegrationEvent, integrationEventEnvelope, topics } from '@identity-store/contracts';
-import { claimStreamVersion, DocumentStore, type PrismaClient } from '@identity-store/event-store';
+import {
+  type AuthenticationAudit,
+  emptySummaryInfo,
+  type IntegrationEvent,
+  integrationEventEnvelope,
+  topics,
+} from '@identity-store/contracts';
+import {
+  claimStreamVersions,
+  documentBatch,
+  DocumentStore,
+  inSqlTransaction,
+  type PrismaClient,
+} from '@identity-store/event-store';
 import type { Logger } from '@identity-store/http-kit';
 import type { IncomingMessage, MessageTransport, Subscription } from '@identity-store/messaging';
 import { Histogram, type Registry } from 'prom-client';
 import { ProjectionProgress } from './data/consistency';
-import { applyToSummary, authenticationAuditOf, newUserSummary, type UserSummary } from './domain/summary-projection';
+import {
+  applyToSummary,
+  authenticationAuditOf,
+  newUserSummary,
+  type UserSummary,
+} from './domain/summary-projection';
 
 export const SUMMARIES = 'summaries';
 export const AUTHENTICATIONS = 'authentications';
 const META = 'audit-meta';
 export const AUDIT_CONSUMER = 'audit-projector';
-export const AUDIT_TOPICS = [topics.identity, topics.totp, topics.passcode, topics.passkey, topics.appkey, topics.biometric];
+export const AUDIT_TOPICS = [
+  topics.identity,
+  topics.totp,
+  topics.passcode,
+  topics.passkey,
+  topics.appkey,
+  topics.biometric,
+];
 
 export interface AuditProjectorOptions {
   metrics?: Registry;
@@ -25,8 +49,9 @@ export interface AuditProjectorOptions {
 
 /**
  * Projects the credential topics into summaryInfo and the authentication audit. Each batch is one
- * transaction: per event, the stream checkpoint is claimed first (a redelivered or replayed event is
- * skipped), then the read models change — so the projection is idempotent and exactly-once in effect.
+ * transaction of a few set-based statements, whatever its size: claim the stream checkpoints (a
+ * redelivered or replayed event is filtered out), read the batch's summaries, fold the events in
+ * memory, write summaries and audits — so the projection is idempotent and exactly-once in effect.
  */
 export class AuditProjector {
   readonly documents: DocumentStore;
@@ -90,36 +115,45 @@ export class AuditProjector {
     for (const message of messages) {
       const parsed = integrationEventEnvelope.safeParse(JSON.parse(message.value));
       if (parsed.success) events.push(parsed.data);
-      else this.logger.warn({ topic: message.topic, offset: message.offset }, 'skipping a message that is not an integration event');
+      else
+        this.logger.warn(
+          { topic: message.topic, offset: message.offset },
+          'skipping a message that is not an integration event',
+        );
     }
     if (!events.length) return;
-    await this.prisma.$transaction(
-      async (tx) => {
-        const summaries = new Map<string, UserSummary | null>();
-        const audits: AuthenticationAudit[] = [];
-        for (const event of events) {
-          if (!(await claimStreamVersion(tx, AUDIT_CONSUMER, event.streamId, event.streamVersion))) continue;
-          if (!event.userId) continue;
-          if (event.type === 'UserDeleted') {
-            summaries.set(event.userId, null);
-            continue;
-          }
-          let summary = summaries.get(event.userId);
-          if (summary === undefined)
-            summary = (await this.documents.get<UserSummary>(SUMMARIES, event.userId, tx)) ?? newUserSummary(event.userId, event.storeId);
-          if (summary === null) continue;
-          summaries.set(event.userId, { ...summary, summaryInfo: applyToSummary(summary.summaryInfo, event) });
-          const audit = authenticationAuditOf(event);
-          if (audit) audits.push(audit);
+    await inSqlTransaction(this.prisma, async (sql) => {
+      const summaryDocuments = documentBatch(sql, SUMMARIES);
+      const fresh = await claimStreamVersions(sql, AUDIT_CONSUMER, events);
+      const userIds = [...new Set(fresh.flatMap((event) => (event.userId ? [event.userId] : [])))];
+      const stored = await summaryDocuments.getMany<UserSummary>(userIds);
+      // null: the user was deleted in this batch; later events of that user change nothing.
+      const summaries = new Map<string, UserSummary | null>();
+      const audits: AuthenticationAudit[] = [];
+      for (const event of fresh) {
+        if (!event.userId) continue;
+        if (event.type === 'UserDeleted') {
+          summaries.set(event.userId, null);
+          continue;
         }
-        for (const [userId, summary] of summaries) {
-          if (summary) await this.documents.put(tx, SUMMARIES, userId, summary, summary.storeId);
-          else await this.documents.delete(tx, SUMMARIES, userId);
-        }
-        for (const audit of audits) await this.documents.put(tx, AUTHENTICATIONS, audit.id, audit, audit.userId);
-      },
-      { timeout: 30_000 },
-    );
+        const summary = summaries.has(event.userId)
+          ? summaries.get(event.userId)!
+          : (stored.get(event.userId) ?? newUserSummary(event.userId, event.storeId));
+        if (summary === null) continue;
+        summaries.set(event.userId, { ...summary, summaryInfo: applyToSummary(summary.summaryInfo, event) });
+        const audit = authenticationAuditOf(event);
+        if (audit) audits.push(audit);
+      }
+      const kept = [...summaries.values()].filter((summary): summary is UserSummary => summary !== null);
+      const deleted = [...summaries].filter(([, summary]) => summary === null).map(([userId]) => userId);
+      await summaryDocuments.putMany(
+        kept.map((summary) => ({ id: summary.userId, data: summary, partition: summary.storeId })),
+      );
+      await summaryDocuments.deleteMany(deleted);
+      await documentBatch(sql, AUTHENTICATIONS).putMany(
+        audits.map((audit) => ({ id: audit.id, data: audit, partition: audit.userId })),
+      );
+    });
     const now = Date.now();
     for (const event of events) this.lag.observe((now - Date.parse(event.occurredAt)) / 1000);
     this.progress.markApplied(events.map((e) => ({ streamId: e.streamId, streamVersion: e.streamVersion })));

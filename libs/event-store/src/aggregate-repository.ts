@@ -1,6 +1,13 @@
 import type { StoredEvent } from '@identity-store/contracts';
 import { ExpectedVersionConflictError } from './errors';
-import type { EventMetadata, OutboxEntry, PostgresEventStore, RecordedEvent, UniqueKeyRef } from './event-store';
+import type {
+  EventMetadata,
+  OutboxEntry,
+  PendingEvent,
+  PostgresEventStore,
+  RecordedEvent,
+  UniqueKeyRef,
+} from './event-store';
 import type { PrismaTx } from './prisma-client';
 
 export interface Evolver<State, E extends StoredEvent> {
@@ -16,7 +23,7 @@ interface Loaded<State> {
 export interface HandleOptions<State, E extends StoredEvent> {
   metadata: EventMetadata;
   /** Integration messages for the appended events (written to the outbox in the same transaction). */
-  toOutbox?: (recorded: RecordedEvent<E>[]) => OutboxEntry[];
+  toOutbox?: (events: PendingEvent<E>[]) => OutboxEntry[];
   /** Cross-stream unique keys the decided events claim or release (e.g. a user's external id). */
   uniqueKeys?: (decided: E[], before: State) => { claim?: UniqueKeyRef[]; release?: UniqueKeyRef[] };
   /** Inline projection: read-model changes committed in the same transaction, given the new state. */
@@ -75,10 +82,12 @@ export class AggregateRepository<State, E extends StoredEvent> {
           toOutbox: options.toOutbox,
           claimKeys: keys?.claim,
           releaseKeys: keys?.release,
-          inline: async (tx, recorded) => {
-            next = this.fold(current, recorded);
-            await options.project?.(tx, next.state, recorded);
-          },
+          inline: options.project
+            ? async (tx, recorded) => {
+                next = this.fold(current, recorded);
+                await options.project!(tx, next.state, recorded);
+              }
+            : undefined,
         });
         next ??= this.fold(current, result.events);
         this.remember(streamId, next);
@@ -93,7 +102,8 @@ export class AggregateRepository<State, E extends StoredEvent> {
 
   private fold(from: Loaded<State>, events: RecordedEvent<E>[]): Loaded<State> {
     let state = from.state;
-    for (const event of events) state = this.evolver.evolve(state, { type: event.type, data: event.data } as E);
+    for (const event of events)
+      state = this.evolver.evolve(state, { type: event.type, data: event.data } as E);
     return { state, version: events.at(-1)?.streamVersion ?? from.version };
   }
 

@@ -1,4 +1,4 @@
-import { Prisma, type PrismaClient, type PrismaTx } from './prisma-client';
+import { Prisma, type PrismaClient, type PrismaTx, type SqlClient, sqlOf } from './prisma-client';
 
 export interface PageRequest {
   page: number;
@@ -21,15 +21,13 @@ type Client = PrismaClient | PrismaTx;
 export class DocumentStore {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async get<T>(collection: string, id: string, client: Client = this.prisma): Promise<T | null> {
-    const row = await client.document.findUnique({ where: { collection_id: { collection, id } } });
-    return (row?.data as T | undefined) ?? null;
-  }
-
-  async getMany<T>(collection: string, ids: string[]): Promise<T[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.prisma.document.findMany({ where: { collection, id: { in: ids } } });
-    return rows.map((row) => row.data as T);
+  /** One document (a hot path: lookups and summaries on every request, hence plain SQL). */
+  async get<T>(collection: string, id: string): Promise<T | null> {
+    const { rows } = await sqlOf(this.prisma).query<{ data: T }>(
+      'SELECT data FROM documents WHERE collection = $1 AND id = $2',
+      [collection, id],
+    );
+    return rows[0]?.data ?? null;
   }
 
   async put(client: Client, collection: string, id: string, data: object, partition = ''): Promise<void> {
@@ -71,3 +69,42 @@ export class DocumentStore {
     };
   }
 }
+
+/**
+ * Set-based read-model changes for projections: a whole batch in a handful of statements, on a
+ * node-postgres connection inside the caller's transaction (see `inSqlTransaction`).
+ */
+export const documentBatch = (sql: SqlClient, collection: string) => ({
+  /** The documents of these ids that exist, by id. */
+  async getMany<T>(ids: string[]): Promise<Map<string, T>> {
+    if (ids.length === 0) return new Map();
+    const { rows } = await sql.query<{ id: string; data: T }>(
+      'SELECT id, data FROM documents WHERE collection = $1 AND id = ANY($2::text[])',
+      [collection, ids],
+    );
+    return new Map(rows.map((row) => [row.id, row.data]));
+  },
+
+  /** Inserts or replaces documents (ids distinct within one call). */
+  async putMany(documents: Array<{ id: string; data: object; partition?: string }>): Promise<void> {
+    if (documents.length === 0) return;
+    const rows = JSON.stringify(
+      documents.map(({ id, data, partition }) => ({ id, data, partition: partition ?? '' })),
+    );
+    await sql.query(
+      `INSERT INTO documents (collection, id, partition, data, updated_at)
+       SELECT $1, d.id, d.partition, d.data, now() FROM jsonb_to_recordset($2::jsonb) AS d(id text, partition text, data jsonb)
+       ON CONFLICT (collection, id) DO UPDATE
+         SET data = EXCLUDED.data, partition = EXCLUDED.partition, version = documents.version + 1, updated_at = now()`,
+      [collection, rows],
+    );
+  },
+
+  async deleteMany(ids: string[]): Promise<void> {
+    if (ids.length)
+      await sql.query('DELETE FROM documents WHERE collection = $1 AND id = ANY($2::text[])', [
+        collection,
+        ids,
+      ]);
+  },
+});

@@ -20,5 +20,8 @@ export class UniqueKeyTakenError extends Error {
   }
 }
 
-export const isUniqueViolation = (error: unknown): error is { code: string; meta?: { target?: unknown; modelName?: string } } =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+/** A unique-constraint violation, as Prisma model queries (P2002) or node-postgres (SQLSTATE 23505) report it. */
+export const isUniqueViolation = (error: unknown): boolean => {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === 'P2002' || code === '23505';
+};

@@ -3,6 +3,8 @@ import type { OutgoingMessage, Publisher } from '@identity-store/messaging';
 import {
   AggregateRepository,
   claimStreamVersion,
+  claimStreamVersions,
+  inSqlTransaction,
   createPrismaClient,
   ExpectedVersionConflictError,
   OutboxRelay,
@@ -31,7 +33,10 @@ describe('PostgresEventStore on real PostgreSQL', () => {
   });
 
   it('appends with an expected version and reads the stream back in order', async () => {
-    await store.appendToStream('s-1', [incremented(1), incremented(2)], { expectedVersion: 0, metadata: meta });
+    await store.appendToStream('s-1', [incremented(1), incremented(2)], {
+      expectedVersion: 0,
+      metadata: meta,
+    });
     const next = await store.appendToStream('s-1', [incremented(3)], { expectedVersion: 2, metadata: meta });
     expect(next.nextExpectedVersion).toBe(3);
     const events = await store.readStream('s-1');
@@ -46,7 +51,11 @@ describe('PostgresEventStore on real PostgreSQL', () => {
   it('rejects a stale expected version and changes nothing', async () => {
     await store.appendToStream('s-2', [incremented(1)], { expectedVersion: 0, metadata: meta });
     await expect(
-      store.appendToStream('s-2', [incremented(9)], { expectedVersion: 0, metadata: meta, toOutbox: (r) => r.map((e) => ({ eventId: e.id, topic: 't', key: 'k', value: '{}' })) }),
+      store.appendToStream('s-2', [incremented(9)], {
+        expectedVersion: 0,
+        metadata: meta,
+        toOutbox: (r) => r.map((e) => ({ eventId: e.id, topic: 't', key: 'k', value: '{}' })),
+      }),
     ).rejects.toBeInstanceOf(ExpectedVersionConflictError);
     expect((await store.readStream('s-2')).map((e) => e.data)).toEqual([{ by: 1 }]);
     expect(await prisma.outboxMessage.count({ where: { topic: 't' } })).toBe(0);
@@ -63,22 +72,37 @@ describe('PostgresEventStore on real PostgreSQL', () => {
     const lost = results.filter((r) => r.status === 'rejected');
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(writers - 1);
-    for (const r of lost) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ExpectedVersionConflictError);
+    for (const r of lost)
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ExpectedVersionConflictError);
     expect(await store.readStream('s-race')).toHaveLength(1);
   });
 
   it('serialises concurrent decisions through the repository: every increment counted once', async () => {
-    const repo = new AggregateRepository<number, Counted>(store, {
-      initialState: () => 0,
-      evolve: (sum, e) => sum + e.data.by,
-    }, { maxRetries: 50 });
+    const repo = new AggregateRepository<number, Counted>(
+      store,
+      {
+        initialState: () => 0,
+        evolve: (sum, e) => sum + e.data.by,
+      },
+      { maxRetries: 50 },
+    );
     // Separate repositories (as separate instances would be) racing on one stream.
-    const others = Array.from({ length: 4 }, () => new AggregateRepository<number, Counted>(store, {
-      initialState: () => 0,
-      evolve: (sum, e) => sum + e.data.by,
-    }, { maxRetries: 50 }));
+    const others = Array.from(
+      { length: 4 },
+      () =>
+        new AggregateRepository<number, Counted>(
+          store,
+          {
+            initialState: () => 0,
+            evolve: (sum, e) => sum + e.data.by,
+          },
+          { maxRetries: 50 },
+        ),
+    );
     await Promise.all(
-      Array.from({ length: 40 }, (_, i) => (i % 5 === 0 ? repo : others[i % 4]!).handle('s-counter', () => [incremented(1)], { metadata: meta })),
+      Array.from({ length: 40 }, (_, i) =>
+        (i % 5 === 0 ? repo : others[i % 4]!).handle('s-counter', () => [incremented(1)], { metadata: meta }),
+      ),
     );
     const events = await store.readStream('s-counter');
     expect(events.map((e) => e.streamVersion)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
@@ -86,17 +110,34 @@ describe('PostgresEventStore on real PostgreSQL', () => {
   });
 
   it('claims unique keys atomically with the events', async () => {
-    await store.appendToStream('store-a', [incremented(1)], { expectedVersion: 0, metadata: meta, claimKeys: [{ scope: 'name', key: 'acme' }] });
+    await store.appendToStream('store-a', [incremented(1)], {
+      expectedVersion: 0,
+      metadata: meta,
+      claimKeys: [{ scope: 'name', key: 'acme' }],
+    });
     await expect(
-      store.appendToStream('store-b', [incremented(1)], { expectedVersion: 0, metadata: meta, claimKeys: [{ scope: 'name', key: 'acme' }] }),
+      store.appendToStream('store-b', [incremented(1)], {
+        expectedVersion: 0,
+        metadata: meta,
+        claimKeys: [{ scope: 'name', key: 'acme' }],
+      }),
     ).rejects.toBeInstanceOf(UniqueKeyTakenError);
     expect(await store.readStream('store-b')).toHaveLength(0);
   });
 
   it('keeps outbox rows across a crash between commit and publish, and publishes them after restart', async () => {
     const outbox = (r: { id: string; streamVersion: number }[]) =>
-      r.map((e) => ({ eventId: e.id, topic: 'crash-topic', key: 'user-1', value: JSON.stringify({ v: e.streamVersion }) }));
-    await store.appendToStream('s-outbox', [incremented(1), incremented(2)], { expectedVersion: 0, metadata: meta, toOutbox: outbox });
+      r.map((e) => ({
+        eventId: e.id,
+        topic: 'crash-topic',
+        key: 'user-1',
+        value: JSON.stringify({ v: e.streamVersion }),
+      }));
+    await store.appendToStream('s-outbox', [incremented(1), incremented(2)], {
+      expectedVersion: 0,
+      metadata: meta,
+      toOutbox: outbox,
+    });
 
     // First relay: the broker accepts nothing (the process "dies" mid-publish).
     const failing: Publisher = { publish: async () => Promise.reject(new Error('broker down')) };
@@ -110,15 +151,43 @@ describe('PostgresEventStore on real PostgreSQL', () => {
     await relay.drain();
     await relay.drain();
     await restarted.$disconnect();
-    expect(published.filter((m) => m.topic === 'crash-topic').map((m) => JSON.parse(m.value))).toEqual([{ v: 1 }, { v: 2 }]);
+    expect(published.filter((m) => m.topic === 'crash-topic').map((m) => JSON.parse(m.value))).toEqual([
+      { v: 1 },
+      { v: 2 },
+    ]);
     expect(await prisma.outboxMessage.count({ where: { topic: 'crash-topic', publishedAt: null } })).toBe(0);
   });
 
   it('claims a stream version once per consumer (the idempotency check of projections)', async () => {
-    const claim = (version: number) => prisma.$transaction((tx) => claimStreamVersion(tx, 'projector', 's-x', version));
+    const claim = (version: number) =>
+      inSqlTransaction(prisma, (sql) => claimStreamVersion(sql, 'projector', 's-x', version));
     expect(await claim(1)).toBe(true);
     expect(await claim(1)).toBe(false);
     expect(await claim(2)).toBe(true);
     expect(await claim(1)).toBe(false);
+  });
+
+  it('claims a batch in one go: skips what was applied before and repeats inside the batch', async () => {
+    await inSqlTransaction(prisma, (sql) => claimStreamVersion(sql, 'batch-projector', 's-a', 2));
+    const batch = [
+      { streamId: 's-a', streamVersion: 2 }, // applied before
+      { streamId: 's-a', streamVersion: 3 },
+      { streamId: 's-b', streamVersion: 1 },
+      { streamId: 's-a', streamVersion: 3 }, // redelivered within the batch
+      { streamId: 's-b', streamVersion: 2 },
+    ];
+    const fresh = await inSqlTransaction(prisma, (sql) => claimStreamVersions(sql, 'batch-projector', batch));
+    expect(fresh).toEqual([batch[1], batch[2], batch[4]]);
+    expect(
+      await inSqlTransaction(prisma, (sql) => claimStreamVersions(sql, 'batch-projector', batch)),
+    ).toEqual([]);
+    const rows = await prisma.streamCheckpoint.findMany({
+      where: { consumer: 'batch-projector' },
+      orderBy: { streamId: 'asc' },
+    });
+    expect(rows.map((r) => [r.streamId, r.streamVersion])).toEqual([
+      ['s-a', 3],
+      ['s-b', 2],
+    ]);
   });
 });

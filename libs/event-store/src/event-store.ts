@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StoredEvent } from '@identity-store/contracts';
 import { ExpectedVersionConflictError, isUniqueViolation, UniqueKeyTakenError } from './errors';
-import type { PrismaClient, PrismaTx } from './prisma-client';
+import { type PrismaClient, type PrismaTx, sqlOf } from './prisma-client';
 
 export interface EventMetadata {
   correlationId: string;
@@ -22,6 +22,9 @@ export interface RecordedEvent<E extends StoredEvent = StoredEvent> {
   createdAt: Date;
 }
 
+/** An event about to be appended: everything but its database-assigned global position. */
+export type PendingEvent<E extends StoredEvent = StoredEvent> = Omit<RecordedEvent<E>, 'position'>;
+
 /** One message for the transport, derived from an appended event. */
 export interface OutboxEntry {
   eventId: string;
@@ -41,7 +44,7 @@ export interface AppendOptions<E extends StoredEvent = StoredEvent> {
   expectedVersion: number;
   metadata: EventMetadata;
   /** Integration messages for the appended events, written to the outbox in the same transaction. */
-  toOutbox?: (recorded: RecordedEvent<E>[]) => OutboxEntry[];
+  toOutbox?: (events: PendingEvent<E>[]) => OutboxEntry[];
   /** Cross-stream uniqueness claimed (or released) atomically with the events. */
   claimKeys?: UniqueKeyRef[];
   releaseKeys?: UniqueKeyRef[];
@@ -67,6 +70,29 @@ type EventRow = {
   metadata: unknown;
   createdAt: Date;
 };
+
+/** An events row as node-postgres returns it (bigint as text). */
+type SqlEventRow = {
+  position: string;
+  id: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  data: unknown;
+  metadata: unknown;
+  created_at: Date;
+};
+
+const fromSqlRow = <E extends StoredEvent>(row: SqlEventRow): RecordedEvent<E> => ({
+  id: row.id,
+  streamId: row.stream_id,
+  streamVersion: row.stream_version,
+  position: BigInt(row.position),
+  type: row.type as E['type'],
+  data: row.data as E['data'],
+  metadata: row.metadata as EventMetadata,
+  createdAt: row.created_at,
+});
 
 const toRecorded = <E extends StoredEvent>(row: EventRow): RecordedEvent<E> => ({
   id: row.id,
@@ -95,11 +121,12 @@ export class PostgresEventStore {
   }
 
   async readStream<E extends StoredEvent>(streamId: string, afterVersion = 0): Promise<RecordedEvent<E>[]> {
-    const rows = await this.prisma.event.findMany({
-      where: { streamId, streamVersion: { gt: afterVersion } },
-      orderBy: { streamVersion: 'asc' },
-    });
-    return rows.map((row) => toRecorded<E>(row));
+    const { rows } = await sqlOf(this.prisma).query<SqlEventRow>(
+      `SELECT position, id, stream_id, stream_version, type, data, metadata, created_at FROM events
+       WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version`,
+      [streamId, afterVersion],
+    );
+    return rows.map((row) => fromSqlRow<E>(row));
   }
 
   async appendToStream<E extends StoredEvent>(
@@ -108,52 +135,112 @@ export class PostgresEventStore {
     options: AppendOptions<E>,
   ): Promise<AppendResult<E>> {
     if (events.length === 0) return { nextExpectedVersion: options.expectedVersion, events: [] };
-    const now = new Date();
-    const rows = events.map((event, index) => ({
+    const createdAt = new Date();
+    const pending: PendingEvent<E>[] = events.map((event, index) => ({
       id: randomUUID(),
       streamId,
       streamVersion: options.expectedVersion + index + 1,
       type: event.type,
-      data: event.data as object,
-      metadata: options.metadata as object,
-      createdAt: now,
+      data: event.data,
+      metadata: options.metadata,
+      createdAt,
     }));
-    let outboxCount = 0;
+    const outbox = options.toOutbox?.(pending) ?? [];
+    const needsTransaction = Boolean(
+      options.claimKeys?.length || options.releaseKeys?.length || options.inline,
+    );
     try {
-      const recorded = await this.prisma.$transaction(async (tx) => {
-        // The unique (stream, version) index is the concurrency check: a writer whose expected
-        // version is stale inserts a version that already exists and fails as a whole.
-        const inserted = (await tx.event.createManyAndReturn({ data: rows })).map((row) => toRecorded<E>(row));
-        if (options.releaseKeys?.length)
-          await tx.uniqueKey.deleteMany({
-            where: { OR: options.releaseKeys.map(({ scope, key }) => ({ scope, key, streamId })) },
-          });
-        for (const claim of options.claimKeys ?? []) {
-          try {
-            await tx.uniqueKey.create({ data: { scope: claim.scope, key: claim.key, streamId } });
-          } catch (error) {
-            if (isUniqueViolation(error)) throw new UniqueKeyTakenError(claim.scope, claim.key);
-            throw error;
-          }
-        }
-        const outbox = options.toOutbox?.(inserted) ?? [];
-        if (outbox.length) {
-          await tx.outboxMessage.createMany({
-            data: outbox.map((entry) => ({ ...entry, headers: entry.headers ?? {} })),
-          });
-          outboxCount = outbox.length;
-        }
-        if (options.inline) await options.inline(tx, inserted);
-        return inserted;
-      }, transactionLimits);
-      if (outboxCount) for (const listener of this.appendListeners) listener();
+      const recorded = needsTransaction
+        ? await this.appendInTransaction(pending, outbox, options)
+        : await this.appendInOneStatement(pending, outbox);
+      if (outbox.length) for (const listener of this.appendListeners) listener();
       return { nextExpectedVersion: options.expectedVersion + events.length, events: recorded };
     } catch (error) {
       // Unique-key claims are reported inside the transaction; any other unique violation is a version clash.
-      if (isUniqueViolation(error))
-        throw new ExpectedVersionConflictError(streamId, options.expectedVersion);
+      if (isUniqueViolation(error)) throw new ExpectedVersionConflictError(streamId, options.expectedVersion);
       throw error;
     }
+  }
+
+  /**
+   * The common case (events + outbox rows, nothing else) as one INSERT … INSERT statement: atomic on
+   * its own, one round trip instead of BEGIN, two inserts and COMMIT.
+   */
+  private async appendInOneStatement<E extends StoredEvent>(
+    pending: PendingEvent<E>[],
+    outbox: OutboxEntry[],
+  ): Promise<RecordedEvent<E>[]> {
+    const eventRows = JSON.stringify(
+      pending.map((e) => ({
+        id: e.id,
+        stream_id: e.streamId,
+        stream_version: e.streamVersion,
+        type: e.type,
+        data: e.data,
+        metadata: e.metadata,
+        created_at: e.createdAt.toISOString(),
+      })),
+    );
+    const outboxRows = JSON.stringify(
+      outbox.map((o) => ({
+        event_id: o.eventId,
+        topic: o.topic,
+        key: o.key,
+        value: o.value,
+        headers: o.headers ?? {},
+      })),
+    );
+    const { rows: positions } = await sqlOf(this.prisma).query<{ position: string }>(
+      `WITH appended AS (
+         INSERT INTO events (id, stream_id, stream_version, type, data, metadata, created_at)
+         SELECT e.id, e.stream_id, e.stream_version, e.type, e.data, e.metadata, e.created_at
+         FROM jsonb_to_recordset($1::jsonb)
+           AS e(id uuid, stream_id text, stream_version int, type text, data jsonb, metadata jsonb, created_at timestamptz)
+         RETURNING position, stream_version
+       ), outboxed AS (
+         INSERT INTO outbox (event_id, topic, key, value, headers)
+         SELECT o.event_id, o.topic, o.key, o.value, o.headers
+         FROM jsonb_to_recordset($2::jsonb) AS o(event_id uuid, topic text, key text, value text, headers jsonb)
+       )
+       SELECT position FROM appended ORDER BY stream_version`,
+      [eventRows, outboxRows],
+    );
+    return pending.map((event, index) => ({ ...event, position: BigInt(positions[index]!.position) }));
+  }
+
+  private async appendInTransaction<E extends StoredEvent>(
+    pending: PendingEvent<E>[],
+    outbox: OutboxEntry[],
+    options: AppendOptions<E>,
+  ): Promise<RecordedEvent<E>[]> {
+    const streamId = pending[0]!.streamId;
+    return this.prisma.$transaction(async (tx) => {
+      // The unique (stream, version) index is the concurrency check: a writer whose expected
+      // version is stale inserts a version that already exists and fails as a whole.
+      const inserted = (
+        await tx.event.createManyAndReturn({
+          data: pending.map((e) => ({ ...e, data: e.data as object, metadata: e.metadata as object })),
+        })
+      ).map((row) => toRecorded<E>(row));
+      if (options.releaseKeys?.length)
+        await tx.uniqueKey.deleteMany({
+          where: { OR: options.releaseKeys.map(({ scope, key }) => ({ scope, key, streamId })) },
+        });
+      for (const claim of options.claimKeys ?? []) {
+        try {
+          await tx.uniqueKey.create({ data: { scope: claim.scope, key: claim.key, streamId } });
+        } catch (error) {
+          if (isUniqueViolation(error)) throw new UniqueKeyTakenError(claim.scope, claim.key);
+          throw error;
+        }
+      }
+      if (outbox.length)
+        await tx.outboxMessage.createMany({
+          data: outbox.map((entry) => ({ ...entry, headers: entry.headers ?? {} })),
+        });
+      if (options.inline) await options.inline(tx, inserted);
+      return inserted;
+    }, transactionLimits);
   }
 
   /** Events of all streams after a position, in append order (for replays and catch-up). */

@@ -1,14 +1,20 @@
 import type { IntegrationEvent } from '@identity-store/contracts';
-import type { OutboxEntry, RecordedEvent } from './event-store';
+import type { OutboxEntry, PendingEvent } from './event-store';
 
 /**
  * Wraps one recorded event as a message of the public topics: the documented envelope, keyed by
  * user id (store id for store events). `data` must already be the integration form (no secrets).
  */
 export const integrationMessage = (
-  recorded: RecordedEvent,
+  recorded: PendingEvent,
   topic: string,
-  integration: { type: string; version: number; data: Record<string, unknown>; storeId: string; userId?: string },
+  integration: {
+    type: string;
+    version: number;
+    data: Record<string, unknown>;
+    storeId: string;
+    userId?: string;
+  },
 ): OutboxEntry => {
   const envelope: IntegrationEvent = {
     id: recorded.id,

@@ -62,11 +62,20 @@ export const migrateDatabase = async (databaseUrl: string): Promise<void> => {
   await ensureDatabase(databaseUrl);
   if ((await pendingMigrations(databaseUrl)).length === 0) return;
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [prismaCli, 'migrate', 'deploy', '--config', path.join(libRoot, 'prisma.config.ts')], {
-      cwd: libRoot,
-      env: { ...process.env, DATABASE_URL: databaseUrl, MIGRATE_DATABASE_URL: databaseUrl, CHECKPOINT_DISABLE: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [prismaCli, 'migrate', 'deploy', '--config', path.join(libRoot, 'prisma.config.ts')],
+      {
+        cwd: libRoot,
+        env: {
+          ...process.env,
+          DATABASE_URL: databaseUrl,
+          MIGRATE_DATABASE_URL: databaseUrl,
+          CHECKPOINT_DISABLE: '1',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     let succeeded = false;
     const onData = (chunk: Buffer) => {
@@ -82,7 +91,9 @@ export const migrateDatabase = async (databaseUrl: string): Promise<void> => {
     child.stderr.on('data', onData);
     child.on('error', reject);
     child.on('exit', (code) =>
-      succeeded || code === 0 ? resolve() : reject(new Error(`prisma migrate deploy failed (${code}):\n${output}`)),
+      succeeded || code === 0
+        ? resolve()
+        : reject(new Error(`prisma migrate deploy failed (${code}):\n${output}`)),
     );
   });
 };

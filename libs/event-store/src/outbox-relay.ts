@@ -1,5 +1,5 @@
 import type { OutgoingMessage, Publisher } from '@identity-store/messaging';
-import type { PrismaClient } from './prisma-client';
+import { inSqlTransaction, type PrismaClient } from './prisma-client';
 
 export interface OutboxRelayOptions {
   batchSize?: number;
@@ -8,7 +8,14 @@ export interface OutboxRelayOptions {
   onError?: (error: unknown) => void;
 }
 
-type OutboxRow = { position: bigint; topic: string; key: string; value: string; headers: Record<string, string> };
+/** An outbox row as node-postgres returns it (bigint as text). */
+type OutboxRow = {
+  position: string;
+  topic: string;
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+};
 
 /**
  * Moves committed outbox rows to the transport: lock a batch, publish it, mark it published, commit.
@@ -79,17 +86,19 @@ export class OutboxRelay {
 
   private publishBatch(): Promise<number> {
     const limit = this.options.batchSize ?? 500;
-    return this.prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<OutboxRow[]>`
-        SELECT position, topic, key, value, headers FROM outbox
-        WHERE published_at IS NULL ORDER BY position LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+    return inSqlTransaction(this.prisma, async (sql) => {
+      const { rows } = await sql.query<OutboxRow>(
+        `SELECT position, topic, key, value, headers FROM outbox
+         WHERE published_at IS NULL ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
       if (rows.length === 0) return 0;
-      const messages: OutgoingMessage[] = rows.map(({ topic, key, value, headers }) => ({ topic, key, value, headers }));
-      await this.publisher.publish(messages);
-      const positions = rows.map((row) => row.position);
-      await tx.$executeRaw`UPDATE outbox SET published_at = now() WHERE position = ANY(${positions})`;
+      await this.publisher.publish(rows.map(({ topic, key, value, headers }) => ({ topic, key, value, headers })));
+      await sql.query('UPDATE outbox SET published_at = now() WHERE position = ANY($1::bigint[])', [
+        rows.map((row) => row.position),
+      ]);
       return rows.length;
-    }, { timeout: 30_000 });
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@identity-store/event-store';
+import { type PrismaClient, sqlOf } from '@identity-store/event-store';
 import type { StreamPosition } from '@identity-store/service-clients';
 
 /**
@@ -28,18 +28,24 @@ export class ProjectionProgress {
     this.applied.clear();
   }
 
-  /** Resolves true once every position is applied, false after `timeoutMs`. */
-  async waitFor(positions: StreamPosition[], timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
+  /**
+   * Resolves true once every position is applied, false after `timeoutMs`. The in-memory progress
+   * answers first; the checkpoints table is consulted only every `databaseCheckMs` while waiting
+   * (another instance may be projecting the stream), so a busy projector is not slowed by polls.
+   */
+  async waitFor(positions: StreamPosition[], timeoutMs: number, databaseCheckMs = 100): Promise<boolean> {
+    const started = Date.now();
     let pending = this.notAppliedHere(positions);
-    if (pending.length) pending = await this.notAppliedInDatabase(pending);
+    let lastDatabaseCheck = started;
     while (pending.length) {
-      const left = deadline - Date.now();
+      const left = started + timeoutMs - Date.now();
       if (left <= 0) return false;
-      await this.nextProgress(Math.min(left, 50));
+      await this.nextProgress(Math.min(left, databaseCheckMs));
       pending = this.notAppliedHere(pending);
-      // A stream this process has not projected may be another instance's: only the table knows.
-      if (pending.some((p) => !this.applied.has(p.streamId))) pending = await this.notAppliedInDatabase(pending);
+      if (pending.length && Date.now() - lastDatabaseCheck >= databaseCheckMs) {
+        lastDatabaseCheck = Date.now();
+        pending = await this.notAppliedInDatabase(pending);
+      }
     }
     return true;
   }
@@ -61,10 +67,11 @@ export class ProjectionProgress {
   }
 
   private async notAppliedInDatabase(pending: StreamPosition[]): Promise<StreamPosition[]> {
-    const rows = await this.prisma.streamCheckpoint.findMany({
-      where: { consumer: this.consumer, streamId: { in: pending.map((p) => p.streamId) } },
-    });
-    const versions = new Map(rows.map((row) => [row.streamId, row.streamVersion]));
+    const { rows } = await sqlOf(this.prisma).query<{ stream_id: string; stream_version: number }>(
+      'SELECT stream_id, stream_version FROM stream_checkpoints WHERE consumer = $1 AND stream_id = ANY($2::text[])',
+      [this.consumer, pending.map((p) => p.streamId)],
+    );
+    const versions = new Map(rows.map((row) => [row.stream_id, row.stream_version]));
     return pending.filter((p) => (versions.get(p.streamId) ?? 0) < p.streamVersion);
   }
 }

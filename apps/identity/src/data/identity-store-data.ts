@@ -1,5 +1,5 @@
 import type { Store, UserRecord } from '@identity-store/contracts';
-import { DocumentStore, type PrismaClient, type PrismaTx } from '@identity-store/event-store';
+import { DocumentStore, type PrismaClient, type PrismaTx, sqlOf } from '@identity-store/event-store';
 
 /** Read models and lookups of the identity service, kept inline (same transaction as the events). */
 export const STORES = 'stores';
@@ -15,8 +15,7 @@ export class IdentityReadModels {
   }
 
   async storeIdByName(name: string): Promise<string | null> {
-    const row = await this.prisma.uniqueKey.findUnique({ where: { scope_key: storeNameKey(name) } });
-    return row ? row.streamId.replace(/^store-/, '') : null;
+    return (await this.uniqueKeyOwner(storeNameKey(name)))?.replace(/^store-/, '') ?? null;
   }
 
   async storeByName(name: string): Promise<Store | null> {
@@ -25,8 +24,16 @@ export class IdentityReadModels {
   }
 
   async userIdByExtId(storeId: string, extId: string): Promise<string | null> {
-    const row = await this.prisma.uniqueKey.findUnique({ where: { scope_key: userExtIdKey(storeId, extId) } });
-    return row ? row.streamId.replace(/^user-/, '') : null;
+    return (await this.uniqueKeyOwner(userExtIdKey(storeId, extId)))?.replace(/^user-/, '') ?? null;
+  }
+
+  /** The stream holding a unique key (a lookup on every request: plain SQL, see sqlOf). */
+  private async uniqueKeyOwner({ scope, key }: { scope: string; key: string }): Promise<string | null> {
+    const { rows } = await sqlOf(this.prisma).query<{ stream_id: string }>(
+      'SELECT stream_id FROM unique_keys WHERE scope = $1 AND key = $2',
+      [scope, key],
+    );
+    return rows[0]?.stream_id ?? null;
   }
 
   async user(storeId: string, userId: string): Promise<UserRecord | null> {
