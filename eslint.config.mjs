@@ -10,7 +10,8 @@
 import nx from '@nx/eslint-plugin';
 
 const TS_AND_JS = ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'];
-const SPECS = ['**/*.spec.ts', '**/*.test.ts'];
+/** Spec files and the test kits next to them (an app's src/testing/ folder, imported by specs only). */
+const SPECS = ['**/*.spec.ts', '**/*.test.ts', 'apps/*/src/testing/**/*.ts'];
 
 /** Who may depend on whom. `testing` is added for spec files only (see `boundaries`). */
 const typeRules = {
@@ -40,7 +41,7 @@ const scopeRules = {
  * the entry points (index.ts) of the apps tagged type:service-app. A deep import such as
  * `../../identity/src/identity-service` stays an error.
  */
-const SERVICE_APP_ENTRY_POINTS = '^\\.\\./\\.\\./(gateway|identity|totp|audit)/src$';
+const SERVICE_APP_ENTRY_POINTS = '^\\.\\./\\.\\./(gateway|identity|totp|passcode|audit)/src$';
 
 /**
  * libs/testing migrates databases with event-store, and event-store's integration spec uses

@@ -5,4 +5,5 @@
 CREATE DATABASE identity_store_gateway;
 CREATE DATABASE identity_store_identity;
 CREATE DATABASE identity_store_totp;
+CREATE DATABASE identity_store_passcode;
 CREATE DATABASE identity_store_audit;

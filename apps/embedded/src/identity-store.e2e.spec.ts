@@ -1,7 +1,6 @@
-import { createHmac, randomBytes } from 'node:crypto';
-import { createLogger } from '@identity-store/http-kit';
-import { createTestDatabases, kafkaBrokers, uniqueName } from '@identity-store/testing';
-import { type RunningSystem, startSystem } from './system';
+import { createHmac } from 'node:crypto';
+import { uniqueName } from '@identity-store/testing';
+import { useE2eSystem } from './testing/e2e-system';
 
 /**
  * End to end over HTTP through the gateway, on real PostgreSQL and the real Kafka broker:
@@ -25,49 +24,7 @@ const totpCode = (secretBase32: string, step: number, digits = 6, algorithm = 's
 const currentStep = (period = 30) => Math.floor(Date.now() / 1000 / period);
 
 describe('identity-store end to end through the gateway (Kafka + PostgreSQL)', () => {
-  const adminApiKey = `isk_admin_${randomBytes(24).toString('base64url')}`;
-  const prefix = uniqueName('e2e');
-  let system: RunningSystem;
-  let dropDatabases: () => Promise<void>;
-  let token: string;
-
-  const call = async (method: string, path: string, body?: unknown, bearer: string | null = token) => {
-    const response = await fetch(`${system.url}${path}`, {
-      method,
-      headers: {
-        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
-  };
-  const api = (path: string) => `/api/identity-store/stores${path}`;
-
-  beforeAll(async () => {
-    const databases = await createTestDatabases(prefix, ['gateway', 'identity', 'totp', 'audit']);
-    dropDatabases = databases.drop;
-    system = await startSystem({
-      postgresUrl: databases.server,
-      databasePrefix: prefix,
-      transport: { kind: 'kafka', brokers: await kafkaBrokers() },
-      secretsKey: randomBytes(32).toString('hex'),
-      adminApiKey,
-      logger: createLogger('e2e', 'silent'),
-      consistencyTimeoutMs: 10_000,
-      // Suites share one broker: a group of its own (or partitions would be split between them),
-      // starting at what this system publishes (not at other runs' history on the topics).
-      auditProjector: { consumerGroup: `${prefix}-audit`, fromBeginning: false },
-    });
-    const issued = await fetch(`${system.url}/api/arthr/apiKeys/issue`, { method: 'POST', headers: { 'x-api-key': adminApiKey } });
-    expect(issued.status).toBe(200);
-    token = ((await issued.json()) as { token: string }).token;
-  });
-  afterAll(async () => {
-    await system?.close();
-    await dropDatabases?.();
-  });
+  const { call, api, system, token: adminToken } = useE2eSystem('e2e');
 
   const storeName = uniqueName('acme');
   const policy = { name: 'default', issuer: 'Acme', algorithm: 'SHA1', digits: 6, period: 30, window: 1, maxFailedAttempts: 3, lockoutDuration: 'PT15M' };
@@ -210,6 +167,7 @@ describe('identity-store end to end through the gateway (Kafka + PostgreSQL)', (
   });
 
   it('requires a valid token (401) and the operation permission and store (403)', async () => {
+    const token = adminToken();
     expect((await call('GET', api(''), undefined, null)).status).toBe(401);
     expect((await call('GET', api(''), undefined, `${token.slice(0, -4)}AAAA`)).status).toBe(401);
     const [header, payload] = token.split('.');
@@ -220,7 +178,7 @@ describe('identity-store end to end through the gateway (Kafka + PostgreSQL)', (
 
     const limited = await call('POST', '/api/arthr/apiKeys', { name: 'reader', permissions: ['IdentityStore:getStore'], stores: [storeName] });
     expect(limited.status).toBe(201);
-    const issued = await fetch(`${system.url}/api/arthr/apiKeys/issue`, { method: 'POST', headers: { 'x-api-key': limited.body.key } });
+    const issued = await fetch(`${system().url}/api/arthr/apiKeys/issue`, { method: 'POST', headers: { 'x-api-key': limited.body.key } });
     const limitedToken = ((await issued.json()) as { token: string }).token;
     expect((await call('GET', api(`/${storeName}`), undefined, limitedToken)).status).toBe(200);
     const denied = await call('POST', api(`/${storeName}/users`), { extId: 'mallory' }, limitedToken);

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { createAuditModule } from '../../audit/src';
 import { createIdentityModule } from '../../identity/src';
+import { createPasscodeModule } from '../../passcode/src';
 import { createTotpModule } from '../../totp/src';
 import { buildOpenApiDocument } from '@identity-store/contracts';
 import { SecretBox } from '@identity-store/crypto';
@@ -49,6 +50,9 @@ export interface RunningSystem {
   projectionLag(): Promise<{ count: number; buckets: Array<{ le: number; count: number }> }>;
 }
 
+/** The services with a database of their own, `<prefix>_<service>` (tests create and drop them). */
+export const SYSTEM_SERVICES = ['gateway', 'identity', 'totp', 'passcode', 'audit'] as const;
+
 const databaseUrl = (serverUrl: string, name: string) => {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
@@ -63,7 +67,7 @@ const databaseUrl = (serverUrl: string, name: string) => {
 export const startSystem = async (options: SystemOptions): Promise<RunningSystem> => {
   const logger = options.logger ?? createLogger('identity-store');
   const prefix = options.databasePrefix ?? 'identity_store';
-  const services = ['gateway', 'identity', 'totp', 'audit'] as const;
+  const services = SYSTEM_SERVICES;
   const databases = Object.fromEntries(services.map((s) => [s, databaseUrl(options.postgresUrl, `${prefix}_${s}`)])) as Record<
     (typeof services)[number],
     string
@@ -82,6 +86,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
   const secrets = new SecretBox(options.secretsKey);
   const identityStore = new PostgresEventStore(prisma.identity);
   const totpStore = new PostgresEventStore(prisma.totp);
+  const passcodeStore = new PostgresEventStore(prisma.passcode);
 
   // The identity module answers lookups; the audit module needs them before identity exists.
   let identityQueries: IdentityQueries | undefined;
@@ -116,13 +121,22 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     metrics,
     operationalEndpoints: false,
   });
+  const passcode = createPasscodeModule({
+    eventStore: passcodeStore,
+    identity: identity.service,
+    summaries: audit.summaries,
+    secrets,
+    logger: logger.child({ service: 'passcode' }),
+    metrics,
+    operationalEndpoints: false,
+  });
 
   if (transport instanceof InProcessTransport)
-    for (const client of [prisma.identity, prisma.totp])
+    for (const client of [prisma.identity, prisma.totp, prisma.passcode])
       transport.addReplaySource((topics, after) => readPublishedOutbox(client, topics, after));
   await audit.projector.start();
 
-  const relays = [identityStore, totpStore].map((store) => startOutboxRelay(store, transport, logger));
+  const relays = [identityStore, totpStore, passcodeStore].map((store) => startOutboxRelay(store, transport, logger));
 
   const gateway = await createGatewayApp({
     databaseUrl: databases.gateway,
@@ -131,7 +145,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     metrics,
     jwtSecret: options.jwtSecret ?? options.secretsKey,
     adminApiKey: options.adminApiKey,
-    targets: { identity: identity.app, totp: totp.app, audit: audit.app },
+    targets: { identity: identity.app, totp: totp.app, passcode: passcode.app, audit: audit.app },
     openApiDocument: buildOpenApiDocument,
   });
 

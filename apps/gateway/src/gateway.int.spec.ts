@@ -169,12 +169,12 @@ describe('bearer tokens on /api/identity-store/**', () => {
 
   it('501 NOT_IMPLEMENTED for an operation of the contract without a service yet', async () => {
     const response = await request(gateway.app)
-      .post(`${S}/acme/passcodePolicy`)
+      .post(`${S}/acme/pushNotificationPolicy`)
       .set(bearer(adminToken))
       .send({ name: 'p' });
     expect(response.status).toBe(501);
-    expect(response.body).toMatchObject({ code: 'NOT_IMPLEMENTED', operationId: 'createPasscodePolicy' });
-    expect(response.body.detail).toContain('createPasscodePolicy');
+    expect(response.body).toMatchObject({ code: 'NOT_IMPLEMENTED', operationId: 'createPushNotificationPolicy' });
+    expect(response.body.detail).toContain('createPushNotificationPolicy');
   });
 
   it('routes each operation to its owning service, in-process, method/path/query/body/headers unchanged', async () => {
@@ -229,7 +229,7 @@ describe('API keys with limited permissions and stores', () => {
           'IdentityStore:getStore',
           'IdentityStore:listStores',
           'IdentityStore:createUser',
-          'IdentityStore:createPasscodePolicy',
+          'IdentityStore:createPushNotificationPolicy',
         ],
         stores: ['acme', 'beta'],
       });
@@ -271,7 +271,7 @@ describe('API keys with limited permissions and stores', () => {
         'IdentityStore:getStore',
         'IdentityStore:listStores',
         'IdentityStore:createUser',
-        'IdentityStore:createPasscodePolicy',
+        'IdentityStore:createPushNotificationPolicy',
       ],
       stores: ['acme', 'beta'],
       createdDtm: expect.any(String),
@@ -322,7 +322,7 @@ describe('API keys with limited permissions and stores', () => {
     expect(other.status).toBe(403);
     expect(other.body).toMatchObject({ code: 'STORE_NOT_ALLOWED', storeName: 'other' });
     const unimplementedElsewhere = await request(gateway.app)
-      .post(`${S}/other/passcodePolicy`)
+      .post(`${S}/other/pushNotificationPolicy`)
       .set(bearer(limitedToken))
       .send({});
     expect([unimplementedElsewhere.status, unimplementedElsewhere.body.code]).toEqual([
@@ -362,7 +362,7 @@ describe('API keys with limited permissions and stores', () => {
 
   it('checks permission and store before answering 501', async () => {
     const allowed = await request(gateway.app)
-      .post(`${S}/acme/passcodePolicy`)
+      .post(`${S}/acme/pushNotificationPolicy`)
       .set(bearer(limitedToken))
       .send({});
     expect([allowed.status, allowed.body.code]).toEqual([501, 'NOT_IMPLEMENTED']);

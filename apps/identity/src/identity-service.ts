@@ -6,8 +6,8 @@ import {
   notFound,
   type Store,
   type StoreEvent,
+  identityEvents,
   topics,
-  type TotpPolicy,
   type UserEvent,
   type UserRecord,
   type UserStatus,
@@ -17,30 +17,38 @@ import {
   type EventMetadata,
   integrationMessage,
   type PostgresEventStore,
-  type RecordedEvent,
+  type PendingEvent,
   UniqueKeyTakenError,
 } from '@identity-store/event-store';
 import type { IdentityQueries, UserRef } from '@identity-store/service-clients';
 import { IdentityReadModels, storeNameKey, userExtIdKey } from './data/identity-store-data';
 import { attributeValidator } from './domain/attribute-schema';
-import { decideStore, evolveStore, initialStoreState, type StoreCommand, storeStreamId } from './domain/store-decider';
+import {
+  decideStore,
+  evolveStore,
+  initialStoreState,
+  type StoreCommand,
+  type StorePolicies,
+  storeStreamId,
+} from './domain/store-decider';
 import { decideUser, evolveUser, initialUserState, type UserCommand, userStreamId } from './domain/user-decider';
 
-const storeMessages = (recorded: RecordedEvent<StoreEvent>[]) =>
+// Identity events carry no secrets: the integration event is the stored one, at its schema version.
+const storeMessages = (recorded: PendingEvent<StoreEvent>[]) =>
   recorded.map((event) =>
     integrationMessage(event, topics.identity, {
       type: event.type,
-      version: 1,
+      version: identityEvents[event.type].version,
       data: event.data,
       storeId: event.data.storeId,
     }),
   );
 
-const userMessages = (recorded: RecordedEvent<UserEvent>[]) =>
+const userMessages = (recorded: PendingEvent<UserEvent>[]) =>
   recorded.map((event) =>
     integrationMessage(event, topics.identity, {
       type: event.type,
-      version: 1,
+      version: identityEvents[event.type].version,
       data: event.data,
       storeId: event.data.storeId,
       userId: event.data.userId,
@@ -126,7 +134,7 @@ export class IdentityService implements IdentityQueries {
   // ---- store commands ------------------------------------------------------------------------
 
   async createStore(
-    input: { name: string; description?: string; attributeSchema: Record<string, unknown> | null; totpPolicies: TotpPolicy[] },
+    input: { name: string; description?: string; attributeSchema: Record<string, unknown> | null } & StorePolicies,
     metadata: EventMetadata,
   ): Promise<Versioned<Store>> {
     const storeId = randomUUID();

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   type DistributiveOmit,
-  forbidden,
   notFound,
   type Store,
   type TotpEvent,
@@ -10,22 +9,10 @@ import {
   type TotpPolicy,
   type UserRecord,
 } from '@identity-store/contracts';
+import { requireActiveUser, UserCredentialStreams } from '@identity-store/credential-kit';
 import type { SecretBox } from '@identity-store/crypto';
-import {
-  AggregateRepository,
-  type EventMetadata,
-  integrationMessage,
-  type PostgresEventStore,
-  type RecordedEvent,
-} from '@identity-store/event-store';
-import {
-  type IdentityQueries,
-  resolveStoreAndUser,
-  type StreamPosition,
-  type SummaryQueries,
-  toUserView,
-  type UserRef,
-} from '@identity-store/service-clients';
+import type { EventMetadata, PostgresEventStore, RecordedEvent } from '@identity-store/event-store';
+import type { IdentityQueries, SummaryQueries, UserRef } from '@identity-store/service-clients';
 import { newTotpSecret, otpauthUri, toBase32 } from './domain/totp-code';
 import {
   decideTotp,
@@ -42,47 +29,46 @@ const requirePolicy = (store: Store, policyName: string): TotpPolicy => {
   return policy;
 };
 
-const requireActive = (user: UserRecord) => {
-  if (user.status !== 'ACTIVE') throw forbidden('USER_NOT_ACTIVE', `User is ${user.status}.`);
-};
-
 /**
  * The TOTP service's application layer: resolve store, policy and user, decide on the user's TOTP
  * aggregate, append, and answer with the user as the audit projection sees it after this request.
  */
 export class TotpService {
-  private readonly repository: AggregateRepository<TotpUserState, TotpEvent>;
+  private readonly streams: UserCredentialStreams<TotpUserState, TotpEvent>;
 
   constructor(
     eventStore: PostgresEventStore,
-    private readonly identity: IdentityQueries,
-    private readonly summaries: SummaryQueries,
+    identity: IdentityQueries,
+    summaries: SummaryQueries,
     private readonly secrets: SecretBox,
-    private readonly clock: () => Date = () => new Date(),
+    clock: () => Date = () => new Date(),
   ) {
-    this.repository = new AggregateRepository(eventStore, { initialState: initialTotpUserState, evolve: evolveTotp });
+    this.streams = new UserCredentialStreams(eventStore, identity, summaries, {
+      initialState: initialTotpUserState,
+      evolve: evolveTotp,
+      streamId: totpStreamId,
+      topic: topics.totp,
+      toIntegration: toTotpIntegrationEvent,
+      clock,
+    });
   }
 
   resolve(storeName: string, ref: UserRef) {
-    return resolveStoreAndUser(this.identity, storeName, ref);
+    return this.streams.resolve(storeName, ref);
   }
 
-  async state(storeName: string, ref: UserRef) {
-    const { store, user } = await this.resolve(storeName, ref);
-    const { state } = await this.repository.load(totpStreamId(user.id));
-    return { store, user, state, now: this.clock() };
+  state(storeName: string, ref: UserRef) {
+    return this.streams.state(storeName, ref);
   }
 
   /** The user with summaryInfo reflecting (at least) the given appended events. */
-  async userView(user: UserRecord, appended: RecordedEvent[] = []) {
-    const last = appended.at(-1);
-    const waitFor: StreamPosition[] = last ? [{ streamId: last.streamId, streamVersion: last.streamVersion }] : [];
-    return toUserView(user, await this.summaries.getSummary(user.id, waitFor));
+  userView(user: UserRecord, appended: RecordedEvent[] = []) {
+    return this.streams.userView(user, appended);
   }
 
   async startRegistration(storeName: string, ref: UserRef, policyName: string, metadata: EventMetadata) {
     const { store, user } = await this.resolve(storeName, ref);
-    requireActive(user);
+    requireActiveUser(user);
     const policy = requirePolicy(store, policyName);
     const secret = newTotpSecret(policy.algorithm);
     const credentialId = randomUUID();
@@ -105,7 +91,7 @@ export class TotpService {
 
   async completeRegistration(storeName: string, ref: UserRef, policyName: string, code: string, metadata: EventMetadata) {
     const { store, user } = await this.resolve(storeName, ref);
-    requireActive(user);
+    requireActiveUser(user);
     requirePolicy(store, policyName);
     const { events } = await this.run(store, user, { type: 'CompleteTotpRegistration', policyName, code }, metadata);
     return this.userView(user, events);
@@ -119,7 +105,7 @@ export class TotpService {
     metadata: EventMetadata,
   ) {
     const { store, user } = await this.resolve(storeName, ref);
-    requireActive(user);
+    requireActiveUser(user);
     const policy = requirePolicy(store, policyName);
     const authenticationId = randomUUID();
     const { events } = await this.run(store, user, { type: 'AuthenticateTotp', policy, authenticationId, ...input }, metadata);
@@ -145,22 +131,9 @@ export class TotpService {
   }
 
   private run(store: Store, user: UserRecord, command: DistributiveOmit<TotpCommand, 'now'>, metadata: EventMetadata) {
-    const now = this.clock();
     const deps = { decryptSecret: (encrypted: string) => this.secrets.decrypt(encrypted, user.id) };
-    return this.repository.handle(
-      totpStreamId(user.id),
-      (state) => decideTotp({ ...command, now } as TotpCommand, state, deps),
-      {
-        metadata,
-        toOutbox: (recorded) =>
-          recorded.map((event) =>
-            integrationMessage(event, topics.totp, {
-              ...toTotpIntegrationEvent(event as unknown as TotpEvent),
-              storeId: store.id,
-              userId: user.id,
-            }),
-          ),
-      },
-    );
+    return this.streams.decide(store, user, (state, now) => decideTotp({ ...command, now } as TotpCommand, state, deps), {
+      metadata,
+    });
   }
 }

@@ -44,6 +44,7 @@ export const gatewayEnv = commonEnv.extend({
   TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
   IDENTITY_URL: z.string().url(),
   TOTP_URL: z.string().url(),
+  PASSCODE_URL: z.string().url(),
   AUDIT_URL: z.string().url(),
 });
 

@@ -9,4 +9,6 @@ export * from './identity/user';
 export * from './identity/identity-events';
 export * from './totp/totp-events';
 export * from './totp/totp-api';
+export * from './passcode/passcode-events';
+export * from './passcode/passcode-api';
 export * from './api/openapi';

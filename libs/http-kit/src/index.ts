@@ -5,3 +5,4 @@ export * from './validation';
 export { Router } from 'express';
 export type { Express, Request, Response, NextFunction } from 'express';
 export * from './run-service';
+export * from './user-routes';

@@ -2,6 +2,8 @@ import {
   type AuthenticationAudit,
   emptySummaryInfo,
   type IntegrationEvent,
+  type PasscodeAuditInfo,
+  type PasscodeInfo,
   type SummaryGroupItem,
   type SummaryInfo,
 } from '@identity-store/contracts';
@@ -23,6 +25,14 @@ const withTotps = (summary: SummaryInfo, items: SummaryGroupItem[]): SummaryInfo
   ...summary,
   totps: { count: items.length, items },
 });
+
+const withPasscodes = (summary: SummaryInfo, items: SummaryGroupItem[]): SummaryInfo => ({
+  ...summary,
+  passcodes: { count: items.length, items },
+});
+
+const updatePasscode = (summary: SummaryInfo, data: Data, change: (item: SummaryGroupItem) => SummaryGroupItem) =>
+  withPasscodes(summary, updateItem(summary.passcodes.items, str(data, 'passcodeId'), change));
 
 /**
  * summaryInfo = fold of the user's credential events (pure; unknown event types leave it as is,
@@ -64,6 +74,37 @@ export const applyToSummary = (summary: SummaryInfo, event: IntegrationEvent): S
       );
     case 'TotpDeregistered':
       return withTotps(summary, totps.filter((item) => item.id !== str(data, 'credentialId')));
+
+    // Passcodes: an item per registered passcode (sessions are not credentials yet).
+    case 'PasscodeRegistrationCompleted':
+      return withPasscodes(summary, [
+        ...summary.passcodes.items.filter((item) => item.id !== str(data, 'passcodeId')),
+        {
+          id: str(data, 'passcodeId'),
+          status: 'ACTIVE',
+          policyName: str(data, 'policyName'),
+          createdDtm: str(data, 'createdDtm'),
+          lastUsedDtm: null,
+          expirationDtm: data.expirationDtm as string | null,
+        },
+      ]);
+    case 'PasscodeAuthenticationSucceeded':
+      return {
+        ...updatePasscode(summary, data, (item) => ({ ...item, status: 'ACTIVE', lastUsedDtm: str(data, 'at') })),
+        lastAuthentication: { type: 'Passcode', result: 'SUCCESS', dtm: str(data, 'at') },
+      };
+    case 'PasscodeAuthenticationFailed':
+      return { ...summary, lastAuthentication: { type: 'Passcode', result: 'FAILURE', dtm: str(data, 'at') } };
+    case 'PasscodeLocked':
+      return updatePasscode(summary, data, (item) => ({ ...item, status: 'LOCKED' }));
+    case 'PasscodeRenewed':
+      return updatePasscode(summary, data, (item) => ({ ...item, expirationDtm: data.expirationDtm as string | null }));
+    case 'PasscodeStatusChanged':
+      return updatePasscode(summary, data, (item) => ({ ...item, status: str(data, 'status') }));
+    case 'PasscodeExpirationChanged':
+      return updatePasscode(summary, data, (item) => ({ ...item, expirationDtm: data.expirationDtm as string | null }));
+    case 'PasscodeDeregistered':
+      return withPasscodes(summary, summary.passcodes.items.filter((item) => item.id !== str(data, 'passcodeId')));
     default:
       return summary;
   }
@@ -85,6 +126,31 @@ export const authenticationAuditOf = (event: IntegrationEvent): AuthenticationAu
       return { ...base, type: 'Totp', result: 'SUCCESS' };
     case 'TotpAuthenticationFailed':
       return { ...base, type: 'Totp', result: 'FAILURE', reason: str(data, 'reason') };
+    case 'PasscodeAuthenticationSucceeded':
+    case 'PasscodeAuthenticationFailed': {
+      const failed = event.type === 'PasscodeAuthenticationFailed';
+      return {
+        ...base,
+        credentialId: str(data, 'passcodeId'),
+        policyName: str(data, 'policyName'),
+        type: 'Passcode',
+        result: failed ? 'FAILURE' : 'SUCCESS',
+        ...(failed ? { reason: str(data, 'reason') } : {}),
+        passcodeInfo: {
+          id: str(data, 'passcodeId'),
+          status: data.locked ? 'LOCKED' : (str(data, 'status') as PasscodeInfo['status']),
+          expirationDtm: data.expirationDtm as string | null,
+        },
+        passcodeAuditInfo: {
+          protocol: 'SRP',
+          policyName: str(data, 'policyName'),
+          srpGroup: data.srpGroup as PasscodeAuditInfo['srpGroup'],
+          hash: data.hash as PasscodeAuditInfo['hash'],
+          failedAttempts: data.failedAttempts as number,
+          locked: data.locked as boolean,
+        },
+      };
+    }
     default:
       return null;
   }

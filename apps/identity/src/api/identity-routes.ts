@@ -1,4 +1,6 @@
 import {
+  createPasscodePolicyBodySchema,
+  createPasskeyConfigBodySchema,
   createStoreBodySchema,
   createTotpPolicyBodySchema,
   createUserBodySchema,
@@ -6,23 +8,34 @@ import {
   pageOfItems,
   pageQuerySchema,
   parseSort,
+  passcodePolicySchema,
+  passkeyConfigSchema,
+  passkeyRpIdSchema,
   policyNameSchema,
   type Store,
   storeNameSchema,
   totpPolicySchema,
+  updatePasscodePolicyBodySchema,
+  updatePasskeyConfigBodySchema,
   updateStoreBodySchema,
   updateTotpPolicyBodySchema,
   updateUserBodySchema,
   type UserRecord,
 } from '@identity-store/contracts';
-import { HttpProblem, type Request, type Response, Router, validate } from '@identity-store/http-kit';
+import { fieldErrorsOf, HttpProblem, type Request, type Response, Router, validate } from '@identity-store/http-kit';
 import { type SummaryQueries, toUserView, type UserRef } from '@identity-store/service-clients';
 import { z } from 'zod';
 import { attributeSchemaProblems } from '../domain/attribute-schema';
+import {
+  type KindedStorePolicy,
+  policyNotFound,
+  storePolicy,
+  type StorePolicyKind,
+  type StorePolicyOf,
+} from '../domain/store-decider';
 import type { IdentityService } from '../identity-service';
 
 const storeParams = z.object({ storeName: storeNameSchema });
-const policyParams = storeParams.extend({ policyName: policyNameSchema });
 const userParams = storeParams.extend({ userId: z.string().min(1).max(128) });
 const extParams = storeParams.extend({ extId: z.string().min(1).max(128) });
 
@@ -44,10 +57,79 @@ const sendVersioned = (res: Response, status: number, body: unknown, version: nu
   res.json(body);
 };
 
-const policiesOf = (input: Record<string, z.output<typeof totpPolicySchema> | Omit<z.output<typeof totpPolicySchema>, 'name'>> | undefined) =>
+/** Policies of a store body (`{ name: policy }`) as a list; the key is the name. */
+const policiesOf = <Policy extends object>(input: Record<string, Policy> | undefined) =>
   Object.entries(input ?? {}).map(([name, policy]) => ({ ...policy, name }));
+/** Passkey configurations of a store body (`{ rpId: config }`) as a list; the key is the rpId. */
+const passkeyConfigsOf = <Config extends object>(input: Record<string, Config> | undefined) =>
+  Object.entries(input ?? {}).map(([rpId, config]) => ({ ...config, rpId }));
 
-/** Public routes of the identity service: stores, their TOTP policies, users. */
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `{ ...before, ...update }` without the entries the update sets to null (RFC 7396 merge patch, one level). */
+const mergeEntries = (before: Record<string, unknown>, update: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries({ ...before, ...update }).filter(([, value]) => value !== null));
+
+/**
+ * The stored policy with a partial update applied: fields left out keep their value, and a nested
+ * object is updated entry by entry (a passcode policy's `clientRules` field by field; a passkey
+ * configuration's policies by name, each given one replaced as a whole, a null one removed). The result
+ * is validated as a whole, because a check across fields (minLength ≤ maxLength, origins against the
+ * rpId) may compare a new value with a kept one.
+ */
+const updatedPolicy = <Policy>(current: object, update: Record<string, unknown>, policySchema: z.ZodType<Policy>): Policy => {
+  const previous = current as Record<string, unknown>;
+  const merged = Object.fromEntries(
+    Object.entries({ ...previous, ...update }).map(([field, value]) => {
+      const before = previous[field];
+      return [field, isPlainObject(value) && isPlainObject(before) ? mergeEntries(before, value) : value];
+    }),
+  );
+  const parsed = policySchema.safeParse(merged);
+  if (parsed.success) return parsed.data;
+  const errors = fieldErrorsOf(parsed.error, 'body');
+  throw new HttpProblem(400, 'VALIDATION_FAILED', `The request has ${errors.length} invalid field(s).`, errors);
+};
+
+/** What the routes of one kind of store policy need: its path segment, its key parameter and its schemas. */
+interface PolicyRouteSchemas<K extends StorePolicyKind> {
+  segment: string;
+  /** The path parameter of the key (`policyName`, or `rpId`) and its schema. */
+  param: 'policyName' | 'rpId';
+  key: z.ZodType<string>;
+  create: z.ZodType<StorePolicyOf[K]>;
+  update: z.ZodType<Record<string, unknown>>;
+  policy: z.ZodType<StorePolicyOf[K]>;
+}
+const policyRouteSchemas: { [K in StorePolicyKind]: PolicyRouteSchemas<K> } = {
+  totp: {
+    segment: 'totpPolicy',
+    param: 'policyName',
+    key: policyNameSchema,
+    create: createTotpPolicyBodySchema,
+    update: updateTotpPolicyBodySchema,
+    policy: totpPolicySchema,
+  },
+  passcode: {
+    segment: 'passcodePolicy',
+    param: 'policyName',
+    key: policyNameSchema,
+    create: createPasscodePolicyBodySchema,
+    update: updatePasscodePolicyBodySchema,
+    policy: passcodePolicySchema,
+  },
+  passkey: {
+    segment: 'passkeyConfig',
+    param: 'rpId',
+    key: passkeyRpIdSchema,
+    create: createPasskeyConfigBodySchema,
+    update: updatePasskeyConfigBodySchema,
+    policy: passkeyConfigSchema,
+  },
+};
+
+/** Public routes of the identity service: stores, their policies, users. */
 export const identityRoutes = (identity: IdentityService, summaries: SummaryQueries): Router => {
   const router = Router();
   const base = '/api/identity-store/stores';
@@ -64,6 +146,8 @@ export const identityRoutes = (identity: IdentityService, summaries: SummaryQuer
         description: body.description,
         attributeSchema: body.attributeSchema ?? null,
         totpPolicies: policiesOf(body.totpPolicies),
+        passcodePolicies: policiesOf(body.passcodePolicies),
+        passkeyConfigs: passkeyConfigsOf(body.passkeyConfigs),
       },
       metadataOf(req),
     );
@@ -106,6 +190,8 @@ export const identityRoutes = (identity: IdentityService, summaries: SummaryQuer
         description: body.description,
         attributeSchema: body.attributeSchema,
         totpPolicies: body.totpPolicies ? policiesOf(body.totpPolicies) : undefined,
+        passcodePolicies: body.passcodePolicies ? policiesOf(body.passcodePolicies) : undefined,
+        passkeyConfigs: body.passkeyConfigs ? passkeyConfigsOf(body.passkeyConfigs) : undefined,
       },
       metadataOf(req),
       ifMatchOf(req),
@@ -119,50 +205,67 @@ export const identityRoutes = (identity: IdentityService, summaries: SummaryQuer
     res.status(204).end();
   });
 
-  // ---- TOTP policies (each write answers with the updated store) ----
+  // ---- store policies, one set of routes per kind (each write answers with the updated store) ----
 
-  router.post(`${base}/:storeName/totpPolicy`, async (req, res) => {
-    const { params, body } = validate(req, { params: storeParams, body: createTotpPolicyBodySchema });
-    const { value, version } = await identity.changeStore(
-      params.storeName,
-      { type: 'SetTotpPolicy', policy: body, mode: 'create' },
-      metadataOf(req),
-    );
-    sendVersioned(res, 201, value, version);
-  });
+  const policyRoutes = <K extends StorePolicyKind>(kind: K, schemas: PolicyRouteSchemas<K>) => {
+    const collectionPath = `${base}/:storeName/${schemas.segment}`;
+    const itemPath = `${collectionPath}/:${schemas.param}`;
+    const itemParams = storeParams.extend({ [schemas.param]: schemas.key });
+    /** The store name and the policy's key of a validated item path. */
+    const itemOf = (params: Record<string, string>) => ({
+      storeName: params.storeName ?? '',
+      key: params[schemas.param] ?? '',
+    });
+    // TypeScript does not narrow a generic kind; kind and policy come from the same table entry.
+    const kinded = (policy: StorePolicyOf[K]) => ({ kind, policy }) as KindedStorePolicy;
 
-  router.get(`${base}/:storeName/totpPolicy/:policyName`, async (req, res) => {
-    const { params } = validate(req, { params: policyParams });
-    const { value: store } = await identity.requireStore(params.storeName);
-    const policy = store.totpPolicies[params.policyName];
-    if (!policy) throw notFound('POLICY_NOT_FOUND', `TOTP policy ${params.policyName} does not exist.`);
-    res.json(policy);
-  });
+    router.post(collectionPath, async (req, res) => {
+      const { params, body } = validate(req, { params: storeParams, body: schemas.create });
+      const { value, version } = await identity.changeStore(
+        params.storeName,
+        { type: 'SetPolicy', mode: 'create', ...kinded(body) },
+        metadataOf(req),
+      );
+      sendVersioned(res, 201, value, version);
+    });
 
-  router.post(`${base}/:storeName/totpPolicy/:policyName`, async (req, res) => {
-    const { params, body } = validate(req, { params: policyParams, body: updateTotpPolicyBodySchema });
-    const { value: store } = await identity.requireStore(params.storeName);
-    const current = store.totpPolicies[params.policyName];
-    if (!current) throw notFound('POLICY_NOT_FOUND', `TOTP policy ${params.policyName} does not exist.`);
-    const { value, version } = await identity.changeStore(
-      params.storeName,
-      { type: 'SetTotpPolicy', policy: { ...current, ...body }, mode: 'update' },
-      metadataOf(req),
-      ifMatchOf(req),
-    );
-    sendVersioned(res, 200, value, version);
-  });
+    router.get(itemPath, async (req, res) => {
+      const { storeName, key } = itemOf(validate(req, { params: itemParams }).params);
+      const { value: store } = await identity.requireStore(storeName);
+      const policy = storePolicy(store, kind, key);
+      if (!policy) throw policyNotFound(kind, key);
+      res.json(policy);
+    });
 
-  router.delete(`${base}/:storeName/totpPolicy/:policyName`, async (req, res) => {
-    const { params } = validate(req, { params: policyParams });
-    const { value, version } = await identity.changeStore(
-      params.storeName,
-      { type: 'RemoveTotpPolicy', name: params.policyName },
-      metadataOf(req),
-      ifMatchOf(req),
-    );
-    sendVersioned(res, 200, value, version);
-  });
+    router.post(itemPath, async (req, res) => {
+      const { params, body } = validate(req, { params: itemParams, body: schemas.update });
+      const { storeName, key } = itemOf(params);
+      const { value: store } = await identity.requireStore(storeName);
+      const current = storePolicy(store, kind, key);
+      if (!current) throw policyNotFound(kind, key);
+      const { value, version } = await identity.changeStore(
+        storeName,
+        { type: 'SetPolicy', mode: 'update', ...kinded(updatedPolicy(current, body, schemas.policy)) },
+        metadataOf(req),
+        ifMatchOf(req),
+      );
+      sendVersioned(res, 200, value, version);
+    });
+
+    router.delete(itemPath, async (req, res) => {
+      const { storeName, key } = itemOf(validate(req, { params: itemParams }).params);
+      const { value, version } = await identity.changeStore(
+        storeName,
+        { type: 'RemovePolicy', kind, name: key },
+        metadataOf(req),
+        ifMatchOf(req),
+      );
+      sendVersioned(res, 200, value, version);
+    });
+  };
+  policyRoutes('totp', policyRouteSchemas.totp);
+  policyRoutes('passcode', policyRouteSchemas.passcode);
+  policyRoutes('passkey', policyRouteSchemas.passkey);
 
   // ---- users ----
 

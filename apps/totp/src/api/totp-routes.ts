@@ -5,47 +5,32 @@ import {
   pageOfItems,
   pageQuerySchema,
   policyNameSchema,
-  storeNameSchema,
   updateTotpBodySchema,
 } from '@identity-store/contracts';
-import { type Request, type Response, Router, validate } from '@identity-store/http-kit';
+import { requestMetadata, type Router, userPathParams, userScopedRoutes, validate } from '@identity-store/http-kit';
 import { userRefOf } from '@identity-store/service-clients';
 import { z } from 'zod';
 import { findByPolicy, listTotpResources, toTotpResource } from '../domain/totp-decider';
 import type { TotpService } from '../totp-service';
 
-const userSegment = z.string().min(1).max(128);
-const userParams = z.object({ storeName: storeNameSchema, userId: userSegment.optional(), extId: userSegment.optional() });
-const policyParams = userParams.extend({ policyName: policyNameSchema });
-const idParams = userParams.extend({ id: z.string().min(1).max(64) });
-
-const metadataOf = (req: Request) => ({ correlationId: req.correlationId, causationId: req.requestId });
+const policyParams = userPathParams.extend({ policyName: policyNameSchema });
+const idParams = userPathParams.extend({ id: z.string().min(1).max(64) });
 
 /**
  * TOTP routes. Each is mounted twice: by internal user id and, with a trailing `/ext`, by
  * external id (the `:extId` parameter), exactly as the operation table lists them.
  */
 export const totpRoutes = (totp: TotpService): Router => {
-  const router = Router();
-  const both = (suffix: string) => [
-    `/api/identity-store/stores/:storeName/users/:userId/totps${suffix}`,
-    `/api/identity-store/stores/:storeName/users/:extId/totps${suffix}/ext`,
-  ];
-  // Express matches `:userId` greedily against the /ext form too; register the /ext paths first.
-  const on = (method: 'get' | 'post' | 'delete', suffix: string, handler: (req: Request, res: Response) => Promise<void>) => {
-    const [byId, byExt] = both(suffix);
-    router[method](byExt!, handler);
-    router[method](byId!, handler);
-  };
+  const { router, on } = userScopedRoutes('totps');
 
   on('post', '/registrations/:policyName', async (req, res) => {
     const { params } = validate(req, { params: policyParams });
-    res.status(201).json(await totp.startRegistration(params.storeName, userRefOf(params), params.policyName, metadataOf(req)));
+    res.status(201).json(await totp.startRegistration(params.storeName, userRefOf(params), params.policyName, requestMetadata(req)));
   });
 
   on('post', '/registrations/:policyName/complete', async (req, res) => {
     const { params, body } = validate(req, { params: policyParams, body: completeTotpRegistrationBodySchema });
-    res.json(await totp.completeRegistration(params.storeName, userRefOf(params), params.policyName, body.code, metadataOf(req)));
+    res.json(await totp.completeRegistration(params.storeName, userRefOf(params), params.policyName, body.code, requestMetadata(req)));
   });
 
   on('get', '/registrations/:policyName', async (req, res) => {
@@ -59,18 +44,18 @@ export const totpRoutes = (totp: TotpService): Router => {
 
   on('post', '/authentications/:policyName', async (req, res) => {
     const { params, body } = validate(req, { params: policyParams, body: authenticateTotpBodySchema });
-    const outcome = await totp.authenticate(params.storeName, userRefOf(params), params.policyName, body, metadataOf(req));
+    const outcome = await totp.authenticate(params.storeName, userRefOf(params), params.policyName, body, requestMetadata(req));
     res.status(outcome.result === 'SUCCESS' ? 200 : 400).json(outcome);
   });
 
   on('post', '/deregistrations/:policyName', async (req, res) => {
     const { params } = validate(req, { params: policyParams });
-    const { user, events } = await totp.change(params.storeName, userRefOf(params), { type: 'DeregisterTotp', policyName: params.policyName }, metadataOf(req));
+    const { user, events } = await totp.change(params.storeName, userRefOf(params), { type: 'DeregisterTotp', policyName: params.policyName }, requestMetadata(req));
     res.json(await totp.userView(user, events));
   });
 
   on('get', '', async (req, res) => {
-    const { params, query } = validate(req, { params: userParams, query: pageQuerySchema });
+    const { params, query } = validate(req, { params: userPathParams, query: pageQuerySchema });
     const { state, now } = await totp.state(params.storeName, userRefOf(params));
     res.json(pageOfItems(listTotpResources(state, now), query));
   });
@@ -89,13 +74,13 @@ export const totpRoutes = (totp: TotpService): Router => {
 
   on('post', '/:id', async (req, res) => {
     const { params, body } = validate(req, { params: idParams, body: updateTotpBodySchema });
-    await totp.change(params.storeName, userRefOf(params), { type: 'UpdateTotp', credentialId: params.id, status: body.status }, metadataOf(req));
+    await totp.change(params.storeName, userRefOf(params), { type: 'UpdateTotp', credentialId: params.id, status: body.status }, requestMetadata(req));
     res.json(await requireCredential(params));
   });
 
   on('delete', '/:id', async (req, res) => {
     const { params } = validate(req, { params: idParams });
-    await totp.change(params.storeName, userRefOf(params), { type: 'DeleteTotp', credentialId: params.id }, metadataOf(req));
+    await totp.change(params.storeName, userRefOf(params), { type: 'DeleteTotp', credentialId: params.id }, requestMetadata(req));
     res.status(204).end();
   });
 

@@ -9,10 +9,18 @@ import { z } from 'zod';
 import { type EventDefinition, integrationEventEnvelope, topics } from '../events/event';
 import { identityEvents } from '../identity/identity-events';
 import {
+  createPasscodePolicyBodySchema,
   createStoreBodySchema,
   createTotpPolicyBodySchema,
+  passcodeClientRulesSchema,
+  passcodePolicySchema,
+  passkeyAuthenticationPolicySchema,
+  passkeyConfigSchema,
+  passkeyRegistrationPolicySchema,
   storeSchema,
   totpPolicySchema,
+  updatePasscodePolicyBodySchema,
+  updatePasskeyConfigBodySchema,
   updateStoreBodySchema,
   updateTotpPolicyBodySchema,
 } from '../identity/store';
@@ -33,6 +41,18 @@ import {
   updateTotpBodySchema,
 } from '../totp/totp-api';
 import { totpCredentialSchema, totpIntegrationEvents } from '../totp/totp-events';
+import {
+  completePasscodeAuthenticationBodySchema,
+  completePasscodeRegistrationBodySchema,
+  completePasscodeRenewalBodySchema,
+  passcodeAuthenticationResponseSchema,
+  passcodeAuthenticationStartResponseSchema,
+  passcodeRegistrationStartResponseSchema,
+  passcodeRenewalResponseSchema,
+  passcodeRenewalStartResponseSchema,
+  updatePasscodeBodySchema,
+} from '../passcode/passcode-api';
+import { passcodeIntegrationEvents, passcodeResourceSchema } from '../passcode/passcode-events';
 import {
   dtmSchema,
   isoDurationSchema,
@@ -140,6 +160,7 @@ const issuedTokenSchema = z.object({
 const storePageSchema = pageOf(storeSchema);
 const userPageSchema = pageOf(userSchema);
 const totpCredentialPageSchema = pageOf(totpCredentialSchema);
+const passcodePageSchema = pageOf(passcodeResourceSchema);
 const apiKeyPageSchema = pageOf(apiKeySchema);
 
 // ---------------------------------------------------------------------------------------------
@@ -152,7 +173,7 @@ type AnyEventDefinition = EventDefinition<string, z.ZodTypeAny>;
 const publishedEvents: Record<keyof typeof topics, Record<string, AnyEventDefinition>> = {
   identity: identityEvents,
   totp: totpIntegrationEvents,
-  passcode: {},
+  passcode: passcodeIntegrationEvents,
   passkey: {},
   appkey: {},
   biometric: {},
@@ -174,6 +195,15 @@ const componentSchemas: ReadonlyArray<readonly [string, z.ZodType]> = [
   // createTotpPolicyBodySchema is totpPolicySchema itself: one component.
   ['TotpPolicy', totpPolicySchema],
   ['UpdateTotpPolicyBody', updateTotpPolicyBodySchema],
+  // createPasscodePolicyBodySchema is passcodePolicySchema itself: one component.
+  ['PasscodePolicy', passcodePolicySchema],
+  ['PasscodeClientRules', passcodeClientRulesSchema],
+  ['UpdatePasscodePolicyBody', updatePasscodePolicyBodySchema],
+  // createPasskeyConfigBodySchema is passkeyConfigSchema itself: one component.
+  ['PasskeyConfig', passkeyConfigSchema],
+  ['PasskeyRegistrationPolicy', passkeyRegistrationPolicySchema],
+  ['PasskeyAuthenticationPolicy', passkeyAuthenticationPolicySchema],
+  ['UpdatePasskeyConfigBody', updatePasskeyConfigBodySchema],
   ['UserStatus', userStatusSchema],
   ['User', userSchema],
   ['UserPage', userPageSchema],
@@ -189,6 +219,16 @@ const componentSchemas: ReadonlyArray<readonly [string, z.ZodType]> = [
   ['AuthenticateTotpBody', authenticateTotpBodySchema],
   ['TotpAuthenticationResponse', totpAuthenticationResponseSchema],
   ['UpdateTotpBody', updateTotpBodySchema],
+  ['Passcode', passcodeResourceSchema],
+  ['PasscodePage', passcodePageSchema],
+  ['PasscodeRegistrationStartResponse', passcodeRegistrationStartResponseSchema],
+  ['CompletePasscodeRegistrationBody', completePasscodeRegistrationBodySchema],
+  ['PasscodeAuthenticationStartResponse', passcodeAuthenticationStartResponseSchema],
+  ['CompletePasscodeAuthenticationBody', completePasscodeAuthenticationBodySchema],
+  ['PasscodeAuthenticationResponse', passcodeAuthenticationResponseSchema],
+  ['PasscodeRenewalStartResponse', passcodeRenewalStartResponseSchema],
+  ['CompletePasscodeRenewalBody', completePasscodeRenewalBodySchema],
+  ['UpdatePasscodeBody', updatePasscodeBodySchema],
   ['AuthenticationAudit', authenticationAuditSchema],
   ['ApiKey', apiKeySchema],
   ['ApiKeyPage', apiKeyPageSchema],
@@ -227,7 +267,7 @@ const nameSchema = (name: string, schema: z.ZodType): void => {
 // Operations
 // ---------------------------------------------------------------------------------------------
 
-type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 423 | 429 | 501;
+type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 410 | 412 | 423 | 429 | 501;
 type SuccessStatus = 200 | 201 | 204;
 
 /** A response body: a schema, `null` for none, or a schema with its description. */
@@ -303,6 +343,62 @@ const operationDocs: Record<string, OperationDoc> = {
     ifMatch: true,
     etag: true,
   },
+  createPasscodePolicy: {
+    body: createPasscodePolicyBodySchema,
+    description:
+      'Fields left out take the defaults the schema shows (a body may be just `{ "name": … }`). Besides the ' +
+      'field schemas: `clientRules.minLength` ≤ `clientRules.maxLength`, and a `renewalWindow` only with a `validity`.',
+    responses: { 201: { schema: storeSchema, description: 'The store with the new policy.' } },
+    problems: [400, 404, 409],
+    etag: true,
+  },
+  getPasscodePolicy: { responses: { 200: passcodePolicySchema }, problems: [404] },
+  updatePasscodePolicy: {
+    body: updatePasscodePolicyBodySchema,
+    description:
+      'Fields left out keep their value; `clientRules` may name a subset of its rules. The merged policy is ' +
+      'validated as a whole (`minLength` ≤ `maxLength`, `renewalWindow` only with a `validity`).',
+    responses: { 200: { schema: storeSchema, description: 'The store with the updated policy.' } },
+    problems: [400, 404, 412],
+    ifMatch: true,
+    etag: true,
+  },
+  deletePasscodePolicy: {
+    responses: { 200: { schema: storeSchema, description: 'The store without the policy.' } },
+    problems: [404, 412],
+    ifMatch: true,
+    etag: true,
+  },
+  createPasskeyConfig: {
+    body: passkeyConfigSchema,
+    description:
+      'One configuration per `rpId` (409 `PASSKEY_CONFIG_EXISTS` for a taken one). `rpId` is a lowercase domain name; ' +
+      'each origin is `https://<host>[:port]` (or `http://localhost[:port]` for development) whose host is the ' +
+      '`rpId` or a subdomain of it, listed once. Policies are keyed by name (1–20 letters, digits or hyphens); fields ' +
+      'left out take the defaults the schema shows. `hints` are ordered by decreasing preference, each at most once.',
+    responses: { 201: { schema: storeSchema, description: 'The store with the new configuration.' } },
+    problems: [400, 404, 409],
+    etag: true,
+  },
+  getPasskeyConfig: { responses: { 200: passkeyConfigSchema }, problems: [404] },
+  updatePasskeyConfig: {
+    body: updatePasskeyConfigBodySchema,
+    description:
+      'Fields left out keep their value; `origins` replaces the list. In `registrationPolicies` and ' +
+      '`authenticationPolicies` each named policy is added or replaced as a whole and `null` removes one; the others ' +
+      'are kept. The configuration it produces is validated as a whole (origins against the `rpId`). 404 ' +
+      '`PASSKEY_CONFIG_NOT_FOUND` for an unknown `rpId`.',
+    responses: { 200: { schema: storeSchema, description: 'The store with the updated configuration.' } },
+    problems: [400, 404, 412],
+    ifMatch: true,
+    etag: true,
+  },
+  deletePasskeyConfig: {
+    responses: { 200: { schema: storeSchema, description: 'The store without the configuration.' } },
+    problems: [404, 412],
+    ifMatch: true,
+    etag: true,
+  },
 
   // ---- users (identity service) ----
   createUser: {
@@ -371,6 +467,99 @@ const operationDocs: Record<string, OperationDoc> = {
   },
   deleteTotp: { responses: { 204: null }, problems: [404] },
 
+  // ---- passcodes (passcode service) ----
+  startPasscodeRegistration: {
+    responses: {
+      201: {
+        schema: passcodeRegistrationStartResponseSchema,
+        description: 'A registration session: the SRP identity, group and hash, and the client rules for the passcode.',
+      },
+    },
+    problems: [403, 404, 409],
+    description:
+      'The client computes `verifier = g^x mod N` with `x = H(salt | H(identity | ":" | passcode))` (RFC 5054) and ' +
+      'completes the session. 409 while the policy’s passcode is ACTIVE (and not expired) or SUSPENDED.',
+  },
+  completePasscodeRegistration: {
+    body: completePasscodeRegistrationBodySchema,
+    responses: { 200: { schema: userSchema, description: 'The user, with the passcode in `summaryInfo`.' } },
+    problems: [403, 404, 409, 410],
+    description:
+      'Every SRP value that does not fit the session’s group is named in `errors` (`INVALID_SRP_VALUE`). ' +
+      'A session is single-use, expires after 5 minutes (410) and belongs to its store (404 elsewhere).',
+  },
+  getPasscodeRegistration: { responses: { 200: passcodeResourceSchema }, problems: [404] },
+  startPasscodeAuthentication: {
+    responses: {
+      201: {
+        schema: passcodeAuthenticationStartResponseSchema,
+        description: 'An authentication session: the passcode’s salt and the server’s B.',
+      },
+    },
+    problems: [403, 404, 423],
+    description:
+      'Expired passcode: 400 `PASSCODE_EXPIRED`. SUSPENDED or REVOKED: 403. Locked after `maxFailedAttempts`: 423.',
+  },
+  completePasscodeAuthentication: {
+    body: completePasscodeAuthenticationBodySchema,
+    responses: {
+      200: {
+        schema: passcodeAuthenticationResponseSchema,
+        description: 'M1 is right: `result: SUCCESS` and the server’s proof M2 for the client to check.',
+      },
+      400: {
+        schema: passcodeAuthenticationResponseSchema,
+        description:
+          'M1 is wrong: `result: FAILURE` (application/json; a failed attempt); or the request is invalid, or the ' +
+          'passcode expired (`PASSCODE_EXPIRED`) (problem).',
+      },
+    },
+    problems: [403, 404, 410, 423],
+    description:
+      'Completes the session (success or failure; a request rejected as a problem leaves it open). Failed attempts ' +
+      'count; at the policy’s `maxFailedAttempts` the passcode locks for `lockoutDuration` (423).',
+  },
+  startPasscodeRenewal: {
+    responses: {
+      201: {
+        schema: passcodeRenewalStartResponseSchema,
+        description: 'A renewal session: the challenge to prove the current passcode, and the rules for the new one.',
+      },
+    },
+    problems: [403, 404, 409, 423],
+    description:
+      'For an ACTIVE, unlocked, unexpired passcode (expired: 400 `PASSCODE_EXPIRED`, register anew). With a policy ' +
+      '`renewalWindow`, only from `expirationDtm − renewalWindow` on (earlier: 409 `PASSCODE_RENEWAL_NOT_OPEN`).',
+  },
+  completePasscodeRenewal: {
+    body: completePasscodeRenewalBodySchema,
+    responses: {
+      200: {
+        schema: passcodeRenewalResponseSchema,
+        description: 'The proof of the current passcode is right: the new salt and verifier replace it; M2 for the client.',
+      },
+      400: {
+        schema: passcodeRenewalResponseSchema,
+        description: 'The proof is wrong: `result: FAILURE` (a failed attempt); or the request is invalid (problem).',
+      },
+    },
+    problems: [403, 404, 409, 410, 423],
+    description: 'The new verifier uses the passcode’s group and hash; the validity restarts.',
+  },
+  deregisterPasscode: {
+    responses: { 200: { schema: userSchema, description: 'The user, without the passcode in `summaryInfo`.' } },
+    problems: [404],
+  },
+  listPasscodes: { query: pageQuery([]), responses: { 200: passcodePageSchema }, problems: [400, 404] },
+  getPasscode: { responses: { 200: passcodeResourceSchema }, problems: [404] },
+  updatePasscode: {
+    body: updatePasscodeBodySchema,
+    responses: { 200: passcodeResourceSchema },
+    problems: [400, 404, 409],
+    description: 'REVOKED is final (409 afterwards). ACTIVE on a LOCKED passcode unlocks it.',
+  },
+  deletePasscode: { responses: { 204: null }, problems: [404] },
+
   // ---- audit (audit service) ----
   getAuthentication: { responses: { 200: authenticationAuditSchema }, problems: [404] },
 
@@ -420,7 +609,7 @@ const pathParameterDocs: Record<string, [z.ZodType, string]> = {
   policyName: [policyNameSchema, 'Policy name.'],
   regPolicyName: [policyNameSchema, 'Registration policy name of the relying party.'],
   authPolicyName: [policyNameSchema, 'Authentication policy name of the relying party.'],
-  rpId: [z.string().min(1), 'Relying party id.'],
+  rpId: [z.string().min(1), 'Relying party id (for passkeys a domain name, e.g. `example.com`).'],
   sessionId: [z.string().min(1), 'Ceremony session id (single-use, expires, belongs to the store).'],
   id: [z.string().min(1).max(64), 'Resource id.'],
   deviceId: [z.string().min(1), 'Device id.'],
@@ -477,6 +666,7 @@ const problemResponses: Record<ProblemStatus, { name: string; description: strin
     description: 'Duplicate (store name, extId, policy name, credential already registered) or wrong state.',
   },
   412: { name: 'PreconditionFailed', description: 'The `If-Match` version is stale.' },
+  410: { name: 'Gone', description: 'The ceremony session has expired.' },
   423: { name: 'Locked', description: 'The user or the credential is locked.' },
   429: { name: 'TooManyRequests', description: 'Rate limited; see `Retry-After`.' },
   501: {
@@ -609,7 +799,7 @@ const tags = [
   { name: 'audit', description: 'Authentication audit records (audit service).' },
   {
     name: 'passcode',
-    description: 'Client-validated passwords, SRP-6a (passcode service; not implemented yet).',
+    description: 'Client-validated passwords, SRP-6a as RFC 5054 (passcode service).',
   },
   { name: 'passkey', description: 'Passkeys, WebAuthn L3 (passkey service; not implemented yet).' },
   { name: 'appkey', description: 'Device-bound app keys (appkey service; not implemented yet).' },

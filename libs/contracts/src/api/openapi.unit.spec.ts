@@ -207,6 +207,64 @@ describe('buildOpenApiDocument', () => {
     expect(problems).toEqual([]);
   });
 
+  it('documents the passcode policy operations with the PasscodePolicy schema and its defaults', () => {
+    const base = '/api/identity-store/stores/{storeName}/passcodePolicy';
+    const create = doc.paths[base].post as Operation & Doc;
+    expect(create.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/PasscodePolicy' });
+    expect(Object.keys(create.responses ?? {})).toContain('201');
+    const item = doc.paths[`${base}/{policyName}`];
+    expect(item.get.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/PasscodePolicy',
+    });
+    expect(item.post.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/UpdatePasscodePolicyBody',
+    });
+    expect(item.delete.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Store' });
+    const policy = doc.components.schemas.PasscodePolicy;
+    expect(policy.required).toEqual(['name']);
+    expect(policy.properties.srpGroup).toMatchObject({ default: 2048 });
+    expect(policy.properties.hash).toMatchObject({ enum: ['SHA-256', 'SHA-512'], default: 'SHA-256' });
+    expect(policy.properties.lockoutDuration).toMatchObject({ default: 'PT15M' });
+  });
+
+  it('documents the passkey configuration operations (implemented) with PasskeyConfig and its policies', () => {
+    const base = '/api/identity-store/stores/{storeName}/passkeyConfig';
+    const json = (node: Doc) => node.content['application/json'].schema;
+    const create = doc.paths[base].post as Doc;
+    expect(create.operationId).toBe('createPasskeyConfig');
+    expect(json(create.requestBody)).toEqual({ $ref: '#/components/schemas/PasskeyConfig' });
+    expect(json(create.responses['201'])).toEqual({ $ref: '#/components/schemas/Store' });
+    const item = doc.paths[`${base}/{rpId}`];
+    expect([item.get.operationId, item.post.operationId, item.delete.operationId]).toEqual([
+      'getPasskeyConfig',
+      'updatePasskeyConfig',
+      'deletePasskeyConfig',
+    ]);
+    expect(json(item.get.responses['200'])).toEqual({ $ref: '#/components/schemas/PasskeyConfig' });
+    expect(json(item.post.requestBody)).toEqual({ $ref: '#/components/schemas/UpdatePasskeyConfigBody' });
+    expect(json(item.delete.responses['200'])).toEqual({ $ref: '#/components/schemas/Store' });
+    for (const operation of [create, item.get, item.post, item.delete]) {
+      expect(operation['x-implemented']).toBeUndefined();
+      expect(Object.keys(operation.responses)).not.toContain('501');
+    }
+    const config = doc.components.schemas.PasskeyConfig;
+    expect(config.required).toEqual(['rpId', 'rpName', 'origins']);
+    expect(config.properties.registrationPolicies.additionalProperties).toEqual({
+      $ref: '#/components/schemas/PasskeyRegistrationPolicy',
+    });
+    const registration = doc.components.schemas.PasskeyRegistrationPolicy.properties;
+    expect(registration.attestation).toMatchObject({ enum: ['none', 'indirect', 'direct', 'enterprise'], default: 'none' });
+    expect(registration.hints).toMatchObject({ items: { enum: ['security-key', 'client-device', 'hybrid'] }, default: [] });
+    const authentication = doc.components.schemas.PasskeyAuthenticationPolicy.properties;
+    expect(authentication.timeout).toMatchObject({ default: 300000 });
+    expect(doc.components.schemas.Store.properties.passkeyConfigs.additionalProperties).toEqual({
+      $ref: '#/components/schemas/PasskeyConfig',
+    });
+    expect(Object.keys(doc['x-events'].topics['identity-store.identity'].events)).toEqual(
+      expect.arrayContaining(['PasskeyConfigSet', 'PasskeyConfigRemoved']),
+    );
+  });
+
   it('answers problems as application/problem+json with the Problem schema', () => {
     const problems: string[] = [];
     for (const { operation } of allOperations())
@@ -267,13 +325,41 @@ describe('buildOpenApiDocument', () => {
       createdDtm: dtm,
       lastUpdatedDtm: dtm,
     };
+    const passcodePolicySample = {
+      name: 'default',
+      protocol: 'SRP',
+      srpGroup: 2048,
+      hash: 'SHA-256',
+      clientRules: { minLength: 8, maxLength: 64, requireDigit: false, requireLetter: false, requireSymbol: false },
+      validity: 'P90D',
+      renewalWindow: 'P7D',
+      maxFailedAttempts: 5,
+      lockoutDuration: 'PT15M',
+    };
+    const passkeyConfigSample = {
+      rpId: 'example.com',
+      rpName: 'Example',
+      origins: ['https://example.com', 'https://login.example.com'],
+      registrationPolicies: {
+        default: {
+          attestation: 'none',
+          residentKey: 'required',
+          userVerification: 'preferred',
+          authenticatorAttachment: 'platform',
+          hints: ['client-device', 'hybrid'],
+        },
+      },
+      authenticationPolicies: { default: { userVerification: 'required', hints: [], timeout: 300000 } },
+    };
     const samples: Record<string, unknown> = {
       User: user,
+      PasskeyConfig: passkeyConfigSample,
+      PasscodePolicy: { ...passcodePolicySample, validity: null, renewalWindow: null },
       Store: {
         id: 's1',
         name: 'acme',
         attributeSchema: null,
-        passkeyConfigs: {},
+        passkeyConfigs: { 'example.com': passkeyConfigSample },
         appkeyConfigs: {},
         totpPolicies: {
           default: {
@@ -287,7 +373,7 @@ describe('buildOpenApiDocument', () => {
             lockoutDuration: 'PT15M',
           },
         },
-        passcodePolicies: {},
+        passcodePolicies: { default: passcodePolicySample },
         pushNotificationPolicies: {},
         createdDtm: dtm,
         lastUpdatedDtm: dtm,

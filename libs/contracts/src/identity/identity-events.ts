@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { dtmSchema } from '../api/common';
 import { defineEvent, type EventOf } from '../events/event';
-import { attributeSchemaSchema, totpPolicySchema } from './store';
+import { attributeSchemaSchema, passcodePolicySchema, passkeyConfigSchema, totpPolicySchema } from './store';
 import { userStatusSchema } from './user';
 
 /**
@@ -37,6 +37,24 @@ export const TotpPolicyRemoved = defineEvent(
   'TotpPolicyRemoved',
   z.object({ storeId: z.string(), name: z.string(), at: dtmSchema }),
 );
+/** A passcode policy was added or replaced (the whole policy, as for TOTP policies). */
+export const PasscodePolicySet = defineEvent(
+  'PasscodePolicySet',
+  z.object({ storeId: z.string(), policy: passcodePolicySchema, at: dtmSchema }),
+);
+export const PasscodePolicyRemoved = defineEvent(
+  'PasscodePolicyRemoved',
+  z.object({ storeId: z.string(), name: z.string(), at: dtmSchema }),
+);
+/** A passkey relying-party configuration was added or replaced (the whole configuration). */
+export const PasskeyConfigSet = defineEvent(
+  'PasskeyConfigSet',
+  z.object({ storeId: z.string(), config: passkeyConfigSchema, at: dtmSchema }),
+);
+export const PasskeyConfigRemoved = defineEvent(
+  'PasskeyConfigRemoved',
+  z.object({ storeId: z.string(), rpId: z.string(), at: dtmSchema }),
+);
 
 export const UserCreated = defineEvent(
   'UserCreated',
@@ -70,7 +88,24 @@ export type StoreEvent =
   | EventOf<typeof StoreUpdated>
   | EventOf<typeof StoreDeleted>
   | EventOf<typeof TotpPolicySet>
-  | EventOf<typeof TotpPolicyRemoved>;
+  | EventOf<typeof TotpPolicyRemoved>
+  | EventOf<typeof PasscodePolicySet>
+  | EventOf<typeof PasscodePolicyRemoved>
+  | EventOf<typeof PasskeyConfigSet>
+  | EventOf<typeof PasskeyConfigRemoved>;
 export type UserEvent = EventOf<typeof UserCreated> | EventOf<typeof UserUpdated> | EventOf<typeof UserDeleted>;
 
-export const identityEvents = { StoreCreated, StoreUpdated, StoreDeleted, TotpPolicySet, TotpPolicyRemoved, UserCreated, UserUpdated, UserDeleted };
+export const identityEvents = {
+  StoreCreated,
+  StoreUpdated,
+  StoreDeleted,
+  TotpPolicySet,
+  TotpPolicyRemoved,
+  PasscodePolicySet,
+  PasscodePolicyRemoved,
+  PasskeyConfigSet,
+  PasskeyConfigRemoved,
+  UserCreated,
+  UserUpdated,
+  UserDeleted,
+};

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { dtmSchema, isoDurationSchema, policyNameSchema, storeNameSchema } from '../api/common';
 import { totpAlgorithmSchema, totpDigitsSchema } from '../totp/totp-events';
+import { passkeyConfigSchema, passkeyConfigsInputSchema } from './passkey-config';
+
+export * from './passkey-config';
+
+/** Failed attempts before a credential locks; shared by every credential policy. */
+export const maxFailedAttemptsSchema = z.number().int().min(1).max(100);
 
 /** The adjustable part of a TOTP policy (everything but its name), with defaults. */
 export const totpPolicyBodySchema = z
@@ -10,7 +16,7 @@ export const totpPolicyBodySchema = z
     digits: totpDigitsSchema.default(6),
     period: z.number().int().min(15).max(120).default(30),
     window: z.number().int().min(0).max(3).default(1),
-    maxFailedAttempts: z.number().int().min(1).max(100).default(5),
+    maxFailedAttempts: maxFailedAttemptsSchema.default(5),
     lockoutDuration: isoDurationSchema.default('PT15M'),
   })
   .strict();
@@ -26,7 +32,116 @@ export const updateTotpPolicyBodySchema = z
     digits: totpDigitsSchema,
     period: z.number().int().min(15).max(120),
     window: z.number().int().min(0).max(3),
-    maxFailedAttempts: z.number().int().min(1).max(100),
+    maxFailedAttempts: maxFailedAttemptsSchema,
+    lockoutDuration: isoDurationSchema,
+  })
+  .partial()
+  .strict();
+
+// ---- passcode (SRP-6a) policies ----------------------------------------------------------------
+
+/** RFC 5054 group sizes (bits of N) a passcode policy may choose. */
+export const srpGroupSchema = z.union([z.literal(2048), z.literal(3072), z.literal(4096)], {
+  error: 'must be 2048, 3072 or 4096',
+});
+export type SrpGroup = z.infer<typeof srpGroupSchema>;
+export const srpHashSchema = z.enum(['SHA-256', 'SHA-512']);
+export type SrpHash = z.infer<typeof srpHashSchema>;
+const passcodeLengthSchema = z.number().int().min(1).max(1024);
+
+/** What a passcode policy is when the request leaves a field out (README "API"). */
+export const passcodePolicyDefaults = {
+  protocol: 'SRP',
+  srpGroup: 2048,
+  hash: 'SHA-256',
+  clientRules: { minLength: 8, maxLength: 64, requireDigit: false, requireLetter: false, requireSymbol: false },
+  validity: null,
+  renewalWindow: null,
+  maxFailedAttempts: 5,
+  lockoutDuration: 'PT15M',
+} as const;
+
+const clientRulesDefaults = passcodePolicyDefaults.clientRules;
+/**
+ * `when` of a cross-field check: run it, even when other fields are bad (so one answer names every
+ * bad field), once the fields it compares have the given type. The value may be anything (null, a
+ * string) when the input was not an object at all.
+ */
+const whenFieldsAre =
+  (type: 'number' | 'string', ...fields: string[]) =>
+  ({ value }: { value: unknown }): boolean =>
+    typeof value === 'object' &&
+    value !== null &&
+    fields.every((field) => typeof (value as Record<string, unknown>)[field] === type);
+
+/** Rules the client enforces on the password it chooses (the server never sees the password). */
+export const passcodeClientRulesSchema = z
+  .object({
+    minLength: passcodeLengthSchema.default(clientRulesDefaults.minLength),
+    maxLength: passcodeLengthSchema.default(clientRulesDefaults.maxLength),
+    requireDigit: z.boolean().default(clientRulesDefaults.requireDigit),
+    requireLetter: z.boolean().default(clientRulesDefaults.requireLetter),
+    requireSymbol: z.boolean().default(clientRulesDefaults.requireSymbol),
+  })
+  .strict()
+  .refine((rules) => rules.minLength <= rules.maxLength, {
+    path: ['minLength'],
+    message: 'must not exceed maxLength',
+    when: whenFieldsAre('number', 'minLength', 'maxLength'),
+  });
+export type PasscodeClientRules = z.output<typeof passcodeClientRulesSchema>;
+
+/** The adjustable fields of a passcode policy, with defaults; `name` and the cross-field check are added below. */
+const passcodePolicyFields = {
+  protocol: z.literal('SRP').default(passcodePolicyDefaults.protocol),
+  srpGroup: srpGroupSchema.default(passcodePolicyDefaults.srpGroup),
+  hash: srpHashSchema.default(passcodePolicyDefaults.hash),
+  // prefault: an omitted clientRules is parsed as {} so each rule gets its own default.
+  clientRules: passcodeClientRulesSchema.prefault({}),
+  validity: isoDurationSchema.nullable().default(passcodePolicyDefaults.validity),
+  renewalWindow: isoDurationSchema.nullable().default(passcodePolicyDefaults.renewalWindow),
+  maxFailedAttempts: maxFailedAttemptsSchema.default(passcodePolicyDefaults.maxFailedAttempts),
+  lockoutDuration: isoDurationSchema.default(passcodePolicyDefaults.lockoutDuration),
+};
+
+/** A renewal window is a span before expiry, so a passcode that never expires cannot have one. */
+const renewalWindowHasValidity = (policy: { validity: string | null; renewalWindow: string | null }) =>
+  policy.renewalWindow === null || policy.validity !== null;
+const renewalWindowWithoutValidity = {
+  path: ['renewalWindow'],
+  message: 'requires validity (a passcode that never expires has no renewal window)',
+  when: whenFieldsAre('string', 'renewalWindow'),
+};
+
+export const passcodePolicySchema = z
+  .object({ name: policyNameSchema, ...passcodePolicyFields })
+  .strict()
+  .refine(renewalWindowHasValidity, renewalWindowWithoutValidity);
+export type PasscodePolicy = z.output<typeof passcodePolicySchema>;
+export const createPasscodePolicyBodySchema = passcodePolicySchema;
+/**
+ * Update: any subset of the adjustable fields (clientRules too: a subset of its rules). The merged
+ * policy is checked again with {@link passcodePolicySchema}, since minLength/maxLength and
+ * validity/renewalWindow may come one from the request and one from the stored policy.
+ */
+export const updatePasscodePolicyBodySchema = z
+  .object({
+    protocol: z.literal('SRP'),
+    srpGroup: srpGroupSchema,
+    hash: srpHashSchema,
+    clientRules: z
+      .object({
+        minLength: passcodeLengthSchema,
+        maxLength: passcodeLengthSchema,
+        requireDigit: z.boolean(),
+        requireLetter: z.boolean(),
+        requireSymbol: z.boolean(),
+      })
+      .partial()
+      .strict(),
+    validity: isoDurationSchema.nullable(),
+    renewalWindow: isoDurationSchema.nullable(),
+    maxFailedAttempts: maxFailedAttemptsSchema,
     lockoutDuration: isoDurationSchema,
   })
   .partial()
@@ -39,12 +154,25 @@ const totpPoliciesInput = z
   .record(policyNameSchema, totpPolicyBodySchema.extend({ name: policyNameSchema.optional() }))
   .optional();
 
+/** Passcode policies inside a store body, keyed by name (like totpPolicies). */
+const passcodePoliciesInput = z
+  .record(
+    policyNameSchema,
+    z
+      .object({ name: policyNameSchema.optional(), ...passcodePolicyFields })
+      .strict()
+      .refine(renewalWindowHasValidity, renewalWindowWithoutValidity),
+  )
+  .optional();
+
 export const createStoreBodySchema = z
   .object({
     name: storeNameSchema,
     description: z.string().max(1000).optional(),
     attributeSchema: attributeSchemaSchema.optional(),
     totpPolicies: totpPoliciesInput,
+    passcodePolicies: passcodePoliciesInput,
+    passkeyConfigs: passkeyConfigsInputSchema.optional(),
   })
   .strict();
 
@@ -53,6 +181,8 @@ export const updateStoreBodySchema = z
     description: z.string().max(1000).nullable().optional(),
     attributeSchema: attributeSchemaSchema.optional(),
     totpPolicies: totpPoliciesInput,
+    passcodePolicies: passcodePoliciesInput,
+    passkeyConfigs: passkeyConfigsInputSchema.optional(),
   })
   .strict();
 
@@ -61,10 +191,11 @@ export const storeSchema = z.object({
   name: z.string(),
   description: z.string().optional(),
   attributeSchema: attributeSchemaSchema,
-  passkeyConfigs: z.record(z.string(), z.unknown()),
+  /** Passkey relying-party configurations keyed by rpId. */
+  passkeyConfigs: z.record(z.string(), passkeyConfigSchema),
   appkeyConfigs: z.record(z.string(), z.unknown()),
   totpPolicies: z.record(z.string(), totpPolicySchema),
-  passcodePolicies: z.record(z.string(), z.unknown()),
+  passcodePolicies: z.record(z.string(), passcodePolicySchema),
   pushNotificationPolicies: z.record(z.string(), z.unknown()),
   createdDtm: dtmSchema,
   lastUpdatedDtm: dtmSchema,

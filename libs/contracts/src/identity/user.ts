@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dtmSchema } from '../api/common';
+import { passcodeAuditInfoSchema, passcodeInfoSchema } from '../passcode/passcode-events';
 
 export const userStatusSchema = z.enum(['ACTIVE', 'LOCKED', 'TEMP_LOCKED', 'DISABLED', 'PENDING_ACTIVE']);
 export type UserStatus = z.infer<typeof userStatusSchema>;
@@ -94,5 +95,8 @@ export const authenticationAuditSchema = z.object({
   context: z.record(z.string(), z.unknown()),
   credentialId: z.string().optional(),
   policyName: z.string().optional(),
+  /** Passcode authentications: the passcode when the proof was checked. */
+  passcodeInfo: passcodeInfoSchema.optional(),
+  passcodeAuditInfo: passcodeAuditInfoSchema.optional(),
 });
 export type AuthenticationAudit = z.infer<typeof authenticationAuditSchema>;

@@ -1,0 +1,204 @@
+import {
+  authenticationAuditSchema,
+  emptySummaryInfo,
+  type IntegrationEvent,
+  type PasscodeEvent,
+  toPasscodeIntegrationEvent,
+} from '@identity-store/contracts';
+import { applyToSummary, authenticationAuditOf } from './summary-projection';
+
+/** The passcode cases of the projection, fed with published (integration) events. */
+
+const USER = 'user-1';
+let version = 0;
+const published = (event: PasscodeEvent): IntegrationEvent => ({
+  id: `00000000-0000-4000-8000-${String(++version).padStart(12, '0')}`,
+  storeId: 'store-1',
+  userId: USER,
+  streamId: `passcode-user-${USER}`,
+  streamVersion: version,
+  occurredAt: '2026-05-07T10:00:00.000Z',
+  correlationId: 'c',
+  ...toPasscodeIntegrationEvent(event),
+});
+
+const registered: PasscodeEvent = {
+  type: 'PasscodeRegistrationCompleted',
+  data: {
+    sessionId: 's0',
+    passcodeId: 'pc-1',
+    policyName: 'default',
+    srpGroup: 2048,
+    hash: 'SHA-256',
+    encryptedSalt: 'enc-salt',
+    encryptedVerifier: 'enc-verifier',
+    createdDtm: '2026-05-07T09:00:00.000Z',
+    expirationDtm: '2026-08-05T09:00:00.000Z',
+  },
+};
+const proof = {
+  sessionId: 's1',
+  passcodeId: 'pc-1',
+  authenticationId: 'auth-1',
+  ceremony: 'AUTHENTICATION' as const,
+  policyName: 'default',
+  srpGroup: 2048 as const,
+  hash: 'SHA-256' as const,
+  status: 'ACTIVE' as const,
+  expirationDtm: '2026-08-05T09:00:00.000Z',
+  at: '2026-05-07T10:00:00.000Z',
+};
+const succeeded: PasscodeEvent = {
+  type: 'PasscodeAuthenticationSucceeded',
+  data: { ...proof, failedAttempts: 0, locked: false, context: { ip: '192.0.2.1' } },
+};
+const failedAndLocked: PasscodeEvent[] = [
+  {
+    type: 'PasscodeAuthenticationFailed',
+    data: {
+      ...proof,
+      authenticationId: 'auth-2',
+      failedAttempts: 3,
+      locked: true,
+      reason: 'INVALID_PROOF',
+      at: '2026-05-07T10:01:00.000Z',
+    },
+  },
+  {
+    type: 'PasscodeLocked',
+    data: { passcodeId: 'pc-1', lockedUntil: '2026-05-07T10:16:00.000Z', at: '2026-05-07T10:01:00.000Z' },
+  },
+];
+
+const summaryAfter = (events: PasscodeEvent[]) =>
+  events.map(published).reduce(applyToSummary, emptySummaryInfo());
+
+describe('summaryInfo.passcodes', () => {
+  it('lists a registered passcode with its policy and expiration', () => {
+    expect(summaryAfter([registered]).passcodes).toEqual({
+      count: 1,
+      items: [
+        {
+          id: 'pc-1',
+          status: 'ACTIVE',
+          policyName: 'default',
+          createdDtm: '2026-05-07T09:00:00.000Z',
+          lastUsedDtm: null,
+          expirationDtm: '2026-08-05T09:00:00.000Z',
+        },
+      ],
+    });
+  });
+
+  it('a success sets lastUsedDtm and lastAuthentication; a failure only lastAuthentication; a lock the status', () => {
+    const afterSuccess = summaryAfter([registered, succeeded]);
+    expect(afterSuccess.passcodes.items[0]).toMatchObject({
+      status: 'ACTIVE',
+      lastUsedDtm: '2026-05-07T10:00:00.000Z',
+    });
+    expect(afterSuccess.lastAuthentication).toEqual({
+      type: 'Passcode',
+      result: 'SUCCESS',
+      dtm: '2026-05-07T10:00:00.000Z',
+    });
+    const afterLock = summaryAfter([registered, succeeded, ...failedAndLocked]);
+    expect(afterLock.passcodes.items[0]).toMatchObject({
+      status: 'LOCKED',
+      lastUsedDtm: '2026-05-07T10:00:00.000Z',
+    });
+    expect(afterLock.lastAuthentication).toEqual({
+      type: 'Passcode',
+      result: 'FAILURE',
+      dtm: '2026-05-07T10:01:00.000Z',
+    });
+  });
+
+  it('follows renewals, status and expiration changes, and removal', () => {
+    const changed = summaryAfter([
+      registered,
+      {
+        type: 'PasscodeRenewed',
+        data: {
+          sessionId: 's2',
+          passcodeId: 'pc-1',
+          authenticationId: 'auth-3',
+          encryptedSalt: 'x',
+          encryptedVerifier: 'y',
+          expirationDtm: '2026-09-01T00:00:00.000Z',
+          at: '2026-06-03T00:00:00.000Z',
+        },
+      },
+      {
+        type: 'PasscodeStatusChanged',
+        data: { passcodeId: 'pc-1', status: 'SUSPENDED', at: '2026-06-04T00:00:00.000Z' },
+      },
+    ]);
+    expect(changed.passcodes.items[0]).toMatchObject({
+      status: 'SUSPENDED',
+      expirationDtm: '2026-09-01T00:00:00.000Z',
+    });
+    const cleared = applyToSummary(
+      changed,
+      published({
+        type: 'PasscodeExpirationChanged',
+        data: { passcodeId: 'pc-1', expirationDtm: null, at: '2026-06-05T00:00:00.000Z' },
+      }),
+    );
+    expect(cleared.passcodes.items[0]?.expirationDtm).toBeNull();
+    const removed = applyToSummary(
+      cleared,
+      published({
+        type: 'PasscodeDeregistered',
+        data: { passcodeId: 'pc-1', reason: 'DELETED', at: '2026-06-06T00:00:00.000Z' },
+      }),
+    );
+    expect(removed.passcodes).toEqual({ count: 0, items: [] });
+  });
+
+  it('leaves the TOTP group alone', () => {
+    expect(summaryAfter([registered, succeeded]).totps).toEqual({ count: 0, items: [] });
+  });
+});
+
+describe('passcode authentication audits', () => {
+  it('records a success with passcodeInfo and passcodeAuditInfo', () => {
+    const audit = authenticationAuditOf(published(succeeded));
+    expect(audit).toEqual({
+      id: 'auth-1',
+      userId: USER,
+      type: 'Passcode',
+      result: 'SUCCESS',
+      createdDtm: '2026-05-07T10:00:00.000Z',
+      context: { ip: '192.0.2.1' },
+      credentialId: 'pc-1',
+      policyName: 'default',
+      passcodeInfo: { id: 'pc-1', status: 'ACTIVE', expirationDtm: '2026-08-05T09:00:00.000Z' },
+      passcodeAuditInfo: {
+        protocol: 'SRP',
+        policyName: 'default',
+        srpGroup: 2048,
+        hash: 'SHA-256',
+        failedAttempts: 0,
+        locked: false,
+      },
+    });
+    expect(authenticationAuditSchema.parse(audit)).toEqual(audit);
+  });
+
+  it('records a failure with its reason, the attempts and the lock it caused', () => {
+    const audit = authenticationAuditOf(published(failedAndLocked[0]!));
+    expect(audit).toMatchObject({
+      id: 'auth-2',
+      result: 'FAILURE',
+      reason: 'INVALID_PROOF',
+      context: {},
+      passcodeInfo: { id: 'pc-1', status: 'LOCKED' },
+      passcodeAuditInfo: { failedAttempts: 3, locked: true },
+    });
+  });
+
+  it('other passcode events are no authentications', () => {
+    expect(authenticationAuditOf(published(registered))).toBeNull();
+    expect(authenticationAuditOf(published(failedAndLocked[1]!))).toBeNull();
+  });
+});

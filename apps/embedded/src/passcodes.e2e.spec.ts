@@ -1,0 +1,504 @@
+import { randomBytes } from 'node:crypto';
+import { createPrismaClient } from '@identity-store/event-store';
+import { uniqueName } from '@identity-store/testing';
+import { SRP, SrpClient } from 'fast-srp-hap';
+import { type HttpAnswer, useE2eSystem } from './testing/e2e-system';
+
+/**
+ * Passcodes (SRP-6a, RFC 5054) end to end over HTTP through the gateway, on real PostgreSQL and the
+ * real Kafka broker. The client side is fast-srp-hap's SrpClient — an independent implementation —
+ * with its RFC 5054 2048-bit group (g = 2) and SHA-256, the policy default. Session expiry (5 min)
+ * needs a clock this suite cannot move: the decider's unit spec covers it.
+ */
+
+const GROUP = SRP.params[2048];
+
+/** What a client keeps between the two steps of a ceremony. */
+interface Challenge {
+  sessionId: string;
+  identity: string;
+  salt: string;
+  B: string;
+}
+
+/** The client's proof for a challenge, and the check of the server's proof M2. */
+const proofFor = (challenge: Challenge, password: string) => {
+  const client = new SrpClient(
+    GROUP,
+    Buffer.from(challenge.salt, 'hex'),
+    Buffer.from(challenge.identity),
+    Buffer.from(password),
+    randomBytes(32),
+  );
+  client.setB(Buffer.from(challenge.B, 'hex'));
+  return {
+    A: client.computeA().toString('hex'),
+    M1: client.computeM1().toString('hex'),
+    /** Throws unless the server proved it knows the verifier. */
+    checkM2: (M2: string) => client.checkM2(Buffer.from(M2, 'hex')),
+  };
+};
+
+/** A new salt and the verifier for a password, as a registering client computes them. */
+const credentialsFor = (identity: string, password: string) => {
+  const salt = randomBytes(16);
+  const verifier = SRP.computeVerifier(GROUP, salt, Buffer.from(identity), Buffer.from(password));
+  return { salt: salt.toString('hex'), verifier: verifier.toString('hex') };
+};
+
+const errorPaths = (answer: HttpAnswer): string[] =>
+  [...new Set<string>(answer.body.errors.map((e: { path: string }) => e.path))].sort();
+
+describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => {
+  const { call, api, system } = useE2eSystem('e2e_pc');
+  const storeName = uniqueName('pc');
+  const otherStore = uniqueName('pc_other');
+  const policy = { name: 'default', validity: 'P90D', maxFailedAttempts: 3, lockoutDuration: 'PT15M' };
+
+  /** `…/users/{ref}` by internal id, or `…/users/{extId}` with `/ext` appended to the operation path. */
+  const byId = (userId: string) => (path: string) => api(`/${storeName}/users/${userId}${path}`);
+  const byExt = (extId: string) => (path: string) => api(`/${storeName}/users/${extId}${path}/ext`);
+  const session = (ceremony: string, sessionId: string, store = storeName) =>
+    api(`/${store}/passcodes/${ceremony}/sessions/${sessionId}`);
+
+  let alice: { id: string; extId: string };
+  let bob: { id: string; extId: string };
+  const passwords = { alice: 'correct horse battery staple', bob: 'Tr0ub4dor&3' };
+
+  const startAuthentication = async (user: (path: string) => string, expected = 201) => {
+    const started = await call('POST', user('/passcodes/authentications/default'));
+    expect(started.status).toBe(expected);
+    return started.body;
+  };
+
+  /** A whole authentication; M2 is checked by the client on success. */
+  const authenticate = async (
+    user: (path: string) => string,
+    password: string,
+    context?: Record<string, unknown>,
+  ) => {
+    const challenge = await startAuthentication(user);
+    const proof = proofFor(challenge, password);
+    const done = await call('POST', session('authentications', challenge.sessionId), {
+      A: proof.A,
+      M1: proof.M1,
+      ...(context ? { context } : {}),
+    });
+    if (done.status === 200) proof.checkM2(done.body.M2);
+    return done;
+  };
+
+  const passcodeOf = async (userId: string) => {
+    const read = await call('GET', byId(userId)('/passcodes/registrations/default'));
+    expect(read.status).toBe(200);
+    return read.body;
+  };
+
+  it('sets up stores with a passcode policy and users', async () => {
+    expect(
+      (await call('POST', api(''), { name: storeName, passcodePolicies: { default: policy } })).status,
+    ).toBe(201);
+    expect(
+      (await call('POST', api(''), { name: otherStore, passcodePolicies: { default: policy } })).status,
+    ).toBe(201);
+    alice = (await call('POST', api(`/${storeName}/users`), { extId: 'alice' })).body;
+    bob = (await call('POST', api(`/${storeName}/users`), { extId: 'bob' })).body;
+    expect(alice.id).toBeDefined();
+    expect(bob.id).toBeDefined();
+  });
+
+  it('registers by internal and by external id; the session is single-use; a second registration is 409', async () => {
+    const started = await call('POST', byId(alice.id)('/passcodes/registrations/default'));
+    expect(started.status).toBe(201);
+    expect(started.body).toEqual({
+      sessionId: expect.any(String),
+      identity: alice.id,
+      srpGroup: 2048,
+      hash: 'SHA-256',
+      clientRules: {
+        minLength: 8,
+        maxLength: 64,
+        requireDigit: false,
+        requireLetter: false,
+        requireSymbol: false,
+      },
+      expiresDtm: expect.any(String),
+    });
+    const ttl = Date.parse(started.body.expiresDtm) - Date.now();
+    expect(ttl).toBeGreaterThan(250_000);
+    expect(ttl).toBeLessThanOrEqual(300_000);
+
+    const credentials = credentialsFor(alice.id, passwords.alice);
+    const completed = await call('POST', session('registrations', started.body.sessionId), credentials);
+    expect(completed.status).toBe(200);
+    expect(completed.body.id).toBe(alice.id);
+    expect(completed.body.summaryInfo.passcodes).toEqual({
+      count: 1,
+      items: [
+        {
+          id: expect.any(String),
+          status: 'ACTIVE',
+          policyName: 'default',
+          createdDtm: expect.any(String),
+          lastUsedDtm: null,
+          expirationDtm: expect.any(String),
+        },
+      ],
+    });
+    const item = completed.body.summaryInfo.passcodes.items[0];
+    const days = (Date.parse(item.expirationDtm) - Date.parse(item.createdDtm)) / 86_400_000;
+    expect(days).toBe(90);
+
+    const replayed = await call('POST', session('registrations', started.body.sessionId), credentials);
+    expect([replayed.status, replayed.body.code]).toEqual([404, 'PASSCODE_SESSION_NOT_FOUND']);
+    const again = await call('POST', byExt('alice')('/passcodes/registrations/default'));
+    expect([again.status, again.body.code]).toEqual([409, 'PASSCODE_ALREADY_REGISTERED']);
+
+    const bobStarted = await call('POST', byExt('bob')('/passcodes/registrations/default'));
+    expect([bobStarted.status, bobStarted.body.identity]).toEqual([201, bob.id]);
+    const bobCompleted = await call(
+      'POST',
+      session('registrations', bobStarted.body.sessionId),
+      credentialsFor(bob.id, passwords.bob),
+    );
+    expect(bobCompleted.status).toBe(200);
+    expect(bobCompleted.body.summaryInfo.passcodes.count).toBe(1);
+  });
+
+  it('reads, lists and finds passcodes by id and by external id, never showing salt or verifier', async () => {
+    const passcode = await passcodeOf(alice.id);
+    expect(passcode).toEqual({
+      id: expect.any(String),
+      policyName: 'default',
+      status: 'ACTIVE',
+      protocol: 'SRP',
+      srpGroup: 2048,
+      hash: 'SHA-256',
+      createdDtm: expect.any(String),
+      lastUsedDtm: null,
+      expirationDtm: expect.any(String),
+      failedAttempts: 0,
+      lockedUntil: null,
+    });
+    expect((await call('GET', byExt('alice')('/passcodes/registrations/default'))).body).toEqual(passcode);
+    expect((await call('GET', byId(alice.id)(`/passcodes/${passcode.id}`))).body).toEqual(passcode);
+    expect((await call('GET', byExt('alice')(`/passcodes/${passcode.id}`))).body).toEqual(passcode);
+    const listed = await call('GET', byId(alice.id)('/passcodes'));
+    expect(listed.body).toEqual({ content: [passcode], page: 0, size: 20, totalElements: 1, totalPages: 1 });
+    expect((await call('GET', byExt('alice')('/passcodes'))).body).toEqual(listed.body);
+    expect(JSON.stringify(listed.body)).not.toMatch(/salt|verifier/i);
+
+    expect((await call('GET', byId(alice.id)('/passcodes/nope'))).status).toBe(404);
+    expect((await call('GET', byId(alice.id)('/passcodes/registrations/unknown-policy'))).body.code).toBe(
+      'POLICY_NOT_FOUND',
+    );
+  });
+
+  it('authenticates: M2 convinces the client, the audit is readable, summaryInfo follows', async () => {
+    const challenge = await startAuthentication(byExt('alice'));
+    expect(challenge).toEqual({
+      sessionId: expect.any(String),
+      identity: alice.id,
+      salt: expect.stringMatching(/^[0-9a-f]{32}$/),
+      B: expect.stringMatching(/^[0-9a-f]{512}$/),
+      srpGroup: 2048,
+      hash: 'SHA-256',
+      expiresDtm: expect.any(String),
+    });
+    const proof = proofFor(challenge, passwords.alice);
+    const done = await call('POST', session('authentications', challenge.sessionId), {
+      A: proof.A,
+      M1: proof.M1,
+      context: { ip: '203.0.113.7' },
+    });
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({
+      result: 'SUCCESS',
+      M2: expect.stringMatching(/^[0-9a-f]{64}$/),
+      authenticationId: expect.any(String),
+    });
+    expect(() => proof.checkM2(done.body.M2)).not.toThrow();
+    const summary = done.body.user.summaryInfo;
+    expect(summary.lastAuthentication).toEqual({
+      type: 'Passcode',
+      result: 'SUCCESS',
+      dtm: expect.any(String),
+    });
+    expect(summary.passcodes.items[0].lastUsedDtm).toBe(summary.lastAuthentication.dtm);
+
+    const passcode = await passcodeOf(alice.id);
+    const audit = await call('GET', byId(alice.id)(`/authentications/${done.body.authenticationId}`));
+    expect(audit.status).toBe(200);
+    expect(audit.body).toEqual({
+      id: done.body.authenticationId,
+      userId: alice.id,
+      type: 'Passcode',
+      result: 'SUCCESS',
+      createdDtm: summary.lastAuthentication.dtm,
+      context: { ip: '203.0.113.7' },
+      credentialId: passcode.id,
+      policyName: 'default',
+      passcodeInfo: { id: passcode.id, status: 'ACTIVE', expirationDtm: passcode.expirationDtm },
+      passcodeAuditInfo: {
+        protocol: 'SRP',
+        policyName: 'default',
+        srpGroup: 2048,
+        hash: 'SHA-256',
+        failedAttempts: 0,
+        locked: false,
+      },
+    });
+    expect(
+      (await call('GET', byExt('alice')(`/authentications/${done.body.authenticationId}`))).body,
+    ).toEqual(audit.body);
+
+    const replayed = await call('POST', session('authentications', challenge.sessionId), {
+      A: proof.A,
+      M1: proof.M1,
+    });
+    expect([replayed.status, replayed.body.code]).toEqual([404, 'PASSCODE_SESSION_NOT_FOUND']);
+  });
+
+  it('a wrong passcode is a 400 FAILURE, audited with passcodeInfo and passcodeAuditInfo', async () => {
+    const failed = await authenticate(byId(alice.id), 'not the passcode');
+    expect(failed.status).toBe(400);
+    expect(failed.body).toEqual({
+      result: 'FAILURE',
+      authenticationId: expect.any(String),
+      reason: 'INVALID_PROOF',
+      user: expect.any(Object),
+    });
+    expect(failed.body.user.summaryInfo.lastAuthentication).toMatchObject({
+      type: 'Passcode',
+      result: 'FAILURE',
+    });
+    const audit = await call('GET', byId(alice.id)(`/authentications/${failed.body.authenticationId}`));
+    expect(audit.body).toMatchObject({
+      type: 'Passcode',
+      result: 'FAILURE',
+      reason: 'INVALID_PROOF',
+      passcodeInfo: { status: 'ACTIVE' },
+      passcodeAuditInfo: { protocol: 'SRP', failedAttempts: 1, locked: false },
+    });
+    // a success resets the count
+    expect((await authenticate(byId(alice.id), passwords.alice)).status).toBe(200);
+    expect((await passcodeOf(alice.id)).failedAttempts).toBe(0);
+  });
+
+  it('names malformed SRP values (400) and stores nothing: the session stays usable, no attempt is counted', async () => {
+    const challenge = await startAuthentication(byId(alice.id));
+    const proof = proofFor(challenge, passwords.alice);
+    const url = session('authentications', challenge.sessionId);
+
+    const badHex = await call('POST', url, { A: proof.A.replace(/^../, 'zz'), M1: proof.M1 });
+    expect([badHex.status, badHex.body.code, errorPaths(badHex)]).toEqual([
+      400,
+      'INVALID_SRP_VALUE',
+      ['body.A'],
+    ]);
+    expect(badHex.headers.get('content-type')).toContain('application/problem+json');
+    const badLengths = await call('POST', url, { A: proof.A.slice(2), M1: `${proof.M1}00` });
+    expect(errorPaths(badLengths)).toEqual(['body.A', 'body.M1']);
+    const zero = await call('POST', url, { A: '00'.repeat(256), M1: proof.M1 });
+    expect([zero.status, errorPaths(zero)]).toEqual([400, ['body.A']]);
+    const shape = await call('POST', url, { A: 42, extra: true });
+    expect([shape.status, shape.body.code, errorPaths(shape)]).toEqual([
+      400,
+      'VALIDATION_FAILED',
+      ['body', 'body.A', 'body.M1'],
+    ]);
+    expect((await passcodeOf(alice.id)).failedAttempts).toBe(0);
+
+    const done = await call('POST', url, { A: proof.A, M1: proof.M1 });
+    expect(done.status).toBe(200);
+    proof.checkM2(done.body.M2);
+
+    // registration values too: every bad one named, nothing registered
+    const carol = (await call('POST', api(`/${storeName}/users`), { extId: 'carol' })).body;
+    const started = await call('POST', byId(carol.id)('/passcodes/registrations/default'));
+    const bad = await call('POST', session('registrations', started.body.sessionId), {
+      salt: 'abcd',
+      verifier: 'ab'.repeat(256 + 1),
+    });
+    expect([bad.status, errorPaths(bad)]).toEqual([400, ['body.salt', 'body.verifier']]);
+    expect((await call('GET', byId(carol.id)('/passcodes'))).body.totalElements).toBe(0);
+  });
+
+  it('a session id used through another store is 404 (and stays usable in its own store)', async () => {
+    const challenge = await startAuthentication(byId(alice.id));
+    const proof = proofFor(challenge, passwords.alice);
+    const elsewhere = await call('POST', session('authentications', challenge.sessionId, otherStore), {
+      A: proof.A,
+      M1: proof.M1,
+    });
+    expect([elsewhere.status, elsewhere.body.code]).toEqual([404, 'PASSCODE_SESSION_NOT_FOUND']);
+    const unknown = await call('POST', session('authentications', '00000000-0000-4000-8000-000000000000'), {
+      A: proof.A,
+      M1: proof.M1,
+    });
+    expect(unknown.status).toBe(404);
+    expect(
+      (await call('POST', session('authentications', challenge.sessionId), { A: proof.A, M1: proof.M1 }))
+        .status,
+    ).toBe(200);
+  });
+
+  it('renews with a proof of the old passcode: the old one fails afterwards, the new one works', async () => {
+    const before = await passcodeOf(bob.id);
+    const challenge = (await call('POST', byExt('bob')('/passcodes/renewals/default'))).body;
+    expect(challenge).toMatchObject({
+      identity: bob.id,
+      srpGroup: 2048,
+      hash: 'SHA-256',
+      clientRules: { minLength: 8 },
+    });
+    const proof = proofFor(challenge, passwords.bob);
+    const newPassword = 'a brand new passcode';
+    const renewed = await call('POST', session('renewals', challenge.sessionId), {
+      A: proof.A,
+      M1: proof.M1,
+      ...credentialsFor(bob.id, newPassword),
+    });
+    expect(renewed.status).toBe(200);
+    expect(renewed.body).toMatchObject({ result: 'SUCCESS', M2: expect.any(String), user: { id: bob.id } });
+    proof.checkM2(renewed.body.M2);
+    const item = renewed.body.user.summaryInfo.passcodes.items[0];
+    expect(item.id).toBe(before.id);
+    expect(Date.parse(item.expirationDtm)).toBeGreaterThan(Date.parse(before.expirationDtm));
+
+    expect((await authenticate(byId(bob.id), passwords.bob)).status).toBe(400);
+    expect((await authenticate(byId(bob.id), newPassword)).status).toBe(200);
+    passwords.bob = newPassword;
+
+    // a wrong old passcode renews nothing and counts as a failed attempt
+    const second = (await call('POST', byId(bob.id)('/passcodes/renewals/default'))).body;
+    const wrong = proofFor(second, 'not it');
+    const refused = await call('POST', session('renewals', second.sessionId), {
+      A: wrong.A,
+      M1: wrong.M1,
+      ...credentialsFor(bob.id, 'x'),
+    });
+    expect([refused.status, refused.body.result]).toEqual([400, 'FAILURE']);
+    expect((await passcodeOf(bob.id)).failedAttempts).toBe(1);
+    expect((await authenticate(byId(bob.id), newPassword)).status).toBe(200);
+  });
+
+  it('locks after maxFailedAttempts (423 even for the right passcode) until an administrator re-activates it', async () => {
+    for (const attempt of [1, 2, 3]) {
+      const failed = await authenticate(byId(alice.id), `wrong ${attempt}`);
+      expect(failed.status).toBe(400);
+      if (attempt === 3) expect(failed.body.user.summaryInfo.passcodes.items[0].status).toBe('LOCKED');
+    }
+    const locked = await call('POST', byId(alice.id)('/passcodes/authentications/default'));
+    expect([locked.status, locked.body.code]).toEqual([423, 'PASSCODE_LOCKED']);
+    const passcode = await passcodeOf(alice.id);
+    expect(passcode).toMatchObject({ status: 'LOCKED', failedAttempts: 3, lockedUntil: expect.any(String) });
+
+    const unlocked = await call('POST', byId(alice.id)(`/passcodes/${passcode.id}`), { status: 'ACTIVE' });
+    expect([unlocked.status, unlocked.body.status, unlocked.body.failedAttempts]).toEqual([200, 'ACTIVE', 0]);
+    expect((await authenticate(byId(alice.id), passwords.alice)).status).toBe(200);
+  });
+
+  it('updates status and expiration: SUSPENDED cannot authenticate, an expired passcode is PASSCODE_EXPIRED', async () => {
+    const passcode = await passcodeOf(alice.id);
+    const suspended = await call('POST', byExt('alice')(`/passcodes/${passcode.id}`), {
+      status: 'SUSPENDED',
+    });
+    expect([suspended.status, suspended.body.status]).toEqual([200, 'SUSPENDED']);
+    const refused = await call('POST', byId(alice.id)('/passcodes/authentications/default'));
+    expect([refused.status, refused.body.code]).toEqual([403, 'PASSCODE_SUSPENDED']);
+    expect(
+      (await call('GET', api(`/${storeName}/users/${alice.id}`))).body.summaryInfo.passcodes.items[0].status,
+    ).toBe('SUSPENDED');
+
+    expect((await call('POST', byId(alice.id)(`/passcodes/${passcode.id}`), {})).status).toBe(400);
+    const past = new Date(Date.now() - 60_000).toISOString();
+    const expired = await call('POST', byId(alice.id)(`/passcodes/${passcode.id}`), {
+      status: 'ACTIVE',
+      expirationDtm: past,
+    });
+    expect(expired.body).toMatchObject({ status: 'ACTIVE', expirationDtm: past });
+    const failed = await call('POST', byId(alice.id)('/passcodes/authentications/default'));
+    expect([failed.status, failed.body.code]).toEqual([400, 'PASSCODE_EXPIRED']);
+    const renewal = await call('POST', byId(alice.id)('/passcodes/renewals/default'));
+    expect([renewal.status, renewal.body.code]).toEqual([400, 'PASSCODE_EXPIRED']);
+
+    // an expired passcode is replaced by a new registration
+    const started = await call('POST', byId(alice.id)('/passcodes/registrations/default'));
+    expect(started.status).toBe(201);
+    const replaced = await call(
+      'POST',
+      session('registrations', started.body.sessionId),
+      credentialsFor(alice.id, passwords.alice),
+    );
+    expect(replaced.body.summaryInfo.passcodes.count).toBe(1);
+    expect(replaced.body.summaryInfo.passcodes.items[0].id).not.toBe(passcode.id);
+    expect((await authenticate(byExt('alice'), passwords.alice)).status).toBe(200);
+  });
+
+  it('REVOKED is final; delete (204) and deregister (200 with the user) remove passcodes', async () => {
+    const passcode = await passcodeOf(alice.id);
+    expect(
+      (await call('POST', byId(alice.id)(`/passcodes/${passcode.id}`), { status: 'REVOKED' })).body.status,
+    ).toBe('REVOKED');
+    expect(
+      (await call('POST', byId(alice.id)(`/passcodes/${passcode.id}`), { status: 'ACTIVE' })).body.code,
+    ).toBe('PASSCODE_REVOKED');
+    expect((await call('POST', byId(alice.id)('/passcodes/authentications/default'))).status).toBe(403);
+
+    expect((await call('DELETE', byId(alice.id)(`/passcodes/${passcode.id}`))).status).toBe(204);
+    expect((await call('GET', byId(alice.id)(`/passcodes/${passcode.id}`))).status).toBe(404);
+    expect((await call('GET', api(`/${storeName}/users/${alice.id}`))).body.summaryInfo.passcodes.count).toBe(
+      0,
+    );
+
+    const bobPasscode = await passcodeOf(bob.id);
+    const deleted = await call('DELETE', byExt('bob')(`/passcodes/${bobPasscode.id}`));
+    expect(deleted.status).toBe(204);
+    const again = await call('POST', byExt('bob')('/passcodes/registrations/default'));
+    await call('POST', session('registrations', again.body.sessionId), credentialsFor(bob.id, passwords.bob));
+    const deregistered = await call('POST', byExt('bob')('/passcodes/deregistrations/default'));
+    expect(deregistered.status).toBe(200);
+    expect(deregistered.body.summaryInfo.passcodes).toEqual({ count: 0, items: [] });
+    const twice = await call('POST', byId(bob.id)('/passcodes/deregistrations/default'));
+    expect([twice.status, twice.body.code]).toEqual([404, 'PASSCODE_NOT_FOUND']);
+  });
+
+  it('keeps salts, verifiers and server secrets out of the stored events (encrypted) and the published ones; closed sessions leave the directory', async () => {
+    // A registration whose values this test knows.
+    const dave = (await call('POST', api(`/${storeName}/users`), { extId: 'dave' })).body;
+    const started = await call('POST', byId(dave.id)('/passcodes/registrations/default'));
+    const credentials = credentialsFor(dave.id, 'dave’s passcode');
+    await call('POST', session('registrations', started.body.sessionId), credentials);
+    const challenge = await startAuthentication(byId(dave.id));
+
+    const prisma = createPrismaClient(system().databases.passcode!);
+    try {
+      const events = await prisma.$queryRaw<Array<{ data: string }>>`SELECT data::text AS data FROM events`;
+      const outbox = await prisma.$queryRaw<
+        Array<{ topic: string; value: string }>
+      >`SELECT topic, value FROM outbox`;
+      const stored = events.map((e) => e.data).join('\n');
+      const published = outbox.map((o) => o.value).join('\n');
+      expect(stored).toContain('encryptedVerifier');
+      expect(stored).toContain(challenge.B); // B is public
+      for (const secret of [credentials.salt, credentials.verifier]) {
+        expect(stored).not.toContain(secret);
+        expect(published).not.toContain(secret);
+      }
+      expect(published).not.toMatch(/encrypted|sessionId|"B"/);
+      expect(published).not.toContain(challenge.sessionId);
+      expect(new Set(outbox.map((o) => o.topic))).toEqual(new Set(['identity-store.passcode']));
+      expect(published).toContain('PasscodeRegistrationCompleted');
+
+      // The session directory holds open sessions only: the completed registration's key is released.
+      const keys = await prisma.$queryRaw<
+        Array<{ key: string }>
+      >`SELECT key FROM unique_keys WHERE scope = 'passcode-session'`;
+      expect(keys.map((k) => k.key)).toContain(challenge.sessionId);
+      expect(keys.map((k) => k.key)).not.toContain(started.body.sessionId);
+    } finally {
+      await prisma.$disconnect();
+    }
+  });
+});

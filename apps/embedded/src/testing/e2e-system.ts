@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { createLogger } from '@identity-store/http-kit';
+import { createTestDatabases, kafkaBrokers, uniqueName } from '@identity-store/testing';
+import { type RunningSystem, startSystem, SYSTEM_SERVICES } from '../system';
+
+export interface HttpAnswer {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever the API answered
+  body: any;
+  headers: Headers;
+}
+
+/**
+ * The whole system for an e2e suite — every app in one process on real PostgreSQL and the real Kafka
+ * broker, reached over HTTP through the gateway — and a client holding an admin bearer token.
+ * Registers the suite's beforeAll/afterAll; call it at the top of a `describe`.
+ */
+export const useE2eSystem = (label: string) => {
+  const adminApiKey = `isk_admin_${randomBytes(24).toString('base64url')}`;
+  const prefix = uniqueName(label);
+  let system: RunningSystem;
+  let dropDatabases: () => Promise<void>;
+  let token: string;
+
+  beforeAll(async () => {
+    const databases = await createTestDatabases(prefix, [...SYSTEM_SERVICES]);
+    dropDatabases = databases.drop;
+    system = await startSystem({
+      postgresUrl: databases.server,
+      databasePrefix: prefix,
+      transport: { kind: 'kafka', brokers: await kafkaBrokers() },
+      secretsKey: randomBytes(32).toString('hex'),
+      adminApiKey,
+      logger: createLogger('e2e', 'silent'),
+      consistencyTimeoutMs: 10_000,
+      // Suites share one broker: a group of its own (or partitions would be split between them),
+      // starting at what this system publishes (not at other runs' history on the topics).
+      auditProjector: { consumerGroup: `${prefix}-audit`, fromBeginning: false },
+    });
+    const issued = await fetch(`${system.url}/api/arthr/apiKeys/issue`, { method: 'POST', headers: { 'x-api-key': adminApiKey } });
+    expect(issued.status).toBe(200);
+    token = ((await issued.json()) as { token: string }).token;
+  });
+  afterAll(async () => {
+    await system?.close();
+    await dropDatabases?.();
+  });
+
+  /** An HTTP call through the gateway; the body is JSON (a string is sent as is), bearer null sends none. */
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    bearer: string | null = token,
+    headers: Record<string, string> = {},
+  ): Promise<HttpAnswer> => {
+    const response = await fetch(`${system.url}${path}`, {
+      method,
+      headers: {
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  };
+
+  return {
+    call,
+    /** `/api/identity-store/stores` + path. */
+    api: (path: string) => `/api/identity-store/stores${path}`,
+    /** The running system (once beforeAll ran). */
+    system: () => system,
+    /** The admin's bearer token (once beforeAll ran). */
+    token: () => token,
+  };
+};

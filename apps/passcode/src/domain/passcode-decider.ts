@@ -1,0 +1,817 @@
+import {
+  addIsoDuration,
+  conflict,
+  DomainError,
+  type FieldError,
+  forbidden,
+  invalid,
+  locked,
+  notFound,
+  PasscodeAuthenticationFailed,
+  PasscodeAuthenticationStarted,
+  PasscodeAuthenticationSucceeded,
+  type PasscodeCeremony,
+  PasscodeDeregistered,
+  type PasscodeEvent,
+  PasscodeExpirationChanged,
+  PasscodeLocked,
+  PasscodeRegistrationCompleted,
+  PasscodeRegistrationStarted,
+  PasscodeRenewalStarted,
+  PasscodeRenewed,
+  type PasscodeResource,
+  type PasscodeStatus,
+  PasscodeStatusChanged,
+  type SrpGroup,
+  type SrpHash,
+} from '@identity-store/contracts';
+import {
+  parseSrpHex,
+  SrpInputError,
+  type SrpParameters,
+  srpParameters,
+  srpVerifyClient,
+} from '@identity-store/srp';
+
+/**
+ * The passcode aggregate: one per user (stream `passcode-user-<userId>`), holding the user's
+ * passcodes (SRP-6a verifiers, RFC 5054) keyed by id, and the open ceremony sessions keyed by
+ * session id. Emmett style: `decidePasscode(command, state, deps) → events`,
+ * `evolvePasscode(state, event) → state`. The clock (`now`) and ids come in with the commands;
+ * encryption and the server's random ephemeral come in as dependencies; nothing here does I/O.
+ *
+ * Invariants and rules (README "Passcodes" documents them for clients):
+ * - At most one passcode per policy. A registration is refused (409) while the policy's passcode is
+ *   SUSPENDED, or ACTIVE and not expired; a REVOKED or expired one is replaced by the new one.
+ * - Sessions (registration, authentication, renewal) are single-use, expire after
+ *   {@link PASSCODE_SESSION_TTL}, and belong to the store they were started in (another store: 404).
+ *   A completed ceremony — success or failed proof — consumes its session; a rejected request
+ *   (malformed values, locked, expired passcode) changes nothing and leaves it open. Expired sessions
+ *   are answered 410 until the user's next ceremony start prunes them (then 404).
+ * - Lockout as for TOTP: each failed proof (authentication or renewal) increments `failedAttempts`;
+ *   the failure reaching `maxFailedAttempts` locks until `now + lockoutDuration` (423). Only a
+ *   success or an administrator setting ACTIVE resets the counter, so after a lock expires one more
+ *   failure locks again.
+ * - Expiry: `expirationDtm = completion + policy.validity` (null: never). From then on the passcode
+ *   neither authenticates nor renews (400 PASSCODE_EXPIRED); a new registration replaces it.
+ * - Renewal (a new salt and verifier, proving the current passcode) is allowed for an ACTIVE,
+ *   unlocked, unexpired passcode; with a policy `renewalWindow` only from `expirationDtm −
+ *   renewalWindow` on (earlier: 409 PASSCODE_RENEWAL_NOT_OPEN). It restarts the validity.
+ * - SUSPENDED and REVOKED passcodes cannot authenticate or renew (403). REVOKED is final.
+ */
+
+export const passcodeStreamId = (userId: string): string => `passcode-user-${userId}`;
+export const userIdOfPasscodeStream = (streamId: string): string | undefined =>
+  streamId.startsWith('passcode-user-') ? streamId.slice('passcode-user-'.length) : undefined;
+
+/** How long a ceremony session stays open (API.md: "Sessions … expire (default 5 min)"). */
+export const PASSCODE_SESSION_TTL = 'PT5M';
+
+export interface PasscodeState {
+  id: string;
+  policyName: string;
+  status: PasscodeStatus;
+  srpGroup: SrpGroup;
+  hash: SrpHash;
+  encryptedSalt: string;
+  encryptedVerifier: string;
+  createdDtm: string;
+  lastUsedDtm: string | null;
+  expirationDtm: string | null;
+  failedAttempts: number;
+  lockedUntil: string | null;
+}
+
+export interface RegistrationSession {
+  kind: 'REGISTRATION';
+  id: string;
+  storeId: string;
+  policyName: string;
+  srpGroup: SrpGroup;
+  hash: SrpHash;
+  expiresDtm: string;
+}
+
+/** An authentication or renewal: the server's challenge for one passcode. */
+export interface ChallengeSession {
+  kind: PasscodeCeremony;
+  id: string;
+  storeId: string;
+  passcodeId: string;
+  B: string;
+  encryptedB: string;
+  expiresDtm: string;
+}
+
+export type PasscodeSession = RegistrationSession | ChallengeSession;
+
+export interface PasscodeUserState {
+  passcodes: Record<string, PasscodeState>;
+  sessions: Record<string, PasscodeSession>;
+}
+
+export const initialPasscodeUserState = (): PasscodeUserState => ({ passcodes: {}, sessions: {} });
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+// ---------------------------------------------------------------------------------------------
+
+/** The parts of a store's PasscodePolicy the domain needs (`clientRules` are for the client). */
+export interface PasscodePolicyParameters {
+  name: string;
+  srpGroup: SrpGroup;
+  hash: SrpHash;
+  /** ISO-8601 duration, or null: passcodes never expire. */
+  validity: string | null;
+  /** ISO-8601 duration before expiry from which renewal is allowed; null: any time before expiry. */
+  renewalWindow: string | null;
+  maxFailedAttempts: number;
+  lockoutDuration: string;
+}
+
+/** Where a ceremony is started: the policy, the new session's id and the store it belongs to. */
+interface StartCeremony {
+  now: Date;
+  policy: PasscodePolicyParameters;
+  sessionId: string;
+  storeId: string;
+}
+
+/** Completing a ceremony: the session, the store it is completed through and the store's policies. */
+interface CompleteCeremony {
+  now: Date;
+  sessionId: string;
+  storeId: string;
+  policies: Record<string, PasscodePolicyParameters>;
+}
+
+export interface StartPasscodeRegistration extends StartCeremony {
+  type: 'StartPasscodeRegistration';
+}
+
+export interface CompletePasscodeRegistration extends CompleteCeremony {
+  type: 'CompletePasscodeRegistration';
+  passcodeId: string;
+  salt: string;
+  verifier: string;
+}
+
+export interface StartPasscodeAuthentication extends StartCeremony {
+  type: 'StartPasscodeAuthentication';
+}
+
+export interface CompletePasscodeAuthentication extends CompleteCeremony {
+  type: 'CompletePasscodeAuthentication';
+  /** SRP identity I: the user's internal id. */
+  identity: string;
+  authenticationId: string;
+  A: string;
+  M1: string;
+  context?: Record<string, unknown>;
+}
+
+export interface StartPasscodeRenewal extends StartCeremony {
+  type: 'StartPasscodeRenewal';
+}
+
+export interface CompletePasscodeRenewal extends CompleteCeremony {
+  type: 'CompletePasscodeRenewal';
+  identity: string;
+  authenticationId: string;
+  A: string;
+  M1: string;
+  /** The new passcode's salt and verifier. */
+  salt: string;
+  verifier: string;
+}
+
+export interface DeregisterPasscode {
+  type: 'DeregisterPasscode';
+  now: Date;
+  policyName: string;
+}
+
+export interface UpdatePasscode {
+  type: 'UpdatePasscode';
+  now: Date;
+  passcodeId: string;
+  status?: PasscodeStatus;
+  /** null: never expires; undefined: unchanged. */
+  expirationDtm?: string | null;
+}
+
+export interface DeletePasscode {
+  type: 'DeletePasscode';
+  now: Date;
+  passcodeId: string;
+}
+
+export type PasscodeCommand =
+  | StartPasscodeRegistration
+  | CompletePasscodeRegistration
+  | StartPasscodeAuthentication
+  | CompletePasscodeAuthentication
+  | StartPasscodeRenewal
+  | CompletePasscodeRenewal
+  | DeregisterPasscode
+  | UpdatePasscode
+  | DeletePasscode;
+
+export interface PasscodeDeciderDeps {
+  /** Encrypts a secret of this user's aggregate; `label` names the value (bound as associated data). */
+  encrypt(plaintext: Buffer, label: string): string;
+  decrypt(ciphertext: string, label: string): Buffer;
+  /** SRP step 1: a fresh random secret b and B = (k·v + g^b) mod N (libs/srp srpServerChallenge). */
+  challenge(params: SrpParameters, verifierHex: string): { b: string; B: string };
+  /** Receives the server proof M2 of an accepted client proof: the answer to the client, not a fact to store. */
+  onServerProof?(M2: string): void;
+}
+
+/** Associated-data labels: a ciphertext only decrypts as the value it was made for. */
+export const secretLabels = {
+  salt: (passcodeId: string) => `passcode:${passcodeId}:salt`,
+  verifier: (passcodeId: string) => `passcode:${passcodeId}:verifier`,
+  b: (sessionId: string) => `session:${sessionId}:b`,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Read helpers
+// ---------------------------------------------------------------------------------------------
+
+/** The user's passcode for a policy (whatever its status), if any. */
+export const findByPolicy = (state: PasscodeUserState, policyName: string): PasscodeState | undefined =>
+  Object.values(state.passcodes).find((p) => p.policyName === policyName);
+
+export const isLocked = (passcode: PasscodeState, now: Date): boolean =>
+  passcode.lockedUntil !== null && Date.parse(passcode.lockedUntil) > now.getTime();
+
+export const isExpired = (passcode: PasscodeState, now: Date): boolean =>
+  passcode.expirationDtm !== null && Date.parse(passcode.expirationDtm) <= now.getTime();
+
+const isSessionExpired = (session: PasscodeSession, at: Date): boolean =>
+  Date.parse(session.expiresDtm) <= at.getTime();
+
+/** The API representation; LOCKED while an ACTIVE passcode's lock runs. Never the salt or verifier. */
+export const toPasscodeResource = (passcode: PasscodeState, now: Date): PasscodeResource => ({
+  id: passcode.id,
+  policyName: passcode.policyName,
+  status: passcode.status === 'ACTIVE' && isLocked(passcode, now) ? 'LOCKED' : passcode.status,
+  protocol: 'SRP',
+  srpGroup: passcode.srpGroup,
+  hash: passcode.hash,
+  createdDtm: passcode.createdDtm,
+  lastUsedDtm: passcode.lastUsedDtm,
+  expirationDtm: passcode.expirationDtm,
+  failedAttempts: passcode.failedAttempts,
+  lockedUntil: passcode.lockedUntil,
+});
+
+/** All of the user's passcodes as API resources, oldest first. */
+export const listPasscodeResources = (state: PasscodeUserState, now: Date): PasscodeResource[] =>
+  Object.values(state.passcodes)
+    .sort((a, b) => a.createdDtm.localeCompare(b.createdDtm) || a.id.localeCompare(b.id))
+    .map((p) => toPasscodeResource(p, now));
+
+// ---------------------------------------------------------------------------------------------
+// Decide
+// ---------------------------------------------------------------------------------------------
+
+export const decidePasscode = (
+  command: PasscodeCommand,
+  state: PasscodeUserState,
+  deps: PasscodeDeciderDeps,
+): PasscodeEvent[] => {
+  switch (command.type) {
+    case 'StartPasscodeRegistration':
+      return startRegistration(command, state);
+    case 'CompletePasscodeRegistration':
+      return completeRegistration(command, state, deps);
+    case 'StartPasscodeAuthentication':
+    case 'StartPasscodeRenewal':
+      return startChallenge(command, state, deps);
+    case 'CompletePasscodeAuthentication':
+      return completeAuthentication(command, state, deps);
+    case 'CompletePasscodeRenewal':
+      return completeRenewal(command, state, deps);
+    case 'DeregisterPasscode':
+      return deregister(command, state);
+    case 'UpdatePasscode':
+      return update(command, state);
+    case 'DeletePasscode':
+      return remove(command, state);
+    default: {
+      const unknown: never = command;
+      throw new Error(`Unknown passcode command: ${(unknown as { type: string }).type}`);
+    }
+  }
+};
+
+const expiresAt = (now: Date) => addIsoDuration(now, PASSCODE_SESSION_TTL).toISOString();
+
+const paramsOf = (passcode: { srpGroup: SrpGroup; hash: SrpHash }) =>
+  srpParameters(passcode.srpGroup, passcode.hash);
+
+/** A passcode that exists for the policy and blocks another registration of it. */
+const blockingRegistration = (state: PasscodeUserState, policyName: string, now: Date) => {
+  const existing = findByPolicy(state, policyName);
+  if (!existing) return { existing };
+  const replaceable =
+    existing.status === 'REVOKED' || (existing.status === 'ACTIVE' && isExpired(existing, now));
+  if (!replaceable)
+    throw conflict(
+      'PASSCODE_ALREADY_REGISTERED',
+      `A passcode is already registered for policy ${policyName}`,
+    );
+  return { existing };
+};
+
+const startRegistration = (command: StartPasscodeRegistration, state: PasscodeUserState): PasscodeEvent[] => {
+  const { policy, now } = command;
+  blockingRegistration(state, policy.name, now);
+  return [
+    PasscodeRegistrationStarted.create({
+      sessionId: command.sessionId,
+      storeId: command.storeId,
+      policyName: policy.name,
+      srpGroup: policy.srpGroup,
+      hash: policy.hash,
+      expiresDtm: expiresAt(now),
+      at: now.toISOString(),
+    }),
+  ];
+};
+
+/**
+ * The open session of this kind, completed through the store it was started in. Any other
+ * session (unknown, used, of another kind or store) is 404, so session ids reveal nothing.
+ */
+function requireSession(
+  state: PasscodeUserState,
+  command: CompleteCeremony,
+  kind: 'REGISTRATION',
+): RegistrationSession;
+function requireSession(
+  state: PasscodeUserState,
+  command: CompleteCeremony,
+  kind: PasscodeCeremony,
+): ChallengeSession;
+function requireSession(state: PasscodeUserState, command: CompleteCeremony, kind: PasscodeSession['kind']) {
+  const session = state.sessions[command.sessionId];
+  if (!session || session.kind !== kind || session.storeId !== command.storeId)
+    throw notFound('PASSCODE_SESSION_NOT_FOUND', `Passcode session ${command.sessionId} does not exist`);
+  if (isSessionExpired(session, command.now))
+    throw new DomainError(
+      'gone',
+      'PASSCODE_SESSION_EXPIRED',
+      `Passcode session ${command.sessionId} has expired`,
+    );
+  return session;
+}
+
+const requirePolicy = (command: CompleteCeremony, policyName: string) => {
+  const policy = command.policies[policyName];
+  if (!policy) throw notFound('POLICY_NOT_FOUND', `Passcode policy ${policyName} does not exist`);
+  return policy;
+};
+
+/**
+ * Decodes client SRP values for the session's group, naming every bad one (`body.<field>`, as the
+ * request validation does) in one 400. Nothing is stored for a request that fails here.
+ */
+const parseClientValues = <F extends 'A' | 'M1' | 'salt' | 'verifier'>(
+  params: SrpParameters,
+  values: Record<F, string>,
+): void => {
+  const errors: FieldError[] = [];
+  for (const [field, hex] of Object.entries(values) as [F, string][]) {
+    try {
+      parseSrpHex(field, hex, params);
+    } catch (error) {
+      if (!(error instanceof SrpInputError)) throw error;
+      errors.push({ path: `body.${field}`, message: error.message });
+    }
+  }
+  if (errors.length)
+    throw invalid(
+      'INVALID_SRP_VALUE',
+      `${errors.length} SRP value(s) do not fit the session's group`,
+      errors,
+    );
+};
+
+const completeRegistration = (
+  command: CompletePasscodeRegistration,
+  state: PasscodeUserState,
+  deps: PasscodeDeciderDeps,
+): PasscodeEvent[] => {
+  const { now, passcodeId } = command;
+  const session = requireSession(state, command, 'REGISTRATION');
+  const policy = requirePolicy(command, session.policyName);
+  parseClientValues(paramsOf(session), { salt: command.salt, verifier: command.verifier });
+  // Checked again: a concurrent registration of the policy may have completed since the start.
+  const { existing } = blockingRegistration(state, session.policyName, now);
+  if (state.passcodes[passcodeId])
+    throw conflict('PASSCODE_ALREADY_REGISTERED', `Passcode ${passcodeId} already exists`);
+  const at = now.toISOString();
+  return [
+    ...(existing ? [PasscodeDeregistered.create({ passcodeId: existing.id, reason: 'REPLACED', at })] : []),
+    PasscodeRegistrationCompleted.create({
+      sessionId: session.id,
+      passcodeId,
+      policyName: session.policyName,
+      srpGroup: session.srpGroup,
+      hash: session.hash,
+      encryptedSalt: deps.encrypt(Buffer.from(command.salt, 'hex'), secretLabels.salt(passcodeId)),
+      encryptedVerifier: deps.encrypt(
+        Buffer.from(command.verifier, 'hex'),
+        secretLabels.verifier(passcodeId),
+      ),
+      createdDtm: at,
+      expirationDtm: policy.validity === null ? null : addIsoDuration(now, policy.validity).toISOString(),
+    }),
+  ];
+};
+
+/** The passcode may prove itself now: ACTIVE, not locked, not expired. Otherwise nothing changes. */
+const requireUsable = (passcode: PasscodeState, now: Date): void => {
+  if (passcode.status === 'SUSPENDED')
+    throw forbidden('PASSCODE_SUSPENDED', `The passcode for policy ${passcode.policyName} is suspended`);
+  if (passcode.status === 'REVOKED')
+    throw forbidden('PASSCODE_REVOKED', `The passcode for policy ${passcode.policyName} is revoked`);
+  if (isLocked(passcode, now))
+    throw locked(
+      'PASSCODE_LOCKED',
+      `The passcode for policy ${passcode.policyName} is locked until ${passcode.lockedUntil}`,
+    );
+  if (isExpired(passcode, now))
+    throw invalid(
+      'PASSCODE_EXPIRED',
+      `The passcode for policy ${passcode.policyName} expired at ${passcode.expirationDtm}`,
+    );
+};
+
+/** With a renewal window, renewal opens `renewalWindow` before expiry. */
+const requireRenewalOpen = (passcode: PasscodeState, policy: PasscodePolicyParameters, now: Date): void => {
+  if (passcode.expirationDtm === null || policy.renewalWindow === null) return;
+  if (addIsoDuration(now, policy.renewalWindow).getTime() < Date.parse(passcode.expirationDtm))
+    throw conflict(
+      'PASSCODE_RENEWAL_NOT_OPEN',
+      `The passcode for policy ${passcode.policyName} can be renewed from ${policy.renewalWindow} before it expires at ${passcode.expirationDtm}`,
+    );
+};
+
+const startChallenge = (
+  command: StartPasscodeAuthentication | StartPasscodeRenewal,
+  state: PasscodeUserState,
+  deps: PasscodeDeciderDeps,
+): PasscodeEvent[] => {
+  const { policy, now, sessionId } = command;
+  const passcode = findByPolicy(state, policy.name);
+  if (!passcode) throw notFound('PASSCODE_NOT_FOUND', `No passcode registered for policy ${policy.name}`);
+  requireUsable(passcode, now);
+  const renewal = command.type === 'StartPasscodeRenewal';
+  if (renewal) requireRenewalOpen(passcode, policy, now);
+  const verifier = deps
+    .decrypt(passcode.encryptedVerifier, secretLabels.verifier(passcode.id))
+    .toString('hex');
+  const { b, B } = deps.challenge(paramsOf(passcode), verifier);
+  const data = {
+    sessionId,
+    storeId: command.storeId,
+    passcodeId: passcode.id,
+    policyName: passcode.policyName,
+    B,
+    encryptedB: deps.encrypt(Buffer.from(b, 'hex'), secretLabels.b(sessionId)),
+    expiresDtm: expiresAt(now),
+    at: now.toISOString(),
+  };
+  return [renewal ? PasscodeRenewalStarted.create(data) : PasscodeAuthenticationStarted.create(data)];
+};
+
+/** Session, passcode and policy of a challenge completion, all checked before the proof is. */
+const challengeContext = (
+  command: CompletePasscodeAuthentication | CompletePasscodeRenewal,
+  state: PasscodeUserState,
+  kind: PasscodeCeremony,
+) => {
+  const session = requireSession(state, command, kind);
+  // Deregistration and renewal close the passcode's sessions, so the passcode is the one challenged.
+  const passcode = state.passcodes[session.passcodeId];
+  if (!passcode)
+    throw notFound('PASSCODE_SESSION_NOT_FOUND', `Passcode session ${session.id} does not exist`);
+  const policy = requirePolicy(command, passcode.policyName);
+  requireUsable(passcode, command.now);
+  return { session, passcode, policy, params: paramsOf(passcode) };
+};
+
+/**
+ * Checks M1 against the session's challenge. A ≡ 0 (mod N) and other malformed values are a 400
+ * (SrpInputError), not a failed attempt: they are not a guess at the passcode.
+ */
+const verifyProof = (
+  command: CompletePasscodeAuthentication | CompletePasscodeRenewal,
+  { session, passcode, params }: ReturnType<typeof challengeContext>,
+  deps: PasscodeDeciderDeps,
+) => {
+  try {
+    return srpVerifyClient(params, {
+      identity: command.identity,
+      salt: deps.decrypt(passcode.encryptedSalt, secretLabels.salt(passcode.id)).toString('hex'),
+      verifier: deps.decrypt(passcode.encryptedVerifier, secretLabels.verifier(passcode.id)).toString('hex'),
+      b: deps.decrypt(session.encryptedB, secretLabels.b(session.id)).toString('hex'),
+      B: session.B,
+      A: command.A,
+      M1: command.M1,
+    });
+  } catch (error) {
+    if (!(error instanceof SrpInputError)) throw error;
+    throw invalid('INVALID_SRP_VALUE', error.message, [
+      { path: `body.${error.field}`, message: error.message },
+    ]);
+  }
+};
+
+/** The outcome events of a checked proof: success, or failure (and the lock it may trigger). */
+const proofChecked = (
+  command: CompletePasscodeAuthentication | CompletePasscodeRenewal,
+  { session, passcode, policy }: ReturnType<typeof challengeContext>,
+  ok: boolean,
+): PasscodeEvent[] => {
+  const { now, authenticationId } = command;
+  const at = now.toISOString();
+  const context = command.type === 'CompletePasscodeAuthentication' ? command.context : undefined;
+  const common = {
+    sessionId: session.id,
+    passcodeId: passcode.id,
+    authenticationId,
+    ceremony: session.kind,
+    policyName: passcode.policyName,
+    srpGroup: passcode.srpGroup,
+    hash: passcode.hash,
+    status: passcode.status,
+    expirationDtm: passcode.expirationDtm,
+    at,
+    ...(context !== undefined ? { context } : {}),
+  };
+  if (ok) return [PasscodeAuthenticationSucceeded.create({ ...common, failedAttempts: 0, locked: false })];
+  const failedAttempts = passcode.failedAttempts + 1;
+  const locks = policy.maxFailedAttempts > 0 && failedAttempts >= policy.maxFailedAttempts;
+  return [
+    PasscodeAuthenticationFailed.create({
+      ...common,
+      reason: 'INVALID_PROOF',
+      failedAttempts,
+      locked: locks,
+    }),
+    ...(locks
+      ? [
+          PasscodeLocked.create({
+            passcodeId: passcode.id,
+            lockedUntil: addIsoDuration(now, policy.lockoutDuration).toISOString(),
+            at,
+          }),
+        ]
+      : []),
+  ];
+};
+
+const completeAuthentication = (
+  command: CompletePasscodeAuthentication,
+  state: PasscodeUserState,
+  deps: PasscodeDeciderDeps,
+): PasscodeEvent[] => {
+  const challenged = challengeContext(command, state, 'AUTHENTICATION');
+  parseClientValues(challenged.params, { A: command.A, M1: command.M1 });
+  const proof = verifyProof(command, challenged, deps);
+  if (proof.ok) deps.onServerProof?.(proof.M2);
+  return proofChecked(command, challenged, proof.ok);
+};
+
+/**
+ * Renewal proves the current passcode (counted like an authentication) and replaces salt and
+ * verifier; the group and hash stay the passcode's, the validity restarts. The new values are
+ * checked before the proof, so a malformed request changes nothing.
+ */
+const completeRenewal = (
+  command: CompletePasscodeRenewal,
+  state: PasscodeUserState,
+  deps: PasscodeDeciderDeps,
+): PasscodeEvent[] => {
+  const challenged = challengeContext(command, state, 'RENEWAL');
+  const { passcode, policy, params, session } = challenged;
+  requireRenewalOpen(passcode, policy, command.now);
+  parseClientValues(params, { A: command.A, M1: command.M1, salt: command.salt, verifier: command.verifier });
+  const proof = verifyProof(command, challenged, deps);
+  const checked = proofChecked(command, challenged, proof.ok);
+  if (!proof.ok) return checked;
+  deps.onServerProof?.(proof.M2);
+  const { now } = command;
+  return [
+    ...checked,
+    PasscodeRenewed.create({
+      sessionId: session.id,
+      passcodeId: passcode.id,
+      authenticationId: command.authenticationId,
+      encryptedSalt: deps.encrypt(Buffer.from(command.salt, 'hex'), secretLabels.salt(passcode.id)),
+      encryptedVerifier: deps.encrypt(
+        Buffer.from(command.verifier, 'hex'),
+        secretLabels.verifier(passcode.id),
+      ),
+      expirationDtm: policy.validity === null ? null : addIsoDuration(now, policy.validity).toISOString(),
+      at: now.toISOString(),
+    }),
+  ];
+};
+
+const deregister = (command: DeregisterPasscode, state: PasscodeUserState): PasscodeEvent[] => {
+  const passcode = findByPolicy(state, command.policyName);
+  if (!passcode)
+    throw notFound('PASSCODE_NOT_FOUND', `No passcode registered for policy ${command.policyName}`);
+  return [
+    PasscodeDeregistered.create({
+      passcodeId: passcode.id,
+      reason: 'DEREGISTERED',
+      at: command.now.toISOString(),
+    }),
+  ];
+};
+
+const getPasscode = (state: PasscodeUserState, passcodeId: string): PasscodeState => {
+  const passcode = state.passcodes[passcodeId];
+  if (!passcode) throw notFound('PASSCODE_NOT_FOUND', `Passcode ${passcodeId} not found`);
+  return passcode;
+};
+
+/**
+ * Administrative change of status and/or expiration. REVOKED is final (409 on any change).
+ * Setting ACTIVE on a LOCKED passcode unlocks it (the API shows LOCKED, so an administrator setting
+ * ACTIVE expects ACTIVE). Setting what the API already shows is a no-op (no events).
+ */
+const update = (command: UpdatePasscode, state: PasscodeUserState): PasscodeEvent[] => {
+  const passcode = getPasscode(state, command.passcodeId);
+  if (passcode.status === 'REVOKED') throw conflict('PASSCODE_REVOKED', `Passcode ${passcode.id} is revoked`);
+  const at = command.now.toISOString();
+  const events: PasscodeEvent[] = [];
+  if (command.status !== undefined && command.status !== toPasscodeResource(passcode, command.now).status)
+    events.push(PasscodeStatusChanged.create({ passcodeId: passcode.id, status: command.status, at }));
+  if (command.expirationDtm !== undefined) {
+    const expirationDtm =
+      command.expirationDtm === null ? null : new Date(command.expirationDtm).toISOString();
+    if (expirationDtm !== passcode.expirationDtm)
+      events.push(PasscodeExpirationChanged.create({ passcodeId: passcode.id, expirationDtm, at }));
+  }
+  return events;
+};
+
+const remove = (command: DeletePasscode, state: PasscodeUserState): PasscodeEvent[] => {
+  const passcode = getPasscode(state, command.passcodeId);
+  return [
+    PasscodeDeregistered.create({
+      passcodeId: passcode.id,
+      reason: 'DELETED',
+      at: command.now.toISOString(),
+    }),
+  ];
+};
+
+// ---------------------------------------------------------------------------------------------
+// Evolve
+// ---------------------------------------------------------------------------------------------
+
+const withPasscode = (
+  state: PasscodeUserState,
+  passcodeId: string,
+  change: (passcode: PasscodeState) => PasscodeState,
+): PasscodeUserState => {
+  const passcode = state.passcodes[passcodeId];
+  if (!passcode) return state; // tolerate events for passcodes already removed
+  return { ...state, passcodes: { ...state.passcodes, [passcodeId]: change(passcode) } };
+};
+
+const withoutSessions = (
+  state: PasscodeUserState,
+  drop: (session: PasscodeSession) => boolean,
+): PasscodeUserState => {
+  const kept = Object.entries(state.sessions).filter(([, session]) => !drop(session));
+  return kept.length === Object.keys(state.sessions).length
+    ? state
+    : { ...state, sessions: Object.fromEntries(kept) };
+};
+
+/** A new session; sessions already expired at its start are pruned (keeps the state bounded). */
+const openSession = (state: PasscodeUserState, session: PasscodeSession, at: string): PasscodeUserState => {
+  const pruned = withoutSessions(state, (s) => isSessionExpired(s, new Date(at)));
+  return { ...pruned, sessions: { ...pruned.sessions, [session.id]: session } };
+};
+
+const closeSession = (state: PasscodeUserState, sessionId: string) =>
+  withoutSessions(state, (s) => s.id === sessionId);
+
+/** Closes the open challenges of a passcode (their B was computed from a verifier that is gone). */
+const closeChallengesOf = (state: PasscodeUserState, passcodeId: string) =>
+  withoutSessions(state, (s) => s.kind !== 'REGISTRATION' && s.passcodeId === passcodeId);
+
+export const evolvePasscode = (state: PasscodeUserState, event: PasscodeEvent): PasscodeUserState => {
+  switch (event.type) {
+    case 'PasscodeRegistrationStarted': {
+      const d = event.data;
+      return openSession(
+        state,
+        {
+          kind: 'REGISTRATION',
+          id: d.sessionId,
+          storeId: d.storeId,
+          policyName: d.policyName,
+          srpGroup: d.srpGroup,
+          hash: d.hash,
+          expiresDtm: d.expiresDtm,
+        },
+        d.at,
+      );
+    }
+    case 'PasscodeAuthenticationStarted':
+    case 'PasscodeRenewalStarted': {
+      const d = event.data;
+      return openSession(
+        state,
+        {
+          kind: event.type === 'PasscodeRenewalStarted' ? 'RENEWAL' : 'AUTHENTICATION',
+          id: d.sessionId,
+          storeId: d.storeId,
+          passcodeId: d.passcodeId,
+          B: d.B,
+          encryptedB: d.encryptedB,
+          expiresDtm: d.expiresDtm,
+        },
+        d.at,
+      );
+    }
+    case 'PasscodeRegistrationCompleted': {
+      const d = event.data;
+      const closed = closeSession(state, d.sessionId);
+      return {
+        ...closed,
+        passcodes: {
+          ...closed.passcodes,
+          [d.passcodeId]: {
+            id: d.passcodeId,
+            policyName: d.policyName,
+            status: 'ACTIVE',
+            srpGroup: d.srpGroup,
+            hash: d.hash,
+            encryptedSalt: d.encryptedSalt,
+            encryptedVerifier: d.encryptedVerifier,
+            createdDtm: d.createdDtm,
+            lastUsedDtm: null,
+            expirationDtm: d.expirationDtm,
+            failedAttempts: 0,
+            lockedUntil: null,
+          },
+        },
+      };
+    }
+    case 'PasscodeAuthenticationSucceeded':
+      return withPasscode(closeSession(state, event.data.sessionId), event.data.passcodeId, (p) => ({
+        ...p,
+        lastUsedDtm: event.data.at,
+        failedAttempts: 0,
+        lockedUntil: null,
+      }));
+    case 'PasscodeAuthenticationFailed':
+      return withPasscode(closeSession(state, event.data.sessionId), event.data.passcodeId, (p) => ({
+        ...p,
+        failedAttempts: event.data.failedAttempts,
+      }));
+    case 'PasscodeLocked':
+      return withPasscode(state, event.data.passcodeId, (p) => ({
+        ...p,
+        lockedUntil: event.data.lockedUntil,
+      }));
+    case 'PasscodeRenewed':
+      return withPasscode(closeChallengesOf(state, event.data.passcodeId), event.data.passcodeId, (p) => ({
+        ...p,
+        encryptedSalt: event.data.encryptedSalt,
+        encryptedVerifier: event.data.encryptedVerifier,
+        expirationDtm: event.data.expirationDtm,
+      }));
+    case 'PasscodeStatusChanged':
+      return withPasscode(state, event.data.passcodeId, (p) =>
+        event.data.status === 'ACTIVE'
+          ? { ...p, status: 'ACTIVE', failedAttempts: 0, lockedUntil: null }
+          : { ...p, status: event.data.status },
+      );
+    case 'PasscodeExpirationChanged':
+      return withPasscode(state, event.data.passcodeId, (p) => ({
+        ...p,
+        expirationDtm: event.data.expirationDtm,
+      }));
+    case 'PasscodeDeregistered': {
+      if (!state.passcodes[event.data.passcodeId]) return state;
+      const { [event.data.passcodeId]: _removed, ...passcodes } = state.passcodes;
+      return { ...closeChallengesOf(state, event.data.passcodeId), passcodes };
+    }
+    default:
+      // Unknown event types (from newer versions) are ignored.
+      return state;
+  }
+};

@@ -1,0 +1,40 @@
+import type { SecretBox } from '@identity-store/crypto';
+import type { PostgresEventStore } from '@identity-store/event-store';
+import { createServiceApp, type Logger } from '@identity-store/http-kit';
+import type { IdentityQueries, SummaryQueries } from '@identity-store/service-clients';
+import type { Registry } from 'prom-client';
+import { passcodeRoutes } from './api/passcode-routes';
+import { PasscodeService } from './passcode-service';
+
+export { PasscodeService } from './passcode-service';
+
+/** The passcode (SRP-6a) service as one Express app. */
+export const createPasscodeModule = (deps: {
+  eventStore: PostgresEventStore;
+  identity: IdentityQueries;
+  summaries: SummaryQueries;
+  secrets: SecretBox;
+  logger: Logger;
+  metrics?: Registry;
+  operationalEndpoints?: boolean;
+  clock?: () => Date;
+}) => {
+  const service = new PasscodeService(
+    deps.eventStore,
+    deps.identity,
+    deps.summaries,
+    deps.secrets,
+    deps.clock,
+  );
+  const app = createServiceApp({
+    name: 'passcode',
+    logger: deps.logger,
+    metrics: deps.metrics,
+    operationalEndpoints: deps.operationalEndpoints,
+    routers: [passcodeRoutes(service)],
+    readiness: [
+      { name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) },
+    ],
+  });
+  return { service, app };
+};

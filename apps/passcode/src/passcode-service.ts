@@ -1,0 +1,283 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type DistributiveOmit,
+  notFound,
+  type PasscodeAuthenticationFailed,
+  type PasscodeEvent,
+  type PasscodePolicy,
+  type Store,
+  topics,
+  toPasscodeIntegrationEvent,
+  type UserRecord,
+} from '@identity-store/contracts';
+import { requireActiveUser, UserCredentialStreams } from '@identity-store/credential-kit';
+import type { SecretBox } from '@identity-store/crypto';
+import type { EventMetadata, PostgresEventStore, RecordedEvent } from '@identity-store/event-store';
+import type { IdentityQueries, SummaryQueries, UserRef } from '@identity-store/service-clients';
+import { srpServerChallenge } from '@identity-store/srp';
+import { PasscodeSessionDirectory, sessionKeyChanges } from './data/passcode-sessions';
+import {
+  type ChallengeSession,
+  decidePasscode,
+  evolvePasscode,
+  initialPasscodeUserState,
+  type PasscodeCommand,
+  type PasscodeDeciderDeps,
+  type PasscodeUserState,
+  passcodeStreamId,
+  secretLabels,
+  userIdOfPasscodeStream,
+} from './domain/passcode-decider';
+
+const requirePolicy = (store: Store, policyName: string): PasscodePolicy => {
+  const policy = store.passcodePolicies[policyName];
+  if (!policy)
+    throw notFound(
+      'POLICY_NOT_FOUND',
+      `Passcode policy ${policyName} does not exist in store ${store.name}.`,
+    );
+  return policy;
+};
+
+type Command = DistributiveOmit<PasscodeCommand, 'now'>;
+type ProofInput = { A: string; M1: string };
+
+/**
+ * The passcode service's application layer: resolve store, policy and user (for a session: the
+ * user whose stream holds it), decide on the user's passcode aggregate, append, and answer — with
+ * the user as the audit projection sees it after this request where the answer has a user.
+ */
+export class PasscodeService {
+  private readonly streams: UserCredentialStreams<PasscodeUserState, PasscodeEvent>;
+  private readonly sessions: PasscodeSessionDirectory;
+
+  constructor(
+    eventStore: PostgresEventStore,
+    private readonly identity: IdentityQueries,
+    summaries: SummaryQueries,
+    private readonly secrets: SecretBox,
+    clock: () => Date = () => new Date(),
+  ) {
+    this.streams = new UserCredentialStreams(eventStore, identity, summaries, {
+      initialState: initialPasscodeUserState,
+      evolve: evolvePasscode,
+      streamId: passcodeStreamId,
+      topic: topics.passcode,
+      toIntegration: toPasscodeIntegrationEvent,
+      clock,
+    });
+    this.sessions = new PasscodeSessionDirectory(eventStore.prisma);
+  }
+
+  state(storeName: string, ref: UserRef) {
+    return this.streams.state(storeName, ref);
+  }
+
+  userView(user: UserRecord, appended: RecordedEvent[] = []) {
+    return this.streams.userView(user, appended);
+  }
+
+  async startRegistration(storeName: string, ref: UserRef, policyName: string, metadata: EventMetadata) {
+    const { store, user } = await this.streams.resolve(storeName, ref);
+    requireActiveUser(user);
+    const policy = requirePolicy(store, policyName);
+    const sessionId = randomUUID();
+    const { state } = await this.run(
+      store,
+      user,
+      { type: 'StartPasscodeRegistration', policy, sessionId, storeId: store.id },
+      metadata,
+    );
+    return {
+      sessionId,
+      identity: user.id,
+      srpGroup: policy.srpGroup,
+      hash: policy.hash,
+      clientRules: policy.clientRules,
+      expiresDtm: state.sessions[sessionId]!.expiresDtm,
+    };
+  }
+
+  async completeRegistration(
+    storeName: string,
+    sessionId: string,
+    body: { salt: string; verifier: string },
+    metadata: EventMetadata,
+  ) {
+    const { store, user } = await this.sessionOwner(storeName, sessionId);
+    requireActiveUser(user);
+    const { events } = await this.run(
+      store,
+      user,
+      {
+        type: 'CompletePasscodeRegistration',
+        sessionId,
+        storeId: store.id,
+        policies: store.passcodePolicies,
+        passcodeId: randomUUID(),
+        ...body,
+      },
+      metadata,
+    );
+    return this.userView(user, events);
+  }
+
+  /** Authentication or renewal start: the challenge (salt and B) for the policy's passcode. */
+  async startChallenge(
+    kind: 'StartPasscodeAuthentication' | 'StartPasscodeRenewal',
+    storeName: string,
+    ref: UserRef,
+    policyName: string,
+    metadata: EventMetadata,
+  ) {
+    const { store, user } = await this.streams.resolve(storeName, ref);
+    requireActiveUser(user);
+    const policy = requirePolicy(store, policyName);
+    const sessionId = randomUUID();
+    const { state } = await this.run(
+      store,
+      user,
+      { type: kind, policy, sessionId, storeId: store.id },
+      metadata,
+    );
+    const session = state.sessions[sessionId] as ChallengeSession;
+    const passcode = state.passcodes[session.passcodeId]!;
+    return {
+      sessionId,
+      identity: user.id,
+      salt: this.secrets
+        .decrypt(passcode.encryptedSalt, this.aad(user, secretLabels.salt(passcode.id)))
+        .toString('hex'),
+      B: session.B,
+      srpGroup: passcode.srpGroup,
+      hash: passcode.hash,
+      expiresDtm: session.expiresDtm,
+      // The client chooses the new passcode against these.
+      ...(kind === 'StartPasscodeRenewal' ? { clientRules: policy.clientRules } : {}),
+    };
+  }
+
+  async completeAuthentication(
+    storeName: string,
+    sessionId: string,
+    body: ProofInput & { context?: Record<string, unknown> },
+    metadata: EventMetadata,
+  ) {
+    return this.completeChallenge(storeName, sessionId, metadata, (base) => ({
+      ...base,
+      type: 'CompletePasscodeAuthentication',
+      ...body,
+    }));
+  }
+
+  async completeRenewal(
+    storeName: string,
+    sessionId: string,
+    body: ProofInput & { salt: string; verifier: string },
+    metadata: EventMetadata,
+  ) {
+    return this.completeChallenge(storeName, sessionId, metadata, (base) => ({
+      ...base,
+      type: 'CompletePasscodeRenewal',
+      ...body,
+    }));
+  }
+
+  async change(
+    storeName: string,
+    ref: UserRef,
+    command: DistributiveOmit<
+      Extract<PasscodeCommand, { type: 'DeregisterPasscode' | 'UpdatePasscode' | 'DeletePasscode' }>,
+      'now'
+    >,
+    metadata: EventMetadata,
+  ) {
+    const { store, user } = await this.streams.resolve(storeName, ref);
+    if (command.type === 'DeregisterPasscode') requirePolicy(store, command.policyName);
+    const result = await this.run(store, user, command, metadata);
+    return { ...result, user };
+  }
+
+  private async completeChallenge(
+    storeName: string,
+    sessionId: string,
+    metadata: EventMetadata,
+    command: (base: {
+      sessionId: string;
+      storeId: string;
+      policies: Store['passcodePolicies'];
+      identity: string;
+      authenticationId: string;
+    }) => Command,
+  ) {
+    const { store, user } = await this.sessionOwner(storeName, sessionId);
+    requireActiveUser(user);
+    const authenticationId = randomUUID();
+    const base = {
+      sessionId,
+      storeId: store.id,
+      policies: store.passcodePolicies,
+      identity: user.id,
+      authenticationId,
+    };
+    const { events, serverProof } = await this.run(store, user, command(base), metadata);
+    const failure = events.find(
+      (event): event is RecordedEvent<PasscodeAuthenticationFailed> =>
+        event.type === 'PasscodeAuthenticationFailed',
+    );
+    return {
+      result: failure ? ('FAILURE' as const) : ('SUCCESS' as const),
+      ...(failure ? {} : { M2: serverProof }),
+      authenticationId,
+      ...(failure ? { reason: failure.data.reason } : {}),
+      user: await this.userView(user, events),
+    };
+  }
+
+  /**
+   * Store and user of a session completed through `storeName`. A session of a user of another
+   * store, like an unknown or closed one, is 404 PASSCODE_SESSION_NOT_FOUND.
+   */
+  private async sessionOwner(storeName: string, sessionId: string) {
+    const store = await this.identity.getStoreByName(storeName);
+    if (!store) throw notFound('STORE_NOT_FOUND', `Store ${storeName} does not exist.`);
+    const streamId = await this.sessions.streamOf(sessionId);
+    const userId = streamId === null ? undefined : userIdOfPasscodeStream(streamId);
+    const user = userId === undefined ? null : await this.identity.getUser(store.id, { userId });
+    if (!user) throw notFound('PASSCODE_SESSION_NOT_FOUND', `Passcode session ${sessionId} does not exist.`);
+    return { store, user };
+  }
+
+  /** Associated data of a user's secrets: the user id and what the value is. */
+  private aad(user: UserRecord, label: string) {
+    return `${user.id}/${label}`;
+  }
+
+  private async run(store: Store, user: UserRecord, command: Command, metadata: EventMetadata) {
+    let serverProof: string | undefined;
+    const deps: PasscodeDeciderDeps = {
+      encrypt: (plaintext, label) => this.secrets.encrypt(plaintext, this.aad(user, label)),
+      decrypt: (ciphertext, label) => this.secrets.decrypt(ciphertext, this.aad(user, label)),
+      challenge: (params, verifierHex) => srpServerChallenge(params, verifierHex),
+      onServerProof: (M2) => (serverProof = M2),
+    };
+    const result = await this.streams.decide(
+      store,
+      user,
+      (state, now) => {
+        serverProof = undefined; // a retried decision reports its own proof
+        return decidePasscode({ ...command, now } as PasscodeCommand, state, deps);
+      },
+      {
+        metadata,
+        // Open sessions are findable by id: their keys are claimed and released with the events.
+        uniqueKeys: (decided, before) =>
+          sessionKeyChanges(
+            Object.keys(before.sessions),
+            Object.keys(decided.reduce(evolvePasscode, before).sessions),
+          ),
+      },
+    );
+    return { ...result, serverProof };
+  }
+}

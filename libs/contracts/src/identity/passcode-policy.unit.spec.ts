@@ -1,0 +1,146 @@
+import {
+  createStoreBodySchema,
+  passcodePolicyDefaults,
+  passcodePolicySchema,
+  storeSchema,
+  updatePasscodePolicyBodySchema,
+} from './store';
+import { PasscodePolicySet } from './identity-events';
+
+/** `path: message` of every issue, sorted, for comparing whole answers. */
+const issuesOf = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
+  (result.error?.issues ?? []).map((issue) => `${issue.path.join('.')}: ${issue.message}`).sort();
+
+describe('PasscodePolicy schema', () => {
+  it('fills every omitted field with the documented default', () => {
+    expect(passcodePolicySchema.parse({ name: 'default' })).toEqual({ name: 'default', ...passcodePolicyDefaults });
+    expect(passcodePolicyDefaults).toEqual({
+      protocol: 'SRP',
+      srpGroup: 2048,
+      hash: 'SHA-256',
+      clientRules: { minLength: 8, maxLength: 64, requireDigit: false, requireLetter: false, requireSymbol: false },
+      validity: null,
+      renewalWindow: null,
+      maxFailedAttempts: 5,
+      lockoutDuration: 'PT15M',
+    });
+  });
+
+  it('fills the omitted client rules of a partial clientRules one by one', () => {
+    expect(passcodePolicySchema.parse({ name: 'p', clientRules: { minLength: 12, requireDigit: true } }).clientRules).toEqual({
+      minLength: 12,
+      maxLength: 64,
+      requireDigit: true,
+      requireLetter: false,
+      requireSymbol: false,
+    });
+  });
+
+  it('accepts every allowed group and hash, a validity with a renewal window', () => {
+    for (const srpGroup of [2048, 3072, 4096])
+      for (const hash of ['SHA-256', 'SHA-512'])
+        expect(
+          passcodePolicySchema.safeParse({ name: 'p', srpGroup, hash, validity: 'P90D', renewalWindow: 'P7D' }).success,
+        ).toBe(true);
+  });
+
+  it('names every bad field at once', () => {
+    const result = passcodePolicySchema.safeParse({
+      name: 'a-name-that-is-far-too-long',
+      protocol: 'PAKE',
+      srpGroup: 1024,
+      hash: 'MD5',
+      clientRules: { minLength: 20, maxLength: 10, requireDigit: 'yes' },
+      validity: 'ninety days',
+      renewalWindow: 'P7D',
+      maxFailedAttempts: 0,
+      lockoutDuration: '15 minutes',
+      extra: true,
+    });
+    expect(issuesOf(result)).toEqual([
+      ': Unrecognized key: "extra"',
+      'clientRules.minLength: must not exceed maxLength',
+      'clientRules.requireDigit: Invalid input: expected boolean, received string',
+      'hash: Invalid option: expected one of "SHA-256"|"SHA-512"',
+      'lockoutDuration: must be an ISO-8601 duration such as PT15M or P90D',
+      'maxFailedAttempts: Too small: expected number to be >=1',
+      'name: must be 1–20 letters, digits or hyphens',
+      'protocol: Invalid input: expected "SRP"',
+      'srpGroup: must be 2048, 3072 or 4096',
+      'validity: must be an ISO-8601 duration such as PT15M or P90D',
+    ]);
+  });
+
+  it('compares minLength with the default maxLength when only minLength is given', () => {
+    expect(issuesOf(passcodePolicySchema.safeParse({ name: 'p', clientRules: { minLength: 65 } }))).toEqual([
+      'clientRules.minLength: must not exceed maxLength',
+    ]);
+    expect(passcodePolicySchema.safeParse({ name: 'p', clientRules: { minLength: 64 } }).success).toBe(true);
+  });
+
+  it('refuses a renewal window without a validity, also next to other bad fields', () => {
+    expect(issuesOf(passcodePolicySchema.safeParse({ name: 'p', renewalWindow: 'P7D' }))).toEqual([
+      'renewalWindow: requires validity (a passcode that never expires has no renewal window)',
+    ]);
+    expect(issuesOf(passcodePolicySchema.safeParse({ name: 'p', renewalWindow: 'P7D', srpGroup: 1 }))).toEqual([
+      'renewalWindow: requires validity (a passcode that never expires has no renewal window)',
+      'srpGroup: must be 2048, 3072 or 4096',
+    ]);
+  });
+
+  it('rejects input that is not an object without throwing', () => {
+    expect(passcodePolicySchema.safeParse(null).success).toBe(false);
+    expect(passcodePolicySchema.safeParse({ name: 'p', clientRules: null }).success).toBe(false);
+  });
+
+  it('lets an update name any subset, clientRules included, and nothing else', () => {
+    expect(updatePasscodePolicyBodySchema.parse({ clientRules: { maxLength: 32 } })).toEqual({ clientRules: { maxLength: 32 } });
+    expect(updatePasscodePolicyBodySchema.parse({ validity: null })).toEqual({ validity: null });
+    expect(issuesOf(updatePasscodePolicyBodySchema.safeParse({ name: 'renamed', srpGroup: 1024 }))).toEqual([
+      ': Unrecognized key: "name"',
+      'srpGroup: must be 2048, 3072 or 4096',
+    ]);
+  });
+
+  it('is how a store holds its passcode policies: a record by name', () => {
+    const policy = passcodePolicySchema.parse({ name: 'default' });
+    const dtm = '2026-05-07T10:00:00.000Z';
+    const store = {
+      id: 's1',
+      name: 'acme',
+      attributeSchema: null,
+      passkeyConfigs: {},
+      appkeyConfigs: {},
+      totpPolicies: {},
+      passcodePolicies: { default: policy },
+      pushNotificationPolicies: {},
+      createdDtm: dtm,
+      lastUpdatedDtm: dtm,
+    };
+    expect(storeSchema.parse(store).passcodePolicies).toEqual({ default: policy });
+    expect(storeSchema.safeParse({ ...store, passcodePolicies: { default: { ...policy, hash: 'MD5' } } }).success).toBe(false);
+  });
+
+  it('takes passcode policies in a store body, keyed by name, with defaults and the same checks', () => {
+    const body = createStoreBodySchema.parse({ name: 'acme', passcodePolicies: { basic: {} } });
+    expect(body.passcodePolicies?.basic).toEqual(passcodePolicyDefaults);
+    expect(
+      issuesOf(
+        createStoreBodySchema.safeParse({
+          name: 'acme',
+          passcodePolicies: { 'bad name!': {}, ok: { renewalWindow: 'P1D', clientRules: { minLength: 9, maxLength: 8 } } },
+        }),
+      ),
+    ).toEqual([
+      'passcodePolicies.bad name!: Invalid key in record',
+      'passcodePolicies.ok.clientRules.minLength: must not exceed maxLength',
+      'passcodePolicies.ok.renewalWindow: requires validity (a passcode that never expires has no renewal window)',
+    ]);
+  });
+
+  it('is carried whole by the PasscodePolicySet event, version 1', () => {
+    const policy = passcodePolicySchema.parse({ name: 'default', validity: 'P90D' });
+    expect(PasscodePolicySet.version).toBe(1);
+    expect(PasscodePolicySet.create({ storeId: 's1', policy, at: '2026-05-07T10:00:00.000Z' }).data.policy).toEqual(policy);
+  });
+});

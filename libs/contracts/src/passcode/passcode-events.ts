@@ -1,0 +1,360 @@
+import { z } from 'zod';
+import { defineEvent, type EventOf, type StoredEvent } from '../events/event';
+import { srpGroupSchema, srpHashSchema } from '../identity/store';
+
+/**
+ * Passcode (client-validated password, SRP-6a per RFC 5054) events.
+ *
+ * Stored events live in the stream `passcode-user-<userId>`: one aggregate per user holding the
+ * user's passcodes (at most one per policy) and the open ceremony sessions. Secret material appears
+ * only as opaque ciphertext produced by the caller (`encryptedSalt`, `encryptedVerifier`,
+ * `encryptedB`); the domain never encrypts or sees a key. Integration events (topic
+ * `identity-store.passcode`) have the same type names and their fields minus the ciphertexts and
+ * minus the session ids (a session id is a capability to complete a ceremony);
+ * {@link toPasscodeIntegrationEvent} is the only way from one to the other.
+ *
+ * All timestamps are ISO-8601 UTC strings (`Date.prototype.toISOString()`).
+ */
+
+/** Stored status; LOCKED is derived from `lockedUntil` (see the decider). REVOKED is final. */
+export const passcodeStatusSchema = z.enum(['ACTIVE', 'SUSPENDED', 'REVOKED']);
+export type PasscodeStatus = z.infer<typeof passcodeStatusSchema>;
+
+/** Which ceremony checked a proof of the passcode: an authentication, or a renewal proving the old one. */
+export const passcodeCeremonySchema = z.enum(['AUTHENTICATION', 'RENEWAL']);
+export type PasscodeCeremony = z.infer<typeof passcodeCeremonySchema>;
+
+export const passcodeAuthenticationFailureReasonSchema = z.enum(['INVALID_PROOF']);
+export type PasscodeAuthenticationFailureReason = z.infer<typeof passcodeAuthenticationFailureReasonSchema>;
+
+/** DEREGISTERED: by policy; DELETED: by id; REPLACED: a new registration superseded a revoked or expired one. */
+export const passcodeDeregistrationReasonSchema = z.enum(['DEREGISTERED', 'DELETED', 'REPLACED']);
+export type PasscodeDeregistrationReason = z.infer<typeof passcodeDeregistrationReasonSchema>;
+
+const id = z.string().min(1);
+const dtm = z.iso.datetime();
+/** Free-form client context of an authentication (device, IP, …), echoed into the audit. */
+const context = z.record(z.string(), z.unknown()).optional();
+/** Opaque ciphertext (SecretBox), produced by the caller. Never leaves the passcode service. */
+const ciphertext = z.string().min(1);
+const lowercaseHex = z.string().regex(/^[0-9a-f]+$/, 'must be lowercase hex');
+
+// ---------------------------------------------------------------------------------------------
+// Integration event data (no secrets, no session ids). The stored schemas below extend these.
+// ---------------------------------------------------------------------------------------------
+
+export const passcodeRegistrationStartedIntegrationSchema = z.object({
+  policyName: z.string().min(1),
+  srpGroup: srpGroupSchema,
+  hash: srpHashSchema,
+  expiresDtm: dtm,
+  at: dtm,
+});
+
+export const passcodeRegistrationCompletedIntegrationSchema = z.object({
+  passcodeId: id,
+  policyName: z.string().min(1),
+  srpGroup: srpGroupSchema,
+  hash: srpHashSchema,
+  createdDtm: dtm,
+  /** From the policy's `validity`; null: never expires. */
+  expirationDtm: dtm.nullable(),
+});
+
+/** An authentication or renewal ceremony started: the server's challenge B was issued. */
+const challengeStartedFields = {
+  passcodeId: id,
+  policyName: z.string().min(1),
+  expiresDtm: dtm,
+  at: dtm,
+};
+export const passcodeAuthenticationStartedIntegrationSchema = z.object(challengeStartedFields);
+export const passcodeRenewalStartedIntegrationSchema = z.object(challengeStartedFields);
+
+/**
+ * The outcome of checking a proof (M1). Carries the passcode as it is after this event, so the
+ * authentication audit (`passcodeInfo`, `passcodeAuditInfo`) is a function of the event alone.
+ */
+const proofCheckedFields = {
+  passcodeId: id,
+  authenticationId: id,
+  ceremony: passcodeCeremonySchema,
+  policyName: z.string().min(1),
+  srpGroup: srpGroupSchema,
+  hash: srpHashSchema,
+  status: passcodeStatusSchema,
+  expirationDtm: dtm.nullable(),
+  /** Consecutive failed attempts after this event (0 after a success). */
+  failedAttempts: z.number().int().nonnegative(),
+  /** Whether this event leaves the passcode locked. */
+  locked: z.boolean(),
+  at: dtm,
+  context,
+};
+
+export const passcodeAuthenticationSucceededIntegrationSchema = z.object(proofCheckedFields);
+
+export const passcodeAuthenticationFailedIntegrationSchema = z.object({
+  ...proofCheckedFields,
+  reason: passcodeAuthenticationFailureReasonSchema,
+  failedAttempts: z.number().int().positive(),
+});
+
+export const passcodeLockedIntegrationSchema = z.object({ passcodeId: id, lockedUntil: dtm, at: dtm });
+
+export const passcodeRenewedIntegrationSchema = z.object({
+  passcodeId: id,
+  authenticationId: id,
+  expirationDtm: dtm.nullable(),
+  at: dtm,
+});
+
+export const passcodeStatusChangedIntegrationSchema = z.object({
+  passcodeId: id,
+  status: passcodeStatusSchema,
+  at: dtm,
+});
+
+export const passcodeExpirationChangedIntegrationSchema = z.object({
+  passcodeId: id,
+  expirationDtm: dtm.nullable(),
+  at: dtm,
+});
+
+export const passcodeDeregisteredIntegrationSchema = z.object({
+  passcodeId: id,
+  reason: passcodeDeregistrationReasonSchema,
+  at: dtm,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Stored (domain) events.
+// ---------------------------------------------------------------------------------------------
+
+/** A ceremony session: single-use, expiring, bound to the store it was started in. */
+const sessionFields = { sessionId: id, storeId: id };
+
+export const passcodeRegistrationStartedSchema =
+  passcodeRegistrationStartedIntegrationSchema.extend(sessionFields);
+export const passcodeRegistrationCompletedSchema = passcodeRegistrationCompletedIntegrationSchema.extend({
+  sessionId: id,
+  encryptedSalt: ciphertext,
+  encryptedVerifier: ciphertext,
+});
+const challengeFields = {
+  ...sessionFields,
+  /** The server's public ephemeral value (sent to the client; public). */
+  B: lowercaseHex,
+  /** The server's secret ephemeral value b. */
+  encryptedB: ciphertext,
+};
+export const passcodeAuthenticationStartedSchema =
+  passcodeAuthenticationStartedIntegrationSchema.extend(challengeFields);
+export const passcodeRenewalStartedSchema = passcodeRenewalStartedIntegrationSchema.extend(challengeFields);
+export const passcodeAuthenticationSucceededSchema = passcodeAuthenticationSucceededIntegrationSchema.extend({
+  sessionId: id,
+});
+export const passcodeAuthenticationFailedSchema = passcodeAuthenticationFailedIntegrationSchema.extend({
+  sessionId: id,
+});
+export const passcodeLockedSchema = passcodeLockedIntegrationSchema;
+export const passcodeRenewedSchema = passcodeRenewedIntegrationSchema.extend({
+  sessionId: id,
+  encryptedSalt: ciphertext,
+  encryptedVerifier: ciphertext,
+});
+export const passcodeStatusChangedSchema = passcodeStatusChangedIntegrationSchema;
+export const passcodeExpirationChangedSchema = passcodeExpirationChangedIntegrationSchema;
+export const passcodeDeregisteredSchema = passcodeDeregisteredIntegrationSchema;
+
+export const PasscodeRegistrationStarted = defineEvent(
+  'PasscodeRegistrationStarted',
+  passcodeRegistrationStartedSchema,
+);
+export type PasscodeRegistrationStarted = EventOf<typeof PasscodeRegistrationStarted>;
+export const PasscodeRegistrationCompleted = defineEvent(
+  'PasscodeRegistrationCompleted',
+  passcodeRegistrationCompletedSchema,
+);
+export type PasscodeRegistrationCompleted = EventOf<typeof PasscodeRegistrationCompleted>;
+export const PasscodeAuthenticationStarted = defineEvent(
+  'PasscodeAuthenticationStarted',
+  passcodeAuthenticationStartedSchema,
+);
+export type PasscodeAuthenticationStarted = EventOf<typeof PasscodeAuthenticationStarted>;
+export const PasscodeRenewalStarted = defineEvent('PasscodeRenewalStarted', passcodeRenewalStartedSchema);
+export type PasscodeRenewalStarted = EventOf<typeof PasscodeRenewalStarted>;
+export const PasscodeAuthenticationSucceeded = defineEvent(
+  'PasscodeAuthenticationSucceeded',
+  passcodeAuthenticationSucceededSchema,
+);
+export type PasscodeAuthenticationSucceeded = EventOf<typeof PasscodeAuthenticationSucceeded>;
+export const PasscodeAuthenticationFailed = defineEvent(
+  'PasscodeAuthenticationFailed',
+  passcodeAuthenticationFailedSchema,
+);
+export type PasscodeAuthenticationFailed = EventOf<typeof PasscodeAuthenticationFailed>;
+export const PasscodeLocked = defineEvent('PasscodeLocked', passcodeLockedSchema);
+export type PasscodeLocked = EventOf<typeof PasscodeLocked>;
+export const PasscodeRenewed = defineEvent('PasscodeRenewed', passcodeRenewedSchema);
+export type PasscodeRenewed = EventOf<typeof PasscodeRenewed>;
+export const PasscodeStatusChanged = defineEvent('PasscodeStatusChanged', passcodeStatusChangedSchema);
+export type PasscodeStatusChanged = EventOf<typeof PasscodeStatusChanged>;
+export const PasscodeExpirationChanged = defineEvent(
+  'PasscodeExpirationChanged',
+  passcodeExpirationChangedSchema,
+);
+export type PasscodeExpirationChanged = EventOf<typeof PasscodeExpirationChanged>;
+export const PasscodeDeregistered = defineEvent('PasscodeDeregistered', passcodeDeregisteredSchema);
+export type PasscodeDeregistered = EventOf<typeof PasscodeDeregistered>;
+
+export type PasscodeEvent =
+  | PasscodeRegistrationStarted
+  | PasscodeRegistrationCompleted
+  | PasscodeAuthenticationStarted
+  | PasscodeRenewalStarted
+  | PasscodeAuthenticationSucceeded
+  | PasscodeAuthenticationFailed
+  | PasscodeLocked
+  | PasscodeRenewed
+  | PasscodeStatusChanged
+  | PasscodeExpirationChanged
+  | PasscodeDeregistered;
+
+export type PasscodeEventType = PasscodeEvent['type'];
+
+/** Stored event definitions by type, e.g. to parse events read back from the event store. */
+export const passcodeEvents = {
+  PasscodeRegistrationStarted,
+  PasscodeRegistrationCompleted,
+  PasscodeAuthenticationStarted,
+  PasscodeRenewalStarted,
+  PasscodeAuthenticationSucceeded,
+  PasscodeAuthenticationFailed,
+  PasscodeLocked,
+  PasscodeRenewed,
+  PasscodeStatusChanged,
+  PasscodeExpirationChanged,
+  PasscodeDeregistered,
+} as const;
+
+export const isPasscodeEventType = (type: string): type is PasscodeEventType =>
+  Object.hasOwn(passcodeEvents, type);
+
+/** Validates a raw stored event (e.g. JSON from the event store) as a {@link PasscodeEvent}. */
+export const parsePasscodeEvent = (event: StoredEvent<string, unknown>): PasscodeEvent => {
+  if (!isPasscodeEventType(event.type)) throw new Error(`Unknown passcode event type: ${event.type}`);
+  return passcodeEvents[event.type].create(event.data as never) as PasscodeEvent;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Integration events (topic identity-store.passcode).
+// ---------------------------------------------------------------------------------------------
+
+/** Integration event definitions by type (data schemas and versions of what is published). */
+export const passcodeIntegrationEvents = {
+  PasscodeRegistrationStarted: defineEvent(
+    'PasscodeRegistrationStarted',
+    passcodeRegistrationStartedIntegrationSchema,
+  ),
+  PasscodeRegistrationCompleted: defineEvent(
+    'PasscodeRegistrationCompleted',
+    passcodeRegistrationCompletedIntegrationSchema,
+  ),
+  PasscodeAuthenticationStarted: defineEvent(
+    'PasscodeAuthenticationStarted',
+    passcodeAuthenticationStartedIntegrationSchema,
+  ),
+  PasscodeRenewalStarted: defineEvent('PasscodeRenewalStarted', passcodeRenewalStartedIntegrationSchema),
+  PasscodeAuthenticationSucceeded: defineEvent(
+    'PasscodeAuthenticationSucceeded',
+    passcodeAuthenticationSucceededIntegrationSchema,
+  ),
+  PasscodeAuthenticationFailed: defineEvent(
+    'PasscodeAuthenticationFailed',
+    passcodeAuthenticationFailedIntegrationSchema,
+  ),
+  PasscodeLocked: defineEvent('PasscodeLocked', passcodeLockedIntegrationSchema),
+  PasscodeRenewed: defineEvent('PasscodeRenewed', passcodeRenewedIntegrationSchema),
+  PasscodeStatusChanged: defineEvent('PasscodeStatusChanged', passcodeStatusChangedIntegrationSchema),
+  PasscodeExpirationChanged: defineEvent(
+    'PasscodeExpirationChanged',
+    passcodeExpirationChangedIntegrationSchema,
+  ),
+  PasscodeDeregistered: defineEvent('PasscodeDeregistered', passcodeDeregisteredIntegrationSchema),
+} as const;
+
+export type PasscodeIntegrationEvent = {
+  [K in keyof typeof passcodeIntegrationEvents]: EventOf<(typeof passcodeIntegrationEvents)[K]>;
+}[keyof typeof passcodeIntegrationEvents];
+
+/** Fields of stored events that never leave the passcode service. */
+const PRIVATE_FIELDS = [
+  'sessionId',
+  'storeId',
+  'B',
+  'encryptedB',
+  'encryptedSalt',
+  'encryptedVerifier',
+] as const;
+
+/**
+ * Maps a stored passcode event to the `{ type, version, data }` of its integration event (the caller
+ * adds the envelope). Pure. The private fields are removed explicitly, and the data is then parsed
+ * with the integration schema, which keeps only the fields it declares.
+ */
+export const toPasscodeIntegrationEvent = (
+  event: PasscodeEvent,
+): { type: PasscodeEventType; version: number; data: Record<string, unknown> } => {
+  const definition = passcodeIntegrationEvents[event.type];
+  const data: Record<string, unknown> = { ...event.data };
+  for (const field of PRIVATE_FIELDS) delete data[field];
+  return {
+    type: event.type,
+    version: definition.version,
+    data: definition.schema.parse(data) as Record<string, unknown>,
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// API resource and audit details.
+// ---------------------------------------------------------------------------------------------
+
+/** Status as the API shows it: the stored one, or LOCKED while an ACTIVE passcode's lock runs. */
+export const passcodeResourceStatusSchema = z.enum(['ACTIVE', 'SUSPENDED', 'REVOKED', 'LOCKED']);
+export type PasscodeResourceStatus = z.infer<typeof passcodeResourceStatusSchema>;
+
+/** A user's passcode as the API returns it. Never carries the verifier or the salt. */
+export const passcodeResourceSchema = z.object({
+  id: z.string(),
+  policyName: z.string(),
+  status: passcodeResourceStatusSchema,
+  protocol: z.literal('SRP'),
+  srpGroup: srpGroupSchema,
+  hash: srpHashSchema,
+  createdDtm: dtm,
+  lastUsedDtm: dtm.nullable(),
+  expirationDtm: dtm.nullable(),
+  failedAttempts: z.number().int().nonnegative(),
+  lockedUntil: dtm.nullable(),
+});
+export type PasscodeResource = z.infer<typeof passcodeResourceSchema>;
+
+/** `passcodeInfo` of an authentication audit: the passcode when the proof was checked. */
+export const passcodeInfoSchema = z.object({
+  id: z.string(),
+  status: passcodeResourceStatusSchema,
+  expirationDtm: dtm.nullable(),
+});
+export type PasscodeInfo = z.infer<typeof passcodeInfoSchema>;
+
+/** `passcodeAuditInfo` of an authentication audit (what a UI shows for a passcode authentication). */
+export const passcodeAuditInfoSchema = z.object({
+  protocol: z.literal('SRP'),
+  policyName: z.string(),
+  srpGroup: srpGroupSchema,
+  hash: srpHashSchema,
+  failedAttempts: z.number().int().nonnegative(),
+  locked: z.boolean(),
+});
+export type PasscodeAuditInfo = z.infer<typeof passcodeAuditInfoSchema>;
