@@ -125,6 +125,36 @@ describe('PostgresEventStore on real PostgreSQL', () => {
     expect(await store.readStream('store-b')).toHaveLength(0);
   });
 
+  it('names the taken key among several claims, releases keys with the events, and changes nothing on failure', async () => {
+    const claim = (streamId: string, keys: string[], expectedVersion = 0, release: string[] = []) =>
+      store.appendToStream(streamId, [incremented(1)], {
+        expectedVersion,
+        metadata: meta,
+        claimKeys: keys.map((key) => ({ scope: 'session', key })),
+        releaseKeys: release.map((key) => ({ scope: 'session', key })),
+        toOutbox: (r) => r.map((e) => ({ eventId: e.id, topic: 'keys-topic', key: streamId, value: '{}' })),
+      });
+    await claim('owner-1', ['k-1']);
+    const taken = await claim('owner-2', ['k-2', 'k-1']).catch((error: unknown) => error);
+    expect(taken).toBeInstanceOf(UniqueKeyTakenError);
+    expect((taken as UniqueKeyTakenError).key).toBe('k-1');
+    expect(await store.readStream('owner-2')).toHaveLength(0);
+    expect(await prisma.uniqueKey.count({ where: { scope: 'session', key: 'k-2' } })).toBe(0);
+    expect(await prisma.outboxMessage.count({ where: { topic: 'keys-topic', key: 'owner-2' } })).toBe(0);
+    // Releasing k-1 with the next append of its owner frees it for the other stream.
+    await claim('owner-1', [], 1, ['k-1']);
+    await claim('owner-2', ['k-1']);
+    expect((await prisma.uniqueKey.findUnique({ where: { scope_key: { scope: 'session', key: 'k-1' } } }))?.streamId).toBe('owner-2');
+  });
+
+  it('still reports a stale expected version as a conflict when the append also claims keys', async () => {
+    await store.appendToStream('keyed', [incremented(1)], { expectedVersion: 0, metadata: meta, claimKeys: [{ scope: 'kv', key: 'a' }] });
+    await expect(
+      store.appendToStream('keyed', [incremented(1)], { expectedVersion: 0, metadata: meta, claimKeys: [{ scope: 'kv', key: 'b' }] }),
+    ).rejects.toBeInstanceOf(ExpectedVersionConflictError);
+    expect(await prisma.uniqueKey.count({ where: { scope: 'kv', key: 'b' } })).toBe(0);
+  });
+
   it('keeps outbox rows across a crash between commit and publish, and publishes them after restart', async () => {
     const outbox = (r: { id: string; streamVersion: number }[]) =>
       r.map((e) => ({

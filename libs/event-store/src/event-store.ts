@@ -94,6 +94,17 @@ const fromSqlRow = <E extends StoredEvent>(row: SqlEventRow): RecordedEvent<E> =
   createdAt: row.created_at,
 });
 
+/**
+ * The claimed key a node-postgres unique violation of `unique_keys` names ("Key (scope, key)=(a, b)
+ * already exists."); null for any other error.
+ */
+const takenUniqueKey = (error: unknown, claims: UniqueKeyRef[]): UniqueKeyRef | null => {
+  const { code, constraint, detail } = (error ?? {}) as { code?: string; constraint?: string; detail?: string };
+  if (code !== '23505' || constraint !== 'unique_keys_pkey') return null;
+  const [, scope, key] = /\(scope, key\)=\((.*?), (.*)\) already exists/.exec(detail ?? '') ?? [];
+  return claims.find((c) => c.scope === scope && c.key === key) ?? claims[0] ?? null;
+};
+
 const toRecorded = <E extends StoredEvent>(row: EventRow): RecordedEvent<E> => ({
   id: row.id,
   streamId: row.streamId,
@@ -146,29 +157,36 @@ export class PostgresEventStore {
       createdAt,
     }));
     const outbox = options.toOutbox?.(pending) ?? [];
-    const needsTransaction = Boolean(
-      options.claimKeys?.length || options.releaseKeys?.length || options.inline,
-    );
+    const keys = { claim: options.claimKeys ?? [], release: options.releaseKeys ?? [] };
+    // Inline projections need a transaction to run in; so does re-claiming a key released by the
+    // same append (one statement would see the released row still there).
+    const reclaims = keys.claim.some((c) => keys.release.some((r) => r.scope === c.scope && r.key === c.key));
     try {
-      const recorded = needsTransaction
-        ? await this.appendInTransaction(pending, outbox, options)
-        : await this.appendInOneStatement(pending, outbox);
+      const recorded =
+        options.inline || reclaims
+          ? await this.appendInTransaction(pending, outbox, options)
+          : await this.appendInOneStatement(pending, outbox, keys);
       if (outbox.length) for (const listener of this.appendListeners) listener();
       return { nextExpectedVersion: options.expectedVersion + events.length, events: recorded };
     } catch (error) {
-      // Unique-key claims are reported inside the transaction; any other unique violation is a version clash.
+      if (error instanceof UniqueKeyTakenError) throw error;
+      const taken = takenUniqueKey(error, keys.claim);
+      if (taken) throw new UniqueKeyTakenError(taken.scope, taken.key);
+      // Any other unique violation is the (stream, version) index: someone appended first.
       if (isUniqueViolation(error)) throw new ExpectedVersionConflictError(streamId, options.expectedVersion);
       throw error;
     }
   }
 
   /**
-   * The common case (events + outbox rows, nothing else) as one INSERT … INSERT statement: atomic on
-   * its own, one round trip instead of BEGIN, two inserts and COMMIT.
+   * The common case — events, outbox rows, unique keys claimed and released — as one statement of
+   * data-modifying CTEs: atomic on its own, one round trip instead of BEGIN, several statements and
+   * COMMIT.
    */
   private async appendInOneStatement<E extends StoredEvent>(
     pending: PendingEvent<E>[],
     outbox: OutboxEntry[],
+    keys: { claim: UniqueKeyRef[]; release: UniqueKeyRef[] },
   ): Promise<RecordedEvent<E>[]> {
     const eventRows = JSON.stringify(
       pending.map((e) => ({
@@ -201,9 +219,15 @@ export class PostgresEventStore {
          INSERT INTO outbox (event_id, topic, key, value, headers)
          SELECT o.event_id, o.topic, o.key, o.value, o.headers
          FROM jsonb_to_recordset($2::jsonb) AS o(event_id uuid, topic text, key text, value text, headers jsonb)
+       ), released AS (
+         DELETE FROM unique_keys u USING jsonb_to_recordset($3::jsonb) AS r(scope text, key text)
+         WHERE u.scope = r.scope AND u.key = r.key AND u.stream_id = $5
+       ), claimed AS (
+         INSERT INTO unique_keys (scope, key, stream_id)
+         SELECT c.scope, c.key, $5 FROM jsonb_to_recordset($4::jsonb) AS c(scope text, key text)
        )
        SELECT position FROM appended ORDER BY stream_version`,
-      [eventRows, outboxRows],
+      [eventRows, outboxRows, JSON.stringify(keys.release), JSON.stringify(keys.claim), pending[0]!.streamId],
     );
     return pending.map((event, index) => ({ ...event, position: BigInt(positions[index]!.position) }));
   }
