@@ -1,27 +1,35 @@
 /**
- * `npm run bench`: autocannon through the gateway on (1) TOTP authentication — many users, each
- * code fresh (a code is accepted once, so every request is a different user) — and (2) user reads;
- * plus the append → summaryInfo lag distribution. Runs the whole system in this process twice:
- * embedded (in-process transport) and with the Kafka transport (broker from tools/kafka/kafka.sh).
- * Writes docs/benchmarks.md.
+ * `npm run bench`: autocannon through the gateway on
+ *   (1) TOTP authentication — many users, each code fresh (a code is accepted once),
+ *   (2) user reads,
+ *   (3) passcode authentication — SRP start + complete, 2048-bit group, SHA-256, the client side
+ *       computed by the load generator,
+ * plus the append → summaryInfo lag distribution and the system's CPU per operation. Runs the
+ * whole system in this process, once per transport: embedded (in-process) and Kafka (broker from
+ * tools/kafka/kafka.sh). The load generator (load.ts) is a separate process. Writes the generated
+ * section of docs/benchmarks.md.
  */
 import { execFile, execSync } from 'node:child_process';
-import { promisify } from 'node:util';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type autocannon from 'autocannon';
 import { createLogger } from '@identity-store/http-kit';
+import { srpComputeVerifier, srpParameters, srpServerChallenge, srpVerifyClient, srpClientProof } from '@identity-store/srp';
 import { createTestDatabases, uniqueName } from '@identity-store/testing';
 import { type RunningSystem, startSystem, SYSTEM_SERVICES } from '../../apps/embedded/src/system';
+import type { Scenario } from './load';
 
 const USERS = Number(process.env.BENCH_USERS ?? 2000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
+const PASSCODE_SECONDS = Number(process.env.BENCH_PASSCODE_SECONDS ?? 15);
+const TRANSPORTS = (process.env.BENCH_TRANSPORTS ?? 'in-process,kafka').split(',') as Array<'in-process' | 'kafka'>;
 const BEGIN = '<!-- npm run bench: generated section begins -->';
 const END = '<!-- npm run bench: generated section ends -->';
-const TRANSPORTS = (process.env.BENCH_TRANSPORTS ?? 'in-process,kafka').split(',') as Array<'in-process' | 'kafka'>;
+const SRP = { srpGroup: 2048, hash: 'SHA-256' } as const;
 
 const base32Decode = (input: string): Buffer => {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -29,7 +37,7 @@ const base32Decode = (input: string): Buffer => {
   for (const char of input) bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
   return Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
 };
-const code = (secret: Buffer, step: number) => {
+const totpCode = (secret: Buffer, step: number) => {
   const counter = Buffer.alloc(8);
   counter.writeBigUInt64BE(BigInt(step));
   const mac = createHmac('sha1', secret).update(counter).digest();
@@ -37,43 +45,82 @@ const code = (secret: Buffer, step: number) => {
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1e6).padStart(6, '0');
 };
 
-interface Result {
+interface Row {
   label: string;
-  requests: number;
-  rps: number;
+  /** Operations (a passcode authentication is two requests). */
+  operations: number;
+  perSecond: number;
   p50: number;
   p99: number;
-  errors: number;
-  non2xx: number;
+  failed: number;
+  /** CPU time of the system's process (not PostgreSQL's, not the load generator's) per operation. */
+  cpuMs: number;
 }
 
 type LagSnapshot = { count: number; buckets: Array<{ le: number; count: number }> };
 
-/** Runs tools/bench/load.ts in its own process (see there) and returns autocannon's result. */
-const runLoad = async (url: string, targets: { token: string; requests: unknown[] }, durationSeconds?: number): Promise<autocannon.Result> => {
+/**
+ * Runs load.ts in its own process with a scenario and returns autocannon's result and the CPU this
+ * process (the system under test) used meanwhile.
+ */
+const runLoad = async (url: string, scenario: Scenario, durationSeconds?: number) => {
   const file = path.join(os.tmpdir(), `identity-store-bench-${process.pid}.json`);
-  writeFileSync(file, JSON.stringify(targets));
+  writeFileSync(file, JSON.stringify(scenario));
   const args = [path.resolve(__dirname, 'load.ts'), url, file, String(CONNECTIONS), ...(durationSeconds ? [String(durationSeconds)] : [])];
+  const cpuBefore = process.cpuUsage();
   // Asynchronously: the system under test runs on this process's event loop.
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', ...args], { maxBuffer: 64 * 2 ** 20 });
-  return JSON.parse(stdout);
+  const cpu = process.cpuUsage(cpuBefore);
+  return { result: JSON.parse(stdout) as autocannon.Result, cpuMs: (cpu.user + cpu.system) / 1000 };
 };
 
-const summarize = (label: string, r: autocannon.Result): Result => ({
-  label,
-  requests: r.requests.total,
-  rps: Math.round(r.requests.total / (r.duration || 1)),
-  p50: r.latency.p50,
-  p99: r.latency.p99,
-  errors: r.errors,
-  non2xx: r.non2xx,
-});
+const row = (label: string, { result, cpuMs }: Awaited<ReturnType<typeof runLoad>>, requestsPerOperation = 1): Row => {
+  const operations = Math.floor(result.requests.total / requestsPerOperation);
+  return {
+    label,
+    operations,
+    perSecond: Math.round(operations / (result.duration || 1)),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failed: result.non2xx + result.errors,
+    cpuMs: cpuMs / Math.max(1, operations),
+  };
+};
 
 /** Lag samples between two snapshots of the cumulative histogram (only the measured run). */
 const lagBetween = (before: LagSnapshot, after: LagSnapshot): LagSnapshot => ({
   count: after.count - before.count,
   buckets: after.buckets.map((b, i) => ({ le: b.le, count: b.count - (before.buckets[i]?.count ?? 0) })),
 });
+
+/** Runs `task` for each index with at most `parallel` at a time (setup, not measured). */
+const forEachParallel = async <T>(count: number, parallel: number, task: (index: number) => Promise<T>): Promise<T[]> => {
+  const results: T[] = [];
+  for (let i = 0; i < count; i += parallel)
+    results.push(...(await Promise.all(Array.from({ length: Math.min(parallel, count - i) }, (_, j) => task(i + j)))));
+  return results;
+};
+
+/** The server's SRP work per authentication (challenge + verification), timed alone in this process. */
+const srpServerMsPerAuthentication = (): number => {
+  const params = srpParameters(SRP.srpGroup, SRP.hash);
+  const identity = 'bench-user';
+  const salt = randomBytes(16);
+  const verifier = srpComputeVerifier(params, identity, 'correct horse', salt);
+  const rounds = 200;
+  let serverMs = 0;
+  for (let i = 0; i < rounds; i++) {
+    const started = process.hrtime.bigint();
+    const { b, B } = srpServerChallenge(params, verifier);
+    const between = process.hrtime.bigint();
+    const { A, M1 } = srpClientProof(params, { identity, password: 'correct horse', salt: salt.toString('hex'), B });
+    const resumed = process.hrtime.bigint();
+    const outcome = srpVerifyClient(params, { identity, salt: salt.toString('hex'), verifier, b, B, A, M1 });
+    if (!outcome.ok) throw new Error('SRP self-check failed');
+    serverMs += Number(between - started + (process.hrtime.bigint() - resumed)) / 1e6;
+  }
+  return serverMs / rounds;
+};
 
 const benchOnce = async (transport: 'in-process' | 'kafka') => {
   const prefix = uniqueName(`bench_${transport.replace('-', '')}`);
@@ -91,51 +138,69 @@ const benchOnce = async (transport: 'in-process' | 'kafka') => {
   try {
     const { token } = (await (await fetch(`${system.url}/api/arthr/apiKeys/issue`, { method: 'POST', headers: { 'x-api-key': adminApiKey } })).json()) as { token: string };
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const post = (p: string, body?: unknown) =>
-      fetch(`${system.url}/api/identity-store/stores${p}`, { method: 'POST', headers, body: body ? JSON.stringify(body) : undefined }).then((r) => r.json() as Promise<Record<string, any>>);
+    const post = async (p: string, body?: unknown) => {
+      const response = await fetch(`${system.url}/api/identity-store/stores${p}`, { method: 'POST', headers, body: body ? JSON.stringify(body) : undefined });
+      if (!response.ok) throw new Error(`setup: POST ${p} answered ${response.status}: ${await response.text()}`);
+      return response.json() as Promise<Record<string, any>>;
+    };
     await post('', { name: 'bench' });
     await post('/bench/totpPolicy', { name: 'bench', issuer: 'Bench', window: 1, period: 30, maxFailedAttempts: 100 });
+    await post('/bench/passcodePolicy', { name: 'bench', ...SRP, maxFailedAttempts: 100 });
+    const params = srpParameters(SRP.srpGroup, SRP.hash);
 
-    // Setup: USERS users, each with a completed TOTP registration (setup time is not measured).
-    const users: Array<{ id: string; secret: Buffer }> = [];
+    // Setup (not measured): USERS users, each with a completed TOTP registration and a passcode.
     const setupStart = Date.now();
-    for (let i = 0; i < USERS; i += 16) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(16, USERS - i) }, async (_, j) => {
-          const user = await post('/bench/users', { extId: `user-${i + j}` });
-          const reg = await post(`/bench/users/${user.id}/totps/registrations/bench`);
-          const secret = base32Decode(reg.secret as string);
-          const step = Math.floor(Date.now() / 30_000);
-          await post(`/bench/users/${user.id}/totps/registrations/bench/complete`, { code: code(secret, step - 1) });
-          return { id: user.id as string, secret };
-        }),
-      );
-      users.push(...batch);
-    }
+    const users = await forEachParallel(USERS, 16, async (i) => {
+      const user = await post('/bench/users', { extId: `user-${i}` });
+      const id = user.id as string;
+      const reg = await post(`/bench/users/${id}/totps/registrations/bench`);
+      const secret = base32Decode(reg.secret as string);
+      await post(`/bench/users/${id}/totps/registrations/bench/complete`, { code: totpCode(secret, Math.floor(Date.now() / 30_000) - 1) });
+      const password = randomBytes(12).toString('base64url');
+      const salt = randomBytes(16);
+      const { sessionId } = await post(`/bench/users/${id}/passcodes/registrations/bench`);
+      await post(`/bench/passcodes/registrations/sessions/${sessionId}`, { salt: salt.toString('hex'), verifier: srpComputeVerifier(params, id, password, salt) });
+      return { id, secret, password };
+    });
     const setupSeconds = (Date.now() - setupStart) / 1000;
     await new Promise((resolve) => setTimeout(resolve, 1000)); // let the setup's projections settle
 
-    // (1) TOTP authentications: every request a different user with a fresh, never-used code
-    // (the next time step's, accepted within window 1).
+    // (1) TOTP: every request a different user with a fresh code (the next step's, window 1).
     const step = Math.floor(Date.now() / 30_000) + 1;
     const lagBefore = await system.projectionLag();
-    const auth = await runLoad(system.url, {
+    const totp = await runLoad(system.url, {
+      kind: 'requests',
       token,
       requests: users.map((user) => ({
         method: 'POST',
         path: `/api/identity-store/stores/bench/users/${user.id}/totps/authentications/bench`,
-        body: JSON.stringify({ code: code(user.secret, step) }),
+        body: JSON.stringify({ code: totpCode(user.secret, step) }),
       })),
     });
     const lag = lagBetween(lagBefore, await system.projectionLag());
 
-    // (2) user reads, cycling over the users for READ_SECONDS.
+    // (2) user reads, cycling over the users.
     const reads = await runLoad(
       system.url,
-      { token, requests: users.map((user) => ({ method: 'GET', path: `/api/identity-store/stores/bench/users/${user.id}` })) },
+      { kind: 'requests', token, requests: users.map((user) => ({ method: 'GET', path: `/api/identity-store/stores/bench/users/${user.id}` })) },
       READ_SECONDS,
     );
-    return { results: [summarize('TOTP authentication (POST …/totps/authentications/{policy})', auth), summarize('User read (GET …/users/{userId})', reads)], lag, setupSeconds };
+
+    // (3) passcode authentications, cycling over the users.
+    const passcodes = await runLoad(
+      system.url,
+      { kind: 'passcode', token, storeName: 'bench', policyName: 'bench', ...SRP, users: users.map(({ id, password }) => ({ id, password })) },
+      PASSCODE_SECONDS,
+    );
+    return {
+      rows: [
+        row('TOTP authentication (POST …/totps/authentications/{policy})', totp),
+        row('User read (GET …/users/{userId})', reads),
+        row('Passcode authentication (SRP start + complete, 2048-bit, SHA-256)', passcodes, 2),
+      ],
+      lag,
+      setupSeconds,
+    };
   } finally {
     await system.close();
     await databases.drop();
@@ -150,22 +215,26 @@ const lagTable = (lag: LagSnapshot) =>
 
 const main = async () => {
   const loadBefore = os.loadavg()[0]!.toFixed(1);
+  const srpMs = srpServerMsPerAuthentication();
   const sections: string[] = [];
   for (const transport of TRANSPORTS) {
     process.stdout.write(`benchmarking with the ${transport} transport…\n`);
-    const { results, lag, setupSeconds } = await benchOnce(transport);
-    for (const r of results) process.stdout.write(`  ${r.label}: ${r.rps}/s p50 ${r.p50} ms p99 ${r.p99} ms (${r.non2xx} non-2xx, ${r.errors} errors)\n`);
+    const { rows, lag, setupSeconds } = await benchOnce(transport);
+    for (const r of rows) process.stdout.write(`  ${r.label}: ${r.perSecond}/s p50 ${r.p50} ms p99 ${r.p99} ms, ${r.cpuMs.toFixed(2)} ms CPU each (${r.failed} failed)\n`);
+    const passcode = rows[2]!;
     sections.push(
       [
         `### ${transport === 'in-process' ? 'Embedded default (in-process transport)' : 'Kafka transport (all apps in one process, real broker)'}`,
         '',
-        `Setup of ${USERS} users with completed TOTP registrations: ${setupSeconds.toFixed(1)} s (not measured below).`,
+        `Setup of ${USERS} users with a completed TOTP registration and a passcode each: ${setupSeconds.toFixed(1)} s (not measured below).`,
         '',
-        '| workload | requests | throughput (req/s) | p50 (ms) | p99 (ms) | non-2xx | errors |',
+        '| workload | operations | per second | p50 per request (ms) | p99 per request (ms) | failed requests | system CPU per operation (ms) |',
         '|---|---|---|---|---|---|---|',
-        ...results.map((r) => `| ${r.label} | ${r.requests} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`),
+        ...rows.map((r) => `| ${r.label} | ${r.operations} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.failed} | ${r.cpuMs.toFixed(2)} |`),
         '',
-        `Append → summaryInfo lag (${lag.count} events projected, cumulative):`,
+        `Passcode authentication, crypto versus the rest: the server's SRP work (challenge + verification, timed alone) is ${srpMs.toFixed(2)} ms of the ${passcode.cpuMs.toFixed(2)} ms of system CPU per authentication (${((srpMs / passcode.cpuMs) * 100).toFixed(0)} %); the rest is HTTP, validation, the event store, the projection and the read-your-writes wait.`,
+        '',
+        `Append → summaryInfo lag during the TOTP run (${lag.count} events projected, cumulative):`,
         '',
         '| lag | events |',
         '|---|---|',
@@ -177,12 +246,12 @@ const main = async () => {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const measured = [
     BEGIN,
-    `## TOTP authentication and user reads (\`npm run bench\`, generated ${new Date().toISOString()})`,
+    `## Measured by \`npm run bench\` (${new Date().toISOString()})`,
     '',
-    `- Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${execSync('psql --version 2>/dev/null || echo unknown').toString().trim()}`,
+    `- Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${execSync('psql --version 2>/dev/null || echo PostgreSQL unknown').toString().trim()}.`,
     `- Other load on the machine when the run started (1-minute load average): ${loadBefore}.`,
-    `- Load: autocannon, ${CONNECTIONS} connections, through the gateway (JWT verified, permission checked) on 127.0.0.1; load generator in a separate process on the same machine (it shares the 2 cores with the system and PostgreSQL).`,
-    `- TOTP: ${USERS} users, one authentication each with a fresh code (a code is accepted once); every authentication appends events + outbox rows, is projected into summaryInfo and the response waits for that projection (read-your-writes).`,
+    `- Load: autocannon, ${CONNECTIONS} connections, through the gateway (JWT verified, permission checked) on 127.0.0.1. The load generator is a separate process on the same machine: it shares the 2 cores with the system and PostgreSQL, and computes the SRP client side.`,
+    `- TOTP: ${USERS} users, one authentication each with a fresh code. Every authentication appends events and outbox rows, is projected into summaryInfo, and its response waits for that projection (read-your-writes). Reads: ${READ_SECONDS} s. Passcodes: ${PASSCODE_SECONDS} s.`,
     '',
     ...sections,
     END,
