@@ -14,6 +14,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { promisify } from 'node:util';
 import type autocannon from 'autocannon';
 import { createLogger } from '@identity-store/http-kit';
@@ -27,6 +28,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
 const PASSCODE_SECONDS = Number(process.env.BENCH_PASSCODE_SECONDS ?? 15);
 const TRANSPORTS = (process.env.BENCH_TRANSPORTS ?? 'in-process,kafka').split(',') as Array<'in-process' | 'kafka'>;
+/** With BENCH_PROFILE=<dir>, a CPU profile of the system per workload is written there. */
+const PROFILE_DIR = process.env.BENCH_PROFILE;
 const BEGIN = '<!-- npm run bench: generated section begins -->';
 const END = '<!-- npm run bench: generated section ends -->';
 const SRP = { srpGroup: 2048, hash: 'SHA-256' } as const;
@@ -63,7 +66,13 @@ type LagSnapshot = { count: number; buckets: Array<{ le: number; count: number }
  * Runs load.ts in its own process with a scenario and returns autocannon's result and the CPU this
  * process (the system under test) used meanwhile.
  */
-const runLoad = async (url: string, scenario: Scenario, durationSeconds?: number) => {
+const runLoad = async (url: string, scenario: Scenario, durationSeconds?: number, profileName?: string) => {
+  const profiler = PROFILE_DIR && profileName ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   const file = path.join(os.tmpdir(), `identity-store-bench-${process.pid}.json`);
   writeFileSync(file, JSON.stringify(scenario));
   const args = [path.resolve(__dirname, 'load.ts'), url, file, String(CONNECTIONS), ...(durationSeconds ? [String(durationSeconds)] : [])];
@@ -71,6 +80,11 @@ const runLoad = async (url: string, scenario: Scenario, durationSeconds?: number
   // Asynchronously: the system under test runs on this process's event loop.
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', ...args], { maxBuffer: 64 * 2 ** 20 });
   const cpu = process.cpuUsage(cpuBefore);
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(path.join(PROFILE_DIR!, `${profileName}.cpuprofile`), JSON.stringify(profile));
+    profiler.disconnect();
+  }
   return { result: JSON.parse(stdout) as autocannon.Result, cpuMs: (cpu.user + cpu.system) / 1000 };
 };
 
@@ -176,7 +190,7 @@ const benchOnce = async (transport: 'in-process' | 'kafka') => {
         path: `/api/identity-store/stores/bench/users/${user.id}/totps/authentications/bench`,
         body: JSON.stringify({ code: totpCode(user.secret, step) }),
       })),
-    });
+    }, undefined, `${transport}-totp`);
     const lag = lagBetween(lagBefore, await system.projectionLag());
 
     // (2) user reads, cycling over the users.
@@ -184,6 +198,7 @@ const benchOnce = async (transport: 'in-process' | 'kafka') => {
       system.url,
       { kind: 'requests', token, requests: users.map((user) => ({ method: 'GET', path: `/api/identity-store/stores/bench/users/${user.id}` })) },
       READ_SECONDS,
+      `${transport}-reads`,
     );
 
     // (3) passcode authentications, cycling over the users.
@@ -191,6 +206,7 @@ const benchOnce = async (transport: 'in-process' | 'kafka') => {
       system.url,
       { kind: 'passcode', token, storeName: 'bench', policyName: 'bench', ...SRP, users: users.map(({ id, password }) => ({ id, password })) },
       PASSCODE_SECONDS,
+      `${transport}-passcode`,
     );
     return {
       rows: [
