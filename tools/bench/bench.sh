@@ -1,8 +1,41 @@
 #!/usr/bin/env bash
-# `npm run bench`: PostgreSQL (machine or embedded) and the project's Kafka broker, then the benchmark.
+# `npm run bench`: PostgreSQL (machine or embedded) and the project's Kafka broker, then the benchmark
+# (tools/bench/bench.ts) on three layouts: embedded (in-process transport) and Kafka transport, both
+# run inside bench.ts, and distributed — every app its own process, started here with
+# tools/scripts/distributed.sh on ports 18080-18089 and its own databases, stopped and dropped after.
+# BENCH_LAYOUTS picks layouts (default in-process,kafka,distributed).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 node tools/scripts/prepare.mjs
 eval "export $(bash tools/scripts/postgres.sh | grep '^DATABASE_URL=')"
 [ -n "${KAFKA_BROKERS:-}" ] || eval "export $(bash tools/kafka/kafka.sh start | grep '^KAFKA_BROKERS=')"
-exec npx tsx tools/bench/bench.ts
+export BENCH_LAYOUTS="${BENCH_LAYOUTS:-in-process,kafka,distributed}"
+
+dist_pid=""
+prefix="bench_dist_$(date +%s)"
+cleanup() {
+  [ -n "$dist_pid" ] || return 0
+  kill -INT "$dist_pid" 2>/dev/null || true
+  wait "$dist_pid" 2>/dev/null || true
+  for db in $(psql "$DATABASE_URL" -Atc "SELECT datname FROM pg_database WHERE datname LIKE '${prefix}_%'"); do
+    psql "$DATABASE_URL" -qc "DROP DATABASE \"$db\" WITH (FORCE)" || true
+  done
+}
+trap cleanup EXIT
+
+if [[ ",$BENCH_LAYOUTS," == *",distributed,"* ]]; then
+  export BENCH_ADMIN_API_KEY="isk_admin_$(node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("base64url"))')"
+  export BENCH_GATEWAY_URL="http://127.0.0.1:18080" BENCH_AUDIT_URL="http://127.0.0.1:18083"
+  mkdir -p .cache
+  ADMIN_API_KEY="$BENCH_ADMIN_API_KEY" SECRETS_KEY="$(node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("hex"))')" \
+    DATABASE_PREFIX="$prefix" LOG_LEVEL=error AUDIT_CONSUMER_GROUP="$prefix-audit" AUDIT_FROM_BEGINNING=false \
+    PORT=18080 IDENTITY_PORT=18081 TOTP_PORT=18082 AUDIT_PORT=18083 PASSCODE_PORT=18084 PASSKEY_PORT=18085 \
+    bash tools/scripts/distributed.sh >.cache/bench-distributed.log 2>&1 &
+  dist_pid=$!
+  for _ in $(seq 1 180); do
+    curl -fsS -o /dev/null "$BENCH_GATEWAY_URL/readyz" 2>/dev/null && break
+    kill -0 "$dist_pid" 2>/dev/null || { echo "bench: the distributed layout did not start; see .cache/bench-distributed.log" >&2; exit 1; }
+    sleep 1
+  done
+fi
+npx tsx tools/bench/bench.ts

@@ -4,10 +4,10 @@
  *   (2) user reads,
  *   (3) passcode authentication — SRP start + complete, 2048-bit group, SHA-256, the client side
  *       computed by the load generator,
- * plus the append → summaryInfo lag distribution and the system's CPU per operation. Runs the
- * whole system in this process, once per transport: embedded (in-process) and Kafka (broker from
- * tools/kafka/kafka.sh). The load generator (load.ts) is a separate process. Writes the generated
- * section of docs/benchmarks.md.
+ * plus the append → summaryInfo lag distribution and the system's CPU per operation, once per
+ * layout (BENCH_LAYOUTS): embedded (in-process transport) and Kafka transport, both run in this
+ * process, and distributed (every app its own process, started by bench.sh). The load generator
+ * (load.ts) is a separate process. Writes the generated section of docs/benchmarks.md.
  */
 import { execFile, execSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -27,7 +27,7 @@ const USERS = Number(process.env.BENCH_USERS ?? 2000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
 const PASSCODE_SECONDS = Number(process.env.BENCH_PASSCODE_SECONDS ?? 15);
-const TRANSPORTS = (process.env.BENCH_TRANSPORTS ?? 'in-process,kafka').split(',') as Array<'in-process' | 'kafka'>;
+const LAYOUTS = (process.env.BENCH_LAYOUTS ?? 'in-process,kafka').split(',') as Layout[];
 /** With BENCH_PROFILE=<dir>, a CPU profile of the system per workload is written there. */
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 const BEGIN = '<!-- npm run bench: generated section begins -->';
@@ -56,8 +56,8 @@ interface Row {
   p50: number;
   p99: number;
   failed: number;
-  /** CPU time of the system's process (not PostgreSQL's, not the load generator's) per operation. */
-  cpuMs: number;
+  /** CPU time of the system's process (not PostgreSQL's, not the load generator's) per operation; null when the system runs elsewhere. */
+  cpuMs: number | null;
 }
 
 type LagSnapshot = { count: number; buckets: Array<{ le: number; count: number }> };
@@ -88,7 +88,7 @@ const runLoad = async (url: string, scenario: Scenario, durationSeconds?: number
   return { result: JSON.parse(stdout) as autocannon.Result, cpuMs: (cpu.user + cpu.system) / 1000 };
 };
 
-const row = (label: string, { result, cpuMs }: Awaited<ReturnType<typeof runLoad>>, requestsPerOperation = 1): Row => {
+const row = (label: string, { result, cpuMs }: Awaited<ReturnType<typeof runLoad>>, system: Target, requestsPerOperation = 1): Row => {
   const operations = Math.floor(result.requests.total / requestsPerOperation);
   return {
     label,
@@ -97,7 +97,7 @@ const row = (label: string, { result, cpuMs }: Awaited<ReturnType<typeof runLoad
     p50: result.latency.p50,
     p99: result.latency.p99,
     failed: result.non2xx + result.errors,
-    cpuMs: cpuMs / Math.max(1, operations),
+    cpuMs: system.inThisProcess ? cpuMs / Math.max(1, operations) : null,
   };
 };
 
@@ -136,44 +136,97 @@ const srpServerMsPerAuthentication = (): number => {
   return serverMs / rounds;
 };
 
-const benchOnce = async (transport: 'in-process' | 'kafka') => {
-  const prefix = uniqueName(`bench_${transport.replace('-', '')}`);
+type Layout = 'in-process' | 'kafka' | 'distributed';
+
+const LAYOUT_TITLES: Record<Layout, string> = {
+  'in-process': 'Embedded default (in-process transport)',
+  kafka: 'Kafka transport (all apps in one process, real broker)',
+  distributed: 'Distributed layout (every app its own process, real Kafka; tools/scripts/distributed.sh)',
+};
+
+/** The system under test: started here (in-process or Kafka transport), or already running (distributed). */
+interface Target {
+  url: string;
+  adminApiKey: string;
+  /** The append → summaryInfo lag histogram so far. */
+  lag(): Promise<LagSnapshot>;
+  /** Whether this process hosts the system (then its CPU time is the system's). */
+  inThisProcess: boolean;
+  close(): Promise<void>;
+}
+
+/** Parses the audit service's Prometheus histogram `audit_projection_lag_seconds`. */
+const lagFromMetrics = async (metricsUrl: string): Promise<LagSnapshot> => {
+  const text = await (await fetch(metricsUrl)).text();
+  const buckets = [...text.matchAll(/^audit_projection_lag_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\S+)$/gm)].map(([, le, count]) => ({
+    le: le === '+Inf' ? Infinity : Number(le),
+    count: Number(count),
+  }));
+  const count = Number(/^audit_projection_lag_seconds_count(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1] ?? 0);
+  return { count, buckets };
+};
+
+const startTarget = async (layout: Layout): Promise<Target> => {
+  if (layout === 'distributed') {
+    // tools/bench/bench.sh starts tools/scripts/distributed.sh and passes these.
+    const url = process.env.BENCH_GATEWAY_URL;
+    const adminApiKey = process.env.BENCH_ADMIN_API_KEY;
+    const auditUrl = process.env.BENCH_AUDIT_URL ?? 'http://127.0.0.1:8083';
+    if (!url || !adminApiKey) throw new Error('the distributed layout needs BENCH_GATEWAY_URL and BENCH_ADMIN_API_KEY');
+    return { url, adminApiKey, lag: () => lagFromMetrics(`${auditUrl}/metrics`), inThisProcess: false, close: async () => undefined };
+  }
+  const prefix = uniqueName(`bench_${layout.replace('-', '')}`);
   const databases = await createTestDatabases(prefix, [...SYSTEM_SERVICES]);
   const adminApiKey = `isk_admin_${randomBytes(24).toString('base64url')}`;
   const system: RunningSystem = await startSystem({
     postgresUrl: databases.server,
     databasePrefix: prefix,
-    transport: transport === 'kafka' ? { kind: 'kafka', brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',') } : { kind: 'in-process' },
+    transport: layout === 'kafka' ? { kind: 'kafka', brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',') } : { kind: 'in-process' },
     secretsKey: randomBytes(32).toString('hex'),
     adminApiKey,
     logger: createLogger('bench', 'error'),
     auditProjector: { consumerGroup: `${prefix}-audit`, fromBeginning: false },
   });
+  return {
+    url: system.url,
+    adminApiKey,
+    lag: () => system.projectionLag(),
+    inThisProcess: true,
+    close: async () => {
+      await system.close();
+      await databases.drop();
+    },
+  };
+};
+
+const benchOnce = async (layout: Layout) => {
+  const system = await startTarget(layout);
+  const store = `bench-${randomBytes(4).toString('hex')}`; // a distributed system may keep earlier runs' stores
   try {
-    const { token } = (await (await fetch(`${system.url}/api/arthr/apiKeys/issue`, { method: 'POST', headers: { 'x-api-key': adminApiKey } })).json()) as { token: string };
+    const { token } = (await (await fetch(`${system.url}/api/arthr/apiKeys/issue`, { method: 'POST', headers: { 'x-api-key': system.adminApiKey } })).json()) as { token: string };
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const post = async (p: string, body?: unknown) => {
       const response = await fetch(`${system.url}/api/identity-store/stores${p}`, { method: 'POST', headers, body: body ? JSON.stringify(body) : undefined });
       if (!response.ok) throw new Error(`setup: POST ${p} answered ${response.status}: ${await response.text()}`);
       return response.json() as Promise<Record<string, any>>;
     };
-    await post('', { name: 'bench' });
-    await post('/bench/totpPolicy', { name: 'bench', issuer: 'Bench', window: 1, period: 30, maxFailedAttempts: 100 });
-    await post('/bench/passcodePolicy', { name: 'bench', ...SRP, maxFailedAttempts: 100 });
+    await post('', { name: store });
+    await post(`/${store}/totpPolicy`, { name: 'bench', issuer: 'Bench', window: 1, period: 30, maxFailedAttempts: 100 });
+    await post(`/${store}/passcodePolicy`, { name: 'bench', ...SRP, maxFailedAttempts: 100 });
     const params = srpParameters(SRP.srpGroup, SRP.hash);
 
     // Setup (not measured): USERS users, each with a completed TOTP registration and a passcode.
     const setupStart = Date.now();
     const users = await forEachParallel(USERS, 16, async (i) => {
-      const user = await post('/bench/users', { extId: `user-${i}` });
+      const user = await post(`/${store}/users`, { extId: `user-${i}` });
       const id = user.id as string;
-      const reg = await post(`/bench/users/${id}/totps/registrations/bench`);
+      const reg = await post(`/${store}/users/${id}/totps/registrations/bench`);
       const secret = base32Decode(reg.secret as string);
-      await post(`/bench/users/${id}/totps/registrations/bench/complete`, { code: totpCode(secret, Math.floor(Date.now() / 30_000) - 1) });
+      await post(`/${store}/users/${id}/totps/registrations/bench/complete`, { code: totpCode(secret, Math.floor(Date.now() / 30_000) - 1) });
       const password = randomBytes(12).toString('base64url');
       const salt = randomBytes(16);
-      const { sessionId } = await post(`/bench/users/${id}/passcodes/registrations/bench`);
-      await post(`/bench/passcodes/registrations/sessions/${sessionId}`, { salt: salt.toString('hex'), verifier: srpComputeVerifier(params, id, password, salt) });
+      const { sessionId } = await post(`/${store}/users/${id}/passcodes/registrations/bench`);
+      await post(`/${store}/passcodes/registrations/sessions/${sessionId}`, { salt: salt.toString('hex'), verifier: srpComputeVerifier(params, id, password, salt) });
       return { id, secret, password };
     });
     const setupSeconds = (Date.now() - setupStart) / 1000;
@@ -181,45 +234,44 @@ const benchOnce = async (transport: 'in-process' | 'kafka') => {
 
     // (1) TOTP: every request a different user with a fresh code (the next step's, window 1).
     const step = Math.floor(Date.now() / 30_000) + 1;
-    const lagBefore = await system.projectionLag();
+    const lagBefore = await system.lag();
     const totp = await runLoad(system.url, {
       kind: 'requests',
       token,
       requests: users.map((user) => ({
         method: 'POST',
-        path: `/api/identity-store/stores/bench/users/${user.id}/totps/authentications/bench`,
+        path: `/api/identity-store/stores/${store}/users/${user.id}/totps/authentications/bench`,
         body: JSON.stringify({ code: totpCode(user.secret, step) }),
       })),
-    }, undefined, `${transport}-totp`);
-    const lag = lagBetween(lagBefore, await system.projectionLag());
+    }, undefined, `${layout}-totp`);
+    const lag = lagBetween(lagBefore, await system.lag());
 
     // (2) user reads, cycling over the users.
     const reads = await runLoad(
       system.url,
-      { kind: 'requests', token, requests: users.map((user) => ({ method: 'GET', path: `/api/identity-store/stores/bench/users/${user.id}` })) },
+      { kind: 'requests', token, requests: users.map((user) => ({ method: 'GET', path: `/api/identity-store/stores/${store}/users/${user.id}` })) },
       READ_SECONDS,
-      `${transport}-reads`,
+      `${layout}-reads`,
     );
 
     // (3) passcode authentications, cycling over the users.
     const passcodes = await runLoad(
       system.url,
-      { kind: 'passcode', token, storeName: 'bench', policyName: 'bench', ...SRP, users: users.map(({ id, password }) => ({ id, password })) },
+      { kind: 'passcode', token, storeName: store, policyName: 'bench', ...SRP, users: users.map(({ id, password }) => ({ id, password })) },
       PASSCODE_SECONDS,
-      `${transport}-passcode`,
+      `${layout}-passcode`,
     );
     return {
       rows: [
-        row('TOTP authentication (POST …/totps/authentications/{policy})', totp),
-        row('User read (GET …/users/{userId})', reads),
-        row('Passcode authentication (SRP start + complete, 2048-bit, SHA-256)', passcodes, 2),
+        row('TOTP authentication (POST …/totps/authentications/{policy})', totp, system),
+        row('User read (GET …/users/{userId})', reads, system),
+        row('Passcode authentication (SRP start + complete, 2048-bit, SHA-256)', passcodes, system, 2),
       ],
       lag,
       setupSeconds,
     };
   } finally {
     await system.close();
-    await databases.drop();
   }
 };
 
@@ -233,22 +285,24 @@ const main = async () => {
   const loadBefore = os.loadavg()[0]!.toFixed(1);
   const srpMs = srpServerMsPerAuthentication();
   const sections: string[] = [];
-  for (const transport of TRANSPORTS) {
-    process.stdout.write(`benchmarking with the ${transport} transport…\n`);
-    const { rows, lag, setupSeconds } = await benchOnce(transport);
-    for (const r of rows) process.stdout.write(`  ${r.label}: ${r.perSecond}/s p50 ${r.p50} ms p99 ${r.p99} ms, ${r.cpuMs.toFixed(2)} ms CPU each (${r.failed} failed)\n`);
+  for (const layout of LAYOUTS) {
+    process.stdout.write(`benchmarking the ${layout} layout…\n`);
+    const { rows, lag, setupSeconds } = await benchOnce(layout);
+    for (const r of rows) process.stdout.write(`  ${r.label}: ${r.perSecond}/s p50 ${r.p50} ms p99 ${r.p99} ms, ${r.cpuMs?.toFixed(2) ?? '?'} ms CPU each (${r.failed} failed)\n`);
     const passcode = rows[2]!;
     sections.push(
       [
-        `### ${transport === 'in-process' ? 'Embedded default (in-process transport)' : 'Kafka transport (all apps in one process, real broker)'}`,
+        `### ${LAYOUT_TITLES[layout]}`,
         '',
         `Setup of ${USERS} users with a completed TOTP registration and a passcode each: ${setupSeconds.toFixed(1)} s (not measured below).`,
         '',
         '| workload | operations | per second | p50 per request (ms) | p99 per request (ms) | failed requests | system CPU per operation (ms) |',
         '|---|---|---|---|---|---|---|',
-        ...rows.map((r) => `| ${r.label} | ${r.operations} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.failed} | ${r.cpuMs.toFixed(2)} |`),
+        ...rows.map((r) => `| ${r.label} | ${r.operations} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.failed} | ${r.cpuMs?.toFixed(2) ?? 'n/a (separate processes)'} |`),
         '',
-        `Passcode authentication, crypto versus the rest: the server's SRP work (challenge + verification, timed alone) is ${srpMs.toFixed(2)} ms of the ${passcode.cpuMs.toFixed(2)} ms of system CPU per authentication (${((srpMs / passcode.cpuMs) * 100).toFixed(0)} %); the rest is HTTP, validation, the event store, the projection and the read-your-writes wait.`,
+        passcode.cpuMs === null
+          ? `Passcode authentication: the server's SRP work (challenge + verification, timed alone) is ${srpMs.toFixed(2)} ms of CPU per authentication.`
+          : `Passcode authentication, crypto versus the rest: the server's SRP work (challenge + verification, timed alone) is ${srpMs.toFixed(2)} ms of the ${passcode.cpuMs.toFixed(2)} ms of system CPU per authentication (${((srpMs / passcode.cpuMs) * 100).toFixed(0)} %); the rest is HTTP, validation, the event store, the projection and the read-your-writes wait.`,
         '',
         `Append → summaryInfo lag during the TOTP run (${lag.count} events projected, cumulative):`,
         '',

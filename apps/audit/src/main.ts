@@ -10,6 +10,10 @@ import { createAuditModule } from './index';
 
 const env = distributedServiceEnv(8083).extend({
   IDENTITY_URL: z.string().url(),
+  /** The projector's Kafka consumer group: unique per deployment sharing a broker. */
+  AUDIT_CONSUMER_GROUP: z.string().min(1).default('audit-projector'),
+  /** Where a consumer group without offsets starts: all history (true) or what comes from now on. */
+  AUDIT_FROM_BEGINNING: z.enum(['true', 'false']).default('true'),
 });
 
 void runService({
@@ -29,6 +33,10 @@ void runService({
       transport,
       identity: new HttpIdentityQueries(config.IDENTITY_URL),
       logger,
+      projector: {
+        consumerGroup: config.AUDIT_CONSUMER_GROUP,
+        fromBeginning: config.AUDIT_FROM_BEGINNING === 'true',
+      },
     });
     await audit.projector.start();
     onShutdown(() => audit.projector.stop());
