@@ -15,7 +15,7 @@ dist_pid=""
 prefix="bench_dist_$(date +%s)"
 cleanup() {
   [ -n "$dist_pid" ] || return 0
-  kill -INT "$dist_pid" 2>/dev/null || true
+  kill -TERM "$dist_pid" 2>/dev/null || true # (SIGINT is ignored by background jobs)
   wait "$dist_pid" 2>/dev/null || true
   for db in $(psql "$DATABASE_URL" -Atc "SELECT datname FROM pg_database WHERE datname LIKE '${prefix}_%'"); do
     psql "$DATABASE_URL" -qc "DROP DATABASE \"$db\" WITH (FORCE)" || true

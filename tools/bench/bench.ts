@@ -222,7 +222,7 @@ const benchOnce = async (layout: Layout) => {
       const id = user.id as string;
       const reg = await post(`/${store}/users/${id}/totps/registrations/bench`);
       const secret = base32Decode(reg.secret as string);
-      await post(`/${store}/users/${id}/totps/registrations/bench/complete`, { code: totpCode(secret, Math.floor(Date.now() / 30_000) - 1) });
+      await post(`/${store}/users/${id}/totps/registrations/bench/complete`, { code: totpCode(secret, Math.floor(Date.now() / 30_000)) /* the current step: accepted within window 1 even across a step boundary */ });
       const password = randomBytes(12).toString('base64url');
       const salt = randomBytes(16);
       const { sessionId } = await post(`/${store}/users/${id}/passcodes/registrations/bench`);

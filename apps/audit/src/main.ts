@@ -4,7 +4,7 @@
  */
 import { distributedServiceEnv, loadConfig, z } from '@identity-store/config';
 import { openServiceInfrastructure } from '@identity-store/event-store';
-import { runService } from '@identity-store/http-kit';
+import { createMetricsRegistry, runService } from '@identity-store/http-kit';
 import { HttpIdentityQueries } from '@identity-store/service-clients';
 import { createAuditModule } from './index';
 
@@ -33,6 +33,8 @@ void runService({
       transport,
       identity: new HttpIdentityQueries(config.IDENTITY_URL),
       logger,
+      // One registry for the app's HTTP metrics and the projector's lag histogram, both on /metrics.
+      metrics: createMetricsRegistry(),
       projector: {
         consumerGroup: config.AUDIT_CONSUMER_GROUP,
         fromBeginning: config.AUDIT_FROM_BEGINNING === 'true',
