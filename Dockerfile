@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for every app of the distributed layout. The app is chosen by APP (gateway, identity,
-# totp, passcode, audit): a build arg for the default, an environment variable at run time, e.g.
+# totp, passcode, passkey, audit): a build arg for the default, an environment variable at run time, e.g.
 #   docker build -t identity-store .
 #   docker run -e APP=identity -e PORT=8081 -e DATABASE_URL=... -e KAFKA_BROKERS=... identity-store
 # Apps run from their TypeScript sources with tsx (as `npm start` does); docker-compose.yml wires
@@ -31,7 +31,7 @@ WORKDIR /app
 COPY --from=build /app /app
 # The node image's unprivileged user (uid 1000).
 USER node
-EXPOSE 8080 8081 8082 8083 8084
+EXPOSE 8080 8081 8082 8083 8084 8085
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # One process (no tsx wrapper), so SIGTERM reaches the app's graceful shutdown directly.

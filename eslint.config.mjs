@@ -29,6 +29,7 @@ const scopeRules = {
   'scope:totp': ['scope:totp', 'scope:shared'],
   'scope:audit': ['scope:audit', 'scope:shared'],
   'scope:passcode': ['scope:passcode', 'scope:shared'],
+  'scope:passkey': ['scope:passkey', 'scope:shared'],
   // The embedded default is every service in one process: it may use every scope.
   'scope:embedded': ['*'],
 };
@@ -41,7 +42,7 @@ const scopeRules = {
  * the entry points (index.ts) of the apps tagged type:service-app. A deep import such as
  * `../../identity/src/identity-service` stays an error.
  */
-const SERVICE_APP_ENTRY_POINTS = '^\\.\\./\\.\\./(gateway|identity|totp|passcode|audit)/src$';
+const SERVICE_APP_ENTRY_POINTS = '^\\.\\./\\.\\./(gateway|identity|totp|passcode|passkey|audit)/src$';
 
 /**
  * libs/testing migrates databases with event-store, and event-store's integration spec uses

@@ -6,4 +6,5 @@ CREATE DATABASE identity_store_gateway;
 CREATE DATABASE identity_store_identity;
 CREATE DATABASE identity_store_totp;
 CREATE DATABASE identity_store_passcode;
+CREATE DATABASE identity_store_passkey;
 CREATE DATABASE identity_store_audit;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run start:distributed`: the distributed layout on this machine. Every app is its own process
-# (the same code the Docker image runs): identity, totp, passcode, audit and the gateway, talking over HTTP
+# (the same code the Docker image runs): identity, totp, passcode, passkey, audit and the gateway, talking over HTTP
 # and a real Kafka broker, each with its own database on one PostgreSQL server.
 #
 #   Kafka       tools/kafka/kafka.sh start (or KAFKA_BROKERS when set); left running on exit
@@ -11,8 +11,8 @@
 #               .cache/distributed/secrets.env (generated on the first run, mode 0600)
 #   logs        .cache/distributed/<app>.log
 #
-# Environment: PORT (gateway, default 8080), IDENTITY_PORT/TOTP_PORT/AUDIT_PORT/PASSCODE_PORT
-# (8081-8084; the services listen on 127.0.0.1 only), LOG_LEVEL, JWT_SECRET, START_TIMEOUT (seconds,
+# Environment: PORT (gateway, default 8080), IDENTITY_PORT/TOTP_PORT/AUDIT_PORT/PASSCODE_PORT/PASSKEY_PORT
+# (8081-8085; the services listen on 127.0.0.1 only), LOG_LEVEL, JWT_SECRET, START_TIMEOUT (seconds,
 # default 120).
 # Ctrl-C stops every app this script started.
 set -euo pipefail
@@ -62,10 +62,12 @@ identity_port="${IDENTITY_PORT:-8081}"
 totp_port="${TOTP_PORT:-8082}"
 audit_port="${AUDIT_PORT:-8083}"
 passcode_port="${PASSCODE_PORT:-8084}"
+passkey_port="${PASSKEY_PORT:-8085}"
 identity_url="http://127.0.0.1:$identity_port"
 totp_url="http://127.0.0.1:$totp_port"
 audit_url="http://127.0.0.1:$audit_port"
 passcode_url="http://127.0.0.1:$passcode_port"
+passkey_url="http://127.0.0.1:$passkey_port"
 gateway_url="http://127.0.0.1:$gateway_port"
 
 # ------------------------------------------------------------------------------------ the apps
@@ -107,10 +109,12 @@ start_app totp PORT="$totp_port" HOST=127.0.0.1 DATABASE_URL="$(database_url tot
   IDENTITY_URL="$identity_url" AUDIT_URL="$audit_url"
 start_app passcode PORT="$passcode_port" HOST=127.0.0.1 DATABASE_URL="$(database_url passcode)" SECRETS_KEY="$SECRETS_KEY" \
   IDENTITY_URL="$identity_url" AUDIT_URL="$audit_url"
+start_app passkey PORT="$passkey_port" HOST=127.0.0.1 DATABASE_URL="$(database_url passkey)" \
+  IDENTITY_URL="$identity_url" AUDIT_URL="$audit_url"
 start_app audit PORT="$audit_port" HOST=127.0.0.1 DATABASE_URL="$(database_url audit)" IDENTITY_URL="$identity_url"
 gateway_env=(PORT="$gateway_port" DATABASE_URL="$(database_url gateway)" ADMIN_API_KEY="$ADMIN_API_KEY"
   SECRETS_KEY="$SECRETS_KEY" IDENTITY_URL="$identity_url" TOTP_URL="$totp_url" PASSCODE_URL="$passcode_url"
-  AUDIT_URL="$audit_url")
+  PASSKEY_URL="$passkey_url" AUDIT_URL="$audit_url")
 [ -n "${JWT_SECRET:-}" ] && gateway_env+=(JWT_SECRET="$JWT_SECRET")
 start_app gateway "${gateway_env[@]}"
 
@@ -146,9 +150,9 @@ identity-store (distributed) is running at $gateway_url
   Docs:          $gateway_url/api/identity-store/docs
   Admin API key: $admin_shown
   Get a token:   curl -s -X POST -H "X-Api-Key: <key>" $gateway_url/api/arthr/apiKeys/issue
-  Services:      identity $identity_url, totp $totp_url, passcode $passcode_url, audit $audit_url
+  Services:      identity $identity_url, totp $totp_url, passcode $passcode_url, passkey $passkey_url, audit $audit_url
   Kafka:         $KAFKA_BROKERS
-  Logs:          $state/{gateway,identity,totp,passcode,audit}.log
+  Logs:          $state/{gateway,identity,totp,passcode,passkey,audit}.log
 Press Ctrl-C to stop.
 EOF
 

@@ -1,6 +1,7 @@
 import {
   type AuthenticationAudit,
   emptySummaryInfo,
+  type RegistrationAudit,
   type IntegrationEvent,
   integrationEventEnvelope,
   topics,
@@ -20,11 +21,14 @@ import {
   applyToSummary,
   authenticationAuditOf,
   newUserSummary,
+  registrationAuditOf,
   type UserSummary,
 } from './domain/summary-projection';
 
 export const SUMMARIES = 'summaries';
 export const AUTHENTICATIONS = 'authentications';
+/** Registration audits of credentials, by credential id (passkeys). */
+export const REGISTRATIONS = 'registrations';
 const META = 'audit-meta';
 export const AUDIT_CONSUMER = 'audit-projector';
 export const AUDIT_TOPICS = [
@@ -48,7 +52,7 @@ export interface AuditProjectorOptions {
 }
 
 /**
- * Projects the credential topics into summaryInfo and the authentication audit. Each batch is one
+ * Projects the credential topics into summaryInfo and the authentication and registration audits. Each batch is one
  * transaction of a few set-based statements, whatever its size: claim the stream checkpoints (a
  * redelivered or replayed event is filtered out), read the batch's summaries, fold the events in
  * memory, write summaries and audits — so the projection is idempotent and exactly-once in effect.
@@ -102,7 +106,9 @@ export class AuditProjector {
     await this.stop();
     const groupId = `${this.options.consumerGroup ?? AUDIT_CONSUMER}-${Date.now()}`;
     await this.prisma.$transaction(async (tx) => {
-      await tx.document.deleteMany({ where: { collection: { in: [SUMMARIES, AUTHENTICATIONS] } } });
+      await tx.document.deleteMany({
+        where: { collection: { in: [SUMMARIES, AUTHENTICATIONS, REGISTRATIONS] } },
+      });
       await tx.streamCheckpoint.deleteMany({ where: { consumer: AUDIT_CONSUMER } });
       await this.documents.put(tx, META, 'consumer', { groupId });
     });
@@ -130,6 +136,7 @@ export class AuditProjector {
       // null: the user was deleted in this batch; later events of that user change nothing.
       const summaries = new Map<string, UserSummary | null>();
       const audits: AuthenticationAudit[] = [];
+      const registrations: RegistrationAudit[] = [];
       for (const event of fresh) {
         if (!event.userId) continue;
         if (event.type === 'UserDeleted') {
@@ -143,6 +150,8 @@ export class AuditProjector {
         summaries.set(event.userId, { ...summary, summaryInfo: applyToSummary(summary.summaryInfo, event) });
         const audit = authenticationAuditOf(event);
         if (audit) audits.push(audit);
+        const registration = registrationAuditOf(event);
+        if (registration) registrations.push(registration);
       }
       const kept = [...summaries.values()].filter((summary): summary is UserSummary => summary !== null);
       const deleted = [...summaries].filter(([, summary]) => summary === null).map(([userId]) => userId);
@@ -152,6 +161,9 @@ export class AuditProjector {
       await summaryDocuments.deleteMany(deleted);
       await documentBatch(sql, AUTHENTICATIONS).putMany(
         audits.map((audit) => ({ id: audit.id, data: audit, partition: audit.userId })),
+      );
+      await documentBatch(sql, REGISTRATIONS).putMany(
+        registrations.map((audit) => ({ id: audit.id, data: audit, partition: audit.userId })),
       );
     });
     const now = Date.now();

@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { createAuditModule } from '../../audit/src';
 import { createIdentityModule } from '../../identity/src';
 import { createPasscodeModule } from '../../passcode/src';
+import { createPasskeyModule } from '../../passkey/src';
 import { createTotpModule } from '../../totp/src';
 import { buildOpenApiDocument } from '@identity-store/contracts';
 import { SecretBox } from '@identity-store/crypto';
@@ -51,7 +52,7 @@ export interface RunningSystem {
 }
 
 /** The services with a database of their own, `<prefix>_<service>` (tests create and drop them). */
-export const SYSTEM_SERVICES = ['gateway', 'identity', 'totp', 'passcode', 'audit'] as const;
+export const SYSTEM_SERVICES = ['gateway', 'identity', 'totp', 'passcode', 'passkey', 'audit'] as const;
 
 const databaseUrl = (serverUrl: string, name: string) => {
   const url = new URL(serverUrl);
@@ -87,6 +88,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
   const identityStore = new PostgresEventStore(prisma.identity);
   const totpStore = new PostgresEventStore(prisma.totp);
   const passcodeStore = new PostgresEventStore(prisma.passcode);
+  const passkeyStore = new PostgresEventStore(prisma.passkey);
 
   // The identity module answers lookups; the audit module needs them before identity exists.
   let identityQueries: IdentityQueries | undefined;
@@ -130,13 +132,21 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     metrics,
     operationalEndpoints: false,
   });
+  const passkey = createPasskeyModule({
+    eventStore: passkeyStore,
+    identity: identity.service,
+    summaries: audit.summaries,
+    logger: logger.child({ service: 'passkey' }),
+    metrics,
+    operationalEndpoints: false,
+  });
 
   if (transport instanceof InProcessTransport)
-    for (const client of [prisma.identity, prisma.totp, prisma.passcode])
+    for (const client of [prisma.identity, prisma.totp, prisma.passcode, prisma.passkey])
       transport.addReplaySource((topics, after) => readPublishedOutbox(client, topics, after));
   await audit.projector.start();
 
-  const relays = [identityStore, totpStore, passcodeStore].map((store) => startOutboxRelay(store, transport, logger));
+  const relays = [identityStore, totpStore, passcodeStore, passkeyStore].map((store) => startOutboxRelay(store, transport, logger));
 
   const gateway = await createGatewayApp({
     databaseUrl: databases.gateway,
@@ -145,7 +155,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     metrics,
     jwtSecret: options.jwtSecret ?? options.secretsKey,
     adminApiKey: options.adminApiKey,
-    targets: { identity: identity.app, totp: totp.app, passcode: passcode.app, audit: audit.app },
+    targets: { identity: identity.app, totp: totp.app, passcode: passcode.app, passkey: passkey.app, audit: audit.app },
     openApiDocument: buildOpenApiDocument,
   });
 

@@ -5,12 +5,11 @@ import { createGatewayApp } from './gateway-app';
 
 /**
  * Distributed mode: the gateway as its own process, with its own database, proxying to the
- * services' URLs. Services without an implementation yet (passkey, appkey, biometric) answer 501
- * at the gateway; their URLs are optional for when they exist.
+ * services' URLs. Services without an implementation yet (appkey, biometric) answer 501 at the
+ * gateway; their URLs are optional for when they exist.
  */
 const env = gatewayEnv.extend({
   HOST: z.string().optional(),
-  PASSKEY_URL: z.string().url().optional(),
   APPKEY_URL: z.string().url().optional(),
   BIOMETRIC_URL: z.string().url().optional(),
 });

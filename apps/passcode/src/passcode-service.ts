@@ -15,7 +15,6 @@ import type { SecretBox } from '@identity-store/crypto';
 import type { EventMetadata, PostgresEventStore, RecordedEvent } from '@identity-store/event-store';
 import type { IdentityQueries, SummaryQueries, UserRef } from '@identity-store/service-clients';
 import { srpServerChallenge } from '@identity-store/srp';
-import { PasscodeSessionDirectory, sessionKeyChanges } from './data/passcode-sessions';
 import {
   type ChallengeSession,
   decidePasscode,
@@ -40,6 +39,9 @@ const requirePolicy = (store: Store, policyName: string): PasscodePolicy => {
 };
 
 type Command = DistributiveOmit<PasscodeCommand, 'now'>;
+
+/** Unique-key scope of the open sessions: which user's stream holds session X. */
+const SESSION_KEYS = 'passcode-session';
 type ProofInput = { A: string; M1: string };
 
 /**
@@ -49,11 +51,10 @@ type ProofInput = { A: string; M1: string };
  */
 export class PasscodeService {
   private readonly streams: UserCredentialStreams<PasscodeUserState, PasscodeEvent>;
-  private readonly sessions: PasscodeSessionDirectory;
 
   constructor(
     eventStore: PostgresEventStore,
-    private readonly identity: IdentityQueries,
+    identity: IdentityQueries,
     summaries: SummaryQueries,
     private readonly secrets: SecretBox,
     clock: () => Date = () => new Date(),
@@ -62,11 +63,13 @@ export class PasscodeService {
       initialState: initialPasscodeUserState,
       evolve: evolvePasscode,
       streamId: passcodeStreamId,
+      userIdOfStream: userIdOfPasscodeStream,
       topic: topics.passcode,
       toIntegration: toPasscodeIntegrationEvent,
       clock,
+      // Sessions complete on store-level paths: findable by id (keys claimed and released with the events).
+      heldKeys: { [SESSION_KEYS]: (state) => Object.keys(state.sessions) },
     });
-    this.sessions = new PasscodeSessionDirectory(eventStore.prisma);
   }
 
   state(storeName: string, ref: UserRef) {
@@ -195,6 +198,9 @@ export class PasscodeService {
     const { store, user } = await this.streams.resolve(storeName, ref);
     if (command.type === 'DeregisterPasscode') requirePolicy(store, command.policyName);
     const result = await this.run(store, user, command, metadata);
+    // Updates and deletes answer without the user: a read of the user right after shows the change
+    // (a deregistration answers with the user, which waits for it anyway).
+    if (command.type !== 'DeregisterPasscode') await this.streams.awaitProjection(user, result.events);
     return { ...result, user };
   }
 
@@ -239,11 +245,11 @@ export class PasscodeService {
    * store, like an unknown or closed one, is 404 PASSCODE_SESSION_NOT_FOUND.
    */
   private async sessionOwner(storeName: string, sessionId: string) {
-    const store = await this.identity.getStoreByName(storeName);
-    if (!store) throw notFound('STORE_NOT_FOUND', `Store ${storeName} does not exist.`);
-    const streamId = await this.sessions.streamOf(sessionId);
-    const userId = streamId === null ? undefined : userIdOfPasscodeStream(streamId);
-    const user = userId === undefined ? null : await this.identity.getUser(store.id, { userId });
+    const store = await this.streams.requireStore(storeName);
+    const user = await this.streams.userOfStream(
+      store,
+      await this.streams.streamHolding(SESSION_KEYS, sessionId),
+    );
     if (!user) throw notFound('PASSCODE_SESSION_NOT_FOUND', `Passcode session ${sessionId} does not exist.`);
     return { store, user };
   }
@@ -268,15 +274,7 @@ export class PasscodeService {
         serverProof = undefined; // a retried decision reports its own proof
         return decidePasscode({ ...command, now } as PasscodeCommand, state, deps);
       },
-      {
-        metadata,
-        // Open sessions are findable by id: their keys are claimed and released with the events.
-        uniqueKeys: (decided, before) =>
-          sessionKeyChanges(
-            Object.keys(before.sessions),
-            Object.keys(decided.reduce(evolvePasscode, before).sessions),
-          ),
-      },
+      { metadata },
     );
     return { ...result, serverProof };
   }

@@ -45,6 +45,7 @@ export const gatewayEnv = commonEnv.extend({
   IDENTITY_URL: z.string().url(),
   TOTP_URL: z.string().url(),
   PASSCODE_URL: z.string().url(),
+  PASSKEY_URL: z.string().url(),
   AUDIT_URL: z.string().url(),
 });
 

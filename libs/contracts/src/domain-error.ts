@@ -23,6 +23,8 @@ export class DomainError extends Error {
     readonly code: string,
     message: string,
     readonly errors?: FieldError[],
+    /** Extra members of the problem answered for it (RFC 9457 extensions), e.g. a failure `reason`. */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'DomainError';

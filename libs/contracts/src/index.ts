@@ -11,4 +11,6 @@ export * from './totp/totp-events';
 export * from './totp/totp-api';
 export * from './passcode/passcode-events';
 export * from './passcode/passcode-api';
+export * from './passkey/passkey-events';
+export * from './passkey/passkey-api';
 export * from './api/openapi';

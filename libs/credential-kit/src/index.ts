@@ -1,6 +1,9 @@
 /**
- * What every credential service (TOTP, passcode, …) shares, written once: the aggregate-per-user
- * plumbing around a decider and the distributed-mode process.
+ * What every credential service (TOTP, passcode, passkey, …) shares, written once: the
+ * aggregate-per-user plumbing around a decider, unique keys held by those aggregates (sessions
+ * findable by id, credential ids unique), and the
+ * distributed-mode process.
  */
 export * from './user-credential-streams';
+export * from './held-keys';
 export * from './run-credential-service';

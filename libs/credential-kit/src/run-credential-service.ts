@@ -30,19 +30,38 @@ const credentialServiceEnv = (defaultPort: number) =>
     AUDIT_URL: z.string().url(),
   });
 
+/** A service whose credentials hold no secrets (passkeys: public keys only) needs no SECRETS_KEY. */
+const secretlessServiceEnv = (defaultPort: number) =>
+  credentialServiceEnv(defaultPort).extend({ SECRETS_KEY: commonEnv.shape.SECRETS_KEY });
+
+type RunOptions =
+  | {
+      name: string;
+      defaultPort: number;
+      keepsSecrets?: true;
+      createApp: (deps: CredentialServiceDeps) => Express;
+    }
+  | {
+      name: string;
+      defaultPort: number;
+      keepsSecrets: false;
+      createApp: (deps: Omit<CredentialServiceDeps, 'secrets'>) => Express;
+    };
+
 /**
  * Distributed mode of a credential service (the process of `apps/<name>/src/main.ts`): its own
  * database, its events to Kafka through the outbox, stores and users from the identity service and
  * summaries from the audit service over HTTP (IDENTITY_URL, AUDIT_URL).
  */
-export const runCredentialService = (options: {
-  name: string;
-  defaultPort: number;
-  createApp: (deps: CredentialServiceDeps) => Express;
-}): void =>
+export const runCredentialService = (options: RunOptions): void =>
   void runService({
     name: options.name,
-    config: () => loadConfig(credentialServiceEnv(options.defaultPort)),
+    config: () =>
+      loadConfig(
+        options.keepsSecrets === false
+          ? secretlessServiceEnv(options.defaultPort)
+          : credentialServiceEnv(options.defaultPort),
+      ),
     start: async (config, { logger, onShutdown }) => {
       const { transport, eventStore } = await openServiceInfrastructure({
         databaseUrl: config.DATABASE_URL,
@@ -53,12 +72,15 @@ export const runCredentialService = (options: {
       });
       const relay = startOutboxRelay(eventStore, transport, logger);
       onShutdown(() => relay.stop());
-      return options.createApp({
+      const deps = {
         eventStore,
         identity: new HttpIdentityQueries(config.IDENTITY_URL),
         summaries: new HttpSummaryQueries(config.AUDIT_URL),
-        secrets: new SecretBox(config.SECRETS_KEY),
         logger,
-      });
+      };
+      if (options.keepsSecrets === false) return options.createApp(deps);
+      // credentialServiceEnv requires it: unreachable, but the type cannot tell the two envs apart.
+      if (!config.SECRETS_KEY) throw new Error('SECRETS_KEY is required');
+      return options.createApp({ ...deps, secrets: new SecretBox(config.SECRETS_KEY) });
     },
   });

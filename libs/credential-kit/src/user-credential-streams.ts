@@ -1,4 +1,10 @@
-import { forbidden, type Store, type StoredEvent, type UserRecord } from '@identity-store/contracts';
+import {
+  forbidden,
+  notFound,
+  type Store,
+  type StoredEvent,
+  type UserRecord,
+} from '@identity-store/contracts';
 import {
   AggregateRepository,
   type EventMetadata,
@@ -6,7 +12,6 @@ import {
   integrationMessage,
   type PostgresEventStore,
   type RecordedEvent,
-  type UniqueKeyRef,
 } from '@identity-store/event-store';
 import {
   type IdentityQueries,
@@ -15,41 +20,58 @@ import {
   toUserView,
   type UserRef,
 } from '@identity-store/service-clients';
+import { type HeldKeys, heldKeyChanges, streamHolding } from './held-keys';
 
 /** Credential ceremonies need the user ACTIVE (else 403 USER_NOT_ACTIVE). */
 export const requireActiveUser = (user: UserRecord): void => {
   if (user.status !== 'ACTIVE') throw forbidden('USER_NOT_ACTIVE', `User is ${user.status}.`);
 };
 
+/** The consistency token of appended events: the last one's stream position. */
+const positionOf = (appended: RecordedEvent[]) => {
+  const last = appended.at(-1);
+  return last ? [{ streamId: last.streamId, streamVersion: last.streamVersion }] : [];
+};
+
+type IntegrationForm = { type: string; version: number; data: Record<string, unknown> };
+
 export interface UserCredentialStreamsOptions<State, E extends StoredEvent> extends Evolver<State, E> {
   /** The user's stream, e.g. `totp-user-<userId>`. */
   streamId: (userId: string) => string;
+  /** The inverse of `streamId`: the user of a stream, undefined for streams of another kind. */
+  userIdOfStream?: (streamId: string) => string | undefined;
   /** The topic the stream's integration events are published to. */
   topic: string;
-  /** The published form of a stored event: must drop every secret. */
-  toIntegration: (event: E) => { type: string; version: number; data: Record<string, unknown> };
+  /**
+   * The published form of a stored event: must drop every secret. null keeps an event private
+   * (bookkeeping of the service's own streams that no consumer needs).
+   */
+  toIntegration: (event: E) => IntegrationForm | null;
   /** The decisions' clock (tests inject one). */
   clock?: () => Date;
+  /**
+   * Unique keys the state holds, by scope (see HeldKeys): e.g. the ids of open ceremony sessions,
+   * which complete on store-level paths that name no user, so `streamHolding` finds their stream.
+   */
+  heldKeys?: HeldKeys<State>;
 }
 
-export interface DecideOptions<State, E extends StoredEvent> {
+export interface DecideOptions {
   metadata: EventMetadata;
-  /** Cross-stream keys the decided events claim or release (see AggregateRepository.handle). */
-  uniqueKeys?: (decided: E[], before: State) => { claim?: UniqueKeyRef[]; release?: UniqueKeyRef[] };
 }
 
 /**
  * What a credential service does around its decider: one aggregate per user, looked up through the
- * identity service; decisions appended with their integration messages in the same transaction;
- * answers showing the user as the audit projection sees it after the request's own events
- * (read-your-writes).
+ * identity service; decisions appended with their integration messages (and the unique keys of the
+ * sessions they open and close) in the same transaction; answers showing the user as the audit
+ * projection sees it after the request's own events (read-your-writes).
  */
 export class UserCredentialStreams<State, E extends StoredEvent> {
   private readonly repository: AggregateRepository<State, E>;
   readonly clock: () => Date;
 
   constructor(
-    eventStore: PostgresEventStore,
+    private readonly eventStore: PostgresEventStore,
     private readonly identity: IdentityQueries,
     private readonly summaries: SummaryQueries,
     private readonly options: UserCredentialStreamsOptions<State, E>,
@@ -69,15 +91,43 @@ export class UserCredentialStreams<State, E extends StoredEvent> {
     return { store, user, state: await this.load(user.id), now: this.clock() };
   }
 
-  async load(userId: string): Promise<State> {
-    return (await this.repository.load(this.options.streamId(userId))).state;
+  load(userId: string): Promise<State> {
+    return this.loadStream(this.options.streamId(userId));
+  }
+
+  async loadStream(streamId: string): Promise<State> {
+    return (await this.repository.load(streamId)).state;
+  }
+
+  /** The store of a store-level request (404 STORE_NOT_FOUND). */
+  async requireStore(storeName: string): Promise<Store> {
+    const store = await this.identity.getStoreByName(storeName);
+    if (!store) throw notFound('STORE_NOT_FOUND', `Store ${storeName} does not exist.`);
+    return store;
+  }
+
+  /** The stream whose state holds a key of `heldKeys` (e.g. an open session's id), or null. */
+  streamHolding(scope: string, key: string): Promise<string | null> {
+    return streamHolding(this.eventStore.prisma, scope, key);
+  }
+
+  /** The user (of `store`) whose stream `streamId` is; null for another kind of stream or another store's user. */
+  async userOfStream(store: Store, streamId: string | null): Promise<UserRecord | null> {
+    const userId = streamId === null ? undefined : this.options.userIdOfStream?.(streamId);
+    return userId === undefined ? null : this.identity.getUser(store.id, { userId });
   }
 
   /** The user with summaryInfo reflecting (at least) the given appended events. */
   async userView(user: UserRecord, appended: RecordedEvent[] = []) {
-    const last = appended.at(-1);
-    const waitFor = last ? [{ streamId: last.streamId, streamVersion: last.streamVersion }] : [];
-    return toUserView(user, await this.summaries.getSummary(user.id, waitFor));
+    return toUserView(user, await this.summaries.getSummary(user.id, positionOf(appended)));
+  }
+
+  /**
+   * Waits (bounded) until the audit projection has applied the appended events, for writes that
+   * answer without the user: a read of the user after the answer then shows their effect.
+   */
+  async awaitProjection(user: UserRecord, appended: RecordedEvent[]): Promise<void> {
+    if (appended.length) await this.summaries.getSummary(user.id, positionOf(appended));
   }
 
   /**
@@ -85,25 +135,36 @@ export class UserCredentialStreams<State, E extends StoredEvent> {
    * messages (enveloped with the store and user ids). On a concurrent write `decide` runs again on
    * the fresh state (same `now`), so it must not have effects of its own.
    */
-  decide(
-    store: Store,
-    user: UserRecord,
+  decide(store: Store, user: UserRecord, decide: (state: State, now: Date) => E[], options: DecideOptions) {
+    return this.decideOnStream(
+      this.options.streamId(user.id),
+      { storeId: store.id, userId: user.id },
+      decide,
+      options,
+    );
+  }
+
+  /**
+   * `decide` on a stream of this service that is not (yet) a user's, e.g. a ceremony that starts
+   * before anyone knows the user: its messages carry the store id and, if known, the user id.
+   */
+  decideOnStream(
+    streamId: string,
+    envelope: { storeId: string; userId?: string },
     decide: (state: State, now: Date) => E[],
-    options: DecideOptions<State, E>,
+    options: DecideOptions,
   ) {
     const now = this.clock();
-    const { topic, toIntegration } = this.options;
-    return this.repository.handle(this.options.streamId(user.id), (state) => decide(state, now), {
+    const { topic, toIntegration, heldKeys, evolve } = this.options;
+    return this.repository.handle(streamId, (state) => decide(state, now), {
       metadata: options.metadata,
-      uniqueKeys: options.uniqueKeys,
+      uniqueKeys:
+        heldKeys && ((decided, before) => heldKeyChanges(heldKeys, before, decided.reduce(evolve, before))),
       toOutbox: (recorded) =>
-        recorded.map((event) =>
-          integrationMessage(event, topic, {
-            ...toIntegration({ type: event.type, data: event.data } as E),
-            storeId: store.id,
-            userId: user.id,
-          }),
-        ),
+        recorded.flatMap((event) => {
+          const integration = toIntegration({ type: event.type, data: event.data } as E);
+          return integration ? [integrationMessage(event, topic, { ...integration, ...envelope })] : [];
+        }),
     });
   }
 }

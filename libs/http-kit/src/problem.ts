@@ -86,7 +86,8 @@ export const fieldErrorsOf = (error: z.ZodError, location?: string): FieldError[
 export const toProblem = (error: unknown): Problem | undefined => {
   if (error instanceof HttpProblem)
     return problem(error.status, error.code, error.message, error.errors, error.extensions);
-  if (error instanceof DomainError) return problem(statusOfKind[error.kind], error.code, error.message, error.errors);
+  if (error instanceof DomainError)
+    return problem(statusOfKind[error.kind], error.code, error.message, error.errors, error.extensions);
   const status = (error as { status?: number; type?: string }).status;
   // body-parser: malformed JSON, too large, wrong charset.
   if ((error as { type?: string }).type === 'entity.parse.failed')

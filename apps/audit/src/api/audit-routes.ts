@@ -1,8 +1,8 @@
-import { type AuthenticationAudit, notFound, storeNameSchema } from '@identity-store/contracts';
+import { type AuthenticationAudit, notFound, type RegistrationAudit, storeNameSchema } from '@identity-store/contracts';
 import { type Request, type Response, Router, validate } from '@identity-store/http-kit';
 import { type IdentityQueries, parsePositions, resolveStoreAndUser, userRefOf } from '@identity-store/service-clients';
 import { z } from 'zod';
-import { AUTHENTICATIONS, type AuditProjector } from '../audit-projector';
+import { AUTHENTICATIONS, type AuditProjector, REGISTRATIONS } from '../audit-projector';
 import type { AuditSummaries } from '../audit-service';
 
 const auditParams = z.object({
@@ -12,7 +12,7 @@ const auditParams = z.object({
   id: z.string().min(1).max(64),
 });
 
-/** Authentication audit records (public) and summaries/rebuild (internal). */
+/** Authentication and registration audit records (public) and summaries/rebuild (internal). */
 export const auditRoutes = (projector: AuditProjector, summaries: AuditSummaries, identity: IdentityQueries): Router => {
   const router = Router();
   const getAuthentication = async (req: Request, res: Response) => {
@@ -24,6 +24,18 @@ export const auditRoutes = (projector: AuditProjector, summaries: AuditSummaries
   };
   router.get('/api/identity-store/stores/:storeName/users/:extId/authentications/:id/ext', getAuthentication);
   router.get('/api/identity-store/stores/:storeName/users/:userId/authentications/:id', getAuthentication);
+
+  // A passkey's registration audit (projected from PasskeyRegistrationCompleted, kept after the passkey is deleted).
+  const getPasskeyRegistrationAudit = async (req: Request, res: Response) => {
+    const { params } = validate(req, { params: auditParams });
+    const { user } = await resolveStoreAndUser(identity, params.storeName, userRefOf(params));
+    const audit = await projector.documents.get<RegistrationAudit>(REGISTRATIONS, params.id);
+    if (!audit || audit.userId !== user.id || audit.type !== 'Passkey')
+      throw notFound('REGISTRATION_AUDIT_NOT_FOUND', `No registration audit for passkey ${params.id}.`);
+    res.json(audit);
+  };
+  router.get('/api/identity-store/stores/:storeName/users/:extId/passkeys/:id/registrationAudit/ext', getPasskeyRegistrationAudit);
+  router.get('/api/identity-store/stores/:storeName/users/:userId/passkeys/:id/registrationAudit', getPasskeyRegistrationAudit);
 
   router.get('/internal/summaries/:userId', async (req, res) => {
     res.json(await summaries.getSummary(req.params.userId, parsePositions(req.query.waitFor)));

@@ -4,6 +4,9 @@ import {
   type IntegrationEvent,
   type PasscodeAuditInfo,
   type PasscodeInfo,
+  type PasskeyInfo,
+  type PasskeyRegistrationAuditInfo,
+  type RegistrationAudit,
   type SummaryGroupItem,
   type SummaryInfo,
 } from '@identity-store/contracts';
@@ -33,6 +36,14 @@ const withPasscodes = (summary: SummaryInfo, items: SummaryGroupItem[]): Summary
 
 const updatePasscode = (summary: SummaryInfo, data: Data, change: (item: SummaryGroupItem) => SummaryGroupItem) =>
   withPasscodes(summary, updateItem(summary.passcodes.items, str(data, 'passcodeId'), change));
+
+const withPasskeys = (summary: SummaryInfo, items: SummaryGroupItem[]): SummaryInfo => ({
+  ...summary,
+  passkeys: { count: items.length, items },
+});
+
+const updatePasskey = (summary: SummaryInfo, data: Data, change: (item: SummaryGroupItem) => SummaryGroupItem) =>
+  withPasskeys(summary, updateItem(summary.passkeys.items, str(data, 'passkeyId'), change));
 
 /**
  * summaryInfo = fold of the user's credential events (pure; unknown event types leave it as is,
@@ -105,6 +116,32 @@ export const applyToSummary = (summary: SummaryInfo, event: IntegrationEvent): S
       return updatePasscode(summary, data, (item) => ({ ...item, expirationDtm: data.expirationDtm as string | null }));
     case 'PasscodeDeregistered':
       return withPasscodes(summary, summary.passcodes.items.filter((item) => item.id !== str(data, 'passcodeId')));
+
+    // Passkeys: an item per registered passkey, with its relying party (sessions are not credentials).
+    case 'PasskeyRegistrationCompleted':
+      return withPasskeys(summary, [
+        ...summary.passkeys.items.filter((item) => item.id !== str(data, 'passkeyId')),
+        {
+          id: str(data, 'passkeyId'),
+          status: 'ACTIVE',
+          policyName: str(data, 'policyName'),
+          rpId: str(data, 'rpId'),
+          type: str(data, 'deviceType'),
+          createdDtm: str(data, 'createdDtm'),
+          lastUsedDtm: null,
+        },
+      ]);
+    case 'PasskeyAuthenticationSucceeded':
+      return {
+        ...updatePasskey(summary, data, (item) => ({ ...item, lastUsedDtm: str(data, 'at') })),
+        lastAuthentication: { type: 'Passkey', result: 'SUCCESS', dtm: str(data, 'at') },
+      };
+    case 'PasskeyAuthenticationFailed':
+      return { ...summary, lastAuthentication: { type: 'Passkey', result: 'FAILURE', dtm: str(data, 'at') } };
+    case 'PasskeyStatusChanged':
+      return updatePasskey(summary, data, (item) => ({ ...item, status: str(data, 'status') }));
+    case 'PasskeyDeregistered':
+      return withPasskeys(summary, summary.passkeys.items.filter((item) => item.id !== str(data, 'passkeyId')));
     default:
       return summary;
   }
@@ -151,9 +188,91 @@ export const authenticationAuditOf = (event: IntegrationEvent): AuthenticationAu
         },
       };
     }
+    case 'PasskeyAuthenticationSucceeded':
+    case 'PasskeyAuthenticationFailed': {
+      const failed = event.type === 'PasskeyAuthenticationFailed';
+      const passkeyId = data.passkeyId as string | null;
+      // credentialId of an audit is the credential's id here (the passkey's), when one has it.
+      const { credentialId: _webAuthnCredentialId, ...common } = base;
+      return {
+        ...common,
+        ...(passkeyId !== null ? { credentialId: passkeyId } : {}),
+        policyName: str(data, 'policyName'),
+        type: 'Passkey',
+        result: failed ? 'FAILURE' : 'SUCCESS',
+        ...(failed ? { reason: str(data, 'reason') } : {}),
+        // The passkey the response named, if one of the user's has its credential id.
+        ...(passkeyId !== null
+          ? {
+              passkeyInfo: {
+                id: passkeyId,
+                rpId: str(data, 'rpId'),
+                credentialId: str(data, 'credentialId'),
+                name: data.name as string | null,
+                status: data.status as PasskeyInfo['status'],
+              },
+            }
+          : {}),
+        passkeyAuditInfo: {
+          rpId: str(data, 'rpId'),
+          policyName: str(data, 'policyName'),
+          credentialId: str(data, 'credentialId'),
+          usernameless: data.usernameless as boolean,
+          hints: data.hints as PasskeyRegistrationAuditInfo['hints'],
+          userVerified: data.userVerified as boolean | null,
+          backedUp: failed ? null : (data.backedUp as boolean),
+          signCount: data.signCount as number | null,
+          previousSignCount: data.previousSignCount as number | null,
+          counterRegression: failed ? (data.counterRegression as boolean) : false,
+        },
+      };
+    }
     default:
       return null;
   }
+};
+
+/**
+ * The registration audit an event stands for, if it is a completed registration: what the
+ * attestation said, the hints the options carried and the client's context (a function of the
+ * event alone, like the authentication audits).
+ */
+export const registrationAuditOf = (event: IntegrationEvent): RegistrationAudit | null => {
+  if (event.type !== 'PasskeyRegistrationCompleted' || !event.userId) return null;
+  const data = event.data as Data;
+  const passkeyId = str(data, 'passkeyId');
+  return {
+    id: passkeyId,
+    userId: event.userId,
+    type: 'Passkey',
+    result: 'SUCCESS',
+    createdDtm: str(data, 'createdDtm'),
+    context: (data.context as Record<string, unknown> | undefined) ?? {},
+    credentialId: passkeyId,
+    policyName: str(data, 'policyName'),
+    passkeyInfo: {
+      id: passkeyId,
+      rpId: str(data, 'rpId'),
+      credentialId: str(data, 'credentialId'),
+      name: data.name as string | null,
+      status: 'ACTIVE',
+    },
+    passkeyRegistrationAuditInfo: {
+      rpId: str(data, 'rpId'),
+      policyName: str(data, 'policyName'),
+      credentialId: str(data, 'credentialId'),
+      attestationFormat: str(data, 'attestationFormat'),
+      aaguid: str(data, 'aaguid'),
+      transports: data.transports as string[],
+      hints: data.hints as PasskeyRegistrationAuditInfo['hints'],
+      userVerified: data.userVerified as boolean,
+      backupEligible: data.backupEligible as boolean,
+      backedUp: data.backedUp as boolean,
+      deviceType: data.deviceType as PasskeyRegistrationAuditInfo['deviceType'],
+      authenticatorAttachment: data.authenticatorAttachment as PasskeyRegistrationAuditInfo['authenticatorAttachment'],
+      origin: str(data, 'origin'),
+    },
+  };
 };
 
 export const newUserSummary = (userId: string, storeId: string): UserSummary => ({

@@ -27,6 +27,7 @@ import {
 import {
   authenticationAuditSchema,
   createUserBodySchema,
+  registrationAuditSchema,
   summaryGroupSchema,
   summaryInfoSchema,
   updateUserBodySchema,
@@ -53,6 +54,29 @@ import {
   updatePasscodeBodySchema,
 } from '../passcode/passcode-api';
 import { passcodeIntegrationEvents, passcodeResourceSchema } from '../passcode/passcode-events';
+import {
+  authenticatePasskeyBodySchema,
+  authenticationResponseSchema,
+  completePasskeyAuthenticationBodySchema,
+  completePasskeyRegistrationBodySchema,
+  passkeyAuthenticationResponseSchema,
+  passkeyAuthenticationStartResponseSchema,
+  passkeyRegistrationStartResponseSchema,
+  publicKeyCredentialCreationOptionsSchema,
+  publicKeyCredentialRequestOptionsSchema,
+  registerPasskeyBodySchema,
+  registrationResponseSchema,
+  startStorePasskeyRegistrationBodySchema,
+  startUsernamelessPasskeyAuthenticationBodySchema,
+  updatePasskeyBodySchema,
+} from '../passkey/passkey-api';
+import {
+  passkeyAuditInfoSchema,
+  passkeyInfoSchema,
+  passkeyIntegrationEvents,
+  passkeyRegistrationAuditInfoSchema,
+  passkeyResourceSchema,
+} from '../passkey/passkey-events';
 import {
   dtmSchema,
   isoDurationSchema,
@@ -161,6 +185,7 @@ const storePageSchema = pageOf(storeSchema);
 const userPageSchema = pageOf(userSchema);
 const totpCredentialPageSchema = pageOf(totpCredentialSchema);
 const passcodePageSchema = pageOf(passcodeResourceSchema);
+const passkeyPageSchema = pageOf(passkeyResourceSchema);
 const apiKeyPageSchema = pageOf(apiKeySchema);
 
 // ---------------------------------------------------------------------------------------------
@@ -174,7 +199,7 @@ const publishedEvents: Record<keyof typeof topics, Record<string, AnyEventDefini
   identity: identityEvents,
   totp: totpIntegrationEvents,
   passcode: passcodeIntegrationEvents,
-  passkey: {},
+  passkey: passkeyIntegrationEvents,
   appkey: {},
   biometric: {},
 };
@@ -229,7 +254,26 @@ const componentSchemas: ReadonlyArray<readonly [string, z.ZodType]> = [
   ['PasscodeRenewalStartResponse', passcodeRenewalStartResponseSchema],
   ['CompletePasscodeRenewalBody', completePasscodeRenewalBodySchema],
   ['UpdatePasscodeBody', updatePasscodeBodySchema],
+  ['Passkey', passkeyResourceSchema],
+  ['PasskeyPage', passkeyPageSchema],
+  ['PublicKeyCredentialCreationOptionsJSON', publicKeyCredentialCreationOptionsSchema],
+  ['PublicKeyCredentialRequestOptionsJSON', publicKeyCredentialRequestOptionsSchema],
+  ['RegistrationResponseJSON', registrationResponseSchema],
+  ['AuthenticationResponseJSON', authenticationResponseSchema],
+  ['PasskeyRegistrationStartResponse', passkeyRegistrationStartResponseSchema],
+  ['StartStorePasskeyRegistrationBody', startStorePasskeyRegistrationBodySchema],
+  ['CompletePasskeyRegistrationBody', completePasskeyRegistrationBodySchema],
+  ['RegisterPasskeyBody', registerPasskeyBodySchema],
+  ['PasskeyAuthenticationStartResponse', passkeyAuthenticationStartResponseSchema],
+  ['CompletePasskeyAuthenticationBody', completePasskeyAuthenticationBodySchema],
+  ['AuthenticatePasskeyBody', authenticatePasskeyBodySchema],
+  ['PasskeyAuthenticationResponse', passkeyAuthenticationResponseSchema],
+  ['UpdatePasskeyBody', updatePasskeyBodySchema],
+  ['PasskeyInfo', passkeyInfoSchema],
+  ['PasskeyAuditInfo', passkeyAuditInfoSchema],
+  ['PasskeyRegistrationAuditInfo', passkeyRegistrationAuditInfoSchema],
   ['AuthenticationAudit', authenticationAuditSchema],
+  ['RegistrationAudit', registrationAuditSchema],
   ['ApiKey', apiKeySchema],
   ['ApiKeyPage', apiKeyPageSchema],
   ['CreatedApiKey', createdApiKeySchema],
@@ -291,6 +335,23 @@ interface OperationDoc {
   location?: string;
   description?: string;
 }
+
+const PASSKEY_START =
+  'The session is single-use, expires at `expiresDtm` (the policy’s `timeout`; 5 minutes for a registration ' +
+  'policy without one) and belongs to this store. 404 `PASSKEY_CONFIG_NOT_FOUND` / `POLICY_NOT_FOUND` for an ' +
+  'unknown relying party or policy; 403 `USER_NOT_ACTIVE` unless the user is ACTIVE.';
+const PASSKEY_REGISTRATION_COMPLETION =
+  'The body is the browser’s RegistrationResponseJSON (plus an optional `name` and `context`). A response that ' +
+  'does not verify (type, challenge, origin, rpId, user presence, user verification when the policy requires it, ' +
+  'attestation) is a 400 `PASSKEY_REGISTRATION_FAILED` with its `reason`, and uses the session up; one that cannot ' +
+  'be read is a 400 `INVALID_WEBAUTHN_RESPONSE` and leaves the session open. A credential id already registered ' +
+  'for the relying party in this store is 409 `PASSKEY_ALREADY_REGISTERED`.';
+const PASSKEY_AUTHENTICATION_COMPLETION =
+  'The body is the browser’s AuthenticationResponseJSON (plus an optional `context`). Every verified or failed ' +
+  'check completes the session and is an authentication audit (`type: Passkey`); a response that cannot be read is ' +
+  'a 400 `INVALID_WEBAUTHN_RESPONSE` and leaves it open. A signature counter that does not grow (while either ' +
+  'counter is non-zero) fails as `COUNTER_REGRESSION`, flagged in the audit; synced passkeys that always send 0 ' +
+  'succeed.';
 
 /**
  * What each implemented route accepts and answers, by operation id (the `…ByExtId` twins share their
@@ -560,8 +621,112 @@ const operationDocs: Record<string, OperationDoc> = {
   },
   deletePasscode: { responses: { 204: null }, problems: [404] },
 
+  // ---- passkeys (passkey service) ----
+  startPasskeyRegistration: {
+    responses: {
+      201: {
+        schema: passkeyRegistrationStartResponseSchema,
+        description:
+          'A registration session and the options for `navigator.credentials.create()` (with the policy’s `hints`).',
+      },
+    },
+    problems: [403, 404],
+    description: PASSKEY_START,
+  },
+  startStorePasskeyRegistration: {
+    body: startStorePasskeyRegistrationBodySchema,
+    responses: {
+      201: { schema: passkeyRegistrationStartResponseSchema, description: 'As `startPasskeyRegistration`.' },
+    },
+    problems: [403, 404],
+    description: `The user is named in the body (exactly one of \`userId\`, \`extId\`). ${PASSKEY_START}`,
+  },
+  completePasskeyRegistration: {
+    body: completePasskeyRegistrationBodySchema,
+    responses: { 200: { schema: userSchema, description: 'The user, with the passkey in `summaryInfo`.' } },
+    problems: [403, 404, 409, 410],
+    description: PASSKEY_REGISTRATION_COMPLETION,
+  },
+  registerPasskey: {
+    body: registerPasskeyBodySchema,
+    responses: { 200: { schema: userSchema, description: 'The user, with the passkey in `summaryInfo`.' } },
+    problems: [403, 404, 409, 410],
+    description:
+      'One call instead of the session path: the body names the user, relying party and policy, and the ' +
+      'session is the user’s open registration for them whose options carried the response’s challenge (404 ' +
+      `\`PASSKEY_SESSION_NOT_FOUND\` for none). ${PASSKEY_REGISTRATION_COMPLETION}`,
+  },
+  startPasskeyAuthentication: {
+    responses: {
+      201: {
+        schema: passkeyAuthenticationStartResponseSchema,
+        description:
+          'An authentication session and the options for `navigator.credentials.get()`: `allowCredentials` are the ' +
+          'user’s ACTIVE passkeys of the relying party; with the policy’s `hints`.',
+      },
+    },
+    problems: [403, 404],
+    description: `404 \`PASSKEY_NOT_FOUND\` when the user has no ACTIVE passkey of the relying party. ${PASSKEY_START}`,
+  },
+  startUsernamelessPasskeyAuthentication: {
+    body: startUsernamelessPasskeyAuthenticationBodySchema,
+    responses: {
+      201: {
+        schema: passkeyAuthenticationStartResponseSchema,
+        description: 'A usernameless session: options without `allowCredentials` (discoverable credentials).',
+      },
+    },
+    problems: [404],
+    description: `The response’s credential names the user (its user handle must be the user’s). ${PASSKEY_START}`,
+  },
+  completePasskeyAuthentication: {
+    body: completePasskeyAuthenticationBodySchema,
+    responses: {
+      200: { schema: passkeyAuthenticationResponseSchema, description: 'Verified: `result: SUCCESS` and the user.' },
+      400: {
+        schema: passkeyAuthenticationResponseSchema,
+        description:
+          '`result: FAILURE` with the `reason` and the user where known (application/json); or the request is ' +
+          'invalid (problem).',
+      },
+    },
+    problems: [403, 404, 410],
+    description: PASSKEY_AUTHENTICATION_COMPLETION,
+  },
+  authenticatePasskey: {
+    body: authenticatePasskeyBodySchema,
+    responses: {
+      200: { schema: passkeyAuthenticationResponseSchema, description: 'Verified: `result: SUCCESS` and the user.' },
+      400: {
+        schema: passkeyAuthenticationResponseSchema,
+        description: '`result: FAILURE` with the `reason` and the user (application/json); or the request is invalid (problem).',
+      },
+    },
+    problems: [403, 404, 410],
+    description:
+      'One call instead of the session path: the body names the user, relying party and policy, and the session is ' +
+      'the user’s open authentication for them whose options carried the response’s challenge (404 ' +
+      `\`PASSKEY_SESSION_NOT_FOUND\` for none). ${PASSKEY_AUTHENTICATION_COMPLETION}`,
+  },
+  listPasskeys: { query: pageQuery([]), responses: { 200: passkeyPageSchema }, problems: [400, 404] },
+  getPasskey: { responses: { 200: passkeyResourceSchema }, problems: [404] },
+  updatePasskey: {
+    body: updatePasskeyBodySchema,
+    responses: { 200: passkeyResourceSchema },
+    problems: [400, 404, 409],
+    description: 'REVOKED is final (409 `PASSKEY_REVOKED` afterwards). Only ACTIVE passkeys authenticate.',
+  },
+  deletePasskey: { responses: { 204: null }, problems: [404] },
+
   // ---- audit (audit service) ----
   getAuthentication: { responses: { 200: authenticationAuditSchema }, problems: [404] },
+  getPasskeyRegistrationAudit: {
+    responses: { 200: registrationAuditSchema },
+    problems: [404],
+    description:
+      'What the registration’s attestation said (format, AAGUID, transports, flags), the hints its options ' +
+      'carried and the client context. Kept after the passkey is deleted.',
+  },
 
   // ---- API keys (gateway) ----
   listApiKeys: {
@@ -796,16 +961,22 @@ const issueTokenRoute: RouteConfig = {
 const tags = [
   { name: 'identity', description: 'Stores, their policies and configurations, users (identity service).' },
   { name: 'totp', description: 'TOTP credentials, RFC 6238 (TOTP service).' },
-  { name: 'audit', description: 'Authentication audit records (audit service).' },
+  { name: 'audit', description: 'Authentication and registration audit records (audit service).' },
   {
     name: 'passcode',
     description: 'Client-validated passwords, SRP-6a as RFC 5054 (passcode service).',
   },
-  { name: 'passkey', description: 'Passkeys, WebAuthn L3 (passkey service; not implemented yet).' },
+  { name: 'passkey', description: 'Passkeys, WebAuthn L3 (passkey service).' },
   { name: 'appkey', description: 'Device-bound app keys (appkey service; not implemented yet).' },
   { name: 'biometric', description: 'Biometrics (biometric service; not implemented yet).' },
   { name: 'apiKeys', description: 'API keys and bearer tokens of API clients (gateway).' },
 ];
+
+/** What a topic's messages are keyed by, where not just the user id. */
+const messageKeys: Partial<Record<keyof typeof topics, string>> = {
+  identity: 'user id; store id for store events',
+  passkey: 'user id; store id for a usernameless session’s events before a credential names the user',
+};
 
 const eventsExtension = () => ({
   description:
@@ -820,7 +991,7 @@ const eventsExtension = () => ({
         topics[key],
         {
           service: key,
-          key: key === 'identity' ? 'user id; store id for store events' : 'user id',
+          key: messageKeys[key] ?? 'user id',
           ...(events.length === 0
             ? { description: `Reserved: published once the ${key} service lands.` }
             : {}),

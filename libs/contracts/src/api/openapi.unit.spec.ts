@@ -265,6 +265,35 @@ describe('buildOpenApiDocument', () => {
     );
   });
 
+  it('documents the passkey ceremonies (implemented) with the WebAuthn JSON and the passkey events', () => {
+    const S = '/api/identity-store/stores/{storeName}';
+    const json = (node: Doc) => node.content['application/json'].schema;
+    const start = doc.paths[`${S}/users/{userId}/passkeys/relyingParties/{rpId}/registrations/{regPolicyName}`].post as Doc;
+    expect(json(start.responses['201'])).toEqual({ $ref: '#/components/schemas/PasskeyRegistrationStartResponse' });
+    const options = doc.components.schemas.PublicKeyCredentialCreationOptionsJSON.properties;
+    expect(options.hints.items).toMatchObject({ enum: ['security-key', 'client-device', 'hybrid'] });
+    const complete = doc.paths[`${S}/passkeys/authentications/sessions/{sessionId}`].post as Doc;
+    expect(json(complete.requestBody)).toEqual({ $ref: '#/components/schemas/CompletePasskeyAuthenticationBody' });
+    expect(json(complete.responses['400'])).toEqual({ $ref: '#/components/schemas/PasskeyAuthenticationResponse' });
+    const oneCall = doc.paths[`${S}/passkeys/registrations`].post as Doc;
+    expect(json(oneCall.responses['200'])).toEqual({ $ref: '#/components/schemas/User' });
+    const audit = doc.paths[`${S}/users/{userId}/passkeys/{id}/registrationAudit`].get as Doc;
+    expect([audit['x-service'], json(audit.responses['200'])]).toEqual([
+      'audit',
+      { $ref: '#/components/schemas/RegistrationAudit' },
+    ]);
+    for (const operation of operations.filter((op) => op.path.includes('/passkeys')))
+      expect([operation.operationId, operation.implemented]).toEqual([operation.operationId, true]);
+    const events = doc['x-events'].topics['identity-store.passkey'].events;
+    expect(Object.keys(events)).toEqual(
+      expect.arrayContaining(['PasskeyRegistrationCompleted', 'PasskeyAuthenticationSucceeded', 'PasskeyAuthenticationFailed']),
+    );
+    const registered = resolve(events.PasskeyRegistrationCompleted.data.$ref) as Doc;
+    expect(Object.keys(registered.properties)).toEqual(expect.arrayContaining(['aaguid', 'attestationFormat', 'hints']));
+    expect(Object.keys(registered.properties)).not.toContain('publicKey');
+    expect(Object.keys(registered.properties)).not.toContain('sessionId');
+  });
+
   it('answers problems as application/problem+json with the Problem schema', () => {
     const problems: string[] = [];
     for (const { operation } of allOperations())

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { dtmSchema } from '../api/common';
 import { passcodeAuditInfoSchema, passcodeInfoSchema } from '../passcode/passcode-events';
+import {
+  passkeyAuditInfoSchema,
+  passkeyInfoSchema,
+  passkeyRegistrationAuditInfoSchema,
+} from '../passkey/passkey-events';
 
 export const userStatusSchema = z.enum(['ACTIVE', 'LOCKED', 'TEMP_LOCKED', 'DISABLED', 'PENDING_ACTIVE']);
 export type UserStatus = z.infer<typeof userStatusSchema>;
@@ -98,5 +103,18 @@ export const authenticationAuditSchema = z.object({
   /** Passcode authentications: the passcode when the proof was checked. */
   passcodeInfo: passcodeInfoSchema.optional(),
   passcodeAuditInfo: passcodeAuditInfoSchema.optional(),
+  /** Passkey authentications: the passkey the response named (when one has its credential id). */
+  passkeyInfo: passkeyInfoSchema.optional(),
+  passkeyAuditInfo: passkeyAuditInfoSchema.optional(),
 });
 export type AuthenticationAudit = z.infer<typeof authenticationAuditSchema>;
+
+/**
+ * A registration audit (`GET …/passkeys/{id}/registrationAudit`): the audit record of the
+ * registration that created the credential (`id` and `credentialId` are the passkey's id), with
+ * what its attestation said.
+ */
+export const registrationAuditSchema = authenticationAuditSchema.extend({
+  passkeyRegistrationAuditInfo: passkeyRegistrationAuditInfoSchema.optional(),
+});
+export type RegistrationAudit = z.infer<typeof registrationAuditSchema>;

@@ -1,0 +1,32 @@
+import type { PostgresEventStore } from '@identity-store/event-store';
+import { createServiceApp, type Logger } from '@identity-store/http-kit';
+import type { IdentityQueries, SummaryQueries } from '@identity-store/service-clients';
+import type { Registry } from 'prom-client';
+import { passkeyRoutes } from './api/passkey-routes';
+import { PasskeyService } from './passkey-service';
+
+export { PasskeyService } from './passkey-service';
+
+/** The passkey (WebAuthn) service as one Express app. */
+export const createPasskeyModule = (deps: {
+  eventStore: PostgresEventStore;
+  identity: IdentityQueries;
+  summaries: SummaryQueries;
+  logger: Logger;
+  metrics?: Registry;
+  operationalEndpoints?: boolean;
+  clock?: () => Date;
+}) => {
+  const service = new PasskeyService(deps.eventStore, deps.identity, deps.summaries, deps.clock);
+  const app = createServiceApp({
+    name: 'passkey',
+    logger: deps.logger,
+    metrics: deps.metrics,
+    operationalEndpoints: deps.operationalEndpoints,
+    routers: [passkeyRoutes(service)],
+    readiness: [
+      { name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) },
+    ],
+  });
+  return { service, app };
+};
