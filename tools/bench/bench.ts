@@ -4,29 +4,38 @@
  *   (2) user reads,
  *   (3) passcode authentication — SRP start + complete, 2048-bit group, SHA-256, the client side
  *       computed by the load generator,
+ *   (4) passkey authentication — WebAuthn start + complete, assertions signed by the load
+ *       generator's software authenticator,
  * plus the append → summaryInfo lag distribution and the system's CPU per operation, once per
  * layout (BENCH_LAYOUTS): embedded (in-process transport) and Kafka transport, both run in this
  * process, and distributed (every app its own process, started by bench.sh). The load generator
  * (load.ts) is a separate process. Writes the generated section of docs/benchmarks.md.
  */
-import { execFile, execSync } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Session } from 'node:inspector/promises';
-import { promisify } from 'node:util';
 import type autocannon from 'autocannon';
 import { createLogger } from '@identity-store/http-kit';
-import { srpComputeVerifier, srpParameters, srpServerChallenge, srpVerifyClient, srpClientProof } from '@identity-store/srp';
+import {
+  srpComputeVerifier,
+  srpParameters,
+  srpServerChallenge,
+  srpVerifyClient,
+  srpClientProof,
+} from '@identity-store/srp';
 import { createTestDatabases, uniqueName } from '@identity-store/testing';
 import { type RunningSystem, startSystem, SYSTEM_SERVICES } from '../../apps/embedded/src/system';
-import type { Scenario } from './load';
+import { READY, type Scenario } from './load-protocol';
 
 const USERS = Number(process.env.BENCH_USERS ?? 2000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
 const PASSCODE_SECONDS = Number(process.env.BENCH_PASSCODE_SECONDS ?? 15);
+const PASSKEY_SECONDS = Number(process.env.BENCH_PASSKEY_SECONDS ?? 15);
+const PASSKEY_RP = { rpId: 'bench.example', origin: 'https://bench.example' };
 const LAYOUTS = (process.env.BENCH_LAYOUTS ?? 'in-process,kafka').split(',') as Layout[];
 /** With BENCH_PROFILE=<dir>, a CPU profile of the system per workload is written there. */
 const PROFILE_DIR = process.env.BENCH_PROFILE;
@@ -67,28 +76,55 @@ type LagSnapshot = { count: number; buckets: Array<{ le: number; count: number }
  * process (the system under test) used meanwhile.
  */
 const runLoad = async (url: string, scenario: Scenario, durationSeconds?: number, profileName?: string) => {
-  const profiler = PROFILE_DIR && profileName ? new Session() : undefined;
-  if (profiler) {
-    profiler.connect();
-    await profiler.post('Profiler.enable');
-    await profiler.post('Profiler.start');
-  }
   const file = path.join(os.tmpdir(), `identity-store-bench-${process.pid}.json`);
   writeFileSync(file, JSON.stringify(scenario));
-  const args = [path.resolve(__dirname, 'load.ts'), url, file, String(CONNECTIONS), ...(durationSeconds ? [String(durationSeconds)] : [])];
-  const cpuBefore = process.cpuUsage();
+  const args = [
+    path.resolve(__dirname, 'load.ts'),
+    url,
+    file,
+    String(CONNECTIONS),
+    ...(durationSeconds ? [String(durationSeconds)] : []),
+  ];
   // Asynchronously: the system under test runs on this process's event loop.
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', ...args], { maxBuffer: 64 * 2 ** 20 });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  let measuring: Promise<{ cpuBefore: NodeJS.CpuUsage; profiler?: Session }> | undefined;
+  // The load generator prints READY once its own setup is done: CPU and profile start there.
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (!measuring && output.includes(READY)) measuring = startMeasuring(profileName);
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0 || !measuring) throw new Error(`load generator exited with ${code}`);
+  const { cpuBefore, profiler } = await measuring;
   const cpu = process.cpuUsage(cpuBefore);
   if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');
     writeFileSync(path.join(PROFILE_DIR!, `${profileName}.cpuprofile`), JSON.stringify(profile));
     profiler.disconnect();
   }
-  return { result: JSON.parse(stdout) as autocannon.Result, cpuMs: (cpu.user + cpu.system) / 1000 };
+  const result = JSON.parse(output.slice(output.indexOf(READY) + READY.length)) as autocannon.Result;
+  return { result, cpuMs: (cpu.user + cpu.system) / 1000 };
 };
 
-const row = (label: string, { result, cpuMs }: Awaited<ReturnType<typeof runLoad>>, system: Target, requestsPerOperation = 1): Row => {
+const startMeasuring = async (profileName?: string) => {
+  const profiler = PROFILE_DIR && profileName ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
+  return { cpuBefore: process.cpuUsage(), profiler };
+};
+
+const row = (
+  label: string,
+  { result, cpuMs }: Awaited<ReturnType<typeof runLoad>>,
+  system: Target,
+  requestsPerOperation = 1,
+): Row => {
   const operations = Math.floor(result.requests.total / requestsPerOperation);
   return {
     label,
@@ -108,10 +144,16 @@ const lagBetween = (before: LagSnapshot, after: LagSnapshot): LagSnapshot => ({
 });
 
 /** Runs `task` for each index with at most `parallel` at a time (setup, not measured). */
-const forEachParallel = async <T>(count: number, parallel: number, task: (index: number) => Promise<T>): Promise<T[]> => {
+const forEachParallel = async <T>(
+  count: number,
+  parallel: number,
+  task: (index: number) => Promise<T>,
+): Promise<T[]> => {
   const results: T[] = [];
   for (let i = 0; i < count; i += parallel)
-    results.push(...(await Promise.all(Array.from({ length: Math.min(parallel, count - i) }, (_, j) => task(i + j)))));
+    results.push(
+      ...(await Promise.all(Array.from({ length: Math.min(parallel, count - i) }, (_, j) => task(i + j)))),
+    );
   return results;
 };
 
@@ -127,7 +169,12 @@ const srpServerMsPerAuthentication = (): number => {
     const started = process.hrtime.bigint();
     const { b, B } = srpServerChallenge(params, verifier);
     const between = process.hrtime.bigint();
-    const { A, M1 } = srpClientProof(params, { identity, password: 'correct horse', salt: salt.toString('hex'), B });
+    const { A, M1 } = srpClientProof(params, {
+      identity,
+      password: 'correct horse',
+      salt: salt.toString('hex'),
+      B,
+    });
     const resumed = process.hrtime.bigint();
     const outcome = srpVerifyClient(params, { identity, salt: salt.toString('hex'), verifier, b, B, A, M1 });
     if (!outcome.ok) throw new Error('SRP self-check failed');
@@ -158,7 +205,9 @@ interface Target {
 /** Parses the audit service's Prometheus histogram `audit_projection_lag_seconds`. */
 const lagFromMetrics = async (metricsUrl: string): Promise<LagSnapshot> => {
   const text = await (await fetch(metricsUrl)).text();
-  const buckets = [...text.matchAll(/^audit_projection_lag_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\S+)$/gm)].map(([, le, count]) => ({
+  const buckets = [
+    ...text.matchAll(/^audit_projection_lag_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\S+)$/gm),
+  ].map(([, le, count]) => ({
     le: le === '+Inf' ? Infinity : Number(le),
     count: Number(count),
   }));
@@ -172,8 +221,15 @@ const startTarget = async (layout: Layout): Promise<Target> => {
     const url = process.env.BENCH_GATEWAY_URL;
     const adminApiKey = process.env.BENCH_ADMIN_API_KEY;
     const auditUrl = process.env.BENCH_AUDIT_URL ?? 'http://127.0.0.1:8083';
-    if (!url || !adminApiKey) throw new Error('the distributed layout needs BENCH_GATEWAY_URL and BENCH_ADMIN_API_KEY');
-    return { url, adminApiKey, lag: () => lagFromMetrics(`${auditUrl}/metrics`), inThisProcess: false, close: async () => undefined };
+    if (!url || !adminApiKey)
+      throw new Error('the distributed layout needs BENCH_GATEWAY_URL and BENCH_ADMIN_API_KEY');
+    return {
+      url,
+      adminApiKey,
+      lag: () => lagFromMetrics(`${auditUrl}/metrics`),
+      inThisProcess: false,
+      close: async () => undefined,
+    };
   }
   const prefix = uniqueName(`bench_${layout.replace('-', '')}`);
   const databases = await createTestDatabases(prefix, [...SYSTEM_SERVICES]);
@@ -181,7 +237,10 @@ const startTarget = async (layout: Layout): Promise<Target> => {
   const system: RunningSystem = await startSystem({
     postgresUrl: databases.server,
     databasePrefix: prefix,
-    transport: layout === 'kafka' ? { kind: 'kafka', brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',') } : { kind: 'in-process' },
+    transport:
+      layout === 'kafka'
+        ? { kind: 'kafka', brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',') }
+        : { kind: 'in-process' },
     secretsKey: randomBytes(32).toString('hex'),
     adminApiKey,
     logger: createLogger('bench', 'error'),
@@ -203,16 +262,39 @@ const benchOnce = async (layout: Layout) => {
   const system = await startTarget(layout);
   const store = `bench-${randomBytes(4).toString('hex')}`; // a distributed system may keep earlier runs' stores
   try {
-    const { token } = (await (await fetch(`${system.url}/api/arthr/apiKeys/issue`, { method: 'POST', headers: { 'x-api-key': system.adminApiKey } })).json()) as { token: string };
+    const { token } = (await (
+      await fetch(`${system.url}/api/arthr/apiKeys/issue`, {
+        method: 'POST',
+        headers: { 'x-api-key': system.adminApiKey },
+      })
+    ).json()) as { token: string };
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const post = async (p: string, body?: unknown) => {
-      const response = await fetch(`${system.url}/api/identity-store/stores${p}`, { method: 'POST', headers, body: body ? JSON.stringify(body) : undefined });
-      if (!response.ok) throw new Error(`setup: POST ${p} answered ${response.status}: ${await response.text()}`);
+      const response = await fetch(`${system.url}/api/identity-store/stores${p}`, {
+        method: 'POST',
+        headers,
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      if (!response.ok)
+        throw new Error(`setup: POST ${p} answered ${response.status}: ${await response.text()}`);
       return response.json() as Promise<Record<string, any>>;
     };
     await post('', { name: store });
-    await post(`/${store}/totpPolicy`, { name: 'bench', issuer: 'Bench', window: 1, period: 30, maxFailedAttempts: 100 });
+    await post(`/${store}/totpPolicy`, {
+      name: 'bench',
+      issuer: 'Bench',
+      window: 1,
+      period: 30,
+      maxFailedAttempts: 100,
+    });
     await post(`/${store}/passcodePolicy`, { name: 'bench', ...SRP, maxFailedAttempts: 100 });
+    await post(`/${store}/passkeyConfig`, {
+      rpId: PASSKEY_RP.rpId,
+      rpName: 'Bench',
+      origins: [PASSKEY_RP.origin],
+      registrationPolicies: { bench: { userVerification: 'preferred' } },
+      authenticationPolicies: { bench: { userVerification: 'preferred' } },
+    });
     const params = srpParameters(SRP.srpGroup, SRP.hash);
 
     // Setup (not measured): USERS users, each with a completed TOTP registration and a passcode.
@@ -222,11 +304,19 @@ const benchOnce = async (layout: Layout) => {
       const id = user.id as string;
       const reg = await post(`/${store}/users/${id}/totps/registrations/bench`);
       const secret = base32Decode(reg.secret as string);
-      await post(`/${store}/users/${id}/totps/registrations/bench/complete`, { code: totpCode(secret, Math.floor(Date.now() / 30_000)) /* the current step: accepted within window 1 even across a step boundary */ });
+      await post(`/${store}/users/${id}/totps/registrations/bench/complete`, {
+        code: totpCode(
+          secret,
+          Math.floor(Date.now() / 30_000),
+        ) /* the current step: accepted within window 1 even across a step boundary */,
+      });
       const password = randomBytes(12).toString('base64url');
       const salt = randomBytes(16);
       const { sessionId } = await post(`/${store}/users/${id}/passcodes/registrations/bench`);
-      await post(`/${store}/passcodes/registrations/sessions/${sessionId}`, { salt: salt.toString('hex'), verifier: srpComputeVerifier(params, id, password, salt) });
+      await post(`/${store}/passcodes/registrations/sessions/${sessionId}`, {
+        salt: salt.toString('hex'),
+        verifier: srpComputeVerifier(params, id, password, salt),
+      });
       return { id, secret, password };
     });
     const setupSeconds = (Date.now() - setupStart) / 1000;
@@ -235,21 +325,33 @@ const benchOnce = async (layout: Layout) => {
     // (1) TOTP: every request a different user with a fresh code (the next step's, window 1).
     const step = Math.floor(Date.now() / 30_000) + 1;
     const lagBefore = await system.lag();
-    const totp = await runLoad(system.url, {
-      kind: 'requests',
-      token,
-      requests: users.map((user) => ({
-        method: 'POST',
-        path: `/api/identity-store/stores/${store}/users/${user.id}/totps/authentications/bench`,
-        body: JSON.stringify({ code: totpCode(user.secret, step) }),
-      })),
-    }, undefined, `${layout}-totp`);
+    const totp = await runLoad(
+      system.url,
+      {
+        kind: 'requests',
+        token,
+        requests: users.map((user) => ({
+          method: 'POST',
+          path: `/api/identity-store/stores/${store}/users/${user.id}/totps/authentications/bench`,
+          body: JSON.stringify({ code: totpCode(user.secret, step) }),
+        })),
+      },
+      undefined,
+      `${layout}-totp`,
+    );
     const lag = lagBetween(lagBefore, await system.lag());
 
     // (2) user reads, cycling over the users.
     const reads = await runLoad(
       system.url,
-      { kind: 'requests', token, requests: users.map((user) => ({ method: 'GET', path: `/api/identity-store/stores/${store}/users/${user.id}` })) },
+      {
+        kind: 'requests',
+        token,
+        requests: users.map((user) => ({
+          method: 'GET',
+          path: `/api/identity-store/stores/${store}/users/${user.id}`,
+        })),
+      },
       READ_SECONDS,
       `${layout}-reads`,
     );
@@ -257,15 +359,37 @@ const benchOnce = async (layout: Layout) => {
     // (3) passcode authentications, cycling over the users.
     const passcodes = await runLoad(
       system.url,
-      { kind: 'passcode', token, storeName: store, policyName: 'bench', ...SRP, users: users.map(({ id, password }) => ({ id, password })) },
+      {
+        kind: 'passcode',
+        token,
+        storeName: store,
+        policyName: 'bench',
+        ...SRP,
+        users: users.map(({ id, password }) => ({ id, password })),
+      },
       PASSCODE_SECONDS,
       `${layout}-passcode`,
+    );
+    // (4) passkey authentications (the load generator registers a passkey per user first).
+    const passkeys = await runLoad(
+      system.url,
+      {
+        kind: 'passkey',
+        token,
+        storeName: store,
+        policyName: 'bench',
+        ...PASSKEY_RP,
+        users: users.map(({ id }) => ({ id })),
+      },
+      PASSKEY_SECONDS,
+      `${layout}-passkey`,
     );
     return {
       rows: [
         row('TOTP authentication (POST …/totps/authentications/{policy})', totp, system),
         row('User read (GET …/users/{userId})', reads, system),
         row('Passcode authentication (SRP start + complete, 2048-bit, SHA-256)', passcodes, system, 2),
+        row('Passkey authentication (WebAuthn start + complete, ES256)', passkeys, system, 2),
       ],
       lag,
       setupSeconds,
@@ -288,7 +412,10 @@ const main = async () => {
   for (const layout of LAYOUTS) {
     process.stdout.write(`benchmarking the ${layout} layout…\n`);
     const { rows, lag, setupSeconds } = await benchOnce(layout);
-    for (const r of rows) process.stdout.write(`  ${r.label}: ${r.perSecond}/s p50 ${r.p50} ms p99 ${r.p99} ms, ${r.cpuMs?.toFixed(2) ?? '?'} ms CPU each (${r.failed} failed)\n`);
+    for (const r of rows)
+      process.stdout.write(
+        `  ${r.label}: ${r.perSecond}/s p50 ${r.p50} ms p99 ${r.p99} ms, ${r.cpuMs?.toFixed(2) ?? '?'} ms CPU each (${r.failed} failed)\n`,
+      );
     const passcode = rows[2]!;
     sections.push(
       [
@@ -298,7 +425,10 @@ const main = async () => {
         '',
         '| workload | operations | per second | p50 per request (ms) | p99 per request (ms) | failed requests | system CPU per operation (ms) |',
         '|---|---|---|---|---|---|---|',
-        ...rows.map((r) => `| ${r.label} | ${r.operations} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.failed} | ${r.cpuMs?.toFixed(2) ?? 'n/a (separate processes)'} |`),
+        ...rows.map(
+          (r) =>
+            `| ${r.label} | ${r.operations} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.failed} | ${r.cpuMs?.toFixed(2) ?? 'n/a (separate processes)'} |`,
+        ),
         '',
         passcode.cpuMs === null
           ? `Passcode authentication: the server's SRP work (challenge + verification, timed alone) is ${srpMs.toFixed(2)} ms of CPU per authentication.`
@@ -321,7 +451,7 @@ const main = async () => {
     `- Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${execSync('psql --version 2>/dev/null || echo PostgreSQL unknown').toString().trim()}.`,
     `- Other load on the machine when the run started (1-minute load average): ${loadBefore}.`,
     `- Load: autocannon, ${CONNECTIONS} connections, through the gateway (JWT verified, permission checked) on 127.0.0.1. The load generator is a separate process on the same machine: it shares the 2 cores with the system and PostgreSQL, and computes the SRP client side.`,
-    `- TOTP: ${USERS} users, one authentication each with a fresh code. Every authentication appends events and outbox rows, is projected into summaryInfo, and its response waits for that projection (read-your-writes). Reads: ${READ_SECONDS} s. Passcodes: ${PASSCODE_SECONDS} s.`,
+    `- TOTP: ${USERS} users, one authentication each with a fresh code. Every authentication appends events and outbox rows, is projected into summaryInfo, and its response waits for that projection (read-your-writes). Reads: ${READ_SECONDS} s. Passcodes: ${PASSCODE_SECONDS} s. Passkeys: ${PASSKEY_SECONDS} s.`,
     '',
     ...sections,
     END,

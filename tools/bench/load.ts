@@ -6,42 +6,49 @@
  * - `requests`: one prepared request per target (with a duration the targets are cycled,
  *   otherwise each is sent once);
  * - `passcode`: SRP authentications, each a start request and a complete request whose A and M1
- *   this process computes from the start's salt and B (libs/srp's client, on OpenSSL).
+ *   this process computes from the start's salt and B (libs/srp's client, on OpenSSL);
+ * - `passkey`: WebAuthn authentications, each a start request and a complete request signed by
+ *   the software authenticator of libs/testing; this process first registers one passkey per user
+ *   (not measured), since the private keys must live where the assertions are made.
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { type SrpGroupBits, type SrpHashName, srpClientProof, srpParameters } from '@identity-store/srp';
+import { srpClientProof, srpParameters } from '@identity-store/srp';
+import { SoftwareAuthenticator } from '@identity-store/testing';
+import { READY, type Scenario } from './load-protocol';
 
-export type Scenario = { token: string } & (
-  | { kind: 'requests'; requests: Array<{ method: 'GET' | 'POST'; path: string; body?: string }> }
-  | {
-      kind: 'passcode';
-      storeName: string;
-      policyName: string;
-      srpGroup: SrpGroupBits;
-      hash: SrpHashName;
-      users: Array<{ id: string; password: string }>;
-    }
-);
-
-const [url, file, connections, duration] = process.argv.slice(2) as [string, string, string, string | undefined];
+const [url, file, connections, duration] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string | undefined,
+];
 const scenario = JSON.parse(readFileSync(file, 'utf8')) as Scenario;
 // A fresh object per request: autocannon writes Content-Length into the headers object it is given.
 const headers = () => ({ authorization: `Bearer ${scenario.token}`, 'content-type': 'application/json' });
 let next = 0;
 
-const requestsOf = (s: Scenario): autocannon.Request[] => {
+const requestsOf = (s: Exclude<Scenario, { kind: 'passkey' }>): autocannon.Request[] => {
   if (s.kind === 'requests')
-    return [{ setupRequest: (req) => ({ ...req, ...s.requests[next++ % s.requests.length]!, headers: headers() }) }];
+    return [
+      { setupRequest: (req) => ({ ...req, ...s.requests[next++ % s.requests.length]!, headers: headers() }) },
+    ];
   const params = srpParameters(s.srpGroup, s.hash);
   const stores = `/api/identity-store/stores/${s.storeName}`;
-  type Context = { user?: { id: string; password: string }; start?: { sessionId: string; salt: string; B: string } };
+  type Context = {
+    user?: { id: string; password: string };
+    start?: { sessionId: string; salt: string; B: string };
+  };
   return [
     {
       method: 'POST',
       setupRequest: (req, context: Context) => {
         context.user = s.users[next++ % s.users.length]!;
-        return { ...req, headers: headers(), path: `${stores}/users/${context.user.id}/passcodes/authentications/${s.policyName}` };
+        return {
+          ...req,
+          headers: headers(),
+          path: `${stores}/users/${context.user.id}/passcodes/authentications/${s.policyName}`,
+        };
       },
       onResponse: (_status, body, context: Context) => {
         context.start = JSON.parse(body);
@@ -51,8 +58,18 @@ const requestsOf = (s: Scenario): autocannon.Request[] => {
       method: 'POST',
       setupRequest: (req, context: Context) => {
         const { sessionId, salt, B } = context.start!;
-        const { A, M1 } = srpClientProof(params, { identity: context.user!.id, password: context.user!.password, salt, B });
-        return { ...req, headers: headers(), path: `${stores}/passcodes/authentications/sessions/${sessionId}`, body: JSON.stringify({ A, M1 }) };
+        const { A, M1 } = srpClientProof(params, {
+          identity: context.user!.id,
+          password: context.user!.password,
+          salt,
+          B,
+        });
+        return {
+          ...req,
+          headers: headers(),
+          path: `${stores}/passcodes/authentications/sessions/${sessionId}`,
+          body: JSON.stringify({ A, M1 }),
+        };
       },
     },
   ];
@@ -60,15 +77,85 @@ const requestsOf = (s: Scenario): autocannon.Request[] => {
 
 const requestCount = (s: Scenario) => (s.kind === 'requests' ? s.requests.length : s.users.length * 2);
 
-autocannon(
-  {
+const authenticator = new SoftwareAuthenticator();
+
+/** Registers one passkey per user with this process's authenticator (16 at a time). */
+const registerPasskeys = async (s: Extract<Scenario, { kind: 'passkey' }>) => {
+  const post = async (path: string, body?: unknown) => {
+    const response = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: headers(),
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!response.ok)
+      throw new Error(`setup: POST ${path} answered ${response.status}: ${await response.text()}`);
+    return response.json() as Promise<{
+      sessionId: string;
+      publicKey: Parameters<SoftwareAuthenticator['createCredential']>[0];
+    }>;
+  };
+  const stores = `/api/identity-store/stores/${s.storeName}`;
+  for (let i = 0; i < s.users.length; i += 16)
+    await Promise.all(
+      s.users.slice(i, i + 16).map(async ({ id }) => {
+        const started = await post(
+          `${stores}/users/${id}/passkeys/relyingParties/${s.rpId}/registrations/${s.policyName}`,
+        );
+        const credential = authenticator.createCredential(started.publicKey, { origin: s.origin });
+        await post(`${stores}/passkeys/registrations/sessions/${started.sessionId}`, credential);
+      }),
+    );
+};
+
+const passkeyRequests = (s: Extract<Scenario, { kind: 'passkey' }>): autocannon.Request[] => {
+  const stores = `/api/identity-store/stores/${s.storeName}`;
+  type Context = {
+    start?: { sessionId: string; publicKey: Parameters<SoftwareAuthenticator['getAssertion']>[0] };
+  };
+  return [
+    {
+      method: 'POST',
+      setupRequest: (req) => {
+        const user = s.users[next++ % s.users.length]!;
+        return {
+          ...req,
+          headers: headers(),
+          path: `${stores}/users/${user.id}/passkeys/relyingParties/${s.rpId}/authentications/${s.policyName}`,
+        };
+      },
+      onResponse: (_status, body, context: Context) => {
+        context.start = JSON.parse(body);
+      },
+    },
+    {
+      method: 'POST',
+      setupRequest: (req, context: Context) => {
+        const { sessionId, publicKey } = context.start!;
+        const assertion = authenticator.getAssertion(publicKey, { origin: s.origin });
+        return {
+          ...req,
+          headers: headers(),
+          path: `${stores}/passkeys/authentications/sessions/${sessionId}`,
+          body: JSON.stringify(assertion),
+        };
+      },
+    },
+  ];
+};
+
+const main = async () => {
+  if (scenario.kind === 'passkey') await registerPasskeys(scenario);
+  process.stdout.write(READY);
+  const result = await autocannon({
     url,
     connections: Number(connections),
     ...(duration ? { duration: Number(duration) } : { amount: requestCount(scenario) }),
-    requests: requestsOf(scenario),
-  },
-  (error, result) => {
-    if (error) throw error;
-    process.stdout.write(JSON.stringify(result));
-  },
-);
+    requests: scenario.kind === 'passkey' ? passkeyRequests(scenario) : requestsOf(scenario),
+  });
+  process.stdout.write(JSON.stringify(result));
+};
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

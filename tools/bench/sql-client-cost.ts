@@ -16,9 +16,18 @@ const main = async () => {
   const prisma = createPrismaClient(templateUrl.toString());
   const pool = new pg.Pool({ connectionString: templateUrl.toString(), max: CONCURRENCY });
   const variants: Array<[string, () => Promise<unknown>]> = [
-    ['Prisma model query (findUnique)', () => prisma.document.findUnique({ where: { collection_id: { collection: 'x', id: 'y' } } })],
-    ['Prisma $queryRaw', () => prisma.$queryRaw`SELECT data FROM documents WHERE collection = ${'x'} AND id = ${'y'}`],
-    ['node-postgres', () => pool.query('SELECT data FROM documents WHERE collection = $1 AND id = $2', ['x', 'y'])],
+    [
+      'Prisma model query (findUnique)',
+      () => prisma.document.findUnique({ where: { collection_id: { collection: 'x', id: 'y' } } }),
+    ],
+    [
+      'Prisma $queryRaw',
+      () => prisma.$queryRaw`SELECT data FROM documents WHERE collection = ${'x'} AND id = ${'y'}`,
+    ],
+    [
+      'node-postgres',
+      () => pool.query('SELECT data FROM documents WHERE collection = $1 AND id = $2', ['x', 'y']),
+    ],
   ];
   process.stdout.write('| client | wall ms / statement | client CPU µs / statement |\n|---|---:|---:|\n');
   for (const [name, statement] of variants) {
@@ -32,7 +41,9 @@ const main = async () => {
     );
     const used = process.cpuUsage(cpu);
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6 / STATEMENTS;
-    process.stdout.write(`| ${name} | ${wallMs.toFixed(3)} | ${((used.user + used.system) / STATEMENTS).toFixed(0)} |\n`);
+    process.stdout.write(
+      `| ${name} | ${wallMs.toFixed(3)} | ${((used.user + used.system) / STATEMENTS).toFixed(0)} |\n`,
+    );
   }
   await prisma.$disconnect();
   await pool.end();

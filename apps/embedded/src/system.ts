@@ -51,6 +51,12 @@ export interface RunningSystem {
   projectionLag(): Promise<{ count: number; buckets: Array<{ le: number; count: number }> }>;
 }
 
+/**
+ * Connections per service's pool. All services share one PostgreSQL server here: six pools of 10
+ * stay well inside PostgreSQL's default max_connections (100), with room for psql and migrations.
+ */
+const POOL_SIZE_PER_SERVICE = 10;
+
 /** The services with a database of their own, `<prefix>_<service>` (tests create and drop them). */
 export const SYSTEM_SERVICES = ['gateway', 'identity', 'totp', 'passcode', 'passkey', 'audit'] as const;
 
@@ -74,7 +80,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     string
   >;
   await Promise.all(Object.values(databases).map((url) => migrateDatabase(url)));
-  const prisma = Object.fromEntries(services.map((s) => [s, createPrismaClient(databases[s])])) as Record<
+  const prisma = Object.fromEntries(services.map((s) => [s, createPrismaClient(databases[s], { poolSize: POOL_SIZE_PER_SERVICE })])) as Record<
     (typeof services)[number],
     PrismaClient
   >;
