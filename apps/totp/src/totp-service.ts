@@ -127,6 +127,9 @@ export class TotpService {
     const { store, user } = await this.resolve(storeName, ref);
     if (command.type === 'DeregisterTotp') requirePolicy(store, command.policyName);
     const result = await this.run(store, user, command, metadata);
+    // Updates and deletes answer without the user: a read of the user right after shows the change
+    // (a deregistration answers with the user, which waits for it anyway).
+    if (command.type !== 'DeregisterTotp') await this.streams.awaitProjection(user, result.events);
     return { ...result, user };
   }
 
