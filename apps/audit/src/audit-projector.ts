@@ -7,8 +7,8 @@ import {
   topics,
 } from '@identity-store/contracts';
 import {
-  claimStreamVersions,
-  documentBatch,
+  claimStreamVersionsAndRead,
+  writeDocuments,
   DocumentStore,
   inSqlTransaction,
   type PrismaClient,
@@ -129,10 +129,13 @@ export class AuditProjector {
     }
     if (!events.length) return;
     await inSqlTransaction(this.prisma, async (sql) => {
-      const summaryDocuments = documentBatch(sql, SUMMARIES);
-      const fresh = await claimStreamVersions(sql, AUDIT_CONSUMER, events);
-      const userIds = [...new Set(fresh.flatMap((event) => (event.userId ? [event.userId] : [])))];
-      const stored = await summaryDocuments.getMany<UserSummary>(userIds);
+      const userIds = [...new Set(events.flatMap((event) => (event.userId ? [event.userId] : [])))];
+      const { fresh, documents: stored } = await claimStreamVersionsAndRead<IntegrationEvent, UserSummary>(
+        sql,
+        AUDIT_CONSUMER,
+        events,
+        { collection: SUMMARIES, ids: userIds },
+      );
       // null: the user was deleted in this batch; later events of that user change nothing.
       const summaries = new Map<string, UserSummary | null>();
       const audits: AuthenticationAudit[] = [];
@@ -155,16 +158,29 @@ export class AuditProjector {
       }
       const kept = [...summaries.values()].filter((summary): summary is UserSummary => summary !== null);
       const deleted = [...summaries].filter(([, summary]) => summary === null).map(([userId]) => userId);
-      await summaryDocuments.putMany(
-        kept.map((summary) => ({ id: summary.userId, data: summary, partition: summary.storeId })),
-      );
-      await summaryDocuments.deleteMany(deleted);
-      await documentBatch(sql, AUTHENTICATIONS).putMany(
-        audits.map((audit) => ({ id: audit.id, data: audit, partition: audit.userId })),
-      );
-      await documentBatch(sql, REGISTRATIONS).putMany(
-        registrations.map((audit) => ({ id: audit.id, data: audit, partition: audit.userId })),
-      );
+      await writeDocuments(sql, {
+        put: [
+          ...kept.map((summary) => ({
+            collection: SUMMARIES,
+            id: summary.userId,
+            data: summary,
+            partition: summary.storeId,
+          })),
+          ...audits.map((audit) => ({
+            collection: AUTHENTICATIONS,
+            id: audit.id,
+            data: audit,
+            partition: audit.userId,
+          })),
+          ...registrations.map((audit) => ({
+            collection: REGISTRATIONS,
+            id: audit.id,
+            data: audit,
+            partition: audit.userId,
+          })),
+        ],
+        remove: deleted.map((userId) => ({ collection: SUMMARIES, id: userId })),
+      });
     });
     const now = Date.now();
     for (const event of events) this.lag.observe((now - Date.parse(event.occurredAt)) / 1000);

@@ -71,40 +71,35 @@ export class DocumentStore {
 }
 
 /**
- * Set-based read-model changes for projections: a whole batch in a handful of statements, on a
- * node-postgres connection inside the caller's transaction (see `inSqlTransaction`).
+ * Set-based read-model changes for projections: a whole batch's puts (any collections) and removals
+ * in one statement, on a node-postgres connection inside the caller's transaction (see
+ * `inSqlTransaction`). A document must not be both put and removed in one call.
  */
-export const documentBatch = (sql: SqlClient, collection: string) => ({
-  /** The documents of these ids that exist, by id. */
-  async getMany<T>(ids: string[]): Promise<Map<string, T>> {
-    if (ids.length === 0) return new Map();
-    const { rows } = await sql.query<{ id: string; data: T }>(
-      'SELECT id, data FROM documents WHERE collection = $1 AND id = ANY($2::text[])',
-      [collection, ids],
-    );
-    return new Map(rows.map((row) => [row.id, row.data]));
+export const writeDocuments = async (
+  sql: SqlClient,
+  changes: {
+    put: Array<{ collection: string; id: string; data: object; partition?: string }>;
+    remove?: Array<{ collection: string; id: string }>;
   },
-
-  /** Inserts or replaces documents (ids distinct within one call). */
-  async putMany(documents: Array<{ id: string; data: object; partition?: string }>): Promise<void> {
-    if (documents.length === 0) return;
-    const rows = JSON.stringify(
-      documents.map(({ id, data, partition }) => ({ id, data, partition: partition ?? '' })),
-    );
-    await sql.query(
-      `INSERT INTO documents (collection, id, partition, data, updated_at)
-       SELECT $1, d.id, d.partition, d.data, now() FROM jsonb_to_recordset($2::jsonb) AS d(id text, partition text, data jsonb)
+): Promise<void> => {
+  const remove = changes.remove ?? [];
+  if (changes.put.length === 0 && remove.length === 0) return;
+  const put = changes.put.map(({ collection, id, data, partition }) => ({
+    collection,
+    id,
+    data,
+    partition: partition ?? '',
+  }));
+  await sql.query(
+    `WITH put AS (
+       INSERT INTO documents (collection, id, partition, data, updated_at)
+       SELECT d.collection, d.id, d.partition, d.data, now()
+       FROM jsonb_to_recordset($1::jsonb) AS d(collection text, id text, partition text, data jsonb)
        ON CONFLICT (collection, id) DO UPDATE
-         SET data = EXCLUDED.data, partition = EXCLUDED.partition, version = documents.version + 1, updated_at = now()`,
-      [collection, rows],
-    );
-  },
-
-  async deleteMany(ids: string[]): Promise<void> {
-    if (ids.length)
-      await sql.query('DELETE FROM documents WHERE collection = $1 AND id = ANY($2::text[])', [
-        collection,
-        ids,
-      ]);
-  },
-});
+         SET data = EXCLUDED.data, partition = EXCLUDED.partition, version = documents.version + 1, updated_at = now()
+     )
+     DELETE FROM documents USING jsonb_to_recordset($2::jsonb) AS r(collection text, id text)
+     WHERE documents.collection = r.collection AND documents.id = r.id`,
+    [JSON.stringify(put), JSON.stringify(remove)],
+  );
+};

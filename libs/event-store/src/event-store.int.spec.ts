@@ -144,13 +144,24 @@ describe('PostgresEventStore on real PostgreSQL', () => {
     // Releasing k-1 with the next append of its owner frees it for the other stream.
     await claim('owner-1', [], 1, ['k-1']);
     await claim('owner-2', ['k-1']);
-    expect((await prisma.uniqueKey.findUnique({ where: { scope_key: { scope: 'session', key: 'k-1' } } }))?.streamId).toBe('owner-2');
+    expect(
+      (await prisma.uniqueKey.findUnique({ where: { scope_key: { scope: 'session', key: 'k-1' } } }))
+        ?.streamId,
+    ).toBe('owner-2');
   });
 
   it('still reports a stale expected version as a conflict when the append also claims keys', async () => {
-    await store.appendToStream('keyed', [incremented(1)], { expectedVersion: 0, metadata: meta, claimKeys: [{ scope: 'kv', key: 'a' }] });
+    await store.appendToStream('keyed', [incremented(1)], {
+      expectedVersion: 0,
+      metadata: meta,
+      claimKeys: [{ scope: 'kv', key: 'a' }],
+    });
     await expect(
-      store.appendToStream('keyed', [incremented(1)], { expectedVersion: 0, metadata: meta, claimKeys: [{ scope: 'kv', key: 'b' }] }),
+      store.appendToStream('keyed', [incremented(1)], {
+        expectedVersion: 0,
+        metadata: meta,
+        claimKeys: [{ scope: 'kv', key: 'b' }],
+      }),
     ).rejects.toBeInstanceOf(ExpectedVersionConflictError);
     expect(await prisma.uniqueKey.count({ where: { scope: 'kv', key: 'b' } })).toBe(0);
   });

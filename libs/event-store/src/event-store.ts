@@ -99,7 +99,11 @@ const fromSqlRow = <E extends StoredEvent>(row: SqlEventRow): RecordedEvent<E> =
  * already exists."); null for any other error.
  */
 const takenUniqueKey = (error: unknown, claims: UniqueKeyRef[]): UniqueKeyRef | null => {
-  const { code, constraint, detail } = (error ?? {}) as { code?: string; constraint?: string; detail?: string };
+  const { code, constraint, detail } = (error ?? {}) as {
+    code?: string;
+    constraint?: string;
+    detail?: string;
+  };
   if (code !== '23505' || constraint !== 'unique_keys_pkey') return null;
   const [, scope, key] = /\(scope, key\)=\((.*?), (.*)\) already exists/.exec(detail ?? '') ?? [];
   return claims.find((c) => c.scope === scope && c.key === key) ?? claims[0] ?? null;

@@ -18,7 +18,7 @@ type OutboxRow = {
 };
 
 /**
- * Moves committed outbox rows to the transport: lock a batch, publish it, mark it published, commit.
+ * Moves committed outbox rows to the transport: lock and mark a batch, publish it, commit.
  * A crash between publish and commit publishes the batch again after restart (at-least-once); the
  * consumers' stream checkpoints make the repeat harmless. Rows are kept (with publishedAt) so the
  * embedded transport can replay topics from the start.
@@ -87,16 +87,22 @@ export class OutboxRelay {
   private publishBatch(): Promise<number> {
     const limit = this.options.batchSize ?? 500;
     return inSqlTransaction(this.prisma, async (sql) => {
+      // Claim and mark the batch in one statement; the mark only commits if publishing succeeds
+      // (a failure rolls it back and the rows are tried again).
       const { rows } = await sql.query<OutboxRow>(
-        `SELECT position, topic, key, value, headers FROM outbox
-         WHERE published_at IS NULL ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        `UPDATE outbox SET published_at = now()
+         WHERE position IN (
+           SELECT position FROM outbox WHERE published_at IS NULL
+           ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING position, topic, key, value, headers`,
         [limit],
       );
       if (rows.length === 0) return 0;
-      await this.publisher.publish(rows.map(({ topic, key, value, headers }) => ({ topic, key, value, headers })));
-      await sql.query('UPDATE outbox SET published_at = now() WHERE position = ANY($1::bigint[])', [
-        rows.map((row) => row.position),
-      ]);
+      // RETURNING has no order: publish in append order.
+      rows.sort((a, b) => (BigInt(a.position) < BigInt(b.position) ? -1 : 1));
+      await this.publisher.publish(
+        rows.map(({ topic, key, value, headers }) => ({ topic, key, value, headers })),
+      );
       return rows.length;
     });
   }

@@ -15,14 +15,31 @@ export const claimStreamVersions = async <T extends StreamVersionRef>(
   sql: SqlClient,
   consumer: string,
   events: T[],
-): Promise<T[]> => {
-  if (events.length === 0) return [];
+): Promise<T[]> =>
+  (await claimStreamVersionsAndRead(sql, consumer, events, { collection: '', ids: [] })).fresh;
+
+/**
+ * `claimStreamVersions` plus, in the same statement (one round trip less per projected batch), the
+ * read-model documents the batch will change.
+ */
+export const claimStreamVersionsAndRead = async <T extends StreamVersionRef, D>(
+  sql: SqlClient,
+  consumer: string,
+  events: T[],
+  read: { collection: string; ids: string[] },
+): Promise<{ fresh: T[]; documents: Map<string, D> }> => {
+  if (events.length === 0) return { fresh: [], documents: new Map() };
   const highest = new Map<string, number>();
   for (const { streamId, streamVersion } of events)
     highest.set(streamId, Math.max(streamVersion, highest.get(streamId) ?? 0));
   // All parts of one statement see the same snapshot: `previous` reads the checkpoints as they
   // were before `claimed` moves them forward.
-  const { rows: previous } = await sql.query<{ stream_id: string; stream_version: number }>(
+  const { rows } = await sql.query<{
+    kind: 'checkpoint' | 'document';
+    id: string;
+    stream_version: number | null;
+    data: D | null;
+  }>(
     `WITH incoming AS (
        SELECT * FROM unnest($2::text[], $3::int[]) AS i(stream_id, stream_version)
      ), previous AS (
@@ -35,17 +52,21 @@ export const claimStreamVersions = async <T extends StreamVersionRef>(
          SET stream_version = EXCLUDED.stream_version, updated_at = now()
          WHERE stream_checkpoints.stream_version < EXCLUDED.stream_version
      )
-     SELECT stream_id, stream_version FROM previous`,
-    [consumer, [...highest.keys()], [...highest.values()]],
+     SELECT 'checkpoint' AS kind, stream_id AS id, stream_version, NULL::jsonb AS data FROM previous
+     UNION ALL
+     SELECT 'document', id, NULL, data FROM documents WHERE collection = $4 AND id = ANY($5::text[])`,
+    [consumer, [...highest.keys()], [...highest.values()], read.collection, read.ids],
   );
   // Walk the batch in order: a version at or below what is applied (before or earlier in this
   // very batch, e.g. a redelivery of the same message) is skipped.
-  const applied = new Map(previous.map((row) => [row.stream_id, row.stream_version]));
-  return events.filter((e) => {
+  const applied = new Map(rows.filter((r) => r.kind === 'checkpoint').map((r) => [r.id, r.stream_version!]));
+  const fresh = events.filter((e) => {
     if (e.streamVersion <= (applied.get(e.streamId) ?? 0)) return false;
     applied.set(e.streamId, e.streamVersion);
     return true;
   });
+  const documents = new Map(rows.filter((r) => r.kind === 'document').map((r) => [r.id, r.data as D]));
+  return { fresh, documents };
 };
 
 /** One event's claim: false when that version (or a later one) was already applied. */
