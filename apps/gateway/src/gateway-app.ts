@@ -12,7 +12,7 @@ import { type EnsureAdminKeyResult, ApiKeyService } from './api/api-key-service'
 import { apiKeyRoutes, type IssueRateLimit } from './api/api-key-routes';
 import { docsRoutes } from './api/docs';
 import { createForwarder, type Forwarder, type ServiceTarget } from './api/forwarding';
-import { identityStoreRoutes } from './api/identity-store-routes';
+import { authenticateApiRequests, identityStoreRoutes } from './api/identity-store-routes';
 import { jwtSecretFrom, TokenService } from './api/tokens';
 import { ApiKeyRepository } from './data/api-key-repository';
 import { RouteTable } from './domain/route-table';
@@ -105,8 +105,9 @@ export const createGatewayApp = async (options: GatewayAppOptions): Promise<Gate
     operationalEndpoints: options.operationalEndpoints,
     jsonLimit: options.jsonLimit,
     readiness,
+    // The docs are public; every other /api/identity-store/** request is authenticated first.
+    beforeBody: [docsRoutes(options.openApiDocument), authenticateApiRequests({ apiKeys, tokens })],
     routers: [
-      docsRoutes(options.openApiDocument),
       apiKeyRoutes({ apiKeys, tokens, issueRateLimit: options.issueRateLimit }),
       identityStoreRoutes({ apiKeys, tokens, routes: new RouteTable(operations), forwarders }),
     ],

@@ -113,6 +113,15 @@ describe('bearer tokens on /api/identity-store/**', () => {
     expect((await request(gateway.app).get(`${S}/acme/nothing`)).status).toBe(401);
   });
 
+  it('authenticates before reading the body: malformed JSON is 401 without a token, 400 with one', async () => {
+    const malformed = (headers: Record<string, string>) =>
+      request(gateway.app).post(S).set({ 'content-type': 'application/json', ...headers }).send('{"name": ');
+    const anonymous = await malformed({});
+    expect([anonymous.status, anonymous.body.code]).toEqual([401, 'TOKEN_MISSING']);
+    const authenticated = await malformed({ authorization: `Bearer ${adminToken}` });
+    expect(authenticated.status).toBe(400);
+  });
+
   it('401 TOKEN_INVALID for expired, forged and malformed tokens', async () => {
     const now = Math.floor(Date.now() / 1000);
     const token = (secret: string, iat: number, exp: number) =>

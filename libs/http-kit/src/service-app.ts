@@ -31,6 +31,11 @@ export interface ServiceAppOptions {
   /** Mount /healthz, /readyz and /metrics (false when another app of the process already does). */
   operationalEndpoints?: boolean;
   jsonLimit?: string;
+  /**
+   * Handlers that run before request bodies are parsed — authentication, so that a request without
+   * valid credentials is 401 whatever its body — and routes that need no body.
+   */
+  beforeBody?: Array<RequestHandler | Router>;
 }
 
 const ids: RequestHandler = (req, res, next) => {
@@ -105,13 +110,18 @@ export const createServiceApp = (options: ServiceAppOptions): Express => {
         }),
       );
       const down = results.some(([, status]) => status !== 'UP');
-      res.status(down ? 503 : 200).json({ status: down ? 'DOWN' : 'UP', checks: Object.fromEntries(results) });
+      res
+        .status(down ? 503 : 200)
+        .json({ status: down ? 'DOWN' : 'UP', checks: Object.fromEntries(results) });
     });
     app.get('/metrics', async (_req, res) => {
       res.type(registry.contentType).send(await registry.metrics());
     });
   }
-  app.use(express.json({ limit: options.jsonLimit ?? '256kb', type: ['application/json', 'application/*+json'] }));
+  for (const handler of options.beforeBody ?? []) app.use(handler);
+  app.use(
+    express.json({ limit: options.jsonLimit ?? '256kb', type: ['application/json', 'application/*+json'] }),
+  );
   for (const router of options.routers) app.use(router);
   app.use((req, res) => {
     sendProblem(res, problem(404, 'ROUTE_NOT_FOUND', `No operation ${req.method} ${req.path}.`));

@@ -1,11 +1,17 @@
 import type { OperationDef, ServiceName } from '@identity-store/contracts';
-import { CORRELATION_HEADER, HttpProblem, REQUEST_ID_HEADER, Router } from '@identity-store/http-kit';
+import {
+  CORRELATION_HEADER,
+  HttpProblem,
+  REQUEST_ID_HEADER,
+  type RequestHandler,
+  Router,
+} from '@identity-store/http-kit';
 import { hasPermission, storeAllowed } from '../domain/permissions';
 import type { RouteTable } from '../domain/route-table';
 import type { ApiKeyService } from './api-key-service';
 import { authenticateRequest, permissionDenied, storeNotAllowed } from './authenticate';
 import type { Forwarder } from './forwarding';
-import type { TokenService } from './tokens';
+import type { Principal, TokenService } from './tokens';
 
 export const API_PREFIX = '/api/identity-store';
 /** Set by the gateway only (any value a client sends is removed): the calling API key's id. */
@@ -32,6 +38,23 @@ const storeOf = (
  * ROUTE_NOT_FOUND) → permission (403 PERMISSION_DENIED) → store restriction (403
  * STORE_NOT_ALLOWED) → implemented? (501 NOT_IMPLEMENTED) → the owning service's target.
  */
+const isApiPath = (path: string) => path === API_PREFIX || path.startsWith(`${API_PREFIX}/`);
+
+/**
+ * Authenticates every /api/identity-store/** request before its body is parsed (a request without
+ * a valid token is 401 whatever it sends) and leaves the principal in `res.locals.principal`.
+ */
+export const authenticateApiRequests =
+  (deps: { apiKeys: ApiKeyService; tokens: TokenService }): RequestHandler =>
+  async (req, res, next) => {
+    if (!isApiPath(req.path)) return next();
+    // Identity headers are the gateway's to set; never trust a client's.
+    delete req.headers[PRINCIPAL_HEADER];
+    delete req.headers[ALLOWED_STORES_HEADER];
+    res.locals.principal = await authenticateRequest(req, res, deps.tokens, deps.apiKeys);
+    next();
+  };
+
 export const identityStoreRoutes = (deps: {
   apiKeys: ApiKeyService;
   tokens: TokenService;
@@ -40,12 +63,8 @@ export const identityStoreRoutes = (deps: {
 }): Router => {
   const router = Router();
   router.use(async (req, res, next) => {
-    if (req.path !== API_PREFIX && !req.path.startsWith(`${API_PREFIX}/`)) return next();
-    // Identity headers are the gateway's to set; never trust a client's.
-    delete req.headers[PRINCIPAL_HEADER];
-    delete req.headers[ALLOWED_STORES_HEADER];
-
-    const principal = await authenticateRequest(req, res, deps.tokens, deps.apiKeys);
+    if (!isApiPath(req.path)) return next();
+    const principal = res.locals.principal as Principal;
     const match = deps.routes.match(req.method, req.path);
     if (!match) throw new HttpProblem(404, 'ROUTE_NOT_FOUND', `No operation ${req.method} ${req.path}.`);
     const { operation, params } = match;
