@@ -31,6 +31,39 @@ export const defineEvent = <Type extends string, Schema extends z.ZodTypeAny>(
 
 export type EventOf<D> = D extends EventDefinition<infer T, infer S> ? StoredEvent<T, z.output<S>> : never;
 
+type Definitions = Record<string, EventDefinition<string, z.ZodTypeAny>>;
+
+/**
+ * A parser of one event family's raw stored events (e.g. JSON from the event store): the type must
+ * be one of `definitions`, and the data must satisfy its schema.
+ */
+export const storedEventParser =
+  <E extends StoredEvent>(definitions: Definitions, family: string) =>
+  (event: StoredEvent<string, unknown>): E => {
+    if (!Object.hasOwn(definitions, event.type))
+      throw new Error(`Unknown ${family} event type: ${event.type}`);
+    return definitions[event.type]!.create(event.data) as E;
+  };
+
+/**
+ * The `{ type, version, data }` of a stored event's integration event (the caller adds the
+ * envelope). Pure. The private fields are removed explicitly, and the data is then parsed with the
+ * integration schema, which keeps only the fields it declares.
+ */
+export const integrationFormOf = <T extends string>(
+  definition: EventDefinition<T, z.ZodTypeAny>,
+  data: object,
+  privateFields: readonly string[],
+): { type: T; version: number; data: Record<string, unknown> } => {
+  const published: Record<string, unknown> = { ...data };
+  for (const field of privateFields) delete published[field];
+  return {
+    type: definition.type,
+    version: definition.version,
+    data: definition.schema.parse(published) as Record<string, unknown>,
+  };
+};
+
 /** The envelope of every message on the `identity-store.*` topics (see README "Events"). */
 export const integrationEventEnvelope = z.object({
   id: z.string().uuid(),

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { defineEvent, type EventOf, type StoredEvent } from '../events/event';
+import {
+  defineEvent,
+  type EventOf,
+  integrationFormOf,
+  type StoredEvent,
+  storedEventParser,
+} from '../events/event';
 import { srpGroupSchema, srpHashSchema } from '../identity/store';
 
 /**
@@ -238,14 +244,8 @@ export const passcodeEvents = {
   PasscodeDeregistered,
 } as const;
 
-export const isPasscodeEventType = (type: string): type is PasscodeEventType =>
-  Object.hasOwn(passcodeEvents, type);
-
 /** Validates a raw stored event (e.g. JSON from the event store) as a {@link PasscodeEvent}. */
-export const parsePasscodeEvent = (event: StoredEvent<string, unknown>): PasscodeEvent => {
-  if (!isPasscodeEventType(event.type)) throw new Error(`Unknown passcode event type: ${event.type}`);
-  return passcodeEvents[event.type].create(event.data as never) as PasscodeEvent;
-};
+export const parsePasscodeEvent = storedEventParser<PasscodeEvent>(passcodeEvents, 'passcode');
 
 // ---------------------------------------------------------------------------------------------
 // Integration events (topic identity-store.passcode).
@@ -298,23 +298,9 @@ const PRIVATE_FIELDS = [
   'encryptedVerifier',
 ] as const;
 
-/**
- * Maps a stored passcode event to the `{ type, version, data }` of its integration event (the caller
- * adds the envelope). Pure. The private fields are removed explicitly, and the data is then parsed
- * with the integration schema, which keeps only the fields it declares.
- */
-export const toPasscodeIntegrationEvent = (
-  event: PasscodeEvent,
-): { type: PasscodeEventType; version: number; data: Record<string, unknown> } => {
-  const definition = passcodeIntegrationEvents[event.type];
-  const data: Record<string, unknown> = { ...event.data };
-  for (const field of PRIVATE_FIELDS) delete data[field];
-  return {
-    type: event.type,
-    version: definition.version,
-    data: definition.schema.parse(data) as Record<string, unknown>,
-  };
-};
+/** Maps a stored passcode event to its integration event's `{ type, version, data }` (see integrationFormOf). */
+export const toPasscodeIntegrationEvent = (event: PasscodeEvent) =>
+  integrationFormOf(passcodeIntegrationEvents[event.type], event.data, PRIVATE_FIELDS);
 
 // ---------------------------------------------------------------------------------------------
 // API resource and audit details.

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { defineEvent, type EventOf, type StoredEvent } from '../events/event';
+import {
+  defineEvent,
+  type EventOf,
+  integrationFormOf,
+  type StoredEvent,
+  storedEventParser,
+} from '../events/event';
 import { passkeyHintSchema, passkeyUserVerificationSchema } from '../identity/passkey-config';
 
 /**
@@ -318,14 +324,8 @@ export const passkeyEvents = {
   PasskeyDeregistered,
 } as const;
 
-export const isPasskeyEventType = (type: string): type is PasskeyEventType =>
-  Object.hasOwn(passkeyEvents, type);
-
 /** Validates a raw stored event (e.g. JSON from the event store) as a {@link PasskeyEvent}. */
-export const parsePasskeyEvent = (event: StoredEvent<string, unknown>): PasskeyEvent => {
-  if (!isPasskeyEventType(event.type)) throw new Error(`Unknown passkey event type: ${event.type}`);
-  return passkeyEvents[event.type].create(event.data as never) as PasskeyEvent;
-};
+export const parsePasskeyEvent = storedEventParser<PasskeyEvent>(passkeyEvents, 'passkey');
 
 // ---------------------------------------------------------------------------------------------
 // Integration events (topic identity-store.passkey).
@@ -377,24 +377,13 @@ const PRIVATE_FIELDS = [
 ] as const;
 
 /**
- * Maps a stored passkey event to the `{ type, version, data }` of its integration event (the caller
- * adds the envelope), or null for the private bookkeeping event of usernameless session streams.
- * Pure. The private fields are removed explicitly, and the data is then parsed with the integration
- * schema, which keeps only the fields it declares.
+ * Maps a stored passkey event to its integration event's `{ type, version, data }` (see
+ * integrationFormOf), or null for the private bookkeeping event of usernameless session streams.
  */
-export const toPasskeyIntegrationEvent = (
-  event: PasskeyEvent,
-): { type: PasskeyEventType; version: number; data: Record<string, unknown> } | null => {
-  if (event.type === 'PasskeyAuthenticationSessionClosed') return null;
-  const definition = passkeyIntegrationEvents[event.type];
-  const data: Record<string, unknown> = { ...event.data };
-  for (const field of PRIVATE_FIELDS) delete data[field];
-  return {
-    type: event.type,
-    version: definition.version,
-    data: definition.schema.parse(data) as Record<string, unknown>,
-  };
-};
+export const toPasskeyIntegrationEvent = (event: PasskeyEvent) =>
+  event.type === 'PasskeyAuthenticationSessionClosed'
+    ? null
+    : integrationFormOf(passkeyIntegrationEvents[event.type], event.data, PRIVATE_FIELDS);
 
 // ---------------------------------------------------------------------------------------------
 // API resource and audit details.

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { defineEvent, type EventOf, type StoredEvent } from '../events/event';
+import {
+  defineEvent,
+  type EventOf,
+  integrationFormOf,
+  type StoredEvent,
+  storedEventParser,
+} from '../events/event';
 
 /**
  * TOTP (RFC 6238) events.
@@ -164,13 +170,8 @@ export const totpEvents = {
   TotpDeregistered,
 } as const;
 
-export const isTotpEventType = (type: string): type is TotpEventType => Object.hasOwn(totpEvents, type);
-
 /** Validates a raw stored event (e.g. JSON from the event store) as a {@link TotpEvent}. */
-export const parseTotpEvent = (event: StoredEvent<string, unknown>): TotpEvent => {
-  if (!isTotpEventType(event.type)) throw new Error(`Unknown TOTP event type: ${event.type}`);
-  return totpEvents[event.type].create(event.data as never) as TotpEvent;
-};
+export const parseTotpEvent = storedEventParser<TotpEvent>(totpEvents, 'TOTP');
 
 // ---------------------------------------------------------------------------------------------
 // Integration events (topic identity-store.totp).
@@ -200,29 +201,12 @@ export type TotpIntegrationEvent = {
   [K in keyof typeof totpIntegrationEvents]: EventOf<(typeof totpIntegrationEvents)[K]>;
 }[keyof typeof totpIntegrationEvents];
 
-/**
- * Maps a stored TOTP event to the `{ type, version, data }` of its integration event (the caller adds
- * the envelope). Pure. The secret is removed explicitly, and the data is then parsed with the
- * integration schema, which keeps only the fields it declares.
- */
-export const toTotpIntegrationEvent = (
-  event: TotpEvent,
-): { type: TotpEventType; version: number; data: Record<string, unknown> } => {
-  const definition = totpIntegrationEvents[event.type];
-  let data: Record<string, unknown>;
-  if (event.type === 'TotpRegistrationStarted') {
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars
-    const { encryptedSecret: _secret, ...rest } = event.data;
-    data = rest;
-  } else {
-    data = { ...event.data };
-  }
-  return {
-    type: event.type,
-    version: definition.version,
-    data: definition.schema.parse(data) as Record<string, unknown>,
-  };
-};
+/** The shared secret never leaves the TOTP service. */
+const PRIVATE_FIELDS = ['encryptedSecret'] as const;
+
+/** Maps a stored TOTP event to its integration event's `{ type, version, data }` (see integrationFormOf). */
+export const toTotpIntegrationEvent = (event: TotpEvent) =>
+  integrationFormOf(totpIntegrationEvents[event.type], event.data, PRIVATE_FIELDS);
 
 // ---------------------------------------------------------------------------------------------
 // API resource.
