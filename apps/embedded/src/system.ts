@@ -43,7 +43,8 @@ export interface RunningSystem {
   server: Server;
   transport: MessageTransport;
   databases: Record<string, string>;
-  close(): Promise<void>;
+  /** Stops accepting requests, waits up to `graceMs` (default 10 s) for those in flight, then stops everything. */
+  close(options?: { graceMs?: number }): Promise<void>;
   /** Publishes pending outbox rows now (tests). */
   drainOutboxes(): Promise<void>;
   rebuildAudit(): Promise<void>;
@@ -190,10 +191,17 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
       const count = values.find((v) => v.metricName === 'audit_projection_lag_seconds_count')?.value ?? 0;
       return { count, buckets };
     },
-    close: async () => {
+    close: async ({ graceMs = 10_000 } = {}) => {
+      // Stop accepting, let requests in flight finish (idle keep-alive sockets close at once), and
+      // cut whatever is still open after the grace period.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      // A keep-alive socket whose request finishes after close() stays open until idle-closed.
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
+      server.closeIdleConnections();
+      const cut = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
+      clearInterval(idle);
+      clearTimeout(cut);
       await Promise.all(relays.map((relay) => relay.stop()));
       await audit.projector.stop();
       await gateway.close?.();

@@ -1,9 +1,11 @@
+import path from 'node:path';
+
 /**
- * The 85 operations of the authoritative seed (/work/shared/spec/seed-endpoints.txt), copied so the
- * route-matching tests run in a fresh clone too; the spec compares this copy with the shared file
- * whenever that file is present.
+ * The 85 operations of the authoritative seed. The list itself is kept in the repository
+ * (libs/contracts/src/api/seed-endpoints.txt, a verbatim copy of the spec's seed-endpoints.txt), so
+ * every test that uses it runs in any checkout; the spec checks that this array is that file.
  */
-export const SEED_ENDPOINTS_PATH = '/work/shared/spec/seed-endpoints.txt';
+export const SEED_ENDPOINTS_PATH = path.resolve(__dirname, '../../../../libs/contracts/src/api/seed-endpoints.txt');
 
 export const seedEndpoints: readonly string[] = [
   'POST /api/identity-store/stores',
