@@ -14,6 +14,8 @@
 import { execSync, spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Session } from 'node:inspector/promises';
@@ -119,10 +121,35 @@ const startMeasuring = async (profileName?: string) => {
   return { cpuBefore: process.cpuUsage(), profiler };
 };
 
+/**
+ * The floor: a bare node:http server answering every request with a small JSON body, in this
+ * process, loaded by the same load generator with the same connections and duration as the user
+ * reads. The machine is shared and noisy, so each workload is also reported as a share of this
+ * floor measured in the same run: ratios move much less between runs than absolute numbers.
+ */
+const measureFloor = async (): Promise<Row> => {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"status":"UP"}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    const measured = await runLoad(
+      `http://127.0.0.1:${port}`,
+      { kind: 'requests', token: 'none', requests: [{ method: 'GET', path: '/' }] },
+      READ_SECONDS,
+    );
+    return row('Bare node:http server (the floor: GET, fixed small JSON answer)', measured, { inThisProcess: true });
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+};
+
 const row = (
   label: string,
   { result, cpuMs }: Awaited<ReturnType<typeof runLoad>>,
-  system: Target,
+  system: Pick<Target, 'inThisProcess'>,
   requestsPerOperation = 1,
 ): Row => {
   const operations = Math.floor(result.requests.total / requestsPerOperation);
@@ -412,9 +439,12 @@ const main = async () => {
   for (const layout of LAYOUTS) {
     process.stdout.write(`benchmarking the ${layout} layout…\n`);
     const { rows, lag, setupSeconds } = await benchOnce(layout);
-    for (const r of rows)
+    // Measured right after the layout's workloads, under the same conditions.
+    const floor = await measureFloor();
+    const ofFloor = (r: Row) => `${((r.perSecond / Math.max(1, floor.perSecond)) * 100).toFixed(1)} %`;
+    for (const r of [floor, ...rows])
       process.stdout.write(
-        `  ${r.label}: ${r.perSecond}/s p50 ${r.p50} ms p99 ${r.p99} ms, ${r.cpuMs?.toFixed(2) ?? '?'} ms CPU each (${r.failed} failed)\n`,
+        `  ${r.label}: ${r.perSecond}/s (${ofFloor(r)} of the floor) p50 ${r.p50} ms p99 ${r.p99} ms, ${r.cpuMs?.toFixed(2) ?? '?'} ms CPU each (${r.failed} failed)\n`,
       );
     const passcode = rows[2]!;
     sections.push(
@@ -423,11 +453,11 @@ const main = async () => {
         '',
         `Setup of ${USERS} users with a completed TOTP registration and a passcode each: ${setupSeconds.toFixed(1)} s (not measured below).`,
         '',
-        '| workload | operations | per second | p50 per request (ms) | p99 per request (ms) | failed requests | system CPU per operation (ms) |',
-        '|---|---|---|---|---|---|---|',
-        ...rows.map(
+        '| workload | operations | per second | share of the bare node:http floor | p50 per request (ms) | p99 per request (ms) | failed requests | system CPU per operation (ms) |',
+        '|---|---|---|---|---|---|---|---|',
+        ...[floor, ...rows].map(
           (r) =>
-            `| ${r.label} | ${r.operations} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.failed} | ${r.cpuMs?.toFixed(2) ?? 'n/a (separate processes)'} |`,
+            `| ${r.label} | ${r.operations} | ${r.perSecond} | ${ofFloor(r)} | ${r.p50} | ${r.p99} | ${r.failed} | ${r.cpuMs?.toFixed(2) ?? 'n/a (separate processes)'} |`,
         ),
         '',
         passcode.cpuMs === null
@@ -450,6 +480,7 @@ const main = async () => {
     '',
     `- Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${execSync('psql --version 2>/dev/null || echo PostgreSQL unknown').toString().trim()}.`,
     `- Other load on the machine when the run started (1-minute load average): ${loadBefore}.`,
+    `- Floor: per layout, a bare node:http server in the benchmark process answering a fixed small JSON, loaded the same way right after that layout's workloads; every workload is also given as a share of it (an operation of two requests counts once, so its share is of operations, not requests).`,
     `- Load: autocannon, ${CONNECTIONS} connections, through the gateway (JWT verified, permission checked) on 127.0.0.1. The load generator is a separate process on the same machine: it shares the 2 cores with the system and PostgreSQL, and computes the SRP client side.`,
     `- TOTP: ${USERS} users, one authentication each with a fresh code. Every authentication appends events and outbox rows, is projected into summaryInfo, and its response waits for that projection (read-your-writes). Reads: ${READ_SECONDS} s. Passcodes: ${PASSCODE_SECONDS} s. Passkeys: ${PASSKEY_SECONDS} s.`,
     '',
