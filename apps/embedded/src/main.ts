@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { commonEnv, loadConfig, z } from '@identity-store/config';
+import { commonEnv, loadConfig, trustProxySchema, z } from '@identity-store/config';
 import { generateSecretsKey } from '@identity-store/crypto';
 import { createLogger } from '@identity-store/http-kit';
 import { startPostgresServer } from './postgres-server';
@@ -24,6 +24,7 @@ const env = loadConfig(
     DATABASE_URL: z.string().url().optional(),
     ADMIN_API_KEY: z.string().min(24).optional(),
     EMBEDDED_PG_PORT: z.coerce.number().int().default(54329),
+    TRUST_PROXY: trustProxySchema.optional(),
   }),
 );
 
@@ -73,6 +74,7 @@ const main = async () => {
     host: env.HOST,
     secretsKey: env.SECRETS_KEY ?? config.secretsKey,
     adminApiKey: env.ADMIN_API_KEY ?? config.adminApiKey,
+    trustProxy: env.TRUST_PROXY,
     logger,
   });
 

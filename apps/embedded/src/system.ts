@@ -31,6 +31,8 @@ export interface SystemOptions {
   secretsKey: string;
   adminApiKey?: string;
   jwtSecret?: string;
+  /** The gateway's Express `trust proxy` (TRUST_PROXY). */
+  trustProxy?: boolean | number | string[];
   logger?: Logger;
   /** Consumer group of the audit projector and where a new group starts (see AuditProjectorOptions). */
   auditProjector?: { consumerGroup?: string; fromBeginning?: boolean };
@@ -162,6 +164,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     metrics,
     jwtSecret: options.jwtSecret ?? options.secretsKey,
     adminApiKey: options.adminApiKey,
+    trustProxy: options.trustProxy,
     targets: { identity: identity.app, totp: totp.app, passcode: passcode.app, passkey: passkey.app, audit: audit.app },
     openApiDocument: buildOpenApiDocument,
   });

@@ -1,5 +1,5 @@
 import { operations, type ServiceName } from '@identity-store/contracts';
-import { createPrismaClient, type PrismaClient } from '@identity-store/event-store';
+import { createPrismaClient, type PrismaClient, sqlOf } from '@identity-store/event-store';
 import {
   createLogger,
   createServiceApp,
@@ -9,7 +9,8 @@ import {
 } from '@identity-store/http-kit';
 import type { Registry } from 'prom-client';
 import { type EnsureAdminKeyResult, ApiKeyService } from './api/api-key-service';
-import { apiKeyRoutes, type IssueRateLimit } from './api/api-key-routes';
+import { apiKeyRoutes } from './api/api-key-routes';
+import type { IssueRateLimit, RateLimitStore } from './api/issue-rate-limit';
 import { docsRoutes } from './api/docs';
 import { createForwarder, type Forwarder, type ServiceTarget } from './api/forwarding';
 import { authenticateApiRequests, identityStoreRoutes } from './api/identity-store-routes';
@@ -36,12 +37,21 @@ export interface GatewayAppOptions {
   adminApiKey?: string;
   /** Token lifetime, default 900 s. */
   tokenTtlSeconds?: number;
-  /** Failed `POST /api/arthr/apiKeys/issue` attempts per client IP, default 10 per 60 s. */
+  /**
+   * Failed `POST /api/arthr/apiKeys/issue` attempts: per client address (IPv6 /64) default 10 per
+   * 60 s; per passphrase-style key default 30 per 900 s. Counted in the gateway's database (shared
+   * by every instance on it); in memory only for a `prisma` client not made by createPrismaClient.
+   */
   issueRateLimit?: IssueRateLimit;
   /** How long a key's state (revoked? re-keyed? scope) is trusted per request, default 10 000 ms. */
   keyStatusTtlMs?: number;
-  /** Express `trust proxy` (to take the client IP from X-Forwarded-For behind a load balancer). */
-  trustProxy?: boolean | number | string;
+  /**
+   * Express `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For to believe for the client
+   * address — `true` (any), a hop count, or addresses/subnets. Unset: the header is ignored.
+   */
+  trustProxy?: boolean | number | string | string[];
+  /** The clock of tokens and key-status caching (tests). */
+  now?: () => Date;
   logger?: Logger;
   /** A registry shared by every app of the process (embedded default). */
   metrics?: Registry;
@@ -78,11 +88,22 @@ export const createGatewayApp = async (options: GatewayAppOptions): Promise<Gate
     throw new Error('createGatewayApp needs databaseUrl or prisma');
   const prisma = options.prisma ?? createPrismaClient(options.databaseUrl!, { poolSize: 5 });
   const logger = options.logger ?? createLogger('gateway');
-  const apiKeys = new ApiKeyService(new ApiKeyRepository(prisma), { statusTtlMs: options.keyStatusTtlMs });
+  const apiKeys = new ApiKeyService(new ApiKeyRepository(prisma), {
+    statusTtlMs: options.keyStatusTtlMs,
+    now: options.now,
+  });
   const tokens = new TokenService({
     secret: jwtSecretFrom({ jwtSecret: options.jwtSecret, secretsKey: options.secretsKey }),
     ttlSeconds: options.tokenTtlSeconds,
+    now: options.now,
   });
+  let rateLimitStore: RateLimitStore;
+  try {
+    rateLimitStore = { kind: 'database', pool: sqlOf(prisma) };
+  } catch {
+    logger.warn('issue rate limit counted in memory: the prisma client was not made by createPrismaClient');
+    rateLimitStore = { kind: 'memory' };
+  }
   const forwarders: Partial<Record<ServiceName, Forwarder>> = {};
   for (const [service, target] of Object.entries(options.targets) as [
     ServiceName,
@@ -108,7 +129,7 @@ export const createGatewayApp = async (options: GatewayAppOptions): Promise<Gate
     // The docs are public; every other /api/identity-store/** request is authenticated first.
     beforeBody: [docsRoutes(options.openApiDocument), authenticateApiRequests({ apiKeys, tokens })],
     routers: [
-      apiKeyRoutes({ apiKeys, tokens, issueRateLimit: options.issueRateLimit }),
+      apiKeyRoutes({ apiKeys, tokens, issueRateLimit: options.issueRateLimit, rateLimitStore }),
       identityStoreRoutes({ apiKeys, tokens, routes: new RouteTable(operations), forwarders }),
     ],
   });

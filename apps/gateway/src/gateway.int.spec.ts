@@ -1,13 +1,23 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createPrismaClient } from '@identity-store/event-store';
 import { createLogger } from '@identity-store/http-kit';
 import { decodeJwt, SignJWT } from 'jose';
 import request from 'supertest';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from './api/tokens';
+import { ApiKeyRepository } from './data/api-key-repository';
+import { ADMIN_KEY_ID, decideApiKey } from './domain/api-key-decider';
+import { scopeViolation } from './domain/permissions';
 import { createGatewayApp, type GatewayApp, type GatewayAppOptions } from './index';
 import { createTestDatabase, type TestDatabase } from '@identity-store/testing';
 import { type Echo, echoService, listen } from './testing/gateway-test-kit';
 
 const JWT_SECRET = 'int-spec-jwt-secret-0123456789abcdef';
+/** A passphrase-style bootstrap key (not of the random isk_ form): stored with scrypt. */
 const ADMIN_KEY = 'a-configured-bootstrap-admin-key-0001';
+/** A key of the random form: isk_<id>_ and 43 base64url characters (256 bits). */
+const randomKey = (id: string) => `isk_${id}_${randomBytes(32).toString('base64url')}`;
+/** Unique per call: store names and addresses of one test do not meet another test's. */
+const unique = (label: string) => `${label}-${randomBytes(3).toString('hex')}`;
 const S = '/api/identity-store/stores';
 const OPENAPI = {
   openapi: '3.1.0',
@@ -19,6 +29,13 @@ let db: TestDatabase;
 let gateway: GatewayApp;
 const others: GatewayApp[] = [];
 const closers: Array<() => Promise<void>> = [];
+const extraDatabases: TestDatabase[] = [];
+/** A database of its own, for tests that change what others rely on (the bootstrap key, limits). */
+const ownDatabase = async (label: string) => {
+  const created = await createTestDatabase(label);
+  extraDatabases.push(created);
+  return created;
+};
 
 const options = (over: Partial<GatewayAppOptions> = {}): GatewayAppOptions => ({
   databaseUrl: db.url,
@@ -39,11 +56,36 @@ const issue = async (key: string, app = gateway.app) => {
   expect(response.status).toBe(200);
   return response.body.token as string;
 };
+let adminToken: string;
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+/** Creates a key through the API (201 expected): its resource, and the key string shown once. */
+const createKey = async (
+  body: { name?: string; permissions: string[]; stores?: string[] | null },
+  app = gateway.app,
+  token = adminToken,
+) => {
+  const response = await request(app)
+    .post('/api/arthr/apiKeys')
+    .set(bearer(token))
+    .send({ name: 'test key', ...body });
+  expect(response.status).toBe(201);
+  return response.body as { id: string; key: string; permissions: string[]; stores: string[] | null };
+};
+/** A key created through the API, and a token issued for it. */
+const keyWithToken = async (body: Parameters<typeof createKey>[0], app = gateway.app, token = adminToken) => {
+  const created = await createKey(body, app, token);
+  return { ...created, token: await issue(created.key, app) };
+};
+const secretHashesOf = async (database: TestDatabase, keyId: string) =>
+  (
+    await database.query<{ data: { secretHash?: string } }>(
+      'SELECT data FROM events WHERE stream_id = $1 ORDER BY stream_version',
+      [`apikey-${keyId}`],
+    )
+  ).map((row) => row.data.secretHash);
 const countEvents = async () =>
   Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM events'))[0]!.n);
 
-let adminToken: string;
 
 beforeAll(async () => {
   db = await createTestDatabase('gateway');
@@ -56,7 +98,7 @@ afterAll(async () => {
     await Promise.allSettled([gateway, ...others].map((instance) => instance?.close()));
     await Promise.allSettled(closers.map((close) => close()));
   } finally {
-    await db?.drop();
+    await Promise.allSettled([db, ...extraDatabases].map((database) => database?.drop()));
   }
 });
 
@@ -225,26 +267,24 @@ describe('bearer tokens on /api/identity-store/**', () => {
 });
 
 describe('API keys with limited permissions and stores', () => {
+  const limitedBody = {
+    name: ' ci pipeline ',
+    permissions: [
+      'IdentityStore:getStore',
+      'IdentityStore:listStores',
+      'IdentityStore:createUser',
+      'IdentityStore:createPushNotificationPolicy',
+    ],
+    stores: ['acme', 'beta'],
+  };
+  /** Shared by the tests that only read it; a test that changes a key makes its own. */
   let limited: { id: string; key: string };
   let limitedToken: string;
 
   beforeAll(async () => {
-    const response = await request(gateway.app)
-      .post('/api/arthr/apiKeys')
-      .set(bearer(adminToken))
-      .send({
-        name: ' ci pipeline ',
-        permissions: [
-          'IdentityStore:getStore',
-          'IdentityStore:listStores',
-          'IdentityStore:createUser',
-          'IdentityStore:createPushNotificationPolicy',
-        ],
-        stores: ['acme', 'beta'],
-      });
-    expect(response.status).toBe(201);
-    limited = { id: response.body.id, key: response.body.key };
-    limitedToken = await issue(limited.key);
+    const created = await keyWithToken(limitedBody);
+    limited = { id: created.id, key: created.key };
+    limitedToken = created.token;
   });
 
   it('creates a key shown once: 201 with the key string, ETag and Location', async () => {
@@ -296,14 +336,14 @@ describe('API keys with limited permissions and stores', () => {
     const names = list.body.content.map((key: { name: string }) => key.name);
     expect(names).toEqual([...names].sort());
     expect(names).toEqual(expect.arrayContaining(['Bootstrap administrator', 'ci pipeline']));
-    expect(JSON.stringify(list.body)).not.toMatch(/secretHash|[0-9a-f]{64}/);
+    expect(JSON.stringify(list.body)).not.toMatch(/secretHash|[0-9a-f]{64}|\$scrypt\$/);
     const page = await request(gateway.app).get('/api/arthr/apiKeys?size=1&page=1').set(bearer(adminToken));
     expect(page.body).toMatchObject({ page: 1, size: 1, totalElements: list.body.totalElements });
     expect(page.body.content).toHaveLength(1);
   });
 
-  it("issues tokens carrying the key's permissions and stores", async () => {
-    expect(decodeJwt(limitedToken)).toMatchObject({ sub: limited.id, stores: ['acme', 'beta'] });
+  it("issues tokens carrying the key's permissions, stores and secret version", async () => {
+    expect(decodeJwt(limitedToken)).toMatchObject({ sub: limited.id, stores: ['acme', 'beta'], secretVersion: 0 });
   });
 
   it('403 PERMISSION_DENIED naming the missing permission', async () => {
@@ -351,6 +391,25 @@ describe('API keys with limited permissions and stores', () => {
     expect(user.status).toBe(200);
   });
 
+  it("createStore: a key limited to [acme] creates acme only, not another store's name (F1)", async () => {
+    const creator = await keyWithToken({
+      name: 'store creator',
+      permissions: ['IdentityStore:createStore'],
+      stores: ['acme'],
+    });
+    const evil = await request(gateway.app).post(S).set(bearer(creator.token)).send({ name: 'evil' });
+    expect(evil.status).toBe(403);
+    expect(evil.body).toMatchObject({ code: 'STORE_NOT_ALLOWED', storeName: 'evil' });
+    const acme = await request(gateway.app).post(S).set(bearer(creator.token)).send({ name: 'acme' });
+    expect(acme.status).toBe(200);
+    expect([acme.body.service, acme.body.method, acme.body.url, acme.body.body]).toEqual([
+      'identity',
+      'POST',
+      S,
+      { name: 'acme' },
+    ]);
+  });
+
   it('forwards x-allowed-stores on listStores for a restricted key only', async () => {
     const restricted = await request(gateway.app)
       .get(S)
@@ -383,14 +442,15 @@ describe('API keys with limited permissions and stores', () => {
   });
 
   it('updates a key (If-Match checked) and narrows tokens issued before', async () => {
+    const changing = await keyWithToken(limitedBody);
     const stale = await request(gateway.app)
-      .post(`/api/arthr/apiKeys/${limited.id}`)
+      .post(`/api/arthr/apiKeys/${changing.id}`)
       .set(bearer(adminToken))
       .set('If-Match', 'W/"7"')
       .send({ stores: ['acme'] });
     expect([stale.status, stale.body.code]).toEqual([412, 'PRECONDITION_FAILED']);
     const updated = await request(gateway.app)
-      .post(`/api/arthr/apiKeys/${limited.id}`)
+      .post(`/api/arthr/apiKeys/${changing.id}`)
       .set(bearer(adminToken))
       .set('If-Match', 'W/"1"')
       .send({ stores: ['acme'] });
@@ -398,24 +458,20 @@ describe('API keys with limited permissions and stores', () => {
     expect(updated.headers.etag).toBe('W/"2"');
     expect(updated.body.stores).toEqual(['acme']);
     // the token issued with stores [acme, beta] no longer reaches beta
-    const beta = await request(gateway.app).get(`${S}/beta`).set(bearer(limitedToken));
+    const beta = await request(gateway.app).get(`${S}/beta`).set(bearer(changing.token));
     expect([beta.status, beta.body.code]).toEqual([403, 'STORE_NOT_ALLOWED']);
-    const list = await request(gateway.app).get(S).set(bearer(limitedToken));
+    const list = await request(gateway.app).get(S).set(bearer(changing.token));
     expect(JSON.parse(list.body.headers['x-allowed-stores'])).toEqual(['acme']);
   });
 
   it('lets a key create and manage only keys within its own scope', async () => {
-    const manager = await request(gateway.app)
-      .post('/api/arthr/apiKeys')
-      .set(bearer(adminToken))
-      .send({
-        name: 'manager',
-        permissions: ['IdentityStore:createApiKey', 'IdentityStore:deleteApiKey', 'IdentityStore:getStore'],
-        stores: ['acme'],
-      });
-    const managerToken = await issue(manager.body.key);
+    const manager = await keyWithToken({
+      name: 'manager',
+      permissions: ['IdentityStore:createApiKey', 'IdentityStore:deleteApiKey', 'IdentityStore:getStore'],
+      stores: ['acme'],
+    });
     const create = (body: object) =>
-      request(gateway.app).post('/api/arthr/apiKeys').set(bearer(managerToken)).send(body);
+      request(gateway.app).post('/api/arthr/apiKeys').set(bearer(manager.token)).send(body);
     const wildcard = await create({ name: 'w', permissions: ['IdentityStore:*'], stores: ['acme'] });
     expect([wildcard.status, wildcard.body.code]).toEqual([403, 'PERMISSION_DENIED']);
     const everyStore = await create({ name: 'e', permissions: ['IdentityStore:getStore'] });
@@ -424,11 +480,11 @@ describe('API keys with limited permissions and stores', () => {
     expect(fine.status).toBe(201);
     const revokeBroader = await request(gateway.app)
       .delete(`/api/arthr/apiKeys/${limited.id}`)
-      .set(bearer(managerToken));
+      .set(bearer(manager.token));
     expect([revokeBroader.status, revokeBroader.body.code]).toEqual([403, 'PERMISSION_DENIED']);
     const revokeOwn = await request(gateway.app)
       .delete(`/api/arthr/apiKeys/${fine.body.id}`)
-      .set(bearer(managerToken));
+      .set(bearer(manager.token));
     expect(revokeOwn.status).toBe(204);
   });
 
@@ -490,69 +546,224 @@ describe('API keys with limited permissions and stores', () => {
   });
 
   it('revokes a key: 204, then no token for it, its tokens refused, 404 afterwards', async () => {
+    const revoked = await keyWithToken(limitedBody);
     const response = await request(gateway.app)
-      .delete(`/api/arthr/apiKeys/${limited.id}`)
+      .delete(`/api/arthr/apiKeys/${revoked.id}`)
       .set(bearer(adminToken));
     expect(response.status).toBe(204);
-    const reissue = await request(gateway.app).post('/api/arthr/apiKeys/issue').set('X-Api-Key', limited.key);
+    const reissue = await request(gateway.app).post('/api/arthr/apiKeys/issue').set('X-Api-Key', revoked.key);
     expect([reissue.status, reissue.body.code]).toEqual([401, 'API_KEY_INVALID']);
-    const old = await request(gateway.app).get(`${S}/acme`).set(bearer(limitedToken));
+    const old = await request(gateway.app).get(`${S}/acme`).set(bearer(revoked.token));
     expect([old.status, old.body.code, old.body.detail]).toEqual([
       401,
       'TOKEN_INVALID',
       'The API key of this token was revoked or re-keyed.',
     ]);
     expect(
-      (await request(gateway.app).get(`/api/arthr/apiKeys/${limited.id}`).set(bearer(adminToken))).status,
+      (await request(gateway.app).get(`/api/arthr/apiKeys/${revoked.id}`).set(bearer(adminToken))).status,
     ).toBe(404);
     const again = await request(gateway.app)
-      .delete(`/api/arthr/apiKeys/${limited.id}`)
+      .delete(`/api/arthr/apiKeys/${revoked.id}`)
       .set(bearer(adminToken));
     expect([again.status, again.body.code]).toEqual([404, 'API_KEY_NOT_FOUND']);
     const list = await request(gateway.app).get('/api/arthr/apiKeys?size=100').set(bearer(adminToken));
-    expect(list.body.content.map((key: { id: string }) => key.id)).not.toContain(limited.id);
+    expect(list.body.content.map((key: { id: string }) => key.id)).not.toContain(revoked.id);
     const rows = await db.query<{ type: string }>(
       'SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version',
-      [`apikey-${limited.id}`],
+      [`apikey-${revoked.id}`],
     );
-    expect(rows.map((row) => row.type)).toEqual(['ApiKeyCreated', 'ApiKeyUpdated', 'ApiKeyRevoked']);
+    expect(rows.map((row) => row.type)).toEqual(['ApiKeyCreated', 'ApiKeyRevoked']);
   });
 
-  it('a revocation through another gateway instance reaches this one once its key-status cache expires', async () => {
-    const created = await request(gateway.app)
-      .post('/api/arthr/apiKeys')
-      .set(bearer(adminToken))
-      .send({ name: 'short-lived', permissions: ['IdentityStore:getStore'] });
-    const fast = await another({ keyStatusTtlMs: 0 });
-    const token = await issue(created.body.key, fast.app);
-    expect((await request(fast.app).get(`${S}/acme`).set(bearer(token))).status).toBe(200);
+  it('a revocation through another instance reaches this one when its key-status cache expires, not before (F12)', async () => {
+    const created = await createKey({ name: 'short-lived', permissions: ['IdentityStore:getStore'] });
+    let clock = Date.now();
+    const cached = await another({ keyStatusTtlMs: 5_000, now: () => new Date(clock) });
+    const token = await issue(created.key, cached.app);
+    const read = () => request(cached.app).get(`${S}/acme`).set(bearer(token));
+    expect((await read()).status).toBe(200);
     expect(
-      (await request(gateway.app).delete(`/api/arthr/apiKeys/${created.body.id}`).set(bearer(adminToken)))
-        .status,
+      (await request(gateway.app).delete(`/api/arthr/apiKeys/${created.id}`).set(bearer(adminToken))).status,
     ).toBe(204);
-    expect((await request(fast.app).get(`${S}/acme`).set(bearer(token))).status).toBe(401);
+    clock += 4_999; // still within the 5 s the other instance trusts what it read
+    expect((await read()).status).toBe(200);
+    clock += 2;
+    const refused = await read();
+    expect([refused.status, refused.body.code]).toEqual([401, 'TOKEN_INVALID']);
   });
 });
 
-describe('the bootstrap key from configuration', () => {
-  it('is re-keyed when ADMIN_API_KEY changes: old key and its tokens refused, new key works', async () => {
-    const oldToken = await issue(ADMIN_KEY);
-    // tokens carry whole seconds: rotate in a later second than the old token's iat
-    await new Promise((resolve) => setTimeout(resolve, 1100 - (Date.now() % 1000)));
+describe('API-key reads are scoped like writes (M4)', () => {
+  type KeyView = { id: string; permissions: string[]; stores: string[] | null };
+  /** Every page of the list as `token` sees it, and each page's counts. */
+  const listAll = async (token: string, size = 100) => {
+    const keys: KeyView[] = [];
+    const pages: Array<{ totalElements: number; totalPages: number }> = [];
+    for (let page = 0; ; page++) {
+      const response = await request(gateway.app)
+        .get(`/api/arthr/apiKeys?size=${size}&page=${page}&sort=id,asc`)
+        .set(bearer(token));
+      expect(response.status).toBe(200);
+      pages.push({ totalElements: response.body.totalElements, totalPages: response.body.totalPages });
+      keys.push(...response.body.content);
+      if (page + 1 >= response.body.totalPages) break;
+    }
+    return { keys, ids: keys.map((key) => key.id).sort(), pages };
+  };
+
+  it("a key limited to store A cannot see store B's keys, by list or by id", async () => {
+    const [storeA, storeB] = [unique('tenant-a'), unique('tenant-b')];
+    const tenantAdmin = await keyWithToken({
+      name: 'tenant A admin',
+      permissions: ['IdentityStore:listApiKeys', 'IdentityStore:getApiKey', 'IdentityStore:getStore'],
+      stores: [storeA],
+    });
+    const own = await createKey({ name: 'tenant A app', permissions: ['IdentityStore:getStore'], stores: [storeA] });
+    const foreign = await createKey({
+      name: 'tenant B app',
+      permissions: ['IdentityStore:getStore'],
+      stores: [storeB],
+    });
+    const list = await request(gateway.app).get('/api/arthr/apiKeys?size=100').set(bearer(tenantAdmin.token));
+    expect(list.status).toBe(200);
+    const ids = list.body.content.map((key: { id: string }) => key.id).sort();
+    expect(ids).toEqual([tenantAdmin.id, own.id].sort());
+    expect(list.body).toMatchObject({ totalElements: 2, totalPages: 1 });
+    expect(JSON.stringify(list.body)).not.toContain(storeB);
+
+    const byId = (id: string) =>
+      request(gateway.app).get(`/api/arthr/apiKeys/${id}`).set(bearer(tenantAdmin.token));
+    const hidden = await byId(foreign.id);
+    const unknown = await byId('0123456789abcdef0123');
+    expect([hidden.status, hidden.body.code]).toEqual([404, 'API_KEY_NOT_FOUND']);
+    // answered exactly as an id that does not exist
+    expect(hidden.body.detail).toBe(unknown.body.detail.replace('0123456789abcdef0123', foreign.id));
+    expect([(await byId(ADMIN_KEY_ID)).status, (await byId(own.id)).status]).toEqual([404, 200]);
+  });
+
+  it('lists exactly the keys scopeViolation(caller, key) allows, and pages count only those', async () => {
+    const [x, y] = [unique('x'), unique('y')];
+    const getStore = 'IdentityStore:getStore';
+    const listApiKeys = 'IdentityStore:listApiKeys';
+    const inside = await createKey({ permissions: [getStore], stores: [x] });
+    const lister = await createKey({ permissions: [listApiKeys], stores: [x] });
+    const outside = [
+      await createKey({ permissions: [getStore], stores: [x, y] }),
+      await createKey({ permissions: [getStore, 'IdentityStore:deleteStore'], stores: [x] }),
+      await createKey({ permissions: [getStore] }),
+      await createKey({ permissions: ['IdentityStore:*'], stores: [x] }),
+    ];
+    const scopes = [
+      { permissions: [listApiKeys, getStore], stores: [x] },
+      { permissions: [listApiKeys, getStore, 'IdentityStore:deleteStore'], stores: null },
+      { permissions: [listApiKeys, getStore], stores: [x, y] },
+    ];
+    const callers = [];
+    for (const scope of scopes) callers.push(await keyWithToken(scope));
+    const everyKey = (await listAll(adminToken)).keys;
+    for (const [index, scope] of scopes.entries()) {
+      const expected = everyKey
+        .filter((key) => scopeViolation(scope, key) === undefined)
+        .map((key) => key.id)
+        .sort();
+      const seen = await listAll(callers[index]!.token, 1);
+      expect(seen.ids).toEqual(expected);
+      expect(seen.pages[0]).toEqual({ totalElements: expected.length, totalPages: expected.length });
+    }
+    // the store-x caller's view, spelt out
+    const view = (await listAll(callers[0]!.token)).ids;
+    expect(view).toEqual([inside.id, lister.id, callers[0]!.id].sort());
+    for (const key of outside) expect(view).not.toContain(key.id);
+  });
+});
+
+describe('the bootstrap key from configuration (each test on a database of its own)', () => {
+  const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
+
+  it('is re-keyed when ADMIN_API_KEY changes: old key and its tokens refused, new key works (F6: no waiting for the next second)', async () => {
+    const own = await ownDatabase('gateway-rekey');
+    const instance = await another({ databaseUrl: own.url, adminApiKey: ADMIN_KEY });
+    const oldToken = await issue(ADMIN_KEY, instance.app);
     const rotated = 'isk_admin_rotatedSecretValue0123456789abcdef';
-    await expect(gateway.apiKeys.ensureAdminKey(rotated)).resolves.toEqual({ status: 'updated' });
-    const oldKey = await request(gateway.app).post('/api/arthr/apiKeys/issue').set('X-Api-Key', ADMIN_KEY);
+    await expect(instance.apiKeys.ensureAdminKey(rotated)).resolves.toEqual({ status: 'updated' });
+    const oldKey = await request(instance.app).post('/api/arthr/apiKeys/issue').set('X-Api-Key', ADMIN_KEY);
     expect(oldKey.status).toBe(401);
-    const refused = await request(gateway.app).get(S).set(bearer(oldToken));
+    const refused = await request(instance.app).get(S).set(bearer(oldToken));
     expect([refused.status, refused.body.code]).toEqual([401, 'TOKEN_INVALID']);
-    const newToken = await issue(rotated);
-    expect((await request(gateway.app).get(S).set(bearer(newToken))).status).toBe(200);
-    await expect(gateway.apiKeys.ensureAdminKey('isk_other_0123456789abcdefghijklmnop')).rejects.toThrow(
+    const newToken = await issue(rotated, instance.app);
+    expect((await request(instance.app).get(S).set(bearer(newToken))).status).toBe(200);
+    await expect(instance.apiKeys.ensureAdminKey('isk_other_0123456789abcdefghijklmnop')).rejects.toThrow(
       'names key id "other"',
     );
-    await new Promise((resolve) => setTimeout(resolve, 1100 - (Date.now() % 1000)));
-    await expect(gateway.apiKeys.ensureAdminKey(ADMIN_KEY)).resolves.toEqual({ status: 'updated' });
-    adminToken = await issue(ADMIN_KEY);
+    await expect(instance.apiKeys.ensureAdminKey(ADMIN_KEY)).resolves.toEqual({ status: 'updated' });
+    expect((await request(instance.app).get(S).set(bearer(newToken))).status).toBe(401);
+    expect((await request(instance.app).get(S).set(bearer(await issue(ADMIN_KEY, instance.app)))).status).toBe(200);
+  });
+
+  it('refuses a token issued in the same millisecond as a re-key (L10)', async () => {
+    const own = await ownDatabase('gateway-rekey-ms');
+    const frozen = new Date('2026-11-30T12:00:00.250Z');
+    const [first, second] = [randomKey('admin'), randomKey('admin')];
+    const instance = await another({ databaseUrl: own.url, adminApiKey: first, now: () => frozen });
+    const before = await issue(first, instance.app);
+    await expect(instance.apiKeys.ensureAdminKey(second)).resolves.toEqual({ status: 'updated' });
+    const after = await issue(second, instance.app);
+    expect(decodeJwt(before).iat).toBe(decodeJwt(after).iat);
+    const refused = await request(instance.app).get(S).set(bearer(before));
+    expect([refused.status, refused.body.code, refused.body.detail]).toEqual([
+      401,
+      'TOKEN_INVALID',
+      'The API key of this token was revoked or re-keyed.',
+    ]);
+    expect((await request(instance.app).get(S).set(bearer(after))).status).toBe(200);
+    expect([decodeJwt(before).secretVersion, decodeJwt(after).secretVersion]).toEqual([0, 1]);
+  });
+
+  it('stores a passphrase-style ADMIN_API_KEY with salted scrypt, a random isk_ key as SHA-256 (L4)', async () => {
+    const [one, two, random] = await Promise.all([
+      ownDatabase('gateway-scrypt-1'),
+      ownDatabase('gateway-scrypt-2'),
+      ownDatabase('gateway-sha256'),
+    ]);
+    const first = await another({ databaseUrl: one.url, adminApiKey: ADMIN_KEY });
+    await another({ databaseUrl: two.url, adminApiKey: ADMIN_KEY });
+    const [hashOne] = await secretHashesOf(one, ADMIN_KEY_ID);
+    const [hashTwo] = await secretHashesOf(two, ADMIN_KEY_ID);
+    expect(hashOne).toMatch(/^\$scrypt\$ln=15,r=8,p=3\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+    expect(hashTwo).toMatch(/^\$scrypt\$/);
+    expect(hashOne).not.toBe(hashTwo); // salted
+    const everything = JSON.stringify(await one.query('SELECT data FROM events UNION ALL SELECT data FROM documents'));
+    expect(everything).not.toContain(sha256(ADMIN_KEY));
+    expect(everything).not.toContain(ADMIN_KEY);
+    // the passphrase works; a restart with it is no re-key (tokens stay), though every hash differs
+    const token = await issue(ADMIN_KEY, first.app);
+    await expect(first.apiKeys.ensureAdminKey(ADMIN_KEY)).resolves.toEqual({ status: 'unchanged' });
+    await another({ databaseUrl: one.url, adminApiKey: ADMIN_KEY });
+    expect(await secretHashesOf(one, ADMIN_KEY_ID)).toEqual([hashOne]);
+    expect((await request(first.app).get(S).set(bearer(token))).status).toBe(200);
+
+    const randomAdmin = randomKey('admin');
+    await another({ databaseUrl: random.url, adminApiKey: randomAdmin });
+    expect(await secretHashesOf(random, ADMIN_KEY_ID)).toEqual([sha256(randomAdmin.slice('isk_admin_'.length))]);
+  });
+
+  it('re-hashes a passphrase an earlier version stored as SHA-256, without invalidating its tokens', async () => {
+    const own = await ownDatabase('gateway-rehash');
+    // the state an earlier version left: the passphrase's unsalted SHA-256
+    const prisma = createPrismaClient(own.url, { poolSize: 1 });
+    closers.push(() => prisma.$disconnect());
+    await new ApiKeyRepository(prisma).execute(
+      ADMIN_KEY_ID,
+      (state) => decideApiKey({ type: 'EnsureBootstrapKey', now: new Date(), secretHash: sha256(ADMIN_KEY) }, state),
+      { correlationId: 'earlier-version' },
+    );
+    const instance = await another({ databaseUrl: own.url });
+    const token = await issue(ADMIN_KEY, instance.app);
+    await expect(instance.apiKeys.ensureAdminKey(ADMIN_KEY)).resolves.toEqual({ status: 'updated' });
+    const hashes = await secretHashesOf(own, ADMIN_KEY_ID);
+    expect(hashes).toEqual([sha256(ADMIN_KEY), expect.stringMatching(/^\$scrypt\$/)]);
+    expect((await request(instance.app).get(S).set(bearer(token))).status).toBe(200);
+    expect((await request(instance.app).get(S).set(bearer(await issue(ADMIN_KEY, instance.app)))).status).toBe(200);
   });
 });
 
@@ -627,19 +838,103 @@ describe('proxied services (string targets)', () => {
   });
 });
 
-describe('rate limit of failed issue attempts', () => {
-  it('answers 429 with Retry-After once an IP failed too often, other IPs unaffected', async () => {
-    const limited = await another({ issueRateLimit: { points: 3, durationSeconds: 60 }, trustProxy: true });
-    const attempt = (key: string, ip: string) =>
-      request(limited.app).post('/api/arthr/apiKeys/issue').set('X-Api-Key', key).set('X-Forwarded-For', ip);
+describe('rate limit of failed issue attempts (M5; a database of their own)', () => {
+  const PASSPHRASE = 'limits-spec-bootstrap-passphrase-0001';
+  let limitsDb: TestDatabase;
+  /** A key of a tenant (random form), created through the limits database's gateway. */
+  let tenantKey: string;
+
+  const junk = () => randomKey('nosuchkey');
+  const attempt = (app: GatewayApp['app'], key: string, forwardedFor?: string) => {
+    const call = request(app).post('/api/arthr/apiKeys/issue').set('X-Api-Key', key);
+    return forwardedFor ? call.set('X-Forwarded-For', forwardedFor) : call;
+  };
+  const onLimits = (over: Partial<GatewayAppOptions> = {}) => another({ databaseUrl: limitsDb.url, ...over });
+
+  beforeAll(async () => {
+    limitsDb = await ownDatabase('gateway-limits');
+    const instance = await onLimits({ adminApiKey: PASSPHRASE });
+    tenantKey = (
+      await createKey(
+        { name: 'tenant', permissions: ['IdentityStore:getStore'], stores: ['acme'] },
+        instance.app,
+        await issue(PASSPHRASE, instance.app),
+      )
+    ).key;
+  });
+
+  it('answers 429 with Retry-After once an address failed too often, other addresses unaffected', async () => {
+    const limited = await onLimits({ issueRateLimit: { points: 3, durationSeconds: 60 }, trustProxy: true });
     for (let i = 0; i < 3; i++)
-      expect((await attempt(`wrong-key-${i}-padding-padding-padding`, '203.0.113.7')).status).toBe(401);
-    const blocked = await attempt('wrong-key-again-padding-padding-padding', '203.0.113.7');
+      expect((await attempt(limited.app, `wrong-key-${i}-padding-padding-padding`, '203.0.113.7')).status).toBe(401);
+    const blocked = await attempt(limited.app, 'wrong-key-again-padding-padding-padding', '203.0.113.7');
     expect([blocked.status, blocked.body.code]).toEqual([429, 'TOO_MANY_ATTEMPTS']);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThanOrEqual(59);
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(60);
-    // even the right key waits while the address is blocked
-    expect((await attempt(ADMIN_KEY, '203.0.113.7')).status).toBe(429);
-    expect((await attempt(ADMIN_KEY, '203.0.113.8')).status).toBe(200);
+    // a passphrase-style key (guessable) waits while the address is blocked: it is not even checked
+    expect((await attempt(limited.app, PASSPHRASE, '203.0.113.7')).status).toBe(429);
+    expect((await attempt(limited.app, PASSPHRASE, '203.0.113.8')).status).toBe(200);
+  });
+
+  it('never refuses a valid key: 10 junk keys from one address, then the right key from it', async () => {
+    const limited = await onLimits({ trustProxy: true }); // the default limit: 10 failures a minute
+    const address = '198.51.100.10';
+    for (let i = 0; i < 10; i++) expect((await attempt(limited.app, junk(), address)).status).toBe(401);
+    expect((await attempt(limited.app, junk(), address)).status).toBe(429);
+    const valid = await attempt(limited.app, tenantKey, address);
+    expect(valid.status).toBe(200);
+    expect(typeof valid.body.token).toBe('string');
+    expect((await attempt(limited.app, junk(), address)).status).toBe(429);
+  });
+
+  it('counts IPv6 addresses per /64: one network shares a bucket, the next /64 does not', async () => {
+    const limited = await onLimits({ issueRateLimit: { points: 3, durationSeconds: 60 }, trustProxy: true });
+    for (const address of ['2001:db8:6:1::1', '2001:db8:6:1::2', '2001:db8:6:1:aaaa::3'])
+      expect((await attempt(limited.app, junk(), address)).status).toBe(401);
+    const sameNetwork = await attempt(limited.app, junk(), '2001:db8:6:1:ffff:ffff:ffff:ffff');
+    expect(sameNetwork.status).toBe(429);
+    expect((await attempt(limited.app, junk(), '2001:db8:6:2::1')).status).toBe(401);
+  });
+
+  it('believes X-Forwarded-For only with trust proxy (TRUST_PROXY)', async () => {
+    const behindProxy = await onLimits({ issueRateLimit: { points: 3, durationSeconds: 60 }, trustProxy: true });
+    for (let i = 0; i < 3; i++) expect((await attempt(behindProxy.app, junk(), '192.0.2.20')).status).toBe(401);
+    expect((await attempt(behindProxy.app, junk(), '192.0.2.20')).status).toBe(429);
+    expect((await attempt(behindProxy.app, junk(), '192.0.2.21')).status).toBe(401);
+
+    const direct = await onLimits({ issueRateLimit: { points: 3, durationSeconds: 60 } });
+    for (const forwarded of ['192.0.2.30', '192.0.2.31', '192.0.2.32'])
+      expect((await attempt(direct.app, junk(), forwarded)).status).toBe(401);
+    // every attempt came from this test's socket address; the header changed nothing
+    expect((await attempt(direct.app, junk(), '192.0.2.33')).status).toBe(429);
+  });
+
+  it('counts in the database: two gateway instances on one database share the count', async () => {
+    const options = { issueRateLimit: { points: 3, durationSeconds: 60 }, trustProxy: true };
+    const [first, second] = [await onLimits(options), await onLimits(options)];
+    for (let i = 0; i < 3; i++) expect((await attempt(first.app, junk(), '192.0.2.50')).status).toBe(401);
+    expect((await attempt(second.app, junk(), '192.0.2.50')).status).toBe(429);
+    const rows = await limitsDb.query<{ key: string }>("SELECT key FROM rate_limits WHERE key LIKE '%192.0.2.50'");
+    expect(rows.map((row) => row.key)).toEqual(['issue-client:192.0.2.50']);
+  });
+
+  it('locks a passphrase-style key guessed from many addresses; random keys stay usable', async () => {
+    const own = await ownDatabase('gateway-limits-per-key');
+    const instance = await another({
+      databaseUrl: own.url,
+      adminApiKey: PASSPHRASE,
+      trustProxy: true,
+      issueRateLimit: { points: 10, durationSeconds: 60, perKey: { points: 3, durationSeconds: 60 } },
+    });
+    const tenant = await createKey(
+      { name: 'tenant', permissions: ['IdentityStore:getStore'] },
+      instance.app,
+      await issue(PASSPHRASE, instance.app),
+    );
+    for (let i = 0; i < 3; i++)
+      expect((await attempt(instance.app, `guess-${i}-of-the-bootstrap-passphrase`, `192.0.2.${70 + i}`)).status).toBe(401);
+    const locked = await attempt(instance.app, PASSPHRASE, '192.0.2.80');
+    expect([locked.status, locked.body.code]).toEqual([429, 'TOO_MANY_ATTEMPTS']);
+    expect((await attempt(instance.app, tenant.key, '192.0.2.81')).status).toBe(200);
   });
 });

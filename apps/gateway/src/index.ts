@@ -12,7 +12,7 @@
  */
 export { createGatewayApp, type GatewayApp, type GatewayAppOptions } from './gateway-app';
 export type { EnsureAdminKeyResult } from './api/api-key-service';
-export type { IssueRateLimit } from './api/api-key-routes';
+export type { IssueRateLimit } from './api/issue-rate-limit';
 export type { ServiceTarget } from './api/forwarding';
 export { ALLOWED_STORES_HEADER, PRINCIPAL_HEADER } from './api/identity-store-routes';
 export { skeletonOpenApiDocument } from './api/docs';

@@ -33,6 +33,7 @@ void runService({
       jwtSecret: config.JWT_SECRET,
       secretsKey: config.SECRETS_KEY,
       tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
+      trustProxy: config.TRUST_PROXY,
       logger,
     });
     onShutdown(() => gateway.close());

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 /** Thrown when the environment does not satisfy a service's configuration schema. */
@@ -21,6 +22,40 @@ const csv = z
   .string()
   .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean));
 
+const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const isAddressOrSubnet = (entry: string) =>
+  proxyNames.has(entry) || ipaddr.isValid(entry) || (entry.includes('/') && isCidr(entry));
+const isCidr = (entry: string) => {
+  try {
+    ipaddr.parseCIDR(entry);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * TRUST_PROXY → Express `trust proxy`: which hops' X-Forwarded-For to believe for the client
+ * address. `true` (every hop: only when the gateway is reachable through the proxy alone), `false`,
+ * a hop count (`1`: the nearest proxy), or a comma-separated list of proxy addresses, CIDR subnets
+ * and the names loopback, linklocal, uniquelocal (the safest: only those proxies are believed).
+ */
+export const trustProxySchema = z
+  .string()
+  .trim()
+  .transform((value, ctx): boolean | number | string[] => {
+    if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    const bad = entries.filter((entry) => !isAddressOrSubnet(entry));
+    if (entries.length === 0 || bad.length)
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected true, false, a hop count, or addresses/subnets/loopback/linklocal/uniquelocal; not ${bad.join(', ') || 'empty'}`,
+      });
+    return entries;
+  });
+
 /** Variables every deployment understands (see README "Configuration"). */
 export const commonEnv = z.object({
   LOG_LEVEL: logLevel,
@@ -42,6 +77,7 @@ export const gatewayEnv = commonEnv.extend({
   /** HMAC key for the bearer tokens the gateway issues; derived from SECRETS_KEY when absent. */
   JWT_SECRET: z.string().min(32).optional(),
   TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
+  TRUST_PROXY: trustProxySchema.optional(),
   IDENTITY_URL: z.string().url(),
   TOTP_URL: z.string().url(),
   PASSCODE_URL: z.string().url(),

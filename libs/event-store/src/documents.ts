@@ -43,7 +43,17 @@ export class DocumentStore {
     await client.document.deleteMany({ where: { collection, id } });
   }
 
-  async page<T>(collection: string, partition: string, request: PageRequest): Promise<Page<T>> {
+  /**
+   * A page of a collection's partition. `filter`: an SQL condition on `data` (a Prisma.sql
+   * fragment, parameterised) that documents must meet; the counts include only those.
+   */
+  async page<T>(
+    collection: string,
+    partition: string,
+    request: PageRequest,
+    filter?: Prisma.Sql,
+  ): Promise<Page<T>> {
+    if (filter) return this.filteredPage<T>(collection, partition, request, filter);
     const where = { collection, partition };
     const [totalElements, rows] = await Promise.all([
       this.prisma.document.count({ where }),
@@ -60,6 +70,32 @@ export class DocumentStore {
             select: { data: true },
           }),
     ]);
+    return {
+      content: rows.map((row) => row.data as T),
+      page: request.page,
+      size: request.size,
+      totalElements,
+      totalPages: Math.ceil(totalElements / request.size),
+    };
+  }
+
+  private async filteredPage<T>(
+    collection: string,
+    partition: string,
+    request: PageRequest,
+    filter: Prisma.Sql,
+  ): Promise<Page<T>> {
+    const where = Prisma.sql`collection = ${collection} AND partition = ${partition} AND (${filter})`;
+    const order = request.sort
+      ? Prisma.sql`data->${request.sort.field} ${request.sort.direction === 'desc' ? Prisma.sql`DESC` : Prisma.sql`ASC`}, created_at`
+      : Prisma.sql`created_at, id`;
+    const [[count], rows] = await Promise.all([
+      this.prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM documents WHERE ${where}`,
+      this.prisma.$queryRaw<Array<{ data: unknown }>>`
+        SELECT data FROM documents WHERE ${where}
+        ORDER BY ${order} OFFSET ${request.page * request.size} LIMIT ${request.size}`,
+    ]);
+    const totalElements = count?.n ?? 0;
     return {
       content: rows.map((row) => row.data as T),
       page: request.page,

@@ -1,19 +1,18 @@
 import { apiKeyOperations, pageQuerySchema, parseSort, storeNameSchema } from '@identity-store/contracts';
 import { HttpProblem, type Request, type Response, Router, validate } from '@identity-store/http-kit';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import { apiKeyIdPattern } from '../domain/api-key-format';
+import { clientBucketOf } from '../domain/client-bucket';
 import { hasPermission, isKnownPermission } from '../domain/permissions';
 import { type ApiKeyService, versionOfIfMatch } from './api-key-service';
 import { authenticateRequest, permissionDenied } from './authenticate';
+import {
+  DEFAULT_ISSUE_RATE_LIMIT,
+  failureCounter,
+  type IssueRateLimit,
+  type RateLimitStore,
+} from './issue-rate-limit';
 import type { TokenService } from './tokens';
-
-export interface IssueRateLimit {
-  /** Failed issue attempts allowed per client IP within `durationSeconds` (default 10). */
-  points: number;
-  /** Window, and how long an IP stays blocked once over the limit (default 60). */
-  durationSeconds: number;
-}
 
 // Refined per element, so an unknown permission is reported even when another element is not a string.
 const permissionSchema = z.string().superRefine((permission, ctx) => {
@@ -55,54 +54,61 @@ const apiKeyNotFound = (id: string) =>
   new HttpProblem(404, 'API_KEY_NOT_FOUND', `API key ${id} does not exist.`);
 
 /**
- * `POST /api/arthr/apiKeys/issue` (X-Api-Key → bearer token, failed attempts rate-limited per client
- * IP) and key management `GET|POST /api/arthr/apiKeys`, `GET|POST|DELETE /api/arthr/apiKeys/{id}`
+ * `POST /api/arthr/apiKeys/issue` (X-Api-Key → bearer token, failed attempts rate-limited) and key
+ * management `GET|POST /api/arthr/apiKeys`, `GET|POST|DELETE /api/arthr/apiKeys/{id}`
  * (bearer token with the `IdentityStore:<listApiKeys|createApiKey|...>` permission). A key can only
- * create or manage keys within its own permissions and stores.
+ * create, see or manage keys within its own permissions and stores.
+ *
+ * Issue rate limit: failures are counted per client address (`req.ip`, so X-Forwarded-For only with
+ * `trust proxy`; IPv6 per /64) and, for a passphrase-style key, per key id; in `store`, shared by
+ * the gateway instances on one database. A presented key is checked first and a valid one is never
+ * refused, so junk from a shared address (a proxy, a NAT) cannot lock tenants out. The one
+ * exception is a passphrase-style bootstrap key: it can be guessed, so while its client or the key
+ * is over the limit it is refused unchecked (else the limit would not slow guessing at all).
  */
 export const apiKeyRoutes = (deps: {
   apiKeys: ApiKeyService;
   tokens: TokenService;
   issueRateLimit?: IssueRateLimit;
+  rateLimitStore?: RateLimitStore;
 }): Router => {
   const { apiKeys, tokens } = deps;
-  const limit = deps.issueRateLimit ?? { points: 10, durationSeconds: 60 };
-  const failures = new RateLimiterMemory({
-    keyPrefix: 'gateway-issue-failures',
-    points: limit.points,
-    duration: limit.durationSeconds,
-    blockDuration: limit.durationSeconds,
-  });
+  const limit = {
+    ...DEFAULT_ISSUE_RATE_LIMIT,
+    ...deps.issueRateLimit,
+    perKey: deps.issueRateLimit?.perKey ?? DEFAULT_ISSUE_RATE_LIMIT.perKey,
+  };
+  const store = deps.rateLimitStore ?? { kind: 'memory' };
+  const clientFailures = failureCounter('issue-client', limit, store);
+  const keyFailures = failureCounter('issue-key', limit.perKey, store);
   const router = Router();
 
   const tooManyAttempts = (res: Response, msBeforeNext: number) => {
     res.setHeader('Retry-After', String(Math.max(1, Math.ceil(msBeforeNext / 1000))));
-    return new HttpProblem(
-      429,
-      'TOO_MANY_ATTEMPTS',
-      'Too many failed API key attempts from this address; retry later.',
-    );
+    return new HttpProblem(429, 'TOO_MANY_ATTEMPTS', 'Too many failed API key attempts; retry later.');
   };
+  const longest = (waits: Array<number | undefined>) =>
+    waits.reduce<number | undefined>((a, b) => (b === undefined ? a : Math.max(a ?? 0, b)), undefined);
 
   router.post('/api/arthr/apiKeys/issue', async (req, res) => {
-    const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    const seen = await failures.get(client);
-    if (seen && seen.consumedPoints >= limit.points) throw tooManyAttempts(res, seen.msBeforeNext);
     const presented = req.header('x-api-key');
     if (!presented) throw new HttpProblem(401, 'API_KEY_MISSING', 'The X-Api-Key header is required.');
-    const key = await apiKeys.authenticate(presented);
-    if (!key) {
-      try {
-        await failures.consume(client);
-      } catch (rejection) {
-        if (rejection instanceof RateLimiterRes) throw tooManyAttempts(res, rejection.msBeforeNext);
-        throw rejection;
-      }
-      throw new HttpProblem(401, 'API_KEY_INVALID', 'The API key is unknown, revoked or wrong.');
+    const client = clientBucketOf(req.ip ?? req.socket.remoteAddress);
+    const { key, keyId, passphrase } = await apiKeys.authenticate(presented, async (id) => {
+      const wait = longest(await Promise.all([clientFailures.blockedFor(client), keyFailures.blockedFor(id)]));
+      if (wait !== undefined) throw tooManyAttempts(res, wait);
+    });
+    if (key) {
+      const issued = await tokens.issue(key);
+      res.setHeader('Cache-Control', 'no-store');
+      res.json(issued);
+      return;
     }
-    const issued = await tokens.issue(key);
-    res.setHeader('Cache-Control', 'no-store');
-    res.json(issued);
+    const wait = longest(
+      await Promise.all([clientFailures.fail(client), passphrase ? keyFailures.fail(keyId) : undefined]),
+    );
+    if (wait !== undefined) throw tooManyAttempts(res, wait);
+    throw new HttpProblem(401, 'API_KEY_INVALID', 'The API key is unknown, revoked or wrong.');
   });
 
   const principal = async (req: Request, res: Response, operationId: string) => {
@@ -122,10 +128,10 @@ export const apiKeyRoutes = (deps: {
   };
 
   router.get('/api/arthr/apiKeys', async (req, res) => {
-    await principal(req, res, 'listApiKeys');
+    const caller = await principal(req, res, 'listApiKeys');
     const { query } = validate(req, { query: pageQuerySchema });
     res.json(
-      await apiKeys.list({
+      await apiKeys.list(caller, {
         page: query.page,
         size: query.size,
         sort: parseSort(query.sort, ['id', 'name', 'createdDtm', 'lastUpdatedDtm']),
@@ -143,8 +149,8 @@ export const apiKeyRoutes = (deps: {
   });
 
   router.get('/api/arthr/apiKeys/:id', async (req, res) => {
-    await principal(req, res, 'getApiKey');
-    const found = await apiKeys.get(keyIdOf(req));
+    const caller = await principal(req, res, 'getApiKey');
+    const found = await apiKeys.get(caller, keyIdOf(req));
     etag(res, found.version);
     res.json(found.value);
   });

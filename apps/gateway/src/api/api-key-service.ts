@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { DomainError, forbidden } from '@identity-store/contracts';
 import type { EventMetadata, Page, PageRequest } from '@identity-store/event-store';
-import { credentialOf, formatApiKey, hashSecret, secretMatches } from '../domain/api-key-format';
+import {
+  credentialOf,
+  formatApiKey,
+  hashPassphrase,
+  hashSecret,
+  isPassphraseHash,
+  isRandomApiKey,
+  secretMatches,
+} from '../domain/api-key-format';
 import {
   ADMIN_KEY_ID,
   type ApiKeyEvent,
@@ -38,8 +46,20 @@ interface KeyStatus {
   until: number;
   /** null: unknown or revoked key. */
   scope: KeyScope | null;
-  /** Seconds since the epoch; tokens issued before are refused. */
+  /** Tokens of another secret version are refused. */
+  secretVersion: number;
+  /** Seconds since the epoch, for tokens without a secret version: those issued up to it are refused. */
   rotatedAt: number | null;
+}
+
+/** The outcome of checking a presented key string. */
+export interface KeyAuthentication {
+  /** The active key, when the secret matched. */
+  key: ApiKeyRecord | undefined;
+  /** The key id the string names (`admin` for a string not of the `isk_` form). */
+  keyId: string;
+  /** Whether the check was (or would have been) the slow passphrase check (scrypt). */
+  passphrase: boolean;
 }
 
 const newKeyId = (): string => randomBytes(10).toString('hex');
@@ -59,6 +79,9 @@ export const versionOfIfMatch = (header: string | undefined): number | undefined
   return match ? Number(match[1]) : Number.NaN;
 };
 
+const apiKeyNotFound = (id: string) =>
+  new DomainError('not-found', 'API_KEY_NOT_FOUND', `API key ${id} does not exist.`);
+
 const scopeProblem = (outer: KeyScope, inner: KeyScope): void => {
   const violation = scopeViolation(outer, inner);
   if (violation) throw forbidden(violation.code, violation.detail);
@@ -74,6 +97,11 @@ const scopeProblem = (outer: KeyScope, inner: KeyScope): void => {
  * reduced permissions/stores narrow the token (see narrowScope). The state is cached per key for
  * `statusTtlMs` (default 10 s): changes made through this instance apply at once, changes made
  * through another gateway instance within that time.
+ *
+ * Reads are scoped like writes: a caller sees only the keys it could have created itself
+ * (`scopeViolation(caller, key) === undefined`); others are 404, and absent from lists and their
+ * counts. So a key limited to some stores learns nothing of other stores' keys (as listStores
+ * hides other stores).
  */
 export class ApiKeyService {
   private readonly statuses = new Map<string, KeyStatus>();
@@ -90,8 +118,9 @@ export class ApiKeyService {
   private remember(id: string, state: ApiKeyState): void {
     const ttl = this.options.statusTtlMs ?? 10_000;
     this.statuses.set(id, {
-      until: Date.now() + ttl,
+      until: this.now().getTime() + ttl,
       scope: state.status === 'ACTIVE' ? { permissions: state.permissions, stores: state.stores } : null,
+      secretVersion: state.status === 'ACTIVE' ? state.secretVersion : 0,
       rotatedAt:
         state.status === 'ACTIVE' && state.secretRotatedDtm
           ? Math.floor(Date.parse(state.secretRotatedDtm) / 1000)
@@ -112,8 +141,7 @@ export class ApiKeyService {
 
   private async activeKey(id: string): Promise<{ key: ApiKeyRecord; version: number }> {
     const { state, version } = await this.repository.load(id);
-    if (state.status !== 'ACTIVE')
-      throw new DomainError('not-found', 'API_KEY_NOT_FOUND', `API key ${id} does not exist.`);
+    if (state.status !== 'ACTIVE') throw apiKeyNotFound(id);
     return { key: state, version };
   }
 
@@ -136,13 +164,16 @@ export class ApiKeyService {
     return { value: toApiKeyResource(result.state as ApiKeyRecord), version: result.version, key };
   }
 
-  async get(id: string): Promise<Versioned<ApiKeyResource>> {
+  /** A key the caller's scope covers; any other is 404, like an unknown one. */
+  async get(caller: KeyScope, id: string): Promise<Versioned<ApiKeyResource>> {
     const { key, version } = await this.activeKey(id);
+    if (scopeViolation(caller, key)) throw apiKeyNotFound(id);
     return { value: toApiKeyResource(key), version };
   }
 
-  list(request: PageRequest): Promise<Page<ApiKeyResource>> {
-    return this.repository.page(request);
+  /** The active keys the caller's scope covers, a page at a time (counts include only those). */
+  list(caller: KeyScope, request: PageRequest): Promise<Page<ApiKeyResource>> {
+    return this.repository.page(request, caller);
   }
 
   async update(
@@ -191,14 +222,23 @@ export class ApiKeyService {
     );
   }
 
-  /** The active key a presented key string belongs to, if the secret matches (constant-time). */
-  async authenticate(presented: string): Promise<ApiKeyRecord | undefined> {
+  /**
+   * The active key a presented key string belongs to, if the secret matches (constant-time).
+   * `beforePassphraseCheck` runs only when the key's stored hash is a passphrase hash, before the
+   * slow check; it may throw to refuse the attempt unchecked (rate limiting of guessable keys).
+   */
+  async authenticate(
+    presented: string,
+    beforePassphraseCheck?: (keyId: string) => Promise<void>,
+  ): Promise<KeyAuthentication> {
     const { id, secret } = credentialOf(presented, ADMIN_KEY_ID);
     const { state } = await this.repository.load(id);
     // Compare even for unknown keys, so the answer takes the same time whether the id exists.
     const hash = state.status === 'ACTIVE' ? state.secretHash : '0'.repeat(64);
-    const matches = secretMatches(hash, secret);
-    return matches && state.status === 'ACTIVE' ? state : undefined;
+    const passphrase = isPassphraseHash(hash);
+    if (passphrase) await beforePassphraseCheck?.(id);
+    const matches = await secretMatches(hash, secret);
+    return { key: matches && state.status === 'ACTIVE' ? state : undefined, keyId: id, passphrase };
   }
 
   /**
@@ -208,12 +248,18 @@ export class ApiKeyService {
    */
   async currentPrincipal(token: Principal): Promise<Principal | undefined> {
     let status = this.statuses.get(token.keyId);
-    if (!status || status.until < Date.now()) {
+    if (!status || status.until < this.now().getTime()) {
       this.remember(token.keyId, (await this.repository.load(token.keyId)).state);
       status = this.statuses.get(token.keyId)!;
     }
     if (!status.scope) return undefined;
-    if (status.rotatedAt !== null && token.issuedAt < status.rotatedAt) return undefined;
+    if (token.secretVersion !== undefined) {
+      if (token.secretVersion !== status.secretVersion) return undefined;
+    } else if (status.rotatedAt !== null && token.issuedAt <= status.rotatedAt) {
+      // A token issued before secret versions existed (at most one token lifetime after the
+      // upgrade): `iat` has whole seconds, so one issued in the second of a re-key is refused too.
+      return undefined;
+    }
     return { ...token, ...narrowScope(token, status.scope) };
   }
 
@@ -221,7 +267,8 @@ export class ApiKeyService {
    * Makes sure the bootstrap key `admin` (`IdentityStore:*`, every store) exists. With a key
    * (ADMIN_API_KEY): creates it, or re-keys it when the configured key changed. Without one (the
    * embedded default): generates a key only if none exists yet and returns it, to be shown once.
-   * Idempotent.
+   * Idempotent. A configured key not of the random `isk_` form is stored as a salted scrypt hash; a
+   * passphrase stored as SHA-256 by an earlier version is re-hashed (not a re-key: its tokens stay).
    */
   async ensureAdminKey(
     key?: string,
@@ -241,10 +288,22 @@ export class ApiKeyService {
         `the admin API key names key id "${credential.id}"; use isk_${ADMIN_KEY_ID}_<secret> or a plain secret`,
       );
     const now = this.now();
-    const secretHash = hashSecret(credential.secret);
+    const passphrase = !isRandomApiKey(generated ?? key!);
+    // Salted hashes differ on every call: keep the stored hash when it already is this secret's,
+    // of the right kind, or the key would be re-keyed (and its tokens refused) on every restart.
+    const { state: stored } = await this.repository.load(ADMIN_KEY_ID);
+    const storedMatches =
+      stored.status === 'ACTIVE' && (await secretMatches(stored.secretHash, credential.secret));
+    const secretHash =
+      storedMatches && isPassphraseHash(stored.secretHash) === passphrase
+        ? stored.secretHash
+        : passphrase
+          ? await hashPassphrase(credential.secret)
+          : hashSecret(credential.secret);
+    const rehashOf = storedMatches ? stored.secretHash : undefined;
     const result = await this.execute(
       ADMIN_KEY_ID,
-      (state) => decideApiKey({ type: 'EnsureBootstrapKey', now, secretHash }, state),
+      (state) => decideApiKey({ type: 'EnsureBootstrapKey', now, secretHash, rehashOf }, state),
       metadata,
     );
     const status =

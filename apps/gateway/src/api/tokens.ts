@@ -4,10 +4,12 @@ import { z } from 'zod';
 
 /**
  * Bearer tokens: HS256 JWTs the gateway issues for an API key and verifies on every request.
- * Claims: `sub` = key id, `permissions`, `stores` (absent = every store), `jti`, `iat`, `exp`,
- * plus fixed `iss`/`aud` so a token minted for something else with the same secret is refused.
- * Permissions and stores are a snapshot taken at issuance; revocation and re-keying are checked
- * per request against the key itself (see ApiKeyService.isTokenCurrent).
+ * Claims: `sub` = key id, `permissions`, `stores` (absent = every store), `secretVersion` (the
+ * key's secret version at issuance), `jti`, `iat`, `exp`, plus fixed `iss`/`aud` so a token minted
+ * for something else with the same secret is refused. Permissions and stores are a snapshot taken
+ * at issuance; revocation and re-keying are checked per request against the key itself (see
+ * ApiKeyService.currentPrincipal): a re-key bumps the secret version, and a token of an older
+ * version is refused however close in time the two were.
  */
 
 export const TOKEN_ISSUER = 'identity-store-gateway';
@@ -23,6 +25,8 @@ export interface Principal {
   /** Seconds since the epoch. */
   issuedAt: number;
   expiresAt: number;
+  /** The key's secret version at issuance; absent in tokens issued before the claim existed. */
+  secretVersion?: number;
 }
 
 export class TokenInvalidError extends Error {
@@ -58,6 +62,7 @@ const claimsSchema = z.object({
   exp: z.number().int(),
   permissions: z.array(z.string()),
   stores: z.array(z.string()).optional(),
+  secretVersion: z.number().int().nonnegative().optional(),
 });
 
 export class TokenService {
@@ -77,11 +82,13 @@ export class TokenService {
     id: string;
     permissions: string[];
     stores: string[] | null;
+    secretVersion: number;
   }): Promise<{ token: string; ttl: number }> {
     const iat = Math.floor(this.now().getTime() / 1000);
     const token = await new SignJWT({
       permissions: key.permissions,
       ...(key.stores === null ? {} : { stores: key.stores }),
+      secretVersion: key.secretVersion,
     })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(key.id)
@@ -115,7 +122,15 @@ export class TokenService {
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw new TokenInvalidError('The token does not carry the expected claims.');
-    const { sub, jti, iat, exp, permissions, stores } = claims.data;
-    return { keyId: sub, permissions, stores: stores ?? null, tokenId: jti, issuedAt: iat, expiresAt: exp };
+    const { sub, jti, iat, exp, permissions, stores, secretVersion } = claims.data;
+    return {
+      keyId: sub,
+      permissions,
+      stores: stores ?? null,
+      tokenId: jti,
+      issuedAt: iat,
+      expiresAt: exp,
+      ...(secretVersion === undefined ? {} : { secretVersion }),
+    };
   }
 }

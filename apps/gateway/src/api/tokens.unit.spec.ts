@@ -31,11 +31,12 @@ const reasonOf = async (promise: Promise<unknown>) => {
 };
 
 describe('TokenService', () => {
-  it('issues an HS256 JWT with sub, permissions, stores, jti, iat and exp = iat + ttl', async () => {
+  it('issues an HS256 JWT with sub, permissions, stores, secretVersion, jti, iat and exp = iat + ttl', async () => {
     const { token, ttl } = await service().issue({
       id: 'k1',
       permissions: ['IdentityStore:getStore'],
       stores: ['acme'],
+      secretVersion: 3,
     });
     expect(ttl).toBe(900);
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', typ: 'JWT' });
@@ -44,6 +45,7 @@ describe('TokenService', () => {
       sub: 'k1',
       permissions: ['IdentityStore:getStore'],
       stores: ['acme'],
+      secretVersion: 3,
       jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
       iss: TOKEN_ISSUER,
       aud: TOKEN_AUDIENCE,
@@ -57,6 +59,7 @@ describe('TokenService', () => {
       id: 'admin',
       permissions: ['IdentityStore:*'],
       stores: null,
+      secretVersion: 0,
     });
     expect('stores' in decodeJwt(token)).toBe(false);
     const principal = await service().verify(token);
@@ -67,7 +70,11 @@ describe('TokenService', () => {
       tokenId: decodeJwt(token).jti,
       issuedAt: nowSeconds,
       expiresAt: nowSeconds + 60,
+      secretVersion: 0,
     });
+    // a token issued before the secretVersion claim existed verifies, without a version
+    const legacy = await service().verify(await sign({ permissions: [] }));
+    expect('secretVersion' in legacy).toBe(false);
   });
 
   it('refuses an expired token', async () => {
@@ -75,6 +82,7 @@ describe('TokenService', () => {
       id: 'k1',
       permissions: [],
       stores: null,
+      secretVersion: 0,
     });
     expect(await reasonOf(service().verify(token))).toBe('The token has expired.');
     // still good one second before expiry
@@ -82,6 +90,7 @@ describe('TokenService', () => {
       id: 'k1',
       permissions: [],
       stores: null,
+      secretVersion: 0,
     });
     await expect(service().verify(fresh.token)).resolves.toMatchObject({ keyId: 'k1' });
   });
@@ -97,6 +106,7 @@ describe('TokenService', () => {
       id: 'k1',
       permissions: ['IdentityStore:getStore'],
       stores: ['acme'],
+      secretVersion: 0,
     });
     const [header, , signature] = token.split('.');
     const payload = Buffer.from(

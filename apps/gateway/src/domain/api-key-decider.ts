@@ -6,7 +6,8 @@ import { WILDCARD_PERMISSION } from './permissions';
  * state) → events`, `evolveApiKey(state, event) → state`. Pure: the clock, the id and the secret's
  * hash come in with the commands; nothing here does I/O or draws random numbers.
  *
- * The key string itself (`isk_<id>_<secret>`) is never stored, only the SHA-256 of its secret part.
+ * The key string itself (`isk_<id>_<secret>`) is never stored, only a hash of its secret part
+ * (SHA-256 for generated keys, salted scrypt for a passphrase-style bootstrap key: api-key-format).
  *
  * The bootstrap key (id {@link ADMIN_KEY_ID}) belongs to the deployment's configuration
  * (`ADMIN_API_KEY`): it is created and re-keyed only by {@link EnsureBootstrapKey}; the management
@@ -31,7 +32,7 @@ export type ApiKeyCreated = StoredEvent<
     permissions: string[];
     /** null: every store. */
     stores: string[] | null;
-    /** SHA-256 (hex) of the key's secret part. */
+    /** Hash of the key's secret part: SHA-256 (hex), or a `$scrypt$…` PHC string (see api-key-format). */
     secretHash: string;
     createdDtm: string;
   }
@@ -45,6 +46,11 @@ export type ApiKeyUpdated = StoredEvent<
     stores?: string[] | null;
     /** Present when the key's secret changed (the bootstrap key re-keyed from configuration). */
     secretHash?: string;
+    /**
+     * With `secretHash`: the same secret hashed anew (a passphrase moved from SHA-256 to scrypt), not
+     * a re-key, so tokens issued before stay valid.
+     */
+    rehashed?: true;
     updatedDtm: string;
   }
 >;
@@ -66,8 +72,13 @@ export interface ApiKeyRecord {
   secretHash: string;
   createdDtm: string;
   lastUpdatedDtm: string;
-  /** When the secret last changed after creation; tokens issued before it are no longer honoured. */
+  /** When the secret last changed after creation. */
   secretRotatedDtm: string | null;
+  /**
+   * 0 at creation, +1 on every re-key. Tokens carry the version they were issued under and are
+   * honoured only while it is the key's current one (exact, whatever the clock says).
+   */
+  secretVersion: number;
   revokedDtm: string | null;
 }
 
@@ -83,16 +94,19 @@ export const evolveApiKey = (state: ApiKeyState, event: ApiKeyEvent): ApiKeyStat
         ...event.data,
         lastUpdatedDtm: event.data.createdDtm,
         secretRotatedDtm: null,
+        secretVersion: 0,
         revokedDtm: null,
       };
     case 'ApiKeyUpdated': {
       if (state.status === 'ABSENT') return state;
-      const { updatedDtm, ...changes } = event.data;
+      const { updatedDtm, rehashed, ...changes } = event.data;
+      const rekeyed = changes.secretHash !== undefined && !rehashed;
       return {
         ...state,
         ...changes,
         lastUpdatedDtm: updatedDtm,
-        secretRotatedDtm: changes.secretHash !== undefined ? updatedDtm : state.secretRotatedDtm,
+        secretRotatedDtm: rekeyed ? updatedDtm : state.secretRotatedDtm,
+        secretVersion: rekeyed ? state.secretVersion + 1 : state.secretVersion,
       };
     }
     case 'ApiKeyRevoked':
@@ -138,6 +152,12 @@ export interface EnsureBootstrapKey {
   type: 'EnsureBootstrapKey';
   now: Date;
   secretHash: string;
+  /**
+   * The stored hash the configured secret was verified against, when `secretHash` is that same
+   * secret hashed anew (e.g. SHA-256 → scrypt): if it is still the stored one, this is a rehash
+   * and not a re-key.
+   */
+  rehashOf?: string;
 }
 
 export type ApiKeyCommand = CreateApiKey | UpdateApiKey | RevokeApiKey | EnsureBootstrapKey;
@@ -223,7 +243,10 @@ export const decideApiKey = (command: ApiKeyCommand, state: ApiKeyState): ApiKey
       // than silently resurrect a key someone revoked by other means.
       if (state.status === 'REVOKED') throw conflict('API_KEY_REVOKED', 'The bootstrap key was revoked.');
       const changes: Omit<ApiKeyUpdated['data'], 'updatedDtm'> = {};
-      if (state.secretHash !== command.secretHash) changes.secretHash = command.secretHash;
+      if (state.secretHash !== command.secretHash) {
+        changes.secretHash = command.secretHash;
+        if (command.rehashOf === state.secretHash) changes.rehashed = true;
+      }
       if (!sameList(state.permissions, [WILDCARD_PERMISSION])) changes.permissions = [WILDCARD_PERMISSION];
       if (state.stores !== null) changes.stores = null;
       return Object.keys(changes).length
