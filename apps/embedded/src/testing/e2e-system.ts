@@ -17,6 +17,8 @@ export interface HttpAnswer {
  */
 export const useE2eSystem = (label: string) => {
   const adminApiKey = `isk_admin_${randomBytes(24).toString('base64url')}`;
+  // Explicit, so a suite can sign tokens the gateway accepts (e.g. a really expired one).
+  const jwtSecret = randomBytes(32).toString('hex');
   const prefix = uniqueName(label);
   let system: RunningSystem;
   let dropDatabases: () => Promise<void>;
@@ -31,6 +33,7 @@ export const useE2eSystem = (label: string) => {
       transport: { kind: 'kafka', brokers: await kafkaBrokers() },
       secretsKey: randomBytes(32).toString('hex'),
       adminApiKey,
+      jwtSecret,
       logger: createLogger('e2e', 'silent'),
       consistencyTimeoutMs: 10_000,
       // Suites share one broker: a group of its own (or partitions would be split between them),
@@ -75,5 +78,7 @@ export const useE2eSystem = (label: string) => {
     system: () => system,
     /** The admin's bearer token (once beforeAll ran). */
     token: () => token,
+    /** The gateway's token signing key (HS256). */
+    jwtSecret,
   };
 };

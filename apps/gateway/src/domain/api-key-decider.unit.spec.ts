@@ -86,6 +86,7 @@ describe('api key decider', () => {
         createdDtm: '2026-05-07T10:00:00.000Z',
         lastUpdatedDtm: '2026-05-07T10:00:00.000Z',
         secretRotatedDtm: null,
+        secretVersion: 0,
         revokedDtm: null,
       });
     });
@@ -251,8 +252,30 @@ describe('api key decider', () => {
       expect(state).toMatchObject({
         secretHash: HASH_B,
         secretRotatedDtm: T1.toISOString(),
+        secretVersion: 1,
         createdDtm: T0.toISOString(),
       });
+      // every re-key bumps the version, whatever the clock says (the same instant included)
+      expect(run(state, { type: 'EnsureBootstrapKey', now: T1, secretHash: HASH_A }).state).toMatchObject({
+        secretVersion: 2,
+      });
+    });
+
+    it('re-hashes the same secret (rehashOf = the stored hash) without a re-key', () => {
+      const before = given(created({ id: ADMIN_KEY_ID, permissions: ['IdentityStore:*'], stores: null }));
+      const { events, state } = run(before, {
+        type: 'EnsureBootstrapKey',
+        now: T1,
+        secretHash: HASH_B,
+        rehashOf: HASH_A,
+      });
+      expect(events).toEqual([
+        { type: 'ApiKeyUpdated', data: { secretHash: HASH_B, rehashed: true, updatedDtm: T1.toISOString() } },
+      ]);
+      expect(state).toMatchObject({ secretHash: HASH_B, secretVersion: 0, secretRotatedDtm: null });
+      // verified against a hash that is no longer the stored one: a re-key after all
+      const { events: stale } = run(state, { type: 'EnsureBootstrapKey', now: T1, secretHash: 'c'.repeat(64), rehashOf: HASH_A });
+      expect(stale[0]!.data).not.toHaveProperty('rehashed');
     });
 
     it('restores the wildcard and every store if they were narrowed', () => {

@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { credentialOf, formatApiKey, hashSecret, parseApiKey, secretMatches } from './api-key-format';
+import {
+  credentialOf,
+  formatApiKey,
+  hashPassphrase,
+  hashSecret,
+  isPassphraseHash,
+  isRandomApiKey,
+  parseApiKey,
+  secretMatches,
+} from './api-key-format';
 import { hasPermission, isKnownPermission, narrowScope, scopeViolation, storeAllowed } from './permissions';
 
 describe('permissions', () => {
@@ -110,11 +119,34 @@ describe('api key strings', () => {
     });
   });
 
-  it('stores SHA-256 hex of the secret and compares in constant time', () => {
+  it('stores SHA-256 hex of the secret and compares in constant time', async () => {
     const hash = hashSecret('s3cret');
     expect(hash).toBe(createHash('sha256').update('s3cret').digest('hex'));
-    expect(secretMatches(hash, 's3cret')).toBe(true);
-    expect(secretMatches(hash, 's3cret!')).toBe(false);
-    expect(secretMatches('abcd', 's3cret')).toBe(false);
+    expect(await secretMatches(hash, 's3cret')).toBe(true);
+    expect(await secretMatches(hash, 's3cret!')).toBe(false);
+    expect(await secretMatches('abcd', 's3cret')).toBe(false);
+  });
+
+  it('tells generated (random) keys from passphrases: isk_<id>_ and 43+ base64url characters', () => {
+    expect(isRandomApiKey(formatApiKey('admin', secret))).toBe(true);
+    expect(isRandomApiKey(`isk_admin_${'a1B2-_'.repeat(8)}`)).toBe(true); // 48 characters
+    expect(isRandomApiKey(`isk_admin_${'x'.repeat(42)}`)).toBe(false);
+    expect(isRandomApiKey('isk_admin_rotatedSecretValue0123456789abcdef')).toBe(false);
+    expect(isRandomApiKey('a-plain-configured-admin-key-1234567890-1234567890')).toBe(false);
+  });
+
+  it('stores a passphrase as a salted scrypt PHC string (OWASP parameters) and verifies it', async () => {
+    const first = await hashPassphrase('correct horse battery staple');
+    const second = await hashPassphrase('correct horse battery staple');
+    expect(first).toMatch(/^\$scrypt\$ln=15,r=8,p=3\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+    expect(first).not.toBe(second);
+    expect(isPassphraseHash(first)).toBe(true);
+    expect(isPassphraseHash(hashSecret('x'))).toBe(false);
+    expect(await secretMatches(first, 'correct horse battery staple')).toBe(true);
+    expect(await secretMatches(second, 'correct horse battery staple')).toBe(true);
+    expect(await secretMatches(first, 'correct horse battery stapler')).toBe(false);
+    // a damaged or foreign hash never matches, and cost parameters beyond any this code writes are refused
+    expect(await secretMatches(first.replace('$ln=15,', '$ln=99,'), 'correct horse battery staple')).toBe(false);
+    expect(await secretMatches('$scrypt$nonsense', 'x')).toBe(false);
   });
 });
