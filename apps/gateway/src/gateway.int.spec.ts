@@ -86,7 +86,6 @@ const secretHashesOf = async (database: TestDatabase, keyId: string) =>
 const countEvents = async () =>
   Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM events'))[0]!.n);
 
-
 beforeAll(async () => {
   db = await createTestDatabase('gateway');
   gateway = await createGatewayApp(options({ adminApiKey: ADMIN_KEY }));
@@ -157,7 +156,10 @@ describe('bearer tokens on /api/identity-store/**', () => {
 
   it('authenticates before reading the body: malformed JSON is 401 without a token, 400 with one', async () => {
     const malformed = (headers: Record<string, string>) =>
-      request(gateway.app).post(S).set({ 'content-type': 'application/json', ...headers }).send('{"name": ');
+      request(gateway.app)
+        .post(S)
+        .set({ 'content-type': 'application/json', ...headers })
+        .send('{"name": ');
     const anonymous = await malformed({});
     expect([anonymous.status, anonymous.body.code]).toEqual([401, 'TOKEN_MISSING']);
     const authenticated = await malformed({ authorization: `Bearer ${adminToken}` });
@@ -224,7 +226,10 @@ describe('bearer tokens on /api/identity-store/**', () => {
       .set(bearer(adminToken))
       .send({ name: 'p' });
     expect(response.status).toBe(501);
-    expect(response.body).toMatchObject({ code: 'NOT_IMPLEMENTED', operationId: 'createPushNotificationPolicy' });
+    expect(response.body).toMatchObject({
+      code: 'NOT_IMPLEMENTED',
+      operationId: 'createPushNotificationPolicy',
+    });
     expect(response.body.detail).toContain('createPushNotificationPolicy');
   });
 
@@ -343,7 +348,11 @@ describe('API keys with limited permissions and stores', () => {
   });
 
   it("issues tokens carrying the key's permissions, stores and secret version", async () => {
-    expect(decodeJwt(limitedToken)).toMatchObject({ sub: limited.id, stores: ['acme', 'beta'], secretVersion: 0 });
+    expect(decodeJwt(limitedToken)).toMatchObject({
+      sub: limited.id,
+      stores: ['acme', 'beta'],
+      secretVersion: 0,
+    });
   });
 
   it('403 PERMISSION_DENIED naming the missing permission', async () => {
@@ -618,7 +627,11 @@ describe('API-key reads are scoped like writes (M4)', () => {
       permissions: ['IdentityStore:listApiKeys', 'IdentityStore:getApiKey', 'IdentityStore:getStore'],
       stores: [storeA],
     });
-    const own = await createKey({ name: 'tenant A app', permissions: ['IdentityStore:getStore'], stores: [storeA] });
+    const own = await createKey({
+      name: 'tenant A app',
+      permissions: ['IdentityStore:getStore'],
+      stores: [storeA],
+    });
     const foreign = await createKey({
       name: 'tenant B app',
       permissions: ['IdentityStore:getStore'],
@@ -697,7 +710,13 @@ describe('the bootstrap key from configuration (each test on a database of its o
     );
     await expect(instance.apiKeys.ensureAdminKey(ADMIN_KEY)).resolves.toEqual({ status: 'updated' });
     expect((await request(instance.app).get(S).set(bearer(newToken))).status).toBe(401);
-    expect((await request(instance.app).get(S).set(bearer(await issue(ADMIN_KEY, instance.app)))).status).toBe(200);
+    expect(
+      (
+        await request(instance.app)
+          .get(S)
+          .set(bearer(await issue(ADMIN_KEY, instance.app)))
+      ).status,
+    ).toBe(200);
   });
 
   it('refuses a token issued in the same millisecond as a re-key (L10)', async () => {
@@ -732,7 +751,9 @@ describe('the bootstrap key from configuration (each test on a database of its o
     expect(hashOne).toMatch(/^\$scrypt\$ln=15,r=8,p=3\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
     expect(hashTwo).toMatch(/^\$scrypt\$/);
     expect(hashOne).not.toBe(hashTwo); // salted
-    const everything = JSON.stringify(await one.query('SELECT data FROM events UNION ALL SELECT data FROM documents'));
+    const everything = JSON.stringify(
+      await one.query('SELECT data FROM events UNION ALL SELECT data FROM documents'),
+    );
     expect(everything).not.toContain(sha256(ADMIN_KEY));
     expect(everything).not.toContain(ADMIN_KEY);
     // the passphrase works; a restart with it is no re-key (tokens stay), though every hash differs
@@ -744,7 +765,24 @@ describe('the bootstrap key from configuration (each test on a database of its o
 
     const randomAdmin = randomKey('admin');
     await another({ databaseUrl: random.url, adminApiKey: randomAdmin });
-    expect(await secretHashesOf(random, ADMIN_KEY_ID)).toEqual([sha256(randomAdmin.slice('isk_admin_'.length))]);
+    expect(await secretHashesOf(random, ADMIN_KEY_ID)).toEqual([
+      sha256(randomAdmin.slice('isk_admin_'.length)),
+    ]);
+  });
+
+  it('several instances starting at once with a passphrase store it once (no re-key by a second salt)', async () => {
+    const own = await ownDatabase('gateway-concurrent-start');
+    const instances = await Promise.all(
+      [1, 2, 3].map(() => another({ databaseUrl: own.url, adminApiKey: ADMIN_KEY })),
+    );
+    const rows = await own.query<{ type: string }>(
+      "SELECT type FROM events WHERE stream_id = 'apikey-admin' ORDER BY stream_version",
+    );
+    expect(rows.map((row) => row.type)).toEqual(['ApiKeyCreated']);
+    for (const instance of instances) {
+      const token = await issue(ADMIN_KEY, instance.app);
+      expect(decodeJwt(token).secretVersion).toBe(0);
+    }
   });
 
   it('re-hashes a passphrase an earlier version stored as SHA-256, without invalidating its tokens', async () => {
@@ -754,7 +792,8 @@ describe('the bootstrap key from configuration (each test on a database of its o
     closers.push(() => prisma.$disconnect());
     await new ApiKeyRepository(prisma).execute(
       ADMIN_KEY_ID,
-      (state) => decideApiKey({ type: 'EnsureBootstrapKey', now: new Date(), secretHash: sha256(ADMIN_KEY) }, state),
+      (state) =>
+        decideApiKey({ type: 'EnsureBootstrapKey', now: new Date(), secretHash: sha256(ADMIN_KEY) }, state),
       { correlationId: 'earlier-version' },
     );
     const instance = await another({ databaseUrl: own.url });
@@ -763,7 +802,13 @@ describe('the bootstrap key from configuration (each test on a database of its o
     const hashes = await secretHashesOf(own, ADMIN_KEY_ID);
     expect(hashes).toEqual([sha256(ADMIN_KEY), expect.stringMatching(/^\$scrypt\$/)]);
     expect((await request(instance.app).get(S).set(bearer(token))).status).toBe(200);
-    expect((await request(instance.app).get(S).set(bearer(await issue(ADMIN_KEY, instance.app)))).status).toBe(200);
+    expect(
+      (
+        await request(instance.app)
+          .get(S)
+          .set(bearer(await issue(ADMIN_KEY, instance.app)))
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -866,7 +911,9 @@ describe('rate limit of failed issue attempts (M5; a database of their own)', ()
   it('answers 429 with Retry-After once an address failed too often, other addresses unaffected', async () => {
     const limited = await onLimits({ issueRateLimit: { points: 3, durationSeconds: 60 }, trustProxy: true });
     for (let i = 0; i < 3; i++)
-      expect((await attempt(limited.app, `wrong-key-${i}-padding-padding-padding`, '203.0.113.7')).status).toBe(401);
+      expect(
+        (await attempt(limited.app, `wrong-key-${i}-padding-padding-padding`, '203.0.113.7')).status,
+      ).toBe(401);
     const blocked = await attempt(limited.app, 'wrong-key-again-padding-padding-padding', '203.0.113.7');
     expect([blocked.status, blocked.body.code]).toEqual([429, 'TOO_MANY_ATTEMPTS']);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThanOrEqual(59);
@@ -897,8 +944,12 @@ describe('rate limit of failed issue attempts (M5; a database of their own)', ()
   });
 
   it('believes X-Forwarded-For only with trust proxy (TRUST_PROXY)', async () => {
-    const behindProxy = await onLimits({ issueRateLimit: { points: 3, durationSeconds: 60 }, trustProxy: true });
-    for (let i = 0; i < 3; i++) expect((await attempt(behindProxy.app, junk(), '192.0.2.20')).status).toBe(401);
+    const behindProxy = await onLimits({
+      issueRateLimit: { points: 3, durationSeconds: 60 },
+      trustProxy: true,
+    });
+    for (let i = 0; i < 3; i++)
+      expect((await attempt(behindProxy.app, junk(), '192.0.2.20')).status).toBe(401);
     expect((await attempt(behindProxy.app, junk(), '192.0.2.20')).status).toBe(429);
     expect((await attempt(behindProxy.app, junk(), '192.0.2.21')).status).toBe(401);
 
@@ -914,7 +965,9 @@ describe('rate limit of failed issue attempts (M5; a database of their own)', ()
     const [first, second] = [await onLimits(options), await onLimits(options)];
     for (let i = 0; i < 3; i++) expect((await attempt(first.app, junk(), '192.0.2.50')).status).toBe(401);
     expect((await attempt(second.app, junk(), '192.0.2.50')).status).toBe(429);
-    const rows = await limitsDb.query<{ key: string }>("SELECT key FROM rate_limits WHERE key LIKE '%192.0.2.50'");
+    const rows = await limitsDb.query<{ key: string }>(
+      "SELECT key FROM rate_limits WHERE key LIKE '%192.0.2.50'",
+    );
     expect(rows.map((row) => row.key)).toEqual(['issue-client:192.0.2.50']);
   });
 
@@ -932,7 +985,9 @@ describe('rate limit of failed issue attempts (M5; a database of their own)', ()
       await issue(PASSPHRASE, instance.app),
     );
     for (let i = 0; i < 3; i++)
-      expect((await attempt(instance.app, `guess-${i}-of-the-bootstrap-passphrase`, `192.0.2.${70 + i}`)).status).toBe(401);
+      expect(
+        (await attempt(instance.app, `guess-${i}-of-the-bootstrap-passphrase`, `192.0.2.${70 + i}`)).status,
+      ).toBe(401);
     const locked = await attempt(instance.app, PASSPHRASE, '192.0.2.80');
     expect([locked.status, locked.body.code]).toEqual([429, 'TOO_MANY_ATTEMPTS']);
     expect((await attempt(instance.app, tenant.key, '192.0.2.81')).status).toBe(200);

@@ -23,8 +23,14 @@ describe('TRUST_PROXY', () => {
       AUDIT_URL: 'http://audit:8083',
     };
     expect(loadConfig(gatewayEnv, base).TRUST_PROXY).toBeUndefined();
-    expect(loadConfig(gatewayEnv, { ...base, TRUST_PROXY: 'uniquelocal' }).TRUST_PROXY).toEqual(['uniquelocal']);
-    expect(() => loadConfig(gatewayEnv, { ...base, TRUST_PROXY: 'loopback,proxy.example' })).toThrow(ConfigError);
-    expect(() => loadConfig(gatewayEnv, { ...base, TRUST_PROXY: '10.0.0.0/99' })).toThrow(/TRUST_PROXY: .*10\.0\.0\.0\/99/);
+    expect(loadConfig(gatewayEnv, { ...base, TRUST_PROXY: 'uniquelocal' }).TRUST_PROXY).toEqual([
+      'uniquelocal',
+    ]);
+    expect(() => loadConfig(gatewayEnv, { ...base, TRUST_PROXY: 'loopback,proxy.example' })).toThrow(
+      ConfigError,
+    );
+    expect(() => loadConfig(gatewayEnv, { ...base, TRUST_PROXY: '10.0.0.0/99' })).toThrow(
+      /TRUST_PROXY: .*10\.0\.0\.0\/99/,
+    );
   });
 });

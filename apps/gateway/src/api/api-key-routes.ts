@@ -95,7 +95,9 @@ export const apiKeyRoutes = (deps: {
     if (!presented) throw new HttpProblem(401, 'API_KEY_MISSING', 'The X-Api-Key header is required.');
     const client = clientBucketOf(req.ip ?? req.socket.remoteAddress);
     const { key, keyId, passphrase } = await apiKeys.authenticate(presented, async (id) => {
-      const wait = longest(await Promise.all([clientFailures.blockedFor(client), keyFailures.blockedFor(id)]));
+      const wait = longest(
+        await Promise.all([clientFailures.blockedFor(client), keyFailures.blockedFor(id)]),
+      );
       if (wait !== undefined) throw tooManyAttempts(res, wait);
     });
     if (key) {

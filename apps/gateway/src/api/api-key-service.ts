@@ -62,6 +62,12 @@ export interface KeyAuthentication {
   passphrase: boolean;
 }
 
+class BootstrapKeyChanged extends Error {
+  constructor() {
+    super('the bootstrap key changed while it was being ensured');
+  }
+}
+
 const newKeyId = (): string => randomBytes(10).toString('hex');
 const newSecret = (): Buffer => randomBytes(32);
 
@@ -289,23 +295,37 @@ export class ApiKeyService {
       );
     const now = this.now();
     const passphrase = !isRandomApiKey(generated ?? key!);
-    // Salted hashes differ on every call: keep the stored hash when it already is this secret's,
-    // of the right kind, or the key would be re-keyed (and its tokens refused) on every restart.
-    const { state: stored } = await this.repository.load(ADMIN_KEY_ID);
-    const storedMatches =
-      stored.status === 'ACTIVE' && (await secretMatches(stored.secretHash, credential.secret));
-    const secretHash =
-      storedMatches && isPassphraseHash(stored.secretHash) === passphrase
-        ? stored.secretHash
-        : passphrase
-          ? await hashPassphrase(credential.secret)
-          : hashSecret(credential.secret);
-    const rehashOf = storedMatches ? stored.secretHash : undefined;
-    const result = await this.execute(
-      ADMIN_KEY_ID,
-      (state) => decideApiKey({ type: 'EnsureBootstrapKey', now, secretHash, rehashOf }, state),
-      metadata,
-    );
+    const hashOf = (state: ApiKeyState) => (state.status === 'ACTIVE' ? state.secretHash : undefined);
+    let result: Awaited<ReturnType<ApiKeyService['execute']>> | undefined;
+    for (let attempt = 0; result === undefined; attempt++) {
+      // Salted hashes differ on every call: keep the stored hash when it already is this secret's,
+      // of the right kind, or the key would be re-keyed (and its tokens refused) on every restart.
+      const { state: stored } = await this.repository.load(ADMIN_KEY_ID);
+      const verifiedAgainst = hashOf(stored);
+      const storedMatches =
+        verifiedAgainst !== undefined && (await secretMatches(verifiedAgainst, credential.secret));
+      const secretHash =
+        storedMatches && isPassphraseHash(verifiedAgainst) === passphrase
+          ? verifiedAgainst
+          : passphrase
+            ? await hashPassphrase(credential.secret)
+            : hashSecret(credential.secret);
+      const rehashOf = storedMatches ? verifiedAgainst : undefined;
+      try {
+        result = await this.execute(
+          ADMIN_KEY_ID,
+          (state) => {
+            // Another instance ensured the key meanwhile (several starting at once): decide again
+            // on what it stored, rather than re-key over it with this call's own salt.
+            if (hashOf(state) !== verifiedAgainst) throw new BootstrapKeyChanged();
+            return decideApiKey({ type: 'EnsureBootstrapKey', now, secretHash, rehashOf }, state);
+          },
+          metadata,
+        );
+      } catch (error) {
+        if (!(error instanceof BootstrapKeyChanged) || attempt >= 3) throw error;
+      }
+    }
     const status =
       result.events.length === 0
         ? 'unchanged'

@@ -274,7 +274,12 @@ describe('api key decider', () => {
       ]);
       expect(state).toMatchObject({ secretHash: HASH_B, secretVersion: 0, secretRotatedDtm: null });
       // verified against a hash that is no longer the stored one: a re-key after all
-      const { events: stale } = run(state, { type: 'EnsureBootstrapKey', now: T1, secretHash: 'c'.repeat(64), rehashOf: HASH_A });
+      const { events: stale } = run(state, {
+        type: 'EnsureBootstrapKey',
+        now: T1,
+        secretHash: 'c'.repeat(64),
+        rehashOf: HASH_A,
+      });
       expect(stale[0]!.data).not.toHaveProperty('rehashed');
     });
 

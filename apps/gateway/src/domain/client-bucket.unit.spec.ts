@@ -10,7 +10,11 @@ describe('clientBucketOf', () => {
   it('counts IPv6 per /64, however the address is written', () => {
     const bucket = clientBucketOf('2001:db8:1:2::1');
     expect(bucket).toBe('2001:db8:1:2::/64');
-    for (const address of ['2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:0DB8:0001:0002:0:0:0:abcd', '2001:db8:1:2::'])
+    for (const address of [
+      '2001:db8:1:2:ffff:ffff:ffff:ffff',
+      '2001:0DB8:0001:0002:0:0:0:abcd',
+      '2001:db8:1:2::',
+    ])
       expect(clientBucketOf(address)).toBe(bucket);
     expect(clientBucketOf('2001:db8:1:3::1')).toBe('2001:db8:1:3::/64');
     expect(clientBucketOf('2001:db8:1::1')).toBe('2001:db8:1::/64');

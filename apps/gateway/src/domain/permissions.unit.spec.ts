@@ -146,7 +146,9 @@ describe('api key strings', () => {
     expect(await secretMatches(second, 'correct horse battery staple')).toBe(true);
     expect(await secretMatches(first, 'correct horse battery stapler')).toBe(false);
     // a damaged or foreign hash never matches, and cost parameters beyond any this code writes are refused
-    expect(await secretMatches(first.replace('$ln=15,', '$ln=99,'), 'correct horse battery staple')).toBe(false);
+    expect(await secretMatches(first.replace('$ln=15,', '$ln=99,'), 'correct horse battery staple')).toBe(
+      false,
+    );
     expect(await secretMatches('$scrypt$nonsense', 'x')).toBe(false);
   });
 });
