@@ -910,11 +910,9 @@ describe('rate limit of failed issue attempts (M5; a database of their own)', ()
 
   it('answers 429 with Retry-After once an address failed too often, other addresses unaffected', async () => {
     const limited = await onLimits({ issueRateLimit: { points: 3, durationSeconds: 60 }, trustProxy: true });
-    for (let i = 0; i < 3; i++)
-      expect(
-        (await attempt(limited.app, `wrong-key-${i}-padding-padding-padding`, '203.0.113.7')).status,
-      ).toBe(401);
-    const blocked = await attempt(limited.app, 'wrong-key-again-padding-padding-padding', '203.0.113.7');
+    for (let i = 0; i < 3; i++) expect((await attempt(limited.app, junk(), '203.0.113.7')).status).toBe(401);
+    // (junk of the random form: checked, counted, and the one over the limit blocks for the full window)
+    const blocked = await attempt(limited.app, junk(), '203.0.113.7');
     expect([blocked.status, blocked.body.code]).toEqual([429, 'TOO_MANY_ATTEMPTS']);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThanOrEqual(59);
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(60);
