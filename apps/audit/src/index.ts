@@ -29,7 +29,11 @@ export const createAuditModule = (deps: {
     metrics: deps.metrics,
     operationalEndpoints: deps.operationalEndpoints,
     routers: [auditRoutes(projector, summaries, deps.identity)],
-    readiness: [{ name: 'database', check: async () => void (await deps.prisma.$queryRaw`SELECT 1`) }],
+    readiness: [
+      { name: 'database', check: async () => void (await deps.prisma.$queryRaw`SELECT 1`) },
+      // A consumer that crashed for good, or events stuck behind a gap: summaries would go stale.
+      { name: 'projection', check: () => projector.checkHealth() },
+    ],
   });
   return { projector, summaries, app };
 };

@@ -11,8 +11,8 @@ import {
   createPrismaClient,
   migrateDatabase,
   PostgresEventStore,
+  outboxReplaySource,
   type PrismaClient,
-  readPublishedOutbox,
   startOutboxRelay,
 } from '@identity-store/event-store';
 import { createLogger, createMetricsRegistry, type Logger } from '@identity-store/http-kit';
@@ -150,12 +150,13 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     operationalEndpoints: false,
   });
 
+  const publishers = { identity: identityStore, totp: totpStore, passcode: passcodeStore, passkey: passkeyStore };
   if (transport instanceof InProcessTransport)
-    for (const client of [prisma.identity, prisma.totp, prisma.passcode, prisma.passkey])
-      transport.addReplaySource((topics, after) => readPublishedOutbox(client, topics, after));
+    for (const [log, store] of Object.entries(publishers)) transport.addReplaySource(outboxReplaySource(store.prisma, log));
   await audit.projector.start();
 
-  const relays = [identityStore, totpStore, passcodeStore, passkeyStore].map((store) => startOutboxRelay(store, transport, logger));
+  // Each outbox is a log of its own (the in-process transport records per log how far the audit got).
+  const relays = Object.entries(publishers).map(([log, store]) => startOutboxRelay(store, transport, logger, { log }));
 
   const gateway = await createGatewayApp({
     databaseUrl: databases.gateway,

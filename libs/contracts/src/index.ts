@@ -2,6 +2,7 @@ export * from './domain-error';
 export * from './types';
 export * from './iso-duration';
 export * from './events/event';
+export * from './events/published-events';
 export * from './api/common';
 export * from './api/operations';
 export * from './identity/store';

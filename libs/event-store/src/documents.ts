@@ -106,26 +106,51 @@ export class DocumentStore {
   }
 }
 
+export interface DocumentRef {
+  collection: string;
+  id: string;
+}
+
+/** The key of a document in maps returned by set-based reads. */
+export const documentKey = (collection: string, id: string): string => `${collection}\u0000${id}`;
+
 /**
- * Set-based read-model changes for projections: a whole batch's puts (any collections) and removals
- * in one statement, on a node-postgres connection inside the caller's transaction (see
- * `inSqlTransaction`). A document must not be both put and removed in one call.
+ * A set-based read of documents as SQL: `$n` holds the collections and `$n+1` the ids (parallel
+ * text arrays). Selects collection, id and data.
+ */
+export const readDocumentsSql = (n: number): string =>
+  `SELECT d.collection, d.id, d.data FROM documents d
+   JOIN unnest($${n}::text[], $${n + 1}::text[]) AS r(collection, id) ON d.collection = r.collection AND d.id = r.id`;
+
+/** Many documents of any collections in one statement, by `documentKey`. */
+export const readDocuments = async <D>(sql: SqlClient, refs: DocumentRef[]): Promise<Map<string, D>> => {
+  if (refs.length === 0) return new Map();
+  const { rows } = await sql.query<{ collection: string; id: string; data: D }>(readDocumentsSql(1), [
+    refs.map((r) => r.collection),
+    refs.map((r) => r.id),
+  ]);
+  return new Map(rows.map((row) => [documentKey(row.collection, row.id), row.data]));
+};
+
+/**
+ * Set-based read-model changes for projections: a whole batch's puts (any collections), creations
+ * and removals in one statement, on a node-postgres connection inside the caller's transaction (see
+ * `inSqlTransaction`). `create` writes documents that are immutable once written (audit records):
+ * an existing one is kept as it is. A document must appear in only one of the lists.
  */
 export const writeDocuments = async (
   sql: SqlClient,
   changes: {
     put: Array<{ collection: string; id: string; data: object; partition?: string }>;
+    create?: Array<{ collection: string; id: string; data: object; partition?: string }>;
     remove?: Array<{ collection: string; id: string }>;
   },
 ): Promise<void> => {
   const remove = changes.remove ?? [];
-  if (changes.put.length === 0 && remove.length === 0) return;
-  const put = changes.put.map(({ collection, id, data, partition }) => ({
-    collection,
-    id,
-    data,
-    partition: partition ?? '',
-  }));
+  const create = changes.create ?? [];
+  if (changes.put.length === 0 && create.length === 0 && remove.length === 0) return;
+  const rows = (documents: typeof changes.put) =>
+    JSON.stringify(documents.map(({ collection, id, data, partition }) => ({ collection, id, data, partition: partition ?? '' })));
   await sql.query(
     `WITH put AS (
        INSERT INTO documents (collection, id, partition, data, updated_at)
@@ -133,9 +158,14 @@ export const writeDocuments = async (
        FROM jsonb_to_recordset($1::jsonb) AS d(collection text, id text, partition text, data jsonb)
        ON CONFLICT (collection, id) DO UPDATE
          SET data = EXCLUDED.data, partition = EXCLUDED.partition, version = documents.version + 1, updated_at = now()
+     ), created AS (
+       INSERT INTO documents (collection, id, partition, data, updated_at)
+       SELECT d.collection, d.id, d.partition, d.data, now()
+       FROM jsonb_to_recordset($3::jsonb) AS d(collection text, id text, partition text, data jsonb)
+       ON CONFLICT (collection, id) DO NOTHING
      )
      DELETE FROM documents USING jsonb_to_recordset($2::jsonb) AS r(collection text, id text)
      WHERE documents.collection = r.collection AND documents.id = r.id`,
-    [JSON.stringify(put), JSON.stringify(remove)],
+    [rows(changes.put), JSON.stringify(remove), rows(create)],
   );
 };

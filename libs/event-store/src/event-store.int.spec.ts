@@ -2,9 +2,6 @@ import { createTestDatabase } from '@identity-store/testing';
 import type { OutgoingMessage, Publisher } from '@identity-store/messaging';
 import {
   AggregateRepository,
-  claimStreamVersion,
-  claimStreamVersions,
-  inSqlTransaction,
   createPrismaClient,
   ExpectedVersionConflictError,
   OutboxRelay,
@@ -197,38 +194,5 @@ describe('PostgresEventStore on real PostgreSQL', () => {
       { v: 2 },
     ]);
     expect(await prisma.outboxMessage.count({ where: { topic: 'crash-topic', publishedAt: null } })).toBe(0);
-  });
-
-  it('claims a stream version once per consumer (the idempotency check of projections)', async () => {
-    const claim = (version: number) =>
-      inSqlTransaction(prisma, (sql) => claimStreamVersion(sql, 'projector', 's-x', version));
-    expect(await claim(1)).toBe(true);
-    expect(await claim(1)).toBe(false);
-    expect(await claim(2)).toBe(true);
-    expect(await claim(1)).toBe(false);
-  });
-
-  it('claims a batch in one go: skips what was applied before and repeats inside the batch', async () => {
-    await inSqlTransaction(prisma, (sql) => claimStreamVersion(sql, 'batch-projector', 's-a', 2));
-    const batch = [
-      { streamId: 's-a', streamVersion: 2 }, // applied before
-      { streamId: 's-a', streamVersion: 3 },
-      { streamId: 's-b', streamVersion: 1 },
-      { streamId: 's-a', streamVersion: 3 }, // redelivered within the batch
-      { streamId: 's-b', streamVersion: 2 },
-    ];
-    const fresh = await inSqlTransaction(prisma, (sql) => claimStreamVersions(sql, 'batch-projector', batch));
-    expect(fresh).toEqual([batch[1], batch[2], batch[4]]);
-    expect(
-      await inSqlTransaction(prisma, (sql) => claimStreamVersions(sql, 'batch-projector', batch)),
-    ).toEqual([]);
-    const rows = await prisma.streamCheckpoint.findMany({
-      where: { consumer: 'batch-projector' },
-      orderBy: { streamId: 'asc' },
-    });
-    expect(rows.map((r) => [r.streamId, r.streamVersion])).toEqual([
-      ['s-a', 3],
-      ['s-b', 2],
-    ]);
   });
 });

@@ -1,8 +1,13 @@
-import type { OutgoingMessage, Publisher } from '@identity-store/messaging';
-import { inSqlTransaction, type PrismaClient } from './prisma-client';
+import type { OutgoingMessage, Publisher, ReplaySource } from '@identity-store/messaging';
+import { inSqlTransaction, type PrismaClient, sqlOf } from './prisma-client';
 
 export interface OutboxRelayOptions {
   batchSize?: number;
+  /**
+   * Names this outbox as a log: published messages then carry their `logPosition`, with which
+   * the in-process transport records how far each consumer group has handled it.
+   */
+  log?: string;
   /** Poll interval when idle; appends in this process wake the relay at once. */
   idleMs?: number;
   onError?: (error: unknown) => void;
@@ -18,10 +23,23 @@ type OutboxRow = {
 };
 
 /**
+ * Key of the transaction-scoped advisory lock that makes the relays of one database publish one
+ * at a time (PostgreSQL advisory locks are per database; the value only has to be distinct from
+ * other advisory locks taken there, e.g. Prisma Migrate's 72707369).
+ */
+export const OUTBOX_RELAY_LOCK = 4_242_000_001n;
+
+/**
  * Moves committed outbox rows to the transport: lock and mark a batch, publish it, commit.
  * A crash between publish and commit publishes the batch again after restart (at-least-once); the
  * consumers' stream checkpoints make the repeat harmless. Rows are kept (with publishedAt) so the
  * embedded transport can replay topics from the start.
+ *
+ * Order: one publisher per database at a time (an advisory lock held for the batch's transaction),
+ * claiming rows in position order, so the versions of a stream reach the topic in order however
+ * many service instances, relays and `drain()` calls run. (With SKIP LOCKED batches, a second
+ * relay could publish version n+1 while the first still held version n.) Rows of one stream are
+ * committed in version order, since each append reads the one before.
  */
 export class OutboxRelay {
   private running = false;
@@ -86,14 +104,17 @@ export class OutboxRelay {
 
   private publishBatch(): Promise<number> {
     const limit = this.options.batchSize ?? 500;
+    const { log } = this.options;
     return inSqlTransaction(this.prisma, async (sql) => {
+      // Waits while another relay of this database publishes; released at commit or rollback.
+      await sql.query('SELECT pg_advisory_xact_lock($1)', [OUTBOX_RELAY_LOCK.toString()]);
       // Claim and mark the batch in one statement; the mark only commits if publishing succeeds
       // (a failure rolls it back and the rows are tried again).
       const { rows } = await sql.query<OutboxRow>(
         `UPDATE outbox SET published_at = now()
          WHERE position IN (
            SELECT position FROM outbox WHERE published_at IS NULL
-           ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED)
+           ORDER BY position LIMIT $1 FOR UPDATE)
          RETURNING position, topic, key, value, headers`,
         [limit],
       );
@@ -101,14 +122,20 @@ export class OutboxRelay {
       // RETURNING has no order: publish in append order.
       rows.sort((a, b) => (BigInt(a.position) < BigInt(b.position) ? -1 : 1));
       await this.publisher.publish(
-        rows.map(({ topic, key, value, headers }) => ({ topic, key, value, headers })),
+        rows.map(({ position, topic, key, value, headers }) => ({
+          topic,
+          key,
+          value,
+          headers,
+          ...(log ? { logPosition: { log, position: BigInt(position) } } : {}),
+        })),
       );
       return rows.length;
     });
   }
 }
 
-/** Published outbox rows of some topics in append order: the embedded transport's replay source. */
+/** Published outbox rows of some topics in append order (what consumers were given). */
 export const readPublishedOutbox = async (
   prisma: PrismaClient,
   topics: string[],
@@ -130,6 +157,43 @@ export const readPublishedOutbox = async (
 };
 
 /**
+ * A service's outbox as a log the in-process transport replays: every committed row (published or
+ * not: a row whose publishing is still in flight must not fall between replay and live delivery;
+ * one seen twice is a duplicate the consumer skips), and the consumer groups' positions in it
+ * (table `outbox_offsets`).
+ */
+export const outboxReplaySource = (prisma: PrismaClient, log: string): ReplaySource => ({
+  log,
+  read: async (topics, after, limit) => {
+    const { rows } = await sqlOf(prisma).query<OutboxRow>(
+      `SELECT position, topic, key, value, headers FROM outbox
+       WHERE position > $1 AND topic = ANY($2::text[]) ORDER BY position LIMIT $3`,
+      [after.toString(), topics, limit],
+    );
+    return rows.map(({ position, topic, key, value, headers }) => ({ position: BigInt(position), topic, key, value, headers }));
+  },
+  end: async () => {
+    const { rows } = await sqlOf(prisma).query<{ end: string }>('SELECT coalesce(max(position), 0) AS end FROM outbox');
+    return BigInt(rows[0]!.end);
+  },
+  committed: async (groupId) => {
+    const { rows } = await sqlOf(prisma).query<{ position: string }>(
+      'SELECT position FROM outbox_offsets WHERE group_id = $1',
+      [groupId],
+    );
+    return rows[0] ? BigInt(rows[0].position) : undefined;
+  },
+  commit: async (groupId, position) => {
+    await sqlOf(prisma).query(
+      `INSERT INTO outbox_offsets (group_id, position, updated_at) VALUES ($1, $2, now())
+       ON CONFLICT (group_id) DO UPDATE
+         SET position = GREATEST(outbox_offsets.position, EXCLUDED.position), updated_at = now()`,
+      [groupId, position.toString()],
+    );
+  },
+});
+
+/**
  * The relay of one service's event store, started and woken by every append that wrote outbox
  * rows. What every service that publishes events runs, embedded or distributed.
  */
@@ -137,8 +201,10 @@ export const startOutboxRelay = (
   eventStore: { prisma: PrismaClient; onAppended(listener: () => void): void },
   publisher: Publisher,
   logger: { error(object: object, message: string): void },
+  options: Pick<OutboxRelayOptions, 'log'> = {},
 ): OutboxRelay => {
   const relay = new OutboxRelay(eventStore.prisma, publisher, {
+    ...options,
     onError: (error) => logger.error({ err: error }, 'outbox relay failed; retrying'),
   });
   eventStore.onAppended(() => relay.notify());

@@ -13,6 +13,18 @@ export interface OutgoingMessage {
   /** Serialized JSON value. */
   value: string;
   headers?: Record<string, string>;
+  /**
+   * Where the message sits in its producer's log (a service's outbox), set by the outbox relay.
+   * Not sent over Kafka; the in-process transport records per consumer group how far it handled
+   * each log, so a restart replays only what came after.
+   */
+  logPosition?: LogPosition;
+}
+
+export interface LogPosition {
+  /** The log's name (e.g. the service whose outbox it is). */
+  log: string;
+  position: bigint;
 }
 
 export interface IncomingMessage extends OutgoingMessage {
@@ -36,7 +48,20 @@ export interface SubscriptionOptions {
   handle: (messages: IncomingMessage[]) => Promise<void>;
 }
 
+export interface SubscriptionStatus {
+  /**
+   * running: consuming (or retrying on its own after a transient failure: broker away, rebalance);
+   * crashed: stopped consuming after an error the client does not retry (nothing more arrives);
+   * stopped: `stop()` was called.
+   */
+  state: 'running' | 'crashed' | 'stopped';
+  /** The error that crashed it. */
+  error?: string;
+}
+
 export interface Subscription {
+  /** Whether messages still arrive (readiness checks). */
+  status(): SubscriptionStatus;
   stop(): Promise<void>;
 }
 

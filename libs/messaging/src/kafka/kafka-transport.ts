@@ -31,6 +31,7 @@ import type {
   OutgoingMessage,
   Subscription,
   SubscriptionOptions,
+  SubscriptionStatus,
 } from '../transport';
 
 export type KafkaTransportLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
@@ -320,9 +321,18 @@ export class KafkaTransport implements MessageTransport {
 
     let firstFetch: () => void = () => undefined;
     const fetched = new Promise<void>((resolve) => (firstFetch = resolve));
+    let status: SubscriptionStatus = { state: 'running' };
+    let crashed: () => void = () => undefined;
+    const crash = new Promise<void>((resolve) => (crashed = resolve));
     const removeFetchListener = consumer.on(consumer.events.FETCH, () => firstFetch());
     const removeCrashListener = consumer.on(consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
+      // kafkajs restarts the consumer after a retriable error; after any other (authorisation, a
+      // configuration the broker refuses, ...) nothing more arrives: say so, for readiness checks.
+      if (!restart && status.state === 'running') {
+        status = { state: 'crashed', error: error.message };
+        crashed();
+      }
       (restart ? this.log.warn : this.log.error).call(
         this.log,
         { groupId, restart, error: error.message },
@@ -332,8 +342,10 @@ export class KafkaTransport implements MessageTransport {
 
     let stopped: Promise<void> | undefined;
     const subscription: Subscription = {
+      status: () => status,
       stop: () => {
         if (!stopped) {
+          if (status.state === 'running') status = { state: 'stopped' };
           stopping.abort();
           this.subscriptions.delete(subscription);
           stopped = (async () => {
@@ -362,8 +374,10 @@ export class KafkaTransport implements MessageTransport {
       });
       // run() returns once the group is joined; the first fetch has pinned the start positions
       // (a new group with fromBeginning=false sees everything published after subscribe resolved).
+      // A consumer that crashed for good (e.g. the broker refused to let it join) returns at once,
+      // its status saying why.
       const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, 30_000, 'timeout').unref());
-      if ((await Promise.race([fetched, timeout])) === 'timeout') {
+      if ((await Promise.race([fetched, crash, timeout])) === 'timeout') {
         this.log.warn({ groupId, topics }, 'consumer has not fetched within 30 s of joining');
       }
       removeFetchListener();

@@ -1,0 +1,38 @@
+import type { z } from 'zod';
+import { identityEvents } from '../identity/identity-events';
+import { passcodeIntegrationEvents } from '../passcode/passcode-events';
+import { passkeyIntegrationEvents } from '../passkey/passkey-events';
+import { totpIntegrationEvents } from '../totp/totp-events';
+import type { EventDefinition, topics } from './event';
+
+export type TopicKey = keyof typeof topics;
+
+/** Integration event definitions by topic (identity events carry no secrets: same data as stored). */
+export const publishedEvents: Record<TopicKey, Record<string, EventDefinition<string, z.ZodTypeAny>>> = {
+  identity: identityEvents,
+  totp: totpIntegrationEvents,
+  passcode: passcodeIntegrationEvents,
+  passkey: passkeyIntegrationEvents,
+  appkey: {},
+  biometric: {},
+};
+
+/**
+ * The streams each topic carries, by stream id prefix, and what the rest of the id is: the
+ * envelope's `userId` (a user's stream, keyed by user id), its `storeId` (a store's stream, keyed
+ * by store id), or neither (a usernameless passkey session, keyed by store id, no user).
+ */
+export const publishedStreams: Record<TopicKey, ReadonlyArray<{ prefix: string; id: 'user' | 'store' | 'session' }>> = {
+  identity: [
+    { prefix: 'store-', id: 'store' },
+    { prefix: 'user-', id: 'user' },
+  ],
+  totp: [{ prefix: 'totp-user-', id: 'user' }],
+  passcode: [{ prefix: 'passcode-user-', id: 'user' }],
+  passkey: [
+    { prefix: 'passkey-user-', id: 'user' },
+    { prefix: 'passkey-session-', id: 'session' },
+  ],
+  appkey: [],
+  biometric: [],
+};
