@@ -21,6 +21,7 @@ import {
 } from '@identity-store/event-store';
 import type { Logger } from '@identity-store/http-kit';
 import type { IncomingMessage, MessageTransport, OutgoingMessage, Subscription } from '@identity-store/messaging';
+import type { StreamPosition } from '@identity-store/service-clients';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { ProjectionProgress } from './data/consistency';
 import {
@@ -214,9 +215,12 @@ export class AuditProjector {
           headers: message.headers ?? {},
         });
     }
+    let applied: StreamPosition[] = [];
     if (received.length) {
       try {
-        deadLetters.push(...(await this.projectEvents(received)));
+        const projected = await this.projectEvents(received);
+        deadLetters.push(...projected.rejected);
+        applied = projected.applied;
       } catch (error) {
         if (!isDataError(error)) throw error;
         if (messages.length > 1) {
@@ -235,10 +239,11 @@ export class AuditProjector {
       }
     }
     await this.publishDeadLetters(deadLetters);
+    this.progress.markApplied(applied);
   }
 
-  /** Projects checked events in one transaction; returns those refused on their turn. */
-  private async projectEvents(received: ReceivedEvent[]): Promise<DeadLetter[]> {
+  /** Projects checked events in one transaction: the stream positions it reached, and the events refused on their turn. */
+  private async projectEvents(received: ReceivedEvent[]): Promise<{ applied: StreamPosition[]; rejected: DeadLetter[] }> {
     const rejected: DeadLetter[] = [];
     const batch = await inSqlTransaction(this.prisma, async (sql) => {
       const state = await readStreamState<ReceivedEvent, unknown>(
@@ -325,15 +330,14 @@ export class AuditProjector {
       this.lag.observe((now - Date.parse(item.event.occurredAt)) / 1000);
       this.outcomes.inc({ outcome: item.known ? 'applied' : 'ignored' });
     }
-    this.outcomes.inc({ outcome: 'duplicate' }, batch.duplicates.length);
-    this.outcomes.inc({ outcome: 'parked' }, batch.parked.length);
+    if (batch.duplicates.length) this.outcomes.inc({ outcome: 'duplicate' }, batch.duplicates.length);
+    if (batch.parked.length) this.outcomes.inc({ outcome: 'parked' }, batch.parked.length);
     if (batch.parked.length)
       this.logger.warn(
         { parked: batch.parked.map((p) => ({ streamId: p.streamId, streamVersion: p.streamVersion, ...p.origin })) },
         'events parked until the versions before them arrive',
       );
-    this.progress.markApplied(batch.advanced.map((a) => ({ streamId: a.streamId, streamVersion: a.to })));
-    return rejected;
+    return { applied: batch.advanced.map((a) => ({ streamId: a.streamId, streamVersion: a.to })), rejected };
   }
 
   /** Publishes refused messages to the dead-letter topic (before their offsets are committed). */

@@ -106,5 +106,25 @@ export const createTestDatabases = async (prefix: string, services: string[]) =>
   };
 };
 
+/**
+ * Deletes topics a suite created on the broker (best effort): the test broker keeps everything
+ * forever (log.retention.ms=-1), so suites with topics of their own clean them up.
+ */
+export const deleteTopics = async (brokers: string[], topics: string[]): Promise<void> => {
+  if (topics.length === 0) return;
+  const { Kafka, logLevel } = await import('kafkajs');
+  const admin = new Kafka({ brokers, clientId: `test-cleanup-${randomBytes(4).toString('hex')}`, logLevel: logLevel.NOTHING }).admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    const present = topics.filter((topic) => existing.has(topic));
+    if (present.length) await admin.deleteTopics({ topics: present, timeout: 10_000 });
+  } catch {
+    // A leftover topic only costs disk on a test broker.
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+};
+
 export const uniqueName = (label: string) => `${label}_${randomBytes(4).toString('hex')}`;
 export * from './webauthn/software-authenticator';
