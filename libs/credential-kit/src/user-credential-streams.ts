@@ -43,10 +43,11 @@ export interface UserCredentialStreamsOptions<State, E extends StoredEvent> exte
   /** The topic the stream's integration events are published to. */
   topic: string;
   /**
-   * The published form of a stored event: must drop every secret. null keeps an event private
-   * (bookkeeping of the service's own streams that no consumer needs).
+   * The published form of a stored event: must drop every secret (and capabilities such as session
+   * ids). Every stored event is published, so that consumers see each stream's versions without
+   * holes (they apply version n+1 only after n; README "Events for consumers").
    */
-  toIntegration: (event: E) => IntegrationForm | null;
+  toIntegration: (event: E) => IntegrationForm;
   /** The decisions' clock (tests inject one). */
   clock?: () => Date;
   /**
@@ -161,10 +162,9 @@ export class UserCredentialStreams<State, E extends StoredEvent> {
       uniqueKeys:
         heldKeys && ((decided, before) => heldKeyChanges(heldKeys, before, decided.reduce(evolve, before))),
       toOutbox: (recorded) =>
-        recorded.flatMap((event) => {
-          const integration = toIntegration({ type: event.type, data: event.data } as E);
-          return integration ? [integrationMessage(event, topic, { ...integration, ...envelope })] : [];
-        }),
+        recorded.map((event) =>
+          integrationMessage(event, topic, { ...toIntegration({ type: event.type, data: event.data } as E), ...envelope }),
+        ),
     });
   }
 }

@@ -495,7 +495,7 @@ describe('usernameless authentication', () => {
     );
   });
 
-  it('the session stream closes privately when a user is found, or records the failure when none is', () => {
+  it('the session stream closes when a user is found (published without the session id), or records the failure when none is', () => {
     const base = { now: plus(T0, 70), sessionId: 'auth-1', storeId: STORE, authenticationId: 'a-1' };
     const closed = decide({ type: 'CloseUsernamelessSession', ...base }, sessionStream());
     expect(closed).toEqual([
@@ -504,7 +504,11 @@ describe('usernameless authentication', () => {
         data: { sessionId: 'auth-1', authenticationId: 'a-1', at: base.now.toISOString() },
       },
     ]);
-    expect(toPasskeyIntegrationEvent(closed[0]!)).toBeNull();
+    expect(toPasskeyIntegrationEvent(closed[0]!)).toEqual({
+      type: 'PasskeyAuthenticationSessionClosed',
+      version: 1,
+      data: { authenticationId: 'a-1', at: base.now.toISOString() },
+    });
     expect(apply(closed, sessionStream()).sessions).toEqual({});
     rejects(
       () => decide({ type: 'CloseUsernamelessSession', ...base }, apply(closed, sessionStream())),

@@ -202,6 +202,16 @@ export const passkeyDeregisteredIntegrationSchema = z.object({
   at: dtm,
 });
 
+/**
+ * The last event of a usernameless session's stream: the session was used by the authentication
+ * `authenticationId`, whose outcome the user's stream records. Published (without the session id)
+ * so that every stream's versions reach the topic without holes.
+ */
+export const passkeyAuthenticationSessionClosedIntegrationSchema = z.object({
+  authenticationId: id,
+  at: dtm,
+});
+
 // ---------------------------------------------------------------------------------------------
 // Stored (domain) events.
 // ---------------------------------------------------------------------------------------------
@@ -241,14 +251,9 @@ export const passkeyAuthenticationSucceededSchema = passkeyAuthenticationSucceed
 export const passkeyAuthenticationFailedSchema = passkeyAuthenticationFailedIntegrationSchema.extend({
   sessionId: id,
 });
-/**
- * A usernameless session's stream: the session was used by an authentication whose outcome the
- * user's stream records. Private (never published): the outcome event is what consumers see.
- */
-export const passkeyAuthenticationSessionClosedSchema = z.object({
+/** A usernameless session's stream: the session was used by an authentication (see the integration schema). */
+export const passkeyAuthenticationSessionClosedSchema = passkeyAuthenticationSessionClosedIntegrationSchema.extend({
   sessionId: id,
-  authenticationId: id,
-  at: dtm,
 });
 export const passkeyStatusChangedSchema = passkeyStatusChangedIntegrationSchema;
 export const passkeyRenamedSchema = passkeyRenamedIntegrationSchema;
@@ -360,6 +365,10 @@ export const passkeyIntegrationEvents = {
   PasskeyStatusChanged: defineEvent('PasskeyStatusChanged', passkeyStatusChangedIntegrationSchema),
   PasskeyRenamed: defineEvent('PasskeyRenamed', passkeyRenamedIntegrationSchema),
   PasskeyDeregistered: defineEvent('PasskeyDeregistered', passkeyDeregisteredIntegrationSchema),
+  PasskeyAuthenticationSessionClosed: defineEvent(
+    'PasskeyAuthenticationSessionClosed',
+    passkeyAuthenticationSessionClosedIntegrationSchema,
+  ),
 } as const;
 
 export type PasskeyIntegrationEvent = {
@@ -378,12 +387,10 @@ const PRIVATE_FIELDS = [
 
 /**
  * Maps a stored passkey event to its integration event's `{ type, version, data }` (see
- * integrationFormOf), or null for the private bookkeeping event of usernameless session streams.
+ * integrationFormOf). Every stored event has one: a stream's versions are published without holes.
  */
 export const toPasskeyIntegrationEvent = (event: PasskeyEvent) =>
-  event.type === 'PasskeyAuthenticationSessionClosed'
-    ? null
-    : integrationFormOf(passkeyIntegrationEvents[event.type], event.data, PRIVATE_FIELDS);
+  integrationFormOf(passkeyIntegrationEvents[event.type], event.data, PRIVATE_FIELDS);
 
 // ---------------------------------------------------------------------------------------------
 // API resource and audit details.
