@@ -4,13 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 
 import type { IncomingMessage, OutgoingMessage, Subscription, SubscriptionOptions } from '../transport';
 import { KafkaTransport, type KafkaTransportLogger } from './kafka-transport';
-
-// jest.config.js sets testTimeout on the int project, but Jest 30 applied its 5 s default here.
-jest.setTimeout(30_000);
 
 const BROKERS = (process.env.KAFKA_BROKERS ?? '')
   .split(',')
@@ -63,6 +60,18 @@ function makeMessages(topic: string, tag: string, keys: number, perKey: number):
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A key the producer's default partitioner (murmur2, as Java's) sends to `partition` of a 3-partition topic. */
+const partitioner = Partitioners.DefaultPartitioner();
+function keyOnPartition(topic: string, partition: number): string {
+  const partitionMetadata = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+  for (let i = 0; ; i++) {
+    const key = `marker-${i}`;
+    if (partitioner({ topic, partitionMetadata, message: { key, value: null } }) === partition) return key;
+  }
+}
+const MARKER = '{"marker":';
+const isMarker = (m: { value: string }) => m.value.startsWith(MARKER);
+
 async function waitUntil(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
@@ -71,7 +80,10 @@ async function waitUntil(what: string, cond: () => boolean, timeoutMs = 20_000):
   }
 }
 
-/** Subscribes and records every successfully handled message (and every delivery attempt). */
+/**
+ * Subscribes and records every successfully handled message (and every delivery attempt). Marker
+ * messages (see `publishMarkers`) are recorded apart.
+ */
 async function collect(
   transport: KafkaTransport,
   options: Omit<SubscriptionOptions, 'handle'>,
@@ -79,15 +91,35 @@ async function collect(
 ) {
   const handled: IncomingMessage[] = [];
   const deliveries: IncomingMessage[][] = [];
+  const markers: IncomingMessage[] = [];
   const subscription: Subscription = await transport.subscribe({
     ...options,
-    handle: async (messages) => {
-      deliveries.push(messages);
-      if (handle) await handle(messages);
+    handle: async (all) => {
+      const messages = all.filter((m) => !isMarker(m));
+      if (messages.length) deliveries.push(messages);
+      if (handle && messages.length) await handle(messages);
       handled.push(...messages);
+      markers.push(...all.filter(isMarker));
     },
   });
-  return { handled, deliveries, subscription };
+  return { handled, deliveries, markers, subscription };
+}
+
+/**
+ * "Nothing more arrives": publishes a marker to every partition of `topic`, published last, and
+ * waits until each consumer handled all of them. A partition is delivered in order, so whatever
+ * was published before (or redelivered from before) has been handled by then.
+ */
+async function afterMarkers(transport: KafkaTransport, topic: string, ...consumers: Array<{ markers: IncomingMessage[] }>) {
+  const tag = randomUUID();
+  await transport.publish(
+    [0, 1, 2].map((partition) => ({ topic, key: keyOnPartition(topic, partition), value: `${MARKER}"${tag}","partition":${partition}}` })),
+  );
+  for (const consumer of consumers) {
+    const mine = () => new Set(consumer.markers.filter((m) => m.value.includes(tag)).map((m) => m.partition));
+    await waitUntil('markers on every partition', () => mine().size === 3);
+    expect([...mine()].sort()).toEqual([0, 1, 2]);
+  }
 }
 
 /** Keeps the expected handler-failure warnings out of the test output; prints anything else. */
@@ -183,7 +215,7 @@ describe('KafkaTransport (real broker)', () => {
     const all = [...before, noHeaders, ...after];
     await waitUntil('all messages (fromBeginning)', () => fromStart.handled.length >= all.length);
     await waitUntil('new messages (latest)', () => fromNow.handled.length >= after.length);
-    await sleep(500); // nothing more must come
+    await afterMarkers(transport, topic, fromStart, fromNow); // nothing more must come
 
     expect(fromStart.handled.map(strip).sort(byValue)).toEqual(all.map(sent).sort(byValue));
     expect(fromNow.handled.map(strip).sort(byValue)).toEqual(after.map(sent).sort(byValue));
@@ -218,7 +250,7 @@ describe('KafkaTransport (real broker)', () => {
     for (let i = 0; i < messages.length; i += 50) await transport.publish(messages.slice(i, i + 50));
 
     await waitUntil('ordered messages', () => consumer.handled.length >= messages.length);
-    await sleep(300);
+    await afterMarkers(transport, topic, consumer);
     expect(consumer.handled).toHaveLength(messages.length);
 
     const seqsByKey = new Map<string, number[]>();
@@ -266,7 +298,7 @@ describe('KafkaTransport (real broker)', () => {
       'all messages handled after the failure',
       () => consumer.handled.length >= messages.length,
     );
-    await sleep(500);
+    await afterMarkers(transport, topic, consumer);
 
     // Exactly the published messages were handled successfully, each once (one failure, then commits).
     expect(consumer.handled.map(strip).sort(byValue)).toEqual(messages.map(sent).sort(byValue));
@@ -314,7 +346,7 @@ describe('KafkaTransport (real broker)', () => {
     // batch been committed, the restarted consumer would start after it and miss those messages.
     const healthy = await collect(transport, { groupId, topics: [topic], fromBeginning: true });
     await waitUntil('messages after restart', () => healthy.handled.length >= messages.length);
-    await sleep(300);
+    await afterMarkers(transport, topic, healthy);
     expect(healthy.handled.map(strip).sort(byValue)).toEqual(messages.map(sent).sort(byValue));
     await healthy.subscription.stop();
   });
@@ -339,7 +371,7 @@ describe('KafkaTransport (real broker)', () => {
     // Same group again (fromBeginning is ignored once the group has committed offsets).
     const run2 = await collect(transport, { groupId, topics: [topic], fromBeginning: true });
     await waitUntil('second messages', () => run2.handled.length >= second.length);
-    await sleep(800); // an already-handled message would arrive in this window
+    await afterMarkers(transport, topic, run2); // an already-handled message would arrive before the markers
     expect(run2.handled.map(strip).sort(byValue)).toEqual(second.map(sent).sort(byValue));
     await run2.subscription.stop();
 
@@ -351,9 +383,36 @@ describe('KafkaTransport (real broker)', () => {
     });
     const all = [...first, ...second];
     await waitUntil('replayed messages', () => replay.handled.length >= all.length);
-    await sleep(300);
+    await afterMarkers(transport, topic, replay);
     expect(replay.handled.map(strip).sort(byValue)).toEqual(all.map(sent).sort(byValue));
     await replay.subscription.stop();
+  });
+
+  it('reports its status: running, stopped, or crashed for good (at once, with the reason)', async () => {
+    const topic = topicName('status');
+    createdTopics.push(topic);
+    await transport.ensureTopics([topic]);
+    const healthy = await collect(transport, { groupId: groupName('status-ok'), topics: [topic], fromBeginning: true });
+    expect(healthy.subscription.status()).toEqual({ state: 'running' });
+    await healthy.subscription.stop();
+    expect(healthy.subscription.status()).toEqual({ state: 'stopped' });
+
+    // The broker refuses a session timeout below group.min.session.timeout.ms (6 s by default):
+    // INVALID_SESSION_TIMEOUT is not retriable, kafkajs stops the consumer for good.
+    const refused = new KafkaTransport({
+      brokers: BROKERS,
+      clientId: `it-refused-${RUN}`,
+      sessionTimeout: 3_000,
+      heartbeatInterval: 500,
+      logLevel: 'nothing',
+      logger: { ...testLogger, error: () => undefined },
+    });
+    try {
+      const crashed = await collect(refused, { groupId: groupName('status-refused'), topics: [topic], fromBeginning: true });
+      expect(crashed.subscription.status()).toEqual({ state: 'crashed', error: expect.stringMatching(/session timeout/) });
+    } finally {
+      await refused.close();
+    }
   });
 
   it('refuses to work after close()', async () => {
