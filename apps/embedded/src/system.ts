@@ -19,6 +19,7 @@ import { createLogger, createMetricsRegistry, type Logger } from '@identity-stor
 import { InProcessTransport, KafkaTransport, type MessageTransport } from '@identity-store/messaging';
 import type { IdentityQueries } from '@identity-store/service-clients';
 import express from 'express';
+import type { Registry } from 'prom-client';
 import { createGatewayApp } from '../../gateway/src';
 
 export interface SystemOptions {
@@ -50,6 +51,8 @@ export interface RunningSystem {
   /** Publishes pending outbox rows now (tests). */
   drainOutboxes(): Promise<void>;
   rebuildAudit(): Promise<void>;
+  /** This process's metrics (what /metrics shows). */
+  metrics: Registry;
   /** Append → summaryInfo lag samples of this process (seconds). */
   projectionLag(): Promise<{ count: number; buckets: Array<{ le: number; count: number }> }>;
 }
@@ -183,6 +186,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     server,
     transport,
     databases,
+    metrics,
     drainOutboxes: async () => {
       await Promise.all(relays.map((relay) => relay.drain()));
     },
