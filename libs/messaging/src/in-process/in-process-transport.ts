@@ -176,7 +176,7 @@ export class InProcessTransport implements MessageTransport {
     if (position <= (group.handled.get(log) ?? -1n)) return;
     group.handled.set(log, position);
     if (!group.commitTimer && !group.stopped)
-      group.commitTimer = setTimeout(() => void this.commit(group), this.options.commitIntervalMs ?? 1_000);
+      group.commitTimer = setTimeout(() => void this.commit(group), this.options.commitIntervalMs ?? 1_000).unref();
   }
 
   /** Commits what the group handled since the last commit (one commit at a time per group). */
