@@ -8,6 +8,10 @@
  *
  * Arithmetic is in UTC: days are 24 h (UTC has no DST), years and months are calendar units whose
  * day-of-month is clamped to the target month (2024-01-31 + P1M = 2024-02-29), as java.time does.
+ *
+ * Bounds (review M1): a duration the API accepts is at most {@link MAX_ISO_DURATION} (10 years), and
+ * no date computed here lies after {@link LATEST_INSTANT}, so no duration, however large (a policy
+ * stored before the bound), can make a decision throw on an Invalid Date.
  */
 export interface IsoDuration {
   years: number;
@@ -25,6 +29,9 @@ const PATTERN =
 const FIELDS = ['years', 'months', 'weeks', 'days', 'hours', 'minutes', 'seconds'] as const;
 
 const MS = {
+  // java.time's estimated lengths of the calendar units (ChronoUnit.YEARS, MONTHS): 365.2425 days.
+  years: 31_556_952_000,
+  months: 2_629_746_000,
   weeks: 604_800_000,
   days: 86_400_000,
   hours: 3_600_000,
@@ -79,6 +86,42 @@ const fixedMilliseconds = (d: IsoDuration): number =>
       d.seconds * MS.seconds,
   );
 
+/** The longest duration the API accepts (policies' lockoutDuration, validity, renewalWindow). */
+export const MAX_ISO_DURATION = 'P10Y';
+/**
+ * {@link MAX_ISO_DURATION} in milliseconds: 10 years of 365.2425 days. A duration's length is
+ * compared with it counting a year as 365.2425 days and a month as a twelfth of that, so P10Y,
+ * P120M and P3652D are accepted and P3653D is not.
+ */
+export const MAX_ISO_DURATION_MS = 10 * MS.years;
+/** The longest duration string the API accepts (a bound on the parser's input). */
+export const MAX_ISO_DURATION_LENGTH = 64;
+
+/**
+ * The latest instant any computed date may be: the last millisecond of year 9999, the latest an
+ * ISO-8601 date-time with a four-digit year (as the API writes them) can name.
+ */
+export const LATEST_INSTANT = new Date('9999-12-31T23:59:59.999Z');
+/** The earliest instant a request may name (request dates lie between 1970 and {@link LATEST_INSTANT}). */
+export const EARLIEST_REQUEST_INSTANT = new Date('1970-01-01T00:00:00.000Z');
+
+/** `ms` as a Date no later than {@link LATEST_INSTANT}; an overflow (NaN, ±Infinity, too large) is that instant. */
+export const clampToLatestInstant = (ms: number): Date =>
+  new Date(Number.isFinite(ms) && ms < LATEST_INSTANT.getTime() ? ms : LATEST_INSTANT.getTime());
+
+/** `date + ms`, never after {@link LATEST_INSTANT} (and never an Invalid Date). */
+export const addMilliseconds = (date: Date, ms: number): Date => clampToLatestInstant(date.getTime() + ms);
+
+/** The nominal length in milliseconds (years and months at their estimated lengths); may be Infinity. */
+const nominalMilliseconds = (d: IsoDuration): number =>
+  d.years * MS.years + d.months * MS.months + fixedMilliseconds(d);
+
+/** A well-formed duration no longer than {@link MAX_ISO_DURATION} (and no longer than 64 characters). */
+export const isBoundedIsoDuration = (input: string): boolean => {
+  if (input.length > MAX_ISO_DURATION_LENGTH || !isIsoDuration(input)) return false;
+  return nominalMilliseconds(parseIsoDuration(input)) <= MAX_ISO_DURATION_MS;
+};
+
 /**
  * The length of a duration in milliseconds. Only for durations without years or months (their length
  * depends on the calendar); use {@link addIsoDuration} for those.
@@ -94,7 +137,11 @@ export const isoDurationToMilliseconds = (input: string): number => {
 const daysInUtcMonth = (year: number, monthIndex: number): number =>
   new Date(Date.UTC(year, monthIndex + 1, 0)).getUTCDate();
 
-/** `date + duration`, in UTC. Returns a new Date. */
+/**
+ * `date + duration`, in UTC. Returns a new Date, never after {@link LATEST_INSTANT}: a sum past it
+ * (or too large for a Date at all) is that instant, so a well-formed duration never makes this
+ * throw or return an Invalid Date. Throws {@link InvalidIsoDurationError} only for malformed input.
+ */
 export const addIsoDuration = (date: Date, input: string): Date => {
   const d = parseIsoDuration(input);
   const result = new Date(date.getTime());
@@ -106,5 +153,5 @@ export const addIsoDuration = (date: Date, input: string): Date => {
     const day = Math.min(result.getUTCDate(), daysInUtcMonth(year, month));
     result.setUTCFullYear(year, month, day);
   }
-  return new Date(result.getTime() + fixedMilliseconds(d));
+  return clampToLatestInstant(result.getTime() + fixedMilliseconds(d));
 };

@@ -1,6 +1,10 @@
 import {
   InvalidIsoDurationError,
+  LATEST_INSTANT,
+  MAX_ISO_DURATION,
   addIsoDuration,
+  addMilliseconds,
+  isBoundedIsoDuration,
   isIsoDuration,
   isoDurationToMilliseconds,
   parseIsoDuration,
@@ -87,5 +91,58 @@ describe('addIsoDuration', () => {
     const start = at('2026-05-07T10:00:00.000Z');
     addIsoDuration(start, 'P1M');
     expect(start.toISOString()).toBe('2026-05-07T10:00:00.000Z');
+  });
+});
+
+describe('bounds (review M1)', () => {
+  const at = (iso: string) => new Date(iso);
+  const latest = '9999-12-31T23:59:59.999Z';
+
+  it('the latest instant is the last millisecond of year 9999', () => {
+    expect(LATEST_INSTANT.toISOString()).toBe(latest);
+  });
+
+  it.each(['PT15M', 'P90D', MAX_ISO_DURATION, 'P120M', 'P3652D', 'PT87658H', 'P9Y11M', 'P10YT0S'])(
+    'accepts %s (at most 10 years of 365.2425 days)',
+    (input) => {
+      expect(isBoundedIsoDuration(input)).toBe(true);
+    },
+  );
+
+  it.each([
+    'P10YT1S',
+    'P121M',
+    'P3653D',
+    'P11Y',
+    'P1000000Y',
+    'PT99999999999H',
+    `P${'9'.repeat(400)}D`,
+    `PT${'0'.repeat(61)}1S`,
+    'nonsense',
+  ])('refuses %s', (input) => {
+    expect(isBoundedIsoDuration(input)).toBe(false);
+  });
+
+  it.each([
+    ['P1000000Y'],
+    ['P300000Y'],
+    ['PT99999999999H'],
+    [`P${'9'.repeat(400)}D`],
+    [`P${'9'.repeat(400)}M`],
+    [`PT${'9'.repeat(400)}S`],
+    ['P8000Y'],
+  ])('addIsoDuration(now, %s) is the latest instant, never an Invalid Date', (input) => {
+    const result = addIsoDuration(at('2026-05-07T10:00:00.000Z'), input);
+    expect(result.toISOString()).toBe(latest);
+  });
+
+  it('a sum just before the latest instant is exact', () => {
+    expect(addIsoDuration(at('9999-12-31T23:00:00.000Z'), 'PT59M').toISOString()).toBe('9999-12-31T23:59:00.000Z');
+  });
+
+  it('addMilliseconds clamps to the latest instant', () => {
+    expect(addMilliseconds(at('2026-05-07T10:00:00.000Z'), 300_000).toISOString()).toBe('2026-05-07T10:05:00.000Z');
+    expect(addMilliseconds(at('2026-05-07T10:00:00.000Z'), Number.MAX_VALUE).toISOString()).toBe(latest);
+    expect(addMilliseconds(at('2026-05-07T10:00:00.000Z'), Number.NaN).toISOString()).toBe(latest);
   });
 });

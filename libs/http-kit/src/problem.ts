@@ -73,6 +73,8 @@ export const problem = (
 });
 
 export const sendProblem = (res: Response, body: Problem): void => {
+  // A problem that says when to retry says it in the header too (RFC 9110 §10.2.3).
+  if (typeof body.retryAfterSeconds === 'number') res.setHeader('Retry-After', String(body.retryAfterSeconds));
   res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
 };
 
@@ -83,7 +85,33 @@ export const fieldErrorsOf = (error: z.ZodError, location?: string): FieldError[
     message: issue.message,
   }));
 
+/** Seconds a client should wait before retrying a write that lost to concurrent writes. */
+export const CONCURRENT_MODIFICATION_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * The event store's errors, recognised by name: this kit does not depend on the event store (and
+ * a service may bundle its own copy of it). Reaching the handler means the service did not map
+ * them itself (review L7): a decision that kept losing its optimistic-concurrency race, or a unique
+ * key the service has no specific answer for. Both are conflicts with the current state, not 500s.
+ */
+const eventStoreProblem = (error: unknown): Problem | undefined => {
+  const name = error instanceof Error ? error.name : undefined;
+  if (name === 'ExpectedVersionConflictError')
+    return problem(
+      409,
+      'CONCURRENT_MODIFICATION',
+      'The resource was changed by concurrent requests; retry the request.',
+      undefined,
+      { retryAfterSeconds: CONCURRENT_MODIFICATION_RETRY_AFTER_SECONDS },
+    );
+  if (name === 'UniqueKeyTakenError')
+    return problem(409, 'ALREADY_EXISTS', 'A value of the request that must be unique is already taken.');
+  return undefined;
+};
+
 export const toProblem = (error: unknown): Problem | undefined => {
+  const fromEventStore = eventStoreProblem(error);
+  if (fromEventStore) return fromEventStore;
   if (error instanceof HttpProblem)
     return problem(error.status, error.code, error.message, error.errors, error.extensions);
   if (error instanceof DomainError)

@@ -8,13 +8,11 @@ import {
   pageOfItems,
   pageQuerySchema,
   parseSort,
-  passcodePolicySchema,
   passkeyConfigSchema,
   passkeyRpIdSchema,
   policyNameSchema,
   type Store,
   storeNameSchema,
-  totpPolicySchema,
   updatePasscodePolicyBodySchema,
   updatePasskeyConfigBodySchema,
   updateStoreBodySchema,
@@ -100,6 +98,7 @@ interface PolicyRouteSchemas<K extends StorePolicyKind> {
   key: z.ZodType<string>;
   create: z.ZodType<StorePolicyOf[K]>;
   update: z.ZodType<Record<string, unknown>>;
+  /** What an updated policy must be as a whole (the create rules: bounded durations, cross-field checks). */
   policy: z.ZodType<StorePolicyOf[K]>;
 }
 const policyRouteSchemas: { [K in StorePolicyKind]: PolicyRouteSchemas<K> } = {
@@ -109,7 +108,7 @@ const policyRouteSchemas: { [K in StorePolicyKind]: PolicyRouteSchemas<K> } = {
     key: policyNameSchema,
     create: createTotpPolicyBodySchema,
     update: updateTotpPolicyBodySchema,
-    policy: totpPolicySchema,
+    policy: createTotpPolicyBodySchema,
   },
   passcode: {
     segment: 'passcodePolicy',
@@ -117,7 +116,7 @@ const policyRouteSchemas: { [K in StorePolicyKind]: PolicyRouteSchemas<K> } = {
     key: policyNameSchema,
     create: createPasscodePolicyBodySchema,
     update: updatePasscodePolicyBodySchema,
-    policy: passcodePolicySchema,
+    policy: createPasscodePolicyBodySchema,
   },
   passkey: {
     segment: 'passkeyConfig',

@@ -653,6 +653,62 @@ describe('passcode authentication', () => {
       expect(events[0]!.data).toMatchObject({ failedAttempts: 4, locked: true });
     });
   });
+
+  describe('extreme durations (review M1): the locking failure is counted and its session consumed', () => {
+    const twoFailures = [registered(), failedBefore(1), failedBefore(2)];
+    const withPolicy = (over: Partial<PasscodePolicyParameters>) => ({ default: { ...policy, ...over } });
+
+    /** A wrong proof reaching maxFailedAttempts under `policies`: the events, and the history after them. */
+    const lockingFailure = (policiesNow: Record<string, PasscodePolicyParameters>) => {
+      const { history, B } = started(twoFailures, 'StartPasscodeAuthentication', {
+        withPolicy: policiesNow.default,
+      });
+      const command = { ...completeAuthentication(clientProof(B, 'wrong')), policies: policiesNow } as PasscodeCommand;
+      const events = decide(history, command);
+      return { events, after: [...history, ...events], command };
+    };
+
+    it('locks for the largest duration a policy may name (P10Y)', () => {
+      const { events } = lockingFailure(withPolicy({ lockoutDuration: 'P10Y' }));
+      expect(events[0]!.data).toMatchObject({ failedAttempts: 3, locked: true });
+      expect(events[1]).toStrictEqual({
+        type: 'PasscodeLocked',
+        data: { passcodeId: PASSCODE, lockedUntil: '2036-05-07T10:00:20.000Z', at: '2026-05-07T10:00:20.000Z' },
+      });
+    });
+
+    it.each([
+      ['P1000000Y', 'P1000000Y'],
+      ['PT99999999999H', 'PT99999999999H'],
+      ['a 400-digit number of days', `P${'9'.repeat(400)}D`],
+    ])('a policy stored before durations were bounded (%s) locks until the latest instant', (_label, lockoutDuration) => {
+      const { events, after, command } = lockingFailure(withPolicy({ lockoutDuration }));
+      expect(events.map((e) => e.type)).toEqual(['PasscodeAuthenticationFailed', 'PasscodeLocked']);
+      expect(events[0]!.data).toMatchObject({ failedAttempts: 3, locked: true });
+      expect(events[1]!.data).toMatchObject({ lockedUntil: '9999-12-31T23:59:59.999Z' });
+      // the session is consumed: replaying it with another guess is 404, not another try
+      expect(stateFrom(after).sessions).toEqual({});
+      given(after).when(command).thenThrows('not-found', 'PASSCODE_SESSION_NOT_FOUND');
+      given(after)
+        .when(startChallenge('StartPasscodeAuthentication', { sessionId: 'ses-2', now: plus(T0, 3600) }))
+        .thenThrows('locked', 'PASSCODE_LOCKED');
+    });
+
+    it('a stored validity too large for a date expires at the latest instant (registration and renewal)', () => {
+      const huge = withPolicy({ validity: 'P1000000Y' });
+      const registration = decide([registrationStarted()], completeRegistration({ policies: huge }));
+      expect(registration[0]!.data).toMatchObject({ expirationDtm: '9999-12-31T23:59:59.999Z' });
+      const { history, B } = started([registered()], 'StartPasscodeRenewal');
+      const renewal = decide(history, completeRenewal(clientProof(B, PASSWORD), { withPolicies: huge }));
+      expect(renewal[1]!.data).toMatchObject({ expirationDtm: '9999-12-31T23:59:59.999Z' });
+    });
+
+    it('a stored renewal window too large for a date keeps renewal open', () => {
+      const windowed = { ...policy, renewalWindow: 'P1000000Y' };
+      const events = decide([registered()], startChallenge('StartPasscodeRenewal', { withPolicy: windowed }));
+      expect(events.map((e) => e.type)).toEqual(['PasscodeRenewalStarted']);
+    });
+  });
 });
 
 describe('passcode renewal', () => {

@@ -1,4 +1,5 @@
 import {
+  addMilliseconds,
   conflict,
   DomainError,
   notFound,
@@ -329,7 +330,8 @@ const sessionData = (command: StartCeremony) => ({
   challenge: command.challenge,
   userVerification: command.userVerification,
   hints: [...command.hints],
-  expiresDtm: new Date(command.now.getTime() + command.timeoutMs).toISOString(),
+  // Clamped (review M1): a stored timeout can never make the start throw on an Invalid Date.
+  expiresDtm: addMilliseconds(command.now, command.timeoutMs).toISOString(),
   at: command.now.toISOString(),
 });
 

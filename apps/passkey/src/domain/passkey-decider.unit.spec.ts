@@ -183,6 +183,11 @@ describe('registration', () => {
     expect(findSessionByChallenge(apply(events), 'AUTHENTICATION', CHALLENGE)).toBeUndefined();
   });
 
+  it('a timeout too large for a date expires the session at the latest instant instead of throwing (review M1)', () => {
+    const events = decide(startRegistration('reg-1', T0, Number.MAX_VALUE), initialPasskeyUserState());
+    expect(events[0]!.data).toMatchObject({ expiresDtm: '9999-12-31T23:59:59.999Z' });
+  });
+
   it('a verified attestation completes it: the passkey with what the attestation said, the session closed', () => {
     const state = run(startRegistration(), initialPasskeyUserState());
     const event = outcome(decide(completeRegistration(), state));

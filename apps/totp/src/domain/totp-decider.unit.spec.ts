@@ -579,6 +579,45 @@ describe('AuthenticateTotp', () => {
       ]);
   });
 
+  describe('extreme lockout durations (review M1): the failure that locks is always counted', () => {
+    const lockingFailure = (lockedUntil: string): TotpEvent[] => [
+      {
+        type: 'TotpAuthenticationFailed',
+        data: {
+          credentialId: CRED,
+          authenticationId: AUTH,
+          reason: 'INVALID_CODE',
+          failedAttempts: 3,
+          at: '2026-05-07T10:00:10.000Z',
+        },
+      },
+      { type: 'TotpLocked', data: { credentialId: CRED, lockedUntil, at: '2026-05-07T10:00:10.000Z' } },
+    ];
+
+    it('locks for the largest duration a policy may name (P10Y)', () => {
+      given([...active(), failed(1), failed(2)])
+        .when(authenticate('000000', T0, { policy: { ...policy, lockoutDuration: 'P10Y' } }))
+        .then(lockingFailure('2036-05-07T10:00:10.000Z'));
+    });
+
+    it.each([
+      ['P1000000Y', 'P1000000Y'],
+      ['PT99999999999H', 'PT99999999999H'],
+      ['a 400-digit number of days', `P${'9'.repeat(400)}D`],
+    ])(
+      'a policy stored before durations were bounded (%s) locks until the latest instant instead of throwing',
+      (_label, lockoutDuration) => {
+        const history = [...active(), failed(1), failed(2)];
+        given(history)
+          .when(authenticate('000000', T0, { policy: { ...policy, lockoutDuration } }))
+          .then(lockingFailure('9999-12-31T23:59:59.999Z'));
+        const locking = authenticate('000000', T0, { policy: { ...policy, lockoutDuration } });
+        const after = [...history, ...decideTotp(locking, stateFrom(history), deps)];
+        given(after).when(authenticate(codeFor(S0), plus(T0, 3600))).thenThrows('locked', 'TOTP_LOCKED');
+      },
+    );
+  });
+
   describe('while locked', () => {
     const lockedHistory = [
       ...active(),

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { isIsoDuration } from '../iso-duration';
+import {
+  EARLIEST_REQUEST_INSTANT,
+  isBoundedIsoDuration,
+  isIsoDuration,
+  MAX_ISO_DURATION,
+  MAX_ISO_DURATION_LENGTH,
+} from '../iso-duration';
 
 /** Policy names and config keys: 1–20 letters, digits or hyphens. */
 export const policyNameSchema = z
@@ -9,20 +15,58 @@ export const policyNameSchema = z
 export const storeNameSchema = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, hyphens or underscores');
-export const isoDurationSchema = z.string().refine(isIsoDuration, 'must be an ISO-8601 duration such as PT15M or P90D');
+const NOT_A_DURATION = 'must be an ISO-8601 duration such as PT15M or P90D';
+/**
+ * A duration a request may set (review M1): well-formed, at most {@link MAX_ISO_DURATION} (10 years of
+ * 365.2425 days) and {@link MAX_ISO_DURATION_LENGTH} characters.
+ */
+export const isoDurationSchema = z.string().superRefine((value, ctx) => {
+  if (value.length > MAX_ISO_DURATION_LENGTH || !isIsoDuration(value))
+    ctx.addIssue({ code: 'custom', message: NOT_A_DURATION });
+  else if (!isBoundedIsoDuration(value))
+    ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_ISO_DURATION} (10 years)` });
+});
+/**
+ * A duration as stored and answered: any well-formed one, so that policies stored before the bound
+ * still load (the deciders clamp the dates they compute from them).
+ */
+export const storedIsoDurationSchema = z.string().refine(isIsoDuration, NOT_A_DURATION);
+/** A date-time as stored and answered (UTC, `Z`). */
 export const dtmSchema = z.iso.datetime();
+/** A date-time a request may set: UTC (`Z`), from 1970-01-01 to 9999-12-31 (review M1). */
+export const requestDtmSchema = z.iso
+  .datetime()
+  .refine((value) => Date.parse(value) >= EARLIEST_REQUEST_INSTANT.getTime(), 'must not be before 1970-01-01T00:00:00Z');
 export const contextSchema = z.record(z.string(), z.unknown());
+
+/**
+ * How deep paging reaches (review L7): `(page + 1) × size` may not exceed this, as Elasticsearch's
+ * `index.max_result_window` bounds `from + size`. A deeper page would be a long OFFSET scan.
+ */
+export const MAX_PAGE_WINDOW = 10_000;
+const MAX_PAGE_SIZE = 100;
 
 export const pageQuerySchema = z
   .object({
-    page: z.coerce.number().int().min(0).default(0),
-    size: z.coerce.number().int().min(1).max(100).default(20),
+    page: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_PAGE_WINDOW - 1)
+      .default(0),
+    size: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
     sort: z
       .string()
       .regex(/^[A-Za-z][\w]*(,(asc|desc))?$/, 'must be field,asc or field,desc')
       .optional(),
   })
-  .strip();
+  .strip()
+  .refine(({ page, size }) => (page + 1) * size <= MAX_PAGE_WINDOW, {
+    path: ['page'],
+    message: `(page + 1) × size must not exceed ${MAX_PAGE_WINDOW}`,
+    // only once page and size are each valid (one message per bad field)
+    when: (payload) => payload.issues.length === 0,
+  });
 export type PageQuery = z.output<typeof pageQuerySchema>;
 
 export const pageOf = <T extends z.ZodTypeAny>(item: T) =>

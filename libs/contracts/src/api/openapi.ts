@@ -80,6 +80,8 @@ import {
 import {
   dtmSchema,
   isoDurationSchema,
+  MAX_PAGE_WINDOW,
+  storedIsoDurationSchema,
   pageOf,
   pageQuerySchema,
   policyNameSchema,
@@ -128,7 +130,13 @@ const ref = (kind: 'schemas' | 'responses' | 'headers' | 'securitySchemes', name
  */
 const pageQuery = (sortFields: readonly string[]) =>
   z.object({
-    page: z.number().int().min(0).default(0).describe('Page index, 0-based.'),
+    page: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_PAGE_WINDOW - 1)
+      .default(0)
+      .describe(`Page index, 0-based; (page + 1) × size must not exceed ${MAX_PAGE_WINDOW}.`),
     size: z.number().int().min(1).max(100).default(20).describe('Page size, 1–100.'),
     ...(sortFields.length > 0 && pageQuerySchema.shape.sort
       ? {
@@ -217,11 +225,11 @@ const componentSchemas: ReadonlyArray<readonly [string, z.ZodType]> = [
   ['StorePage', storePageSchema],
   ['CreateStoreBody', createStoreBodySchema],
   ['UpdateStoreBody', updateStoreBodySchema],
-  // createTotpPolicyBodySchema is totpPolicySchema itself: one component.
   ['TotpPolicy', totpPolicySchema],
+  ['CreateTotpPolicyBody', createTotpPolicyBodySchema],
   ['UpdateTotpPolicyBody', updateTotpPolicyBodySchema],
-  // createPasscodePolicyBodySchema is passcodePolicySchema itself: one component.
   ['PasscodePolicy', passcodePolicySchema],
+  ['CreatePasscodePolicyBody', createPasscodePolicyBodySchema],
   ['PasscodeClientRules', passcodeClientRulesSchema],
   ['UpdatePasscodePolicyBody', updatePasscodePolicyBodySchema],
   // createPasskeyConfigBodySchema is passkeyConfigSchema itself: one component.
@@ -296,7 +304,18 @@ const schemaAnnotations: ReadonlyArray<readonly [z.ZodType, { description: strin
   [
     [
       isoDurationSchema,
-      { description: 'ISO-8601 duration, e.g. `PT15M` or `P90D`.', examples: ['PT15M', 'P90D'] },
+      {
+        description: 'ISO-8601 duration, e.g. `PT15M` or `P90D`; at most `P10Y` (a year counted as 365.2425 days).',
+        examples: ['PT15M', 'P90D'],
+      },
+    ],
+    [
+      storedIsoDurationSchema,
+      {
+        description:
+          'ISO-8601 duration, e.g. `PT15M` or `P90D` (policies stored before durations were bounded to `P10Y` may show a longer one).',
+        examples: ['PT15M', 'P90D'],
+      },
     ],
   ];
 

@@ -213,7 +213,12 @@ describe('buildOpenApiDocument', () => {
   it('documents the passcode policy operations with the PasscodePolicy schema and its defaults', () => {
     const base = '/api/identity-store/stores/{storeName}/passcodePolicy';
     const create = doc.paths[base].post as Operation & Doc;
-    expect(create.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/PasscodePolicy' });
+    // The create body is its own component since its durations are bounded (review M1); stored
+    // policies (PasscodePolicy) may hold longer ones written before the bound.
+    expect(create.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/CreatePasscodePolicyBody',
+    });
+    expect(doc.components.schemas.CreatePasscodePolicyBody.properties.lockoutDuration.description).toContain('at most `P10Y`');
     expect(Object.keys(create.responses ?? {})).toContain('201');
     const item = doc.paths[`${base}/{policyName}`];
     expect(item.get.responses['200'].content['application/json'].schema).toEqual({

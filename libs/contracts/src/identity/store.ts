@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dtmSchema, isoDurationSchema, policyNameSchema, storeNameSchema } from '../api/common';
+import { dtmSchema, isoDurationSchema, policyNameSchema, storedIsoDurationSchema, storeNameSchema } from '../api/common';
 import { totpAlgorithmSchema, totpDigitsSchema } from '../totp/totp-events';
 import { passkeyConfigSchema, passkeyConfigsInputSchema } from './passkey-config';
 
@@ -7,6 +7,13 @@ export * from './passkey-config';
 
 /** Failed attempts before a credential locks; shared by every credential policy. */
 export const maxFailedAttemptsSchema = z.number().int().min(1).max(100);
+
+/*
+ * Durations: request bodies use isoDurationSchema (at most P10Y, review M1); a policy as stored,
+ * published and answered (totpPolicySchema, passcodePolicySchema) uses storedIsoDurationSchema, so
+ * a policy stored before the bound still loads and its credentials keep working (the deciders clamp
+ * the dates they compute to 9999-12-31). Changing such a policy requires a bounded duration.
+ */
 
 /** The adjustable part of a TOTP policy (everything but its name), with defaults. */
 export const totpPolicyBodySchema = z
@@ -21,9 +28,13 @@ export const totpPolicyBodySchema = z
   })
   .strict();
 
-export const totpPolicySchema = totpPolicyBodySchema.extend({ name: policyNameSchema });
+/** A new TOTP policy (request body); also what an updated policy must be as a whole. */
+export const createTotpPolicyBodySchema = totpPolicyBodySchema.extend({ name: policyNameSchema });
+/** A TOTP policy as stored, published and answered. */
+export const totpPolicySchema = createTotpPolicyBodySchema.extend({
+  lockoutDuration: storedIsoDurationSchema.default('PT15M'),
+});
 export type TotpPolicy = z.output<typeof totpPolicySchema>;
-export const createTotpPolicyBodySchema = totpPolicySchema;
 /** Update: any subset of the adjustable fields. */
 export const updateTotpPolicyBodySchema = z
   .object({
@@ -104,6 +115,14 @@ const passcodePolicyFields = {
   lockoutDuration: isoDurationSchema.default(passcodePolicyDefaults.lockoutDuration),
 };
 
+/** The same fields as stored: durations from before the bound stay readable. */
+const storedPasscodePolicyFields = {
+  ...passcodePolicyFields,
+  validity: storedIsoDurationSchema.nullable().default(passcodePolicyDefaults.validity),
+  renewalWindow: storedIsoDurationSchema.nullable().default(passcodePolicyDefaults.renewalWindow),
+  lockoutDuration: storedIsoDurationSchema.default(passcodePolicyDefaults.lockoutDuration),
+};
+
 /** A renewal window is a span before expiry, so a passcode that never expires cannot have one. */
 const renewalWindowHasValidity = (policy: { validity: string | null; renewalWindow: string | null }) =>
   policy.renewalWindow === null || policy.validity !== null;
@@ -113,15 +132,20 @@ const renewalWindowWithoutValidity = {
   when: whenFieldsAre('string', 'renewalWindow'),
 };
 
+/** A passcode policy as stored, published and answered. */
 export const passcodePolicySchema = z
-  .object({ name: policyNameSchema, ...passcodePolicyFields })
+  .object({ name: policyNameSchema, ...storedPasscodePolicyFields })
   .strict()
   .refine(renewalWindowHasValidity, renewalWindowWithoutValidity);
 export type PasscodePolicy = z.output<typeof passcodePolicySchema>;
-export const createPasscodePolicyBodySchema = passcodePolicySchema;
+/** A new passcode policy (request body); also what an updated policy must be as a whole. */
+export const createPasscodePolicyBodySchema = z
+  .object({ name: policyNameSchema, ...passcodePolicyFields })
+  .strict()
+  .refine(renewalWindowHasValidity, renewalWindowWithoutValidity);
 /**
  * Update: any subset of the adjustable fields (clientRules too: a subset of its rules). The merged
- * policy is checked again with {@link passcodePolicySchema}, since minLength/maxLength and
+ * policy is checked again with {@link createPasscodePolicyBodySchema}, since minLength/maxLength and
  * validity/renewalWindow may come one from the request and one from the stored policy.
  */
 export const updatePasscodePolicyBodySchema = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contextSchema, dtmSchema } from '../api/common';
+import { contextSchema, dtmSchema, requestDtmSchema } from '../api/common';
 import { passcodeClientRulesSchema, srpGroupSchema, srpHashSchema } from '../identity/store';
 import { userSchema } from '../identity/user';
 import { passcodeStatusSchema } from './passcode-events';
@@ -69,7 +69,9 @@ export const passcodeRenewalResponseSchema = passcodeAuthenticationResponseSchem
 export const updatePasscodeBodySchema = z
   .object({
     status: passcodeStatusSchema.describe('REVOKED is final.'),
-    expirationDtm: dtmSchema.nullable().describe('null: the passcode never expires.'),
+    expirationDtm: requestDtmSchema
+      .nullable()
+      .describe('UTC, 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; null: the passcode never expires.'),
   })
   .partial()
   .strict()
