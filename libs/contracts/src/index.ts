@@ -1,6 +1,7 @@
 export * from './domain-error';
 export * from './types';
 export * from './iso-duration';
+export * from './json-bounds';
 export * from './events/event';
 export * from './events/published-events';
 export * from './api/common';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dtmSchema } from '../api/common';
+import { type JsonBounds, jsonBoundsProblem } from '../json-bounds';
 import { passcodeAuditInfoSchema, passcodeInfoSchema } from '../passcode/passcode-events';
 import {
   passkeyAuditInfoSchema,
@@ -16,11 +17,20 @@ const extIdSchema = z
   .max(128)
   .regex(/^[\w.@:+-]+$/, 'must be 1–128 letters, digits or . @ : + - _');
 
+/** How large a user's attributes may be (review M2): they are validated, stored and sent with every user. */
+export const ATTRIBUTES_BOUNDS: JsonBounds = { maxBytes: 32_768, maxDepth: 32 };
+
+/** User attributes in a request: a JSON object within {@link ATTRIBUTES_BOUNDS}. */
+const attributesSchema = z.record(z.string(), z.unknown()).superRefine((attributes, ctx) => {
+  const problem = jsonBoundsProblem(attributes, ATTRIBUTES_BOUNDS);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 export const createUserBodySchema = z
   .object({
     extId: extIdSchema,
     status: userStatusSchema.default('ACTIVE'),
-    attributes: z.record(z.string(), z.unknown()).default({}),
+    attributes: attributesSchema.default({}),
   })
   .strict();
 
@@ -28,7 +38,7 @@ export const updateUserBodySchema = z
   .object({
     extId: extIdSchema,
     status: userStatusSchema,
-    attributes: z.record(z.string(), z.unknown()),
+    attributes: attributesSchema,
   })
   .partial()
   .strict();
