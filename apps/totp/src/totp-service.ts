@@ -10,7 +10,7 @@ import {
   type UserRecord,
 } from '@identity-store/contracts';
 import { requireActiveUser, UserCredentialStreams } from '@identity-store/credential-kit';
-import type { SecretBox } from '@identity-store/crypto';
+import { SecretBox } from '@identity-store/crypto';
 import type { EventMetadata, PostgresEventStore, RecordedEvent } from '@identity-store/event-store';
 import type { IdentityQueries, SummaryQueries, UserRef } from '@identity-store/service-clients';
 import { newTotpSecret, otpauthUri, toBase32 } from './domain/totp-code';
@@ -22,6 +22,14 @@ import {
   type TotpUserState,
   totpStreamId,
 } from './domain/totp-decider';
+
+/**
+ * Associated data of a TOTP secret: the user and the credential (a ciphertext copied to another
+ * credential, even one of the same user, does not decrypt). Secrets written before key ids (`v1`)
+ * were bound to the user id alone and are still read that way.
+ */
+export const totpSecretContext = (userId: string, credentialId: string) => `${userId}/totp:${credentialId}:secret`;
+const legacyTotpSecretContext = (userId: string) => userId;
 
 const requirePolicy = (store: Store, policyName: string): TotpPolicy => {
   const policy = store.totpPolicies[policyName];
@@ -72,7 +80,8 @@ export class TotpService {
     const policy = requirePolicy(store, policyName);
     const secret = newTotpSecret(policy.algorithm);
     const credentialId = randomUUID();
-    const { events } = await this.run(store, user, { type: 'StartTotpRegistration', policy, credentialId, encryptedSecret: this.secrets.encrypt(secret, user.id) }, metadata);
+    const encryptedSecret = this.secrets.encrypt(secret, totpSecretContext(user.id, credentialId));
+    const { events } = await this.run(store, user, { type: 'StartTotpRegistration', policy, credentialId, encryptedSecret }, metadata);
     const secretBase32 = toBase32(secret);
     return {
       id: credentialId,
@@ -134,7 +143,13 @@ export class TotpService {
   }
 
   private run(store: Store, user: UserRecord, command: DistributiveOmit<TotpCommand, 'now'>, metadata: EventMetadata) {
-    const deps = { decryptSecret: (encrypted: string) => this.secrets.decrypt(encrypted, user.id) };
+    const deps = {
+      decryptSecret: (encrypted: string, credentialId: string) =>
+        this.secrets.decrypt(
+          encrypted,
+          SecretBox.isLegacy(encrypted) ? legacyTotpSecretContext(user.id) : totpSecretContext(user.id, credentialId),
+        ),
+    };
     return this.streams.decide(store, user, (state, now) => decideTotp({ ...command, now } as TotpCommand, state, deps), {
       metadata,
     });

@@ -135,8 +135,11 @@ export type TotpCommand =
   | DeleteTotp;
 
 export interface TotpDeciderDeps {
-  /** Decrypts a credential's `encryptedSecret` to the raw shared secret. */
-  decryptSecret(encrypted: string): Uint8Array;
+  /**
+   * Decrypts a credential's `encryptedSecret` to the raw shared secret; the credential id is part of
+   * the ciphertext's associated data (another credential's ciphertext does not decrypt).
+   */
+  decryptSecret(encrypted: string, credentialId: string): Uint8Array;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,7 +236,7 @@ const startRegistration = (command: StartTotpRegistration, state: TotpUserState)
 
 const matchCode = (credential: TotpCredentialState, code: string, now: Date, deps: TotpDeciderDeps) =>
   matchTotp({
-    secret: deps.decryptSecret(credential.encryptedSecret),
+    secret: deps.decryptSecret(credential.encryptedSecret, credential.id),
     algorithm: credential.algorithm,
     digits: credential.digits,
     period: credential.period,

@@ -322,7 +322,7 @@ describe('CompleteTotpRegistration', () => {
           data: { credentialId: CRED, timeStep: S0, at: '2026-05-07T10:00:10.000Z' },
         },
       ]);
-    expect(decryptSecret).toHaveBeenCalledWith(ENCRYPTED);
+    expect(decryptSecret).toHaveBeenCalledWith(ENCRYPTED, CRED);
   });
 
   it('accepts the previous step within the window, recording that step', () => {
@@ -424,7 +424,7 @@ describe('AuthenticateTotp', () => {
           },
         },
       ]);
-    expect(decryptSecret).toHaveBeenCalledWith(ENCRYPTED);
+    expect(decryptSecret).toHaveBeenCalledWith(ENCRYPTED, CRED);
   });
 
   it('succeeds without context (no context key at all)', () => {
