@@ -112,6 +112,7 @@ describe('hardened inputs end to end (M1, M2, L7)', () => {
         renewalWindow: null,
         maxFailedAttempts: 2,
         lockoutDuration: 'P1000000Y',
+        kdf: null, // plain RFC 5054, as policies stored before KDFs are (this suite's SRP client does not stretch)
       };
       await direct.createStore({ name: legacy, attributeSchema: null, ...noPolicies, passcodePolicies: [passcodePolicy] }, metadata);
       const userId = await createUser(legacy, 'pc');

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { hkdfSync, randomUUID } from 'node:crypto';
 import {
   type DistributiveOmit,
   notFound,
   type PasscodeAuthenticationFailed,
+  type PasscodeDecoyAuthenticationFailed,
   type PasscodeEvent,
   type PasscodePolicy,
   type Store,
@@ -14,9 +15,16 @@ import { requireActiveUser, UserCredentialStreams } from '@identity-store/creden
 import type { SecretBox } from '@identity-store/crypto';
 import type { EventMetadata, PostgresEventStore, RecordedEvent } from '@identity-store/event-store';
 import type { IdentityQueries, SummaryQueries, UserRef } from '@identity-store/service-clients';
-import { srpServerChallenge } from '@identity-store/srp';
+import {
+  bigIntFromBytes,
+  bytesFromBigInt,
+  type SrpParameters,
+  srpParameters,
+  srpServerChallenge,
+} from '@identity-store/srp';
 import {
   type ChallengeSession,
+  type DecoySession,
   decidePasscode,
   evolvePasscode,
   initialPasscodeUserState,
@@ -40,6 +48,9 @@ const requirePolicy = (store: Store, policyName: string): PasscodePolicy => {
 
 type Command = DistributiveOmit<PasscodeCommand, 'now'>;
 
+/** Decoy salts have the length clients are told to use (16 bytes, README "Passcodes"). */
+const DECOY_SALT_BYTES = 16;
+
 /** Unique-key scope of the open sessions: which user's stream holds session X. */
 const SESSION_KEYS = 'passcode-session';
 type ProofInput = { A: string; M1: string };
@@ -51,6 +62,8 @@ type ProofInput = { A: string; M1: string };
  */
 export class PasscodeService {
   private readonly streams: UserCredentialStreams<PasscodeUserState, PasscodeEvent>;
+  /** The server key behind decoy salts and verifiers (derived from SECRETS_KEY for this purpose only). */
+  private readonly decoyKey: Buffer;
 
   constructor(
     eventStore: PostgresEventStore,
@@ -59,6 +72,7 @@ export class PasscodeService {
     private readonly secrets: SecretBox,
     clock: () => Date = () => new Date(),
   ) {
+    this.decoyKey = secrets.deriveKey('passcode-decoy');
     this.streams = new UserCredentialStreams(eventStore, identity, summaries, {
       initialState: initialPasscodeUserState,
       evolve: evolvePasscode,
@@ -96,6 +110,7 @@ export class PasscodeService {
       identity: user.id,
       srpGroup: policy.srpGroup,
       hash: policy.hash,
+      kdf: policy.kdf ?? null, // a policy stored before KDFs: plain RFC 5054
       clientRules: policy.clientRules,
       expiresDtm: state.sessions[sessionId]!.expiresDtm,
     };
@@ -125,7 +140,12 @@ export class PasscodeService {
     return this.userView(user, events);
   }
 
-  /** Authentication or renewal start: the challenge (salt and B) for the policy's passcode. */
+  /**
+   * Authentication or renewal start: the challenge (salt and B) for the policy's passcode, with the
+   * KDF the client stretches it with (a renewal also names the KDF of the new verifier). For a
+   * user without a passcode for the policy an authentication start answers a decoy challenge of
+   * the same shape (README "Passcodes").
+   */
   async startChallenge(
     kind: 'StartPasscodeAuthentication' | 'StartPasscodeRenewal',
     storeName: string,
@@ -143,7 +163,18 @@ export class PasscodeService {
       { type: kind, policy, sessionId, storeId: store.id },
       metadata,
     );
-    const session = state.sessions[sessionId] as ChallengeSession;
+    const session = state.sessions[sessionId] as ChallengeSession | DecoySession;
+    if (session.kind === 'DECOY')
+      return {
+        sessionId,
+        identity: user.id,
+        salt: this.decoy(store, user, policy.name, srpParameters(policy.srpGroup, policy.hash)).salt,
+        B: session.B,
+        srpGroup: policy.srpGroup,
+        hash: policy.hash,
+        kdf: policy.kdf ?? null,
+        expiresDtm: session.expiresDtm,
+      };
     const passcode = state.passcodes[session.passcodeId]!;
     return {
       sessionId,
@@ -154,9 +185,12 @@ export class PasscodeService {
       B: session.B,
       srpGroup: passcode.srpGroup,
       hash: passcode.hash,
+      kdf: passcode.kdf,
       expiresDtm: session.expiresDtm,
-      // The client chooses the new passcode against these.
-      ...(kind === 'StartPasscodeRenewal' ? { clientRules: policy.clientRules } : {}),
+      // The client chooses the new passcode against these, and computes its verifier with newKdf.
+      ...(kind === 'StartPasscodeRenewal'
+        ? { clientRules: policy.clientRules, newKdf: session.newKdf ?? null }
+        : {}),
     };
   }
 
@@ -228,14 +262,15 @@ export class PasscodeService {
     };
     const { events, serverProof } = await this.run(store, user, command(base), metadata);
     const failure = events.find(
-      (event): event is RecordedEvent<PasscodeAuthenticationFailed> =>
-        event.type === 'PasscodeAuthenticationFailed',
+      (event): event is RecordedEvent<PasscodeAuthenticationFailed | PasscodeDecoyAuthenticationFailed> =>
+        event.type === 'PasscodeAuthenticationFailed' || event.type === 'PasscodeDecoyAuthenticationFailed',
     );
     return {
       result: failure ? ('FAILURE' as const) : ('SUCCESS' as const),
       ...(failure ? {} : { M2: serverProof }),
       authenticationId,
-      ...(failure ? { reason: failure.data.reason } : {}),
+      // A decoy fails as a wrong proof does: the answer does not tell (the events and the audit do).
+      ...(failure ? { reason: 'INVALID_PROOF' as const } : {}),
       user: await this.userView(user, events),
     };
   }
@@ -254,6 +289,28 @@ export class PasscodeService {
     return { store, user };
   }
 
+  /**
+   * The decoy salt and verifier of a user and policy (hex): HKDF-SHA-256 (HMAC) of the server's
+   * decoy key over store, user and policy, so they are stable across starts and unguessable; the
+   * verifier is a number in 1..N−1 that nobody knows a password for.
+   */
+  private decoy(store: Store, user: UserRecord, policyName: string, params: SrpParameters) {
+    const bytes = Buffer.from(
+      hkdfSync(
+        'sha256',
+        this.decoyKey,
+        Buffer.alloc(0),
+        `passcode-decoy|${store.id}|${user.id}|${policyName}|${params.byteLength}`,
+        DECOY_SALT_BYTES + params.byteLength + 16, // 16 more bytes: the reduction mod N is uniform
+      ),
+    );
+    const v = (bigIntFromBytes(bytes.subarray(DECOY_SALT_BYTES)) % (params.N - 1n)) + 1n;
+    return {
+      salt: bytes.subarray(0, DECOY_SALT_BYTES).toString('hex'),
+      verifier: bytesFromBigInt(v, params.byteLength).toString('hex'),
+    };
+  }
+
   /** Associated data of a user's secrets: the user id and what the value is. */
   private aad(user: UserRecord, label: string) {
     return `${user.id}/${label}`;
@@ -266,6 +323,7 @@ export class PasscodeService {
       decrypt: (ciphertext, label) => this.secrets.decrypt(ciphertext, this.aad(user, label)),
       challenge: (params, verifierHex) => srpServerChallenge(params, verifierHex),
       onServerProof: (M2) => (serverProof = M2),
+      decoy: (policyName, params) => this.decoy(store, user, policyName, params),
     };
     const result = await this.streams.decide(
       store,

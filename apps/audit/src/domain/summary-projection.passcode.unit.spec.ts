@@ -197,6 +197,48 @@ describe('passcode authentication audits', () => {
     });
   });
 
+  it('records a decoy (no passcode for the policy) as a failure with reason PASSCODE_NOT_FOUND and no passcode', () => {
+    const decoyFailed: PasscodeEvent = {
+      type: 'PasscodeDecoyAuthenticationFailed',
+      data: {
+        sessionId: 's9',
+        authenticationId: 'auth-9',
+        policyName: 'default',
+        srpGroup: 2048,
+        hash: 'SHA-256',
+        reason: 'PASSCODE_NOT_FOUND',
+        at: '2026-05-07T11:00:00.000Z',
+        context: { ip: '192.0.2.9' },
+      },
+    };
+    const audit = authenticationAuditOf(published(decoyFailed));
+    expect(audit).toEqual({
+      id: 'auth-9',
+      userId: USER,
+      type: 'Passcode',
+      result: 'FAILURE',
+      reason: 'PASSCODE_NOT_FOUND',
+      createdDtm: '2026-05-07T11:00:00.000Z',
+      context: { ip: '192.0.2.9' },
+      policyName: 'default',
+      passcodeAuditInfo: {
+        protocol: 'SRP',
+        policyName: 'default',
+        srpGroup: 2048,
+        hash: 'SHA-256',
+        failedAttempts: 0,
+        locked: false,
+      },
+    });
+    expect(authenticationAuditSchema.parse(audit)).toEqual(audit);
+    // In the summary, a decoy's failure looks like a wrong proof's: lastAuthentication only.
+    const summary = applyToSummary(emptySummaryInfo(), published(decoyFailed));
+    expect(summary).toEqual({
+      ...emptySummaryInfo(),
+      lastAuthentication: { type: 'Passcode', result: 'FAILURE', dtm: '2026-05-07T11:00:00.000Z' },
+    });
+  });
+
   it('other passcode events are no authentications', () => {
     expect(authenticationAuditOf(published(registered))).toBeNull();
     expect(authenticationAuditOf(published(failedAndLocked[1]!))).toBeNull();

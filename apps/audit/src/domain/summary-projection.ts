@@ -105,6 +105,8 @@ export const applyToSummary = (summary: SummaryInfo, event: IntegrationEvent): S
         lastAuthentication: { type: 'Passcode', result: 'SUCCESS', dtm: str(data, 'at') },
       };
     case 'PasscodeAuthenticationFailed':
+    // A decoy (no passcode for the policy) failed as a wrong proof does, in the user's summary too.
+    case 'PasscodeDecoyAuthenticationFailed':
       return { ...summary, lastAuthentication: { type: 'Passcode', result: 'FAILURE', dtm: str(data, 'at') } };
     case 'PasscodeLocked':
       return updatePasscode(summary, data, (item) => ({ ...item, status: 'LOCKED' }));
@@ -185,6 +187,25 @@ export const authenticationAuditOf = (event: IntegrationEvent): AuthenticationAu
           hash: data.hash as PasscodeAuditInfo['hash'],
           failedAttempts: data.failedAttempts as number,
           locked: data.locked as boolean,
+        },
+      };
+    }
+    case 'PasscodeDecoyAuthenticationFailed': {
+      // The audit tells the truth (reason PASSCODE_NOT_FOUND, no passcode); the API answer did not.
+      const { credentialId: _none, ...common } = base;
+      return {
+        ...common,
+        policyName: str(data, 'policyName'),
+        type: 'Passcode',
+        result: 'FAILURE',
+        reason: str(data, 'reason'),
+        passcodeAuditInfo: {
+          protocol: 'SRP',
+          policyName: str(data, 'policyName'),
+          srpGroup: data.srpGroup as PasscodeAuditInfo['srpGroup'],
+          hash: data.hash as PasscodeAuditInfo['hash'],
+          failedAttempts: 0,
+          locked: false,
         },
       };
     }

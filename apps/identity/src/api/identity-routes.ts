@@ -18,6 +18,7 @@ import {
   updateStoreBodySchema,
   updateTotpPolicyBodySchema,
   updateUserBodySchema,
+  withLegacyKdf,
   type UserRecord,
 } from '@identity-store/contracts';
 import { fieldErrorsOf, HttpProblem, type Request, type Response, Router, validate } from '@identity-store/http-kit';
@@ -76,12 +77,19 @@ const mergeEntries = (before: Record<string, unknown>, update: Record<string, un
  * is validated as a whole, because a check across fields (minLength ≤ maxLength, origins against the
  * rpId) may compare a new value with a kept one.
  */
-const updatedPolicy = <Policy>(current: object, update: Record<string, unknown>, policySchema: z.ZodType<Policy>): Policy => {
+const updatedPolicy = <Policy>(
+  current: object,
+  update: Record<string, unknown>,
+  policySchema: z.ZodType<Policy>,
+  /** Nested objects an update replaces as a whole (a passcode policy's `kdf`: another algorithm has other fields). */
+  replacedWhole: readonly string[] = [],
+): Policy => {
   const previous = current as Record<string, unknown>;
   const merged = Object.fromEntries(
     Object.entries({ ...previous, ...update }).map(([field, value]) => {
       const before = previous[field];
-      return [field, isPlainObject(value) && isPlainObject(before) ? mergeEntries(before, value) : value];
+      const mergeable = isPlainObject(value) && isPlainObject(before) && !replacedWhole.includes(field);
+      return [field, mergeable ? mergeEntries(before, value) : value];
     }),
   );
   const parsed = policySchema.safeParse(merged);
@@ -100,6 +108,10 @@ interface PolicyRouteSchemas<K extends StorePolicyKind> {
   update: z.ZodType<Record<string, unknown>>;
   /** What an updated policy must be as a whole (the create rules: bounded durations, cross-field checks). */
   policy: z.ZodType<StorePolicyOf[K]>;
+  /** A stored policy as the API shows it (fields added since it was stored get their legacy value). */
+  stored?: (policy: StorePolicyOf[K]) => StorePolicyOf[K];
+  /** See updatedPolicy. */
+  replacedWhole?: readonly string[];
 }
 const policyRouteSchemas: { [K in StorePolicyKind]: PolicyRouteSchemas<K> } = {
   totp: {
@@ -117,6 +129,8 @@ const policyRouteSchemas: { [K in StorePolicyKind]: PolicyRouteSchemas<K> } = {
     create: createPasscodePolicyBodySchema,
     update: updatePasscodePolicyBodySchema,
     policy: createPasscodePolicyBodySchema,
+    stored: withLegacyKdf,
+    replacedWhole: ['kdf'],
   },
   passkey: {
     segment: 'passkeyConfig',
@@ -233,18 +247,20 @@ export const identityRoutes = (identity: IdentityService, summaries: SummaryQuer
       const { value: store } = await identity.requireStore(storeName);
       const policy = storePolicy(store, kind, key);
       if (!policy) throw policyNotFound(kind, key);
-      res.json(policy);
+      res.json(schemas.stored ? schemas.stored(policy) : policy);
     });
 
     router.post(itemPath, async (req, res) => {
       const { params, body } = validate(req, { params: itemParams, body: schemas.update });
       const { storeName, key } = itemOf(params);
       const { value: store } = await identity.requireStore(storeName);
-      const current = storePolicy(store, kind, key);
-      if (!current) throw policyNotFound(kind, key);
+      const stored = storePolicy(store, kind, key);
+      if (!stored) throw policyNotFound(kind, key);
+      const current = schemas.stored ? schemas.stored(stored) : stored;
+      const updated = updatedPolicy(current, body, schemas.policy, schemas.replacedWhole);
       const { value, version } = await identity.changeStore(
         storeName,
-        { type: 'SetPolicy', mode: 'update', ...kinded(updatedPolicy(current, body, schemas.policy)) },
+        { type: 'SetPolicy', mode: 'update', ...kinded(updated) },
         metadataOf(req),
         ifMatchOf(req),
       );

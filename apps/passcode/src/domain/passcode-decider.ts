@@ -11,9 +11,12 @@ import {
   PasscodeAuthenticationStarted,
   PasscodeAuthenticationSucceeded,
   type PasscodeCeremony,
+  PasscodeDecoyAuthenticationFailed,
+  PasscodeDecoyAuthenticationStarted,
   PasscodeDeregistered,
   type PasscodeEvent,
   PasscodeExpirationChanged,
+  type PasscodeKdf,
   PasscodeLocked,
   PasscodeRegistrationCompleted,
   PasscodeRegistrationStarted,
@@ -58,6 +61,12 @@ import {
  *   unlocked, unexpired passcode; with a policy `renewalWindow` only from `expirationDtm −
  *   renewalWindow` on (earlier: 409 PASSCODE_RENEWAL_NOT_OPEN). It restarts the validity.
  * - SUSPENDED and REVOKED passcodes cannot authenticate or renew (403). REVOKED is final.
+ * - Key stretching: a passcode keeps the KDF its verifier was computed with (the policy's when the
+ *   registration or renewal started), so a later policy change does not break it.
+ * - Decoys: an authentication start for a policy under which the user has no passcode answers with
+ *   a challenge like a real one (a deterministic fake salt, a fake verifier behind B, the policy's
+ *   group, hash and KDF), and its completion fails like a wrong proof. Nothing is counted (there is
+ *   no credential); the events say what happened.
  */
 
 export const passcodeStreamId = (userId: string): string => `passcode-user-${userId}`;
@@ -80,6 +89,8 @@ export interface PasscodeState {
   expirationDtm: string | null;
   failedAttempts: number;
   lockedUntil: string | null;
+  /** The KDF the client stretches the passcode with; null: plain RFC 5054. */
+  kdf: PasscodeKdf | null;
 }
 
 export interface RegistrationSession {
@@ -89,6 +100,8 @@ export interface RegistrationSession {
   policyName: string;
   srpGroup: SrpGroup;
   hash: SrpHash;
+  /** The policy's KDF at the start (what the client was told to compute the verifier with). */
+  kdf: PasscodeKdf | null;
   expiresDtm: string;
 }
 
@@ -101,9 +114,24 @@ export interface ChallengeSession {
   B: string;
   encryptedB: string;
   expiresDtm: string;
+  /** Renewals: the policy's KDF at the start, for the new verifier. */
+  newKdf?: PasscodeKdf | null;
 }
 
-export type PasscodeSession = RegistrationSession | ChallengeSession;
+/** An authentication started for a policy under which the user has no passcode (see Decoys above). */
+export interface DecoySession {
+  kind: 'DECOY';
+  id: string;
+  storeId: string;
+  policyName: string;
+  srpGroup: SrpGroup;
+  hash: SrpHash;
+  B: string;
+  encryptedB: string;
+  expiresDtm: string;
+}
+
+export type PasscodeSession = RegistrationSession | ChallengeSession | DecoySession;
 
 export interface PasscodeUserState {
   passcodes: Record<string, PasscodeState>;
@@ -127,6 +155,8 @@ export interface PasscodePolicyParameters {
   renewalWindow: string | null;
   maxFailedAttempts: number;
   lockoutDuration: string;
+  /** The KDF new verifiers are computed with; null or absent (a policy stored before KDFs): plain RFC 5054. */
+  kdf?: PasscodeKdf | null;
 }
 
 /** Where a ceremony is started: the policy, the new session's id and the store it belongs to. */
@@ -225,6 +255,11 @@ export interface PasscodeDeciderDeps {
   challenge(params: SrpParameters, verifierHex: string): { b: string; B: string };
   /** Receives the server proof M2 of an accepted client proof: the answer to the client, not a fact to store. */
   onServerProof?(M2: string): void;
+  /**
+   * The decoy salt and verifier of this user and policy (hex): deterministic, from a server key,
+   * so every start for the same user and policy shows the same salt, as a real passcode does.
+   */
+  decoy(policyName: string, params: SrpParameters): { salt: string; verifier: string };
 }
 
 /** Associated-data labels: a ciphertext only decrypts as the value it was made for. */
@@ -264,6 +299,7 @@ export const toPasscodeResource = (passcode: PasscodeState, now: Date): Passcode
   expirationDtm: passcode.expirationDtm,
   failedAttempts: passcode.failedAttempts,
   lockedUntil: passcode.lockedUntil,
+  kdf: passcode.kdf,
 });
 
 /** All of the user's passcodes as API resources, oldest first. */
@@ -335,6 +371,7 @@ const startRegistration = (command: StartPasscodeRegistration, state: PasscodeUs
       policyName: policy.name,
       srpGroup: policy.srpGroup,
       hash: policy.hash,
+      kdf: policy.kdf ?? null,
       expiresDtm: expiresAt(now),
       at: now.toISOString(),
     }),
@@ -353,11 +390,18 @@ function requireSession(
 function requireSession(
   state: PasscodeUserState,
   command: CompleteCeremony,
-  kind: PasscodeCeremony,
+  kind: 'RENEWAL',
 ): ChallengeSession;
+/** An authentication session, or a decoy (which is completed on the same path). */
+function requireSession(
+  state: PasscodeUserState,
+  command: CompleteCeremony,
+  kind: 'AUTHENTICATION',
+): ChallengeSession | DecoySession;
 function requireSession(state: PasscodeUserState, command: CompleteCeremony, kind: PasscodeSession['kind']) {
   const session = state.sessions[command.sessionId];
-  if (!session || session.kind !== kind || session.storeId !== command.storeId)
+  const ofKind = session?.kind === kind || (kind === 'AUTHENTICATION' && session?.kind === 'DECOY');
+  if (!session || !ofKind || session.storeId !== command.storeId)
     throw notFound('PASSCODE_SESSION_NOT_FOUND', `Passcode session ${command.sessionId} does not exist`);
   if (isSessionExpired(session, command.now))
     throw new DomainError(
@@ -421,6 +465,7 @@ const completeRegistration = (
       policyName: session.policyName,
       srpGroup: session.srpGroup,
       hash: session.hash,
+      kdf: session.kdf,
       encryptedSalt: deps.encrypt(Buffer.from(command.salt, 'hex'), secretLabels.salt(passcodeId)),
       encryptedVerifier: deps.encrypt(
         Buffer.from(command.verifier, 'hex'),
@@ -466,10 +511,11 @@ const startChallenge = (
   deps: PasscodeDeciderDeps,
 ): PasscodeEvent[] => {
   const { policy, now, sessionId } = command;
+  const renewal = command.type === 'StartPasscodeRenewal';
   const passcode = findByPolicy(state, policy.name);
+  if (!passcode && !renewal) return startDecoy(command, deps);
   if (!passcode) throw notFound('PASSCODE_NOT_FOUND', `No passcode registered for policy ${policy.name}`);
   requireUsable(passcode, now);
-  const renewal = command.type === 'StartPasscodeRenewal';
   if (renewal) requireRenewalOpen(passcode, policy, now);
   const verifier = deps
     .decrypt(passcode.encryptedVerifier, secretLabels.verifier(passcode.id))
@@ -485,16 +531,84 @@ const startChallenge = (
     expiresDtm: expiresAt(now),
     at: now.toISOString(),
   };
-  return [renewal ? PasscodeRenewalStarted.create(data) : PasscodeAuthenticationStarted.create(data)];
+  return [
+    renewal
+      ? PasscodeRenewalStarted.create({ ...data, newKdf: policy.kdf ?? null })
+      : PasscodeAuthenticationStarted.create(data),
+  ];
 };
 
-/** Session, passcode and policy of a challenge completion, all checked before the proof is. */
+/**
+ * A challenge for a passcode that does not exist: B from the decoy verifier and a fresh b (one
+ * exponentiation, as for a real start), in the policy's group and hash.
+ */
+const startDecoy = (command: StartPasscodeAuthentication, deps: PasscodeDeciderDeps): PasscodeEvent[] => {
+  const { policy, now, sessionId } = command;
+  const params = paramsOf(policy);
+  const { b, B } = deps.challenge(params, deps.decoy(policy.name, params).verifier);
+  return [
+    PasscodeDecoyAuthenticationStarted.create({
+      sessionId,
+      storeId: command.storeId,
+      policyName: policy.name,
+      srpGroup: policy.srpGroup,
+      hash: policy.hash,
+      B,
+      encryptedB: deps.encrypt(Buffer.from(b, 'hex'), secretLabels.b(sessionId)),
+      expiresDtm: expiresAt(now),
+      at: now.toISOString(),
+    }),
+  ];
+};
+
+/**
+ * Completing a decoy: the same checks of the request as for a real session (policy, malformed
+ * values: 400) and the same SRP work, then a failure whatever the proof (nobody knows a password
+ * behind the decoy verifier; its result is not even looked at).
+ */
+const completeDecoy = (
+  command: CompletePasscodeAuthentication,
+  session: DecoySession,
+  deps: PasscodeDeciderDeps,
+): PasscodeEvent[] => {
+  requirePolicy(command, session.policyName);
+  const params = paramsOf(session);
+  parseClientValues(params, { A: command.A, M1: command.M1 });
+  const decoy = deps.decoy(session.policyName, params);
+  try {
+    srpVerifyClient(params, {
+      identity: command.identity,
+      salt: decoy.salt,
+      verifier: decoy.verifier,
+      b: deps.decrypt(session.encryptedB, secretLabels.b(session.id)).toString('hex'),
+      B: session.B,
+      A: command.A,
+      M1: command.M1,
+    });
+  } catch (error) {
+    if (!(error instanceof SrpInputError)) throw error;
+    throw invalid('INVALID_SRP_VALUE', error.message, [{ path: `body.${error.field}`, message: error.message }]);
+  }
+  return [
+    PasscodeDecoyAuthenticationFailed.create({
+      sessionId: session.id,
+      authenticationId: command.authenticationId,
+      policyName: session.policyName,
+      srpGroup: session.srpGroup,
+      hash: session.hash,
+      reason: 'PASSCODE_NOT_FOUND',
+      at: command.now.toISOString(),
+      ...(command.context !== undefined ? { context: command.context } : {}),
+    }),
+  ];
+};
+
+/** Passcode and policy of a challenge completion's session, all checked before the proof is. */
 const challengeContext = (
   command: CompletePasscodeAuthentication | CompletePasscodeRenewal,
   state: PasscodeUserState,
-  kind: PasscodeCeremony,
+  session: ChallengeSession,
 ) => {
-  const session = requireSession(state, command, kind);
   // Deregistration and renewal close the passcode's sessions, so the passcode is the one challenged.
   const passcode = state.passcodes[session.passcodeId];
   if (!passcode)
@@ -580,7 +694,9 @@ const completeAuthentication = (
   state: PasscodeUserState,
   deps: PasscodeDeciderDeps,
 ): PasscodeEvent[] => {
-  const challenged = challengeContext(command, state, 'AUTHENTICATION');
+  const session = requireSession(state, command, 'AUTHENTICATION');
+  if (session.kind === 'DECOY') return completeDecoy(command, session, deps);
+  const challenged = challengeContext(command, state, session);
   parseClientValues(challenged.params, { A: command.A, M1: command.M1 });
   const proof = verifyProof(command, challenged, deps);
   if (proof.ok) deps.onServerProof?.(proof.M2);
@@ -597,7 +713,7 @@ const completeRenewal = (
   state: PasscodeUserState,
   deps: PasscodeDeciderDeps,
 ): PasscodeEvent[] => {
-  const challenged = challengeContext(command, state, 'RENEWAL');
+  const challenged = challengeContext(command, state, requireSession(state, command, 'RENEWAL'));
   const { passcode, policy, params, session } = challenged;
   requireRenewalOpen(passcode, policy, command.now);
   parseClientValues(params, { A: command.A, M1: command.M1, salt: command.salt, verifier: command.verifier });
@@ -618,6 +734,8 @@ const completeRenewal = (
         secretLabels.verifier(passcode.id),
       ),
       expirationDtm: policy.validity === null ? null : addIsoDuration(now, policy.validity).toISOString(),
+      // The KDF the client was told at the start to compute the new verifier with.
+      kdf: session.newKdf ?? null,
       at: now.toISOString(),
     }),
   ];
@@ -709,7 +827,7 @@ const closeSession = (state: PasscodeUserState, sessionId: string) =>
 
 /** Closes the open challenges of a passcode (their B was computed from a verifier that is gone). */
 const closeChallengesOf = (state: PasscodeUserState, passcodeId: string) =>
-  withoutSessions(state, (s) => s.kind !== 'REGISTRATION' && s.passcodeId === passcodeId);
+  withoutSessions(state, (s) => (s.kind === 'AUTHENTICATION' || s.kind === 'RENEWAL') && s.passcodeId === passcodeId);
 
 export const evolvePasscode = (state: PasscodeUserState, event: PasscodeEvent): PasscodeUserState => {
   switch (event.type) {
@@ -724,6 +842,7 @@ export const evolvePasscode = (state: PasscodeUserState, event: PasscodeEvent): 
           policyName: d.policyName,
           srpGroup: d.srpGroup,
           hash: d.hash,
+          kdf: d.kdf ?? null,
           expiresDtm: d.expiresDtm,
         },
         d.at,
@@ -742,10 +861,31 @@ export const evolvePasscode = (state: PasscodeUserState, event: PasscodeEvent): 
           B: d.B,
           encryptedB: d.encryptedB,
           expiresDtm: d.expiresDtm,
+          ...(event.type === 'PasscodeRenewalStarted' ? { newKdf: event.data.newKdf ?? null } : {}),
         },
         d.at,
       );
     }
+    case 'PasscodeDecoyAuthenticationStarted': {
+      const d = event.data;
+      return openSession(
+        state,
+        {
+          kind: 'DECOY',
+          id: d.sessionId,
+          storeId: d.storeId,
+          policyName: d.policyName,
+          srpGroup: d.srpGroup,
+          hash: d.hash,
+          B: d.B,
+          encryptedB: d.encryptedB,
+          expiresDtm: d.expiresDtm,
+        },
+        d.at,
+      );
+    }
+    case 'PasscodeDecoyAuthenticationFailed':
+      return closeSession(state, event.data.sessionId);
     case 'PasscodeRegistrationCompleted': {
       const d = event.data;
       const closed = closeSession(state, d.sessionId);
@@ -766,6 +906,7 @@ export const evolvePasscode = (state: PasscodeUserState, event: PasscodeEvent): 
             expirationDtm: d.expirationDtm,
             failedAttempts: 0,
             lockedUntil: null,
+            kdf: d.kdf ?? null,
           },
         },
       };
@@ -793,6 +934,7 @@ export const evolvePasscode = (state: PasscodeUserState, event: PasscodeEvent): 
         encryptedSalt: event.data.encryptedSalt,
         encryptedVerifier: event.data.encryptedVerifier,
         expirationDtm: event.data.expirationDtm,
+        kdf: event.data.kdf ?? null,
       }));
     case 'PasscodeStatusChanged':
       return withPasscode(state, event.data.passcodeId, (p) =>

@@ -38,6 +38,7 @@ const USER = 'b7c4a4f2-2f44-4a35-9d43-1d7f0f4c2a11';
 const PASSWORD = 'correct horse battery staple';
 const SALT = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
 const NEW_SALT = Buffer.from('ffeeddccbbaa99887766554433221100', 'hex');
+const DECOY_SALT = Buffer.from('d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0', 'hex');
 
 const verifierOf = (password: string, salt = SALT, params = clientParams(2048)) =>
   SRP.computeVerifier(params, salt, Buffer.from(USER), Buffer.from(password)).toString('hex');
@@ -80,6 +81,10 @@ const deps: PasscodeDeciderDeps = {
   },
   challenge: (params: SrpParameters, verifierHex: string) => srpServerChallenge(params, verifierHex, FIXED_B),
   onServerProof: (M2) => serverProofs.push(M2),
+  decoy: (policyName: string, params: SrpParameters) => ({
+    salt: DECOY_SALT.toString('hex'),
+    verifier: verifierOf(`decoy of ${policyName}`, DECOY_SALT, clientParams(params.bits as 2048)),
+  }),
 };
 beforeEach(() => (serverProofs.length = 0));
 
@@ -89,6 +94,8 @@ const iso = (date: Date) => date.toISOString();
 
 const STORE = 'store-1';
 const PASSCODE = 'pc-1';
+/** The policy default (the decider only passes KDF parameters on; the client applies them). */
+const KDF = { algorithm: 'argon2id', memoryKiB: 19456, iterations: 2, parallelism: 1 } as const;
 const policy: PasscodePolicyParameters = {
   name: 'default',
   srpGroup: 2048,
@@ -97,6 +104,7 @@ const policy: PasscodePolicyParameters = {
   renewalWindow: null,
   maxFailedAttempts: 3,
   lockoutDuration: 'PT15M',
+  kdf: KDF,
 };
 const policies = { default: policy };
 
@@ -110,6 +118,7 @@ const registrationStarted = (sessionId = 'reg-1', at = T0): PasscodeEvent => ({
     policyName: 'default',
     srpGroup: 2048,
     hash: 'SHA-256',
+    kdf: KDF,
     expiresDtm: iso(plus(at, 300)),
     at: iso(at),
   },
@@ -134,6 +143,7 @@ const registered = ({
     encryptedVerifier: enc(secretLabels.verifier(passcodeId), verifierOf(password)),
     createdDtm: iso(REGISTERED_AT),
     expirationDtm,
+    kdf: KDF,
   },
 });
 
@@ -350,6 +360,7 @@ describe('CompletePasscodeRegistration', () => {
             encryptedVerifier: enc('passcode:pc-2:verifier', verifierOf(PASSWORD)),
             createdDtm: '2026-05-07T10:00:10.000Z',
             expirationDtm: '2026-08-05T10:00:10.000Z',
+            kdf: KDF,
           },
         },
       ]);
@@ -553,10 +564,75 @@ describe('passcode authentication', () => {
     ]);
   });
 
-  it('is 404 without a passcode for the policy', () => {
-    given([])
-      .when(startChallenge('StartPasscodeAuthentication'))
-      .thenThrows('not-found', 'PASSCODE_NOT_FOUND');
+  it('without a passcode for the policy: a decoy challenge (L3), not a 404; a renewal start stays 404', () => {
+    const events = decide([], startChallenge('StartPasscodeAuthentication'));
+    const decoyVerifier = deps.decoy('default', srpParameters(2048, 'SHA-256')).verifier;
+    expect(events).toStrictEqual([
+      {
+        type: 'PasscodeDecoyAuthenticationStarted',
+        data: {
+          sessionId: 'ses-1',
+          storeId: STORE,
+          policyName: 'default',
+          srpGroup: 2048,
+          hash: 'SHA-256',
+          // B from the decoy verifier and the server's b, like a real challenge
+          B: srpServerChallenge(srpParameters(2048, 'SHA-256'), decoyVerifier, FIXED_B).B,
+          encryptedB: enc('session:ses-1:b', FIXED_B),
+          expiresDtm: iso(plus(T0, 300)),
+          at: iso(T0),
+        },
+      },
+    ]);
+    given([]).when(startChallenge('StartPasscodeRenewal')).thenThrows('not-found', 'PASSCODE_NOT_FOUND');
+  });
+
+  it('a decoy completes like a wrong proof (nothing counted), also for the proof of the decoy salt; single-use', () => {
+    const { history, B } = started([]);
+    const proof = clientProof(B, 'decoy of default', DECOY_SALT);
+    const events = decide(history, completeAuthentication(proof, { context: { ip: '192.0.2.1' } }));
+    expect(events).toStrictEqual([
+      {
+        type: 'PasscodeDecoyAuthenticationFailed',
+        data: {
+          sessionId: 'ses-1',
+          authenticationId: 'auth-1',
+          policyName: 'default',
+          srpGroup: 2048,
+          hash: 'SHA-256',
+          reason: 'PASSCODE_NOT_FOUND',
+          at: iso(plus(T0, 20)),
+          context: { ip: '192.0.2.1' },
+        },
+      },
+    ]);
+    expect(serverProofs).toEqual([]);
+    const after = stateFrom([...history, ...events]);
+    expect(after).toEqual(initialPasscodeUserState());
+    given([...history, ...events])
+      .when(completeAuthentication(proof))
+      .thenThrows('not-found', 'PASSCODE_SESSION_NOT_FOUND');
+  });
+
+  it('a decoy checks the request like a real session: malformed values 400 (session left open), another store 404, expired 410', () => {
+    const { history, B } = started([]);
+    const proof = clientProof(B, 'anything');
+    const error = given(history)
+      .when(completeAuthentication({ A: proof.A.slice(2), M1: 'XY' }))
+      .thenThrows('validation', 'INVALID_SRP_VALUE');
+    expect(error.errors?.map((e) => e.path)).toEqual(['body.A', 'body.M1']);
+    given(history)
+      .when(completeAuthentication({ A: '00'.repeat(256), M1: proof.M1 }))
+      .thenThrows('validation', 'INVALID_SRP_VALUE');
+    given(history)
+      .when(completeAuthentication(proof, { storeId: 'store-2' }))
+      .thenThrows('not-found', 'PASSCODE_SESSION_NOT_FOUND');
+    given(history)
+      .when(completeAuthentication(proof, { now: plus(T0, 300) }))
+      .thenThrows('gone', 'PASSCODE_SESSION_EXPIRED');
+    given(history)
+      .when(completeRenewal(proof))
+      .thenThrows('not-found', 'PASSCODE_SESSION_NOT_FOUND');
   });
 
   it('refuses SUSPENDED and REVOKED passcodes (403), at start and at completion', () => {
@@ -711,6 +787,47 @@ describe('passcode authentication', () => {
   });
 });
 
+describe('key stretching (the KDF the client applies before SRP)', () => {
+  const PBKDF2 = { algorithm: 'PBKDF2-SHA256', iterations: 600000 } as const;
+
+  it('a registration keeps the KDF of its start, even if the policy changed before the completion', () => {
+    const changed = { default: { ...policy, kdf: PBKDF2 } };
+    const [completed] = decide([registrationStarted()], completeRegistration({ policies: changed }));
+    expect(completed!.data).toMatchObject({ kdf: KDF });
+    expect(stateFrom([registrationStarted(), completed!]).passcodes['pc-2']!.kdf).toEqual(KDF);
+  });
+
+  it('a policy change after registration leaves the passcode’s KDF; a renewal moves it to the policy’s current one', () => {
+    const changedPolicy = { ...policy, kdf: PBKDF2 };
+    const { history, B } = started([registered()], 'StartPasscodeRenewal', { withPolicy: changedPolicy });
+    expect(stateFrom(history).sessions['ses-1']).toMatchObject({ kind: 'RENEWAL', newKdf: PBKDF2 });
+    expect(stateFrom(history).passcodes[PASSCODE]!.kdf).toEqual(KDF);
+    const events = decide(history, completeRenewal(clientProof(B, PASSWORD), { withPolicies: { default: changedPolicy } }));
+    expect(events.map((e) => e.type)).toEqual(['PasscodeAuthenticationSucceeded', 'PasscodeRenewed']);
+    expect(events[1]!.data).toMatchObject({ kdf: PBKDF2 });
+    expect(stateFrom([...history, ...events]).passcodes[PASSCODE]!.kdf).toEqual(PBKDF2);
+  });
+
+  it('a policy without a KDF (null, or stored before KDFs) registers plain RFC 5054 passcodes', () => {
+    const { kdf: _kdf, ...legacyPolicy } = policy;
+    for (const withPolicy of [{ ...policy, kdf: null }, legacyPolicy]) {
+      const [start] = decidePasscode({ ...startRegistration(), policy: withPolicy } as PasscodeCommand, stateFrom([]), deps);
+      expect(start!.data).toMatchObject({ kdf: null });
+    }
+  });
+
+  it('events written before KDFs (no kdf field) are plain RFC 5054 passcodes', () => {
+    const legacy = (event: PasscodeEvent): PasscodeEvent => {
+      const { kdf: _kdf, ...data } = event.data as { kdf?: unknown };
+      return { ...event, data } as PasscodeEvent;
+    };
+    const state = stateFrom([legacy(registrationStarted()), legacy(registered())]);
+    expect(state.sessions['reg-1']).toMatchObject({ kdf: null });
+    expect(state.passcodes[PASSCODE]!.kdf).toBeNull();
+    expect(toPasscodeResource(state.passcodes[PASSCODE]!, T0).kdf).toBeNull();
+  });
+});
+
 describe('passcode renewal', () => {
   it('renews with the old passcode’s proof: new salt and verifier, validity restarted; the old passcode fails afterwards', () => {
     const { history, B } = started([registered()], 'StartPasscodeRenewal');
@@ -730,6 +847,7 @@ describe('passcode renewal', () => {
           encryptedSalt: enc('passcode:pc-1:salt', NEW_SALT),
           encryptedVerifier: enc('passcode:pc-1:verifier', verifierOf('a new passcode', NEW_SALT)),
           expirationDtm: '2026-08-05T10:00:20.000Z',
+          kdf: KDF,
           at: '2026-05-07T10:00:20.000Z',
         },
       },
@@ -950,6 +1068,7 @@ describe('read helpers and events', () => {
       expirationDtm: EXPIRES,
       failedAttempts: 3,
       lockedUntil: '2026-05-07T10:15:00.000Z',
+      kdf: KDF,
     });
     expect(toPasscodeResource(passcode, plus(T0, 900)).status).toBe('ACTIVE');
     expect(JSON.stringify(resource)).not.toContain('enc:');

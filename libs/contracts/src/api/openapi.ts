@@ -13,6 +13,7 @@ import {
   createStoreBodySchema,
   createTotpPolicyBodySchema,
   passcodeClientRulesSchema,
+  passcodeKdfSchema,
   passcodePolicySchema,
   passkeyAuthenticationPolicySchema,
   passkeyConfigSchema,
@@ -231,6 +232,7 @@ const componentSchemas: ReadonlyArray<readonly [string, z.ZodType]> = [
   ['PasscodePolicy', passcodePolicySchema],
   ['CreatePasscodePolicyBody', createPasscodePolicyBodySchema],
   ['PasscodeClientRules', passcodeClientRulesSchema],
+  ['PasscodeKdf', passcodeKdfSchema],
   ['UpdatePasscodePolicyBody', updatePasscodePolicyBodySchema],
   // createPasskeyConfigBodySchema is passkeyConfigSchema itself: one component.
   ['PasskeyConfig', passkeyConfigSchema],

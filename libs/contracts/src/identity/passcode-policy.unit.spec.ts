@@ -1,15 +1,69 @@
 import {
+  ARGON2ID_DEFAULT,
   createStoreBodySchema,
   passcodePolicyDefaults,
   passcodePolicySchema,
   storeSchema,
   updatePasscodePolicyBodySchema,
+  withLegacyKdf,
 } from './store';
 import { PasscodePolicySet } from './identity-events';
 
 /** `path: message` of every issue, sorted, for comparing whole answers. */
 const issuesOf = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
   (result.error?.issues ?? []).map((issue) => `${issue.path.join('.')}: ${issue.message}`).sort();
+
+describe('PasscodePolicy kdf (client-side key stretching before SRP)', () => {
+  const kdfOf = (kdf: unknown) => passcodePolicySchema.safeParse({ name: 'p', kdf });
+
+  it('defaults to OWASP’s argon2id (19 MiB, 2 passes, 1 lane); each algorithm fills its own defaults', () => {
+    expect(passcodePolicySchema.parse({ name: 'p' }).kdf).toEqual(ARGON2ID_DEFAULT);
+    expect(ARGON2ID_DEFAULT).toEqual({ algorithm: 'argon2id', memoryKiB: 19456, iterations: 2, parallelism: 1 });
+    expect(kdfOf({ algorithm: 'argon2id' }).data?.kdf).toEqual(ARGON2ID_DEFAULT);
+    expect(kdfOf({ algorithm: 'PBKDF2-SHA256' }).data?.kdf).toEqual({ algorithm: 'PBKDF2-SHA256', iterations: 600000 });
+    expect(kdfOf(null).data?.kdf).toBeNull();
+  });
+
+  it('accepts OWASP’s other argon2id configurations and the bounds themselves', () => {
+    for (const [memoryKiB, iterations] of [[47104, 1], [12288, 3], [9216, 4], [7168, 5], [1048576, 2]])
+      expect(kdfOf({ algorithm: 'argon2id', memoryKiB, iterations }).success).toBe(true);
+    expect(kdfOf({ algorithm: 'PBKDF2-SHA256', iterations: 10_000_000 }).success).toBe(true);
+  });
+
+  it('refuses parameters below OWASP’s minimum or above what a client can run, naming each', () => {
+    expect(issuesOf(kdfOf({ algorithm: 'argon2id', memoryKiB: 7168 }))).toEqual([
+      "kdf.memoryKiB: memoryKiB × iterations must be at least 35840 (OWASP's minimum: 19456 × 2, 7168 × 5, …)",
+    ]);
+    expect(issuesOf(kdfOf({ algorithm: 'argon2id', memoryKiB: 1048576, iterations: 3 }))).toEqual([
+      'kdf.memoryKiB: memoryKiB × iterations must be at most 2097152 (a client must not hang)',
+    ]);
+    expect(issuesOf(kdfOf({ algorithm: 'argon2id', memoryKiB: 4096, iterations: 11, parallelism: 0, salt: 'x' }))).toEqual([
+      'kdf.iterations: Too big: expected number to be <=10',
+      'kdf.memoryKiB: Too small: expected number to be >=7168',
+      'kdf.parallelism: Too small: expected number to be >=1',
+      'kdf: Unrecognized key: "salt"',
+    ]);
+    expect(issuesOf(kdfOf({ algorithm: 'PBKDF2-SHA256', iterations: 100_000 }))).toEqual([
+      'kdf.iterations: Too small: expected number to be >=600000',
+    ]);
+    expect(issuesOf(kdfOf({ algorithm: 'scrypt' }))).toEqual([
+      "kdf.algorithm: Invalid discriminator value. Expected 'argon2id' | 'PBKDF2-SHA256'",
+    ]);
+  });
+
+  it('an update may set another KDF or null', () => {
+    expect(updatePasscodePolicyBodySchema.parse({ kdf: null })).toEqual({ kdf: null });
+    expect(updatePasscodePolicyBodySchema.parse({ kdf: { algorithm: 'PBKDF2-SHA256' } })).toEqual({
+      kdf: { algorithm: 'PBKDF2-SHA256', iterations: 600000 },
+    });
+  });
+
+  it('a policy stored before KDFs reads as plain RFC 5054 (kdf null), a stored KDF stays', () => {
+    const { kdf: _kdf, ...stored } = passcodePolicySchema.parse({ name: 'p' });
+    expect(withLegacyKdf(stored).kdf).toBeNull();
+    expect(withLegacyKdf(passcodePolicySchema.parse({ name: 'p' })).kdf).toEqual(ARGON2ID_DEFAULT);
+  });
+});
 
 describe('PasscodePolicy schema', () => {
   it('fills every omitted field with the documented default', () => {
@@ -23,6 +77,7 @@ describe('PasscodePolicy schema', () => {
       renewalWindow: null,
       maxFailedAttempts: 5,
       lockoutDuration: 'PT15M',
+      kdf: { algorithm: 'argon2id', memoryKiB: 19456, iterations: 2, parallelism: 1 },
     });
   });
 

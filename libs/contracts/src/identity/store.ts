@@ -60,6 +60,87 @@ export const srpHashSchema = z.enum(['SHA-256', 'SHA-512']);
 export type SrpHash = z.infer<typeof srpHashSchema>;
 const passcodeLengthSchema = z.number().int().min(1).max(1024);
 
+// ---- passcode KDF: key stretching the client applies before SRP ---------------------------------
+//
+// The client derives P' = lowercase hex of KDF(passcode as UTF-8, salt bytes) (a 32-byte output)
+// and uses P' as the SRP password: x = H(s | H(I | ":" | P')). The server never runs the KDF; it
+// only names it, so a stolen verifier costs an attacker one KDF run per guess.
+
+/**
+ * argon2id (RFC 9106, version 0x13, 32-byte tag, no secret or associated data). Bounds: OWASP's
+ * recommended minimum (its least-memory configuration m = 7 MiB, t = 5: memoryKiB × iterations ≥
+ * 35 840) at the bottom; 1 GiB of memory, 10 passes and 2 GiB·passes at the top, so a policy
+ * cannot make clients hang.
+ */
+export const ARGON2ID_BOUNDS = {
+  memoryKiB: { min: 7_168, max: 1_048_576 },
+  iterations: { min: 1, max: 10 },
+  parallelism: { min: 1, max: 16 },
+  /** memoryKiB × iterations. */
+  cost: { min: 35_840, max: 2_097_152 },
+} as const;
+/** OWASP's recommended argon2id configuration (Password Storage Cheat Sheet): 19 MiB, 2 passes, 1 lane. */
+export const ARGON2ID_DEFAULT = { algorithm: 'argon2id', memoryKiB: 19_456, iterations: 2, parallelism: 1 } as const;
+/** PBKDF2-HMAC-SHA-256: OWASP's 600 000 iterations as default and minimum; at most 10 000 000. */
+export const PBKDF2_SHA256_BOUNDS = { iterations: { min: 600_000, max: 10_000_000 } } as const;
+export const PBKDF2_SHA256_DEFAULT = { algorithm: 'PBKDF2-SHA256', iterations: 600_000 } as const;
+
+const intBetween = ({ min, max }: { min: number; max: number }) => z.number().int().min(min).max(max);
+
+const argon2idKdfSchema = z
+  .object({
+    algorithm: z.literal('argon2id'),
+    memoryKiB: intBetween(ARGON2ID_BOUNDS.memoryKiB)
+      .default(ARGON2ID_DEFAULT.memoryKiB)
+      .describe('Memory in KiB (m).'),
+    iterations: intBetween(ARGON2ID_BOUNDS.iterations)
+      .default(ARGON2ID_DEFAULT.iterations)
+      .describe('Passes over the memory (t).'),
+    parallelism: intBetween(ARGON2ID_BOUNDS.parallelism)
+      .default(ARGON2ID_DEFAULT.parallelism)
+      .describe('Lanes (p).'),
+  })
+  .strict()
+  .refine(
+    (kdf) => kdf.memoryKiB * kdf.iterations >= ARGON2ID_BOUNDS.cost.min,
+    {
+      path: ['memoryKiB'],
+      message: `memoryKiB × iterations must be at least ${ARGON2ID_BOUNDS.cost.min} (OWASP's minimum: 19456 × 2, 7168 × 5, …)`,
+      when: ({ value }) => argon2idNumbers(value),
+    },
+  )
+  .refine((kdf) => kdf.memoryKiB * kdf.iterations <= ARGON2ID_BOUNDS.cost.max, {
+    path: ['memoryKiB'],
+    message: `memoryKiB × iterations must be at most ${ARGON2ID_BOUNDS.cost.max} (a client must not hang)`,
+    when: ({ value }) => argon2idNumbers(value),
+  });
+
+/** The cost checks compare numbers: they run once both are numbers, whatever else is wrong. */
+function argon2idNumbers(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const { memoryKiB, iterations } = value as Record<string, unknown>;
+  return typeof memoryKiB === 'number' && typeof iterations === 'number';
+}
+
+const pbkdf2KdfSchema = z
+  .object({
+    algorithm: z.literal('PBKDF2-SHA256'),
+    iterations: intBetween(PBKDF2_SHA256_BOUNDS.iterations).default(PBKDF2_SHA256_DEFAULT.iterations),
+  })
+  .strict();
+
+/**
+ * The KDF a passcode policy names: the client applies it to the passcode with the salt before SRP
+ * (see the section comment above). null: plain RFC 5054 (x from the passcode itself) for clients
+ * that cannot stretch — a leaked database is then a cheap dictionary attack on every passcode.
+ */
+export const passcodeKdfSchema = z
+  .discriminatedUnion('algorithm', [argon2idKdfSchema, pbkdf2KdfSchema])
+  .describe(
+    "Client-side key stretching before SRP: P' = lowercase hex of KDF(passcode UTF-8, salt bytes), 32 bytes; x = H(s | H(I | \":\" | P')).",
+  );
+export type PasscodeKdf = z.output<typeof passcodeKdfSchema>;
+
 /** What a passcode policy is when the request leaves a field out (README "API"). */
 export const passcodePolicyDefaults = {
   protocol: 'SRP',
@@ -70,7 +151,18 @@ export const passcodePolicyDefaults = {
   renewalWindow: null,
   maxFailedAttempts: 5,
   lockoutDuration: 'PT15M',
+  kdf: ARGON2ID_DEFAULT,
 } as const;
+
+/**
+ * A policy stored before policies named a KDF has none: its passcodes are plain RFC 5054, and it
+ * stays so (a KDF default must not change what existing clients were told). Reads of stored
+ * policies go through this.
+ */
+export const withLegacyKdf = <P extends object>(policy: P): P & { kdf: PasscodeKdf | null } => ({
+  kdf: null,
+  ...policy,
+});
 
 const clientRulesDefaults = passcodePolicyDefaults.clientRules;
 /**
@@ -113,6 +205,7 @@ const passcodePolicyFields = {
   renewalWindow: isoDurationSchema.nullable().default(passcodePolicyDefaults.renewalWindow),
   maxFailedAttempts: maxFailedAttemptsSchema.default(passcodePolicyDefaults.maxFailedAttempts),
   lockoutDuration: isoDurationSchema.default(passcodePolicyDefaults.lockoutDuration),
+  kdf: passcodeKdfSchema.nullable().prefault(passcodePolicyDefaults.kdf),
 };
 
 /** The same fields as stored: durations from before the bound stay readable. */
@@ -167,6 +260,8 @@ export const updatePasscodePolicyBodySchema = z
     renewalWindow: isoDurationSchema.nullable(),
     maxFailedAttempts: maxFailedAttemptsSchema,
     lockoutDuration: isoDurationSchema,
+    /** Replaced as a whole (not merged with the stored one); existing passcodes keep their own. */
+    kdf: passcodeKdfSchema.nullable(),
   })
   .partial()
   .strict();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { contextSchema, dtmSchema, requestDtmSchema } from '../api/common';
-import { passcodeClientRulesSchema, srpGroupSchema, srpHashSchema } from '../identity/store';
+import { passcodeClientRulesSchema, passcodeKdfSchema, srpGroupSchema, srpHashSchema } from '../identity/store';
 import { userSchema } from '../identity/user';
 import { passcodeStatusSchema } from './passcode-events';
 
@@ -23,12 +23,17 @@ const sessionId = z
   .string()
   .describe('Ceremony session id: single-use, expires at `expiresDtm`, valid in this store only.');
 const identity = z.string().describe('The SRP identity I: the user’s internal id.');
+/** The KDF the client stretches the passcode with before SRP (null: plain RFC 5054). */
+const kdf = (description: string) => passcodeKdfSchema.nullable().describe(description);
 
 export const passcodeRegistrationStartResponseSchema = z.object({
   sessionId,
   identity,
   srpGroup: srpGroupSchema,
   hash: srpHashSchema,
+  kdf: kdf(
+    "The policy's KDF: the verifier is computed from P' = hex(KDF(passcode, salt)); the passcode keeps this KDF even if the policy changes later.",
+  ),
   clientRules: passcodeClientRulesSchema,
   expiresDtm: dtmSchema,
 });
@@ -43,6 +48,7 @@ export const passcodeAuthenticationStartResponseSchema = z.object({
     .describe('The server’s public ephemeral value B, padded to the byte length of N (lowercase hex).'),
   srpGroup: srpGroupSchema,
   hash: srpHashSchema,
+  kdf: kdf("The passcode's KDF (the one it was registered or last renewed with): P' = hex(KDF(passcode, salt))."),
   expiresDtm: dtmSchema,
 });
 export const completePasscodeAuthenticationBodySchema = z
@@ -62,6 +68,9 @@ export const passcodeAuthenticationResponseSchema = z.object({
 /** Renewal start: the challenge to prove the current passcode, and the rules for the new one. */
 export const passcodeRenewalStartResponseSchema = passcodeAuthenticationStartResponseSchema.extend({
   clientRules: passcodeClientRulesSchema,
+  newKdf: kdf(
+    "The KDF for the new verifier: the policy's current one (it may differ from `kdf`, which proves the current passcode).",
+  ),
 });
 export const completePasscodeRenewalBodySchema = z.object({ A, M1, salt, verifier }).strict();
 export const passcodeRenewalResponseSchema = passcodeAuthenticationResponseSchema;

@@ -6,7 +6,7 @@ import {
   type StoredEvent,
   storedEventParser,
 } from '../events/event';
-import { srpGroupSchema, srpHashSchema } from '../identity/store';
+import { passcodeKdfSchema, srpGroupSchema, srpHashSchema } from '../identity/store';
 
 /**
  * Passcode (client-validated password, SRP-6a per RFC 5054) events.
@@ -44,6 +44,11 @@ const context = z.record(z.string(), z.unknown()).optional();
 /** Opaque ciphertext (SecretBox), produced by the caller. Never leaves the passcode service. */
 const ciphertext = z.string().min(1);
 const lowercaseHex = z.string().regex(/^[0-9a-f]+$/, 'must be lowercase hex');
+/**
+ * The KDF the client stretches the passcode with before SRP (store.ts, passcodeKdfSchema); null is
+ * plain RFC 5054. Events written before KDFs existed have none (read as null: what they were).
+ */
+const kdf = passcodeKdfSchema.nullable().optional();
 
 // ---------------------------------------------------------------------------------------------
 // Integration event data (no secrets, no session ids). The stored schemas below extend these.
@@ -53,6 +58,8 @@ export const passcodeRegistrationStartedIntegrationSchema = z.object({
   policyName: z.string().min(1),
   srpGroup: srpGroupSchema,
   hash: srpHashSchema,
+  /** The policy's KDF when the registration started: the one the client computes the verifier with. */
+  kdf,
   expiresDtm: dtm,
   at: dtm,
 });
@@ -65,6 +72,8 @@ export const passcodeRegistrationCompletedIntegrationSchema = z.object({
   createdDtm: dtm,
   /** From the policy's `validity`; null: never expires. */
   expirationDtm: dtm.nullable(),
+  /** The passcode's KDF (kept when the policy changes later). */
+  kdf,
 });
 
 /** An authentication or renewal ceremony started: the server's challenge B was issued. */
@@ -112,7 +121,29 @@ export const passcodeRenewedIntegrationSchema = z.object({
   passcodeId: id,
   authenticationId: id,
   expirationDtm: dtm.nullable(),
+  /** The KDF of the new verifier (the policy's when the renewal started). */
+  kdf,
   at: dtm,
+});
+
+/**
+ * Decoys (a user with no passcode for the policy, README "Passcodes"): an authentication start
+ * answers with a challenge like a real one, and its completion fails like a wrong proof, so the
+ * answers do not tell whether the user has a passcode. Published and audited with the truth.
+ */
+export const passcodeDecoyAuthenticationStartedIntegrationSchema = z.object({
+  policyName: z.string().min(1),
+  expiresDtm: dtm,
+  at: dtm,
+});
+export const passcodeDecoyAuthenticationFailedIntegrationSchema = z.object({
+  authenticationId: id,
+  policyName: z.string().min(1),
+  srpGroup: srpGroupSchema,
+  hash: srpHashSchema,
+  reason: z.literal('PASSCODE_NOT_FOUND'),
+  at: dtm,
+  context,
 });
 
 export const passcodeStatusChangedIntegrationSchema = z.object({
@@ -156,7 +187,11 @@ const challengeFields = {
 };
 export const passcodeAuthenticationStartedSchema =
   passcodeAuthenticationStartedIntegrationSchema.extend(challengeFields);
-export const passcodeRenewalStartedSchema = passcodeRenewalStartedIntegrationSchema.extend(challengeFields);
+export const passcodeRenewalStartedSchema = passcodeRenewalStartedIntegrationSchema.extend({
+  ...challengeFields,
+  /** The policy's KDF when the renewal started: the new verifier is computed with it. */
+  newKdf: kdf,
+});
 export const passcodeAuthenticationSucceededSchema = passcodeAuthenticationSucceededIntegrationSchema.extend({
   sessionId: id,
 });
@@ -172,6 +207,14 @@ export const passcodeRenewedSchema = passcodeRenewedIntegrationSchema.extend({
 export const passcodeStatusChangedSchema = passcodeStatusChangedIntegrationSchema;
 export const passcodeExpirationChangedSchema = passcodeExpirationChangedIntegrationSchema;
 export const passcodeDeregisteredSchema = passcodeDeregisteredIntegrationSchema;
+export const passcodeDecoyAuthenticationStartedSchema = passcodeDecoyAuthenticationStartedIntegrationSchema.extend({
+  ...challengeFields,
+  srpGroup: srpGroupSchema,
+  hash: srpHashSchema,
+});
+export const passcodeDecoyAuthenticationFailedSchema = passcodeDecoyAuthenticationFailedIntegrationSchema.extend({
+  sessionId: id,
+});
 
 export const PasscodeRegistrationStarted = defineEvent(
   'PasscodeRegistrationStarted',
@@ -213,6 +256,16 @@ export const PasscodeExpirationChanged = defineEvent(
 export type PasscodeExpirationChanged = EventOf<typeof PasscodeExpirationChanged>;
 export const PasscodeDeregistered = defineEvent('PasscodeDeregistered', passcodeDeregisteredSchema);
 export type PasscodeDeregistered = EventOf<typeof PasscodeDeregistered>;
+export const PasscodeDecoyAuthenticationStarted = defineEvent(
+  'PasscodeDecoyAuthenticationStarted',
+  passcodeDecoyAuthenticationStartedSchema,
+);
+export type PasscodeDecoyAuthenticationStarted = EventOf<typeof PasscodeDecoyAuthenticationStarted>;
+export const PasscodeDecoyAuthenticationFailed = defineEvent(
+  'PasscodeDecoyAuthenticationFailed',
+  passcodeDecoyAuthenticationFailedSchema,
+);
+export type PasscodeDecoyAuthenticationFailed = EventOf<typeof PasscodeDecoyAuthenticationFailed>;
 
 export type PasscodeEvent =
   | PasscodeRegistrationStarted
@@ -225,7 +278,9 @@ export type PasscodeEvent =
   | PasscodeRenewed
   | PasscodeStatusChanged
   | PasscodeExpirationChanged
-  | PasscodeDeregistered;
+  | PasscodeDeregistered
+  | PasscodeDecoyAuthenticationStarted
+  | PasscodeDecoyAuthenticationFailed;
 
 export type PasscodeEventType = PasscodeEvent['type'];
 
@@ -242,6 +297,8 @@ export const passcodeEvents = {
   PasscodeStatusChanged,
   PasscodeExpirationChanged,
   PasscodeDeregistered,
+  PasscodeDecoyAuthenticationStarted,
+  PasscodeDecoyAuthenticationFailed,
 } as const;
 
 /** Validates a raw stored event (e.g. JSON from the event store) as a {@link PasscodeEvent}. */
@@ -282,6 +339,14 @@ export const passcodeIntegrationEvents = {
     passcodeExpirationChangedIntegrationSchema,
   ),
   PasscodeDeregistered: defineEvent('PasscodeDeregistered', passcodeDeregisteredIntegrationSchema),
+  PasscodeDecoyAuthenticationStarted: defineEvent(
+    'PasscodeDecoyAuthenticationStarted',
+    passcodeDecoyAuthenticationStartedIntegrationSchema,
+  ),
+  PasscodeDecoyAuthenticationFailed: defineEvent(
+    'PasscodeDecoyAuthenticationFailed',
+    passcodeDecoyAuthenticationFailedIntegrationSchema,
+  ),
 } as const;
 
 export type PasscodeIntegrationEvent = {
@@ -296,6 +361,7 @@ const PRIVATE_FIELDS = [
   'encryptedB',
   'encryptedSalt',
   'encryptedVerifier',
+  'newKdf',
 ] as const;
 
 /** Maps a stored passcode event to its integration event's `{ type, version, data }` (see integrationFormOf). */
@@ -323,6 +389,9 @@ export const passcodeResourceSchema = z.object({
   expirationDtm: dtm.nullable(),
   failedAttempts: z.number().int().nonnegative(),
   lockedUntil: dtm.nullable(),
+  kdf: passcodeKdfSchema
+    .nullable()
+    .describe("The KDF the client stretches this passcode with before SRP (null: plain RFC 5054)."),
 });
 export type PasscodeResource = z.infer<typeof passcodeResourceSchema>;
 
