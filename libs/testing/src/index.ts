@@ -128,3 +128,4 @@ export const deleteTopics = async (brokers: string[], topics: string[]): Promise
 
 export const uniqueName = (label: string) => `${label}_${randomBytes(4).toString('hex')}`;
 export * from './webauthn/software-authenticator';
+export * from './srp/passcode-kdf';
