@@ -1,56 +1,26 @@
-import { randomBytes } from 'node:crypto';
+import { SecretBox } from '@identity-store/crypto';
 import { createPrismaClient } from '@identity-store/event-store';
 import { uniqueName } from '@identity-store/testing';
-import { SRP, SrpClient } from 'fast-srp-hap';
+import { SRP } from 'fast-srp-hap';
 import { type HttpAnswer, useE2eSystem } from './testing/e2e-system';
+import { credentialsFor, proofFor, srpPassword } from './testing/passcode-client';
 
 /**
  * Passcodes (SRP-6a, RFC 5054) end to end over HTTP through the gateway, on real PostgreSQL and the
  * real Kafka broker. The client side is fast-srp-hap's SrpClient — an independent implementation —
- * with its RFC 5054 2048-bit group (g = 2) and SHA-256, the policy default. Session expiry (5 min)
+ * with its RFC 5054 2048-bit group (g = 2) and SHA-256, the policy default, after the policy's KDF
+ * (testing/passcode-client.ts). Session expiry (5 min)
  * needs a clock this suite cannot move: the decider's unit spec covers it.
  */
 
-const GROUP = SRP.params[2048];
-
-/** What a client keeps between the two steps of a ceremony. */
-interface Challenge {
-  sessionId: string;
-  identity: string;
-  salt: string;
-  B: string;
-}
-
-/** The client's proof for a challenge, and the check of the server's proof M2. */
-const proofFor = (challenge: Challenge, password: string) => {
-  const client = new SrpClient(
-    GROUP,
-    Buffer.from(challenge.salt, 'hex'),
-    Buffer.from(challenge.identity),
-    Buffer.from(password),
-    randomBytes(32),
-  );
-  client.setB(Buffer.from(challenge.B, 'hex'));
-  return {
-    A: client.computeA().toString('hex'),
-    M1: client.computeM1().toString('hex'),
-    /** Throws unless the server proved it knows the verifier. */
-    checkM2: (M2: string) => client.checkM2(Buffer.from(M2, 'hex')),
-  };
-};
-
-/** A new salt and the verifier for a password, as a registering client computes them. */
-const credentialsFor = (identity: string, password: string) => {
-  const salt = randomBytes(16);
-  const verifier = SRP.computeVerifier(GROUP, salt, Buffer.from(identity), Buffer.from(password));
-  return { salt: salt.toString('hex'), verifier: verifier.toString('hex') };
-};
+/** The policy default: OWASP's argon2id (README "Passcodes"). */
+const ARGON2ID = { algorithm: 'argon2id', memoryKiB: 19456, iterations: 2, parallelism: 1 };
 
 const errorPaths = (answer: HttpAnswer): string[] =>
   [...new Set<string>(answer.body.errors.map((e: { path: string }) => e.path))].sort();
 
 describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => {
-  const { call, api, system } = useE2eSystem('e2e_pc');
+  const { call, api, system, secretsKey } = useE2eSystem('e2e_pc');
   const storeName = uniqueName('pc');
   const otherStore = uniqueName('pc_other');
   const policy = { name: 'default', validity: 'P90D', maxFailedAttempts: 3, lockoutDuration: 'PT15M' };
@@ -78,7 +48,7 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
     context?: Record<string, unknown>,
   ) => {
     const challenge = await startAuthentication(user);
-    const proof = proofFor(challenge, password);
+    const proof = await proofFor(challenge, password);
     const done = await call('POST', session('authentications', challenge.sessionId), {
       A: proof.A,
       M1: proof.M1,
@@ -115,6 +85,7 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
       identity: alice.id,
       srpGroup: 2048,
       hash: 'SHA-256',
+      kdf: ARGON2ID,
       clientRules: {
         minLength: 8,
         maxLength: 64,
@@ -128,7 +99,7 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
     expect(ttl).toBeGreaterThan(250_000);
     expect(ttl).toBeLessThanOrEqual(300_000);
 
-    const credentials = credentialsFor(alice.id, passwords.alice);
+    const credentials = await credentialsFor(alice.id, passwords.alice, started.body.kdf);
     const completed = await call('POST', session('registrations', started.body.sessionId), credentials);
     expect(completed.status).toBe(200);
     expect(completed.body.id).toBe(alice.id);
@@ -159,7 +130,7 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
     const bobCompleted = await call(
       'POST',
       session('registrations', bobStarted.body.sessionId),
-      credentialsFor(bob.id, passwords.bob),
+      await credentialsFor(bob.id, passwords.bob, bobStarted.body.kdf),
     );
     expect(bobCompleted.status).toBe(200);
     expect(bobCompleted.body.summaryInfo.passcodes.count).toBe(1);
@@ -179,6 +150,7 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
       expirationDtm: expect.any(String),
       failedAttempts: 0,
       lockedUntil: null,
+      kdf: ARGON2ID,
     });
     expect((await call('GET', byExt('alice')('/passcodes/registrations/default'))).body).toEqual(passcode);
     expect((await call('GET', byId(alice.id)(`/passcodes/${passcode.id}`))).body).toEqual(passcode);
@@ -203,9 +175,10 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
       B: expect.stringMatching(/^[0-9a-f]{512}$/),
       srpGroup: 2048,
       hash: 'SHA-256',
+      kdf: ARGON2ID,
       expiresDtm: expect.any(String),
     });
-    const proof = proofFor(challenge, passwords.alice);
+    const proof = await proofFor(challenge, passwords.alice);
     const done = await call('POST', session('authentications', challenge.sessionId), {
       A: proof.A,
       M1: proof.M1,
@@ -287,7 +260,7 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
 
   it('names malformed SRP values (400) and stores nothing: the session stays usable, no attempt is counted', async () => {
     const challenge = await startAuthentication(byId(alice.id));
-    const proof = proofFor(challenge, passwords.alice);
+    const proof = await proofFor(challenge, passwords.alice);
     const url = session('authentications', challenge.sessionId);
 
     const badHex = await call('POST', url, { A: proof.A.replace(/^../, 'zz'), M1: proof.M1 });
@@ -326,7 +299,7 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
 
   it('a session id used through another store is 404 (and stays usable in its own store)', async () => {
     const challenge = await startAuthentication(byId(alice.id));
-    const proof = proofFor(challenge, passwords.alice);
+    const proof = await proofFor(challenge, passwords.alice);
     const elsewhere = await call('POST', session('authentications', challenge.sessionId, otherStore), {
       A: proof.A,
       M1: proof.M1,
@@ -352,12 +325,12 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
       hash: 'SHA-256',
       clientRules: { minLength: 8 },
     });
-    const proof = proofFor(challenge, passwords.bob);
+    const proof = await proofFor(challenge, passwords.bob);
     const newPassword = 'a brand new passcode';
     const renewed = await call('POST', session('renewals', challenge.sessionId), {
       A: proof.A,
       M1: proof.M1,
-      ...credentialsFor(bob.id, newPassword),
+      ...(await credentialsFor(bob.id, newPassword, challenge.newKdf)),
     });
     expect(renewed.status).toBe(200);
     expect(renewed.body).toMatchObject({ result: 'SUCCESS', M2: expect.any(String), user: { id: bob.id } });
@@ -372,11 +345,11 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
 
     // a wrong old passcode renews nothing and counts as a failed attempt
     const second = (await call('POST', byId(bob.id)('/passcodes/renewals/default'))).body;
-    const wrong = proofFor(second, 'not it');
+    const wrong = await proofFor(second, 'not it');
     const refused = await call('POST', session('renewals', second.sessionId), {
       A: wrong.A,
       M1: wrong.M1,
-      ...credentialsFor(bob.id, 'x'),
+      ...(await credentialsFor(bob.id, 'x', second.newKdf)),
     });
     expect([refused.status, refused.body.result]).toEqual([400, 'FAILURE']);
     expect((await passcodeOf(bob.id)).failedAttempts).toBe(1);
@@ -429,7 +402,7 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
     const replaced = await call(
       'POST',
       session('registrations', started.body.sessionId),
-      credentialsFor(alice.id, passwords.alice),
+      await credentialsFor(alice.id, passwords.alice, started.body.kdf),
     );
     expect(replaced.body.summaryInfo.passcodes.count).toBe(1);
     expect(replaced.body.summaryInfo.passcodes.items[0].id).not.toBe(passcode.id);
@@ -456,7 +429,11 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
     const deleted = await call('DELETE', byExt('bob')(`/passcodes/${bobPasscode.id}`));
     expect(deleted.status).toBe(204);
     const again = await call('POST', byExt('bob')('/passcodes/registrations/default'));
-    await call('POST', session('registrations', again.body.sessionId), credentialsFor(bob.id, passwords.bob));
+    await call(
+      'POST',
+      session('registrations', again.body.sessionId),
+      await credentialsFor(bob.id, passwords.bob, again.body.kdf),
+    );
     const deregistered = await call('POST', byExt('bob')('/passcodes/deregistrations/default'));
     expect(deregistered.status).toBe(200);
     expect(deregistered.body.summaryInfo.passcodes).toEqual({ count: 0, items: [] });
@@ -468,7 +445,7 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
     // A registration whose values this test knows.
     const dave = (await call('POST', api(`/${storeName}/users`), { extId: 'dave' })).body;
     const started = await call('POST', byId(dave.id)('/passcodes/registrations/default'));
-    const credentials = credentialsFor(dave.id, 'dave’s passcode');
+    const credentials = await credentialsFor(dave.id, 'dave’s passcode', started.body.kdf);
     await call('POST', session('registrations', started.body.sessionId), credentials);
     const challenge = await startAuthentication(byId(dave.id));
 
@@ -500,5 +477,185 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
     } finally {
       await prisma.$disconnect();
     }
+  });
+  // ---- key stretching: the policy's KDF, applied by the client before SRP -----------------------
+
+  /** A new user of the store with a passcode registered under `policyName` (kdf as the start named it). */
+  const userWithPasscode = async (extId: string, passcode: string, policyName = 'default') => {
+    const user = (await call('POST', api(`/${storeName}/users`), { extId })).body;
+    const started = await call('POST', byId(user.id)(`/passcodes/registrations/${policyName}`));
+    expect(started.status).toBe(201);
+    const credentials = await credentialsFor(user.id, passcode, started.body.kdf);
+    const completed = await call('POST', session('registrations', started.body.sessionId), credentials);
+    expect(completed.status).toBe(200);
+    const passcodeId: string = completed.body.summaryInfo.passcodes.items.find(
+      (item: { policyName: string }) => item.policyName === policyName,
+    ).id;
+    return { user, started: started.body, credentials, passcodeId };
+  };
+
+  /** The verifier the passcode service stored (decrypted with the system's SECRETS_KEY). */
+  const storedVerifier = async (userId: string, passcodeId: string) => {
+    const prisma = createPrismaClient(system().databases.passcode!);
+    try {
+      const rows = await prisma.$queryRaw<Array<{ encrypted: string }>>`
+        SELECT data->>'encryptedVerifier' AS encrypted FROM events
+        WHERE data->>'passcodeId' = ${passcodeId} AND data ? 'encryptedVerifier'
+        ORDER BY position DESC LIMIT 1`;
+      return new SecretBox(secretsKey)
+        .decrypt(rows[0]!.encrypted, `${userId}/passcode:${passcodeId}:verifier`)
+        .toString('hex');
+    } finally {
+      await prisma.$disconnect();
+    }
+  };
+
+  const plainVerifier = (identity: string, saltHex: string, password: string) =>
+    SRP.computeVerifier(SRP.params[2048], Buffer.from(saltHex, 'hex'), Buffer.from(identity), Buffer.from(password)).toString('hex');
+
+  it('stretches by default: the stored verifier is not g^H(s | H(I:P)) of the passcode, and a plain RFC 5054 proof fails', async () => {
+    const passcode = 'stretch me, please';
+    const { user, started, credentials, passcodeId } = await userWithPasscode('erin', passcode);
+    expect(started.kdf).toEqual(ARGON2ID);
+
+    const verifier = await storedVerifier(user.id, passcodeId);
+    expect(verifier).toBe(credentials.verifier);
+    expect(verifier).not.toBe(plainVerifier(user.id, credentials.salt, passcode));
+    const stretched = await srpPassword(ARGON2ID as never, passcode, credentials.salt);
+    expect(stretched).toMatch(/^[0-9a-f]{64}$/);
+    expect(verifier).toBe(plainVerifier(user.id, credentials.salt, stretched));
+
+    // A client that ignores the KDF is refused; one that applies it succeeds.
+    const challenge = await startAuthentication(byId(user.id));
+    expect(challenge.kdf).toEqual(ARGON2ID);
+    const plain = await proofFor({ ...challenge, kdf: null }, passcode);
+    const refused = await call('POST', session('authentications', challenge.sessionId), { A: plain.A, M1: plain.M1 });
+    expect([refused.status, refused.body.result]).toEqual([400, 'FAILURE']);
+    expect((await authenticate(byId(user.id), passcode)).status).toBe(200);
+  });
+
+  it('a policy with kdf null is plain RFC 5054 (the verifier is g^H(s | H(I:P)))', async () => {
+    const created = await call('POST', api(`/${storeName}/passcodePolicy`), { name: 'plain', kdf: null });
+    expect([created.status, created.body.passcodePolicies.plain.kdf]).toEqual([201, null]);
+    const passcode = 'no stretching here';
+    const { user, started, credentials, passcodeId } = await userWithPasscode('fiona', passcode, 'plain');
+    expect(started.kdf).toBeNull();
+    expect(await storedVerifier(user.id, passcodeId)).toBe(plainVerifier(user.id, credentials.salt, passcode));
+    const challenge = (await call('POST', byId(user.id)('/passcodes/authentications/plain'))).body;
+    expect(challenge.kdf).toBeNull();
+    const proof = await proofFor(challenge, passcode);
+    const done = await call('POST', session('authentications', challenge.sessionId), { A: proof.A, M1: proof.M1 });
+    expect(done.status).toBe(200);
+    proof.checkM2(done.body.M2);
+  });
+
+  it('a policy change after registration keeps the passcode working; a renewal moves it to the new KDF', async () => {
+    const PBKDF2 = { algorithm: 'PBKDF2-SHA256', iterations: 600000 };
+    expect((await call('POST', api(`/${storeName}/passcodePolicy`), { name: 'moving' })).status).toBe(201);
+    const passcode = 'registered under argon2id';
+    const { user, passcodeId } = await userWithPasscode('gina', passcode, 'moving');
+    const changed = await call('POST', api(`/${storeName}/passcodePolicy/moving`), {
+      kdf: { algorithm: 'PBKDF2-SHA256' },
+    });
+    expect([changed.status, changed.body.passcodePolicies.moving.kdf]).toEqual([200, PBKDF2]);
+    const otherField = await call('POST', api(`/${storeName}/passcodePolicy/moving`), { maxFailedAttempts: 4 });
+    expect(otherField.body.passcodePolicies.moving.kdf).toEqual(PBKDF2);
+
+    const authenticateMoving = async (secret: string) => {
+      const challenge = (await call('POST', byId(user.id)('/passcodes/authentications/moving'))).body;
+      const proof = await proofFor(challenge, secret);
+      const done = await call('POST', session('authentications', challenge.sessionId), { A: proof.A, M1: proof.M1 });
+      return { challenge, done };
+    };
+    const before = await authenticateMoving(passcode);
+    expect(before.challenge.kdf).toEqual(ARGON2ID);
+    expect(before.done.status).toBe(200);
+    expect((await call('GET', byId(user.id)(`/passcodes/${passcodeId}`))).body.kdf).toEqual(ARGON2ID);
+
+    const renewal = (await call('POST', byId(user.id)('/passcodes/renewals/moving'))).body;
+    expect([renewal.kdf, renewal.newKdf]).toEqual([ARGON2ID, PBKDF2]);
+    const proof = await proofFor(renewal, passcode);
+    const newPasscode = 'renewed under PBKDF2';
+    const renewed = await call('POST', session('renewals', renewal.sessionId), {
+      A: proof.A,
+      M1: proof.M1,
+      ...(await credentialsFor(user.id, newPasscode, renewal.newKdf)),
+    });
+    expect(renewed.status).toBe(200);
+    const after = await authenticateMoving(newPasscode);
+    expect(after.challenge.kdf).toEqual(PBKDF2);
+    expect(after.done.status).toBe(200);
+  });
+
+  it('rejects KDF parameters below OWASP’s minimum or above the bounds, naming each (nothing stored)', async () => {
+    const refused = await call('POST', api(`/${storeName}/passcodePolicy`), {
+      name: 'weak',
+      kdf: { algorithm: 'argon2id', memoryKiB: 1024, iterations: 1 },
+    });
+    expect([refused.status, errorPaths(refused)]).toEqual([400, ['body.kdf.memoryKiB']]);
+    const huge = await call('POST', api(`/${storeName}/passcodePolicy`), {
+      name: 'weak',
+      kdf: { algorithm: 'PBKDF2-SHA256', iterations: 100_000_000 },
+    });
+    expect([huge.status, errorPaths(huge)]).toEqual([400, ['body.kdf.iterations']]);
+    expect((await call('GET', api(`/${storeName}/passcodePolicy/weak`))).status).toBe(404);
+  });
+
+  // ---- L3: the answers do not tell whether a user has a passcode --------------------------------
+
+  it('a user without a passcode for the policy gets a challenge like a real one, and fails like a wrong proof', async () => {
+    const passcode = 'a real one';
+    const { user: real } = await userWithPasscode('hank', passcode);
+    const none = (await call('POST', api(`/${storeName}/users`), { extId: 'ivy' })).body;
+
+    const realStart = await call('POST', byId(real.id)('/passcodes/authentications/default'));
+    const decoyStart = await call('POST', byId(none.id)('/passcodes/authentications/default'));
+    expect(decoyStart.status).toBe(realStart.status);
+    expect(Object.keys(decoyStart.body)).toEqual(Object.keys(realStart.body));
+    const shape = {
+      sessionId: expect.any(String),
+      salt: expect.stringMatching(/^[0-9a-f]{32}$/),
+      B: expect.stringMatching(/^[0-9a-f]{512}$/),
+      srpGroup: 2048,
+      hash: 'SHA-256',
+      kdf: ARGON2ID,
+      expiresDtm: expect.any(String),
+    };
+    expect(realStart.body).toEqual({ ...shape, identity: real.id });
+    expect(decoyStart.body).toEqual({ ...shape, identity: none.id });
+    // The salt is stable, as a real passcode's is; B is fresh each time.
+    const again = (await call('POST', byId(none.id)('/passcodes/authentications/default'))).body;
+    expect(again.salt).toBe(decoyStart.body.salt);
+    expect(again.B).not.toBe(decoyStart.body.B);
+
+    const wrongProof = async (challenge: { sessionId: string }, answer: typeof realStart.body) => {
+      const proof = await proofFor(answer, 'a guess');
+      return call('POST', session('authentications', challenge.sessionId), { A: proof.A, M1: proof.M1 });
+    };
+    const realFailure = await wrongProof(realStart.body, realStart.body);
+    const decoyFailure = await wrongProof(decoyStart.body, decoyStart.body);
+    expect(decoyFailure.status).toBe(realFailure.status);
+    const failure = { result: 'FAILURE', authenticationId: expect.any(String), reason: 'INVALID_PROOF', user: expect.any(Object) };
+    expect(realFailure.body).toEqual(failure);
+    expect(decoyFailure.body).toEqual(failure);
+    expect(decoyFailure.body.user.summaryInfo.lastAuthentication).toEqual({
+      type: 'Passcode',
+      result: 'FAILURE',
+      dtm: expect.any(String),
+    });
+    // Single-use like a real session; malformed values are named like for a real session.
+    const replayed = await wrongProof(decoyStart.body, decoyStart.body);
+    expect([replayed.status, replayed.body.code]).toEqual([404, 'PASSCODE_SESSION_NOT_FOUND']);
+    const malformed = await call('POST', session('authentications', again.sessionId), { A: 'zz', M1: 'zz' });
+    expect([malformed.status, malformed.body.code, errorPaths(malformed)]).toEqual([
+      400,
+      'INVALID_SRP_VALUE',
+      ['body.A', 'body.M1'],
+    ]);
+
+    // The audit (read with the passcode-listing permission) tells the truth.
+    const audit = await call('GET', byId(none.id)(`/authentications/${decoyFailure.body.authenticationId}`));
+    expect(audit.body).toMatchObject({ type: 'Passcode', result: 'FAILURE', reason: 'PASSCODE_NOT_FOUND' });
+    expect(audit.body.passcodeInfo).toBeUndefined();
   });
 });

@@ -104,8 +104,8 @@ export const applyToSummary = (summary: SummaryInfo, event: IntegrationEvent): S
         ...updatePasscode(summary, data, (item) => ({ ...item, status: 'ACTIVE', lastUsedDtm: str(data, 'at') })),
         lastAuthentication: { type: 'Passcode', result: 'SUCCESS', dtm: str(data, 'at') },
       };
+    // A decoy (no passcode for the policy) fails as a wrong proof does, in the user's summary too.
     case 'PasscodeAuthenticationFailed':
-    // A decoy (no passcode for the policy) failed as a wrong proof does, in the user's summary too.
     case 'PasscodeDecoyAuthenticationFailed':
       return { ...summary, lastAuthentication: { type: 'Passcode', result: 'FAILURE', dtm: str(data, 'at') } };
     case 'PasscodeLocked':

@@ -19,6 +19,7 @@ export const useE2eSystem = (label: string) => {
   const adminApiKey = `isk_admin_${randomBytes(24).toString('base64url')}`;
   // Explicit, so a suite can sign tokens the gateway accepts (e.g. a really expired one).
   const jwtSecret = randomBytes(32).toString('hex');
+  const secretsKey = randomBytes(32).toString('hex');
   const prefix = uniqueName(label);
   let system: RunningSystem;
   let dropDatabases: () => Promise<void>;
@@ -31,7 +32,7 @@ export const useE2eSystem = (label: string) => {
       postgresUrl: databases.server,
       databasePrefix: prefix,
       transport: { kind: 'kafka', brokers: await kafkaBrokers() },
-      secretsKey: randomBytes(32).toString('hex'),
+      secretsKey,
       adminApiKey,
       jwtSecret,
       logger: createLogger('e2e', 'silent'),
@@ -80,5 +81,7 @@ export const useE2eSystem = (label: string) => {
     token: () => token,
     /** The gateway's token signing key (HS256). */
     jwtSecret,
+    /** SECRETS_KEY of the system: tests that inspect what is stored encrypted decrypt with it. */
+    secretsKey,
   };
 };
