@@ -12,7 +12,8 @@ export type Scenario = { token: string } & (
       policyName: string;
       srpGroup: SrpGroupBits;
       hash: SrpHashName;
-      users: Array<{ id: string; password: string }>;
+      /** srpPassword: P' = the passcode stretched with the policy's KDF and the salt (computed once per user at setup). */
+      users: Array<{ id: string; srpPassword: string }>;
     }
   | {
       kind: 'passkey';

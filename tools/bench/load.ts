@@ -6,7 +6,8 @@
  * - `requests`: one prepared request per target (with a duration the targets are cycled,
  *   otherwise each is sent once);
  * - `passcode`: SRP authentications, each a start request and a complete request whose A and M1
- *   this process computes from the start's salt and B (libs/srp's client, on OpenSSL);
+ *   this process computes from the start's salt and B (libs/srp's client, on OpenSSL) with the
+ *   user's SRP password P' (the passcode stretched with the policy's KDF once per user, at setup);
  * - `passkey`: WebAuthn authentications, each a start request and a complete request signed by
  *   the software authenticator of libs/testing; this process first registers one passkey per user
  *   (not measured), since the private keys must live where the assertions are made.
@@ -36,7 +37,7 @@ const requestsOf = (s: Exclude<Scenario, { kind: 'passkey' }>): autocannon.Reque
   const params = srpParameters(s.srpGroup, s.hash);
   const stores = `/api/identity-store/stores/${s.storeName}`;
   type Context = {
-    user?: { id: string; password: string };
+    user?: { id: string; srpPassword: string };
     start?: { sessionId: string; salt: string; B: string };
   };
   return [
@@ -60,7 +61,7 @@ const requestsOf = (s: Exclude<Scenario, { kind: 'passkey' }>): autocannon.Reque
         const { sessionId, salt, B } = context.start!;
         const { A, M1 } = srpClientProof(params, {
           identity: context.user!.id,
-          password: context.user!.password,
+          password: context.user!.srpPassword,
           salt,
           B,
         });
