@@ -23,6 +23,15 @@ import type { AuthenticationSession, PasskeyState, RegistrationSession } from '.
  * policy's `attestation`, which may be `indirect` (the library's option stops at none|direct|enterprise).
  */
 
+/**
+ * The public key algorithms (COSE ids) a passkey may use, most preferred first: EdDSA (-8), ES256
+ * (-7), RS256 (-257). Fixed here rather than left to the library, whose default depends on the
+ * runtime (it adds ML-DSA-44 where WebCrypto has it) and whose older versions accepted RS1
+ * (-65535, RSASSA-PKCS1-v1_5 with SHA-1). The registration options offer exactly these and the
+ * registration check accepts only these.
+ */
+export const SUPPORTED_ALGORITHM_IDS: readonly number[] = [-8, -7, -257];
+
 /** The user handle (`user.id` of the creation options): the user's internal id, UTF-8. */
 export const userHandleOf = (userId: string): string => isoBase64URL.fromUTF8String(userId);
 
@@ -46,6 +55,7 @@ export const creationOptions = async (
     userID: isoBase64URL.toBuffer(userHandleOf(user.id)),
     challenge: isoBase64URL.toBuffer(session.challenge),
     timeout: timeoutMs,
+    supportedAlgorithmIDs: [...SUPPORTED_ALGORITHM_IDS],
     excludeCredentials: descriptors(existing),
     authenticatorSelection: {
       residentKey: policy.residentKey,

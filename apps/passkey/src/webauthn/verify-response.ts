@@ -20,6 +20,7 @@ import {
   parseAuthenticatorData,
 } from '@simplewebauthn/server/helpers';
 import type { AssertionCheck, AttestationCheck, PasskeyState } from '../domain/passkey-decider';
+import { SUPPORTED_ALGORITHM_IDS } from './ceremony-options';
 
 /**
  * The cryptographic checks of a WebAuthn response, with @simplewebauthn/server doing the
@@ -35,6 +36,10 @@ import type { AssertionCheck, AttestationCheck, PasskeyState } from '../domain/p
  *   signature that does not verify (the library answers `verified: false`) is INVALID_SIGNATURE;
  * - a verified response.
  * The signature counter is not judged here but by the decider, against the state it decides on.
+ *
+ * Attestation is verified as a signature only: no trust anchors (no FIDO Metadata Service), so the
+ * attestation format, AAGUID and flags a registration records (and its audit shows) are what the
+ * authenticator asserted about itself, not facts about its make or certification.
  */
 
 /** What the session and the relying party configuration expect of a response. */
@@ -130,6 +135,8 @@ export const checkAttestation = async (
       expectedOrigin: expected.origins,
       expectedRPID: expected.rpId,
       requireUserVerification: expected.userVerification === 'required',
+      // Only the algorithms the options offered (no RS1, nothing the runtime happens to add).
+      supportedAlgorithmIDs: [...SUPPORTED_ALGORITHM_IDS],
     });
     if (!verified) return { ok: false, reason: 'INVALID_ATTESTATION' };
     const { credential } = registrationInfo;

@@ -1,4 +1,5 @@
 import { DomainError, type PasskeyConfig, type UserRecord } from '@identity-store/contracts';
+import { SettingsService } from '@simplewebauthn/server';
 import {
   type CreateCredentialKnobs,
   type GetAssertionKnobs,
@@ -128,6 +129,60 @@ describe('ceremony options', () => {
       timeout: 60_000,
       userVerification: 'required',
       hints: ['security-key'],
+    });
+  });
+});
+
+describe('public key algorithms (L9)', () => {
+  it('the registration options offer exactly EdDSA, ES256 and RS256, whatever the runtime supports', async () => {
+    // A runtime with post-quantum WebCrypto makes the library's default list longer (ML-DSA-44).
+    const pqc = jest.spyOn(SettingsService, 'runtimeSupportsPQC').mockReturnValue(true);
+    try {
+      expect((await registrationOptions()).pubKeyCredParams).toEqual([
+        { alg: -8, type: 'public-key' },
+        { alg: -7, type: 'public-key' },
+        { alg: -257, type: 'public-key' },
+      ]);
+    } finally {
+      pqc.mockRestore();
+    }
+  });
+
+  it('refuses a credential with an RS1 (RSASSA-PKCS1-v1_5 with SHA-1) key, with or without attestation', async () => {
+    expect(await attest({ algorithm: -65535 })).toEqual({ ok: false, reason: 'INVALID_ATTESTATION' });
+    expect(await attest({ algorithm: -65535, attestation: 'packed' })).toEqual({
+      ok: false,
+      reason: 'INVALID_ATTESTATION',
+    });
+  });
+
+  it('accepts an RS256 credential, and verifies its assertions', async () => {
+    const authenticator = new SoftwareAuthenticator();
+    const check = await attest({ algorithm: -257, attestation: 'packed' }, authenticator);
+    if (!check.ok) throw new Error(`registration failed: ${check.reason}`);
+    const { ok: _ok, ...verified } = check;
+    const passkey: PasskeyState = {
+      id: 'pk-rsa',
+      storeId: 'store-1',
+      rpId: RP,
+      name: null,
+      status: 'ACTIVE',
+      policyName: 'default',
+      createdDtm: '2026-05-07T10:00:00.000Z',
+      lastUsedDtm: null,
+      ...verified,
+    };
+    const options = await requestOptions(
+      config.authenticationPolicies.default!,
+      { ...session(4), kind: 'AUTHENTICATION', allowCredentials: [passkey.credentialId], usernameless: false },
+      [passkey],
+    );
+    const response = authenticator.getAssertion(options, { origin: ORIGIN });
+    expect(await checkAssertion(response, expected(4), passkey, at)).toMatchObject({ ok: true, signCount: 1 });
+    const tampered = authenticator.getAssertion(options, { origin: ORIGIN, tamperSignature: true });
+    expect(await checkAssertion(tampered, expected(4), passkey, at)).toMatchObject({
+      ok: false,
+      reason: 'INVALID_SIGNATURE',
     });
   });
 });

@@ -12,13 +12,18 @@ import { isoCBOR } from '@simplewebauthn/server/helpers';
 /**
  * A software WebAuthn authenticator plus the browser around it, for tests: it turns the options
  * a relying party sends (PublicKeyCredentialCreationOptionsJSON / ...RequestOptionsJSON) into the
- * WebAuthn L3 JSON a browser would post back. ES256 keys only, attestation "none" or "packed"
- * self attestation. It honours what the caller asks for, not what the options require (e.g. it
- * answers without UV even when the options say `userVerification: 'required'`), so tests can
- * produce the responses a relying party must reject.
+ * WebAuthn L3 JSON a browser would post back. ES256 keys (and RSA keys, RS256 or the deprecated
+ * RS1, when a test asks for them), attestation "none" or "packed" self attestation. It honours what
+ * the caller asks for, not what the options require (e.g. it answers without UV even when the
+ * options say `userVerification: 'required'`), so tests can produce the responses a relying party
+ * must reject.
  */
 
 const ES256 = -7;
+const RS256 = -257;
+/** RSASSA-PKCS1-v1_5 with SHA-1 (COSE -65535): deprecated, for tests of relying parties refusing it. */
+const RS1 = -65535;
+export type SoftwareKeyAlgorithm = typeof ES256 | typeof RS256 | typeof RS1;
 const ZERO_AAGUID = '00000000-0000-0000-0000-000000000000';
 
 /** Authenticator data flag bits (WebAuthn L3 §6.1). */
@@ -64,6 +69,11 @@ export interface CreateCredentialKnobs extends CeremonyKnobs {
   authenticatorAttachment?: AuthenticatorAttachment;
   /** Default: what the options ask for (residentKey 'required' or 'preferred', or requireResidentKey). */
   discoverable?: boolean;
+  /**
+   * COSE algorithm of the new key. Default ES256, which the options must offer; one given here is
+   * used even when the options do not offer it (what a relying party must refuse).
+   */
+  algorithm?: SoftwareKeyAlgorithm;
 }
 
 export interface GetAssertionKnobs extends CeremonyKnobs {
@@ -89,6 +99,7 @@ export interface SoftwareCredentialInfo {
 
 interface StoredCredential extends SoftwareCredentialInfo {
   privateKey: KeyObject;
+  algorithm: SoftwareKeyAlgorithm;
 }
 
 export class SoftwareAuthenticator {
@@ -107,8 +118,9 @@ export class SoftwareAuthenticator {
   ): RegistrationResponseJSON {
     if (knobs.tamperSignature && knobs.attestation !== 'packed')
       throw new Error('tamperSignature needs attestation "packed": "none" carries no signature');
-    if (!options.pubKeyCredParams.some((param) => param.alg === ES256))
-      throw new Error('NotSupportedError: the options do not allow ES256 (-7), the only algorithm supported');
+    if (knobs.algorithm === undefined && !options.pubKeyCredParams.some((param) => param.alg === ES256))
+      throw new Error('NotSupportedError: the options do not allow ES256 (-7), the default algorithm');
+    const algorithm = knobs.algorithm ?? ES256;
     const rpId = options.rp.id ?? new URL(knobs.origin).hostname;
     const excluded = new Set(options.excludeCredentials?.map((descriptor) => descriptor.id));
     if (
@@ -118,7 +130,10 @@ export class SoftwareAuthenticator {
     )
       throw new Error('InvalidStateError: the authenticator already holds an excluded credential');
 
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const { privateKey, publicKey } =
+      algorithm === ES256
+        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        : generateKeyPairSync('rsa', { modulusLength: 2048 });
     const credentialId = randomBytes(32);
     const selection = options.authenticatorSelection;
     const credential: StoredCredential = {
@@ -134,13 +149,14 @@ export class SoftwareAuthenticator {
       backupEligible: knobs.backupEligible ?? false,
       backedUp: knobs.backedUp ?? false,
       privateKey,
+      algorithm,
     };
 
     const attestedCredentialData = Buffer.concat([
       this.aaguid,
       uint16(credentialId.length),
       credentialId,
-      coseKey(publicKey),
+      coseKey(publicKey, algorithm),
     ]);
     const authenticatorData = Buffer.concat([
       authenticatorDataHeader(knobs.rpId ?? rpId, knobs, credential, FLAG.attestedCredentialData),
@@ -150,10 +166,12 @@ export class SoftwareAuthenticator {
     const attestationStatement =
       knobs.attestation === 'packed'
         ? new Map<string, number | Uint8Array>([
-            ['alg', ES256],
+            ['alg', algorithm],
             [
               'sig',
-              new Uint8Array(signature(privateKey, authenticatorData, clientDataJSON, knobs.tamperSignature)),
+              new Uint8Array(
+                signature(credential, authenticatorData, clientDataJSON, knobs.tamperSignature),
+              ),
             ],
           ])
         : new Map();
@@ -175,7 +193,7 @@ export class SoftwareAuthenticator {
         attestationObject: Buffer.from(attestationObject).toString('base64url'),
         authenticatorData: authenticatorData.toString('base64url'),
         transports: knobs.transports ?? ['internal'],
-        publicKeyAlgorithm: ES256,
+        publicKeyAlgorithm: algorithm,
         publicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64url'),
       },
       clientExtensionResults: {},
@@ -202,7 +220,7 @@ export class SoftwareAuthenticator {
         clientDataJSON: clientDataJSON.toString('base64url'),
         authenticatorData: authenticatorData.toString('base64url'),
         signature: signature(
-          credential.privateKey,
+          credential,
           authenticatorData,
           clientDataJSON,
           knobs.tamperSignature,
@@ -266,21 +284,42 @@ const authenticatorDataHeader = (
 const clientData = (type: 'webauthn.create' | 'webauthn.get', challenge: string, origin: string) =>
   Buffer.from(JSON.stringify({ type, challenge, origin, crossOrigin: false }));
 
-/** ES256 over authenticatorData || SHA-256(clientDataJSON), DER-encoded as WebAuthn expects. */
+/**
+ * The credential's signature over authenticatorData || SHA-256(clientDataJSON): ES256 DER-encoded
+ * as WebAuthn expects, RS256 / RS1 as RSASSA-PKCS1-v1_5 with SHA-256 / SHA-1.
+ */
 const signature = (
-  privateKey: KeyObject,
+  { privateKey, algorithm }: Pick<StoredCredential, 'privateKey' | 'algorithm'>,
   authenticatorData: Buffer,
   clientDataJSON: Buffer,
   tamper = false,
 ) => {
-  const signed = sign('sha256', Buffer.concat([authenticatorData, sha256(clientDataJSON)]), privateKey);
+  const digest = algorithm === RS1 ? 'sha1' : 'sha256';
+  const signed = sign(digest, Buffer.concat([authenticatorData, sha256(clientDataJSON)]), privateKey);
   // The last byte belongs to the S integer: the DER stays parseable, the signature becomes wrong.
   if (tamper) signed.writeUInt8(signed.readUInt8(signed.length - 1) ^ 0x01, signed.length - 1);
   return signed;
 };
 
-/** COSE_Key for an EC2 P-256 ES256 public key, in CTAP2 canonical key order (1, 3, -1, -2, -3). */
-const coseKey = (publicKey: KeyObject) => {
+/**
+ * COSE_Key of the public key, in CTAP2 canonical key order: EC2 P-256 (1, 3, -1, -2, -3) for ES256,
+ * RSA (1, 3, -1 n, -2 e) for RS256 and RS1.
+ */
+const coseKey = (publicKey: KeyObject, algorithm: SoftwareKeyAlgorithm) => {
+  if (algorithm !== ES256) {
+    const { n, e } = publicKey.export({ format: 'jwk' });
+    if (!n || !e) throw new Error('RSA public key without modulus or exponent');
+    return Buffer.from(
+      isoCBOR.encode(
+        new Map<number, number | Uint8Array>([
+          [1, 3], // kty: RSA
+          [3, algorithm],
+          [-1, new Uint8Array(Buffer.from(n, 'base64url'))],
+          [-2, new Uint8Array(Buffer.from(e, 'base64url'))],
+        ]),
+      ),
+    );
+  }
   const { x, y } = publicKey.export({ format: 'jwk' });
   if (!x || !y) throw new Error('EC public key without coordinates');
   const encoded = isoCBOR.encode(
