@@ -347,10 +347,9 @@ describe('CompleteTotpRegistration', () => {
     given([started()]).when(complete(wrong)).thenThrows('validation', 'INVALID_CODE');
   });
 
-  it('does not count a wrong completion code as a failed attempt', () => {
-    const state = stateFrom([started()]);
-    expect(() => decideTotp(complete('000000'), state, deps)).toThrow(DomainError);
-    expect(state.credentials[CRED]?.failedAttempts).toBe(0);
+  it('does not count a wrong completion code as a failed attempt: it is a 400, no event', () => {
+    // A decision that throws appends nothing (no TotpAuthenticationFailed, no counter change).
+    given([started()]).when(complete('000000')).thenThrows('validation', 'INVALID_CODE');
   });
 
   it('uses the registration’s own algorithm, digits and period', () => {
