@@ -1,20 +1,30 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
-/** Paths never written to logs: credentials, secrets and tokens in requests and bodies. */
-const redact = [
+/**
+ * Keys whose values never reach a log, wherever they sit: credentials and secrets in requests,
+ * bodies and errors (a TOTP code or secret, SRP salts and verifiers, passcodes, tokens, keys).
+ */
+const SECRET_KEYS = ['secret', 'code', 'verifier', 'salt', 'token', 'apiKey', 'privateKey', 'password', 'passcode'];
+/**
+ * pino's redaction has no recursive wildcard: each key at the top level and up to four levels down
+ * (`req.body.code`, `err.body.credentials.secret`, items of arrays included).
+ */
+const DEPTHS = ['', '*.', '*.*.', '*.*.*.', '*.*.*.*.'];
+
+/** Paths never written to logs. */
+export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers.cookie',
-  '*.secret',
-  '*.code',
-  '*.verifier',
-  '*.salt',
-  '*.token',
-  '*.apiKey',
-  '*.privateKey',
+  'res.headers["set-cookie"]',
+  ...DEPTHS.flatMap((depth) => SECRET_KEYS.map((key) => `${depth}${key}`)),
 ];
 
-export const createLogger = (name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger =>
-  pino({ name, level, redact: { paths: redact, censor: '[redacted]' } });
+/** The process's logger (`destination`: where lines go, stdout by default; tests capture them). */
+export const createLogger = (
+  name: string,
+  level = process.env.LOG_LEVEL ?? 'info',
+  destination?: DestinationStream,
+): Logger => pino({ name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
 
 export type { Logger };
