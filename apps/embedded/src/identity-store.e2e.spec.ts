@@ -1,28 +1,12 @@
-import { createHmac } from 'node:crypto';
 import { uniqueName } from '@identity-store/testing';
 import { decodeJwt, SignJWT } from 'jose';
 import { useE2eSystem } from './testing/e2e-system';
+import { currentStep, totpCode } from './testing/totp-client';
 
 /**
  * End to end over HTTP through the gateway, on real PostgreSQL and the real Kafka broker:
- * codes come from an independent RFC 6238 implementation written here, not from the service.
+ * codes come from an independent RFC 6238 implementation (testing/totp-client.ts), not from the service.
  */
-
-// ---- an independent TOTP client (RFC 4226 dynamic truncation over RFC 6238 time steps) ----
-const base32Decode = (input: string): Buffer => {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const char of input.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
-  return Buffer.from(bits.match(/.{8}/g)!.map((byte) => parseInt(byte, 2)));
-};
-const totpCode = (secretBase32: string, step: number, digits = 6, algorithm = 'sha1') => {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac(algorithm, base32Decode(secretBase32)).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 0x0f;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 10 ** digits).padStart(digits, '0');
-};
-const currentStep = (period = 30) => Math.floor(Date.now() / 1000 / period);
 
 describe('identity-store end to end through the gateway (Kafka + PostgreSQL)', () => {
   const { call, api, system, token: adminToken, jwtSecret } = useE2eSystem('e2e');
