@@ -19,6 +19,7 @@ const defaultsNamed = (name: string) => ({
   renewalWindow: null,
   maxFailedAttempts: 5,
   lockoutDuration: 'PT15M',
+  kdf: { algorithm: 'argon2id', memoryKiB: 19456, iterations: 2, parallelism: 1 },
 });
 
 const errorPaths = (answer: HttpAnswer): string[] =>
