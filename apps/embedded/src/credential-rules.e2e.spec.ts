@@ -21,7 +21,8 @@ const N = 8;
 const MAX_FAILED = 3;
 
 const statusesOf = (answers: HttpAnswer[]) => answers.map((answer) => answer.status).sort();
-const count = (answers: HttpAnswer[], status: number) => answers.filter((answer) => answer.status === status).length;
+const count = (answers: HttpAnswer[], status: number) =>
+  answers.filter((answer) => answer.status === status).length;
 /** How a losing completion of a single-use session was answered: the session is gone (404), or a conflict. */
 const refusedAsUsed = (answer: HttpAnswer) =>
   answer.status === 409 ? '409' : `${answer.status} ${answer.body?.code}`;
@@ -74,7 +75,11 @@ describe('credential rules end to end (Kafka + PostgreSQL)', () => {
     const totpPolicy = { issuer: 'Rules', maxFailedAttempts: MAX_FAILED, lockoutDuration: 'PT15M' };
     const created = await call('POST', api(''), {
       name: storeName,
-      totpPolicies: { default: totpPolicy, second: totpPolicy, roomy: { ...totpPolicy, maxFailedAttempts: 50 } },
+      totpPolicies: {
+        default: totpPolicy,
+        second: totpPolicy,
+        roomy: { ...totpPolicy, maxFailedAttempts: 50 },
+      },
       passcodePolicies: {
         default: { maxFailedAttempts: MAX_FAILED },
         second: { maxFailedAttempts: MAX_FAILED },
@@ -126,10 +131,14 @@ describe('credential rules end to end (Kafka + PostgreSQL)', () => {
           await credentialsFor(id, 'another passcode', registration.kdf),
         ),
         passcodeAuthenticationStart: await call('POST', user(id)('/passcodes/authentications/default')),
-        passcodeAuthenticationComplete: await call('POST', passcodeSession('authentications', authentication.sessionId), {
-          A: proof.A,
-          M1: proof.M1,
-        }),
+        passcodeAuthenticationComplete: await call(
+          'POST',
+          passcodeSession('authentications', authentication.sessionId),
+          {
+            A: proof.A,
+            M1: proof.M1,
+          },
+        ),
         passcodeRenewalStart: await call('POST', user(id)('/passcodes/renewals/default')),
         passcodeRenewalComplete: await call('POST', passcodeSession('renewals', renewal.sessionId), {
           A: renewalProof.A,
@@ -184,7 +193,10 @@ describe('credential rules end to end (Kafka + PostgreSQL)', () => {
   it(`one passkey authentication session completed ${N} times at once succeeds exactly once`, async () => {
     const { id } = await newUser('passkey-race');
     const authenticator = new SoftwareAuthenticator();
-    const registration = await call('POST', user(id)(`/passkeys/relyingParties/${RP_ID}/registrations/default`));
+    const registration = await call(
+      'POST',
+      user(id)(`/passkeys/relyingParties/${RP_ID}/registrations/default`),
+    );
     const registered = await call(
       'POST',
       api(`/${storeName}/passkeys/registrations/sessions/${registration.body.sessionId}`),
@@ -195,7 +207,11 @@ describe('credential rules end to end (Kafka + PostgreSQL)', () => {
     const assertion = authenticator.getAssertion(started.body.publicKey, { origin: ORIGIN });
     const answers = await Promise.all(
       Array.from({ length: N }, () =>
-        call('POST', api(`/${storeName}/passkeys/authentications/sessions/${started.body.sessionId}`), assertion),
+        call(
+          'POST',
+          api(`/${storeName}/passkeys/authentications/sessions/${started.body.sessionId}`),
+          assertion,
+        ),
       ),
     );
     expect(count(answers, 200)).toBe(1);
@@ -229,7 +245,10 @@ describe('credential rules end to end (Kafka + PostgreSQL)', () => {
     const answers = await Promise.all(
       challenges.map(async (challenge, i) => {
         const proof = await proofFor(challenge, `wrong ${i}`);
-        return call('POST', passcodeSession('authentications', challenge.sessionId), { A: proof.A, M1: proof.M1 });
+        return call('POST', passcodeSession('authentications', challenge.sessionId), {
+          A: proof.A,
+          M1: proof.M1,
+        });
       }),
     );
     expect(count(answers, 400)).toBe(MAX_FAILED);
@@ -244,7 +263,13 @@ describe('credential rules end to end (Kafka + PostgreSQL)', () => {
     const { id } = await newUser('totp-at-rest');
     const secret = await registerTotp(id);
     const raw = base32Decode(secret);
-    const forms = [secret, secret.toLowerCase(), raw.toString('hex'), raw.toString('base64'), raw.toString('base64url')];
+    const forms = [
+      secret,
+      secret.toLowerCase(),
+      raw.toString('hex'),
+      raw.toString('base64'),
+      raw.toString('base64url'),
+    ];
     const prisma = createPrismaClient(system().databases.totp!);
     try {
       const events = await prisma.$queryRaw<Array<{ data: string }>>`SELECT data::text AS data FROM events`;
@@ -270,7 +295,9 @@ describe('credential rules end to end (Kafka + PostgreSQL)', () => {
     const authenticator = new SoftwareAuthenticator();
     const register = async (algorithm: -65535 | -257) => {
       const started = await call('POST', user(id)(`/passkeys/relyingParties/${RP_ID}/registrations/default`));
-      expect(started.body.publicKey.pubKeyCredParams.map((p: { alg: number }) => p.alg)).toEqual([-8, -7, -257]);
+      expect(started.body.publicKey.pubKeyCredParams.map((p: { alg: number }) => p.alg)).toEqual([
+        -8, -7, -257,
+      ]);
       return call(
         'POST',
         api(`/${storeName}/passkeys/registrations/sessions/${started.body.sessionId}`),

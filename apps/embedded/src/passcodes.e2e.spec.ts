@@ -511,7 +511,12 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
   };
 
   const plainVerifier = (identity: string, saltHex: string, password: string) =>
-    SRP.computeVerifier(SRP.params[2048], Buffer.from(saltHex, 'hex'), Buffer.from(identity), Buffer.from(password)).toString('hex');
+    SRP.computeVerifier(
+      SRP.params[2048],
+      Buffer.from(saltHex, 'hex'),
+      Buffer.from(identity),
+      Buffer.from(password),
+    ).toString('hex');
 
   it('stretches by default: the stored verifier is not g^H(s | H(I:P)) of the passcode, and a plain RFC 5054 proof fails', async () => {
     const passcode = 'stretch me, please';
@@ -529,7 +534,10 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
     const challenge = await startAuthentication(byId(user.id));
     expect(challenge.kdf).toEqual(ARGON2ID);
     const plain = await proofFor({ ...challenge, kdf: null }, passcode);
-    const refused = await call('POST', session('authentications', challenge.sessionId), { A: plain.A, M1: plain.M1 });
+    const refused = await call('POST', session('authentications', challenge.sessionId), {
+      A: plain.A,
+      M1: plain.M1,
+    });
     expect([refused.status, refused.body.result]).toEqual([400, 'FAILURE']);
     expect((await authenticate(byId(user.id), passcode)).status).toBe(200);
   });
@@ -540,11 +548,16 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
     const passcode = 'no stretching here';
     const { user, started, credentials, passcodeId } = await userWithPasscode('fiona', passcode, 'plain');
     expect(started.kdf).toBeNull();
-    expect(await storedVerifier(user.id, passcodeId)).toBe(plainVerifier(user.id, credentials.salt, passcode));
+    expect(await storedVerifier(user.id, passcodeId)).toBe(
+      plainVerifier(user.id, credentials.salt, passcode),
+    );
     const challenge = (await call('POST', byId(user.id)('/passcodes/authentications/plain'))).body;
     expect(challenge.kdf).toBeNull();
     const proof = await proofFor(challenge, passcode);
-    const done = await call('POST', session('authentications', challenge.sessionId), { A: proof.A, M1: proof.M1 });
+    const done = await call('POST', session('authentications', challenge.sessionId), {
+      A: proof.A,
+      M1: proof.M1,
+    });
     expect(done.status).toBe(200);
     proof.checkM2(done.body.M2);
   });
@@ -558,13 +571,18 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
       kdf: { algorithm: 'PBKDF2-SHA256' },
     });
     expect([changed.status, changed.body.passcodePolicies.moving.kdf]).toEqual([200, PBKDF2]);
-    const otherField = await call('POST', api(`/${storeName}/passcodePolicy/moving`), { maxFailedAttempts: 4 });
+    const otherField = await call('POST', api(`/${storeName}/passcodePolicy/moving`), {
+      maxFailedAttempts: 4,
+    });
     expect(otherField.body.passcodePolicies.moving.kdf).toEqual(PBKDF2);
 
     const authenticateMoving = async (secret: string) => {
       const challenge = (await call('POST', byId(user.id)('/passcodes/authentications/moving'))).body;
       const proof = await proofFor(challenge, secret);
-      const done = await call('POST', session('authentications', challenge.sessionId), { A: proof.A, M1: proof.M1 });
+      const done = await call('POST', session('authentications', challenge.sessionId), {
+        A: proof.A,
+        M1: proof.M1,
+      });
       return { challenge, done };
     };
     const before = await authenticateMoving(passcode);
@@ -635,7 +653,12 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
     const realFailure = await wrongProof(realStart.body, realStart.body);
     const decoyFailure = await wrongProof(decoyStart.body, decoyStart.body);
     expect(decoyFailure.status).toBe(realFailure.status);
-    const failure = { result: 'FAILURE', authenticationId: expect.any(String), reason: 'INVALID_PROOF', user: expect.any(Object) };
+    const failure = {
+      result: 'FAILURE',
+      authenticationId: expect.any(String),
+      reason: 'INVALID_PROOF',
+      user: expect.any(Object),
+    };
     expect(realFailure.body).toEqual(failure);
     expect(decoyFailure.body).toEqual(failure);
     expect(decoyFailure.body.user.summaryInfo.lastAuthentication).toEqual({

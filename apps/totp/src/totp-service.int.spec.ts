@@ -83,7 +83,13 @@ describe('TOTP secrets at rest (real PostgreSQL)', () => {
 
   const registered = async (service: TotpService, user: UserRecord, policyName: string) => {
     const started = await service.startRegistration(store.name, { userId: user.id }, policyName, metadata);
-    await service.completeRegistration(store.name, { userId: user.id }, policyName, codeAt(started.secret, clock), metadata);
+    await service.completeRegistration(
+      store.name,
+      { userId: user.id },
+      policyName,
+      codeAt(started.secret, clock),
+      metadata,
+    );
     return started;
   };
 
@@ -105,7 +111,10 @@ describe('TOTP secrets at rest (real PostgreSQL)', () => {
     const service = freshService();
     const first = await registered(service, user, 'first');
     const second = await registered(service, user, 'second');
-    const [firstCipher, secondCipher] = [await encryptedSecretOf(first.id), await encryptedSecretOf(second.id)];
+    const [firstCipher, secondCipher] = [
+      await encryptedSecretOf(first.id),
+      await encryptedSecretOf(second.id),
+    ];
     await setEncryptedSecret(first.id, secondCipher);
     await setEncryptedSecret(second.id, firstCipher);
 
@@ -113,19 +122,42 @@ describe('TOTP secrets at rest (real PostgreSQL)', () => {
     const swapped = freshService();
     // The exploit: the second credential's code would now authenticate the first credential.
     await expect(
-      swapped.authenticate(store.name, { userId: user.id }, 'first', { code: codeAt(second.secret, clock) }, metadata),
+      swapped.authenticate(
+        store.name,
+        { userId: user.id },
+        'first',
+        { code: codeAt(second.secret, clock) },
+        metadata,
+      ),
     ).rejects.toThrow();
     await expect(
-      swapped.authenticate(store.name, { userId: user.id }, 'first', { code: codeAt(first.secret, clock) }, metadata),
+      swapped.authenticate(
+        store.name,
+        { userId: user.id },
+        'first',
+        { code: codeAt(first.secret, clock) },
+        metadata,
+      ),
     ).rejects.toThrow();
     await expect(
-      swapped.authenticate(store.name, { userId: user.id }, 'second', { code: codeAt(first.secret, clock) }, metadata),
+      swapped.authenticate(
+        store.name,
+        { userId: user.id },
+        'second',
+        { code: codeAt(first.secret, clock) },
+        metadata,
+      ),
     ).rejects.toThrow();
   });
 
   it('a secret stored before key ids (v1, bound to the user id only) still authenticates', async () => {
     const user = newUser();
-    const started = await freshService().startRegistration(store.name, { userId: user.id }, 'first', metadata);
+    const started = await freshService().startRegistration(
+      store.name,
+      { userId: user.id },
+      'first',
+      metadata,
+    );
     // Rewrite the stored ciphertext as SecretBox v1 wrote it: AES-256-GCM, AAD = the user id.
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', Buffer.from(keyHex, 'hex'), iv);
@@ -135,7 +167,13 @@ describe('TOTP secrets at rest (real PostgreSQL)', () => {
     await setEncryptedSecret(started.id, `v1.${iv.toString('base64url')}.${body.toString('base64url')}`);
 
     const service = freshService();
-    await service.completeRegistration(store.name, { userId: user.id }, 'first', codeAt(started.secret, clock), metadata);
+    await service.completeRegistration(
+      store.name,
+      { userId: user.id },
+      'first',
+      codeAt(started.secret, clock),
+      metadata,
+    );
     clock = new Date(clock.getTime() + 30_000);
     const outcome = await service.authenticate(
       store.name,

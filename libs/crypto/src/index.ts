@@ -27,7 +27,8 @@ interface RingKey {
  */
 export const parseSecretsKey = (material: string): RingKey[] => {
   if (!KEY_RING.test(material)) {
-    if (material.length < MIN_KEY_LENGTH) throw new Error(`SECRETS_KEY must be at least ${MIN_KEY_LENGTH} characters`);
+    if (material.length < MIN_KEY_LENGTH)
+      throw new Error(`SECRETS_KEY must be at least ${MIN_KEY_LENGTH} characters`);
     return [{ id: DEFAULT_KEY_ID, key: decodeKey(material) }];
   }
   const ring = material.split(',').map((entry) => {

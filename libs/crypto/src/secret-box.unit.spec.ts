@@ -72,7 +72,9 @@ describe('SecretBox key ring (SECRETS_KEY rotation)', () => {
     expect(rotated.decrypt(sealedNew, 'user-1/totp:c1:secret')).toEqual(secret);
     // The old key alone cannot read what the new key wrote; a ring without the old key cannot read the old data.
     expect(() => before.decrypt(sealedNew, 'user-1/totp:c1:secret')).toThrow(/no key "1"/);
-    expect(() => new SecretBox(`1:${newKey}`).decrypt(sealedOld, 'user-1/totp:c1:secret')).toThrow(/no key "0"/);
+    expect(() => new SecretBox(`1:${newKey}`).decrypt(sealedOld, 'user-1/totp:c1:secret')).toThrow(
+      /no key "0"/,
+    );
   });
 
   it('the key id and version are authenticated: relabelling a ciphertext fails', () => {

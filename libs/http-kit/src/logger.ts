@@ -4,7 +4,17 @@ import pino, { type DestinationStream, type Logger } from 'pino';
  * Keys whose values never reach a log, wherever they sit: credentials and secrets in requests,
  * bodies and errors (a TOTP code or secret, SRP salts and verifiers, passcodes, tokens, keys).
  */
-const SECRET_KEYS = ['secret', 'code', 'verifier', 'salt', 'token', 'apiKey', 'privateKey', 'password', 'passcode'];
+const SECRET_KEYS = [
+  'secret',
+  'code',
+  'verifier',
+  'salt',
+  'token',
+  'apiKey',
+  'privateKey',
+  'password',
+  'passcode',
+];
 /**
  * pino's redaction has no recursive wildcard: each key at the top level and up to four levels down
  * (`req.body.code`, `err.body.credentials.secret`, items of arrays included).

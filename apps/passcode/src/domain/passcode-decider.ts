@@ -587,7 +587,9 @@ const completeDecoy = (
     });
   } catch (error) {
     if (!(error instanceof SrpInputError)) throw error;
-    throw invalid('INVALID_SRP_VALUE', error.message, [{ path: `body.${error.field}`, message: error.message }]);
+    throw invalid('INVALID_SRP_VALUE', error.message, [
+      { path: `body.${error.field}`, message: error.message },
+    ]);
   }
   return [
     PasscodeDecoyAuthenticationFailed.create({
@@ -827,7 +829,10 @@ const closeSession = (state: PasscodeUserState, sessionId: string) =>
 
 /** Closes the open challenges of a passcode (their B was computed from a verifier that is gone). */
 const closeChallengesOf = (state: PasscodeUserState, passcodeId: string) =>
-  withoutSessions(state, (s) => (s.kind === 'AUTHENTICATION' || s.kind === 'RENEWAL') && s.passcodeId === passcodeId);
+  withoutSessions(
+    state,
+    (s) => (s.kind === 'AUTHENTICATION' || s.kind === 'RENEWAL') && s.passcodeId === passcodeId,
+  );
 
 export const evolvePasscode = (state: PasscodeUserState, event: PasscodeEvent): PasscodeUserState => {
   switch (event.type) {

@@ -630,9 +630,7 @@ describe('passcode authentication', () => {
     given(history)
       .when(completeAuthentication(proof, { now: plus(T0, 300) }))
       .thenThrows('gone', 'PASSCODE_SESSION_EXPIRED');
-    given(history)
-      .when(completeRenewal(proof))
-      .thenThrows('not-found', 'PASSCODE_SESSION_NOT_FOUND');
+    given(history).when(completeRenewal(proof)).thenThrows('not-found', 'PASSCODE_SESSION_NOT_FOUND');
   });
 
   it('refuses SUSPENDED and REVOKED passcodes (403), at start and at completion', () => {
@@ -802,7 +800,10 @@ describe('key stretching (the KDF the client applies before SRP)', () => {
     const { history, B } = started([registered()], 'StartPasscodeRenewal', { withPolicy: changedPolicy });
     expect(stateFrom(history).sessions['ses-1']).toMatchObject({ kind: 'RENEWAL', newKdf: PBKDF2 });
     expect(stateFrom(history).passcodes[PASSCODE]!.kdf).toEqual(KDF);
-    const events = decide(history, completeRenewal(clientProof(B, PASSWORD), { withPolicies: { default: changedPolicy } }));
+    const events = decide(
+      history,
+      completeRenewal(clientProof(B, PASSWORD), { withPolicies: { default: changedPolicy } }),
+    );
     expect(events.map((e) => e.type)).toEqual(['PasscodeAuthenticationSucceeded', 'PasscodeRenewed']);
     expect(events[1]!.data).toMatchObject({ kdf: PBKDF2 });
     expect(stateFrom([...history, ...events]).passcodes[PASSCODE]!.kdf).toEqual(PBKDF2);
@@ -811,7 +812,11 @@ describe('key stretching (the KDF the client applies before SRP)', () => {
   it('a policy without a KDF (null, or stored before KDFs) registers plain RFC 5054 passcodes', () => {
     const { kdf: _kdf, ...legacyPolicy } = policy;
     for (const withPolicy of [{ ...policy, kdf: null }, legacyPolicy]) {
-      const [start] = decidePasscode({ ...startRegistration(), policy: withPolicy } as PasscodeCommand, stateFrom([]), deps);
+      const [start] = decidePasscode(
+        { ...startRegistration(), policy: withPolicy } as PasscodeCommand,
+        stateFrom([]),
+        deps,
+      );
       expect(start!.data).toMatchObject({ kdf: null });
     }
   });

@@ -174,11 +174,19 @@ describe('public key algorithms (L9)', () => {
     };
     const options = await requestOptions(
       config.authenticationPolicies.default!,
-      { ...session(4), kind: 'AUTHENTICATION', allowCredentials: [passkey.credentialId], usernameless: false },
+      {
+        ...session(4),
+        kind: 'AUTHENTICATION',
+        allowCredentials: [passkey.credentialId],
+        usernameless: false,
+      },
       [passkey],
     );
     const response = authenticator.getAssertion(options, { origin: ORIGIN });
-    expect(await checkAssertion(response, expected(4), passkey, at)).toMatchObject({ ok: true, signCount: 1 });
+    expect(await checkAssertion(response, expected(4), passkey, at)).toMatchObject({
+      ok: true,
+      signCount: 1,
+    });
     const tampered = authenticator.getAssertion(options, { origin: ORIGIN, tamperSignature: true });
     expect(await checkAssertion(tampered, expected(4), passkey, at)).toMatchObject({
       ok: false,

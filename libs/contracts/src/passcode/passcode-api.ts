@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { contextSchema, dtmSchema, requestDtmSchema } from '../api/common';
-import { passcodeClientRulesSchema, passcodeKdfSchema, srpGroupSchema, srpHashSchema } from '../identity/store';
+import {
+  passcodeClientRulesSchema,
+  passcodeKdfSchema,
+  srpGroupSchema,
+  srpHashSchema,
+} from '../identity/store';
 import { userSchema } from '../identity/user';
 import { passcodeStatusSchema } from './passcode-events';
 
@@ -48,7 +53,9 @@ export const passcodeAuthenticationStartResponseSchema = z.object({
     .describe('The server’s public ephemeral value B, padded to the byte length of N (lowercase hex).'),
   srpGroup: srpGroupSchema,
   hash: srpHashSchema,
-  kdf: kdf("The passcode's KDF (the one it was registered or last renewed with): P' = hex(KDF(passcode, salt))."),
+  kdf: kdf(
+    "The passcode's KDF (the one it was registered or last renewed with): P' = hex(KDF(passcode, salt)).",
+  ),
   expiresDtm: dtmSchema,
 });
 export const completePasscodeAuthenticationBodySchema = z

@@ -207,14 +207,16 @@ export const passcodeRenewedSchema = passcodeRenewedIntegrationSchema.extend({
 export const passcodeStatusChangedSchema = passcodeStatusChangedIntegrationSchema;
 export const passcodeExpirationChangedSchema = passcodeExpirationChangedIntegrationSchema;
 export const passcodeDeregisteredSchema = passcodeDeregisteredIntegrationSchema;
-export const passcodeDecoyAuthenticationStartedSchema = passcodeDecoyAuthenticationStartedIntegrationSchema.extend({
-  ...challengeFields,
-  srpGroup: srpGroupSchema,
-  hash: srpHashSchema,
-});
-export const passcodeDecoyAuthenticationFailedSchema = passcodeDecoyAuthenticationFailedIntegrationSchema.extend({
-  sessionId: id,
-});
+export const passcodeDecoyAuthenticationStartedSchema =
+  passcodeDecoyAuthenticationStartedIntegrationSchema.extend({
+    ...challengeFields,
+    srpGroup: srpGroupSchema,
+    hash: srpHashSchema,
+  });
+export const passcodeDecoyAuthenticationFailedSchema =
+  passcodeDecoyAuthenticationFailedIntegrationSchema.extend({
+    sessionId: id,
+  });
 
 export const PasscodeRegistrationStarted = defineEvent(
   'PasscodeRegistrationStarted',
@@ -391,7 +393,7 @@ export const passcodeResourceSchema = z.object({
   lockedUntil: dtm.nullable(),
   kdf: passcodeKdfSchema
     .nullable()
-    .describe("The KDF the client stretches this passcode with before SRP (null: plain RFC 5054)."),
+    .describe('The KDF the client stretches this passcode with before SRP (null: plain RFC 5054).'),
 });
 export type PasscodeResource = z.infer<typeof passcodeResourceSchema>;
 

@@ -30,7 +30,14 @@ describe('client-side passcode KDF (argon2id, PBKDF2-SHA256)', () => {
 
   it('argon2id: the reference implementation’s vectors (password "password", salt "somesalt")', async () => {
     const vectors: Array<[number, number, number, string, string, string]> = [
-      [65536, 2, 1, 'password', 'somesalt', '09316115d5cf24ed5a15a31a3ba326e5cf32edc24702987c02b6566f61913cf7'],
+      [
+        65536,
+        2,
+        1,
+        'password',
+        'somesalt',
+        '09316115d5cf24ed5a15a31a3ba326e5cf32edc24702987c02b6566f61913cf7',
+      ],
       [256, 2, 1, 'password', 'somesalt', '9dfeb910e80bad0311fee20f9c0e2b12c17987b4cac90c2ef54d5b3021c68bfe'],
       [256, 2, 2, 'password', 'somesalt', '6d093c501fd5999645e0ea3bf620d7b8be7fd2db59c20d9fff9539da2bf57037'],
     ];
@@ -44,18 +51,20 @@ describe('client-side passcode KDF (argon2id, PBKDF2-SHA256)', () => {
       [2048, 2, 1],
       [1024, 3, 4],
     ] as const) {
-      const expected = Buffer.from(nobleArgon2id(Buffer.from('pässwörd ✓', 'utf8'), salt, { t, m, p, dkLen: 32 }));
+      const expected = Buffer.from(
+        nobleArgon2id(Buffer.from('pässwörd ✓', 'utf8'), salt, { t, m, p, dkLen: 32 }),
+      );
       expect(await stretchPasscode(argon2id(m, t, p), 'pässwörd ✓', salt)).toBe(expected.toString('hex'));
     }
   });
 
   it('PBKDF2-HMAC-SHA-256: RFC 7914 §11 vectors (their first 32 bytes)', async () => {
-    expect(await stretchPasscode({ algorithm: 'PBKDF2-SHA256', iterations: 1 }, 'passwd', ascii('salt'))).toBe(
-      '55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc',
-    );
-    expect(await stretchPasscode({ algorithm: 'PBKDF2-SHA256', iterations: 80000 }, 'Password', ascii('NaCl'))).toBe(
-      '4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56',
-    );
+    expect(
+      await stretchPasscode({ algorithm: 'PBKDF2-SHA256', iterations: 1 }, 'passwd', ascii('salt')),
+    ).toBe('55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc');
+    expect(
+      await stretchPasscode({ algorithm: 'PBKDF2-SHA256', iterations: 80000 }, 'Password', ascii('NaCl')),
+    ).toBe('4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56');
   });
 
   it('P′ is 32 bytes of lowercase hex; without a KDF the passcode itself is the SRP password', async () => {

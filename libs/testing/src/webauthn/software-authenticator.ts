@@ -169,9 +169,7 @@ export class SoftwareAuthenticator {
             ['alg', algorithm],
             [
               'sig',
-              new Uint8Array(
-                signature(credential, authenticatorData, clientDataJSON, knobs.tamperSignature),
-              ),
+              new Uint8Array(signature(credential, authenticatorData, clientDataJSON, knobs.tamperSignature)),
             ],
           ])
         : new Map();
@@ -219,12 +217,9 @@ export class SoftwareAuthenticator {
       response: {
         clientDataJSON: clientDataJSON.toString('base64url'),
         authenticatorData: authenticatorData.toString('base64url'),
-        signature: signature(
-          credential,
-          authenticatorData,
-          clientDataJSON,
-          knobs.tamperSignature,
-        ).toString('base64url'),
+        signature: signature(credential, authenticatorData, clientDataJSON, knobs.tamperSignature).toString(
+          'base64url',
+        ),
         // Only discoverable credentials store the user handle on the authenticator.
         ...(credential.discoverable ? { userHandle: credential.userHandle } : {}),
       },
