@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { commonEnv, loadConfig, trustProxySchema, z } from '@identity-store/config';
+import { commonEnv, loadConfig, storageSettings, trustProxySchema, z } from '@identity-store/config';
 import { generateSecretsKey } from '@identity-store/crypto';
 import { createLogger } from '@identity-store/http-kit';
 import { startPostgresServer } from './postgres-server';
@@ -76,6 +76,7 @@ const main = async () => {
     adminApiKey: env.ADMIN_API_KEY ?? config.adminApiKey,
     trustProxy: env.TRUST_PROXY,
     logger,
+    storage: storageSettings(env),
   });
 
   // The key itself is never printed (stdout ends up in journald and CI logs): only where it is.

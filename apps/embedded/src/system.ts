@@ -5,7 +5,9 @@ import { createIdentityModule } from '../../identity/src';
 import { createPasscodeModule } from '../../passcode/src';
 import { createPasskeyModule } from '../../passkey/src';
 import { createTotpModule } from '../../totp/src';
+import { storageSettings, type StorageSettings } from '@identity-store/config';
 import { buildOpenApiDocument } from '@identity-store/contracts';
+import { SessionSweeper } from '@identity-store/credential-kit';
 import { SecretBox } from '@identity-store/crypto';
 import {
   createPrismaClient,
@@ -14,6 +16,7 @@ import {
   outboxReplaySource,
   type PrismaClient,
   startOutboxRelay,
+  startOutboxRetention,
 } from '@identity-store/event-store';
 import { createLogger, createMetricsRegistry, type Logger } from '@identity-store/http-kit';
 import { InProcessTransport, KafkaTransport, type MessageTransport } from '@identity-store/messaging';
@@ -39,6 +42,10 @@ export interface SystemOptions {
   auditProjector?: { consumerGroup?: string; fromBeginning?: boolean };
   /** Bound of the read-your-writes wait. */
   consistencyTimeoutMs?: number;
+  /** Session sweep and outbox retention (README "Configuration"); defaults: `storageSettings()`. */
+  storage?: StorageSettings;
+  /** The credential services' clock (tests move it to expire sessions). */
+  clock?: () => Date;
 }
 
 export interface RunningSystem {
@@ -50,6 +57,8 @@ export interface RunningSystem {
   close(options?: { graceMs?: number }): Promise<void>;
   /** Publishes pending outbox rows now (tests). */
   drainOutboxes(): Promise<void>;
+  /** Closes expired ceremony sessions now (tests); how many streams it changed. */
+  sweepSessions(): Promise<number>;
   rebuildAudit(): Promise<void>;
   /** This process's metrics (what /metrics shows). */
   metrics: Registry;
@@ -101,6 +110,8 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
   const totpStore = new PostgresEventStore(prisma.totp);
   const passcodeStore = new PostgresEventStore(prisma.passcode);
   const passkeyStore = new PostgresEventStore(prisma.passkey);
+  const storage = options.storage ?? storageSettings();
+  const sessionSweeper = new SessionSweeper(storage.sessionSweep, logger.child({ component: 'session-sweeper' }));
 
   // The identity module answers lookups; the audit module needs them before identity exists.
   let identityQueries: IdentityQueries | undefined;
@@ -143,6 +154,8 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     logger: logger.child({ service: 'passcode' }),
     metrics,
     operationalEndpoints: false,
+    clock: options.clock,
+    sessionSweeper,
   });
   const passkey = createPasskeyModule({
     eventStore: passkeyStore,
@@ -151,6 +164,8 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     logger: logger.child({ service: 'passkey' }),
     metrics,
     operationalEndpoints: false,
+    clock: options.clock,
+    sessionSweeper,
   });
 
   const publishers = { identity: identityStore, totp: totpStore, passcode: passcodeStore, passkey: passkeyStore };
@@ -160,6 +175,15 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
 
   // Each outbox is a log of its own (the in-process transport records per log how far the audit got).
   const relays = Object.entries(publishers).map(([log, store]) => startOutboxRelay(store, transport, logger, { log }));
+  sessionSweeper.start();
+  // Kafka keeps the log: published rows are pruned. In-process, the published outbox IS the log
+  // (replays after restarts and rebuilds), so it is kept.
+  const retentions =
+    transport instanceof InProcessTransport
+      ? []
+      : Object.values(publishers).map((store) =>
+          startOutboxRetention(store.prisma, { retentionMs: storage.outboxRetentionMs }, logger),
+        );
 
   const gateway = await createGatewayApp({
     databaseUrl: databases.gateway,
@@ -190,6 +214,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     drainOutboxes: async () => {
       await Promise.all(relays.map((relay) => relay.drain()));
     },
+    sweepSessions: () => sessionSweeper.sweep(),
     rebuildAudit: () => audit.projector.rebuild(),
     projectionLag: async () => {
       const { values } = await audit.projector.lag.get();
@@ -210,6 +235,8 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
       await closed;
       clearInterval(idle);
       clearTimeout(cut);
+      await sessionSweeper.stop();
+      await Promise.all(retentions.map((retention) => retention.stop()));
       await Promise.all(relays.map((relay) => relay.stop()));
       await audit.projector.stop();
       await gateway.close?.();

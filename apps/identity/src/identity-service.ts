@@ -23,6 +23,7 @@ import {
 import type { IdentityQueries, UserRef } from '@identity-store/service-clients';
 import { IdentityReadModels, storeNameKey, userExtIdKey } from './data/identity-store-data';
 import { attributeValidator } from './domain/attribute-schema';
+import { storeSnapshot, userSnapshot } from './domain/identity-snapshots';
 import {
   decideStore,
   evolveStore,
@@ -94,8 +95,16 @@ export class IdentityService implements IdentityQueries {
     lookupTtlMs = 1_000,
   ) {
     this.readModels = new IdentityReadModels(eventStore.prisma);
-    this.stores = new AggregateRepository(eventStore, { initialState: initialStoreState, evolve: evolveStore });
-    this.users = new AggregateRepository(eventStore, { initialState: initialUserState, evolve: evolveUser });
+    this.stores = new AggregateRepository(eventStore, {
+      initialState: initialStoreState,
+      evolve: evolveStore,
+      snapshot: storeSnapshot,
+    });
+    this.users = new AggregateRepository(eventStore, {
+      initialState: initialUserState,
+      evolve: evolveUser,
+      snapshot: userSnapshot,
+    });
     this.lookups = new TtlCache(lookupTtlMs);
   }
 

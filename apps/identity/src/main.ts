@@ -2,8 +2,8 @@
  * Distributed mode: the identity service as its own process, with its own database. Its events
  * reach Kafka through the outbox; summaries come from the audit service over HTTP.
  */
-import { distributedServiceEnv, loadConfig, z } from '@identity-store/config';
-import { openServiceInfrastructure, startOutboxRelay } from '@identity-store/event-store';
+import { distributedServiceEnv, loadConfig, storageSettings, z } from '@identity-store/config';
+import { openServiceInfrastructure, startOutboxRelay, startOutboxRetention } from '@identity-store/event-store';
 import { runService } from '@identity-store/http-kit';
 import { HttpSummaryQueries } from '@identity-store/service-clients';
 import { createIdentityModule } from './index';
@@ -26,6 +26,9 @@ void runService({
 
     const relay = startOutboxRelay(eventStore, transport, logger);
     onShutdown(() => relay.stop());
+    const { outboxRetentionMs } = storageSettings(config);
+    const retention = startOutboxRetention(eventStore.prisma, { retentionMs: outboxRetentionMs }, logger);
+    onShutdown(() => retention.stop());
 
     return createIdentityModule({ eventStore, summaries: new HttpSummaryQueries(config.AUDIT_URL), logger })
       .app;

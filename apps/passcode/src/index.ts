@@ -1,4 +1,5 @@
 import type { SecretBox } from '@identity-store/crypto';
+import type { SessionSweeper } from '@identity-store/credential-kit';
 import type { PostgresEventStore } from '@identity-store/event-store';
 import { createServiceApp, type Logger } from '@identity-store/http-kit';
 import type { IdentityQueries, SummaryQueries } from '@identity-store/service-clients';
@@ -18,6 +19,8 @@ export const createPasscodeModule = (deps: {
   metrics?: Registry;
   operationalEndpoints?: boolean;
   clock?: () => Date;
+  /** Closes the service's expired ceremony sessions (whoever runs the process starts it). */
+  sessionSweeper?: SessionSweeper;
 }) => {
   const service = new PasscodeService(
     deps.eventStore,
@@ -36,5 +39,6 @@ export const createPasscodeModule = (deps: {
       { name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) },
     ],
   });
+  deps.sessionSweeper?.add(service.sessions);
   return { service, app };
 };

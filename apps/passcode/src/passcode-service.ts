@@ -11,7 +11,7 @@ import {
   toPasscodeIntegrationEvent,
   type UserRecord,
 } from '@identity-store/contracts';
-import { requireActiveUser, UserCredentialStreams } from '@identity-store/credential-kit';
+import { type ExpiringSessions, requireActiveUser, UserCredentialStreams } from '@identity-store/credential-kit';
 import type { SecretBox } from '@identity-store/crypto';
 import type { EventMetadata, PostgresEventStore, RecordedEvent } from '@identity-store/event-store';
 import type { IdentityQueries, SummaryQueries, UserRef } from '@identity-store/service-clients';
@@ -27,14 +27,17 @@ import {
   type DecoySession,
   decidePasscode,
   evolvePasscode,
+  expirePasscodeSessions,
   initialPasscodeUserState,
   type PasscodeCommand,
   type PasscodeDeciderDeps,
   type PasscodeUserState,
   passcodeStreamId,
   secretLabels,
+  storeOfPasscodeSessions,
   userIdOfPasscodeStream,
 } from './domain/passcode-decider';
+import { passcodeSnapshot } from './domain/passcode-snapshot';
 
 const requirePolicy = (store: Store, policyName: string): PasscodePolicy => {
   const policy = store.passcodePolicies[policyName];
@@ -76,14 +79,25 @@ export class PasscodeService {
     this.streams = new UserCredentialStreams(eventStore, identity, summaries, {
       initialState: initialPasscodeUserState,
       evolve: evolvePasscode,
+      snapshot: passcodeSnapshot,
       streamId: passcodeStreamId,
       userIdOfStream: userIdOfPasscodeStream,
       topic: topics.passcode,
       toIntegration: toPasscodeIntegrationEvent,
       clock,
-      // Sessions complete on store-level paths: findable by id (keys claimed and released with the events).
-      heldKeys: { [SESSION_KEYS]: (state) => Object.keys(state.sessions) },
+      // Sessions complete on store-level paths: findable by id (keys claimed and released with the
+      // events), held until their expiry at the latest (the session sweeper closes them then).
+      heldKeys: {
+        [SESSION_KEYS]: (state) =>
+          Object.values(state.sessions).map((s) => ({ key: s.id, expiresAt: s.expiresDtm })),
+      },
+      sessions: { scope: SESSION_KEYS, expire: expirePasscodeSessions, storeIdOf: storeOfPasscodeSessions },
     });
+  }
+
+  /** The open ceremony sessions, for the session sweeper. */
+  get sessions(): ExpiringSessions {
+    return this.streams;
   }
 
   state(storeName: string, ref: UserRef) {

@@ -1,3 +1,4 @@
+import type { SessionSweeper } from '@identity-store/credential-kit';
 import type { PostgresEventStore } from '@identity-store/event-store';
 import { createServiceApp, type Logger } from '@identity-store/http-kit';
 import type { IdentityQueries, SummaryQueries } from '@identity-store/service-clients';
@@ -16,6 +17,8 @@ export const createPasskeyModule = (deps: {
   metrics?: Registry;
   operationalEndpoints?: boolean;
   clock?: () => Date;
+  /** Closes the service's expired ceremony sessions (whoever runs the process starts it). */
+  sessionSweeper?: SessionSweeper;
 }) => {
   const service = new PasskeyService(deps.eventStore, deps.identity, deps.summaries, deps.clock);
   const app = createServiceApp({
@@ -28,5 +31,6 @@ export const createPasskeyModule = (deps: {
       { name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) },
     ],
   });
+  deps.sessionSweeper?.add(service.sessions);
   return { service, app };
 };

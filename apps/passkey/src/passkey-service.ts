@@ -14,7 +14,7 @@ import {
   toPasskeyIntegrationEvent,
   type UserRecord,
 } from '@identity-store/contracts';
-import { requireActiveUser, UserCredentialStreams } from '@identity-store/credential-kit';
+import { type ExpiringSessions, requireActiveUser, UserCredentialStreams } from '@identity-store/credential-kit';
 import {
   type EventMetadata,
   type PostgresEventStore,
@@ -30,6 +30,7 @@ import {
   DEFAULT_CEREMONY_TIMEOUT_MS,
   decidePasskey,
   evolvePasskey,
+  expirePasskeySessions,
   findByCredential,
   findSessionByChallenge,
   initialPasskeyUserState,
@@ -39,9 +40,11 @@ import {
   passkeysOf,
   passkeyStreamId,
   requireOpenSession,
+  storeOfPasskeySessions,
   userIdOfPasskeyStream,
   usernamelessSessionStreamId,
 } from './domain/passkey-decider';
+import { passkeySnapshot } from './domain/passkey-snapshot';
 import { creationOptions, requestOptions, userHandleOf } from './webauthn/ceremony-options';
 import {
   checkAssertion,
@@ -112,17 +115,27 @@ export class PasskeyService {
     this.streams = new UserCredentialStreams(eventStore, identity, summaries, {
       initialState: initialPasskeyUserState,
       evolve: evolvePasskey,
+      snapshot: passkeySnapshot,
       streamId: passkeyStreamId,
       userIdOfStream: userIdOfPasskeyStream,
       topic: topics.passkey,
       toIntegration: toPasskeyIntegrationEvent,
       clock,
       heldKeys: {
-        // Sessions complete on store-level paths; a usernameless authentication finds the user by credential.
-        [SESSION_KEYS]: (state) => Object.keys(state.sessions),
+        // Sessions complete on store-level paths (held until their expiry at the latest: the session
+        // sweeper closes them then); a usernameless authentication finds the user by credential.
+        [SESSION_KEYS]: (state) =>
+          Object.values(state.sessions).map((s) => ({ key: s.id, expiresAt: s.expiresDtm })),
         [CREDENTIAL_KEYS]: credentialKeysOf,
       },
+      // Also the usernameless sessions' own streams: their key is in the same scope.
+      sessions: { scope: SESSION_KEYS, expire: expirePasskeySessions, storeIdOf: storeOfPasskeySessions },
     });
+  }
+
+  /** The open ceremony sessions (user-scoped and usernameless), for the session sweeper. */
+  get sessions(): ExpiringSessions {
+    return this.streams;
   }
 
   state(storeName: string, ref: UserRef) {

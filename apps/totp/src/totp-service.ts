@@ -22,6 +22,7 @@ import {
   type TotpUserState,
   totpStreamId,
 } from './domain/totp-decider';
+import { totpSnapshot } from './domain/totp-snapshot';
 
 /**
  * Associated data of a TOTP secret: the user and the credential (a ciphertext copied to another
@@ -54,6 +55,7 @@ export class TotpService {
     this.streams = new UserCredentialStreams(eventStore, identity, summaries, {
       initialState: initialTotpUserState,
       evolve: evolveTotp,
+      snapshot: totpSnapshot,
       streamId: totpStreamId,
       topic: topics.totp,
       toIntegration: toTotpIntegrationEvent,

@@ -1,5 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { storageEnv } from './storage';
+
+export * from './storage';
 
 /** Thrown when the environment does not satisfy a service's configuration schema. */
 export class ConfigError extends Error {
@@ -62,6 +65,7 @@ export const commonEnv = z.object({
   /** Encryption key for secrets at rest: 32 bytes as base64/hex, or any passphrase (HKDF-derived). */
   SECRETS_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   KAFKA_BROKERS: csv.optional(),
+  ...storageEnv.shape,
 });
 
 /** A service of the distributed layout: its own port and database. */

@@ -4,6 +4,7 @@ export * from './iso-duration';
 export * from './json-bounds';
 export * from './events/event';
 export * from './events/published-events';
+export * from './events/snapshot-schemas';
 export * from './api/common';
 export * from './api/operations';
 export * from './identity/store';

@@ -1,4 +1,10 @@
-import type { PrismaClient, UniqueKeyRef } from '@identity-store/event-store';
+import { type PrismaClient, sqlOf, type UniqueKeyRef } from '@identity-store/event-store';
+
+/** A held key that stops being needed at `expiresAt` (ISO-8601): e.g. an open session's id. */
+export interface ExpiringKey {
+  key: string;
+  expiresAt: string;
+}
 
 /**
  * Unique keys that an aggregate's state holds, by scope (e.g. the ids of its open ceremony
@@ -6,8 +12,13 @@ import type { PrismaClient, UniqueKeyRef } from '@identity-store/event-store';
  * releases those they remove, in the same transaction, so a key always names the one stream whose
  * state holds it. That makes cross-stream lookups one primary-key read (which user's stream holds
  * session X? which holds credential Y?) and cross-stream uniqueness a constraint of the database.
+ * A key given with an expiry (an open session) is claimed with it, so the session sweeper finds
+ * the streams holding expired ones.
  */
-export type HeldKeys<State> = Record<string, (state: State) => Iterable<string>>;
+export type HeldKeys<State> = Record<string, (state: State) => Iterable<string | ExpiringKey>>;
+
+const keysWithExpiry = (keys: Iterable<string | ExpiringKey>): Map<string, string | undefined> =>
+  new Map([...keys].map((k) => (typeof k === 'string' ? [k, undefined] : [k.key, k.expiresAt])));
 
 /** The claims and releases that take the held keys from `before` to `after`. */
 export const heldKeyChanges = <State>(
@@ -18,10 +29,11 @@ export const heldKeyChanges = <State>(
   const claim: UniqueKeyRef[] = [];
   const release: UniqueKeyRef[] = [];
   for (const [scope, keysOf] of Object.entries(heldKeys)) {
-    const was = new Set(keysOf(before));
-    const is = new Set(keysOf(after));
-    for (const key of is) if (!was.has(key)) claim.push({ scope, key });
-    for (const key of was) if (!is.has(key)) release.push({ scope, key });
+    const was = keysWithExpiry(keysOf(before));
+    const is = keysWithExpiry(keysOf(after));
+    for (const [key, expiresAt] of is)
+      if (!was.has(key)) claim.push(expiresAt === undefined ? { scope, key } : { scope, key, expiresAt });
+    for (const key of was.keys()) if (!is.has(key)) release.push({ scope, key });
   }
   return { claim, release };
 };
@@ -34,4 +46,32 @@ export const streamHolding = async (
 ): Promise<string | null> => {
   const row = await prisma.uniqueKey.findUnique({ where: { scope_key: { scope, key } } });
   return row?.streamId ?? null;
+};
+
+/** A held key past its expiry, and the stream holding it. */
+export interface ExpiredKey {
+  key: string;
+  streamId: string;
+  expiresAt: Date;
+}
+
+/**
+ * Keys of a scope that expired at `now`, oldest first, `limit` of them after `after` (the last key
+ * of the previous page): a page that the sweeper could not close does not hide the next one.
+ */
+export const expiredHeldKeys = async (
+  prisma: PrismaClient,
+  scope: string,
+  now: Date,
+  limit: number,
+  after?: ExpiredKey,
+): Promise<ExpiredKey[]> => {
+  const { rows } = await sqlOf(prisma).query<{ key: string; stream_id: string; expires_at: Date }>(
+    `SELECT key, stream_id, expires_at FROM unique_keys
+     WHERE scope = $1 AND expires_at <= $2
+       AND ($3::timestamptz IS NULL OR (expires_at, key) > ($3::timestamptz, $4::text))
+     ORDER BY expires_at, key LIMIT $5`,
+    [scope, now, after?.expiresAt ?? null, after?.key ?? null, limit],
+  );
+  return rows.map((row) => ({ key: row.key, streamId: row.stream_id, expiresAt: row.expires_at }));
 };

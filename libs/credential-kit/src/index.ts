@@ -7,3 +7,4 @@
 export * from './user-credential-streams';
 export * from './held-keys';
 export * from './run-credential-service';
+export * from './session-sweeper';

@@ -1,9 +1,10 @@
-import { commonEnv, distributedServiceEnv, loadConfig, z } from '@identity-store/config';
+import { commonEnv, distributedServiceEnv, loadConfig, storageSettings, z } from '@identity-store/config';
 import { SecretBox } from '@identity-store/crypto';
 import {
   openServiceInfrastructure,
   type PostgresEventStore,
   startOutboxRelay,
+  startOutboxRetention,
 } from '@identity-store/event-store';
 import { type Express, type Logger, runService } from '@identity-store/http-kit';
 import {
@@ -12,6 +13,7 @@ import {
   type IdentityQueries,
   type SummaryQueries,
 } from '@identity-store/service-clients';
+import { SessionSweeper } from './session-sweeper';
 
 /** What a credential service's module is made of in the distributed layout. */
 export interface CredentialServiceDeps {
@@ -20,6 +22,8 @@ export interface CredentialServiceDeps {
   summaries: SummaryQueries;
   secrets: SecretBox;
   logger: Logger;
+  /** Closes expired ceremony sessions: the module adds its families of sessions to it. */
+  sessionSweeper: SessionSweeper;
 }
 
 const credentialServiceEnv = (defaultPort: number) =>
@@ -72,11 +76,18 @@ export const runCredentialService = (options: RunOptions): void =>
       });
       const relay = startOutboxRelay(eventStore, transport, logger);
       onShutdown(() => relay.stop());
+      const storage = storageSettings(config);
+      const retention = startOutboxRetention(eventStore.prisma, { retentionMs: storage.outboxRetentionMs }, logger);
+      onShutdown(() => retention.stop());
+      // Its first run is an interval away: the module adds its families of sessions before that.
+      const sessionSweeper = new SessionSweeper(storage.sessionSweep, logger).start();
+      onShutdown(() => sessionSweeper.stop());
       const deps = {
         eventStore,
         identity: new HttpIdentityQueries(config.IDENTITY_URL),
         summaries: new HttpSummaryQueries(config.AUDIT_URL),
         logger,
+        sessionSweeper,
       };
       if (options.keepsSecrets === false) return options.createApp(deps);
       // credentialServiceEnv requires it: unreachable, but the type cannot tell the two envs apart.

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   forbidden,
   notFound,
@@ -7,6 +8,7 @@ import {
 } from '@identity-store/contracts';
 import {
   AggregateRepository,
+  type AggregateRepositoryOptions,
   type EventMetadata,
   type Evolver,
   integrationMessage,
@@ -20,7 +22,8 @@ import {
   toUserView,
   type UserRef,
 } from '@identity-store/service-clients';
-import { type HeldKeys, heldKeyChanges, streamHolding } from './held-keys';
+import { expiredHeldKeys, type ExpiredKey, type HeldKeys, heldKeyChanges, streamHolding } from './held-keys';
+import type { ExpiringSessions } from './session-sweeper';
 
 /** Credential ceremonies need the user ACTIVE (else 403 USER_NOT_ACTIVE). */
 export const requireActiveUser = (user: UserRecord): void => {
@@ -55,6 +58,18 @@ export interface UserCredentialStreamsOptions<State, E extends StoredEvent> exte
    * which complete on store-level paths that name no user, so `streamHolding` finds their stream.
    */
   heldKeys?: HeldKeys<State>;
+  /**
+   * The family's open ceremony sessions, for the session sweeper: the `heldKeys` scope of their ids
+   * (held with their expiry), the decision closing those expired at `now` (none: no events), and the
+   * store they belong to (the published events' envelope).
+   */
+  sessions?: {
+    scope: string;
+    expire: (state: State, now: Date) => E[];
+    storeIdOf: (state: State) => string | undefined;
+  };
+  /** Told about ignored snapshots (see AggregateRepository). */
+  logger?: AggregateRepositoryOptions['logger'];
 }
 
 export interface DecideOptions {
@@ -67,9 +82,10 @@ export interface DecideOptions {
  * sessions they open and close) in the same transaction; answers showing the user as the audit
  * projection sees it after the request's own events (read-your-writes).
  */
-export class UserCredentialStreams<State, E extends StoredEvent> {
+export class UserCredentialStreams<State, E extends StoredEvent> implements ExpiringSessions {
   private readonly repository: AggregateRepository<State, E>;
   readonly clock: () => Date;
+  readonly name: string;
 
   constructor(
     private readonly eventStore: PostgresEventStore,
@@ -77,8 +93,9 @@ export class UserCredentialStreams<State, E extends StoredEvent> {
     private readonly summaries: SummaryQueries,
     private readonly options: UserCredentialStreamsOptions<State, E>,
   ) {
-    this.repository = new AggregateRepository(eventStore, options);
+    this.repository = new AggregateRepository(eventStore, options, { logger: options.logger });
     this.clock = options.clock ?? (() => new Date());
+    this.name = options.sessions?.scope ?? options.topic;
   }
 
   /** Store and user of a user-scoped request (404 for unknown ones and users of other stores). */
@@ -151,20 +168,85 @@ export class UserCredentialStreams<State, E extends StoredEvent> {
    */
   decideOnStream(
     streamId: string,
-    envelope: { storeId: string; userId?: string },
+    envelope: Envelope,
     decide: (state: State, now: Date) => E[],
     options: DecideOptions,
   ) {
+    return this.append(streamId, () => envelope, decide, this.clock(), options.metadata);
+  }
+
+  /**
+   * The session sweeper's part (see SessionSweeper): every stream holding a session key that had
+   * expired at `clock()` gets the family's "sessions expired" decision, which releases the keys in
+   * its append. Another instance sweeping the same stream at once makes the retried decision empty.
+   */
+  async sweepExpiredSessions({
+    batchSize,
+    onStreamError,
+  }: Parameters<ExpiringSessions['sweepExpiredSessions']>[0]): Promise<number> {
+    const { sessions, userIdOfStream } = this.options;
+    if (!sessions) return 0;
     const now = this.clock();
+    const metadata = { correlationId: randomUUID() };
+    const envelopeOf = (streamId: string) => (state: State) => {
+      const storeId = sessions.storeIdOf(state);
+      const userId = userIdOfStream?.(streamId);
+      return storeId === undefined ? undefined : { storeId, ...(userId !== undefined ? { userId } : {}) };
+    };
+    let changed = 0;
+    let after: ExpiredKey | undefined;
+    for (;;) {
+      const expired = await expiredHeldKeys(this.eventStore.prisma, sessions.scope, now, batchSize, after);
+      for (const streamId of new Set(expired.map((key) => key.streamId))) {
+        try {
+          const { events } = await this.append(streamId, envelopeOf(streamId), sessions.expire, now, metadata);
+          if (events.length) changed++;
+        } catch (error) {
+          onStreamError(streamId, error);
+        }
+      }
+      if (expired.length < batchSize) return changed;
+      after = expired.at(-1);
+    }
+  }
+
+  /**
+   * Decides on the stream at `now` and appends: the events with the unique keys they claim and
+   * release and their integration messages, enveloped as `envelopeOf` says for the state decided on.
+   */
+  private append(
+    streamId: string,
+    envelopeOf: (state: State) => Envelope | undefined,
+    decide: (state: State, now: Date) => E[],
+    now: Date,
+    metadata: EventMetadata,
+  ) {
     const { topic, toIntegration, heldKeys, evolve } = this.options;
-    return this.repository.handle(streamId, (state) => decide(state, now), {
-      metadata: options.metadata,
-      uniqueKeys:
-        heldKeys && ((decided, before) => heldKeyChanges(heldKeys, before, decided.reduce(evolve, before))),
-      toOutbox: (recorded) =>
-        recorded.map((event) =>
-          integrationMessage(event, topic, { ...toIntegration({ type: event.type, data: event.data } as E), ...envelope }),
-        ),
-    });
+    let envelope: Envelope = { storeId: '' };
+    return this.repository.handle(
+      streamId,
+      (state) => {
+        const decided = decide(state, now);
+        const of = envelopeOf(state);
+        if (decided.length && !of) throw new Error(`no store to publish the events of ${streamId} for`);
+        if (of) envelope = of;
+        return decided;
+      },
+      {
+        metadata,
+        uniqueKeys:
+          heldKeys && ((decided, before) => heldKeyChanges(heldKeys, before, decided.reduce(evolve, before))),
+        toOutbox: (recorded) =>
+          recorded.map((event) =>
+            integrationMessage(event, topic, {
+              ...toIntegration({ type: event.type, data: event.data } as E),
+              ...envelope,
+            }),
+          ),
+      },
+    );
   }
 }
+
+/** What the published events of a stream are enveloped with. */
+type Envelope = { storeId: string; userId?: string };

@@ -37,6 +37,8 @@ export interface OutboxEntry {
 export interface UniqueKeyRef {
   scope: string;
   key: string;
+  /** A claim only: when the key stops being needed (ISO-8601), e.g. an open session's expiry. */
+  expiresAt?: string;
 }
 
 export interface AppendOptions<E extends StoredEvent = StoredEvent> {
@@ -227,11 +229,18 @@ export class PostgresEventStore {
          DELETE FROM unique_keys u USING jsonb_to_recordset($3::jsonb) AS r(scope text, key text)
          WHERE u.scope = r.scope AND u.key = r.key AND u.stream_id = $5
        ), claimed AS (
-         INSERT INTO unique_keys (scope, key, stream_id)
-         SELECT c.scope, c.key, $5 FROM jsonb_to_recordset($4::jsonb) AS c(scope text, key text)
+         INSERT INTO unique_keys (scope, key, stream_id, expires_at)
+         SELECT c.scope, c.key, $5, c.expires_at
+         FROM jsonb_to_recordset($4::jsonb) AS c(scope text, key text, expires_at timestamptz)
        )
        SELECT position FROM appended ORDER BY stream_version`,
-      [eventRows, outboxRows, JSON.stringify(keys.release), JSON.stringify(keys.claim), pending[0]!.streamId],
+      [
+        eventRows,
+        outboxRows,
+        JSON.stringify(keys.release),
+        JSON.stringify(keys.claim.map((c) => ({ scope: c.scope, key: c.key, expires_at: c.expiresAt ?? null }))),
+        pending[0]!.streamId,
+      ],
     );
     return pending.map((event, index) => ({ ...event, position: BigInt(positions[index]!.position) }));
   }
@@ -256,7 +265,14 @@ export class PostgresEventStore {
         });
       for (const claim of options.claimKeys ?? []) {
         try {
-          await tx.uniqueKey.create({ data: { scope: claim.scope, key: claim.key, streamId } });
+          await tx.uniqueKey.create({
+            data: {
+              scope: claim.scope,
+              key: claim.key,
+              streamId,
+              expiresAt: claim.expiresAt === undefined ? null : new Date(claim.expiresAt),
+            },
+          });
         } catch (error) {
           if (isUniqueViolation(error)) throw new UniqueKeyTakenError(claim.scope, claim.key);
           throw error;

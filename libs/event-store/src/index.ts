@@ -8,3 +8,6 @@ export * from './prisma-client';
 export * from './stream-checkpoints';
 export * from './integration-message';
 export * from './service-infrastructure';
+export * from './snapshots';
+export * from './periodic-job';
+export * from './outbox-retention';

@@ -23,6 +23,7 @@ import {
   PasscodeRenewalStarted,
   PasscodeRenewed,
   type PasscodeResource,
+  PasscodeSessionsExpired,
   type PasscodeStatus,
   PasscodeStatusChanged,
   type SrpGroup,
@@ -50,7 +51,11 @@ import {
  *   {@link PASSCODE_SESSION_TTL}, and belong to the store they were started in (another store: 404).
  *   A completed ceremony — success or failed proof — consumes its session; a rejected request
  *   (malformed values, locked, expired passcode) changes nothing and leaves it open. Expired sessions
- *   are answered 410 until the user's next ceremony start prunes them (then 404).
+ *   are answered 410 until the session sweeper closes them ({@link expirePasscodeSessions}) or the
+ *   user's next ceremony start prunes them (then 404).
+ * - At most {@link MAX_OPEN_SESSIONS} open sessions per user (decoys included): a start beyond it
+ *   evicts the oldest open ones in the same append (PasscodeSessionsExpired, EVICTED), so the state
+ *   stays small.
  * - Lockout as for TOTP: each failed proof (authentication or renewal) increments `failedAttempts`;
  *   the failure reaching `maxFailedAttempts` locks until `now + lockoutDuration` (423). Only a
  *   success or an administrator setting ACTIVE resets the counter, so after a lock expires one more
@@ -76,6 +81,12 @@ export const userIdOfPasscodeStream = (streamId: string): string | undefined =>
 /** How long a ceremony session stays open (API.md: "Sessions … expire (default 5 min)"). */
 export const PASSCODE_SESSION_TTL = 'PT5M';
 
+/**
+ * Open ceremony sessions per user (all kinds together). Keycloak likewise caps a browser's
+ * authentication sessions and evicts the oldest: one more start is never refused.
+ */
+export const MAX_OPEN_SESSIONS = 10;
+
 export interface PasscodeState {
   id: string;
   policyName: string;
@@ -97,6 +108,8 @@ export interface RegistrationSession {
   kind: 'REGISTRATION';
   id: string;
   storeId: string;
+  /** When it was started: the oldest go first when the cap is reached. */
+  startedDtm: string;
   policyName: string;
   srpGroup: SrpGroup;
   hash: SrpHash;
@@ -110,6 +123,7 @@ export interface ChallengeSession {
   kind: PasscodeCeremony;
   id: string;
   storeId: string;
+  startedDtm: string;
   passcodeId: string;
   B: string;
   encryptedB: string;
@@ -123,6 +137,7 @@ export interface DecoySession {
   kind: 'DECOY';
   id: string;
   storeId: string;
+  startedDtm: string;
   policyName: string;
   srpGroup: SrpGroup;
   hash: SrpHash;
@@ -286,6 +301,40 @@ export const isExpired = (passcode: PasscodeState, now: Date): boolean =>
 const isSessionExpired = (session: PasscodeSession, at: Date): boolean =>
   Date.parse(session.expiresDtm) <= at.getTime();
 
+const oldestFirst = (a: PasscodeSession, b: PasscodeSession) =>
+  a.startedDtm.localeCompare(b.startedDtm) || a.id.localeCompare(b.id);
+
+/** The store the user's open sessions belong to (a user's sessions are all of the user's store). */
+export const storeOfPasscodeSessions = (state: PasscodeUserState): string | undefined =>
+  Object.values(state.sessions)[0]?.storeId;
+
+const sessionsExpired = (reason: 'EXPIRED' | 'EVICTED', sessions: PasscodeSession[], now: Date) =>
+  PasscodeSessionsExpired.create({
+    reason,
+    sessions: sessions.map((s) => ({ sessionId: s.id, kind: s.kind, expiresDtm: s.expiresDtm })),
+    at: now.toISOString(),
+  });
+
+/**
+ * The session sweeper's decision: closes the sessions that have expired at `now` (their keys are
+ * released with it). Nothing when none has.
+ */
+export const expirePasscodeSessions = (state: PasscodeUserState, now: Date): PasscodeEvent[] => {
+  const expired = Object.values(state.sessions)
+    .filter((s) => isSessionExpired(s, now))
+    .sort(oldestFirst);
+  return expired.length ? [sessionsExpired('EXPIRED', expired, now)] : [];
+};
+
+/** Before a start: evicts the oldest open sessions so that the new one fits under the cap. */
+const evictionsBeforeStart = (state: PasscodeUserState, now: Date): PasscodeEvent[] => {
+  const open = Object.values(state.sessions)
+    .filter((s) => !isSessionExpired(s, now))
+    .sort(oldestFirst);
+  const excess = open.length - (MAX_OPEN_SESSIONS - 1);
+  return excess > 0 ? [sessionsExpired('EVICTED', open.slice(0, excess), now)] : [];
+};
+
 /** The API representation; LOCKED while an ACTIVE passcode's lock runs. Never the salt or verifier. */
 export const toPasscodeResource = (passcode: PasscodeState, now: Date): PasscodeResource => ({
   id: passcode.id,
@@ -365,6 +414,7 @@ const startRegistration = (command: StartPasscodeRegistration, state: PasscodeUs
   const { policy, now } = command;
   blockingRegistration(state, policy.name, now);
   return [
+    ...evictionsBeforeStart(state, now),
     PasscodeRegistrationStarted.create({
       sessionId: command.sessionId,
       storeId: command.storeId,
@@ -513,7 +563,7 @@ const startChallenge = (
   const { policy, now, sessionId } = command;
   const renewal = command.type === 'StartPasscodeRenewal';
   const passcode = findByPolicy(state, policy.name);
-  if (!passcode && !renewal) return startDecoy(command, deps);
+  if (!passcode && !renewal) return [...evictionsBeforeStart(state, now), ...startDecoy(command, deps)];
   if (!passcode) throw notFound('PASSCODE_NOT_FOUND', `No passcode registered for policy ${policy.name}`);
   requireUsable(passcode, now);
   if (renewal) requireRenewalOpen(passcode, policy, now);
@@ -532,6 +582,7 @@ const startChallenge = (
     at: now.toISOString(),
   };
   return [
+    ...evictionsBeforeStart(state, now),
     renewal
       ? PasscodeRenewalStarted.create({ ...data, newKdf: policy.kdf ?? null })
       : PasscodeAuthenticationStarted.create(data),
@@ -844,6 +895,7 @@ export const evolvePasscode = (state: PasscodeUserState, event: PasscodeEvent): 
           kind: 'REGISTRATION',
           id: d.sessionId,
           storeId: d.storeId,
+          startedDtm: d.at,
           policyName: d.policyName,
           srpGroup: d.srpGroup,
           hash: d.hash,
@@ -862,6 +914,7 @@ export const evolvePasscode = (state: PasscodeUserState, event: PasscodeEvent): 
           kind: event.type === 'PasscodeRenewalStarted' ? 'RENEWAL' : 'AUTHENTICATION',
           id: d.sessionId,
           storeId: d.storeId,
+          startedDtm: d.at,
           passcodeId: d.passcodeId,
           B: d.B,
           encryptedB: d.encryptedB,
@@ -879,6 +932,7 @@ export const evolvePasscode = (state: PasscodeUserState, event: PasscodeEvent): 
           kind: 'DECOY',
           id: d.sessionId,
           storeId: d.storeId,
+          startedDtm: d.at,
           policyName: d.policyName,
           srpGroup: d.srpGroup,
           hash: d.hash,
@@ -952,6 +1006,10 @@ export const evolvePasscode = (state: PasscodeUserState, event: PasscodeEvent): 
         ...p,
         expirationDtm: event.data.expirationDtm,
       }));
+    case 'PasscodeSessionsExpired': {
+      const closed = new Set(event.data.sessions.map((s) => s.sessionId));
+      return withoutSessions(state, (s) => closed.has(s.id));
+    }
     case 'PasscodeDeregistered': {
       if (!state.passcodes[event.data.passcodeId]) return state;
       const { [event.data.passcodeId]: _removed, ...passcodes } = state.passcodes;

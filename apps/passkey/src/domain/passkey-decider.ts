@@ -16,6 +16,7 @@ import {
   PasskeyRegistrationStarted,
   PasskeyRenamed,
   type PasskeyResource,
+  PasskeySessionsExpired,
   type PasskeyStatus,
   PasskeyStatusChanged,
   type PasskeyUserVerification,
@@ -39,7 +40,11 @@ import {
  * - Sessions are single-use, expire at the policy's timeout (registration without one: 5 minutes)
  *   and belong to the store they were started in (another store: 404). A completed ceremony —
  *   success or failure — consumes its session; a rejected request (malformed response, 403, 409)
- *   changes nothing and leaves it open. Expired sessions are 410 until the next start prunes them.
+ *   changes nothing and leaves it open. Expired sessions are 410 until the session sweeper closes
+ *   them ({@link expirePasskeySessions}) or the user's next start prunes them (then 404).
+ * - At most {@link MAX_OPEN_SESSIONS} open sessions per user: a start beyond it evicts the oldest
+ *   open ones in the same append (PasskeySessionsExpired, EVICTED). Usernameless sessions have a
+ *   stream each and no user to count them against: the sweeper bounds them (README "Passkeys").
  * - A credential id belongs to one passkey per store and relying party (409
  *   PASSKEY_ALREADY_REGISTERED; across users the service's unique key enforces it).
  * - Signature counter: a verified assertion whose counter is not above the stored one, while either
@@ -56,6 +61,9 @@ export const usernamelessSessionStreamId = (sessionId: string): string => `passk
 
 /** How long a registration session stays open when its policy sets no timeout (API.md: 5 min). */
 export const DEFAULT_CEREMONY_TIMEOUT_MS = 300_000;
+
+/** Open ceremony sessions per user (registrations and authentications together), as for passcodes. */
+export const MAX_OPEN_SESSIONS = 10;
 
 export interface PasskeyState {
   id: string;
@@ -84,6 +92,8 @@ export interface PasskeyState {
 interface SessionBase {
   id: string;
   storeId: string;
+  /** When it was started: the oldest go first when the cap is reached. */
+  startedDtm: string;
   rpId: string;
   policyName: string;
   challenge: string;
@@ -293,6 +303,47 @@ export const listPasskeyResources = (state: PasskeyUserState): PasskeyResource[]
 const isSessionExpired = (session: PasskeySession, at: Date): boolean =>
   Date.parse(session.expiresDtm) <= at.getTime();
 
+const oldestFirst = (a: PasskeySession, b: PasskeySession) =>
+  a.startedDtm.localeCompare(b.startedDtm) || a.id.localeCompare(b.id);
+
+/** The store of the open sessions (a user's are all of the user's store; a usernameless stream has one). */
+export const storeOfPasskeySessions = (state: PasskeyUserState): string | undefined =>
+  Object.values(state.sessions)[0]?.storeId;
+
+const sessionsExpired = (reason: 'EXPIRED' | 'EVICTED', sessions: PasskeySession[], now: Date) =>
+  PasskeySessionsExpired.create({
+    reason,
+    sessions: sessions.map((s) => ({
+      sessionId: s.id,
+      kind: s.kind,
+      rpId: s.rpId,
+      policyName: s.policyName,
+      usernameless: s.kind === 'AUTHENTICATION' && s.usernameless,
+      expiresDtm: s.expiresDtm,
+    })),
+    at: now.toISOString(),
+  });
+
+/**
+ * The session sweeper's decision, on a user's stream or a usernameless session's own: closes the
+ * sessions that have expired at `now` (their keys are released with it). Nothing when none has.
+ */
+export const expirePasskeySessions = (state: PasskeyUserState, now: Date): PasskeyEvent[] => {
+  const expired = Object.values(state.sessions)
+    .filter((s) => isSessionExpired(s, now))
+    .sort(oldestFirst);
+  return expired.length ? [sessionsExpired('EXPIRED', expired, now)] : [];
+};
+
+/** Before a start on a user's stream: evicts the oldest open sessions so the new one fits the cap. */
+const evictionsBeforeStart = (state: PasskeyUserState, now: Date): PasskeyEvent[] => {
+  const open = Object.values(state.sessions)
+    .filter((s) => !isSessionExpired(s, now))
+    .sort(oldestFirst);
+  const excess = open.length - (MAX_OPEN_SESSIONS - 1);
+  return excess > 0 ? [sessionsExpired('EVICTED', open.slice(0, excess), now)] : [];
+};
+
 // ---------------------------------------------------------------------------------------------
 // Decide
 // ---------------------------------------------------------------------------------------------
@@ -300,7 +351,7 @@ const isSessionExpired = (session: PasskeySession, at: Date): boolean =>
 export const decidePasskey = (command: PasskeyCommand, state: PasskeyUserState): PasskeyEvent[] => {
   switch (command.type) {
     case 'StartPasskeyRegistration':
-      return startRegistration(command);
+      return startRegistration(command, state);
     case 'CompletePasskeyRegistration':
       return completeRegistration(command, state);
     case 'StartPasskeyAuthentication':
@@ -335,7 +386,8 @@ const sessionData = (command: StartCeremony) => ({
   at: command.now.toISOString(),
 });
 
-const startRegistration = (command: StartPasskeyRegistration): PasskeyEvent[] => [
+const startRegistration = (command: StartPasskeyRegistration, state: PasskeyUserState): PasskeyEvent[] => [
+  ...evictionsBeforeStart(state, command.now),
   PasskeyRegistrationStarted.create(sessionData(command)),
 ];
 
@@ -418,6 +470,7 @@ const startAuthentication = (
   if (!command.usernameless && allowCredentials.length === 0)
     throw notFound('PASSKEY_NOT_FOUND', `No ACTIVE passkey is registered for ${command.rpId}`);
   return [
+    ...evictionsBeforeStart(state, command.now),
     PasskeyAuthenticationStarted.create({
       ...sessionData(command),
       allowCredentials,
@@ -616,6 +669,7 @@ export const evolvePasskey = (state: PasskeyUserState, event: PasskeyEvent): Pas
           kind: 'REGISTRATION',
           id: sessionId,
           storeId: d.storeId,
+          startedDtm: startedAt,
           rpId: d.rpId,
           policyName: d.policyName,
           challenge: d.challenge,
@@ -634,6 +688,7 @@ export const evolvePasskey = (state: PasskeyUserState, event: PasskeyEvent): Pas
           kind: 'AUTHENTICATION',
           id: sessionId,
           storeId: d.storeId,
+          startedDtm: startedAt,
           rpId: d.rpId,
           policyName: d.policyName,
           challenge: d.challenge,
@@ -689,6 +744,13 @@ export const evolvePasskey = (state: PasskeyUserState, event: PasskeyEvent): Pas
         backedUp: d.backedUp,
         lastUsedDtm: d.at,
       }));
+    }
+    case 'PasskeySessionsExpired': {
+      const closed = new Set(event.data.sessions.map((s) => s.sessionId));
+      const kept = Object.entries(state.sessions).filter(([id]) => !closed.has(id));
+      return kept.length === Object.keys(state.sessions).length
+        ? state
+        : { ...state, sessions: Object.fromEntries(kept) };
     }
     case 'PasskeyStatusChanged':
       return withPasskey(state, event.data.passkeyId, (p) => ({ ...p, status: event.data.status }));

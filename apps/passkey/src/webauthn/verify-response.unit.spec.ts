@@ -50,6 +50,7 @@ const session = (n = 1): RegistrationSession => ({
   kind: 'REGISTRATION',
   id: `reg-${n}`,
   storeId: 'store-1',
+  startedDtm: '2026-05-07T10:00:00.000Z',
   rpId: RP,
   policyName: 'default',
   challenge: challenge(n),

@@ -37,6 +37,13 @@ export type PasscodeAuthenticationFailureReason = z.infer<typeof passcodeAuthent
 export const passcodeDeregistrationReasonSchema = z.enum(['DEREGISTERED', 'DELETED', 'REPLACED']);
 export type PasscodeDeregistrationReason = z.infer<typeof passcodeDeregistrationReasonSchema>;
 
+/**
+ * Why open ceremony sessions were closed without a ceremony: EXPIRED (the session sweeper, after
+ * their expiry) or EVICTED (the user opened more sessions than the cap allows: the oldest went).
+ */
+export const sessionClosureReasonSchema = z.enum(['EXPIRED', 'EVICTED']);
+export type SessionClosureReason = z.infer<typeof sessionClosureReasonSchema>;
+
 const id = z.string().min(1);
 const dtm = z.iso.datetime();
 /** Free-form client context of an authentication (device, IP, …), echoed into the audit. */
@@ -164,6 +171,17 @@ export const passcodeDeregisteredIntegrationSchema = z.object({
   at: dtm,
 });
 
+/** A ceremony session: registration, a challenge (authentication or renewal), or a decoy challenge. */
+export const passcodeSessionKindSchema = z.enum(['REGISTRATION', 'AUTHENTICATION', 'RENEWAL', 'DECOY']);
+
+const closedSession = { kind: passcodeSessionKindSchema, expiresDtm: dtm };
+/** Open sessions closed without a ceremony (see {@link sessionClosureReasonSchema}). */
+export const passcodeSessionsExpiredIntegrationSchema = z.object({
+  reason: sessionClosureReasonSchema,
+  sessions: z.array(z.object(closedSession)).min(1),
+  at: dtm,
+});
+
 // ---------------------------------------------------------------------------------------------
 // Stored (domain) events.
 // ---------------------------------------------------------------------------------------------
@@ -207,6 +225,9 @@ export const passcodeRenewedSchema = passcodeRenewedIntegrationSchema.extend({
 export const passcodeStatusChangedSchema = passcodeStatusChangedIntegrationSchema;
 export const passcodeExpirationChangedSchema = passcodeExpirationChangedIntegrationSchema;
 export const passcodeDeregisteredSchema = passcodeDeregisteredIntegrationSchema;
+export const passcodeSessionsExpiredSchema = passcodeSessionsExpiredIntegrationSchema.extend({
+  sessions: z.array(z.object({ sessionId: id, ...closedSession })).min(1),
+});
 export const passcodeDecoyAuthenticationStartedSchema =
   passcodeDecoyAuthenticationStartedIntegrationSchema.extend({
     ...challengeFields,
@@ -268,6 +289,8 @@ export const PasscodeDecoyAuthenticationFailed = defineEvent(
   passcodeDecoyAuthenticationFailedSchema,
 );
 export type PasscodeDecoyAuthenticationFailed = EventOf<typeof PasscodeDecoyAuthenticationFailed>;
+export const PasscodeSessionsExpired = defineEvent('PasscodeSessionsExpired', passcodeSessionsExpiredSchema);
+export type PasscodeSessionsExpired = EventOf<typeof PasscodeSessionsExpired>;
 
 export type PasscodeEvent =
   | PasscodeRegistrationStarted
@@ -282,7 +305,8 @@ export type PasscodeEvent =
   | PasscodeExpirationChanged
   | PasscodeDeregistered
   | PasscodeDecoyAuthenticationStarted
-  | PasscodeDecoyAuthenticationFailed;
+  | PasscodeDecoyAuthenticationFailed
+  | PasscodeSessionsExpired;
 
 export type PasscodeEventType = PasscodeEvent['type'];
 
@@ -301,6 +325,7 @@ export const passcodeEvents = {
   PasscodeDeregistered,
   PasscodeDecoyAuthenticationStarted,
   PasscodeDecoyAuthenticationFailed,
+  PasscodeSessionsExpired,
 } as const;
 
 /** Validates a raw stored event (e.g. JSON from the event store) as a {@link PasscodeEvent}. */
@@ -349,6 +374,7 @@ export const passcodeIntegrationEvents = {
     'PasscodeDecoyAuthenticationFailed',
     passcodeDecoyAuthenticationFailedIntegrationSchema,
   ),
+  PasscodeSessionsExpired: defineEvent('PasscodeSessionsExpired', passcodeSessionsExpiredIntegrationSchema),
 } as const;
 
 export type PasscodeIntegrationEvent = {

@@ -7,6 +7,7 @@ import {
   storedEventParser,
 } from '../events/event';
 import { passkeyHintSchema, passkeyUserVerificationSchema } from '../identity/passkey-config';
+import { sessionClosureReasonSchema } from '../passcode/passcode-events';
 
 /**
  * Passkey (WebAuthn L3) events.
@@ -212,6 +213,22 @@ export const passkeyAuthenticationSessionClosedIntegrationSchema = z.object({
   at: dtm,
 });
 
+const closedSession = {
+  kind: z.enum(['REGISTRATION', 'AUTHENTICATION']),
+  ...ceremonyFields,
+  usernameless: z.boolean(),
+  expiresDtm: dtm,
+};
+/**
+ * Open sessions closed without a ceremony: EXPIRED (the session sweeper, after their expiry; also a
+ * usernameless session's own stream) or EVICTED (the user opened more than the cap allows).
+ */
+export const passkeySessionsExpiredIntegrationSchema = z.object({
+  reason: sessionClosureReasonSchema,
+  sessions: z.array(z.object(closedSession)).min(1),
+  at: dtm,
+});
+
 // ---------------------------------------------------------------------------------------------
 // Stored (domain) events.
 // ---------------------------------------------------------------------------------------------
@@ -258,6 +275,9 @@ export const passkeyAuthenticationSessionClosedSchema = passkeyAuthenticationSes
 export const passkeyStatusChangedSchema = passkeyStatusChangedIntegrationSchema;
 export const passkeyRenamedSchema = passkeyRenamedIntegrationSchema;
 export const passkeyDeregisteredSchema = passkeyDeregisteredIntegrationSchema;
+export const passkeySessionsExpiredSchema = passkeySessionsExpiredIntegrationSchema.extend({
+  sessions: z.array(z.object({ sessionId: id, ...closedSession })).min(1),
+});
 
 export const PasskeyRegistrationStarted = defineEvent(
   'PasskeyRegistrationStarted',
@@ -300,6 +320,8 @@ export const PasskeyRenamed = defineEvent('PasskeyRenamed', passkeyRenamedSchema
 export type PasskeyRenamed = EventOf<typeof PasskeyRenamed>;
 export const PasskeyDeregistered = defineEvent('PasskeyDeregistered', passkeyDeregisteredSchema);
 export type PasskeyDeregistered = EventOf<typeof PasskeyDeregistered>;
+export const PasskeySessionsExpired = defineEvent('PasskeySessionsExpired', passkeySessionsExpiredSchema);
+export type PasskeySessionsExpired = EventOf<typeof PasskeySessionsExpired>;
 
 export type PasskeyEvent =
   | PasskeyRegistrationStarted
@@ -311,7 +333,8 @@ export type PasskeyEvent =
   | PasskeyAuthenticationSessionClosed
   | PasskeyStatusChanged
   | PasskeyRenamed
-  | PasskeyDeregistered;
+  | PasskeyDeregistered
+  | PasskeySessionsExpired;
 
 export type PasskeyEventType = PasskeyEvent['type'];
 
@@ -327,6 +350,7 @@ export const passkeyEvents = {
   PasskeyStatusChanged,
   PasskeyRenamed,
   PasskeyDeregistered,
+  PasskeySessionsExpired,
 } as const;
 
 /** Validates a raw stored event (e.g. JSON from the event store) as a {@link PasskeyEvent}. */
@@ -369,6 +393,7 @@ export const passkeyIntegrationEvents = {
     'PasskeyAuthenticationSessionClosed',
     passkeyAuthenticationSessionClosedIntegrationSchema,
   ),
+  PasskeySessionsExpired: defineEvent('PasskeySessionsExpired', passkeySessionsExpiredIntegrationSchema),
 } as const;
 
 export type PasskeyIntegrationEvent = {
