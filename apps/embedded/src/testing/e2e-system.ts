@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger } from '@identity-store/http-kit';
 import { createTestDatabases, kafkaBrokers, uniqueName } from '@identity-store/testing';
-import { type RunningSystem, startSystem, SYSTEM_SERVICES } from '../system';
+import { type RunningSystem, startSystem, type SystemOptions, SYSTEM_SERVICES } from '../system';
 
 export interface HttpAnswer {
   status: number;
@@ -15,7 +15,7 @@ export interface HttpAnswer {
  * broker, reached over HTTP through the gateway — and a client holding an admin bearer token.
  * Registers the suite's beforeAll/afterAll; call it at the top of a `describe`.
  */
-export const useE2eSystem = (label: string) => {
+export const useE2eSystem = (label: string, overrides: Partial<SystemOptions> = {}) => {
   const adminApiKey = `isk_admin_${randomBytes(24).toString('base64url')}`;
   // Explicit, so a suite can sign tokens the gateway accepts (e.g. a really expired one).
   const jwtSecret = randomBytes(32).toString('hex');
@@ -40,6 +40,7 @@ export const useE2eSystem = (label: string) => {
       // Suites share one broker: a group of its own (or partitions would be split between them),
       // starting at what this system publishes (not at other runs' history on the topics).
       auditProjector: { consumerGroup: `${prefix}-audit`, fromBeginning: false },
+      ...overrides,
     });
     const issued = await fetch(`${system.url}/api/arthr/apiKeys/issue`, { method: 'POST', headers: { 'x-api-key': adminApiKey } });
     expect(issued.status).toBe(200);
