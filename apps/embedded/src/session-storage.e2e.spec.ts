@@ -20,7 +20,7 @@ let clockOffsetMs = 0;
 describe('expired sessions are swept, open sessions are capped (Kafka + PostgreSQL)', () => {
   const { call, api, system } = useE2eSystem('e2e_sessions', {
     clock: () => new Date(Date.now() + clockOffsetMs),
-    storage: { sessionSweep: { intervalMs: 60 * MINUTE, batchSize: 2 }, outboxRetentionMs: 7 * 24 * 60 * MINUTE },
+    storage: { sessionSweep: { intervalMs: 60 * MINUTE, batchSize: 2 }, outboxRetentionMs: 10 * MINUTE },
   });
   const storeName = uniqueName('sessions');
   const passkeyUrl = (path: string) => api(`/${storeName}/passkeys${path}`);
@@ -32,7 +32,10 @@ describe('expired sessions are swept, open sessions are capped (Kafka + PostgreS
 
   /** Rows of a service's own database. */
   const rows = <T>(service: 'passcode' | 'passkey', sql: string, values: unknown[] = []) =>
-    withPgClient(system().databases[service]!, async (client) => (await client.query(sql, values)).rows as T[]);
+    withPgClient(
+      system().databases[service]!,
+      async (client) => (await client.query(sql, values)).rows as T[],
+    );
   const sessionKey = (service: 'passcode' | 'passkey', sessionId: string) =>
     rows<{ stream_id: string; expires_at: Date }>(
       service,
@@ -76,7 +79,9 @@ describe('expired sessions are swept, open sessions are capped (Kafka + PostgreS
     alice = (await call('POST', api(`/${storeName}/users`), { extId: 'alice' })).body;
     bob = (await call('POST', api(`/${storeName}/users`), { extId: 'bob' })).body;
     // Alice's discoverable passkey: what answers a usernameless start.
-    const options = (await call('POST', user(alice.id)(`/passkeys/relyingParties/${RP_ID}/registrations/default`))).body;
+    const options = (
+      await call('POST', user(alice.id)(`/passkeys/relyingParties/${RP_ID}/registrations/default`))
+    ).body;
     const registered = await call(
       'POST',
       passkeySession('registrations', options.sessionId),
@@ -90,7 +95,9 @@ describe('expired sessions are swept, open sessions are capped (Kafka + PostgreS
     expect(started.status).toBe(201);
     const { sessionId, expiresDtm } = started.body;
     const streamId = `passkey-session-${sessionId}`;
-    expect(await sessionKey('passkey', sessionId)).toEqual([{ stream_id: streamId, expires_at: new Date(expiresDtm) }]);
+    expect(await sessionKey('passkey', sessionId)).toEqual([
+      { stream_id: streamId, expires_at: new Date(expiresDtm) },
+    ]);
 
     clockOffsetMs += 6 * MINUTE;
     const response = alicePhone.getAssertion(started.body.publicKey, { origin: ORIGIN });
@@ -100,7 +107,10 @@ describe('expired sessions are swept, open sessions are capped (Kafka + PostgreS
 
     expect(await system().sweepSessions()).toBeGreaterThanOrEqual(1);
     expect(await sessionKey('passkey', sessionId)).toEqual([]);
-    expect(await eventTypes('passkey', streamId)).toEqual(['PasskeyAuthenticationStarted', 'PasskeySessionsExpired']);
+    expect(await eventTypes('passkey', streamId)).toEqual([
+      'PasskeyAuthenticationStarted',
+      'PasskeySessionsExpired',
+    ]);
     const gone = await call('POST', passkeySession('authentications', sessionId), response);
     expect([gone.status, gone.body.code]).toEqual([404, 'PASSKEY_SESSION_NOT_FOUND']);
 
@@ -124,7 +134,9 @@ describe('expired sessions are swept, open sessions are capped (Kafka + PostgreS
   it('sweeps every expired session of both families in one run, page after page; open ones stay', async () => {
     const usernameless = [];
     for (let i = 0; i < 5; i++)
-      usernameless.push((await call('POST', passkeyUrl(`/relyingParties/${RP_ID}/authentications/default`))).body);
+      usernameless.push(
+        (await call('POST', passkeyUrl(`/relyingParties/${RP_ID}/authentications/default`))).body,
+      );
     const registrations = [];
     for (const who of [alice, bob])
       registrations.push((await call('POST', user(who.id)('/passcodes/registrations/default'))).body);
@@ -133,8 +145,9 @@ describe('expired sessions are swept, open sessions are capped (Kafka + PostgreS
     ).body;
 
     clockOffsetMs += 6 * MINUTE;
-    const stillOpen = (await call('POST', user(alice.id)(`/passkeys/relyingParties/${RP_ID}/registrations/default`)))
-      .body;
+    const stillOpen = (
+      await call('POST', user(alice.id)(`/passkeys/relyingParties/${RP_ID}/registrations/default`))
+    ).body;
     // 5 usernameless streams, 2 passcode users, Bob's passkey stream: 8 streams, 2 keys a page.
     expect(await system().sweepSessions()).toBe(8);
     for (const { sessionId } of [...usernameless, passkeyRegistration])
@@ -144,7 +157,11 @@ describe('expired sessions are swept, open sessions are capped (Kafka + PostgreS
       'PasscodeRegistrationStarted',
       'PasscodeSessionsExpired',
     ]);
-    const gone = await call('POST', passcodeSession('registrations', registrations[0].sessionId), credentialsFor(alice.id));
+    const gone = await call(
+      'POST',
+      passcodeSession('registrations', registrations[0].sessionId),
+      credentialsFor(alice.id),
+    );
     expect([gone.status, gone.body.code]).toEqual([404, 'PASSCODE_SESSION_NOT_FOUND']);
 
     expect(await sessionKey('passkey', stillOpen.sessionId)).toHaveLength(1);
@@ -173,9 +190,17 @@ describe('expired sessions are swept, open sessions are capped (Kafka + PostgreS
     const types = await eventTypes('passcode', `passcode-user-${carol.id}`);
     expect(types.slice(-2)).toEqual(['PasscodeSessionsExpired', 'PasscodeRegistrationStarted']);
 
-    const evicted = await call('POST', passcodeSession('registrations', started[0]!), credentialsFor(carol.id));
+    const evicted = await call(
+      'POST',
+      passcodeSession('registrations', started[0]!),
+      credentialsFor(carol.id),
+    );
     expect([evicted.status, evicted.body.code]).toEqual([404, 'PASSCODE_SESSION_NOT_FOUND']);
-    const newest = await call('POST', passcodeSession('registrations', started[10]!), credentialsFor(carol.id));
+    const newest = await call(
+      'POST',
+      passcodeSession('registrations', started[10]!),
+      credentialsFor(carol.id),
+    );
     expect(newest.status).toBe(200);
   });
 
@@ -184,7 +209,10 @@ describe('expired sessions are swept, open sessions are capped (Kafka + PostgreS
     const davePhone = new SoftwareAuthenticator();
     const started = [];
     for (let i = 0; i < 11; i++) {
-      const answer = await call('POST', user(dave.id)(`/passkeys/relyingParties/${RP_ID}/registrations/default`));
+      const answer = await call(
+        'POST',
+        user(dave.id)(`/passkeys/relyingParties/${RP_ID}/registrations/default`),
+      );
       expect(answer.status).toBe(201);
       started.push(answer.body);
     }
@@ -209,5 +237,23 @@ describe('expired sessions are swept, open sessions are capped (Kafka + PostgreS
     );
     expect(registered.status).toBe(200);
     expect(registered.body.summaryInfo.passkeys.count).toBe(1);
+  });
+
+  it('Kafka mode prunes published outbox rows past the retention (which rows: outbox-retention.int.spec.ts)', async () => {
+    await system().drainOutboxes();
+    const count = async (where: string) =>
+      (await rows<{ n: number }>('passkey', `SELECT count(*)::int AS n FROM outbox WHERE ${where}`))[0]!.n;
+    const published = await count('published_at IS NOT NULL');
+    expect(published).toBeGreaterThan(20);
+    // Half of them published 11 minutes ago: past the 10-minute retention.
+    const aged = Math.floor(published / 2);
+    await rows(
+      'passkey',
+      `UPDATE outbox SET published_at = now() - interval '11 minutes'
+       WHERE position IN (SELECT position FROM outbox ORDER BY position LIMIT $1)`,
+      [aged],
+    );
+    expect(await system().pruneOutboxes()).toBe(aged);
+    expect(await count('published_at IS NOT NULL')).toBe(published - aged);
   });
 });

@@ -50,7 +50,10 @@ describe.each(aggregateFamilies)('snapshots of the $name aggregate', (family) =>
       for (const corrupt of [null, 42, 'state', [], { unrelated: true }])
         expect(() => parse(corrupt)).toThrow();
       // A state with one entity's field of the wrong type.
-      const sample = fc.sample(fc.array(family.event, { minLength: 30, maxLength: 60 }), { numRuns: 50, seed: 7 });
+      const sample = fc.sample(fc.array(family.event, { minLength: 30, maxLength: 60 }), {
+        numRuns: 50,
+        seed: 7,
+      });
       const damaged = sample
         .map((events) => JSON.parse(JSON.stringify(fold(events))) as Record<string, unknown>)
         .map(damage)
@@ -68,7 +71,8 @@ const damage = (state: Record<string, unknown>): Record<string, unknown> | null 
         node[key] = 12345;
         return true;
       }
-      if (value && typeof value === 'object' && visit(value as Record<string, unknown>, depth + 1)) return true;
+      if (value && typeof value === 'object' && visit(value as Record<string, unknown>, depth + 1))
+        return true;
     }
     return false;
   };

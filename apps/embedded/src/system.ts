@@ -59,6 +59,8 @@ export interface RunningSystem {
   drainOutboxes(): Promise<void>;
   /** Closes expired ceremony sessions now (tests); how many streams it changed. */
   sweepSessions(): Promise<number>;
+  /** Prunes published outbox rows past the retention now (tests; Kafka only); how many. */
+  pruneOutboxes(): Promise<number>;
   rebuildAudit(): Promise<void>;
   /** This process's metrics (what /metrics shows). */
   metrics: Registry;
@@ -215,6 +217,8 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
       await Promise.all(relays.map((relay) => relay.drain()));
     },
     sweepSessions: () => sessionSweeper.sweep(),
+    pruneOutboxes: async () =>
+      (await Promise.all(retentions.map((retention) => retention.runOnce()))).reduce((a, b) => a + b, 0),
     rebuildAudit: () => audit.projector.rebuild(),
     projectionLag: async () => {
       const { values } = await audit.projector.lag.get();

@@ -3,7 +3,11 @@
  * reach Kafka through the outbox; summaries come from the audit service over HTTP.
  */
 import { distributedServiceEnv, loadConfig, storageSettings, z } from '@identity-store/config';
-import { openServiceInfrastructure, startOutboxRelay, startOutboxRetention } from '@identity-store/event-store';
+import {
+  openServiceInfrastructure,
+  startOutboxRelay,
+  startOutboxRetention,
+} from '@identity-store/event-store';
 import { runService } from '@identity-store/http-kit';
 import { HttpSummaryQueries } from '@identity-store/service-clients';
 import { createIdentityModule } from './index';

@@ -11,7 +11,11 @@ import {
   toPasscodeIntegrationEvent,
   type UserRecord,
 } from '@identity-store/contracts';
-import { type ExpiringSessions, requireActiveUser, UserCredentialStreams } from '@identity-store/credential-kit';
+import {
+  type ExpiringSessions,
+  requireActiveUser,
+  UserCredentialStreams,
+} from '@identity-store/credential-kit';
 import type { SecretBox } from '@identity-store/crypto';
 import type { EventMetadata, PostgresEventStore, RecordedEvent } from '@identity-store/event-store';
 import type { IdentityQueries, SummaryQueries, UserRef } from '@identity-store/service-clients';

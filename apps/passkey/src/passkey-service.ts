@@ -14,7 +14,11 @@ import {
   toPasskeyIntegrationEvent,
   type UserRecord,
 } from '@identity-store/contracts';
-import { type ExpiringSessions, requireActiveUser, UserCredentialStreams } from '@identity-store/credential-kit';
+import {
+  type ExpiringSessions,
+  requireActiveUser,
+  UserCredentialStreams,
+} from '@identity-store/credential-kit';
 import {
   type EventMetadata,
   type PostgresEventStore,

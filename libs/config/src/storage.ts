@@ -3,17 +3,14 @@ import { z } from 'zod';
 
 /** An ISO-8601 duration of fixed length (no years or months) between two bounds, in milliseconds. */
 const boundedDuration = (minMs: number, maxMs: number, bounds: string) =>
-  z.string().refine(
-    (value) => {
-      try {
-        const ms = isoDurationToMilliseconds(value);
-        return ms >= minMs && ms <= maxMs;
-      } catch {
-        return false;
-      }
-    },
-    `must be an ISO-8601 duration without years or months, ${bounds}`,
-  );
+  z.string().refine((value) => {
+    try {
+      const ms = isoDurationToMilliseconds(value);
+      return ms >= minMs && ms <= maxMs;
+    } catch {
+      return false;
+    }
+  }, `must be an ISO-8601 duration without years or months, ${bounds}`);
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -35,9 +32,7 @@ export interface StorageSettings {
 }
 
 /** The storage settings of a parsed configuration (defaults: `storageSettings()`). */
-export const storageSettings = (
-  config: Partial<z.output<typeof storageEnv>> = {},
-): StorageSettings => {
+export const storageSettings = (config: Partial<z.output<typeof storageEnv>> = {}): StorageSettings => {
   const { SESSION_SWEEP_INTERVAL, SESSION_SWEEP_BATCH_SIZE, OUTBOX_RETENTION } = storageEnv.parse(config);
   return {
     sessionSweep: {

@@ -77,7 +77,11 @@ export const runCredentialService = (options: RunOptions): void =>
       const relay = startOutboxRelay(eventStore, transport, logger);
       onShutdown(() => relay.stop());
       const storage = storageSettings(config);
-      const retention = startOutboxRetention(eventStore.prisma, { retentionMs: storage.outboxRetentionMs }, logger);
+      const retention = startOutboxRetention(
+        eventStore.prisma,
+        { retentionMs: storage.outboxRetentionMs },
+        logger,
+      );
       onShutdown(() => retention.stop());
       // Its first run is an interval away: the module adds its families of sessions before that.
       const sessionSweeper = new SessionSweeper(storage.sessionSweep, logger).start();

@@ -199,7 +199,13 @@ export class UserCredentialStreams<State, E extends StoredEvent> implements Expi
       const expired = await expiredHeldKeys(this.eventStore.prisma, sessions.scope, now, batchSize, after);
       for (const streamId of new Set(expired.map((key) => key.streamId))) {
         try {
-          const { events } = await this.append(streamId, envelopeOf(streamId), sessions.expire, now, metadata);
+          const { events } = await this.append(
+            streamId,
+            envelopeOf(streamId),
+            sessions.expire,
+            now,
+            metadata,
+          );
           if (events.length) changed++;
         } catch (error) {
           onStreamError(streamId, error);

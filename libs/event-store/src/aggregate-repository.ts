@@ -146,7 +146,11 @@ export class AggregateRepository<State, E extends StoredEvent> {
     let state = from.state;
     for (const event of events)
       state = this.evolver.evolve(state, { type: event.type, data: event.data } as E);
-    return { state, version: events.at(-1)?.streamVersion ?? from.version, snapshotVersion: from.snapshotVersion };
+    return {
+      state,
+      version: events.at(-1)?.streamVersion ?? from.version,
+      snapshotVersion: from.snapshotVersion,
+    };
   }
 
   private get snapshotEvery(): number {
@@ -173,8 +177,9 @@ export class AggregateRepository<State, E extends StoredEvent> {
   }
 
   private async snapshotIfDue(streamId: string, loaded: Known<State>): Promise<void> {
+    const policy = this.evolver.snapshot;
     const every = this.snapshotEvery;
-    if (every <= 0 || loaded.version - loaded.snapshotVersion < every) return;
+    if (!policy || every <= 0 || loaded.version - loaded.snapshotVersion < every) return;
     // Recorded first: a state that cannot be written is tried again `every` events later, not on every load.
     loaded.snapshotVersion = loaded.version;
     const mismatch = jsonMismatch(loaded.state);
@@ -184,7 +189,7 @@ export class AggregateRepository<State, E extends StoredEvent> {
       return;
     }
     try {
-      await this.snapshots.write(streamId, loaded.version, this.evolver.snapshot!.version, loaded.state);
+      await this.snapshots.write(streamId, loaded.version, policy.version, loaded.state);
     } catch (error) {
       this.options.logger?.warn({ streamId, err: error }, 'could not write a snapshot');
     }

@@ -238,7 +238,9 @@ export class PostgresEventStore {
         eventRows,
         outboxRows,
         JSON.stringify(keys.release),
-        JSON.stringify(keys.claim.map((c) => ({ scope: c.scope, key: c.key, expires_at: c.expiresAt ?? null }))),
+        JSON.stringify(
+          keys.claim.map((c) => ({ scope: c.scope, key: c.key, expires_at: c.expiresAt ?? null })),
+        ),
         pending[0]!.streamId,
       ],
     );

@@ -29,7 +29,8 @@ const tally = (version = 1): Evolver<Tally, Counted> => ({
     version,
     parse: (stored) => {
       const state = stored as Tally;
-      if (typeof state?.total !== 'number' || typeof state.counters !== 'object') throw new Error('not a tally');
+      if (typeof state?.total !== 'number' || typeof state.counters !== 'object')
+        throw new Error('not a tally');
       return state;
     },
   },
@@ -73,11 +74,19 @@ describe('aggregate snapshots on real PostgreSQL', () => {
     return (await store.readStream<Counted>(streamId)).reduce(evolve, initialState());
   };
   /** Appends `count` events through a repository, `perDecision` a decision. */
-  const grow = async (repository: AggregateRepository<Tally, Counted>, streamId: string, count: number, perDecision = 10) => {
+  const grow = async (
+    repository: AggregateRepository<Tally, Counted>,
+    streamId: string,
+    count: number,
+    perDecision = 10,
+  ) => {
     for (let done = 0; done < count; done += perDecision)
       await repository.handle(
         streamId,
-        () => Array.from({ length: Math.min(perDecision, count - done) }, (_, i) => counted(`c${(done + i) % 7}`, i + 1)),
+        () =>
+          Array.from({ length: Math.min(perDecision, count - done) }, (_, i) =>
+            counted(`c${(done + i) % 7}`, i + 1),
+          ),
         { metadata: meta },
       );
   };
@@ -108,7 +117,11 @@ describe('aggregate snapshots on real PostgreSQL', () => {
     expect(await snapshotRow('tally-2')).toMatchObject({ version: 24 });
 
     // A cold load that finds the stream due writes the snapshot too; 0 turns snapshots off.
-    await store.appendToStream('tally-3', Array.from({ length: 12 }, () => counted('x')), { expectedVersion: 0, metadata: meta });
+    await store.appendToStream(
+      'tally-3',
+      Array.from({ length: 12 }, () => counted('x')),
+      { expectedVersion: 0, metadata: meta },
+    );
     await coldRepository(tally(), { snapshotEvery: 0 }).repository.load('tally-3');
     expect(await snapshotRow('tally-3')).toBeUndefined();
     await coldRepository(tally(), { snapshotEvery: 10 }).repository.load('tally-3');
@@ -169,7 +182,9 @@ describe('aggregate snapshots on real PostgreSQL', () => {
     const broken = new SnapshotStore(prisma);
     broken.write = () => Promise.reject(new Error('disk full'));
     (failing as unknown as { snapshots: SnapshotStore }).snapshots = broken;
-    await expect(failing.handle('tally-6', () => [counted('a'), counted('b')], { metadata: meta })).resolves.toMatchObject({
+    await expect(
+      failing.handle('tally-6', () => [counted('a'), counted('b')], { metadata: meta }),
+    ).resolves.toMatchObject({
       version: 2,
     });
     expect(warnings.at(-1)).toMatchObject({ streamId: 'tally-6', err: new Error('disk full') });

@@ -45,7 +45,11 @@ import {
 } from '@identity-store/contracts';
 import type { SnapshotPolicy } from '@identity-store/event-store';
 import fc from 'fast-check';
-import { type ApiKeyEvent, evolveApiKey, initialApiKeyState } from '../../../gateway/src/domain/api-key-decider';
+import {
+  type ApiKeyEvent,
+  evolveApiKey,
+  initialApiKeyState,
+} from '../../../gateway/src/domain/api-key-decider';
 import { storeSnapshot, userSnapshot } from '../../../identity/src/domain/identity-snapshots';
 import { evolveStore, initialStoreState } from '../../../identity/src/domain/store-decider';
 import { evolveUser, initialUserState } from '../../../identity/src/domain/user-decider';
@@ -83,7 +87,10 @@ const base64url = fc.stringMatching(/^[A-Za-z0-9_-]{16,24}$/);
 const nat = fc.nat({ max: 1_000 });
 /** Client context as requests carry it: present or left out. */
 const context = fc.option(
-  fc.dictionary(pool('device', 'ip', 'app'), fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.boolean())),
+  fc.dictionary(
+    pool('device', 'ip', 'app'),
+    fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.boolean()),
+  ),
   { nil: undefined },
 );
 /** Leaves out optional fields whose value is undefined, as the deciders build events. */
@@ -94,24 +101,33 @@ const often = <T>(arbitrary: fc.Arbitrary<T>, weight = 4) => ({ arbitrary, weigh
 const event = <D extends object>(
   definition: { create: (data: D) => StoredEvent },
   fields: { [K in keyof D]: fc.Arbitrary<D[K]> },
-) => fc.record(fields as Parameters<typeof fc.record>[0]).map((data) => definition.create(defined(data) as D));
+) =>
+  fc.record(fields as Parameters<typeof fc.record>[0]).map((data) => definition.create(defined(data) as D));
 
 // ---- TOTP -------------------------------------------------------------------------------------
 
 const credentialId = pool('c1', 'c2', 'c3');
 const totpEvent: fc.Arbitrary<StoredEvent> = fc.oneof(
-  often(event(TotpRegistrationStarted, {
-    credentialId,
-    policyName,
-    algorithm: pool('SHA1', 'SHA256', 'SHA512') as fc.Arbitrary<'SHA1'>,
-    digits: fc.constantFrom(6 as const, 8 as const),
-    period: fc.constantFrom(30, 60),
-    window: fc.integer({ min: 0, max: 3 }),
-    createdDtm: dtm,
-    encryptedSecret: opaque,
-  })),
+  often(
+    event(TotpRegistrationStarted, {
+      credentialId,
+      policyName,
+      algorithm: pool('SHA1', 'SHA256', 'SHA512') as fc.Arbitrary<'SHA1'>,
+      digits: fc.constantFrom(6 as const, 8 as const),
+      period: fc.constantFrom(30, 60),
+      window: fc.integer({ min: 0, max: 3 }),
+      createdDtm: dtm,
+      encryptedSecret: opaque,
+    }),
+  ),
   often(event(TotpRegistrationCompleted, { credentialId, timeStep: nat, at: dtm })),
-  event(TotpAuthenticationSucceeded, { credentialId, authenticationId: opaque, timeStep: nat, at: dtm, context }),
+  event(TotpAuthenticationSucceeded, {
+    credentialId,
+    authenticationId: opaque,
+    timeStep: nat,
+    at: dtm,
+    context,
+  }),
   event(TotpAuthenticationFailed, {
     credentialId,
     authenticationId: opaque,
@@ -121,8 +137,16 @@ const totpEvent: fc.Arbitrary<StoredEvent> = fc.oneof(
     context,
   }),
   event(TotpLocked, { credentialId, lockedUntil: dtm, at: dtm }),
-  event(TotpStatusChanged, { credentialId, status: pool('ACTIVE', 'SUSPENDED') as fc.Arbitrary<'ACTIVE'>, at: dtm }),
-  event(TotpDeregistered, { credentialId, at: dtm, reason: pool('DEREGISTERED', 'DELETED') as fc.Arbitrary<'DELETED'> }),
+  event(TotpStatusChanged, {
+    credentialId,
+    status: pool('ACTIVE', 'SUSPENDED') as fc.Arbitrary<'ACTIVE'>,
+    at: dtm,
+  }),
+  event(TotpDeregistered, {
+    credentialId,
+    at: dtm,
+    reason: pool('DEREGISTERED', 'DELETED') as fc.Arbitrary<'DELETED'>,
+  }),
 );
 
 // ---- passcodes --------------------------------------------------------------------------------
@@ -167,20 +191,26 @@ const passcodeEvent: fc.Arbitrary<StoredEvent> = fc.oneof(
       at: dtm,
     }),
   ),
-  often(event(PasscodeRegistrationCompleted, {
-    sessionId,
-    passcodeId,
-    policyName,
-    srpGroup,
-    hash: srpHash,
-    encryptedSalt: opaque,
-    encryptedVerifier: opaque,
-    createdDtm: dtm,
-    expirationDtm: fc.option(dtm, { nil: null }),
-  })),
+  often(
+    event(PasscodeRegistrationCompleted, {
+      sessionId,
+      passcodeId,
+      policyName,
+      srpGroup,
+      hash: srpHash,
+      encryptedSalt: opaque,
+      encryptedVerifier: opaque,
+      createdDtm: dtm,
+      expirationDtm: fc.option(dtm, { nil: null }),
+    }),
+  ),
   often(event(PasscodeAuthenticationStarted, challengeStarted)),
   often(event(PasscodeRenewalStarted, challengeStarted)),
-  event(PasscodeAuthenticationSucceeded, { ...proofChecked, failedAttempts: fc.constant(0), locked: fc.constant(false) }),
+  event(PasscodeAuthenticationSucceeded, {
+    ...proofChecked,
+    failedAttempts: fc.constant(0),
+    locked: fc.constant(false),
+  }),
   event(PasscodeAuthenticationFailed, {
     ...proofChecked,
     reason: fc.constant('INVALID_PROOF' as const),
@@ -225,7 +255,11 @@ const rpId = pool('example.com', 'example.org');
 const hints = fc.subarray(['security-key', 'client-device', 'hybrid'] as const).map((h) => [...h]);
 const userVerification = pool('discouraged', 'preferred', 'required') as fc.Arbitrary<'preferred'>;
 const passkeyStatus = pool('ACTIVE', 'SUSPENDED', 'REVOKED') as fc.Arbitrary<'ACTIVE'>;
-const failureReason = pool('CHALLENGE_MISMATCH', 'UNKNOWN_CREDENTIAL', 'INVALID_SIGNATURE') as fc.Arbitrary<'UNKNOWN_CREDENTIAL'>;
+const failureReason = pool(
+  'CHALLENGE_MISMATCH',
+  'UNKNOWN_CREDENTIAL',
+  'INVALID_SIGNATURE',
+) as fc.Arbitrary<'UNKNOWN_CREDENTIAL'>;
 const passkeySession = {
   sessionId,
   storeId,
@@ -249,29 +283,33 @@ const assertionChecked = {
 };
 const passkeyEvent: fc.Arbitrary<StoredEvent> = fc.oneof(
   often(event(PasskeyRegistrationStarted, passkeySession)),
-  often(event(PasskeyRegistrationCompleted, {
-    sessionId,
-    storeId,
-    passkeyId,
-    rpId,
-    policyName,
-    credentialId: base64url,
-    name: fc.option(fc.constantFrom('Phone', 'Key'), { nil: null }),
-    aaguid: fc.constant('00000000-0000-0000-0000-000000000000'),
-    attestationFormat: pool('none', 'packed'),
-    transports: fc.subarray(['internal', 'hybrid', 'usb']),
-    hints,
-    userVerified: fc.boolean(),
-    backupEligible: fc.boolean(),
-    backedUp: fc.boolean(),
-    deviceType: pool('singleDevice', 'multiDevice') as fc.Arbitrary<'singleDevice'>,
-    authenticatorAttachment: fc.option(pool('platform', 'cross-platform') as fc.Arbitrary<'platform'>, { nil: null }),
-    origin: fc.constant('https://login.example.com'),
-    signCount: nat,
-    createdDtm: dtm,
-    publicKey: base64url,
-    context,
-  })),
+  often(
+    event(PasskeyRegistrationCompleted, {
+      sessionId,
+      storeId,
+      passkeyId,
+      rpId,
+      policyName,
+      credentialId: base64url,
+      name: fc.option(fc.constantFrom('Phone', 'Key'), { nil: null }),
+      aaguid: fc.constant('00000000-0000-0000-0000-000000000000'),
+      attestationFormat: pool('none', 'packed'),
+      transports: fc.subarray(['internal', 'hybrid', 'usb']),
+      hints,
+      userVerified: fc.boolean(),
+      backupEligible: fc.boolean(),
+      backedUp: fc.boolean(),
+      deviceType: pool('singleDevice', 'multiDevice') as fc.Arbitrary<'singleDevice'>,
+      authenticatorAttachment: fc.option(pool('platform', 'cross-platform') as fc.Arbitrary<'platform'>, {
+        nil: null,
+      }),
+      origin: fc.constant('https://login.example.com'),
+      signCount: nat,
+      createdDtm: dtm,
+      publicKey: base64url,
+      context,
+    }),
+  ),
   event(PasskeyRegistrationFailed, { sessionId, rpId, policyName, reason: failureReason, at: dtm, context }),
   often(
     event(PasskeyAuthenticationStarted, {
@@ -306,7 +344,11 @@ const passkeyEvent: fc.Arbitrary<StoredEvent> = fc.oneof(
   }),
   event(PasskeyAuthenticationSessionClosed, { sessionId, authenticationId: opaque, at: dtm }),
   event(PasskeyStatusChanged, { passkeyId, status: passkeyStatus, at: dtm }),
-  event(PasskeyRenamed, { passkeyId, name: fc.option(fc.constantFrom('Phone', 'Key'), { nil: null }), at: dtm }),
+  event(PasskeyRenamed, {
+    passkeyId,
+    name: fc.option(fc.constantFrom('Phone', 'Key'), { nil: null }),
+    at: dtm,
+  }),
   event(PasskeyDeregistered, { passkeyId, reason: fc.constant('DELETED' as const), at: dtm }),
   event(PasskeySessionsExpired, {
     reason: pool('EXPIRED', 'EVICTED') as fc.Arbitrary<'EXPIRED'>,
@@ -328,26 +370,52 @@ const passkeyEvent: fc.Arbitrary<StoredEvent> = fc.oneof(
 // ---- stores and users -------------------------------------------------------------------------
 
 const totpPolicy = fc
-  .record({ name: policyName, issuer: pool('Acme', 'Example'), digits: fc.constantFrom(6 as const, 8 as const) })
-  .map((p) => ({ ...p, algorithm: 'SHA1' as const, period: 30, window: 1, maxFailedAttempts: 5, lockoutDuration: 'PT15M' }));
-const passcodePolicy = fc.record({ name: policyName, validity: fc.option(pool('P90D', 'P1Y'), { nil: null }) }).map((p) => ({
-  ...p,
-  protocol: 'SRP' as const,
-  srpGroup: 2048 as const,
-  hash: 'SHA-256' as const,
-  clientRules: { minLength: 8, maxLength: 64, requireDigit: false, requireLetter: false, requireSymbol: false },
-  renewalWindow: null,
-  maxFailedAttempts: 5,
-  lockoutDuration: 'PT15M',
-}));
+  .record({
+    name: policyName,
+    issuer: pool('Acme', 'Example'),
+    digits: fc.constantFrom(6 as const, 8 as const),
+  })
+  .map((p) => ({
+    ...p,
+    algorithm: 'SHA1' as const,
+    period: 30,
+    window: 1,
+    maxFailedAttempts: 5,
+    lockoutDuration: 'PT15M',
+  }));
+const passcodePolicy = fc
+  .record({ name: policyName, validity: fc.option(pool('P90D', 'P1Y'), { nil: null }) })
+  .map((p) => ({
+    ...p,
+    protocol: 'SRP' as const,
+    srpGroup: 2048 as const,
+    hash: 'SHA-256' as const,
+    clientRules: {
+      minLength: 8,
+      maxLength: 64,
+      requireDigit: false,
+      requireLetter: false,
+      requireSymbol: false,
+    },
+    renewalWindow: null,
+    maxFailedAttempts: 5,
+    lockoutDuration: 'PT15M',
+  }));
 const passkeyConfig = rpId.map((id) => ({
   rpId: id,
   rpName: 'Example',
   origins: [`https://login.${id}`],
   registrationPolicies: {
-    default: { attestation: 'none' as const, residentKey: 'preferred' as const, userVerification: 'preferred' as const, hints: [] },
+    default: {
+      attestation: 'none' as const,
+      residentKey: 'preferred' as const,
+      userVerification: 'preferred' as const,
+      hints: [],
+    },
   },
-  authenticationPolicies: { default: { userVerification: 'preferred' as const, hints: [], timeout: 300_000 } },
+  authenticationPolicies: {
+    default: { userVerification: 'preferred' as const, hints: [], timeout: 300_000 },
+  },
 }));
 const attributeSchema = fc.option(
   fc.constant({ type: 'object', properties: { email: { type: 'string' } } }),
@@ -379,9 +447,21 @@ const storeEvent: fc.Arbitrary<StoredEvent> = fc.oneof(
 );
 
 const userStatus = pool('ACTIVE', 'DISABLED', 'LOCKED') as fc.Arbitrary<'ACTIVE'>;
-const attributes = fc.dictionary(pool('email', 'name', 'age'), fc.oneof(fc.string({ maxLength: 8 }), fc.integer()));
+const attributes = fc.dictionary(
+  pool('email', 'name', 'age'),
+  fc.oneof(fc.string({ maxLength: 8 }), fc.integer()),
+);
 const userEvent: fc.Arbitrary<StoredEvent> = fc.oneof(
-  often(event(UserCreated, { userId: pool('u1'), storeId, extId: pool('alice', 'al'), status: userStatus, attributes, at: dtm })),
+  often(
+    event(UserCreated, {
+      userId: pool('u1'),
+      storeId,
+      extId: pool('alice', 'al'),
+      status: userStatus,
+      attributes,
+      at: dtm,
+    }),
+  ),
   event(UserUpdated, {
     userId: pool('u1'),
     storeId,
@@ -435,8 +515,18 @@ const family = <State, E extends StoredEvent>(
 
 export const aggregateFamilies: AggregateFamily[] = [
   family('totp', { initialState: initialTotpUserState, evolve: evolveTotp }, totpEvent, totpSnapshot),
-  family('passcode', { initialState: initialPasscodeUserState, evolve: evolvePasscode }, passcodeEvent, passcodeSnapshot),
-  family('passkey', { initialState: initialPasskeyUserState, evolve: evolvePasskey }, passkeyEvent, passkeySnapshot),
+  family(
+    'passcode',
+    { initialState: initialPasscodeUserState, evolve: evolvePasscode },
+    passcodeEvent,
+    passcodeSnapshot,
+  ),
+  family(
+    'passkey',
+    { initialState: initialPasskeyUserState, evolve: evolvePasskey },
+    passkeyEvent,
+    passkeySnapshot,
+  ),
   family('store', { initialState: initialStoreState, evolve: evolveStore }, storeEvent, storeSnapshot),
   family('user', { initialState: initialUserState, evolve: evolveUser }, userEvent, userSnapshot),
   family('api-key', { initialState: initialApiKeyState, evolve: evolveApiKey }, apiKeyEvent),

@@ -22,7 +22,9 @@ const storeState = z.object({
 });
 
 const userState = z.object({
-  user: z.looseObject({ id: z.string(), storeId: z.string(), extId: z.string(), status: z.string() }).nullable(),
+  user: z
+    .looseObject({ id: z.string(), storeId: z.string(), extId: z.string(), status: z.string() })
+    .nullable(),
   deleted: z.boolean(),
 });
 

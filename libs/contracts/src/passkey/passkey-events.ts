@@ -269,9 +269,10 @@ export const passkeyAuthenticationFailedSchema = passkeyAuthenticationFailedInte
   sessionId: id,
 });
 /** A usernameless session's stream: the session was used by an authentication (see the integration schema). */
-export const passkeyAuthenticationSessionClosedSchema = passkeyAuthenticationSessionClosedIntegrationSchema.extend({
-  sessionId: id,
-});
+export const passkeyAuthenticationSessionClosedSchema =
+  passkeyAuthenticationSessionClosedIntegrationSchema.extend({
+    sessionId: id,
+  });
 export const passkeyStatusChangedSchema = passkeyStatusChangedIntegrationSchema;
 export const passkeyRenamedSchema = passkeyRenamedIntegrationSchema;
 export const passkeyDeregisteredSchema = passkeyDeregisteredIntegrationSchema;
