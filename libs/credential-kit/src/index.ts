@@ -1,7 +1,7 @@
 /**
  * What every credential service (TOTP, passcode, passkey, …) shares, written once: the
  * aggregate-per-user plumbing around a decider, unique keys held by those aggregates (sessions
- * findable by id, credential ids unique), and the
+ * findable by id, credential ids unique), the sweeper closing expired ceremony sessions, and the
  * distributed-mode process.
  */
 export * from './user-credential-streams';
