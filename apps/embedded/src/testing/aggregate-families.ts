@@ -2,6 +2,8 @@ import {
   PasscodeAuthenticationFailed,
   PasscodeAuthenticationStarted,
   PasscodeAuthenticationSucceeded,
+  PasscodeDecoyAuthenticationFailed,
+  PasscodeDecoyAuthenticationStarted,
   PasscodeDeregistered,
   PasscodeExpirationChanged,
   PasscodeLocked,
@@ -155,6 +157,17 @@ const passcodeId = pool('p1', 'p2');
 const srpGroup = fc.constantFrom(2048 as const, 3072 as const);
 const srpHash = pool('SHA-256', 'SHA-512') as fc.Arbitrary<'SHA-256'>;
 const passcodeStatus = pool('ACTIVE', 'SUSPENDED', 'REVOKED') as fc.Arbitrary<'ACTIVE'>;
+/** A policy's KDF: one of each kind, none (plain RFC 5054), or left out (events from before KDFs). */
+const kdf = fc.option(
+  fc.option(
+    fc.constantFrom(
+      { algorithm: 'argon2id' as const, memoryKiB: 19_456, iterations: 2, parallelism: 1 },
+      { algorithm: 'PBKDF2-SHA256' as const, iterations: 600_000 },
+    ),
+    { nil: null },
+  ),
+  { nil: undefined },
+);
 const ceremony = pool('AUTHENTICATION', 'RENEWAL') as fc.Arbitrary<'AUTHENTICATION'>;
 const proofChecked = {
   sessionId,
@@ -187,6 +200,7 @@ const passcodeEvent: fc.Arbitrary<StoredEvent> = fc.oneof(
       policyName,
       srpGroup,
       hash: srpHash,
+      kdf,
       expiresDtm: dtm,
       at: dtm,
     }),
@@ -202,10 +216,32 @@ const passcodeEvent: fc.Arbitrary<StoredEvent> = fc.oneof(
       encryptedVerifier: opaque,
       createdDtm: dtm,
       expirationDtm: fc.option(dtm, { nil: null }),
+      kdf,
     }),
   ),
   often(event(PasscodeAuthenticationStarted, challengeStarted)),
-  often(event(PasscodeRenewalStarted, challengeStarted)),
+  often(event(PasscodeRenewalStarted, { ...challengeStarted, newKdf: kdf })),
+  event(PasscodeDecoyAuthenticationStarted, {
+    sessionId,
+    storeId,
+    policyName,
+    srpGroup,
+    hash: srpHash,
+    B: hex,
+    encryptedB: opaque,
+    expiresDtm: dtm,
+    at: dtm,
+  }),
+  event(PasscodeDecoyAuthenticationFailed, {
+    sessionId,
+    authenticationId: opaque,
+    policyName,
+    srpGroup,
+    hash: srpHash,
+    reason: fc.constant('PASSCODE_NOT_FOUND' as const),
+    at: dtm,
+    context,
+  }),
   event(PasscodeAuthenticationSucceeded, {
     ...proofChecked,
     failedAttempts: fc.constant(0),
@@ -225,6 +261,7 @@ const passcodeEvent: fc.Arbitrary<StoredEvent> = fc.oneof(
     encryptedSalt: opaque,
     encryptedVerifier: opaque,
     expirationDtm: fc.option(dtm, { nil: null }),
+    kdf,
     at: dtm,
   }),
   event(PasscodeStatusChanged, { passcodeId, status: passcodeStatus, at: dtm }),
@@ -239,7 +276,7 @@ const passcodeEvent: fc.Arbitrary<StoredEvent> = fc.oneof(
     sessions: fc.array(
       fc.record({
         sessionId,
-        kind: pool('REGISTRATION', 'AUTHENTICATION', 'RENEWAL') as fc.Arbitrary<'REGISTRATION'>,
+        kind: pool('REGISTRATION', 'AUTHENTICATION', 'RENEWAL', 'DECOY') as fc.Arbitrary<'REGISTRATION'>,
         expiresDtm: dtm,
       }),
       { minLength: 1, maxLength: 3 },

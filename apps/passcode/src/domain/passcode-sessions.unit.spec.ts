@@ -33,6 +33,7 @@ const deps: PasscodeDeciderDeps = {
   encrypt: (plaintext, label) => `enc:${label}:${plaintext.toString('hex')}`,
   decrypt: () => Buffer.alloc(0),
   challenge: () => ({ b: '00', B: '00' }),
+  decoy: () => ({ salt: '00', verifier: '00' }),
 };
 const run = (state: PasscodeUserState, command: PasscodeCommand) => {
   const events = decidePasscode(command, state, deps);
@@ -92,6 +93,19 @@ describe('passcode sessions are capped per user', () => {
     expect(codeOf(() => complete(after, 'session-99', at(31)))).toBe('not-found PASSCODE_SESSION_NOT_FOUND');
     expect(codeOf(() => complete(after, 'newest', at(31)))).toBe('ok');
     expect(codeOf(() => complete(after, 'session-98', at(31)))).toBe('ok');
+  });
+
+  it('decoy challenges (authentication starts without a passcode) count and are evicted like the others', () => {
+    let state = withOpenSessions(MAX_OPEN_SESSIONS - 1);
+    const decoy = (sessionId: string, now: Date) =>
+      run(state, { type: 'StartPasscodeAuthentication', now, policy, sessionId, storeId: 'store-1' });
+    state = decoy('decoy-1', at(20)).state;
+    expect(state.sessions['decoy-1']).toMatchObject({ kind: 'DECOY' });
+    const { events } = decoy('decoy-2', at(21));
+    expect(events.map((e) => e.type)).toEqual([
+      'PasscodeSessionsExpired',
+      'PasscodeDecoyAuthenticationStarted',
+    ]);
   });
 
   it('expired sessions do not count: they are pruned, nothing is evicted', () => {
