@@ -64,17 +64,17 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
     return read.body;
   };
 
-  it('sets up stores with a passcode policy and users', async () => {
-    expect(
-      (await call('POST', api(''), { name: storeName, passcodePolicies: { default: policy } })).status,
-    ).toBe(201);
-    expect(
-      (await call('POST', api(''), { name: otherStore, passcodePolicies: { default: policy } })).status,
-    ).toBe(201);
-    alice = (await call('POST', api(`/${storeName}/users`), { extId: 'alice' })).body;
-    bob = (await call('POST', api(`/${storeName}/users`), { extId: 'bob' })).body;
-    expect(alice.id).toBeDefined();
-    expect(bob.id).toBeDefined();
+  // Setup, not a test (F15): two stores with the policy, and two users.
+  beforeAll(async () => {
+    for (const name of [storeName, otherStore])
+      expect((await call('POST', api(''), { name, passcodePolicies: { default: policy } })).status).toBe(201);
+    const created = async (extId: string) => {
+      const answer = await call('POST', api(`/${storeName}/users`), { extId });
+      expect(answer.status).toBe(201);
+      return answer.body;
+    };
+    alice = await created('alice');
+    bob = await created('bob');
   });
 
   it('registers by internal and by external id; the session is single-use; a second registration is 409', async () => {

@@ -140,13 +140,17 @@ describe('passkeys end to end through the gateway (Kafka + PostgreSQL)', () => {
 
   const userNow = async (userId: string) => (await call('GET', api(`/${storeName}/users/${userId}`))).body;
 
-  it('sets up two stores with the same relying party, and users', async () => {
+  // Setup, not a test (F15): two stores with the same relying party, and users.
+  beforeAll(async () => {
     for (const name of [storeName, otherStore])
       expect((await call('POST', api(''), { name, passkeyConfigs: { [RP_ID]: passkeyConfig } })).status).toBe(
         201,
       );
-    const create = async (extId: string, store = storeName) =>
-      (await call('POST', api(`/${store}/users`), { extId })).body as User;
+    const create = async (extId: string, store = storeName) => {
+      const answer = await call('POST', api(`/${store}/users`), { extId });
+      expect(answer.status).toBe(201);
+      return answer.body as User;
+    };
     alice = await create('alice');
     bob = await create('bob');
     carol = await create('carol');
