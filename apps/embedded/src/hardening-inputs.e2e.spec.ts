@@ -1,7 +1,8 @@
 import { createPrismaClient, PostgresEventStore, type PrismaClient } from '@identity-store/event-store';
 import { uniqueName } from '@identity-store/testing';
 import { IdentityService } from '../../identity/src';
-import { currentTotpStep, srpCredentials, srpProof, totpCode, wrongTotpCode } from './testing/credential-clients';
+import { srpCredentials, srpProof, wrongTotpCode } from './testing/credential-clients';
+import { currentStep, totpCode } from './testing/totp-client';
 import { type HttpAnswer, useE2eSystem } from './testing/e2e-system';
 
 /**
@@ -43,7 +44,7 @@ describe('hardened inputs end to end (M1, M2, L7)', () => {
     expect(started.status).toBe(201);
     const secret: string = started.body.secret;
     const completed = await call('POST', api(`/${store}/users/${userId}/totps/registrations/default/complete`), {
-      code: totpCode(secret, currentTotpStep()),
+      code: totpCode(secret, currentStep()),
     });
     expect(completed.status).toBe(200);
     return secret;
@@ -56,7 +57,7 @@ describe('hardened inputs end to end (M1, M2, L7)', () => {
       const failed = await call('POST', path, { code: wrongTotpCode(secret) });
       expect({ attempt, status: failed.status, reason: failed.body.reason }).toEqual({ attempt, status: 400, reason: 'INVALID_CODE' });
     }
-    const locked = await call('POST', path, { code: totpCode(secret, currentTotpStep()) });
+    const locked = await call('POST', path, { code: totpCode(secret, currentStep()) });
     expect(locked.status).toBe(423);
     expect(locked.body.code).toBe('TOTP_LOCKED');
     const [credential] = (await call('GET', api(`/${store}/users/${userId}/totps`))).body.content;

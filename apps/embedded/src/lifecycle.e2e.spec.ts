@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { SoftwareAuthenticator, uniqueName } from '@identity-store/testing';
-import { currentTotpStep, srpCredentials, totpCode } from './testing/credential-clients';
+import { srpCredentials } from './testing/credential-clients';
+import { currentStep, totpCode } from './testing/totp-client';
 import { type HttpAnswer, useE2eSystem } from './testing/e2e-system';
 
 /**
@@ -62,9 +63,9 @@ describe('user and store deletion end to end (F16)', () => {
     // One credential of each kind, and an authentication audit.
     const totp = await call('POST', user('/totps/registrations/default'));
     expect(totp.status).toBe(201);
-    const totpDone = await call('POST', user('/totps/registrations/default/complete'), { code: totpCode(totp.body.secret, currentTotpStep()) });
+    const totpDone = await call('POST', user('/totps/registrations/default/complete'), { code: totpCode(totp.body.secret, currentStep()) });
     expect(totpDone.status).toBe(200);
-    const authenticated = await call('POST', user('/totps/authentications/default'), { code: totpCode(totp.body.secret, currentTotpStep() + 1) });
+    const authenticated = await call('POST', user('/totps/authentications/default'), { code: totpCode(totp.body.secret, currentStep() + 1) });
     expect(authenticated.status).toBe(200);
     const passcodeStart = await call('POST', user('/passcodes/registrations/default'));
     const passcodeDone = await call(
@@ -94,7 +95,7 @@ describe('user and store deletion end to end (F16)', () => {
     expectNotFound(await call('GET', user('/totps')), 'USER_NOT_FOUND', 'listTotps');
     expectNotFound(await call('GET', user(`/totps/${totp.body.id}`)), 'USER_NOT_FOUND', 'getTotp');
     expectNotFound(
-      await call('POST', user('/totps/authentications/default'), { code: totpCode(totp.body.secret, currentTotpStep() + 2) }),
+      await call('POST', user('/totps/authentications/default'), { code: totpCode(totp.body.secret, currentStep() + 2) }),
       'USER_NOT_FOUND',
       'authenticateTotp',
     );

@@ -1,32 +1,16 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { SRP, SrpClient } from 'fast-srp-hap';
+import { currentStep, totpCode } from './totp-client';
 
 /**
- * Independent clients for e2e specs: RFC 6238 codes (node:crypto only, not the service's TOTP code)
- * and an RFC 5054 SRP-6a client (fast-srp-hap, 2048-bit group, SHA-256).
+ * Independent clients for e2e specs, beside the RFC 6238 client of ./totp-client: a certainly wrong
+ * TOTP code, and an RFC 5054 SRP-6a client (fast-srp-hap, 2048-bit group, SHA-256) for policies
+ * without a KDF.
  */
-
-const base32Decode = (input: string): Buffer => {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const char of input.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
-  return Buffer.from(bits.match(/.{8}/g)!.map((byte) => parseInt(byte, 2)));
-};
-
-/** The RFC 6238 code of a base32 secret for a time step (SHA-1, 6 digits by default). */
-export const totpCode = (secretBase32: string, step: number, digits = 6, algorithm = 'sha1') => {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac(algorithm, base32Decode(secretBase32)).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 0x0f;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 10 ** digits).padStart(digits, '0');
-};
-
-export const currentTotpStep = (period = 30) => Math.floor(Date.now() / 1000 / period);
 
 /** A six-digit code that is none of the codes of the window around now (a certain failure). */
 export const wrongTotpCode = (secretBase32: string, window = 1) => {
-  const step = currentTotpStep();
+  const step = currentStep();
   const valid = new Set(Array.from({ length: 2 * window + 3 }, (_, i) => totpCode(secretBase32, step - window - 1 + i)));
   for (let n = 0; ; n++) {
     const code = String(n).padStart(6, '0');
