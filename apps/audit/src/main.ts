@@ -1,10 +1,11 @@
 /**
  * Distributed mode: the audit service as its own process, with its own database. The projector
- * consumes the credential topics from Kafka; stores and users come from the identity service.
+ * consumes the credential topics from Kafka; stores and users come from the identity service
+ * (service tokens). Metrics and the projection rebuild are on the admin listener (ADMIN_PORT).
  */
 import { distributedServiceEnv, loadConfig, z } from '@identity-store/config';
 import { openServiceInfrastructure } from '@identity-store/event-store';
-import { createMetricsRegistry, runService } from '@identity-store/http-kit';
+import { createMetricsRegistry, InternalTokenIssuer, runService, serviceTrustFrom } from '@identity-store/http-kit';
 import { HttpIdentityQueries } from '@identity-store/service-clients';
 import { createAuditModule } from './index';
 
@@ -18,7 +19,10 @@ const env = distributedServiceEnv(8083).extend({
 
 void runService({
   name: 'audit',
-  config: () => loadConfig(env),
+  config: () => {
+    const config = loadConfig(env);
+    return { ...config, trust: serviceTrustFrom(config) };
+  },
   start: async (config, { logger, onShutdown }) => {
     const { prisma, transport } = await openServiceInfrastructure({
       databaseUrl: config.DATABASE_URL,
@@ -31,10 +35,14 @@ void runService({
     const audit = createAuditModule({
       prisma,
       transport,
-      identity: new HttpIdentityQueries(config.IDENTITY_URL),
+      identity: new HttpIdentityQueries(config.IDENTITY_URL, {
+        tokens: new InternalTokenIssuer('audit', config.trust.internalTokenKey),
+      }),
       logger,
       // One registry for the app's HTTP metrics and the projector's lag histogram, both on /metrics.
       metrics: createMetricsRegistry(),
+      waitTimeoutMs: config.CONSISTENCY_WAIT_MS,
+      trust: config.trust,
       projector: {
         consumerGroup: config.AUDIT_CONSUMER_GROUP,
         fromBeginning: config.AUDIT_FROM_BEGINNING === 'true',
@@ -42,6 +50,6 @@ void runService({
     });
     await audit.projector.start();
     onShutdown(() => audit.projector.stop());
-    return audit.app;
+    return audit;
   },
 });

@@ -23,6 +23,10 @@ const env = loadConfig(
       .transform((dir) => path.resolve(dir)),
     DATABASE_URL: z.string().url().optional(),
     ADMIN_API_KEY: z.string().min(24).optional(),
+    /** HMAC key of the bearer tokens; derived from SECRETS_KEY (HKDF) when absent. */
+    JWT_SECRET: z.string().min(32).optional(),
+    /** Admin listener (metrics, detailed readiness, projection rebuild) on 127.0.0.1; none when unset. */
+    ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     EMBEDDED_PG_PORT: z.coerce.number().int().default(54329),
     TRUST_PROXY: trustProxySchema.optional(),
   }),
@@ -73,6 +77,8 @@ const main = async () => {
     port: env.PORT,
     host: env.HOST,
     secretsKey: env.SECRETS_KEY ?? config.secretsKey,
+    jwtSecret: env.JWT_SECRET,
+    adminPort: env.ADMIN_PORT,
     adminApiKey: env.ADMIN_API_KEY ?? config.adminApiKey,
     trustProxy: env.TRUST_PROXY,
     logger,
@@ -93,6 +99,7 @@ const main = async () => {
       `  Admin API key: ${adminKey}`,
       `  Get a token:   curl -s -X POST -H "X-Api-Key: $(node -p 'require(process.argv[1]).adminApiKey' ${installationFile})" ${system.url}/api/arthr/apiKeys/issue`,
       `  Data:     ${env.IDENTITY_STORE_DATA}`,
+      ...(system.adminUrl ? [`  Admin:    ${system.adminUrl}/metrics (loopback only)`] : []),
       '',
     ].join('\n'),
   );

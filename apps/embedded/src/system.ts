@@ -34,9 +34,15 @@ export interface SystemOptions {
   host?: string;
   secretsKey: string;
   adminApiKey?: string;
+  /** HMAC key of the bearer tokens; else derived from `secretsKey` by HKDF (never the raw key). */
   jwtSecret?: string;
   /** The gateway's Express `trust proxy` (TRUST_PROXY). */
   trustProxy?: boolean | number | string[];
+  /**
+   * Port of the admin listener (metrics, detailed readiness, projection rebuild), on 127.0.0.1;
+   * none when absent.
+   */
+  adminPort?: number;
   logger?: Logger;
   /** Consumer group of the audit projector and where a new group starts (see AuditProjectorOptions). */
   auditProjector?: { consumerGroup?: string; fromBeginning?: boolean };
@@ -51,6 +57,8 @@ export interface SystemOptions {
 export interface RunningSystem {
   url: string;
   server: Server;
+  /** The admin listener's URL, when `adminPort` was given. */
+  adminUrl?: string;
   transport: MessageTransport;
   databases: Record<string, string>;
   /** Stops accepting requests, waits up to `graceMs` (default 10 s) for those in flight, then stops everything. */
@@ -192,9 +200,13 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     prisma: prisma.gateway,
     logger: logger.child({ service: 'gateway' }),
     metrics,
-    jwtSecret: options.jwtSecret ?? options.secretsKey,
+    // Separate keys: SECRETS_KEY encrypts secrets at rest; the token key is JWT_SECRET or an HKDF
+    // derivation of SECRETS_KEY (so a 16–31 character SECRETS_KEY works too).
+    jwtSecret: options.jwtSecret,
+    secretsKey: options.secretsKey,
     adminApiKey: options.adminApiKey,
     trustProxy: options.trustProxy,
+    adminRouters: [audit.adminRouter],
     targets: { identity: identity.app, totp: totp.app, passcode: passcode.app, passkey: passkey.app, audit: audit.app },
     openApiDocument: buildOpenApiDocument,
   });
@@ -206,10 +218,18 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
   });
   server.keepAliveTimeout = 65_000;
   const { port } = server.address() as AddressInfo;
+  const { adminPort } = options;
+  const adminServer =
+    adminPort === undefined
+      ? undefined
+      : await new Promise<Server>((resolve) => {
+          const s = gateway.admin.listen(adminPort, '127.0.0.1', () => resolve(s));
+        });
 
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     server,
+    adminUrl: adminServer && `http://127.0.0.1:${(adminServer.address() as AddressInfo).port}`,
     transport,
     databases,
     metrics,
@@ -241,6 +261,11 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
       clearTimeout(cut);
       await sessionSweeper.stop();
       await Promise.all(retentions.map((retention) => retention.stop()));
+      if (adminServer) {
+        const adminClosed = new Promise<void>((resolve) => adminServer.close(() => resolve()));
+        adminServer.closeAllConnections();
+        await adminClosed;
+      }
       await Promise.all(relays.map((relay) => relay.stop()));
       await audit.projector.stop();
       await gateway.close?.();

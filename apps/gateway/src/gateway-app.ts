@@ -1,11 +1,15 @@
-import { operations, type ServiceName } from '@identity-store/contracts';
+import type { KeyObject } from 'node:crypto';
+import { operations, RouteTable, type ServiceName } from '@identity-store/contracts';
 import { createPrismaClient, type PrismaClient, sqlOf } from '@identity-store/event-store';
 import {
   createLogger,
-  createServiceApp,
+  createServiceApps,
   type Express,
+  GrantSigner,
   type Logger,
+  parseGrantSigningKey,
   type ReadinessCheck,
+  type Router,
 } from '@identity-store/http-kit';
 import type { Registry } from 'prom-client';
 import { type EnsureAdminKeyResult, ApiKeyService } from './api/api-key-service';
@@ -16,7 +20,6 @@ import { createForwarder, type Forwarder, type ServiceTarget } from './api/forwa
 import { authenticateApiRequests, identityStoreRoutes } from './api/identity-store-routes';
 import { jwtSecretFrom, TokenService } from './api/tokens';
 import { ApiKeyRepository } from './data/api-key-repository';
-import { RouteTable } from './domain/route-table';
 
 export interface GatewayAppOptions {
   /**
@@ -33,6 +36,11 @@ export interface GatewayAppOptions {
   /** HMAC key of the bearer tokens (32+ chars). Else derived from `secretsKey`, else random per process. */
   jwtSecret?: string;
   secretsKey?: string;
+  /**
+   * Ed25519 private key (KeyObject, PEM or base64 DER) of the grants sent to proxied services;
+   * required when a target is a URL. In-process targets get their grants unsigned.
+   */
+  grantSigningKey?: KeyObject | string;
   /** Ensured as the bootstrap key `admin` while the gateway is created (see apiKeys.ensureAdminKey). */
   adminApiKey?: string;
   /** Token lifetime, default 900 s. */
@@ -55,8 +63,10 @@ export interface GatewayAppOptions {
   logger?: Logger;
   /** A registry shared by every app of the process (embedded default). */
   metrics?: Registry;
-  /** Mount /healthz, /readyz, /metrics (default true). */
+  /** Mount /healthz and /readyz on the public app (default true); /metrics is on `admin`. */
   operationalEndpoints?: boolean;
+  /** More routes of the admin app (e.g. the embedded process's projection rebuild). */
+  adminRouters?: Router[];
   /** Additional readiness checks (the database and every proxied service are always checked). */
   readiness?: ReadinessCheck[];
   jsonLimit?: string;
@@ -65,6 +75,8 @@ export interface GatewayAppOptions {
 export interface GatewayApp {
   /** The gateway: listen on it, or mount it. */
   app: Express;
+  /** Its admin app (metrics, detailed readiness): listen on a loopback or internal port only. */
+  admin: Express;
   apiKeys: {
     /**
      * Ensures the bootstrap key `admin` (`IdentityStore:*`, every store). With a key
@@ -104,12 +116,17 @@ export const createGatewayApp = async (options: GatewayAppOptions): Promise<Gate
     logger.warn('issue rate limit counted in memory: the prisma client was not made by createPrismaClient');
     rateLimitStore = { kind: 'memory' };
   }
+  const signingKey =
+    typeof options.grantSigningKey === 'string'
+      ? parseGrantSigningKey(options.grantSigningKey)
+      : options.grantSigningKey;
+  const signer = signingKey ? new GrantSigner(signingKey) : undefined;
   const forwarders: Partial<Record<ServiceName, Forwarder>> = {};
   for (const [service, target] of Object.entries(options.targets) as [
     ServiceName,
     ServiceTarget | undefined,
   ][])
-    if (target !== undefined) forwarders[service] = createForwarder(service, target, logger);
+    if (target !== undefined) forwarders[service] = createForwarder(service, target, logger, signer);
 
   const readiness: ReadinessCheck[] = [
     { name: 'database', check: () => apiKeys.ping() },
@@ -119,8 +136,9 @@ export const createGatewayApp = async (options: GatewayAppOptions): Promise<Gate
     ...(options.readiness ?? []),
   ];
 
-  const app = createServiceApp({
+  const { app, admin } = createServiceApps({
     name: 'gateway',
+    adminRouters: options.adminRouters,
     logger,
     metrics: options.metrics,
     operationalEndpoints: options.operationalEndpoints,
@@ -147,5 +165,5 @@ export const createGatewayApp = async (options: GatewayAppOptions): Promise<Gate
       throw error;
     }
   }
-  return { app, apiKeys: { ensureAdminKey: (key) => apiKeys.ensureAdminKey(key) }, close };
+  return { app, admin, apiKeys: { ensureAdminKey: (key) => apiKeys.ensureAdminKey(key) }, close };
 };

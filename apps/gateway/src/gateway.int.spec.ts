@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { createPrismaClient } from '@identity-store/event-store';
-import { createLogger } from '@identity-store/http-kit';
+import { createLogger, generateGrantKeyPair, GRANT_HEADER, parseGrantVerifyKey } from '@identity-store/http-kit';
 import { decodeJwt, SignJWT } from 'jose';
 import request from 'supertest';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from './api/tokens';
@@ -37,9 +38,12 @@ const ownDatabase = async (label: string) => {
   return created;
 };
 
+const GRANT_KEYS = generateGrantKeyPair();
+
 const options = (over: Partial<GatewayAppOptions> = {}): GatewayAppOptions => ({
   databaseUrl: db.url,
   jwtSecret: JWT_SECRET,
+  grantSigningKey: GRANT_KEYS.signingKey,
   logger: createLogger('gateway-int', 'silent'),
   targets: { identity: echoService('identity'), totp: echoService('totp'), audit: echoService('audit') },
   openApiDocument: () => OPENAPI,
@@ -260,15 +264,24 @@ describe('bearer tokens on /api/identity-store/**', () => {
     expect(echo.headers['x-principal']).toBe('admin');
     expect(echo.headers['x-correlation-id']).toBe('corr-123');
     expect(echo.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(echo.headers['x-allowed-stores']).toBeUndefined();
-    expect(echo.headers['authorization']).toBe(`Bearer ${adminToken}`);
+    // The service trusts the grant for the matched operation; the caller's token is not forwarded (L6).
+    expect(echo.grant).toEqual({
+      aud: 'identity',
+      op: 'createUser',
+      perm: 'IdentityStore:createUser',
+      stores: null,
+      sub: 'admin',
+    });
+    expect(echo.headers['authorization']).toBeUndefined();
     expect(response.headers['x-correlation-id']).toBe('corr-123');
 
+    // One trailing slash is tolerated by the table; the service gets the canonical path (its routers are strict).
     const totp = await request(gateway.app).delete(`${S}/acme/users/u-1/totps/t-1/`).set(bearer(adminToken));
-    expect([totp.body.service, totp.body.method, totp.body.url]).toEqual([
+    expect([totp.body.service, totp.body.method, totp.body.url, totp.body.grant?.op]).toEqual([
       'totp',
       'DELETE',
-      `${S}/acme/users/u-1/totps/t-1/`,
+      `${S}/acme/users/u-1/totps/t-1`,
+      'deleteTotp',
     ]);
     const audit = await request(gateway.app)
       .get(`${S}/acme/users/ext-9/authentications/a-1/ext`)
@@ -427,22 +440,20 @@ describe('API keys with limited permissions and stores', () => {
     ]);
   });
 
-  it('forwards x-allowed-stores on listStores for a restricted key only', async () => {
+  it("grants every operation with the key's stores (null: every store), whatever the client sends", async () => {
     const restricted = await request(gateway.app)
       .get(S)
       .set(bearer(limitedToken))
-      .set('X-Allowed-Stores', '["evil"]');
+      .set('X-Allowed-Stores', '["evil"]')
+      .set(GRANT_HEADER, 'forged');
     expect(restricted.status).toBe(200);
-    expect(JSON.parse(restricted.body.headers['x-allowed-stores'])).toEqual(['acme', 'beta']);
-    const admin = await request(gateway.app)
-      .get(S)
-      .set(bearer(adminToken))
-      .set('X-Allowed-Stores', '["evil"]');
+    expect(restricted.body.grant).toMatchObject({ op: 'listStores', stores: ['acme', 'beta'] });
+    expect(restricted.body.headers[GRANT_HEADER]).toBeUndefined();
+    const admin = await request(gateway.app).get(S).set(bearer(adminToken));
     expect(admin.status).toBe(200);
-    expect(admin.body.headers['x-allowed-stores']).toBeUndefined();
-    // on other operations the gateway enforces stores itself and sends no such header
+    expect(admin.body.grant).toMatchObject({ op: 'listStores', stores: null });
     const store = await request(gateway.app).get(`${S}/acme`).set(bearer(limitedToken));
-    expect(store.body.headers['x-allowed-stores']).toBeUndefined();
+    expect(store.body.grant).toMatchObject({ op: 'getStore', stores: ['acme', 'beta'] });
   });
 
   it('checks permission and store before answering 501', async () => {
@@ -478,7 +489,7 @@ describe('API keys with limited permissions and stores', () => {
     const beta = await request(gateway.app).get(`${S}/beta`).set(bearer(changing.token));
     expect([beta.status, beta.body.code]).toEqual([403, 'STORE_NOT_ALLOWED']);
     const list = await request(gateway.app).get(S).set(bearer(changing.token));
-    expect(JSON.parse(list.body.headers['x-allowed-stores'])).toEqual(['acme']);
+    expect(list.body.grant.stores).toEqual(['acme']);
   });
 
   it('lets a key create and manage only keys within its own scope', async () => {
@@ -832,11 +843,12 @@ describe('documents and operational endpoints (no token)', () => {
     expect(page.text).toContain('<td class="m get">GET</td><td><code>/x</code></td><td>Get the x</td>');
   });
 
-  it('answers /healthz, /readyz (database) and /metrics', async () => {
+  it('answers /healthz, /readyz (database) and, on the admin app only, /metrics', async () => {
     expect((await request(gateway.app).get('/healthz')).body).toEqual({ status: 'UP' });
     const ready = await request(gateway.app).get('/readyz');
     expect([ready.status, ready.body]).toEqual([200, { status: 'UP', checks: { database: 'UP' } }]);
-    const metrics = await request(gateway.app).get('/metrics');
+    expect((await request(gateway.app).get('/metrics')).status).toBe(404);
+    const metrics = await request(gateway.admin).get('/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.text).toContain('http_request_duration_seconds_count{service="gateway"');
   });
@@ -846,7 +858,12 @@ describe('proxied services (string targets)', () => {
   let proxied: GatewayApp;
 
   beforeAll(async () => {
-    const identity = await listen(echoService('identity', { operationalEndpoints: true }));
+    const identity = await listen(
+      echoService('identity', {
+        operationalEndpoints: true,
+        trust: { gatewayVerifyKey: parseGrantVerifyKey(GRANT_KEYS.verifyKey) },
+      }),
+    );
     closers.push(identity.close);
     proxied = await another({ targets: { identity: identity.url, totp: 'http://127.0.0.1:9' } });
   });
@@ -864,6 +881,9 @@ describe('proxied services (string targets)', () => {
     expect([echo.service, echo.method, echo.url]).toEqual(['identity', 'POST', `${S}/acme/users?q=1`]);
     expect(echo.body).toEqual({ extId: 'p-1', attributes: { a: [1, 2] } });
     expect(echo.headers['x-principal']).toBe('admin');
+    expect(echo.headers['authorization']).toBeUndefined();
+    expect(echo.headers[GRANT_HEADER]).toEqual(expect.any(String));
+    expect(echo.grant).toMatchObject({ aud: 'identity', op: 'createUser', stores: null, sub: 'admin' });
     expect(echo.headers['x-correlation-id']).toBe('corr-proxy');
     expect(echo.headers['x-custom']).toBe('kept');
     expect(echo.headers['x-forwarded-for']).toBeDefined();
@@ -888,6 +908,28 @@ describe('proxied services (string targets)', () => {
     expect(ready.body.checks.database).toBe('UP');
     expect(ready.body.checks['service:identity']).toBe('UP');
     expect(ready.body.checks['service:totp']).toMatch(/^DOWN/);
+  });
+
+  it('L6: public readiness and proxy errors name no cause (hosts, ports, error codes); the admin app does', async () => {
+    const ready = await request(proxied.app).get('/readyz');
+    expect(ready.body).toEqual({
+      status: 'DOWN',
+      checks: { database: 'UP', 'service:identity': 'UP', 'service:totp': 'DOWN' },
+    });
+    const detailed = await request(proxied.admin).get('/readyz');
+    expect(detailed.body.checks['service:totp']).toMatch(/^DOWN: ./);
+
+    // A service that resets every connection: 502, without the socket error's text.
+    const resetting = net.createServer((socket) => socket.resetAndDestroy());
+    await new Promise<void>((resolve) => resetting.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise<void>((resolve) => resetting.close(() => resolve())));
+    const broken = await another({
+      targets: { totp: `http://127.0.0.1:${(resetting.address() as net.AddressInfo).port}` },
+    });
+    const answer = await request(broken.app).get(`${S}/acme/users/u-1/totps`).set(bearer(adminToken));
+    expect([answer.status, answer.body.code]).toEqual([502, 'BAD_GATEWAY']);
+    expect(answer.body.detail).toBe('The totp service failed to answer.');
+    expect(answer.text).not.toMatch(/ECONNRESET|socket|127\.0\.0\.1/);
   });
 });
 

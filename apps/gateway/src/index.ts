@@ -14,5 +14,5 @@ export { createGatewayApp, type GatewayApp, type GatewayAppOptions } from './gat
 export type { EnsureAdminKeyResult } from './api/api-key-service';
 export type { IssueRateLimit } from './api/issue-rate-limit';
 export type { ServiceTarget } from './api/forwarding';
-export { ALLOWED_STORES_HEADER, PRINCIPAL_HEADER } from './api/identity-store-routes';
+export { PRINCIPAL_HEADER } from './api/identity-store-routes';
 export { skeletonOpenApiDocument } from './api/docs';

@@ -1,22 +1,29 @@
 import { gatewayEnv, loadConfig, z } from '@identity-store/config';
 import { migrateDatabase } from '@identity-store/event-store';
-import { runService } from '@identity-store/http-kit';
+import { parseGrantSigningKey, parseKeyVariable, runService } from '@identity-store/http-kit';
 import { createGatewayApp } from './gateway-app';
 
 /**
  * Distributed mode: the gateway as its own process, with its own database, proxying to the
- * services' URLs. Services without an implementation yet (appkey, biometric) answer 501 at the
- * gateway; their URLs are optional for when they exist.
+ * services' URLs with a signed grant per request (GATEWAY_SIGNING_KEY). Services without an
+ * implementation yet (appkey, biometric) answer 501 at the gateway; their URLs are optional for
+ * when they exist. Only JWT_SECRET is needed for tokens (SECRETS_KEY, the key of secrets at rest,
+ * belongs to the credential services; it is still accepted to derive the token key from).
  */
 const env = gatewayEnv.extend({
-  HOST: z.string().optional(),
   APPKEY_URL: z.string().url().optional(),
   BIOMETRIC_URL: z.string().url().optional(),
 });
 
 void runService({
   name: 'gateway',
-  config: () => loadConfig(env),
+  config: () => {
+    const config = loadConfig(env);
+    return {
+      ...config,
+      grantSigningKey: parseKeyVariable('GATEWAY_SIGNING_KEY', () => parseGrantSigningKey(config.GATEWAY_SIGNING_KEY)),
+    };
+  },
   start: async (config, { logger, onShutdown }) => {
     await migrateDatabase(config.DATABASE_URL);
     const gateway = await createGatewayApp({
@@ -32,6 +39,7 @@ void runService({
       },
       jwtSecret: config.JWT_SECRET,
       secretsKey: config.SECRETS_KEY,
+      grantSigningKey: config.grantSigningKey,
       tokenTtlSeconds: config.TOKEN_TTL_SECONDS,
       trustProxy: config.TRUST_PROXY,
       logger,
@@ -47,6 +55,6 @@ void runService({
     } else {
       logger.warn('ADMIN_API_KEY is not set: no bootstrap API key was ensured');
     }
-    return gateway.app;
+    return gateway;
   },
 });

@@ -1,4 +1,4 @@
-import { createServiceApp, type Logger } from '@identity-store/http-kit';
+import { createServiceApps, type Logger, type ServiceTrust } from '@identity-store/http-kit';
 import type { PostgresEventStore } from '@identity-store/event-store';
 import type { SummaryQueries } from '@identity-store/service-clients';
 import type { Registry } from 'prom-client';
@@ -14,15 +14,18 @@ export const createIdentityModule = (deps: {
   logger: Logger;
   metrics?: Registry;
   operationalEndpoints?: boolean;
+  /** Keys of the distributed layout (grants, internal tokens); without: in-process grants only. */
+  trust?: ServiceTrust;
 }) => {
   const service = new IdentityService(deps.eventStore);
-  const app = createServiceApp({
+  const { app, admin } = createServiceApps({
     name: 'identity',
     logger: deps.logger,
     metrics: deps.metrics,
     operationalEndpoints: deps.operationalEndpoints,
+    trust: { service: 'identity', ...deps.trust },
     routers: [identityRoutes(service, deps.summaries), identityInternalRoutes(service)],
     readiness: [{ name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) }],
   });
-  return { service, app };
+  return { service, app, admin };
 };

@@ -1,6 +1,7 @@
 /**
  * Distributed mode: the identity service as its own process, with its own database. Its events
- * reach Kafka through the outbox; summaries come from the audit service over HTTP.
+ * reach Kafka through the outbox; summaries come from the audit service over HTTP (service tokens);
+ * public operations are served only with the gateway's grants.
  */
 import { distributedServiceEnv, loadConfig, storageSettings, z } from '@identity-store/config';
 import {
@@ -8,7 +9,7 @@ import {
   startOutboxRelay,
   startOutboxRetention,
 } from '@identity-store/event-store';
-import { runService } from '@identity-store/http-kit';
+import { InternalTokenIssuer, runService, serviceTrustFrom } from '@identity-store/http-kit';
 import { HttpSummaryQueries } from '@identity-store/service-clients';
 import { createIdentityModule } from './index';
 
@@ -18,7 +19,10 @@ const env = distributedServiceEnv(8081).extend({
 
 void runService({
   name: 'identity',
-  config: () => loadConfig(env),
+  config: () => {
+    const config = loadConfig(env);
+    return { ...config, trust: serviceTrustFrom(config) };
+  },
   start: async (config, { logger, onShutdown }) => {
     const { transport, eventStore } = await openServiceInfrastructure({
       databaseUrl: config.DATABASE_URL,
@@ -34,7 +38,12 @@ void runService({
     const retention = startOutboxRetention(eventStore.prisma, { retentionMs: outboxRetentionMs }, logger);
     onShutdown(() => retention.stop());
 
-    return createIdentityModule({ eventStore, summaries: new HttpSummaryQueries(config.AUDIT_URL), logger })
-      .app;
+    const tokens = new InternalTokenIssuer('identity', config.trust.internalTokenKey);
+    return createIdentityModule({
+      eventStore,
+      summaries: new HttpSummaryQueries(config.AUDIT_URL, { tokens, waitTimeoutMs: config.CONSISTENCY_WAIT_MS }),
+      logger,
+      trust: config.trust,
+    });
   },
 });

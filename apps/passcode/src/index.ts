@@ -1,7 +1,7 @@
 import type { SecretBox } from '@identity-store/crypto';
 import type { SessionSweeper } from '@identity-store/credential-kit';
 import type { PostgresEventStore } from '@identity-store/event-store';
-import { createServiceApp, type Logger } from '@identity-store/http-kit';
+import { createServiceApps, type Logger, type ServiceTrust } from '@identity-store/http-kit';
 import type { IdentityQueries, SummaryQueries } from '@identity-store/service-clients';
 import type { Registry } from 'prom-client';
 import { passcodeRoutes } from './api/passcode-routes';
@@ -18,6 +18,8 @@ export const createPasscodeModule = (deps: {
   logger: Logger;
   metrics?: Registry;
   operationalEndpoints?: boolean;
+  /** Keys of the distributed layout (grants, internal tokens); without: in-process grants only. */
+  trust?: ServiceTrust;
   clock?: () => Date;
   /** Closes the service's expired ceremony sessions (whoever runs the process starts it). */
   sessionSweeper?: SessionSweeper;
@@ -29,16 +31,17 @@ export const createPasscodeModule = (deps: {
     deps.secrets,
     deps.clock,
   );
-  const app = createServiceApp({
+  const { app, admin } = createServiceApps({
     name: 'passcode',
     logger: deps.logger,
     metrics: deps.metrics,
     operationalEndpoints: deps.operationalEndpoints,
+    trust: { service: 'passcode', ...deps.trust },
     routers: [passcodeRoutes(service)],
     readiness: [
       { name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) },
     ],
   });
   deps.sessionSweeper?.add(service.sessions);
-  return { service, app };
+  return { service, app, admin };
 };

@@ -8,5 +8,5 @@ import { createPasscodeModule } from './index';
 runCredentialService({
   name: 'passcode',
   defaultPort: 8084,
-  createApp: (deps) => createPasscodeModule(deps).app,
+  createApp: (deps) => createPasscodeModule(deps)
 });

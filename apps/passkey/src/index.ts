@@ -1,6 +1,6 @@
 import type { SessionSweeper } from '@identity-store/credential-kit';
 import type { PostgresEventStore } from '@identity-store/event-store';
-import { createServiceApp, type Logger } from '@identity-store/http-kit';
+import { createServiceApps, type Logger, type ServiceTrust } from '@identity-store/http-kit';
 import type { IdentityQueries, SummaryQueries } from '@identity-store/service-clients';
 import type { Registry } from 'prom-client';
 import { passkeyRoutes } from './api/passkey-routes';
@@ -16,21 +16,24 @@ export const createPasskeyModule = (deps: {
   logger: Logger;
   metrics?: Registry;
   operationalEndpoints?: boolean;
+  /** Keys of the distributed layout (grants, internal tokens); without: in-process grants only. */
+  trust?: ServiceTrust;
   clock?: () => Date;
   /** Closes the service's expired ceremony sessions (whoever runs the process starts it). */
   sessionSweeper?: SessionSweeper;
 }) => {
   const service = new PasskeyService(deps.eventStore, deps.identity, deps.summaries, deps.clock);
-  const app = createServiceApp({
+  const { app, admin } = createServiceApps({
     name: 'passkey',
     logger: deps.logger,
     metrics: deps.metrics,
     operationalEndpoints: deps.operationalEndpoints,
+    trust: { service: 'passkey', ...deps.trust },
     routers: [passkeyRoutes(service)],
     readiness: [
       { name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) },
     ],
   });
   deps.sessionSweeper?.add(service.sessions);
-  return { service, app };
+  return { service, app, admin };
 };

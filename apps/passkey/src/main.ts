@@ -9,5 +9,5 @@ runCredentialService({
   name: 'passkey',
   defaultPort: 8085,
   keepsSecrets: false,
-  createApp: (deps) => createPasskeyModule(deps).app,
+  createApp: (deps) => createPasskeyModule(deps)
 });

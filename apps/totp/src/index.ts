@@ -1,6 +1,6 @@
 import type { SecretBox } from '@identity-store/crypto';
 import type { PostgresEventStore } from '@identity-store/event-store';
-import { createServiceApp, type Logger } from '@identity-store/http-kit';
+import { createServiceApps, type Logger, type ServiceTrust } from '@identity-store/http-kit';
 import type { IdentityQueries, SummaryQueries } from '@identity-store/service-clients';
 import type { Registry } from 'prom-client';
 import { totpRoutes } from './api/totp-routes';
@@ -17,15 +17,18 @@ export const createTotpModule = (deps: {
   logger: Logger;
   metrics?: Registry;
   operationalEndpoints?: boolean;
+  /** Keys of the distributed layout (grants, internal tokens); without: in-process grants only. */
+  trust?: ServiceTrust;
 }) => {
   const service = new TotpService(deps.eventStore, deps.identity, deps.summaries, deps.secrets);
-  const app = createServiceApp({
+  const { app, admin } = createServiceApps({
     name: 'totp',
     logger: deps.logger,
     metrics: deps.metrics,
     operationalEndpoints: deps.operationalEndpoints,
+    trust: { service: 'totp', ...deps.trust },
     routers: [totpRoutes(service)],
     readiness: [{ name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) }],
   });
-  return { service, app };
+  return { service, app, admin };
 };

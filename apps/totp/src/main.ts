@@ -5,4 +5,4 @@
 import { runCredentialService } from '@identity-store/credential-kit';
 import { createTotpModule } from './index';
 
-runCredentialService({ name: 'totp', defaultPort: 8082, createApp: (deps) => createTotpModule(deps).app });
+runCredentialService({ name: 'totp', defaultPort: 8082, createApp: (deps) => createTotpModule(deps) });

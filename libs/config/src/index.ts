@@ -74,12 +74,26 @@ export const serviceEnv = commonEnv.extend({
   DATABASE_URL: z.string().url(),
 });
 
+/**
+ * Listeners of a process of the distributed layout: the public one on HOST (loopback unless set;
+ * containers set 0.0.0.0) and the admin one (metrics, detailed readiness, admin routes) only when
+ * ADMIN_PORT is set, on ADMIN_HOST (loopback unless set).
+ */
+const listenerEnv = {
+  HOST: z.string().min(1).default('127.0.0.1'),
+  ADMIN_PORT: port.optional(),
+  ADMIN_HOST: z.string().min(1).default('127.0.0.1'),
+};
+
 export const gatewayEnv = commonEnv.extend({
+  ...listenerEnv,
   PORT: port.default(8080),
   DATABASE_URL: z.string().url(),
   ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   /** HMAC key for the bearer tokens the gateway issues; derived from SECRETS_KEY when absent. */
   JWT_SECRET: z.string().min(32).optional(),
+  /** Ed25519 private key the gateway signs its grants to the services with (PEM or base64 DER). */
+  GATEWAY_SIGNING_KEY: z.string().min(1, 'is required: the services accept only requests the gateway granted'),
   TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
   TRUST_PROXY: trustProxySchema.optional(),
   IDENTITY_URL: z.string().url(),
@@ -95,7 +109,13 @@ export { z };
 /** A service of the distributed layout: its port (with a default), its database, and Kafka. */
 export const distributedServiceEnv = (defaultPort: number) =>
   serviceEnv.extend({
+    ...listenerEnv,
     PORT: port.default(defaultPort),
-    HOST: z.string().optional(),
     KAFKA_BROKERS: csv.refine((brokers) => brokers.length > 0, 'must name a broker'),
+    /** The gateway's Ed25519 public key (PEM or base64 DER): grants signed with its private key are accepted. */
+    GATEWAY_VERIFY_KEY: z.string().min(1, 'is required: the public key of the gateway grants'),
+    /** HMAC key of the tokens the services send each other on /internal/* (32+ bytes, the same in every service). */
+    INTERNAL_TOKEN_KEY: z.string().refine((key) => Buffer.byteLength(key) >= 32, 'must be at least 32 bytes'),
+    /** Bound of the audit's read-your-writes wait; callers wait for its answer this long plus a margin. */
+    CONSISTENCY_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(2_000),
   });

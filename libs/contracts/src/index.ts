@@ -7,6 +7,7 @@ export * from './events/published-events';
 export * from './events/snapshot-schemas';
 export * from './api/common';
 export * from './api/operations';
+export * from './api/route-table';
 export * from './identity/store';
 export * from './identity/user';
 export * from './identity/identity-events';

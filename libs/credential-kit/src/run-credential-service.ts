@@ -6,7 +6,14 @@ import {
   startOutboxRelay,
   startOutboxRetention,
 } from '@identity-store/event-store';
-import { type Express, type Logger, runService } from '@identity-store/http-kit';
+import {
+  InternalTokenIssuer,
+  type Logger,
+  runService,
+  type ServiceApps,
+  serviceTrustFrom,
+  type ServiceTrust,
+} from '@identity-store/http-kit';
 import {
   HttpIdentityQueries,
   HttpSummaryQueries,
@@ -24,6 +31,8 @@ export interface CredentialServiceDeps {
   logger: Logger;
   /** Closes expired ceremony sessions: the module adds its families of sessions to it. */
   sessionSweeper: SessionSweeper;
+  /** Verify key of the gateway's grants and the internal token key (see ServiceTrust). */
+  trust: ServiceTrust;
 }
 
 const credentialServiceEnv = (defaultPort: number) =>
@@ -43,29 +52,36 @@ type RunOptions =
       name: string;
       defaultPort: number;
       keepsSecrets?: true;
-      createApp: (deps: CredentialServiceDeps) => Express;
+      createApp: (deps: CredentialServiceDeps) => ServiceApps;
     }
   | {
       name: string;
       defaultPort: number;
       keepsSecrets: false;
-      createApp: (deps: Omit<CredentialServiceDeps, 'secrets'>) => Express;
+      createApp: (deps: Omit<CredentialServiceDeps, 'secrets'>) => ServiceApps;
     };
 
 /**
  * Distributed mode of a credential service (the process of `apps/<name>/src/main.ts`): its own
  * database, its events to Kafka through the outbox, stores and users from the identity service and
- * summaries from the audit service over HTTP (IDENTITY_URL, AUDIT_URL).
+ * summaries from the audit service over HTTP (IDENTITY_URL, AUDIT_URL) with service tokens
+ * (INTERNAL_TOKEN_KEY); public operations only with the gateway's grants (GATEWAY_VERIFY_KEY).
  */
 export const runCredentialService = (options: RunOptions): void =>
   void runService({
     name: options.name,
-    config: () =>
-      loadConfig(
+    config: () => {
+      const config = loadConfig(
         options.keepsSecrets === false
           ? secretlessServiceEnv(options.defaultPort)
           : credentialServiceEnv(options.defaultPort),
-      ),
+      );
+      // Parsed here so that a bad key stops the process at once, with the variable's name.
+      return {
+        ...config,
+        trust: serviceTrustFrom(config),
+      };
+    },
     start: async (config, { logger, onShutdown }) => {
       const { transport, eventStore } = await openServiceInfrastructure({
         databaseUrl: config.DATABASE_URL,
@@ -86,12 +102,14 @@ export const runCredentialService = (options: RunOptions): void =>
       // Its first run is an interval away: the module adds its families of sessions before that.
       const sessionSweeper = new SessionSweeper(storage.sessionSweep, logger).start();
       onShutdown(() => sessionSweeper.stop());
+      const tokens = new InternalTokenIssuer(options.name, config.trust.internalTokenKey);
       const deps = {
         eventStore,
-        identity: new HttpIdentityQueries(config.IDENTITY_URL),
-        summaries: new HttpSummaryQueries(config.AUDIT_URL),
+        identity: new HttpIdentityQueries(config.IDENTITY_URL, { tokens }),
+        summaries: new HttpSummaryQueries(config.AUDIT_URL, { tokens, waitTimeoutMs: config.CONSISTENCY_WAIT_MS }),
         logger,
         sessionSweeper,
+        trust: config.trust,
       };
       if (options.keepsSecrets === false) return options.createApp(deps);
       // credentialServiceEnv requires it: unreachable, but the type cannot tell the two envs apart.

@@ -19,6 +19,7 @@ import {
   type IdentityQueries,
   resolveStoreAndUser,
   type SummaryQueries,
+  summaryOrStale,
   toUserView,
   type UserRef,
 } from '@identity-store/service-clients';
@@ -135,17 +136,22 @@ export class UserCredentialStreams<State, E extends StoredEvent> implements Expi
     return userId === undefined ? null : this.identity.getUser(store.id, { userId });
   }
 
-  /** The user with summaryInfo reflecting (at least) the given appended events. */
+  /**
+   * The user with summaryInfo reflecting (at least) the given appended events. The events are
+   * committed by now: if the audit service fails or is too slow, the answer carries the best summary
+   * available, marked `Summary-Status: stale`, never an error (see summaryOrStale).
+   */
   async userView(user: UserRecord, appended: RecordedEvent[] = []) {
-    return toUserView(user, await this.summaries.getSummary(user.id, positionOf(appended)));
+    return toUserView(user, await summaryOrStale(this.summaries, user.id, positionOf(appended)));
   }
 
   /**
    * Waits (bounded) until the audit projection has applied the appended events, for writes that
-   * answer without the user: a read of the user after the answer then shows their effect.
+   * answer without the user: a read of the user after the answer then shows their effect. A failed
+   * or timed-out wait marks the answer stale instead of failing the committed write.
    */
   async awaitProjection(user: UserRecord, appended: RecordedEvent[]): Promise<void> {
-    if (appended.length) await this.summaries.getSummary(user.id, positionOf(appended));
+    if (appended.length) await summaryOrStale(this.summaries, user.id, positionOf(appended));
   }
 
   /**

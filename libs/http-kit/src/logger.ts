@@ -26,6 +26,7 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers.cookie',
+  'req.headers["x-identity-store-grant"]',
   'res.headers["set-cookie"]',
   ...DEPTHS.flatMap((depth) => SECRET_KEYS.map((key) => `${depth}${key}`)),
 ];

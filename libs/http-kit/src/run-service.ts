@@ -17,18 +17,40 @@ export interface RunServiceOptions<C> {
   name: string;
   /** Reads and validates the configuration, e.g. `() => loadConfig(env)`; errors end the process. */
   config: () => C;
-  /** Wires the service and returns the app to serve. */
-  start: (config: C, runtime: ServiceRuntime) => Promise<Express>;
+  /**
+   * Wires the service and returns the app to serve, or the app and its admin app (served on
+   * ADMIN_PORT when that is set).
+   */
+  start: (config: C, runtime: ServiceRuntime) => Promise<Express | { app: Express; admin?: Express }>;
   /** Longest graceful shutdown before the process exits anyway. Default 10 000 ms. */
   shutdownTimeoutMs?: number;
 }
 
-/** The configuration `runService` reads itself. `HOST` unset listens on every interface. */
+/**
+ * The configuration `runService` reads itself. `HOST` unset listens on loopback only (containers
+ * set `HOST=0.0.0.0`); the admin app listens only when `ADMIN_PORT` is set, on `ADMIN_HOST`
+ * (loopback unless set).
+ */
 export interface ServiceProcessConfig {
   PORT: number;
   HOST?: string;
+  ADMIN_PORT?: number;
+  ADMIN_HOST?: string;
   LOG_LEVEL?: string;
 }
+
+export const DEFAULT_HOST = '127.0.0.1';
+
+const listen = (app: Express, port: number, host: string) =>
+  new Promise<Server>((resolve, reject) => {
+    // Express 5 hands listen errors (EADDRINUSE) to the callback.
+    const listening = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+  });
+
+const addressOf = (server: Server) => {
+  const address = server.address();
+  return typeof address === 'object' && address ? { host: address.address, port: address.port } : { address };
+};
 
 /**
  * The process around one service of the distributed layout: configuration, wiring, listening, and
@@ -49,15 +71,16 @@ export const runService = async <C extends ServiceProcessConfig>(
   }
   const logger = createLogger(options.name, config.LOG_LEVEL);
   const steps: (() => unknown)[] = [];
-  let server: Server | undefined;
+  const servers: Server[] = [];
 
   const shutdown = async () => {
-    const listening = server;
-    if (listening) {
-      const closing = new Promise<void>((resolve) => listening.close(() => resolve()));
-      listening.closeIdleConnections();
-      await closing;
-    }
+    await Promise.all(
+      servers.splice(0).map((listening) => {
+        const closing = new Promise<void>((resolve) => listening.close(() => resolve()));
+        listening.closeIdleConnections();
+        return closing;
+      }),
+    );
     for (const step of steps.splice(0).reverse()) {
       try {
         await step();
@@ -85,17 +108,20 @@ export const runService = async <C extends ServiceProcessConfig>(
   process.on('SIGINT', () => stop('SIGINT', 0));
 
   try {
-    const app = await options.start(config, { logger, onShutdown: (step) => void steps.push(step) });
+    const started = await options.start(config, { logger, onShutdown: (step) => void steps.push(step) });
     if (stopping) return;
-    server = await new Promise<Server>((resolve, reject) => {
-      const done = (error?: Error) => (error ? reject(error) : resolve(listening));
-      // Express 5 hands listen errors (EADDRINUSE) to the callback.
-      const listening = config.HOST
-        ? app.listen(config.PORT, config.HOST, done)
-        : app.listen(config.PORT, done);
-    });
+    const { app, admin } = 'listen' in started ? { app: started, admin: undefined } : started;
+    const server = await listen(app, config.PORT, config.HOST ?? DEFAULT_HOST);
+    servers.push(server);
     server.keepAliveTimeout = 65_000;
-    logger.info({ port: config.PORT, host: config.HOST ?? '*' }, `${options.name} listening`);
+    logger.info(addressOf(server), `${options.name} listening`);
+    if (admin && config.ADMIN_PORT !== undefined) {
+      const adminServer = await listen(admin, config.ADMIN_PORT, config.ADMIN_HOST ?? DEFAULT_HOST);
+      servers.push(adminServer);
+      logger.info(addressOf(adminServer), `${options.name} admin listening`);
+    } else if (admin) {
+      logger.info('ADMIN_PORT is not set: no admin listener (metrics, detailed readiness, admin routes)');
+    }
   } catch (error) {
     logger.fatal({ err: error }, `${options.name} failed to start`);
     stop('start failed', 1);

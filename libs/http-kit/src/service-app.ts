@@ -1,9 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { type KeyObject, randomUUID } from 'node:crypto';
+import type { ServiceName } from '@identity-store/contracts';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { authorizeOperations, GrantVerifier } from './grants';
+import { requireInternalToken } from './internal-tokens';
 import type { Logger } from './logger';
 import { problem, problemHandler, sendProblem } from './problem';
+import { requestContext } from './request-context';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -21,6 +25,17 @@ export interface ReadinessCheck {
   check: () => Promise<void>;
 }
 
+/**
+ * Who a service trusts (see grants.ts and internal-tokens.ts). Without keys (embedded default) it
+ * accepts in-process grants only and refuses every `/internal/*` call.
+ */
+export interface ServiceTrust {
+  /** Public key of the gateway's grants (GATEWAY_VERIFY_KEY): accepts signed grants over HTTP. */
+  gatewayVerifyKey?: KeyObject;
+  /** Key of service-to-service tokens (INTERNAL_TOKEN_KEY): opens `/internal/*` to the other services. */
+  internalTokenKey?: Uint8Array;
+}
+
 export interface ServiceAppOptions {
   name: string;
   logger: Logger;
@@ -28,8 +43,19 @@ export interface ServiceAppOptions {
   readiness?: ReadinessCheck[];
   /** A registry shared by all apps of one process (embedded default); one per app otherwise. */
   metrics?: Registry;
-  /** Mount /healthz, /readyz and /metrics (false when another app of the process already does). */
+  /**
+   * Mount /healthz and /readyz on the public app (false when another app of the process already
+   * does). /metrics and detailed readiness are on the admin app only.
+   */
   operationalEndpoints?: boolean;
+  /**
+   * A service of the trust boundary: every `/api/identity-store/**` request needs the gateway's
+   * grant for this service and every `/internal/*` request a service token. Absent for the gateway
+   * itself (and test stubs).
+   */
+  trust?: ServiceTrust & { service: ServiceName };
+  /** Routes of the admin listener only (e.g. the audit's projection rebuild). */
+  adminRouters?: Router[];
   jsonLimit?: string;
   /**
    * Handlers that run before request bodies are parsed — authentication, so that a request without
@@ -69,23 +95,95 @@ export const createMetricsRegistry = (): Registry => {
   return registry;
 };
 
+const runChecks = async (checks: ReadinessCheck[]) =>
+  Promise.all(
+    checks.map(async ({ name, check }) => {
+      try {
+        await check();
+        return { name, up: true, detail: 'UP' };
+      } catch (error) {
+        return { name, up: false, detail: `DOWN: ${(error as Error).message}` };
+      }
+    }),
+  );
+
+const newApp = (): Express => {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  // Strict and case-sensitive like every router (see router.ts).
+  app.set('strict routing', true);
+  app.set('case sensitive routing', true);
+  return app;
+};
+
+const endRoutes = (app: Express) => {
+  app.use((req, res) => {
+    sendProblem(res, problem(404, 'ROUTE_NOT_FOUND', `No operation ${req.method} ${req.path}.`));
+  });
+  app.use(problemHandler);
+};
+
+export interface AdminAppOptions {
+  name: string;
+  logger: Logger;
+  metrics: Registry;
+  readiness?: ReadinessCheck[];
+  routers?: Router[];
+}
+
+/**
+ * The admin listener of a process (ADMIN_PORT, loopback by default): /metrics, /readyz with each
+ * check's error message, /healthz, and operator routes such as the projection rebuild. Like
+ * Keycloak's management interface, it is never the public port.
+ */
+export const createAdminApp = (options: AdminAppOptions): Express => {
+  const app = newApp();
+  app.use(ids);
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'UP' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const results = await runChecks(options.readiness ?? []);
+    const down = results.some((result) => !result.up);
+    res.status(down ? 503 : 200).json({
+      status: down ? 'DOWN' : 'UP',
+      checks: Object.fromEntries(results.map((result) => [result.name, result.detail])),
+    });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(options.metrics.contentType).send(await options.metrics.metrics());
+  });
+  app.use(express.json({ limit: '16kb' }));
+  for (const router of options.routers ?? []) app.use(router);
+  endRoutes(app);
+  return app;
+};
+
+/** A service's public app and its admin app (see createAdminApp). */
+export interface ServiceApps {
+  app: Express;
+  admin: Express;
+}
+
 /**
  * The Express app every service is: JSON in and out, request/correlation ids, pino request logs,
  * Prometheus metrics, health/readiness, and RFC 9457 problems for every error.
  */
-export const createServiceApp = (options: ServiceAppOptions): Express => {
-  const app = express();
+export const createServiceApp = (options: ServiceAppOptions): Express => createServiceApps(options).app;
+
+/** createServiceApp, and the admin app serving its metrics, detailed readiness and admin routes. */
+export const createServiceApps = (options: ServiceAppOptions): ServiceApps => {
+  const app = newApp();
   const registry = options.metrics ?? createMetricsRegistry();
   const duration = requestDuration(registry);
-  app.disable('x-powered-by');
-  app.set('etag', false);
   app.use(ids);
   app.use(
     pinoHttp({
       logger: options.logger,
       genReqId: (req) => (req as unknown as { requestId: string }).requestId,
       customProps: (req) => ({ correlationId: (req as unknown as { correlationId: string }).correlationId }),
-      autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
+      autoLogging: { ignore: (req) => ['/healthz', '/readyz'].includes(req.url ?? '') },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'debug'),
     }),
   );
@@ -98,34 +196,42 @@ export const createServiceApp = (options: ServiceAppOptions): Express => {
     app.get('/healthz', (_req, res) => {
       res.json({ status: 'UP' });
     });
-    app.get('/readyz', async (_req, res) => {
-      const results = await Promise.all(
-        (options.readiness ?? []).map(async ({ name, check }) => {
-          try {
-            await check();
-            return [name, 'UP'] as const;
-          } catch (error) {
-            return [name, `DOWN: ${(error as Error).message}`] as const;
-          }
-        }),
-      );
-      const down = results.some(([, status]) => status !== 'UP');
-      res
-        .status(down ? 503 : 200)
-        .json({ status: down ? 'DOWN' : 'UP', checks: Object.fromEntries(results) });
+    // Public readiness says which check is down, never why: error messages name hosts and ports
+    // (logged here, and shown on the admin listener's /readyz).
+    app.get('/readyz', async (req, res) => {
+      const results = await runChecks(options.readiness ?? []);
+      for (const result of results)
+        if (!result.up) req.log?.warn({ check: result.name, detail: result.detail }, 'readiness check failed');
+      const down = results.some((result) => !result.up);
+      res.status(down ? 503 : 200).json({
+        status: down ? 'DOWN' : 'UP',
+        checks: Object.fromEntries(results.map((result) => [result.name, result.up ? 'UP' : 'DOWN'])),
+      });
     });
-    app.get('/metrics', async (_req, res) => {
-      res.type(registry.contentType).send(await registry.metrics());
-    });
+  }
+  if (options.trust) {
+    const { service, gatewayVerifyKey, internalTokenKey } = options.trust;
+    app.use(
+      authorizeOperations({
+        service,
+        verifier: gatewayVerifyKey ? new GrantVerifier(service, gatewayVerifyKey) : undefined,
+      }),
+    );
+    app.use(requireInternalToken({ service, key: internalTokenKey }));
   }
   for (const handler of options.beforeBody ?? []) app.use(handler);
   app.use(
     express.json({ limit: options.jsonLimit ?? '256kb', type: ['application/json', 'application/*+json'] }),
   );
+  app.use(requestContext);
   for (const router of options.routers) app.use(router);
-  app.use((req, res) => {
-    sendProblem(res, problem(404, 'ROUTE_NOT_FOUND', `No operation ${req.method} ${req.path}.`));
+  endRoutes(app);
+  const admin = createAdminApp({
+    name: options.name,
+    logger: options.logger,
+    metrics: registry,
+    readiness: options.readiness,
+    routers: options.adminRouters,
   });
-  app.use(problemHandler);
-  return app;
+  return { app, admin };
 };

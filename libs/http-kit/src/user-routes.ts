@@ -1,6 +1,7 @@
 import { storeNameSchema } from '@identity-store/contracts';
-import { type Request, type Response, Router } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { operationRouter } from './router';
 
 /** Event metadata of the events a request appends: its correlation id, caused by this request. */
 export const requestMetadata = (req: Request) => ({
@@ -8,7 +9,18 @@ export const requestMetadata = (req: Request) => ({
   causationId: req.requestId,
 });
 
-const userSegment = z.string().min(1).max(128);
+/**
+ * A path segment naming a resource (a user id or external id, …): never `.` or `..`, which URL
+ * parsers resolve as relative paths (a lookup for user `..` would reach its parent resource).
+ */
+export const pathSegmentSchema = (maxLength: number) =>
+  z
+    .string()
+    .min(1)
+    .max(maxLength)
+    .refine((segment) => segment !== '.' && segment !== '..', 'must not be "." or ".."');
+
+const userSegment = pathSegmentSchema(128);
 /** Path parameters of a user-scoped route: the store and the user by internal or external id. */
 export const userPathParams = z.object({
   storeName: storeNameSchema,
@@ -25,7 +37,7 @@ type Handler = (req: Request, res: Response) => Promise<void>;
  * id (the `:extId` parameter).
  */
 export const userScopedRoutes = (collection: string) => {
-  const router = Router();
+  const router = operationRouter();
   const on = (method: 'get' | 'post' | 'delete', suffix: string, handler: Handler) => {
     // Express matches `:userId` greedily against the /ext form too: register the /ext path first.
     router[method](`/api/identity-store/stores/:storeName/users/:extId/${collection}${suffix}/ext`, handler);

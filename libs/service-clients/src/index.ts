@@ -1,10 +1,12 @@
 import {
+  emptySummaryInfo,
   notFound,
   type Store,
   type SummaryInfo,
   type User,
   type UserRecord,
 } from '@identity-store/contracts';
+import { type InternalTokenIssuer, markSummaryStale, SUMMARY_STATUS_HEADER } from '@identity-store/http-kit';
 
 /** A user named by internal id or by external id (the `/ext` twins of every user operation). */
 export type UserRef = { userId: string } | { extId: string };
@@ -52,26 +54,69 @@ export const toUserView = ({ storeId: _storeId, ...user }: UserRecord, summaryIn
   summaryInfo,
 });
 
-const encodeSegment = encodeURIComponent;
+/**
+ * A path segment of an internal URL, or undefined for `.` and `..`: URL parsing resolves those
+ * (percent-encoded too: `%2E%2E` is a dot segment for WHATWG URL), so `/users/..` would reach the
+ * store. No resource has such a name here (public routes refuse them with 400): such a lookup finds
+ * nothing, without a request.
+ */
+const segment = (value: string): string | undefined =>
+  value === '.' || value === '..' ? undefined : encodeURIComponent(value);
 
-const getJson = async <T>(url: string, headers: Record<string, string> = {}): Promise<T | null> => {
-  const response = await fetch(url, { headers: { accept: 'application/json', ...headers } });
-  if (response.status === 404) return null;
-  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
-  return (await response.json()) as T;
+/** How a service calls another one's `/internal/*` endpoints. */
+export interface InternalCallOptions {
+  /** Mints the service token of each call (INTERNAL_TOKEN_KEY). */
+  tokens: InternalTokenIssuer;
+  /** Bound of one lookup, default 5 000 ms. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_LOOKUP_TIMEOUT_MS = 5_000;
+
+const internalGet = async (
+  service: string,
+  url: string,
+  options: InternalCallOptions,
+  timeoutMs = options.timeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS,
+): Promise<Response | null> => {
+  const response = await fetch(url, {
+    headers: { accept: 'application/json', authorization: `Bearer ${await options.tokens.tokenFor(service)}` },
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return null;
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new Error(`GET ${new URL(url).pathname} answered ${response.status}`);
+  }
+  return response;
 };
 
 /** IdentityQueries over HTTP (distributed layout). */
 export class HttpIdentityQueries implements IdentityQueries {
-  constructor(private readonly baseUrl: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly options: InternalCallOptions,
+  ) {}
+
+  private async get<T>(path: string): Promise<T | null> {
+    const response = await internalGet('identity', `${this.baseUrl}${path}`, this.options);
+    return response ? ((await response.json()) as T) : null;
+  }
 
   getStoreByName(storeName: string): Promise<Store | null> {
-    return getJson<Store>(`${this.baseUrl}/internal/stores/${encodeSegment(storeName)}`);
+    const name = segment(storeName);
+    return name === undefined ? Promise.resolve(null) : this.get<Store>(`/internal/stores/${name}`);
   }
 
   getUser(storeId: string, ref: UserRef): Promise<UserRecord | null> {
-    const path = 'extId' in ref ? `ext/${encodeSegment(ref.extId)}` : encodeSegment(ref.userId);
-    return getJson<UserRecord>(`${this.baseUrl}/internal/stores/${encodeSegment(storeId)}/users/${path}`);
+    const store = segment(storeId);
+    const user = segment('extId' in ref ? ref.extId : ref.userId);
+    if (store === undefined || user === undefined) return Promise.resolve(null);
+    const path = 'extId' in ref ? `ext/${user}` : user;
+    return this.get<UserRecord>(`/internal/stores/${store}/users/${path}`);
   }
 }
 
@@ -87,14 +132,47 @@ export const parsePositions = (value: unknown): StreamPosition[] =>
         return at > 0 && Number.isInteger(streamVersion) ? [{ streamId: part.slice(0, at), streamVersion }] : [];
       });
 
-/** SummaryQueries over HTTP (distributed layout). */
+/**
+ * SummaryQueries over HTTP (distributed layout). A wait for positions may take the audit's wait
+ * bound (`waitTimeoutMs`, CONSISTENCY_WAIT_MS) before it answers: the call's timeout is that plus a
+ * margin. An answer the audit marks stale (it had not caught up) marks this request's answer stale.
+ */
 export class HttpSummaryQueries implements SummaryQueries {
-  constructor(private readonly baseUrl: string) {}
+  private static readonly MARGIN_MS = 3_000;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly options: InternalCallOptions & { waitTimeoutMs?: number },
+  ) {}
 
   async getSummary(userId: string, waitFor: StreamPosition[] = []): Promise<SummaryInfo> {
+    const user = segment(userId);
+    if (user === undefined) return emptySummaryInfo();
     const query = waitFor.length ? `?waitFor=${encodeURIComponent(formatPositions(waitFor))}` : '';
-    const summary = await getJson<SummaryInfo>(`${this.baseUrl}/internal/summaries/${encodeSegment(userId)}${query}`);
-    if (!summary) throw new Error(`no summary for user ${userId}`);
-    return summary;
+    const timeoutMs = waitFor.length
+      ? (this.options.waitTimeoutMs ?? 2_000) + HttpSummaryQueries.MARGIN_MS
+      : this.options.timeoutMs;
+    const response = await internalGet('audit', `${this.baseUrl}/internal/summaries/${user}${query}`, this.options, timeoutMs);
+    if (!response) throw new Error(`no summary for user ${userId}`);
+    if (response.headers.get(SUMMARY_STATUS_HEADER) === 'stale') markSummaryStale();
+    return (await response.json()) as SummaryInfo;
   }
 }
+
+/**
+ * The user's summary for an answer after a committed write, or — when the audit service fails or
+ * does not answer in time — an empty one, the answer marked `Summary-Status: stale`: the write
+ * happened, so the request must not turn into a 500 (a client would retry a consumed code).
+ */
+export const summaryOrStale = async (
+  summaries: SummaryQueries,
+  userId: string,
+  waitFor: StreamPosition[] = [],
+): Promise<SummaryInfo> => {
+  try {
+    return await summaries.getSummary(userId, waitFor);
+  } catch (error) {
+    markSummaryStale(error);
+    return emptySummaryInfo();
+  }
+};

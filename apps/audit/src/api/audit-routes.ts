@@ -1,5 +1,5 @@
 import { type AuthenticationAudit, notFound, type RegistrationAudit, storeNameSchema } from '@identity-store/contracts';
-import { type Request, type Response, Router, validate } from '@identity-store/http-kit';
+import { operationRouter, pathSegmentSchema, type Request, type Response, Router, validate } from '@identity-store/http-kit';
 import { type IdentityQueries, parsePositions, resolveStoreAndUser, userRefOf } from '@identity-store/service-clients';
 import { z } from 'zod';
 import { AUTHENTICATIONS, type AuditProjector, REGISTRATIONS } from '../audit-projector';
@@ -7,14 +7,14 @@ import type { AuditSummaries } from '../audit-service';
 
 const auditParams = z.object({
   storeName: storeNameSchema,
-  userId: z.string().min(1).max(128).optional(),
-  extId: z.string().min(1).max(128).optional(),
+  userId: pathSegmentSchema(128).optional(),
+  extId: pathSegmentSchema(128).optional(),
   id: z.string().min(1).max(64),
 });
 
-/** Authentication and registration audit records (public) and summaries/rebuild (internal). */
+/** Authentication and registration audit records (public) and summaries (internal, service tokens). */
 export const auditRoutes = (projector: AuditProjector, summaries: AuditSummaries, identity: IdentityQueries): Router => {
-  const router = Router();
+  const router = operationRouter();
   const getAuthentication = async (req: Request, res: Response) => {
     const { params } = validate(req, { params: auditParams });
     const { user } = await resolveStoreAndUser(identity, params.storeName, userRefOf(params));
@@ -40,7 +40,17 @@ export const auditRoutes = (projector: AuditProjector, summaries: AuditSummaries
   router.get('/internal/summaries/:userId', async (req, res) => {
     res.json(await summaries.getSummary(req.params.userId, parsePositions(req.query.waitFor)));
   });
-  router.post('/internal/projections/rebuild', async (_req, res) => {
+  return router;
+};
+
+/**
+ * Operator routes, on the admin listener only (ADMIN_PORT, loopback by default): the rebuild
+ * clears every summary and audit record and replays all topics, so no public or service-reachable
+ * port may offer it.
+ */
+export const auditAdminRoutes = (projector: AuditProjector): Router => {
+  const router = Router();
+  router.post('/admin/projections/rebuild', async (_req, res) => {
     await projector.rebuild();
     res.status(202).json({ status: 'REBUILDING' });
   });

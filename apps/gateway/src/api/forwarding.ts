@@ -1,15 +1,23 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { ServiceName } from '@identity-store/contracts';
-import { type Logger, problem } from '@identity-store/http-kit';
-import type { RequestHandler } from 'express';
+import {
+  attachInProcessGrant,
+  GRANT_HEADER,
+  type GrantClaims,
+  type GrantSigner,
+  type Logger,
+  problem,
+} from '@identity-store/http-kit';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createProxyMiddleware, fixRequestBody } from 'http-proxy-middleware';
 
 /** Where an operation's service answers: a base URL (proxied) or an Express app (called in-process). */
 export type ServiceTarget = string | RequestHandler;
 
 export interface Forwarder {
-  handle: RequestHandler;
+  /** Hands the request to the service with the gateway's grant for it (signed, or in process). */
+  handle(req: Request, res: Response, next: NextFunction, grant: GrantClaims): Promise<void>;
   /** Readiness of a proxied service (its `/healthz`); absent for in-process targets. */
   check?: () => Promise<void>;
   close(): void;
@@ -19,10 +27,11 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNR
 
 /**
  * A string target is proxied with http-proxy-middleware over a keep-alive agent, path and query
- * unchanged; the JSON body the gateway already parsed is re-serialised (fixRequestBody). A service
- * that cannot be reached answers 503 SERVICE_UNAVAILABLE, any other proxy failure 502 BAD_GATEWAY.
+ * unchanged; the JSON body the gateway already parsed is re-serialised (fixRequestBody); the grant
+ * travels signed in its header. A service that cannot be reached answers 503 SERVICE_UNAVAILABLE,
+ * any other proxy failure 502 BAD_GATEWAY (the cause is logged, never answered: it names hosts).
  */
-const proxyTo = (service: ServiceName, baseUrl: string, logger: Logger): Forwarder => {
+const proxyTo = (service: ServiceName, baseUrl: string, logger: Logger, signer: GrantSigner): Forwarder => {
   const agent = baseUrl.startsWith('https:')
     ? new https.Agent({ keepAlive: true, maxSockets: 256 })
     : new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -41,18 +50,17 @@ const proxyTo = (service: ServiceName, baseUrl: string, logger: Logger): Forward
         if (res.headersSent) return void res.destroy();
         const body = UNREACHABLE.has(code)
           ? problem(503, 'SERVICE_UNAVAILABLE', `The ${service} service cannot be reached.`)
-          : problem(
-              502,
-              'BAD_GATEWAY',
-              `The ${service} service failed to answer (${code || error.message}).`,
-            );
+          : problem(502, 'BAD_GATEWAY', `The ${service} service failed to answer.`);
         res.writeHead(body.status, { 'content-type': 'application/problem+json' });
         res.end(JSON.stringify(body));
       },
     },
   });
   return {
-    handle: (req, res, next) => void proxy(req, res, next),
+    handle: async (req, res, next, grant) => {
+      req.headers[GRANT_HEADER] = await signer.sign(grant);
+      void proxy(req, res, next);
+    },
     check: async () => {
       const response = await fetch(new URL('/healthz', baseUrl), { signal: AbortSignal.timeout(2_000) });
       if (!response.ok) throw new Error(`${service} /healthz answered ${response.status}`);
@@ -62,13 +70,15 @@ const proxyTo = (service: ServiceName, baseUrl: string, logger: Logger): Forward
 };
 
 /**
- * An Express app target is called in-process (the embedded default: no network hop). It sees the
- * request as it arrived — path unchanged, body already parsed (its own JSON parser skips a consumed
- * body) — with the headers the gateway set.
+ * An Express app target is called in-process (the embedded default: no network hop, no signature).
+ * It sees the request as the gateway forwards it — body already parsed (its own JSON parser skips a
+ * consumed body), the headers the gateway set — and the grant as a property of the request that no
+ * network request can carry.
  */
 const callInProcess = (handler: RequestHandler): Forwarder => ({
-  handle: (req, res, next) => {
+  handle: async (req, res, next, grant) => {
     req.url = req.originalUrl;
+    attachInProcessGrant(req, grant);
     try {
       void handler(req, res, next);
     } catch (error) {
@@ -78,5 +88,16 @@ const callInProcess = (handler: RequestHandler): Forwarder => ({
   close: () => undefined,
 });
 
-export const createForwarder = (service: ServiceName, target: ServiceTarget, logger: Logger): Forwarder =>
-  typeof target === 'string' ? proxyTo(service, target, logger) : callInProcess(target);
+export const createForwarder = (
+  service: ServiceName,
+  target: ServiceTarget,
+  logger: Logger,
+  signer: GrantSigner | undefined,
+): Forwarder => {
+  if (typeof target !== 'string') return callInProcess(target);
+  if (!signer)
+    throw new Error(
+      `the ${service} service is proxied (${target}): the gateway needs a grant signing key (GATEWAY_SIGNING_KEY)`,
+    );
+  return proxyTo(service, target, logger, signer);
+};

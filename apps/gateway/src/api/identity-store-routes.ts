@@ -1,23 +1,34 @@
-import type { OperationDef, ServiceName } from '@identity-store/contracts';
+import { canonicalPath, type OperationDef, type RouteTable, type ServiceName } from '@identity-store/contracts';
 import {
   CORRELATION_HEADER,
+  GRANT_HEADER,
+  type GrantClaims,
   HttpProblem,
   REQUEST_ID_HEADER,
   type RequestHandler,
   Router,
 } from '@identity-store/http-kit';
 import { hasPermission, storeAllowed } from '../domain/permissions';
-import type { RouteTable } from '../domain/route-table';
 import type { ApiKeyService } from './api-key-service';
 import { authenticateRequest, permissionDenied, storeNotAllowed } from './authenticate';
 import type { Forwarder } from './forwarding';
 import type { Principal, TokenService } from './tokens';
 
 export const API_PREFIX = '/api/identity-store';
-/** Set by the gateway only (any value a client sends is removed): the calling API key's id. */
+/**
+ * Set by the gateway only (any value a client sends is removed): the calling API key's id, for the
+ * services' logs. What a service trusts is the grant (see @identity-store/http-kit grants.ts).
+ */
 export const PRINCIPAL_HEADER = 'x-principal';
-/** Set by the gateway only, on `listStores` for store-restricted keys: JSON array of store names. */
-export const ALLOWED_STORES_HEADER = 'x-allowed-stores';
+/** The caller's credentials: the gateway's to check, never forwarded to a service. */
+const CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'cookie'];
+
+/** The URL a service gets: the path the table matched (one trailing slash removed), query kept. */
+const canonicalUrl = (url: string) => {
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  return canonicalPath(path) + (query < 0 ? '' : url.slice(query));
+};
 
 /** The store a request acts on: the `{storeName}` path parameter, or the name of a store being created. */
 const storeOf = (
@@ -48,9 +59,9 @@ export const authenticateApiRequests =
   (deps: { apiKeys: ApiKeyService; tokens: TokenService }): RequestHandler =>
   async (req, res, next) => {
     if (!isApiPath(req.path)) return next();
-    // Identity headers are the gateway's to set; never trust a client's.
+    // Identity headers and grants are the gateway's to set; never pass a client's on.
     delete req.headers[PRINCIPAL_HEADER];
-    delete req.headers[ALLOWED_STORES_HEADER];
+    delete req.headers[GRANT_HEADER];
     res.locals.principal = await authenticateRequest(req, res, deps.tokens, deps.apiKeys);
     next();
   };
@@ -91,12 +102,20 @@ export const identityStoreRoutes = (deps: {
         'SERVICE_UNAVAILABLE',
         `No ${operation.service} service is configured for ${operation.operationId}.`,
       );
+    // The owning service re-checks operation and store against this grant (it trusts nothing else).
+    const grant: GrantClaims = {
+      aud: operation.service,
+      op: operation.operationId,
+      perm: operation.permission,
+      stores: principal.stores,
+      sub: principal.keyId,
+    };
+    for (const header of CREDENTIAL_HEADERS) delete req.headers[header];
     req.headers[PRINCIPAL_HEADER] = principal.keyId;
-    if (operation.operationId === 'listStores' && principal.stores !== null)
-      req.headers[ALLOWED_STORES_HEADER] = JSON.stringify(principal.stores);
     req.headers[CORRELATION_HEADER] = req.correlationId;
     req.headers[REQUEST_ID_HEADER] = req.requestId;
-    forwarder.handle(req, res, next);
+    req.url = req.originalUrl = canonicalUrl(req.originalUrl);
+    await forwarder.handle(req, res, next, grant);
   });
   return router;
 };

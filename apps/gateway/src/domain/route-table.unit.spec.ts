@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { apiKeyOperations, operations } from '@identity-store/contracts';
+import { apiKeyOperations, compileTemplate, operations, RouteTable } from '@identity-store/contracts';
 import { SEED_ENDPOINTS_PATH, seedEndpoints } from '../testing/seed-endpoints';
-import { compileTemplate, RouteTable } from './route-table';
 
 const table = new RouteTable(operations);
 const S = '/api/identity-store/stores';

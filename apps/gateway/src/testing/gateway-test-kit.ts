@@ -1,6 +1,15 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, createServiceApp, type Express, Router } from '@identity-store/http-kit';
+import type { ServiceName } from '@identity-store/contracts';
+import {
+  createLogger,
+  createServiceApp,
+  type Express,
+  type GrantedOperation,
+  grantOf,
+  Router,
+  type ServiceTrust,
+} from '@identity-store/http-kit';
 
 /**
  * Helpers of the gateway's integration specs: fake services that echo what reached them.
@@ -14,10 +23,18 @@ export interface Echo {
   url: string;
   body: unknown;
   headers: Record<string, string | string[] | undefined>;
+  /** The grant the request was accepted on (the stub checks grants like a real service). */
+  grant: Omit<GrantedOperation, 'operation'> | null;
 }
 
-/** A service app (the kit's, like the real ones) answering every request with an {@link Echo}. */
-export const echoService = (service: string, options: { operationalEndpoints?: boolean } = {}): Express => {
+/**
+ * A service app (the kit's, like the real ones: it accepts only requests the gateway granted to
+ * `service`) answering every request with an {@link Echo}.
+ */
+export const echoService = (
+  service: ServiceName,
+  options: { operationalEndpoints?: boolean; trust?: ServiceTrust } = {},
+): Express => {
   const router = Router();
   router.use((req, res) => {
     const echo: Echo = {
@@ -26,7 +43,13 @@ export const echoService = (service: string, options: { operationalEndpoints?: b
       url: req.originalUrl,
       body: req.body ?? null,
       headers: req.headers,
+      grant: null,
     };
+    const granted = grantOf(req);
+    if (granted) {
+      const { operation: _operation, ...grant } = granted;
+      echo.grant = grant;
+    }
     res.status(200).json(echo);
   });
   return createServiceApp({
@@ -34,6 +57,7 @@ export const echoService = (service: string, options: { operationalEndpoints?: b
     logger: createLogger(`echo-${service}`, 'silent'),
     routers: [router],
     operationalEndpoints: options.operationalEndpoints ?? false,
+    trust: { service, ...options.trust },
   });
 };
 

@@ -21,8 +21,19 @@ import {
   withLegacyKdf,
   type UserRecord,
 } from '@identity-store/contracts';
-import { fieldErrorsOf, HttpProblem, type Request, type Response, Router, validate } from '@identity-store/http-kit';
-import { type SummaryQueries, toUserView, type UserRef } from '@identity-store/service-clients';
+import {
+  fieldErrorsOf,
+  grantedStores,
+  HttpProblem,
+  operationRouter,
+  pathSegmentSchema,
+  type Request,
+  requireGrantedStore,
+  type Response,
+  Router,
+  validate,
+} from '@identity-store/http-kit';
+import { type SummaryQueries, summaryOrStale, toUserView, type UserRef } from '@identity-store/service-clients';
 import { z } from 'zod';
 import { attributeSchemaProblems } from '../domain/attribute-schema';
 import {
@@ -35,8 +46,8 @@ import {
 import type { IdentityService } from '../identity-service';
 
 const storeParams = z.object({ storeName: storeNameSchema });
-const userParams = storeParams.extend({ userId: z.string().min(1).max(128) });
-const extParams = storeParams.extend({ extId: z.string().min(1).max(128) });
+const userParams = storeParams.extend({ userId: pathSegmentSchema(128) });
+const extParams = storeParams.extend({ extId: pathSegmentSchema(128) });
 
 const metadataOf = (req: Request) => ({ correlationId: req.correlationId, causationId: req.requestId });
 
@@ -144,13 +155,15 @@ const policyRouteSchemas: { [K in StorePolicyKind]: PolicyRouteSchemas<K> } = {
 
 /** Public routes of the identity service: stores, their policies, users. */
 export const identityRoutes = (identity: IdentityService, summaries: SummaryQueries): Router => {
-  const router = Router();
+  const router = operationRouter();
   const base = '/api/identity-store/stores';
 
-  const userView = async (user: UserRecord) => toUserView(user, await summaries.getSummary(user.id));
+  const userView = async (user: UserRecord) => toUserView(user, await summaryOrStale(summaries, user.id));
 
   router.post(base, async (req, res) => {
     const { body } = validate(req, { body: createStoreBodySchema });
+    // The gateway checked the body's name too; the service does not take its word for it.
+    requireGrantedStore(req, body.name);
     const schemaErrors = attributeSchemaProblems(body.attributeSchema);
     if (schemaErrors.length) throw new HttpProblem(400, 'VALIDATION_FAILED', 'attributeSchema is not a valid JSON Schema.', schemaErrors);
     const { value, version } = await identity.createStore(
@@ -169,14 +182,13 @@ export const identityRoutes = (identity: IdentityService, summaries: SummaryQuer
 
   router.get(base, async (req, res) => {
     const { query } = validate(req, { query: pageQuerySchema });
-    const allowedHeader = req.header('x-allowed-stores');
+    const allowed = grantedStores(req);
     const sort = parseSort(query.sort, ['name', 'createdDtm', 'lastUpdatedDtm']);
-    if (!allowedHeader) {
+    if (allowed === null) {
       res.json(await identity.readModels.documents.page<Store>('stores', '', { page: query.page, size: query.size, sort }));
       return;
     }
-    // A key limited to some stores sees only those.
-    const allowed = z.array(z.string()).catch([]).parse(JSON.parse(allowedHeader));
+    // A key limited to some stores (its grant's stores) sees only those.
     const stores = (await Promise.all(allowed.map((name) => identity.readModels.storeByName(name)))).filter(
       (store): store is Store => store !== null,
     );
@@ -327,7 +339,7 @@ export const identityRoutes = (identity: IdentityService, summaries: SummaryQuer
   return router;
 };
 
-/** Lookups other services make (not exposed through the gateway). */
+/** Lookups other services make (not exposed through the gateway; service tokens only). */
 export const identityInternalRoutes = (identity: IdentityService): Router => {
   const router = Router();
   router.get('/internal/stores/:storeName', async (req, res) => {

@@ -1,7 +1,9 @@
-import type { OperationDef } from '@identity-store/contracts';
+import type { OperationDef } from './operations';
 
 /**
- * Matches a request (method + path) to an operation of the table. Path templates are compiled
+ * Matches a request (method + path) to an operation of the table. The gateway authorises with it,
+ * and every service matches the same request again with it to check that the gateway's grant names
+ * this very operation (so the two can never route one URL to different operations). Path templates are compiled
  * once to regexes (`{name}` = one non-empty segment). When several templates of a method match,
  * the most specific wins: compared segment by segment from the left, a literal segment beats a
  * parameter. So `GET …/users/{userId}/totps/registrations/{policyName}` wins over `…/totps/{id}`
@@ -42,6 +44,20 @@ export const compileTemplate = (template: string): Omit<CompiledRoute, 'operatio
   return { regex: new RegExp(`^/${parts.join('/')}$`), paramNames, shape };
 };
 
+/**
+ * The path the gateway forwards: one trailing slash removed (the table tolerates it; the services'
+ * routers are strict, so they get the canonical form).
+ */
+export const canonicalPath = (rawPath: string): string =>
+  rawPath.length > 1 && rawPath.endsWith('/') ? rawPath.slice(0, -1) : rawPath;
+
+/**
+ * A route template with its parameter names erased, for either notation (`{userId}` of the table,
+ * `:userId` of Express): two templates of the same shape match the same paths.
+ */
+export const templateShape = (template: string): string =>
+  template.replace(/\{\w+\}|:\w+/g, '{}');
+
 /** Orders routes so that, of two templates matching the same path, the more specific comes first. */
 const bySpecificity = (a: CompiledRoute, b: CompiledRoute) =>
   a.shape < b.shape ? -1 : a.shape > b.shape ? 1 : 0;
@@ -62,7 +78,7 @@ export class RouteTable {
   match(method: string, rawPath: string): RouteMatch | undefined {
     const routes = this.byMethod.get(method.toUpperCase());
     if (!routes) return undefined;
-    const path = rawPath.length > 1 && rawPath.endsWith('/') ? rawPath.slice(0, -1) : rawPath;
+    const path = canonicalPath(rawPath);
     for (const route of routes) {
       const found = route.regex.exec(path);
       if (!found) continue;
