@@ -140,19 +140,22 @@ describe('distributed layout: a trust boundary at every service (H1, L1, L5, F2)
   });
 
   it('403 for a grant of another operation: a captured grant opens nothing else', async () => {
-    const readGrant = await grant({ aud: 'totp', op: 'getTotpRegistration', perm: 'IdentityStore:getTotpRegistration' });
+    const readGrant = await grant({ aud: 'totp', op: 'listTotps', perm: 'IdentityStore:listTotps' });
     const start = await direct('totp', 'POST', `${S}/${store}/users/${alice.id}/totps/registrations/ext`, { [GRANT_HEADER]: readGrant });
     expect([start.status, start.body.code]).toEqual([403, 'OPERATION_NOT_GRANTED']);
     expect(JSON.stringify(start.body)).not.toContain('secret');
     const listGrant = await grant({ aud: 'identity', op: 'listStores', perm: 'IdentityStore:listStores' });
     const createUser = await direct('identity', 'POST', `${S}/${store}/users`, { [GRANT_HEADER]: listGrant }, { extId: 'mallory' });
     expect([createUser.status, createUser.body.code]).toEqual([403, 'OPERATION_NOT_GRANTED']);
-    // The grant still opens what it names.
-    const readable = await direct('totp', 'GET', `${S}/${store}/users/${alice.id}/totps/registrations/default`, {
-      [GRANT_HEADER]: readGrant,
-    });
-    expect(readable.status).toBe(200);
+    // The /ext twins share a permission, not an operation.
+    const getUser = await grant({ aud: 'identity', op: 'getUser', perm: 'IdentityStore:getUser' });
+    const byExt = await direct('identity', 'GET', `${S}/${store}/users/alice/ext`, { [GRANT_HEADER]: getUser });
+    expect([byExt.status, byExt.body.code]).toEqual([403, 'OPERATION_NOT_GRANTED']);
+    // Each grant still opens what it names.
+    expect((await direct('totp', 'GET', `${S}/${store}/users/${alice.id}/totps`, { [GRANT_HEADER]: readGrant })).status).toBe(200);
+    expect((await direct('identity', 'GET', `${S}/${store}/users/${alice.id}`, { [GRANT_HEADER]: getUser })).status).toBe(200);
     expect((await viaGateway('GET', `${S}/${store}/users/mallory/ext`)).status).toBe(404);
+    expect((await viaGateway('GET', `${S}/${store}/users/${alice.id}/totps/registrations/ext`)).status).toBe(404);
   });
 
   it("403 STORE_NOT_ALLOWED for a store outside the grant's stores: path, createStore body and listStores", async () => {
@@ -256,8 +259,7 @@ describe('distributed layout: a trust boundary at every service (H1, L1, L5, F2)
     expect(exploit.status).not.toBe(201);
     expect(exploit.body).not.toHaveProperty('secret');
     expect([exploit.status, exploit.body.code]).toEqual([404, 'USER_NOT_FOUND']);
-    const listed = await viaGateway('GET', `${S}/${store}/users/${alice.id}/totps`);
-    expect(listed.body.content.map((totp: { policyName: string }) => totp.policyName)).toEqual(['default']);
+    expect((await viaGateway('GET', `${S}/${store}/users/${alice.id}/totps/registrations/ext`)).body.code).toBe('TOTP_NOT_FOUND');
     // Trailing slash: the gateway forwards the canonical path, the strict service serves it.
     expect((await viaGateway('GET', `${S}/${store}/users/${alice.id}/`)).status).toBe(200);
   });
