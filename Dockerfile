@@ -2,7 +2,8 @@
 # One image for every app of the distributed layout. The app is chosen by APP (gateway, identity,
 # totp, passcode, passkey, audit): a build arg for the default, an environment variable at run time, e.g.
 #   docker build -t identity-store .
-#   docker run -e APP=identity -e PORT=8081 -e DATABASE_URL=... -e KAFKA_BROKERS=... identity-store
+#   docker run -e APP=identity -e PORT=8081 -e DATABASE_URL=... -e KAFKA_BROKERS=... \
+#     -e GATEWAY_VERIFY_KEY=... -e INTERNAL_TOKEN_KEY=... identity-store
 # Apps run from their TypeScript sources with tsx (as `npm start` does); docker-compose.yml wires
 # all of them with Kafka and PostgreSQL.
 
@@ -25,7 +26,10 @@ RUN node tools/scripts/prepare.mjs --force
 # -------------------------------------------------------------------------------------- runtime
 FROM ${NODE_IMAGE} AS runtime
 ARG APP=gateway
-ENV NODE_ENV=production APP=${APP} CHECKPOINT_DISABLE=1
+# HOST: in a container the network decides who reaches the app (outside one, the apps default to
+# 127.0.0.1). The admin listener (ADMIN_PORT, metrics and admin routes) stays on the container's
+# loopback unless ADMIN_HOST is set.
+ENV NODE_ENV=production APP=${APP} CHECKPOINT_DISABLE=1 HOST=0.0.0.0
 WORKDIR /app
 # Owned by root, read-only for the app user; tsx and Prisma write only below /tmp.
 COPY --from=build /app /app
