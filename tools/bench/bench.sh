@@ -25,11 +25,12 @@ trap cleanup EXIT
 
 if [[ ",$BENCH_LAYOUTS," == *",distributed,"* ]]; then
   export BENCH_ADMIN_API_KEY="isk_admin_$(node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("base64url"))')"
-  export BENCH_GATEWAY_URL="http://127.0.0.1:18080" BENCH_AUDIT_URL="http://127.0.0.1:18083"
+  # BENCH_AUDIT_URL: the audit's admin listener (18083 + ADMIN_PORT_OFFSET 1000), where /metrics is.
+  export BENCH_GATEWAY_URL="http://127.0.0.1:18080" BENCH_AUDIT_URL="http://127.0.0.1:19083"
   mkdir -p .cache
   ADMIN_API_KEY="$BENCH_ADMIN_API_KEY" SECRETS_KEY="$(node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("hex"))')" \
     DATABASE_PREFIX="$prefix" LOG_LEVEL=error AUDIT_CONSUMER_GROUP="$prefix-audit" AUDIT_FROM_BEGINNING=false \
-    PORT=18080 IDENTITY_PORT=18081 TOTP_PORT=18082 AUDIT_PORT=18083 PASSCODE_PORT=18084 PASSKEY_PORT=18085 \
+    PORT=18080 IDENTITY_PORT=18081 TOTP_PORT=18082 AUDIT_PORT=18083 PASSCODE_PORT=18084 PASSKEY_PORT=18085 ADMIN_PORT_OFFSET=1000 \
     bash tools/scripts/distributed.sh >.cache/bench-distributed.log 2>&1 &
   dist_pid=$!
   for _ in $(seq 1 180); do

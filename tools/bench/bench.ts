@@ -247,7 +247,7 @@ const startTarget = async (layout: Layout): Promise<Target> => {
     // tools/bench/bench.sh starts tools/scripts/distributed.sh and passes these.
     const url = process.env.BENCH_GATEWAY_URL;
     const adminApiKey = process.env.BENCH_ADMIN_API_KEY;
-    const auditUrl = process.env.BENCH_AUDIT_URL ?? 'http://127.0.0.1:8083';
+    const auditUrl = process.env.BENCH_AUDIT_URL ?? 'http://127.0.0.1:9083'; // the audit's admin listener
     if (!url || !adminApiKey)
       throw new Error('the distributed layout needs BENCH_GATEWAY_URL and BENCH_ADMIN_API_KEY');
     return {

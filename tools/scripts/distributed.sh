@@ -7,13 +7,16 @@
 #   PostgreSQL  tools/scripts/postgres.sh (or DATABASE_URL when set: a server URL); left running
 #   databases   identity_store_<service> on that server (DATABASE_PREFIX changes the prefix),
 #               created and migrated by each service
-#   secrets     ADMIN_API_KEY and SECRETS_KEY from the environment, else from
-#               .cache/distributed/secrets.env (generated on the first run, mode 0600)
+#   secrets     ADMIN_API_KEY, SECRETS_KEY, JWT_SECRET, GATEWAY_SIGNING_KEY/GATEWAY_VERIFY_KEY
+#               (Ed25519, the gateway's grants) and INTERNAL_TOKEN_KEY (service tokens) from the
+#               environment, else from .cache/distributed/secrets.env (generated on the first run,
+#               mode 0600; a missing one is added). Each app gets only the keys it needs.
 #   logs        .cache/distributed/<app>.log
 #
 # Environment: PORT (gateway, default 8080), IDENTITY_PORT/TOTP_PORT/AUDIT_PORT/PASSCODE_PORT/PASSKEY_PORT
-# (8081-8085; the services listen on 127.0.0.1 only), LOG_LEVEL, JWT_SECRET, START_TIMEOUT (seconds,
-# default 120).
+# (8081-8085), ADMIN_PORT_OFFSET (each app's admin listener — /metrics, detailed /readyz, the audit's
+# POST /admin/projections/rebuild — on its port + this, default 1000), LOG_LEVEL, START_TIMEOUT
+# (seconds, default 120). Every listener is on 127.0.0.1 only.
 # Ctrl-C stops every app this script started.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -25,23 +28,42 @@ say() { echo "distributed: $*" >&2; }
 
 # ------------------------------------------------------------------------------------ secrets
 secrets_file="$state/secrets.env"
-if [ ! -f "$secrets_file" ]; then
-  say "generating ADMIN_API_KEY and SECRETS_KEY into $secrets_file"
-  (
-    umask 077
-    node -e '
-      const { randomBytes } = require("node:crypto");
-      process.stdout.write(
-        `ADMIN_API_KEY=isk_admin_${randomBytes(32).toString("base64url")}\n` +
-        `SECRETS_KEY=${randomBytes(32).toString("hex")}\n`);' >"$secrets_file.tmp"
-    mv "$secrets_file.tmp" "$secrets_file"
-  )
-fi
+(umask 077 && touch "$secrets_file")
 from_file() { sed -n "s/^$1=//p" "$secrets_file" | tail -n 1; }
+# Adds the secrets the file lacks (files of older runs had only ADMIN_API_KEY and SECRETS_KEY).
+missing="$(for name in ADMIN_API_KEY SECRETS_KEY JWT_SECRET GATEWAY_SIGNING_KEY INTERNAL_TOKEN_KEY; do
+  [ -n "$(from_file "$name")" ] || echo "$name"
+done)"
+if [ -n "$missing" ]; then
+  say "generating $(echo $missing) into $secrets_file"
+  MISSING="$missing" node -e '
+    const { generateKeyPairSync, randomBytes } = require("node:crypto");
+    const hex = (n) => randomBytes(n).toString("hex");
+    const make = {
+      ADMIN_API_KEY: () => `isk_admin_${randomBytes(32).toString("base64url")}`,
+      SECRETS_KEY: () => hex(32),
+      JWT_SECRET: () => hex(32),
+      INTERNAL_TOKEN_KEY: () => hex(32),
+      GATEWAY_SIGNING_KEY: () => {
+        const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+        return `${privateKey.export({ format: "der", type: "pkcs8" }).toString("base64")}
+GATEWAY_VERIFY_KEY=${publicKey.export({ format: "der", type: "spki" }).toString("base64")}`;
+      },
+    };
+    for (const name of process.env.MISSING.split("\n")) process.stdout.write(`${name}=${make[name]()}\n`);' >>"$secrets_file"
+fi
 admin_from_env="${ADMIN_API_KEY:+yes}"
 ADMIN_API_KEY="${ADMIN_API_KEY:-$(from_file ADMIN_API_KEY)}"
 SECRETS_KEY="${SECRETS_KEY:-$(from_file SECRETS_KEY)}"
-[ -n "$ADMIN_API_KEY" ] && [ -n "$SECRETS_KEY" ] || { say "ERROR: $secrets_file lacks ADMIN_API_KEY or SECRETS_KEY"; exit 1; }
+JWT_SECRET="${JWT_SECRET:-$(from_file JWT_SECRET)}"
+INTERNAL_TOKEN_KEY="${INTERNAL_TOKEN_KEY:-$(from_file INTERNAL_TOKEN_KEY)}"
+if [ -z "${GATEWAY_SIGNING_KEY:-}" ]; then
+  GATEWAY_SIGNING_KEY="$(from_file GATEWAY_SIGNING_KEY)"
+  GATEWAY_VERIFY_KEY="$(from_file GATEWAY_VERIFY_KEY)"
+fi
+for name in ADMIN_API_KEY SECRETS_KEY JWT_SECRET GATEWAY_SIGNING_KEY GATEWAY_VERIFY_KEY INTERNAL_TOKEN_KEY; do
+  [ -n "${!name:-}" ] || { say "ERROR: no $name (environment or $secrets_file)"; exit 1; }
+done
 
 # ------------------------------------------------------------------------------ infrastructure
 node tools/scripts/prepare.mjs
@@ -69,6 +91,8 @@ audit_url="http://127.0.0.1:$audit_port"
 passcode_url="http://127.0.0.1:$passcode_port"
 passkey_url="http://127.0.0.1:$passkey_port"
 gateway_url="http://127.0.0.1:$gateway_port"
+admin_offset="${ADMIN_PORT_OFFSET:-1000}"
+admin_port() { echo $(($1 + admin_offset)); }
 
 # ------------------------------------------------------------------------------------ the apps
 declare -A pids=()
@@ -104,18 +128,23 @@ start_app() { # name, then VAR=value... for its environment
   pids[$app]=$!
 }
 
-start_app identity PORT="$identity_port" HOST=127.0.0.1 DATABASE_URL="$(database_url identity)" AUDIT_URL="$audit_url"
-start_app totp PORT="$totp_port" HOST=127.0.0.1 DATABASE_URL="$(database_url totp)" SECRETS_KEY="$SECRETS_KEY" \
-  IDENTITY_URL="$identity_url" AUDIT_URL="$audit_url"
-start_app passcode PORT="$passcode_port" HOST=127.0.0.1 DATABASE_URL="$(database_url passcode)" SECRETS_KEY="$SECRETS_KEY" \
-  IDENTITY_URL="$identity_url" AUDIT_URL="$audit_url"
-start_app passkey PORT="$passkey_port" HOST=127.0.0.1 DATABASE_URL="$(database_url passkey)" \
-  IDENTITY_URL="$identity_url" AUDIT_URL="$audit_url"
-start_app audit PORT="$audit_port" HOST=127.0.0.1 DATABASE_URL="$(database_url audit)" IDENTITY_URL="$identity_url"
-gateway_env=(PORT="$gateway_port" DATABASE_URL="$(database_url gateway)" ADMIN_API_KEY="$ADMIN_API_KEY"
-  SECRETS_KEY="$SECRETS_KEY" IDENTITY_URL="$identity_url" TOTP_URL="$totp_url" PASSCODE_URL="$passcode_url"
-  PASSKEY_URL="$passkey_url" AUDIT_URL="$audit_url")
-[ -n "${JWT_SECRET:-}" ] && gateway_env+=(JWT_SECRET="$JWT_SECRET")
+# What a service trusts: the gateway's grants (public key only) and the other services' tokens.
+trust=(HOST=127.0.0.1 GATEWAY_VERIFY_KEY="$GATEWAY_VERIFY_KEY" INTERNAL_TOKEN_KEY="$INTERNAL_TOKEN_KEY")
+start_app identity PORT="$identity_port" ADMIN_PORT="$(admin_port "$identity_port")" "${trust[@]}" \
+  DATABASE_URL="$(database_url identity)" AUDIT_URL="$audit_url"
+start_app totp PORT="$totp_port" ADMIN_PORT="$(admin_port "$totp_port")" "${trust[@]}" \
+  DATABASE_URL="$(database_url totp)" SECRETS_KEY="$SECRETS_KEY" IDENTITY_URL="$identity_url" AUDIT_URL="$audit_url"
+start_app passcode PORT="$passcode_port" ADMIN_PORT="$(admin_port "$passcode_port")" "${trust[@]}" \
+  DATABASE_URL="$(database_url passcode)" SECRETS_KEY="$SECRETS_KEY" IDENTITY_URL="$identity_url" AUDIT_URL="$audit_url"
+start_app passkey PORT="$passkey_port" ADMIN_PORT="$(admin_port "$passkey_port")" "${trust[@]}" \
+  DATABASE_URL="$(database_url passkey)" IDENTITY_URL="$identity_url" AUDIT_URL="$audit_url"
+start_app audit PORT="$audit_port" ADMIN_PORT="$(admin_port "$audit_port")" "${trust[@]}" \
+  DATABASE_URL="$(database_url audit)" IDENTITY_URL="$identity_url"
+# The gateway signs grants and tokens: its own keys, not SECRETS_KEY (the key of secrets at rest).
+gateway_env=(PORT="$gateway_port" ADMIN_PORT="$(admin_port "$gateway_port")" HOST=127.0.0.1
+  DATABASE_URL="$(database_url gateway)" ADMIN_API_KEY="$ADMIN_API_KEY" JWT_SECRET="$JWT_SECRET"
+  GATEWAY_SIGNING_KEY="$GATEWAY_SIGNING_KEY" IDENTITY_URL="$identity_url" TOTP_URL="$totp_url"
+  PASSCODE_URL="$passcode_url" PASSKEY_URL="$passkey_url" AUDIT_URL="$audit_url")
 start_app gateway "${gateway_env[@]}"
 
 died() { # the first app that is no longer running, if any
@@ -151,6 +180,8 @@ identity-store (distributed) is running at $gateway_url
   Admin API key: $admin_shown
   Get a token:   curl -s -X POST -H "X-Api-Key: <key>" $gateway_url/api/arthr/apiKeys/issue
   Services:      identity $identity_url, totp $totp_url, passcode $passcode_url, passkey $passkey_url, audit $audit_url
+                 (each answers API operations only with the gateway's grant)
+  Admin:         each app's port + $admin_offset on 127.0.0.1, e.g. http://127.0.0.1:$(admin_port "$audit_port")/metrics
   Kafka:         $KAFKA_BROKERS
   Logs:          $state/{gateway,identity,totp,passcode,passkey,audit}.log
 Press Ctrl-C to stop.
