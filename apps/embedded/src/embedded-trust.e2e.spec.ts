@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createLogger } from '@identity-store/http-kit';
 import { createTestDatabases, uniqueName } from '@identity-store/testing';
 import { jwtVerify } from 'jose';
-import { jwtSecretFrom } from '../../gateway/src/api/tokens';
+import { jwtSecretFrom } from './service-apps';
 import { type RunningSystem, startSystem, SYSTEM_SERVICES } from './system';
 
 /**

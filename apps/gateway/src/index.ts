@@ -16,3 +16,5 @@ export type { IssueRateLimit } from './api/issue-rate-limit';
 export type { ServiceTarget } from './api/forwarding';
 export { PRINCIPAL_HEADER } from './api/identity-store-routes';
 export { skeletonOpenApiDocument } from './api/docs';
+/** The token key the gateway derives from its configuration (JWT_SECRET, else HKDF of SECRETS_KEY). */
+export { jwtSecretFrom } from './api/tokens';

@@ -21,12 +21,14 @@ import {
 import { KafkaTransport } from '@identity-store/messaging';
 import { HttpIdentityQueries, HttpSummaryQueries } from '@identity-store/service-clients';
 import { createTestDatabases, kafkaBrokers, uniqueName } from '@identity-store/testing';
-import { createAuditModule } from '../../../audit/src';
-import { createGatewayApp } from '../../../gateway/src';
-import { createIdentityModule } from '../../../identity/src';
-import { createPasscodeModule } from '../../../passcode/src';
-import { createPasskeyModule } from '../../../passkey/src';
-import { createTotpModule } from '../../../totp/src';
+import {
+  createAuditModule,
+  createGatewayApp,
+  createIdentityModule,
+  createPasscodeModule,
+  createPasskeyModule,
+  createTotpModule,
+} from '../service-apps';
 import { SYSTEM_SERVICES } from '../system';
 
 export const DISTRIBUTED_SERVICES = ['identity', 'totp', 'passcode', 'passkey', 'audit'] as const;
