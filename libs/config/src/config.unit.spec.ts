@@ -21,6 +21,8 @@ describe('TRUST_PROXY', () => {
       PASSCODE_URL: 'http://passcode:8084',
       PASSKEY_URL: 'http://passkey:8085',
       AUDIT_URL: 'http://audit:8083',
+      // Required since H1: the gateway signs the grants its services accept.
+      GATEWAY_SIGNING_KEY: 'an Ed25519 private key',
     };
     expect(loadConfig(gatewayEnv, base).TRUST_PROXY).toBeUndefined();
     expect(loadConfig(gatewayEnv, { ...base, TRUST_PROXY: 'uniquelocal' }).TRUST_PROXY).toEqual([
