@@ -84,5 +84,7 @@ export const useE2eSystem = (label: string, overrides: Partial<SystemOptions> = 
     jwtSecret,
     /** SECRETS_KEY of the system: tests that inspect what is stored encrypted decrypt with it. */
     secretsKey,
+    /** The bootstrap admin API key the system was started with. */
+    adminApiKey,
   };
 };
