@@ -18,7 +18,7 @@ import {
   startOutboxRelay,
   startOutboxRetention,
 } from '@identity-store/event-store';
-import { createLogger, createMetricsRegistry, type Logger } from '@identity-store/http-kit';
+import { answerClientErrorsWithProblems, createLogger, createMetricsRegistry, type Logger } from '@identity-store/http-kit';
 import { InProcessTransport, KafkaTransport, type MessageTransport } from '@identity-store/messaging';
 import type { IdentityQueries } from '@identity-store/service-clients';
 import express from 'express';
@@ -217,6 +217,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     const s = root.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(s));
   });
   server.keepAliveTimeout = 65_000;
+  answerClientErrorsWithProblems(server);
   const { port } = server.address() as AddressInfo;
   const { adminPort } = options;
   const adminServer =

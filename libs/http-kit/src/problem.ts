@@ -18,6 +18,7 @@ const titles: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  408: 'Request Timeout',
   409: 'Conflict',
   410: 'Gone',
   412: 'Precondition Failed',
@@ -25,6 +26,7 @@ const titles: Record<number, string> = {
   415: 'Unsupported Media Type',
   423: 'Locked',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   501: 'Not Implemented',
   502: 'Bad Gateway',
@@ -109,6 +111,12 @@ const eventStoreProblem = (error: unknown): Problem | undefined => {
   return undefined;
 };
 
+/** 415: request bodies are JSON in UTF-8 (`application/json` or `application/*+json`), nothing else. */
+export const unsupportedMediaType = (reason: string): HttpProblem =>
+  new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', `Request bodies must be JSON in UTF-8: ${reason}.`, [
+    { path: 'headers.content-type', message: 'must be application/json (UTF-8)' },
+  ]);
+
 export const toProblem = (error: unknown): Problem | undefined => {
   const fromEventStore = eventStoreProblem(error);
   if (fromEventStore) return fromEventStore;
@@ -116,12 +124,29 @@ export const toProblem = (error: unknown): Problem | undefined => {
     return problem(error.status, error.code, error.message, error.errors, error.extensions);
   if (error instanceof DomainError)
     return problem(statusOfKind[error.kind], error.code, error.message, error.errors, error.extensions);
-  const status = (error as { status?: number; type?: string }).status;
-  // body-parser: malformed JSON, too large, wrong charset.
-  if ((error as { type?: string }).type === 'entity.parse.failed')
+  const { status, type, limit } = error as { status?: number; type?: string; limit?: number };
+  // body-parser: malformed JSON, too large, wrong charset or encoding.
+  if (type === 'entity.parse.failed')
     return problem(400, 'MALFORMED_JSON', 'The request body is not valid JSON.', [
       { path: 'body', message: 'malformed JSON' },
     ]);
+  if (type === 'entity.too.large')
+    return problem(
+      413,
+      'CONTENT_TOO_LARGE',
+      `The request body is larger than ${limit ?? 'the limit of'} bytes.`,
+      [{ path: 'body', message: `at most ${limit ?? 'the limit of'} bytes` }],
+    );
+  if (type === 'charset.unsupported' || type === 'encoding.unsupported')
+    return toProblem(unsupportedMediaType((error as Error).message));
+  // body-parser, other failures to read the body: a Content-Encoding it does not have, a broken stream.
+  if (status === 400 && type === undefined && 'expose' in (error as object))
+    return problem(
+      400,
+      'MALFORMED_BODY',
+      'The request body could not be read (is its Content-Encoding right?).',
+      [{ path: 'body', message: 'could not be read' }],
+    );
   if (typeof status === 'number' && status >= 400 && status < 500)
     return problem(status, 'BAD_REQUEST', (error as Error).message);
   return undefined;

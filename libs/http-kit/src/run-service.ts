@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { createLogger, type Logger } from './logger';
+import { answerClientErrorsWithProblems } from './service-app';
 
 /** What `start` gets from `runService`. */
 export interface ServiceRuntime {
@@ -45,6 +46,7 @@ const listen = (app: Express, port: number, host: string) =>
   new Promise<Server>((resolve, reject) => {
     // Express 5 hands listen errors (EADDRINUSE) to the callback.
     const listening = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+    answerClientErrorsWithProblems(listening);
   });
 
 const addressOf = (server: Server) => {

@@ -1,4 +1,6 @@
 import { type KeyObject, randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ServiceName } from '@identity-store/contracts';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
@@ -6,7 +8,7 @@ import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { authorizeOperations, GrantVerifier } from './grants';
 import { requireInternalToken } from './internal-tokens';
 import type { Logger } from './logger';
-import { problem, problemHandler, sendProblem } from './problem';
+import { HttpProblem, problem, problemHandler, sendProblem, unsupportedMediaType } from './problem';
 import { requestContext } from './request-context';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
@@ -70,6 +72,58 @@ const ids: RequestHandler = (req, res, next) => {
   req.correlationId = incoming && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : req.requestId;
   res.setHeader(REQUEST_ID_HEADER, req.requestId);
   res.setHeader(CORRELATION_HEADER, req.correlationId);
+  next();
+};
+
+const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
+
+/**
+ * A body that is not JSON is refused (415), not ignored: express.json leaves it unparsed, and a route
+ * would take it as an empty body (an update that changes nothing, or "every field missing"). OWASP's
+ * REST guidance: reject unexpected content types with 415.
+ */
+const onlyJsonBodies: RequestHandler = (req, _res, next) => {
+  const length = req.headers['content-length'];
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  if (hasBody && !req.is(JSON_MEDIA_TYPES))
+    return next(
+      unsupportedMediaType(
+        `got ${req.headers['content-type'] ? `"${req.headers['content-type']}"` : 'no Content-Type'}`,
+      ),
+    );
+  next();
+};
+
+/**
+ * How deep a JSON body may nest. No contract shape nests more than a few levels; free-form objects
+ * (`attributes`, `context`, `attributeSchema`) get the rest. V8's JSON.stringify (events, outbox
+ * rows, logs) overflows its stack a few thousand levels down, and so may consumers of the events:
+ * a body is refused long before (Jackson's StreamReadConstraints bound nesting the same way, at 1000).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether a parsed JSON value nests deeper than `limit`, without recursion (10,000 levels must not overflow here). */
+const depthExceeds = (value: unknown, limit: number): boolean => {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [node, depth] = next;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+};
+
+const boundedDepth: RequestHandler = (req, _res, next) => {
+  if (depthExceeds(req.body, MAX_JSON_DEPTH))
+    return next(
+      new HttpProblem(
+        400,
+        'VALIDATION_FAILED',
+        `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`,
+        [{ path: 'body', message: `nested deeper than ${MAX_JSON_DEPTH} levels` }],
+      ),
+    );
   next();
 };
 
@@ -220,9 +274,9 @@ export const createServiceApps = (options: ServiceAppOptions): ServiceApps => {
     app.use(requireInternalToken({ service, key: internalTokenKey }));
   }
   for (const handler of options.beforeBody ?? []) app.use(handler);
-  app.use(
-    express.json({ limit: options.jsonLimit ?? '256kb', type: ['application/json', 'application/*+json'] }),
-  );
+  app.use(express.json({ limit: options.jsonLimit ?? '256kb', type: JSON_MEDIA_TYPES }));
+  app.use(onlyJsonBodies);
+  app.use(boundedDepth);
   app.use(requestContext);
   for (const router of options.routers) app.use(router);
   endRoutes(app);
@@ -234,4 +288,27 @@ export const createServiceApps = (options: ServiceAppOptions): ServiceApps => {
     routers: options.adminRouters,
   });
   return { app, admin };
+};
+
+/**
+ * Requests Node's HTTP parser refuses (a request target that is not ASCII, a request line and
+ * headers over its 16 KiB limit, a malformed header) are answered as problems too, instead of Node's
+ * bare `400 Bad Request` without a body. Call on every listening server (see Node's `clientError`).
+ */
+export const answerClientErrorsWithProblems = (server: Server): void => {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const [status, code, detail] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'HEADERS_TOO_LARGE', 'The request line and headers are larger than the server accepts.']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'REQUEST_TIMEOUT', 'The request did not arrive in time.']
+          : [400, 'MALFORMED_REQUEST', 'The request is not valid HTTP/1.1 (request line or headers).'];
+    const body = JSON.stringify(problem(status, code, detail));
+    socket.end(
+      `HTTP/1.1 ${status} ${problem(status, code, detail).title}\r\n` +
+        'Content-Type: application/problem+json\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 };

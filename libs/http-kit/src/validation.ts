@@ -85,6 +85,11 @@ export const validate = <
     else errors.push(...fieldErrorsOf(parsed.error, location));
   }
   if (errors.length)
-    throw new HttpProblem(400, 'VALIDATION_FAILED', `The request has ${errors.length} invalid field(s).`, errors);
+    throw new HttpProblem(
+      400,
+      'VALIDATION_FAILED',
+      `The request has ${errors.length} invalid field(s).`,
+      errors,
+    );
   return out as unknown as ValidRequest<z.output<P>, z.output<Q>, z.output<B>>;
 };
