@@ -332,7 +332,7 @@ const nameSchema = (name: string, schema: z.ZodType): void => {
 // Operations
 // ---------------------------------------------------------------------------------------------
 
-type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 410 | 412 | 423 | 429 | 501;
+type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 410 | 412 | 413 | 415 | 423 | 429 | 501;
 type SuccessStatus = 200 | 201 | 204;
 
 /** A response body: a schema, `null` for none, or a schema with its description. */
@@ -839,7 +839,11 @@ const paramsOf = (path: string, pathParameters: Record<string, z.ZodType>): z.Zo
 // ---------------------------------------------------------------------------------------------
 
 const problemResponses: Record<ProblemStatus, { name: string; description: string }> = {
-  400: { name: 'BadRequest', description: 'Validation failed; every bad field is listed in `errors`.' },
+  400: {
+    name: 'BadRequest',
+    description:
+      'Validation failed (every bad field is listed in `errors`), or the body is not valid JSON (`MALFORMED_JSON`).',
+  },
   401: { name: 'Unauthorized', description: 'No, invalid or expired credentials.' },
   403: {
     name: 'Forbidden',
@@ -854,6 +858,11 @@ const problemResponses: Record<ProblemStatus, { name: string; description: strin
   412: { name: 'PreconditionFailed', description: 'The `If-Match` version is stale.' },
   410: { name: 'Gone', description: 'The ceremony session has expired.' },
   423: { name: 'Locked', description: 'The user or the credential is locked.' },
+  413: { name: 'ContentTooLarge', description: 'The body is larger than 256 kB (`CONTENT_TOO_LARGE`).' },
+  415: {
+    name: 'UnsupportedMediaType',
+    description: 'A body that is not JSON in UTF-8 (`application/json`) (`UNSUPPORTED_MEDIA_TYPE`).',
+  },
   429: { name: 'TooManyRequests', description: 'Rate limited; see `Retry-After`.' },
   501: {
     name: 'NotImplemented',
@@ -886,11 +895,13 @@ const serviceNames: Record<ServiceName, string> = {
 
 const tagOf = (op: OperationDef): string => (op.path.startsWith('/api/arthr/') ? 'apiKeys' : op.service);
 
+const BODY_PROBLEMS: ProblemStatus[] = [400, 413, 415];
+
 const responsesOf = (op: OperationDef, doc: OperationDoc | undefined): RouteConfig['responses'] => {
   const responses: RouteConfig['responses'] = {};
-  // Path parameters and queries of the identity-store routes are validated: 400 is always possible.
-  const validated: ProblemStatus[] = op.path.startsWith('/api/identity-store/') ? [400] : [];
-  const problems: ProblemStatus[] = doc ? [...validated, 401, 403, ...(doc.problems ?? [])] : [401, 403, 501];
+  // Any request may carry a body, and every body is read before the operation runs: one that is
+  // not JSON (400), too large (413) or of another media type (415) is refused whatever the operation.
+  const problems: ProblemStatus[] = [...BODY_PROBLEMS, 401, 403, ...(doc ? (doc.problems ?? []) : [501 as const])];
   for (const [status, entry] of Object.entries(doc?.responses ?? {}) as [string, ResponseDoc][]) {
     const { schema, description } =
       entry === null || entry instanceof z.ZodType
@@ -971,6 +982,7 @@ const issueTokenRoute: RouteConfig = {
       ...ref('responses', 'Unauthorized'),
     },
     429: ref('responses', 'TooManyRequests'),
+    ...Object.fromEntries(BODY_PROBLEMS.map((status) => [status, ref('responses', problemResponses[status].name)])),
   },
   'x-service': 'gateway',
 };
@@ -1043,7 +1055,9 @@ const infoDescription = (): string => {
     '**Conventions.** User-scoped operations exist twice: by internal id and, with a trailing `/ext`, by external id. ' +
       '`POST` on a resource updates it, on a collection creates. Lists are pages `{ content, page, size, totalElements, totalPages }`. ' +
       'Resources carry a weak `ETag`; writes may send `If-Match` (412 when stale). Errors are RFC 9457 problems ' +
-      '(`application/problem+json`). Operations marked `x-implemented: false` are part of the contract and answer ' +
+      '(`application/problem+json`), also for requests refused before any operation is matched: a request target ' +
+      'that is not ASCII or malformed headers (400 `MALFORMED_REQUEST`), a request line and headers over 16 KiB ' +
+      '(431 `HEADERS_TOO_LARGE`), a path of no operation (404 `ROUTE_NOT_FOUND`). Operations marked `x-implemented: false` are part of the contract and answer ' +
       '501 Not Implemented until their service lands.',
     '',
     '**Events.** Integration events are published to Kafka, one topic per credential kind plus identity; each message ' +
