@@ -1,6 +1,6 @@
 import { buildOpenApiDocument } from '@identity-store/contracts';
 import fc from 'fast-check';
-import { ApiModel } from './api-model';
+import { ApiModel, refusedByHttp } from './api-model';
 import { type Identities, materialize, planArbitrary } from './request-plan';
 import { RawHttpClient } from './raw-http';
 import { type Fingerprint, StateProbe } from './state-probe';
@@ -164,18 +164,18 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
   };
 
   try {
+    const beforeSetup = await probe.fingerprint();
     await seed();
     await seed();
     await world.seedEmptyStore(client, identities.adminToken);
     await createRestrictedKey();
-    {
-      const before = await probe.fingerprint();
-      const missing = await probe.awaitProjection(before, projectionTimeoutMs);
-      if (missing.length) throw new Error(`seeding: the projection did not apply ${missing.join(', ')}`);
-    }
+    const missing = await probe.awaitProjection(beforeSetup, projectionTimeoutMs);
+    if (missing.length) throw new Error(`seeding: the projection did not apply ${missing.join(', ')}`);
     let current = await probe.fingerprint();
     log(`API fuzzing: seed ${options.seed}; world: ${world.storeList().length} stores, ${world.credentials.length} credentials, ${world.sessions.length} open sessions`);
 
+    /** The last requests (for a report of what came before a violation). */
+    const recent: string[] = [];
     const plans = planArbitrary(model);
     for (let chunk = 0; report.requests < maxRuns && Date.now() < deadline; chunk++) {
       const batch = fc.sample(plans, { seed: (options.seed + chunk * 7919) | 0, numRuns: CHUNK });
@@ -221,7 +221,9 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
           continue;
         }
         const { status } = response;
-        const reached = model.match(request.method, request.target.split('?')[0]!);
+        const reached = refusedByHttp(request.target, request.headers)
+          ? undefined
+          : model.match(request.method, request.target.split('?')[0]!);
         // 501 is the documented answer of an operation the contract marks `x-implemented: false`.
         const notImplemented = status === 501 && reached !== undefined && !reached.implemented;
         const statusClass = notImplemented ? '501 (x-implemented: false)' : `${Math.floor(status / 100)}xx`;
@@ -241,7 +243,12 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
         }
 
         if (status >= 500 && !notImplemented) violation('5xx', status, excerpt(response.body));
-        const problems = model.checkResponse(reached, { status, contentType: mediaType, body: response.body });
+        const problems = model.checkResponse(reached, {
+          status,
+          contentType: mediaType,
+          body: response.body,
+          requestHadBody: request.body !== undefined,
+        });
         if (problems.length) violation('undocumented', status, `${reached?.operationId ?? 'no operation'}: ${problems.join('; ')}`);
 
         const after = await probe.fingerprint();
@@ -251,10 +258,13 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
           if (isRecordedFailure(status, mediaType, body)) report.stateChanges.byRecordedFailure++;
           else {
             const events = await probe.eventsSince(current);
+            const rows = await probe.recentlyUpdated(changes);
             violation(
               'state-changed-on-4xx',
               status,
-              `${excerpt(response.body)} — changed: ${changes.map((c) => `${c.service}.${c.table}`).join(', ')}${events.length ? `; events: ${events.join(', ')}` : ''}`,
+              `${excerpt(response.body)} — changed: ${changes.map((c) => `${c.service}.${c.table}`).join(', ')}` +
+                `${events.length ? `; events: ${events.join(', ')}` : ''}${rows.length ? `; rows: ${rows.join(', ')}` : ''}` +
+                `; before it: ${recent.join(' | ')}`,
             );
           }
         } else if (changes.length && status < 300) report.stateChanges.by2xx++;
@@ -264,6 +274,8 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
           current = await probe.fingerprint();
         } else current = after;
 
+        recent.push(`#${number} ${request.method} ${request.target.slice(0, 120)} → ${status}${sourceChanged ? ' (changed state)' : ''} at ${new Date().toISOString()}`);
+        if (recent.length > 4) recent.shift();
         if (reached === planned) world.learn(planned.operationId, params, status, body);
         if (plan.auth.kind === 'restricted' && status === 401 && planned.security === 'bearer') {
           await createRestrictedKey(); // the fuzzer revoked or re-keyed it

@@ -58,7 +58,12 @@ export interface ResponseToCheck {
   status: number;
   contentType: string | undefined;
   body: Buffer;
+  /** A body is read (and may be refused: 400, 413, 415) before the path is matched to an operation. */
+  requestHadBody?: boolean;
 }
+
+/** Refusals of a request's body, made whatever operation its path names (see the document's 400/413/415). */
+const BODY_REFUSALS = ['400 MALFORMED_JSON', '400 MALFORMED_BODY', '400 VALIDATION_FAILED', '413 CONTENT_TOO_LARGE', '415 UNSUPPORTED_MEDIA_TYPE'];
 
 export class ApiModel {
   readonly operations: ApiOperation[];
@@ -119,7 +124,9 @@ export class ApiModel {
 
   /** The operation a method and raw (undecoded, query-less) path reach, by the document's templates. */
   match(method: string, rawPath: string): ApiOperation | undefined {
-    return this.templates.get(method.toUpperCase())?.find((template) => template.regex.test(rawPath))?.operation;
+    // One trailing slash is the same path (Express's non-strict routing, which the gateway follows).
+    const path = rawPath.length > 1 && rawPath.endsWith('/') ? rawPath.slice(0, -1) : rawPath;
+    return this.templates.get(method.toUpperCase())?.find((template) => template.regex.test(path))?.operation;
   }
 
   private validator(schema: JsonSchema): ValidateFunction {
@@ -134,8 +141,10 @@ export class ApiModel {
   }
 
   /**
-   * What is wrong with a response, per the document (empty: nothing). `operation` undefined: the path
-   * reaches no operation, so only `404 ROUTE_NOT_FOUND` (or 401 before routing) is right.
+   * What is wrong with a response, per the document (empty: nothing). `operation` undefined: the
+   * request reaches no operation (its path matches none, or HTTP itself refuses it), so only what the
+   * document's introduction names is right: 404 ROUTE_NOT_FOUND, 401 (authentication comes before
+   * routing), 400 MALFORMED_REQUEST, 431 HEADERS_TOO_LARGE.
    */
   checkResponse(operation: ApiOperation | undefined, response: ResponseToCheck): string[] {
     const problems: string[] = [];
@@ -158,9 +167,17 @@ export class ApiModel {
     }
     if (!operation) {
       const code = (body as { code?: string } | undefined)?.code;
-      if (!isProblem) problems.push(`${response.status} for a path of no operation is not a problem`);
-      else if (!(response.status === 404 && code === 'ROUTE_NOT_FOUND') && response.status !== 401)
-        problems.push(`${response.status} ${code} for a path of no operation (expected 404 ROUTE_NOT_FOUND)`);
+      const expected = [
+        '404 ROUTE_NOT_FOUND',
+        '401 TOKEN_MISSING',
+        '401 TOKEN_INVALID',
+        '400 MALFORMED_REQUEST',
+        '431 HEADERS_TOO_LARGE',
+        ...(response.requestHadBody ? BODY_REFUSALS : []),
+      ];
+      if (!isProblem) problems.push(`${response.status} for a request of no operation is not a problem`);
+      else if (!expected.includes(`${response.status} ${code}`))
+        problems.push(`${response.status} ${code} for a request of no operation (expected one of ${expected.join(', ')})`);
       return problems;
     }
     const documented = operation.responses.get(response.status);
@@ -188,3 +205,15 @@ export class ApiModel {
 /** `#/components/…` → the added document's absolute id, so a standalone schema can refer into it. */
 const rebase = (schema: JsonSchema): Record<string, unknown> =>
   JSON.parse(JSON.stringify(schema).replace(/"\$ref":"#\//g, `"$ref":"${DOC_ID}#/`)) as Record<string, unknown>;
+
+/** Node's limit on the request line and headers together (`--max-http-header-size`, 16 KiB). */
+const MAX_HEADER_BYTES = 16 * 1024;
+
+/**
+ * Whether HTTP/1.1 itself refuses a request before any operation sees it: a request target with
+ * bytes that are not ASCII (RFC 9112 §3.2) or a request line and headers over the server's limit.
+ */
+export const refusedByHttp = (target: string, headers: Record<string, string>): boolean =>
+  /[^\x21-\x7e]/.test(target) ||
+  target.length + Object.entries(headers).reduce((sum, [name, value]) => sum + name.length + value.length + 4, 0) >
+    MAX_HEADER_BYTES - 200;

@@ -56,6 +56,8 @@ export interface RequestPlan {
   apiKey: { kind: 'admin' } | { kind: 'restricted' } | { kind: 'hostile'; value: string };
   ifMatch: string | null;
   correlationId: string | null;
+  /** A Content-Encoding the body does not have (or one the server does not know). */
+  contentEncoding: string | null;
 }
 
 export interface Identities {
@@ -104,7 +106,14 @@ const hints = (model: ApiModel) => {
       fc.constant(null),
       fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
     ),
-    attributes: fc.record({ age: fc.integer({ min: -5, max: 200 }), email: fc.emailAddress() }, { requiredKeys: [] }),
+    attributes: fc.oneof(
+      { weight: 3, arbitrary: fc.record({ age: fc.integer({ min: -5, max: 200 }), email: fc.emailAddress() }, { requiredKeys: [] }) },
+      { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), hostileJsonValue, { maxKeys: 3 }) },
+    ),
+    context: fc.oneof(
+      { weight: 3, arbitrary: fc.record({ ip: fc.ipV4(), device: fc.string({ maxLength: 20 }) }, { requiredKeys: [] }) },
+      { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), hostileJsonValue, { maxKeys: 3 }) },
+    ),
     attributeSchema: fc.constantFrom<unknown>(
       null,
       { type: 'object', properties: { age: { type: 'integer' } } },
@@ -130,6 +139,10 @@ const hints = (model: ApiModel) => {
 // Plans
 // -------------------------------------------------------------------------------------------------
 
+/** `arbitrary` one time in `oneIn`, else null. */
+const sometimes = <T>(arbitrary: fc.Arbitrary<T>, oneIn: number): fc.Arbitrary<T | null> =>
+  fc.oneof({ weight: oneIn - 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary });
+
 const encode = (value: unknown) => encodeURIComponent(String(value).replace(/[\ud800-\udfff]/g, '\ufffd'));
 
 export const planArbitrary = (model: ApiModel): fc.Arbitrary<RequestPlan> => {
@@ -148,16 +161,16 @@ export const planArbitrary = (model: ApiModel): fc.Arbitrary<RequestPlan> => {
       .tuple(
         fc.tuple(
           ...operation.queryParams.map((parameter) =>
-            fc.option(
+            sometimes(
               fc.oneof(
                 { weight: 3, arbitrary: valueOf(parameter.schema).map((v): [string, string] => [parameter.name, encode(v)]) },
                 { weight: 2, arbitrary: hostileQueryValues.map((v): [string, string] => [parameter.name, v]) },
               ),
-              { freq: 2 },
+              2,
             ),
           ),
         ),
-        fc.option(
+        sometimes(
           fc.constantFrom<Array<[string, string]>>(
             [['page', '1'], ['page', '2']],
             [['size', '5'], ['size', '500']],
@@ -169,7 +182,7 @@ export const planArbitrary = (model: ApiModel): fc.Arbitrary<RequestPlan> => {
             [['', '']],
             [['%00', '%00']],
           ),
-          { freq: 8 },
+          8,
         ),
       )
       .map(([documented, extra]) => [
@@ -192,7 +205,8 @@ export const planArbitrary = (model: ApiModel): fc.Arbitrary<RequestPlan> => {
         { weight: 1, arbitrary: rawBodies.map(({ label, bytes }): BodyPlan => ({ kind: 'raw', label, bytes })) },
       );
     const valid = valueOf(operation.body.schema);
-    const real = fc.option(fc.nat(), { freq: 3 });
+    // Two bodies in three name real things (pick n of the world's), the others keep generated names.
+    const real = fc.oneof({ weight: 1, arbitrary: fc.constant(null) }, { weight: 2, arbitrary: fc.nat() });
     const ceremony = /^(complete|authenticate|register)/.test(operation.operationId) ? 10 : 0;
     return fc.oneof(
       { weight: 30, arbitrary: fc.record({ kind: fc.constant('valid' as const), value: valid, real }) },
@@ -244,11 +258,12 @@ export const planArbitrary = (model: ApiModel): fc.Arbitrary<RequestPlan> => {
       contentType: fc.oneof({ weight: 4, arbitrary: fc.constant<'default'>('default') }, { weight: 1, arbitrary: bodyContentTypes }),
       auth: authPlan,
       apiKey: apiKeyPlan,
-      ifMatch: fc.option(ifMatchValues, { freq: 6 }),
-      correlationId: fc.option(
+      ifMatch: sometimes(ifMatchValues, 6),
+      correlationId: sometimes(
         fc.oneof(hostileStrings.map((s) => s.replace(/[^\t\x20-\x7e]/g, '')), fc.constant('corr-1')),
-        { freq: 15 },
+        15,
       ),
+      contentEncoding: sometimes(fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-unknown', 'gzip, gzip'), 30),
     });
   // A well-formed request about things that exist: reaches the decisions behind the lookups.
   const coherent = (operation: ApiOperation, index: number): fc.Arbitrary<RequestPlan> => {
@@ -269,6 +284,7 @@ export const planArbitrary = (model: ApiModel): fc.Arbitrary<RequestPlan> => {
       apiKey: fc.constant({ kind: 'admin' as const }),
       ifMatch: fc.constant(null),
       correlationId: fc.constant(null),
+      contentEncoding: fc.constant(null),
     }) as fc.Arbitrary<RequestPlan>;
   };
   const plans = model.operations.flatMap((operation, index) =>
@@ -299,8 +315,11 @@ const realValues = (
   const path = operation.path;
   const userId = chosen.userId ?? (chosen.extId ? world.userOf(chosen.storeName ?? '', chosen.extId)?.id : undefined);
   switch (name) {
-    case 'storeName':
-      return world.storeList().map((s) => s.name);
+    case 'storeName': {
+      // Stores with users and credentials twice as often: more requests reach the code behind the lookups.
+      const rich = world.richStores().map((s) => s.name);
+      return [...rich, ...rich, ...world.storeList().map((s) => s.name)];
+    }
     case 'userId':
       return store?.users.map((u) => u.id) ?? [];
     case 'extId':
@@ -499,6 +518,7 @@ export const materialize = (
   else if (plan.auth.header !== undefined) headers.authorization = plan.auth.header;
   if (plan.ifMatch && operation.method !== 'GET') headers['if-match'] = plan.ifMatch;
   if (plan.correlationId !== null) headers['x-correlation-id'] = plan.correlationId;
+  if (plan.contentEncoding !== null && body !== undefined) headers['content-encoding'] = plan.contentEncoding;
 
   const auth = operation.security === 'apiKey' ? `api key ${plan.apiKey.kind}` : `auth ${plan.auth.kind}`;
   const paramKinds = plan.params.map((p) => p.kind).join('/');

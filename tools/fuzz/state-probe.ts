@@ -106,6 +106,26 @@ export class StateProbe {
     return found;
   }
 
+  /** Rows of changed tables updated in the last seconds (tables with `updated_at`), for a report. */
+  async recentlyUpdated(changes: StateChange[]): Promise<string[]> {
+    const found: string[] = [];
+    for (const { service, table } of changes) {
+      if (APPEND_ONLY.has(table)) continue;
+      const client = this.clients.get(service)!;
+      const { rows: columns } = await client.query(
+        `SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 AND column_name = 'updated_at'`,
+        [table],
+      );
+      if (!columns.length) continue;
+      const { rows } = await client.query<{ row: string }>(
+        `SELECT left(t::text, 160) AS row FROM "${table.replace(/"/g, '""')}" t
+          WHERE updated_at > now() - interval '5 seconds' ORDER BY updated_at DESC LIMIT 5`,
+      );
+      found.push(...rows.map(({ row }) => `${service}.${table} ${row}`));
+    }
+    return found;
+  }
+
   /**
    * Waits until the projection has applied every event published through an outbox since `before`
    * (its stream checkpoints reach each one's stream version). Resolves to what is still missing when
