@@ -10,6 +10,7 @@ import {
   topics,
   toPasscodeIntegrationEvent,
   type UserRecord,
+  ownEntry,
 } from '@identity-store/contracts';
 import {
   type ExpiringSessions,
@@ -44,7 +45,7 @@ import {
 import { passcodeSnapshot } from './domain/passcode-snapshot';
 
 const requirePolicy = (store: Store, policyName: string): PasscodePolicy => {
-  const policy = store.passcodePolicies[policyName];
+  const policy = ownEntry(store.passcodePolicies, policyName);
   if (!policy)
     throw notFound(
       'POLICY_NOT_FOUND',

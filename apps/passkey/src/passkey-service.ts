@@ -13,6 +13,7 @@ import {
   topics,
   toPasskeyIntegrationEvent,
   type UserRecord,
+  ownEntry,
 } from '@identity-store/contracts';
 import {
   type ExpiringSessions,
@@ -75,7 +76,7 @@ interface CompletionExtras {
 }
 
 const requireConfig = (store: Store, rpId: string): PasskeyConfig => {
-  const config = store.passkeyConfigs[rpId];
+  const config = ownEntry(store.passkeyConfigs, rpId);
   if (!config)
     throw notFound(
       'PASSKEY_CONFIG_NOT_FOUND',
@@ -85,7 +86,7 @@ const requireConfig = (store: Store, rpId: string): PasskeyConfig => {
 };
 
 const requirePolicy = <P>(policies: Record<string, P>, name: string, kind: string, rpId: string): P => {
-  const policy = policies[name];
+  const policy = ownEntry(policies, name);
   if (!policy) throw notFound('POLICY_NOT_FOUND', `No passkey ${kind} policy ${name} for ${rpId}.`);
   return policy;
 };
@@ -420,7 +421,7 @@ export class PasskeyService {
     kind: K,
   ) {
     return requireOpenSession(
-      state.sessions[sessionId],
+      ownEntry(state.sessions, sessionId),
       { sessionId, storeId: store.id, now: this.streams.clock() },
       kind,
     );

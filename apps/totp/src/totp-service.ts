@@ -8,6 +8,7 @@ import {
   topics,
   type TotpPolicy,
   type UserRecord,
+  ownEntry,
 } from '@identity-store/contracts';
 import { requireActiveUser, UserCredentialStreams } from '@identity-store/credential-kit';
 import { SecretBox } from '@identity-store/crypto';
@@ -33,7 +34,7 @@ export const totpSecretContext = (userId: string, credentialId: string) => `${us
 const legacyTotpSecretContext = (userId: string) => userId;
 
 const requirePolicy = (store: Store, policyName: string): TotpPolicy => {
-  const policy = store.totpPolicies[policyName];
+  const policy = ownEntry(store.totpPolicies, policyName);
   if (!policy) throw notFound('POLICY_NOT_FOUND', `TOTP policy ${policyName} does not exist in store ${store.name}.`);
   return policy;
 };

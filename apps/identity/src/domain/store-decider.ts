@@ -15,6 +15,7 @@ import {
   type TotpPolicy,
   TotpPolicyRemoved,
   TotpPolicySet,
+  ownEntry,
 } from '@identity-store/contracts';
 
 export const storeStreamId = (storeId: string) => `store-${storeId}`;
@@ -135,7 +136,7 @@ export const policyNotFound = (kind: StorePolicyKind, key: string) =>
 
 /** The policy of a kind by its key (name, or rpId), or undefined. */
 export const storePolicy = <K extends StorePolicyKind>(store: Store, kind: K, key: string): StorePolicyOf[K] | undefined =>
-  (store[storePolicyKinds[kind].collection] as Record<string, StorePolicyOf[K]>)[key];
+  ownEntry(store[storePolicyKinds[kind].collection] as Record<string, StorePolicyOf[K]>, key);
 
 export const decideStore = (command: StoreCommand, state: StoreState): StoreEvent[] => {
   const at = command.now.toISOString();

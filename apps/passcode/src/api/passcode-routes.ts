@@ -8,6 +8,7 @@ import {
   policyNameSchema,
   storeNameSchema,
   updatePasscodeBodySchema,
+  ownEntry,
 } from '@identity-store/contracts';
 import {
   requestMetadata,
@@ -62,7 +63,7 @@ export const passcodeRoutes = (passcodes: PasscodeService): Router => {
   on('get', '/registrations/:policyName', async (req, res) => {
     const { params } = validate(req, { params: policyParams });
     const { store, state, now } = await passcodes.state(params.storeName, userRefOf(params));
-    if (!store.passcodePolicies[params.policyName])
+    if (!ownEntry(store.passcodePolicies, params.policyName))
       throw notFound('POLICY_NOT_FOUND', `Passcode policy ${params.policyName} does not exist.`);
     const passcode = findByPolicy(state, params.policyName);
     if (!passcode)
@@ -141,7 +142,7 @@ export const passcodeRoutes = (passcodes: PasscodeService): Router => {
 
   const requirePasscode = async (params: z.output<typeof idParams>) => {
     const { state, now } = await passcodes.state(params.storeName, userRefOf(params));
-    const passcode = state.passcodes[params.id];
+    const passcode = ownEntry(state.passcodes, params.id);
     if (!passcode) throw notFound('PASSCODE_NOT_FOUND', `Passcode ${params.id} does not exist.`);
     return toPasscodeResource(passcode, now);
   };

@@ -28,6 +28,7 @@ import {
   PasscodeStatusChanged,
   type SrpGroup,
   type SrpHash,
+  ownEntry,
 } from '@identity-store/contracts';
 import {
   parseSrpHex,
@@ -449,7 +450,7 @@ function requireSession(
   kind: 'AUTHENTICATION',
 ): ChallengeSession | DecoySession;
 function requireSession(state: PasscodeUserState, command: CompleteCeremony, kind: PasscodeSession['kind']) {
-  const session = state.sessions[command.sessionId];
+  const session = ownEntry(state.sessions, command.sessionId);
   const ofKind = session?.kind === kind || (kind === 'AUTHENTICATION' && session?.kind === 'DECOY');
   if (!session || !ofKind || session.storeId !== command.storeId)
     throw notFound('PASSCODE_SESSION_NOT_FOUND', `Passcode session ${command.sessionId} does not exist`);
@@ -463,7 +464,7 @@ function requireSession(state: PasscodeUserState, command: CompleteCeremony, kin
 }
 
 const requirePolicy = (command: CompleteCeremony, policyName: string) => {
-  const policy = command.policies[policyName];
+  const policy = ownEntry(command.policies, policyName);
   if (!policy) throw notFound('POLICY_NOT_FOUND', `Passcode policy ${policyName} does not exist`);
   return policy;
 };
@@ -504,7 +505,7 @@ const completeRegistration = (
   parseClientValues(paramsOf(session), { salt: command.salt, verifier: command.verifier });
   // Checked again: a concurrent registration of the policy may have completed since the start.
   const { existing } = blockingRegistration(state, session.policyName, now);
-  if (state.passcodes[passcodeId])
+  if (ownEntry(state.passcodes, passcodeId))
     throw conflict('PASSCODE_ALREADY_REGISTERED', `Passcode ${passcodeId} already exists`);
   const at = now.toISOString();
   return [
@@ -808,7 +809,7 @@ const deregister = (command: DeregisterPasscode, state: PasscodeUserState): Pass
 };
 
 const getPasscode = (state: PasscodeUserState, passcodeId: string): PasscodeState => {
-  const passcode = state.passcodes[passcodeId];
+  const passcode = ownEntry(state.passcodes, passcodeId);
   if (!passcode) throw notFound('PASSCODE_NOT_FOUND', `Passcode ${passcodeId} not found`);
   return passcode;
 };
@@ -854,7 +855,7 @@ const withPasscode = (
   passcodeId: string,
   change: (passcode: PasscodeState) => PasscodeState,
 ): PasscodeUserState => {
-  const passcode = state.passcodes[passcodeId];
+  const passcode = ownEntry(state.passcodes, passcodeId);
   if (!passcode) return state; // tolerate events for passcodes already removed
   return { ...state, passcodes: { ...state.passcodes, [passcodeId]: change(passcode) } };
 };

@@ -12,6 +12,7 @@ import {
   startUsernamelessPasskeyAuthenticationBodySchema,
   storeNameSchema,
   updatePasskeyBodySchema,
+  ownEntry,
 } from '@identity-store/contracts';
 import {
   requestMetadata,
@@ -194,7 +195,7 @@ export const passkeyRoutes = (passkeys: PasskeyService): Router => {
 
   const requirePasskey = async (params: z.output<typeof idParams>) => {
     const { state } = await passkeys.state(params.storeName, userRefOf(params));
-    const passkey = state.passkeys[params.id];
+    const passkey = ownEntry(state.passkeys, params.id);
     if (!passkey) throw notFound('PASSKEY_NOT_FOUND', `Passkey ${params.id} does not exist.`);
     return toPasskeyResource(passkey);
   };

@@ -20,6 +20,7 @@ import {
   type PasskeyStatus,
   PasskeyStatusChanged,
   type PasskeyUserVerification,
+  ownEntry,
 } from '@identity-store/contracts';
 
 /**
@@ -415,7 +416,7 @@ const requireSession = <K extends PasskeySession['kind']>(
   state: PasskeyUserState,
   command: CompleteCeremony,
   kind: K,
-) => requireOpenSession(state.sessions[command.sessionId], command, kind);
+) => requireOpenSession(ownEntry(state.sessions, command.sessionId), command, kind);
 
 const completeRegistration = (
   command: CompletePasskeyRegistration,
@@ -439,7 +440,7 @@ const completeRegistration = (
   // Across users of the store the credential's unique key refuses it (the service maps that to 409 too).
   if (findByCredential(state, session.rpId, attestation.credentialId))
     throw conflict('PASSKEY_ALREADY_REGISTERED', `The credential is already registered for ${session.rpId}`);
-  if (state.passkeys[command.passkeyId])
+  if (ownEntry(state.passkeys, command.passkeyId))
     throw conflict('PASSKEY_ALREADY_REGISTERED', `Passkey ${command.passkeyId} already exists`);
   const { ok: _ok, ...verified } = attestation;
   return [
@@ -511,7 +512,7 @@ const completeAuthentication = (
 ): PasskeyEvent[] => {
   // A usernameless session comes from its own stream; any other is this state's.
   const session = requireOpenSession(
-    command.session ?? state.sessions[command.sessionId],
+    command.session ?? ownEntry(state.sessions, command.sessionId),
     command,
     'AUTHENTICATION',
   );
@@ -608,7 +609,7 @@ const failUsernamelessAuthentication = (
 };
 
 const getPasskey = (state: PasskeyUserState, passkeyId: string): PasskeyState => {
-  const passkey = state.passkeys[passkeyId];
+  const passkey = ownEntry(state.passkeys, passkeyId);
   if (!passkey) throw notFound('PASSKEY_NOT_FOUND', `Passkey ${passkeyId} not found`);
   return passkey;
 };
@@ -642,7 +643,7 @@ const withPasskey = (
   passkeyId: string,
   change: (passkey: PasskeyState) => PasskeyState,
 ): PasskeyUserState => {
-  const passkey = state.passkeys[passkeyId];
+  const passkey = ownEntry(state.passkeys, passkeyId);
   if (!passkey) return state; // tolerate events for passkeys already removed
   return { ...state, passkeys: { ...state.passkeys, [passkeyId]: change(passkey) } };
 };
@@ -654,7 +655,7 @@ const openSession = (state: PasskeyUserState, session: PasskeySession, at: strin
 };
 
 const closeSession = (state: PasskeyUserState, sessionId: string): PasskeyUserState => {
-  if (!state.sessions[sessionId]) return state;
+  if (!ownEntry(state.sessions, sessionId)) return state;
   const { [sessionId]: _closed, ...sessions } = state.sessions;
   return { ...state, sessions };
 };

@@ -6,6 +6,7 @@ import {
   pageQuerySchema,
   policyNameSchema,
   updateTotpBodySchema,
+  ownEntry,
 } from '@identity-store/contracts';
 import { requestMetadata, type Router, userPathParams, userScopedRoutes, validate } from '@identity-store/http-kit';
 import { userRefOf } from '@identity-store/service-clients';
@@ -36,7 +37,7 @@ export const totpRoutes = (totp: TotpService): Router => {
   on('get', '/registrations/:policyName', async (req, res) => {
     const { params } = validate(req, { params: policyParams });
     const { store, state, now } = await totp.state(params.storeName, userRefOf(params));
-    if (!store.totpPolicies[params.policyName]) throw notFound('POLICY_NOT_FOUND', `TOTP policy ${params.policyName} does not exist.`);
+    if (!ownEntry(store.totpPolicies, params.policyName)) throw notFound('POLICY_NOT_FOUND', `TOTP policy ${params.policyName} does not exist.`);
     const credential = findByPolicy(state, params.policyName);
     if (!credential) throw notFound('TOTP_NOT_FOUND', `No TOTP registered for policy ${params.policyName}.`);
     res.json(toTotpResource(credential, now));
@@ -62,7 +63,7 @@ export const totpRoutes = (totp: TotpService): Router => {
 
   const requireCredential = async (params: z.output<typeof idParams>) => {
     const { state, now } = await totp.state(params.storeName, userRefOf(params));
-    const credential = state.credentials[params.id];
+    const credential = ownEntry(state.credentials, params.id);
     if (!credential) throw notFound('TOTP_NOT_FOUND', `TOTP ${params.id} does not exist.`);
     return toTotpResource(credential, now);
   };

@@ -17,6 +17,7 @@ import {
   type TotpDigits,
   type TotpEvent,
   type TotpSettableStatus,
+  ownEntry,
 } from '@identity-store/contracts';
 import { addIsoDuration } from '@identity-store/contracts';
 import { matchTotp } from './totp-code';
@@ -214,7 +215,7 @@ const startRegistration = (command: StartTotpRegistration, state: TotpUserState)
   if (existing && existing.status !== 'PENDING') {
     throw conflict('TOTP_ALREADY_REGISTERED', `A TOTP is already registered for policy ${policy.name}`);
   }
-  const clash = state.credentials[credentialId];
+  const clash = ownEntry(state.credentials, credentialId);
   if (clash && clash !== existing) {
     throw conflict('TOTP_ALREADY_REGISTERED', `TOTP credential ${credentialId} already exists`);
   }
@@ -342,7 +343,7 @@ const deregister = (command: DeregisterTotp, state: TotpUserState): TotpEvent[] 
 };
 
 const getCredential = (state: TotpUserState, credentialId: string): TotpCredentialState => {
-  const credential = state.credentials[credentialId];
+  const credential = ownEntry(state.credentials, credentialId);
   if (!credential) throw notFound('TOTP_NOT_FOUND', `TOTP credential ${credentialId} not found`);
   return credential;
 };
@@ -390,7 +391,7 @@ const withCredential = (
   credentialId: string,
   change: (credential: TotpCredentialState) => TotpCredentialState,
 ): TotpUserState => {
-  const credential = state.credentials[credentialId];
+  const credential = ownEntry(state.credentials, credentialId);
   if (!credential) return state; // tolerate events for credentials already removed
   return { credentials: { ...state.credentials, [credentialId]: change(credential) } };
 };
