@@ -41,10 +41,16 @@ export interface FuzzOptions {
   seconds?: number;
   /** How long a 2xx's events may take to reach the audit projection. */
   projectionTimeoutMs?: number;
+  /**
+   * Compare the audit projection's database too (default). Off on a shared Kafka broker, where the
+   * projection also applies other systems' events (the source databases are compared either way).
+   */
+  compareProjection?: boolean;
   log?: (line: string) => void;
 }
 
-export type ViolationKind = '5xx' | 'no-answer' | 'undocumented' | 'state-changed-on-4xx' | 'projection-stalled';
+export type ViolationKind =
+  '5xx' | 'no-answer' | 'undocumented' | 'state-changed-on-4xx' | 'projection-stalled' | 'prototype-polluted';
 
 export interface Violation {
   kind: ViolationKind;
@@ -119,6 +125,15 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
   const client = new RawHttpClient(target.baseUrl);
   const world = new World();
   const probe = await StateProbe.connect(target.databases);
+  const compared = options.compareProjection === false ? probe.sourceServices : Object.keys(target.databases);
+  // The system runs in this process: a request that pollutes Object.prototype shows here.
+  const prototypes = { Object: Object.prototype, Array: Array.prototype, Function: Function.prototype };
+  const prototypeKeys = Object.fromEntries(
+    Object.entries(prototypes).map(([name, proto]) => [
+      name,
+      Reflect.ownKeys(proto).map(String).sort().join(','),
+    ]),
+  );
   const report: FuzzReport = {
     seed: options.seed,
     requests: 0,
@@ -133,12 +148,22 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
   };
 
   const issue = async (apiKey: string): Promise<string> => {
-    const answer = await client.send({ method: 'POST', target: '/api/arthr/apiKeys/issue', headers: { 'x-api-key': apiKey } });
-    if (answer.status !== 200) throw new Error(`issuing a token answered ${answer.status}: ${answer.body.toString()}`);
+    const answer = await client.send({
+      method: 'POST',
+      target: '/api/arthr/apiKeys/issue',
+      headers: { 'x-api-key': apiKey },
+    });
+    if (answer.status !== 200)
+      throw new Error(`issuing a token answered ${answer.status}: ${answer.body.toString()}`);
     return (JSON.parse(answer.body.toString()) as { token: string }).token;
   };
   const adminToken = await issue(target.adminApiKey);
-  const identities: Identities = { adminToken, adminApiKey: target.adminApiKey, restrictedApiKey: '', restrictedToken: '' };
+  const identities: Identities = {
+    adminToken,
+    adminApiKey: target.adminApiKey,
+    restrictedApiKey: '',
+    restrictedToken: '',
+  };
   let tokensIssuedAt = Date.now();
 
   /** Seeds a store (waiting for its projection); returns the new quiet fingerprint. */
@@ -154,9 +179,14 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
   const createRestrictedKey = async () => {
     const created = await client.json('POST', '/api/arthr/apiKeys', {
       token: identities.adminToken,
-      body: { name: 'fuzz-restricted', permissions: RESTRICTED_PERMISSIONS, stores: [world.storeList()[0]!.name] },
+      body: {
+        name: 'fuzz-restricted',
+        permissions: RESTRICTED_PERMISSIONS,
+        stores: [world.storeList()[0]!.name],
+      },
     });
-    if (created.status !== 201) throw new Error(`createApiKey answered ${created.status}: ${JSON.stringify(created.body)}`);
+    if (created.status !== 201)
+      throw new Error(`createApiKey answered ${created.status}: ${JSON.stringify(created.body)}`);
     const key = created.body as { id: string; key: string };
     world.apiKeyIds.push(key.id);
     identities.restrictedApiKey = key.key;
@@ -172,7 +202,9 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
     const missing = await probe.awaitProjection(beforeSetup, projectionTimeoutMs);
     if (missing.length) throw new Error(`seeding: the projection did not apply ${missing.join(', ')}`);
     let current = await probe.fingerprint();
-    log(`API fuzzing: seed ${options.seed}; world: ${world.storeList().length} stores, ${world.credentials.length} credentials, ${world.sessions.length} open sessions`);
+    log(
+      `API fuzzing: seed ${options.seed}; world: ${world.storeList().length} stores, ${world.credentials.length} credentials, ${world.sessions.length} open sessions`,
+    );
 
     /** The last requests (for a report of what came before a violation). */
     const recent: string[] = [];
@@ -197,7 +229,10 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
             request: number,
             operationId: planned.operationId,
             method: request.method,
-            target: request.target.length > 300 ? `${request.target.slice(0, 300)}… (${request.target.length} chars)` : request.target,
+            target:
+              request.target.length > 300
+                ? `${request.target.slice(0, 300)}… (${request.target.length} chars)`
+                : request.target,
             label,
             status,
             detail,
@@ -238,21 +273,34 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
           body = undefined;
         }
         if (status >= 400 && body && typeof body === 'object') {
-          const code = (body as { code?: string; result?: string }).code ?? (body as { result?: string }).result ?? '?';
+          const code =
+            (body as { code?: string; result?: string }).code ?? (body as { result?: string }).result ?? '?';
           report.errorCodes[`${status} ${code}`] = (report.errorCodes[`${status} ${code}`] ?? 0) + 1;
         }
 
         if (status >= 500 && !notImplemented) violation('5xx', status, excerpt(response.body));
+        for (const [name, proto] of Object.entries(prototypes))
+          if (Reflect.ownKeys(proto).map(String).sort().join(',') !== prototypeKeys[name])
+            violation(
+              'prototype-polluted',
+              status,
+              `${name}.prototype now has: ${Reflect.ownKeys(proto).map(String).join(', ')}`,
+            );
         const problems = model.checkResponse(reached, {
           status,
           contentType: mediaType,
           body: response.body,
           requestHadBody: request.body !== undefined,
         });
-        if (problems.length) violation('undocumented', status, `${reached?.operationId ?? 'no operation'}: ${problems.join('; ')}`);
+        if (problems.length)
+          violation(
+            'undocumented',
+            status,
+            `${reached?.operationId ?? 'no operation'}: ${problems.join('; ')}`,
+          );
 
         const after = await probe.fingerprint();
-        const changes = StateProbe.diff(current, after);
+        const changes = StateProbe.diff(current, after, compared);
         const sourceChanged = StateProbe.diff(current, after, probe.sourceServices).length > 0;
         if (changes.length && status >= 400 && status < 500) {
           if (isRecordedFailure(status, mediaType, body)) report.stateChanges.byRecordedFailure++;
@@ -270,11 +318,18 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
         } else if (changes.length && status < 300) report.stateChanges.by2xx++;
         if (sourceChanged) {
           const missing = await probe.awaitProjection(current, projectionTimeoutMs);
-          if (missing.length) violation('projection-stalled', status, `not projected within ${projectionTimeoutMs} ms: ${missing.join(', ')}`);
+          if (missing.length)
+            violation(
+              'projection-stalled',
+              status,
+              `not projected within ${projectionTimeoutMs} ms: ${missing.join(', ')}`,
+            );
           current = await probe.fingerprint();
         } else current = after;
 
-        recent.push(`#${number} ${request.method} ${request.target.slice(0, 120)} → ${status}${sourceChanged ? ' (changed state)' : ''} at ${new Date().toISOString()}`);
+        recent.push(
+          `#${number} ${request.method} ${request.target.slice(0, 120)} → ${status}${sourceChanged ? ' (changed state)' : ''} at ${new Date().toISOString()}`,
+        );
         if (recent.length > 4) recent.shift();
         if (reached === planned) world.learn(planned.operationId, params, status, body);
         if (plan.auth.kind === 'restricted' && status === 401 && planned.security === 'bearer') {
@@ -282,7 +337,9 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
           current = await probe.fingerprint();
         }
         if (number % 250 === 0)
-          log(`… ${number} requests, ${((Date.now() - started) / 1000).toFixed(0)} s, ${report.violations.length} violations`);
+          log(
+            `… ${number} requests, ${((Date.now() - started) / 1000).toFixed(0)} s, ${report.violations.length} violations`,
+          );
       }
     }
   } finally {

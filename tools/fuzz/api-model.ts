@@ -63,7 +63,13 @@ export interface ResponseToCheck {
 }
 
 /** Refusals of a request's body, made whatever operation its path names (see the document's 400/413/415). */
-const BODY_REFUSALS = ['400 MALFORMED_JSON', '400 MALFORMED_BODY', '400 VALIDATION_FAILED', '413 CONTENT_TOO_LARGE', '415 UNSUPPORTED_MEDIA_TYPE'];
+const BODY_REFUSALS = [
+  '400 MALFORMED_JSON',
+  '400 MALFORMED_BODY',
+  '400 VALIDATION_FAILED',
+  '413 CONTENT_TOO_LARGE',
+  '415 UNSUPPORTED_MEDIA_TYPE',
+];
 
 export class ApiModel {
   readonly operations: ApiOperation[];
@@ -86,7 +92,8 @@ export class ApiModel {
       list.push({ operation, regex, shape });
       this.templates.set(operation.method, list);
     }
-    for (const list of this.templates.values()) list.sort((a, b) => (a.shape < b.shape ? -1 : a.shape > b.shape ? 1 : 0));
+    for (const list of this.templates.values())
+      list.sort((a, b) => (a.shape < b.shape ? -1 : a.shape > b.shape ? 1 : 0));
   }
 
   private operationOf(path: string, method: string, raw: Record<string, unknown>): ApiOperation {
@@ -94,7 +101,10 @@ export class ApiModel {
       deref<{ name: string; in: string; schema: JsonSchema; required?: boolean }>(this.doc, p),
     );
     const requestBody = raw.requestBody
-      ? deref<{ required?: boolean; content: Record<string, { schema: JsonSchema }> }>(this.doc, raw.requestBody)
+      ? deref<{ required?: boolean; content: Record<string, { schema: JsonSchema }> }>(
+          this.doc,
+          raw.requestBody,
+        )
       : undefined;
     const responses = new Map<number, Map<string, JsonSchema | undefined>>();
     for (const [status, response] of Object.entries((raw.responses as Record<string, unknown>) ?? {})) {
@@ -111,7 +121,9 @@ export class ApiModel {
       path,
       implemented: raw['x-implemented'] !== false,
       security: security.some((s) => 'apiKey' in s) ? 'apiKey' : 'bearer',
-      pathParams: parameters.filter((p) => p.in === 'path').map((p) => ({ name: p.name, schema: p.schema, required: true })),
+      pathParams: parameters
+        .filter((p) => p.in === 'path')
+        .map((p) => ({ name: p.name, schema: p.schema, required: true })),
       queryParams: parameters
         .filter((p) => p.in === 'query')
         .map((p) => ({ name: p.name, schema: p.schema, required: p.required ?? false })),
@@ -126,7 +138,16 @@ export class ApiModel {
   match(method: string, rawPath: string): ApiOperation | undefined {
     // One trailing slash is the same path (Express's non-strict routing, which the gateway follows).
     const path = rawPath.length > 1 && rawPath.endsWith('/') ? rawPath.slice(0, -1) : rawPath;
-    return this.templates.get(method.toUpperCase())?.find((template) => template.regex.test(path))?.operation;
+    const operation = this.templates
+      .get(method.toUpperCase())
+      ?.find((template) => template.regex.test(path))?.operation;
+    // A segment that does not percent-decode (`%zz`, `%C0%AE`) is no value of any parameter.
+    try {
+      path.split('/').forEach((segment) => decodeURIComponent(segment));
+    } catch {
+      return undefined;
+    }
+    return operation;
   }
 
   private validator(schema: JsonSchema): ValidateFunction {
@@ -177,7 +198,9 @@ export class ApiModel {
       ];
       if (!isProblem) problems.push(`${response.status} for a request of no operation is not a problem`);
       else if (!expected.includes(`${response.status} ${code}`))
-        problems.push(`${response.status} ${code} for a request of no operation (expected one of ${expected.join(', ')})`);
+        problems.push(
+          `${response.status} ${code} for a request of no operation (expected one of ${expected.join(', ')})`,
+        );
       return problems;
     }
     const documented = operation.responses.get(response.status);
@@ -190,13 +213,18 @@ export class ApiModel {
       return problems;
     }
     if (!mediaType || !documented.has(mediaType)) {
-      problems.push(`${response.status} answered ${mediaType ?? 'no content type'}, documented: ${[...documented.keys()].join(', ')}`);
+      problems.push(
+        `${response.status} answered ${mediaType ?? 'no content type'}, documented: ${[...documented.keys()].join(', ')}`,
+      );
       return problems;
     }
     const schema = documented.get(mediaType);
     if (schema !== undefined && !isProblem) {
       const validate = this.validator(schema);
-      if (!validate(body)) problems.push(`${response.status} body does not match the documented schema: ${this.ajv.errorsText(validate.errors)}`);
+      if (!validate(body))
+        problems.push(
+          `${response.status} body does not match the documented schema: ${this.ajv.errorsText(validate.errors)}`,
+        );
     }
     return problems;
   }
@@ -204,7 +232,10 @@ export class ApiModel {
 
 /** `#/components/…` → the added document's absolute id, so a standalone schema can refer into it. */
 const rebase = (schema: JsonSchema): Record<string, unknown> =>
-  JSON.parse(JSON.stringify(schema).replace(/"\$ref":"#\//g, `"$ref":"${DOC_ID}#/`)) as Record<string, unknown>;
+  JSON.parse(JSON.stringify(schema).replace(/"\$ref":"#\//g, `"$ref":"${DOC_ID}#/`)) as Record<
+    string,
+    unknown
+  >;
 
 /** Node's limit on the request line and headers together (`--max-http-header-size`, 16 KiB). */
 const MAX_HEADER_BYTES = 16 * 1024;
@@ -215,5 +246,6 @@ const MAX_HEADER_BYTES = 16 * 1024;
  */
 export const refusedByHttp = (target: string, headers: Record<string, string>): boolean =>
   /[^\x21-\x7e]/.test(target) ||
-  target.length + Object.entries(headers).reduce((sum, [name, value]) => sum + name.length + value.length + 4, 0) >
+  target.length +
+    Object.entries(headers).reduce((sum, [name, value]) => sum + name.length + value.length + 4, 0) >
     MAX_HEADER_BYTES - 200;

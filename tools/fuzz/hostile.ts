@@ -18,7 +18,10 @@ export class RawJson {
 }
 
 export const DEEP_ARRAY = new RawJson(`${'['.repeat(10_000)}${']'.repeat(10_000)}`, '10,000 nested arrays');
-export const DEEP_OBJECT = new RawJson(`${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`, '10,000 nested objects');
+export const DEEP_OBJECT = new RawJson(
+  `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`,
+  '10,000 nested objects',
+);
 
 /** A plain object with an own, enumerable key such as `__proto__` (JSON.parse makes the same). */
 export const objectWithOwnKey = (key: string, value: unknown, rest: Record<string, unknown> = {}) => {
@@ -27,7 +30,14 @@ export const objectWithOwnKey = (key: string, value: unknown, rest: Record<strin
   return object;
 };
 
-export const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', '__defineGetter__'];
+export const PROTOTYPE_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'hasOwnProperty',
+  'toString',
+  '__defineGetter__',
+];
 
 export const hostileStrings: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(

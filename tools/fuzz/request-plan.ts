@@ -24,7 +24,8 @@ import { RP_ID, sessionKindOfPath, type World, type WorldStore } from './world';
  * a plan; which id that is depends on what the run created so far. So a seed replays the same plans.
  */
 
-export type ParamPlan = { kind: 'real'; pick: number } | { kind: 'schema'; value: unknown } | { kind: 'hostile'; raw: string };
+export type ParamPlan =
+  { kind: 'real'; pick: number } | { kind: 'schema'; value: unknown } | { kind: 'hostile'; raw: string };
 
 export interface Mutation {
   at: number;
@@ -43,7 +44,8 @@ export type BodyPlan =
   | { kind: 'duplicateKeys'; value: unknown; key: number; second: unknown }
   | { kind: 'sized'; value: unknown; bytes: number };
 
-export type AuthPlan = { kind: 'admin' } | { kind: 'restricted' } | { kind: 'hostile'; header: string | undefined };
+export type AuthPlan =
+  { kind: 'admin' } | { kind: 'restricted' } | { kind: 'hostile'; header: string | undefined };
 
 export interface RequestPlan {
   operation: number;
@@ -81,9 +83,25 @@ export interface MaterializedRequest {
 // Domain hints: values that pass the server's own rules, not only the schema's
 // -------------------------------------------------------------------------------------------------
 
-const policyNames = fc.oneof(fc.constantFrom('default', 'strict', 'short', 'p2'), fc.stringMatching(/^[A-Za-z0-9-]{1,20}$/));
-const durations = fc.constantFrom('PT15M', 'P90D', 'PT1S', 'P1Y', 'P30D', 'PT0S', 'P1M', 'PT36H', 'P1000000Y', 'PT99999999999H', 'P10Y');
-const hex = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => Buffer.from(b).toString('hex'));
+const policyNames = fc.oneof(
+  fc.constantFrom('default', 'strict', 'short', 'p2'),
+  fc.stringMatching(/^[A-Za-z0-9-]{1,20}$/),
+);
+const durations = fc.constantFrom(
+  'PT15M',
+  'P90D',
+  'PT1S',
+  'P1Y',
+  'P30D',
+  'PT0S',
+  'P1M',
+  'PT36H',
+  'P1000000Y',
+  'PT99999999999H',
+  'P10Y',
+);
+const hex = (bytes: number) =>
+  fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => Buffer.from(b).toString('hex'));
 
 const hints = (model: ApiModel) => {
   const permissions = fc.constantFrom(
@@ -100,18 +118,33 @@ const hints = (model: ApiModel) => {
     A: hex(256),
     M1: hex(32),
     rpId: fc.constantFrom(RP_ID, 'login.example.com', 'example.org', 'localhost'),
-    origins: fc.constantFrom(['https://example.com'], ['https://login.example.com', 'https://example.com'], ['http://localhost:3000']),
+    origins: fc.constantFrom(
+      ['https://example.com'],
+      ['https://login.example.com', 'https://example.com'],
+      ['http://localhost:3000'],
+    ),
     permissions: fc.array(permissions, { minLength: 1, maxLength: 4 }),
     expirationDtm: fc.oneof(
       fc.constant(null),
-      fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+      fc
+        .date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+        .map((d) => d.toISOString()),
     ),
     attributes: fc.oneof(
-      { weight: 3, arbitrary: fc.record({ age: fc.integer({ min: -5, max: 200 }), email: fc.emailAddress() }, { requiredKeys: [] }) },
+      {
+        weight: 3,
+        arbitrary: fc.record(
+          { age: fc.integer({ min: -5, max: 200 }), email: fc.emailAddress() },
+          { requiredKeys: [] },
+        ),
+      },
       { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), hostileJsonValue, { maxKeys: 3 }) },
     ),
     context: fc.oneof(
-      { weight: 3, arbitrary: fc.record({ ip: fc.ipV4(), device: fc.string({ maxLength: 20 }) }, { requiredKeys: [] }) },
+      {
+        weight: 3,
+        arbitrary: fc.record({ ip: fc.ipV4(), device: fc.string({ maxLength: 20 }) }, { requiredKeys: [] }),
+      },
       { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), hostileJsonValue, { maxKeys: 3 }) },
     ),
     attributeSchema: fc.constantFrom<unknown>(
@@ -152,7 +185,10 @@ export const planArbitrary = (model: ApiModel): fc.Arbitrary<RequestPlan> => {
   const paramPlan = (parameter: ApiParameter): fc.Arbitrary<ParamPlan> =>
     fc.oneof(
       { weight: 12, arbitrary: fc.nat().map((pick): ParamPlan => ({ kind: 'real', pick })) },
-      { weight: 4, arbitrary: valueOf(parameter.schema).map((value): ParamPlan => ({ kind: 'schema', value })) },
+      {
+        weight: 4,
+        arbitrary: valueOf(parameter.schema).map((value): ParamPlan => ({ kind: 'schema', value })),
+      },
       { weight: 2, arbitrary: hostileSegments.map((raw): ParamPlan => ({ kind: 'hostile', raw })) },
     );
 
@@ -163,8 +199,17 @@ export const planArbitrary = (model: ApiModel): fc.Arbitrary<RequestPlan> => {
           ...operation.queryParams.map((parameter) =>
             sometimes(
               fc.oneof(
-                { weight: 3, arbitrary: valueOf(parameter.schema).map((v): [string, string] => [parameter.name, encode(v)]) },
-                { weight: 2, arbitrary: hostileQueryValues.map((v): [string, string] => [parameter.name, v]) },
+                {
+                  weight: 3,
+                  arbitrary: valueOf(parameter.schema).map((v): [string, string] => [
+                    parameter.name,
+                    encode(v),
+                  ]),
+                },
+                {
+                  weight: 2,
+                  arbitrary: hostileQueryValues.map((v): [string, string] => [parameter.name, v]),
+                },
               ),
               2,
             ),
@@ -172,8 +217,14 @@ export const planArbitrary = (model: ApiModel): fc.Arbitrary<RequestPlan> => {
         ),
         sometimes(
           fc.constantFrom<Array<[string, string]>>(
-            [['page', '1'], ['page', '2']],
-            [['size', '5'], ['size', '500']],
+            [
+              ['page', '1'],
+              ['page', '2'],
+            ],
+            [
+              ['size', '5'],
+              ['size', '500'],
+            ],
             [['__proto__', 'x']],
             [['constructor', 'x']],
             [['page[$gt]', '1']],
@@ -202,7 +253,10 @@ export const planArbitrary = (model: ApiModel): fc.Arbitrary<RequestPlan> => {
       return fc.oneof(
         { weight: 20, arbitrary: fc.constant<BodyPlan>({ kind: 'none' }) },
         { weight: 1, arbitrary: hostileJsonValue.map((value): BodyPlan => ({ kind: 'hostile', value })) },
-        { weight: 1, arbitrary: rawBodies.map(({ label, bytes }): BodyPlan => ({ kind: 'raw', label, bytes })) },
+        {
+          weight: 1,
+          arbitrary: rawBodies.map(({ label, bytes }): BodyPlan => ({ kind: 'raw', label, bytes })),
+        },
       );
     const valid = valueOf(operation.body.schema);
     // Two bodies in three name real things (pick n of the world's), the others keep generated names.
@@ -219,19 +273,39 @@ export const planArbitrary = (model: ApiModel): fc.Arbitrary<RequestPlan> => {
           mutations: fc.array(mutation, { minLength: 1, maxLength: 3 }),
         }),
       },
-      ...(ceremony ? [{ weight: ceremony, arbitrary: valid.map((fallback): BodyPlan => ({ kind: 'ceremony', fallback })) }] : []),
+      ...(ceremony
+        ? [
+            {
+              weight: ceremony,
+              arbitrary: valid.map((fallback): BodyPlan => ({ kind: 'ceremony', fallback })),
+            },
+          ]
+        : []),
       { weight: 5, arbitrary: hostileJsonValue.map((value): BodyPlan => ({ kind: 'hostile', value })) },
-      { weight: 8, arbitrary: rawBodies.map(({ label, bytes }): BodyPlan => ({ kind: 'raw', label, bytes })) },
+      {
+        weight: 8,
+        arbitrary: rawBodies.map(({ label, bytes }): BodyPlan => ({ kind: 'raw', label, bytes })),
+      },
       {
         weight: 5,
-        arbitrary: fc.record({ kind: fc.constant('duplicateKeys' as const), value: valid, key: fc.nat(), second: hostileJsonValue }),
+        arbitrary: fc.record({
+          kind: fc.constant('duplicateKeys' as const),
+          value: valid,
+          key: fc.nat(),
+          second: hostileJsonValue,
+        }),
       },
       {
         weight: 4,
         arbitrary: fc.record({
           kind: fc.constant('sized' as const),
           value: valid,
-          bytes: fc.constantFrom(BODY_LIMIT_BYTES - 1, BODY_LIMIT_BYTES, BODY_LIMIT_BYTES + 1, 4 * BODY_LIMIT_BYTES),
+          bytes: fc.constantFrom(
+            BODY_LIMIT_BYTES - 1,
+            BODY_LIMIT_BYTES,
+            BODY_LIMIT_BYTES + 1,
+            4 * BODY_LIMIT_BYTES,
+          ),
         }),
       },
       { weight: 3, arbitrary: fc.constant<BodyPlan>({ kind: 'none' }) },
@@ -246,7 +320,12 @@ export const planArbitrary = (model: ApiModel): fc.Arbitrary<RequestPlan> => {
   const apiKeyPlan = fc.oneof(
     { weight: 3, arbitrary: fc.constant({ kind: 'admin' as const }) },
     { weight: 1, arbitrary: fc.constant({ kind: 'restricted' as const }) },
-    { weight: 6, arbitrary: fc.oneof(hostileStrings, fc.constant('isk_x_y')).map((value) => ({ kind: 'hostile' as const, value })) },
+    {
+      weight: 6,
+      arbitrary: fc
+        .oneof(hostileStrings, fc.constant('isk_x_y'))
+        .map((value) => ({ kind: 'hostile' as const, value })),
+    },
   );
 
   const free = (operation: ApiOperation, index: number): fc.Arbitrary<RequestPlan> =>
@@ -255,15 +334,24 @@ export const planArbitrary = (model: ApiModel): fc.Arbitrary<RequestPlan> => {
       params: fc.tuple(...operation.pathParams.map(paramPlan)),
       query: queryPlan(operation),
       body: bodyPlan(operation),
-      contentType: fc.oneof({ weight: 4, arbitrary: fc.constant<'default'>('default') }, { weight: 1, arbitrary: bodyContentTypes }),
+      contentType: fc.oneof(
+        { weight: 4, arbitrary: fc.constant<'default'>('default') },
+        { weight: 1, arbitrary: bodyContentTypes },
+      ),
       auth: authPlan,
       apiKey: apiKeyPlan,
       ifMatch: sometimes(ifMatchValues, 6),
       correlationId: sometimes(
-        fc.oneof(hostileStrings.map((s) => s.replace(/[^\t\x20-\x7e]/g, '')), fc.constant('corr-1')),
+        fc.oneof(
+          hostileStrings.map((s) => s.replace(/[^\t\x20-\x7e]/g, '')),
+          fc.constant('corr-1'),
+        ),
         15,
       ),
-      contentEncoding: sometimes(fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-unknown', 'gzip, gzip'), 30),
+      contentEncoding: sometimes(
+        fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-unknown', 'gzip, gzip'),
+        30,
+      ),
     });
   // A well-formed request about things that exist: reaches the decisions behind the lookups.
   const coherent = (operation: ApiOperation, index: number): fc.Arbitrary<RequestPlan> => {
@@ -271,12 +359,24 @@ export const planArbitrary = (model: ApiModel): fc.Arbitrary<RequestPlan> => {
     const ceremony = /^(complete|authenticate)/.test(operation.operationId);
     return fc.record({
       operation: fc.constant(index),
-      params: fc.tuple(...operation.pathParams.map(() => fc.nat().map((pick): ParamPlan => ({ kind: 'real', pick })))),
+      params: fc.tuple(
+        ...operation.pathParams.map(() => fc.nat().map((pick): ParamPlan => ({ kind: 'real', pick }))),
+      ),
       query: fc.constant([]),
       body: operation.body
         ? fc.oneof(
-            { weight: 2, arbitrary: fc.record({ kind: fc.constant('valid' as const), value: valid, real: fc.nat() }) },
-            ...(ceremony ? [{ weight: 3, arbitrary: valid.map((fallback): BodyPlan => ({ kind: 'ceremony', fallback })) }] : []),
+            {
+              weight: 2,
+              arbitrary: fc.record({ kind: fc.constant('valid' as const), value: valid, real: fc.nat() }),
+            },
+            ...(ceremony
+              ? [
+                  {
+                    weight: 3,
+                    arbitrary: valid.map((fallback): BodyPlan => ({ kind: 'ceremony', fallback })),
+                  },
+                ]
+              : []),
           )
         : fc.constant<BodyPlan>({ kind: 'none' }),
       contentType: fc.constant<'default'>('default'),
@@ -302,7 +402,8 @@ export const planArbitrary = (model: ApiModel): fc.Arbitrary<RequestPlan> => {
 // Plan → bytes on the wire
 // -------------------------------------------------------------------------------------------------
 
-const pick = <T>(list: readonly T[], n: number): T | undefined => (list.length ? list[n % list.length] : undefined);
+const pick = <T>(list: readonly T[], n: number): T | undefined =>
+  list.length ? list[n % list.length] : undefined;
 
 /** The world's values a path parameter of this operation can take (empty: none known). */
 const realValues = (
@@ -313,11 +414,18 @@ const realValues = (
 ): string[] => {
   const store: WorldStore | undefined = chosen.storeName ? world.stores.get(chosen.storeName) : undefined;
   const path = operation.path;
-  const userId = chosen.userId ?? (chosen.extId ? world.userOf(chosen.storeName ?? '', chosen.extId)?.id : undefined);
+  const userId =
+    chosen.userId ?? (chosen.extId ? world.userOf(chosen.storeName ?? '', chosen.extId)?.id : undefined);
   switch (name) {
     case 'storeName': {
-      // Stores with users and credentials twice as often: more requests reach the code behind the lookups.
       const rich = world.richStores().map((s) => s.name);
+      // Deleting the seeded stores would only make the run re-seed: delete the others (and 404s).
+      if (operation.operationId === 'deleteStore')
+        return world
+          .storeList()
+          .filter((s) => !rich.includes(s.name))
+          .map((s) => s.name);
+      // Stores with users and credentials twice as often: more requests reach the code behind the lookups.
       return [...rich, ...rich, ...world.storeList().map((s) => s.name)];
     }
     case 'userId':
@@ -342,7 +450,13 @@ const realValues = (
       if (path.startsWith('/api/arthr/apiKeys')) return world.apiKeyIds;
       if (/\/authentications\/\{id\}/.test(path))
         return world.authentications.filter((a) => a.userId === userId).map((a) => a.id);
-      const kind = /\/totps\//.test(path) ? 'totp' : /\/passcodes\//.test(path) ? 'passcode' : /\/passkeys\//.test(path) ? 'passkey' : undefined;
+      const kind = /\/totps\//.test(path)
+        ? 'totp'
+        : /\/passcodes\//.test(path)
+          ? 'passcode'
+          : /\/passkeys\//.test(path)
+            ? 'passkey'
+            : undefined;
       const own = world.credentials.filter((c) => c.kind === kind && c.userId === userId);
       return (own.length ? own : world.credentials.filter((c) => c.kind === kind)).map((c) => c.id);
     }
@@ -352,7 +466,13 @@ const realValues = (
 };
 
 /** Top-level body fields that name existing things: the world's values, when the plan asks for them. */
-const substitute = (world: World, operation: ApiOperation, chosen: Record<string, string>, value: unknown, n: number) => {
+const substitute = (
+  world: World,
+  operation: ApiOperation,
+  chosen: Record<string, string>,
+  value: unknown,
+  n: number,
+) => {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   const body = { ...(value as Record<string, unknown>) };
   const store = chosen.storeName ? world.stores.get(chosen.storeName) : undefined;
@@ -365,11 +485,15 @@ const substitute = (world: World, operation: ApiOperation, chosen: Record<string
   if ('rpId' in body && store?.passkeyConfigs.length) body.rpId = pick(store.passkeyConfigs, n)!.rpId;
   if ('policyName' in body && store?.passkeyConfigs.length) {
     const config = store.passkeyConfigs.find((c) => c.rpId === body.rpId) ?? store.passkeyConfigs[0]!;
-    const policies = /authenticat/i.test(operation.operationId) ? config.authenticationPolicies : config.registrationPolicies;
+    const policies = /authenticat/i.test(operation.operationId)
+      ? config.authenticationPolicies
+      : config.registrationPolicies;
     if (policies.length) body.policyName = pick(policies, n);
   }
-  if (operation.operationId === 'createStore' && 'name' in body) body.name = pick(world.storeList(), n)?.name ?? body.name;
-  if (Array.isArray(body.stores) && world.storeList().length) body.stores = [pick(world.storeList(), n)!.name];
+  if (operation.operationId === 'createStore' && 'name' in body)
+    body.name = pick(world.storeList(), n)?.name ?? body.name;
+  if (Array.isArray(body.stores) && world.storeList().length)
+    body.stores = [pick(world.storeList(), n)!.name];
   return body;
 };
 
@@ -377,18 +501,32 @@ const applyMutations = (value: unknown, mutations: Mutation[]): unknown => {
   let root = structuredClone(value);
   for (const { at, action, key, value: hostile } of mutations) {
     // Every node, depth first, with where it hangs (undefined parent: the root itself).
-    const nodes: Array<{ node: unknown; parent?: Record<string, unknown> | unknown[]; key?: string | number }> = [];
+    const nodes: Array<{
+      node: unknown;
+      parent?: Record<string, unknown> | unknown[];
+      key?: string | number;
+    }> = [];
     const walk = (node: unknown, parent?: Record<string, unknown> | unknown[], k?: string | number) => {
       nodes.push({ node, parent, key: k });
       if (Array.isArray(node)) node.forEach((child, i) => walk(child, node, i));
       else if (node !== null && typeof node === 'object' && !(node instanceof RawJson))
-        for (const [childKey, child] of Object.entries(node)) walk(child, node as Record<string, unknown>, childKey);
+        for (const [childKey, child] of Object.entries(node))
+          walk(child, node as Record<string, unknown>, childKey);
     };
     walk(root);
     const target = nodes[at % nodes.length]!;
-    const isObject = target.node !== null && typeof target.node === 'object' && !Array.isArray(target.node) && !(target.node instanceof RawJson);
+    const isObject =
+      target.node !== null &&
+      typeof target.node === 'object' &&
+      !Array.isArray(target.node) &&
+      !(target.node instanceof RawJson);
     if (action === 'addKey' && isObject) {
-      Object.defineProperty(target.node, key, { value: hostile, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(target.node, key, {
+        value: hostile,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     } else if (action === 'dropKey' && isObject && Object.keys(target.node as object).length) {
       const keys = Object.keys(target.node as object);
       delete (target.node as Record<string, unknown>)[keys[at % keys.length]!];
@@ -412,7 +550,12 @@ const withDuplicateKey = (value: unknown, n: number, second: unknown): string =>
 };
 
 /** The right answer to a ceremony, when the world knows it (else the plan's fallback body). */
-const ceremonyBody = (world: World, operation: ApiOperation, chosen: Record<string, string>, fallback: unknown): unknown => {
+const ceremonyBody = (
+  world: World,
+  operation: ApiOperation,
+  chosen: Record<string, string>,
+  fallback: unknown,
+): unknown => {
   const id = operation.operationId;
   const userId = chosen.userId ?? world.userOf(chosen.storeName ?? '', chosen.extId ?? '')?.id;
   if (/^(authenticateTotp|completeTotpRegistration)/.test(id) && userId && chosen.policyName) {
@@ -426,7 +569,9 @@ const ceremonyBody = (world: World, operation: ApiOperation, chosen: Record<stri
   if (id === 'completePasscodeAuthentication' || id === 'completePasscodeRenewal') {
     const proof = world.srpProof(session);
     if (!proof) return fallback;
-    return id === 'completePasscodeRenewal' ? { ...proof, ...world.srpVerifier(session.start.identity as string) } : proof;
+    return id === 'completePasscodeRenewal'
+      ? { ...proof, ...world.srpVerifier(session.start.identity as string) }
+      : proof;
   }
   if (id === 'completePasskeyRegistration' || id === 'completePasskeyAuthentication')
     return world.webauthnResponse(session) ?? fallback;
@@ -470,12 +615,19 @@ export const materialize = (
     case 'none':
       break;
     case 'valid':
-      body = Buffer.from(toJsonText(b.real === null ? b.value : substitute(world, operation, chosen, b.value, b.real)));
+      body = Buffer.from(
+        toJsonText(b.real === null ? b.value : substitute(world, operation, chosen, b.value, b.real)),
+      );
       bodyLabel = b.real === null ? 'valid body' : 'valid body, real names';
       break;
     case 'mutated':
       body = Buffer.from(
-        toJsonText(applyMutations(b.real === null ? b.value : substitute(world, operation, chosen, b.value, b.real), b.mutations)),
+        toJsonText(
+          applyMutations(
+            b.real === null ? b.value : substitute(world, operation, chosen, b.value, b.real),
+            b.mutations,
+          ),
+        ),
       );
       bodyLabel = `mutated body (${b.mutations.map((m) => m.action).join(', ')})`;
       break;
@@ -497,14 +649,18 @@ export const materialize = (
       break;
     case 'sized': {
       const text = toJsonText(b.value);
-      body = Buffer.concat([Buffer.from(text), Buffer.alloc(Math.max(0, b.bytes - Buffer.byteLength(text)), ' ')]);
+      body = Buffer.concat([
+        Buffer.from(text),
+        Buffer.alloc(Math.max(0, b.bytes - Buffer.byteLength(text)), ' '),
+      ]);
       bodyLabel = `${body.length}-byte body`;
       break;
     }
   }
 
   const headers: Record<string, string> = {};
-  const contentType = plan.contentType === 'default' ? (body !== undefined ? 'application/json' : null) : plan.contentType;
+  const contentType =
+    plan.contentType === 'default' ? (body !== undefined ? 'application/json' : null) : plan.contentType;
   if (contentType) headers['content-type'] = contentType;
   let localAddress: string | undefined;
   if (operation.security === 'apiKey') {
@@ -512,7 +668,11 @@ export const materialize = (
     localAddress = '127.0.0.2';
     const key = plan.apiKey;
     headers['x-api-key'] =
-      key.kind === 'admin' ? identities.adminApiKey : key.kind === 'restricted' ? identities.restrictedApiKey : key.value.replace(/[^\t\x20-\x7e]/g, '');
+      key.kind === 'admin'
+        ? identities.adminApiKey
+        : key.kind === 'restricted'
+          ? identities.restrictedApiKey
+          : key.value.replace(/[^\t\x20-\x7e]/g, '');
   } else if (plan.auth.kind === 'admin') headers.authorization = `Bearer ${identities.adminToken}`;
   else if (plan.auth.kind === 'restricted') headers.authorization = `Bearer ${identities.restrictedToken}`;
   else if (plan.auth.header !== undefined) headers.authorization = plan.auth.header;
@@ -523,7 +683,13 @@ export const materialize = (
   const auth = operation.security === 'apiKey' ? `api key ${plan.apiKey.kind}` : `auth ${plan.auth.kind}`;
   const paramKinds = plan.params.map((p) => p.kind).join('/');
   return {
-    request: { method: operation.method, target: query ? `${path}?${query}` : path, headers, body, localAddress },
+    request: {
+      method: operation.method,
+      target: query ? `${path}?${query}` : path,
+      headers,
+      body,
+      localAddress,
+    },
     planned: operation,
     params: chosen,
     label: `${bodyLabel}; params ${paramKinds || '-'}; ${auth}${contentType && contentType !== 'application/json' ? `; content-type ${contentType}` : ''}`,

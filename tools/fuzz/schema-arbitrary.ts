@@ -43,7 +43,8 @@ export const resolvePointer = (root: unknown, ref: string): JsonSchema => {
   let node: unknown = root;
   for (const raw of ref.slice(1).split('/').filter(Boolean)) {
     const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (typeof node !== 'object' || node === null || !(key in node)) throw new Error(`Unresolvable $ref ${ref}`);
+    if (typeof node !== 'object' || node === null || !(key in node))
+      throw new Error(`Unresolvable $ref ${ref}`);
     node = (node as Record<string, unknown>)[key];
   }
   return node as JsonSchema;
@@ -52,7 +53,11 @@ export const resolvePointer = (root: unknown, ref: string): JsonSchema => {
 const anyJson = fc.jsonValue({ maxDepth: 2 });
 
 const dateTime = fc
-  .date({ min: new Date('1970-01-01T00:00:00.000Z'), max: new Date('2200-01-01T00:00:00.000Z'), noInvalidDate: true })
+  .date({
+    min: new Date('1970-01-01T00:00:00.000Z'),
+    max: new Date('2200-01-01T00:00:00.000Z'),
+    noInvalidDate: true,
+  })
   .map((d) => d.toISOString());
 
 const stringOf = (schema: Record<string, unknown>): fc.Arbitrary<string> => {
@@ -70,20 +75,25 @@ const stringOf = (schema: Record<string, unknown>): fc.Arbitrary<string> => {
   else if (schema.format === 'email') base = fc.emailAddress();
   else if (schema.format === 'uri') base = fc.webUrl();
   else
-    return fc.string({
-      unit: 'grapheme',
-      minLength,
-      maxLength: Math.min(maxLength ?? minLength + 40, minLength + 40),
-    }).filter(inLength);
+    return fc
+      .string({
+        unit: 'grapheme',
+        minLength,
+        maxLength: Math.min(maxLength ?? minLength + 40, minLength + 40),
+      })
+      .filter(inLength);
   return minLength > 0 || maxLength !== undefined ? base.filter(inLength) : base;
 };
 
 const integerOf = (schema: Record<string, unknown>): fc.Arbitrary<number> => {
   let min = typeof schema.minimum === 'number' ? Math.ceil(schema.minimum) : -(2 ** 31);
   let max = typeof schema.maximum === 'number' ? Math.floor(schema.maximum) : 2 ** 31 - 1;
-  if (typeof schema.exclusiveMinimum === 'number') min = Math.max(min, Math.floor(schema.exclusiveMinimum) + 1);
-  if (typeof schema.exclusiveMaximum === 'number') max = Math.min(max, Math.ceil(schema.exclusiveMaximum) - 1);
-  const step = typeof schema.multipleOf === 'number' && Number.isInteger(schema.multipleOf) ? schema.multipleOf : 1;
+  if (typeof schema.exclusiveMinimum === 'number')
+    min = Math.max(min, Math.floor(schema.exclusiveMinimum) + 1);
+  if (typeof schema.exclusiveMaximum === 'number')
+    max = Math.min(max, Math.ceil(schema.exclusiveMaximum) - 1);
+  const step =
+    typeof schema.multipleOf === 'number' && Number.isInteger(schema.multipleOf) ? schema.multipleOf : 1;
   if (step === 1) return fc.integer({ min, max });
   return fc.integer({ min: Math.ceil(min / step), max: Math.floor(max / step) }).map((n) => n * step);
 };
@@ -118,7 +128,8 @@ const mergeAllOf = (parts: JsonSchema[], root: unknown): Record<string, unknown>
     // Every part constrains the type: the merged type is the intersection.
     if (type !== undefined) {
       const types = Array.isArray(type) ? (type as string[]) : [type as string];
-      merged.type = merged.type === undefined ? types : (merged.type as string[]).filter((t) => types.includes(t));
+      merged.type =
+        merged.type === undefined ? types : (merged.type as string[]).filter((t) => types.includes(t));
     }
     if (Array.isArray(allOf)) {
       const inner = mergeAllOf(allOf as JsonSchema[], root);
@@ -133,7 +144,10 @@ const mergeAllOf = (parts: JsonSchema[], root: unknown): Record<string, unknown>
   return merged;
 };
 
-export const schemaArbitrary = (schema: JsonSchema, options: SchemaArbitraryOptions = {}): fc.Arbitrary<unknown> => {
+export const schemaArbitrary = (
+  schema: JsonSchema,
+  options: SchemaArbitraryOptions = {},
+): fc.Arbitrary<unknown> => {
   const root = options.root ?? schema;
   const maxExtra = options.maxExtra ?? 2;
   const hint = options.hint;
@@ -156,11 +170,19 @@ export const schemaArbitrary = (schema: JsonSchema, options: SchemaArbitraryOpti
       const { anyOf: _a, oneOf: _o, ...rest } = node;
       // Keywords next to anyOf (description, default) constrain nothing here.
       const arbitraries = alternatives.map((alternative) =>
-        convert(typeof alternative === 'object' ? { ...rest, ...alternative } : alternative, depth + 1, property),
+        convert(
+          typeof alternative === 'object' ? { ...rest, ...alternative } : alternative,
+          depth + 1,
+          property,
+        ),
       );
       return fc.oneof(...arbitraries);
     }
-    const types = Array.isArray(node.type) ? (node.type as string[]) : typeof node.type === 'string' ? [node.type] : undefined;
+    const types = Array.isArray(node.type)
+      ? (node.type as string[])
+      : typeof node.type === 'string'
+        ? [node.type]
+        : undefined;
     if (!types) {
       if (node.properties || node.additionalProperties !== undefined) return objectOf(node, depth, property);
       if (node.items) return arrayOf(node, depth);
@@ -193,21 +215,30 @@ export const schemaArbitrary = (schema: JsonSchema, options: SchemaArbitraryOpti
   const arrayOf = (node: Record<string, unknown>, depth: number): fc.Arbitrary<unknown[]> => {
     const item = node.items === undefined ? anyJson : convert(node.items as JsonSchema, depth + 1);
     const minLength = typeof node.minItems === 'number' ? node.minItems : 0;
-    const maxLength = Math.min(typeof node.maxItems === 'number' ? node.maxItems : Infinity, minLength + maxExtra + 1);
+    const maxLength = Math.min(
+      typeof node.maxItems === 'number' ? node.maxItems : Infinity,
+      minLength + maxExtra + 1,
+    );
     return node.uniqueItems
       ? fc.uniqueArray(item, { minLength, maxLength, selector: (v) => JSON.stringify(v) })
       : fc.array(item, { minLength, maxLength });
   };
 
-  const objectOf = (node: Record<string, unknown>, depth: number, property?: string): fc.Arbitrary<Record<string, unknown>> => {
+  const objectOf = (
+    node: Record<string, unknown>,
+    depth: number,
+    property?: string,
+  ): fc.Arbitrary<Record<string, unknown>> => {
     const properties = (node.properties ?? {}) as Record<string, JsonSchema>;
     const required = new Set((node.required as string[] | undefined) ?? []);
     const model: Record<string, fc.Arbitrary<unknown>> = {};
     for (const [name, child] of Object.entries(properties)) model[name] = convert(child, depth + 1, name);
     const record = fc.record(model, { requiredKeys: [...required].filter((name) => name in model) });
     const additional = node.additionalProperties;
-    if (additional === false || additional === undefined) return record as fc.Arbitrary<Record<string, unknown>>;
-    const keys = (hint?.({ property, role: 'keys', schema: node }) as fc.Arbitrary<string> | undefined) ??
+    if (additional === false || additional === undefined)
+      return record as fc.Arbitrary<Record<string, unknown>>;
+    const keys =
+      (hint?.({ property, role: 'keys', schema: node }) as fc.Arbitrary<string> | undefined) ??
       fc.string({ minLength: 1, maxLength: 12 });
     const extra = fc.dictionary(
       keys.filter((key) => !(key in properties) && key !== '__proto__'),

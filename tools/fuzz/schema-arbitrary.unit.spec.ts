@@ -9,7 +9,9 @@ const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
 /** Every value the arbitrary generates validates against the schema (ajv, the reference). */
 const expectValid = (schema: JsonSchema, root?: unknown, numRuns = 200) => {
   const validate = root
-    ? ajv.compile({ $ref: `https://identity-store.test/openapi.json#${(schema as { $ref: string }).$ref.slice(1)}` })
+    ? ajv.compile({
+        $ref: `https://identity-store.test/openapi.json#${(schema as { $ref: string }).$ref.slice(1)}`,
+      })
     : ajv.compile(schema as object);
   fc.assert(
     fc.property(schemaArbitrary(schema, { root }), (value) => {
@@ -39,7 +41,13 @@ describe('JSON Schema → fast-check arbitrary', () => {
     expectValid({ enum: ['SHA1', 'SHA256'] });
     expectValid({ const: 42 });
     expectValid({ type: ['string', 'null'], maxLength: 3 });
-    expectValid({ anyOf: [{ type: 'number', enum: [6] }, { type: 'number', enum: [8] }], default: 6 });
+    expectValid({
+      anyOf: [
+        { type: 'number', enum: [6] },
+        { type: 'number', enum: [8] },
+      ],
+      default: 6,
+    });
     expectValid({
       allOf: [
         { type: 'object', properties: { a: { type: 'integer' } }, required: ['a'] },
@@ -65,13 +73,22 @@ describe('JSON Schema → fast-check arbitrary', () => {
   });
 
   it('arrays honour minItems, maxItems and uniqueItems', () => {
-    expectValid({ type: 'array', items: { type: 'integer', minimum: 0, maximum: 3 }, minItems: 1, maxItems: 3, uniqueItems: true });
+    expectValid({
+      type: 'array',
+      items: { type: 'integer', minimum: 0, maximum: 3 },
+      minItems: 1,
+      maxItems: 3,
+      uniqueItems: true,
+    });
   });
 
   it('a hint replaces the arbitrary of a named property and of a dictionary’s keys', () => {
     const schema = {
       type: 'object',
-      properties: { code: { type: 'string' }, policies: { type: 'object', additionalProperties: { type: 'integer' } } },
+      properties: {
+        code: { type: 'string' },
+        policies: { type: 'object', additionalProperties: { type: 'integer' } },
+      },
       required: ['code', 'policies'],
     };
     const arbitrary = schemaArbitrary(schema, {
@@ -96,7 +113,13 @@ describe('JSON Schema → fast-check arbitrary', () => {
 
   describe('every request schema of the API document', () => {
     const doc = buildOpenApiDocument() as {
-      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: JsonSchema }> }; parameters?: unknown[] }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          { requestBody?: { content: Record<string, { schema: JsonSchema }> }; parameters?: unknown[] }
+        >
+      >;
       components: { schemas: Record<string, JsonSchema>; parameters: Record<string, { schema: JsonSchema }> };
     };
     ajv.addSchema({ ...doc, $id: 'https://identity-store.test/openapi.json' } as object);
@@ -104,13 +127,16 @@ describe('JSON Schema → fast-check arbitrary', () => {
       ...new Set(
         Object.values(doc.paths).flatMap((item) =>
           Object.values(item).flatMap((operation) => {
-            const schema = operation.requestBody?.content['application/json']?.schema as { $ref?: string } | undefined;
+            const schema = operation.requestBody?.content['application/json']?.schema as
+              { $ref?: string } | undefined;
             return schema?.$ref ? [schema.$ref] : [];
           }),
         ),
       ),
     ];
-    const parameters = Object.keys(doc.components.parameters).map((name) => `#/components/parameters/${name}/schema`);
+    const parameters = Object.keys(doc.components.parameters).map(
+      (name) => `#/components/parameters/${name}/schema`,
+    );
 
     it('has bodies and parameters to check', () => {
       expect(bodies.length).toBeGreaterThan(20);

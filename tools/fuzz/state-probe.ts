@@ -60,7 +60,9 @@ export class StateProbe {
           ];
         const excluded = BACKGROUND_COLUMNS[table];
         const row = excluded ? `(to_jsonb(t) - '${excluded.join("' - '")}')::text` : 't::text';
-        return [`'${table}', (SELECT count(*)::text || ':' || coalesce(sum(hashtextextended(${row}, 0)), 0)::text FROM ${quoted} t)`];
+        return [
+          `'${table}', (SELECT count(*)::text || ':' || coalesce(sum(hashtextextended(${row}, 0)), 0)::text FROM ${quoted} t)`,
+        ];
       });
       probe.queries.set(service, `SELECT json_build_object(${parts.join(', ')}) AS fingerprint`);
     }
@@ -70,7 +72,9 @@ export class StateProbe {
   async fingerprint(): Promise<Fingerprint> {
     const entries = await Promise.all(
       [...this.clients].map(async ([service, client]) => {
-        const { rows } = await client.query<{ fingerprint: Record<string, string> }>(this.queries.get(service)!);
+        const { rows } = await client.query<{ fingerprint: Record<string, string> }>(
+          this.queries.get(service)!,
+        );
         return [service, rows[0]!.fingerprint] as const;
       }),
     );
@@ -100,7 +104,10 @@ export class StateProbe {
       if (from === undefined) continue;
       const { rows } = await this.clients
         .get(service)!
-        .query<{ type: string; stream_id: string }>('SELECT type, stream_id FROM events WHERE position > $1 ORDER BY position', [from]);
+        .query<{ type: string; stream_id: string }>(
+          'SELECT type, stream_id FROM events WHERE position > $1 ORDER BY position',
+          [from],
+        );
       found.push(...rows.map((row) => `${service}:${row.type}@${row.stream_id}`));
     }
     return found;
@@ -138,7 +145,10 @@ export class StateProbe {
       if (from === undefined) continue;
       const { rows } = await this.clients
         .get(service)!
-        .query<{ value: string }>('SELECT value FROM outbox WHERE position > $1 AND topic = ANY($2)', [from, PROJECTED_TOPICS]);
+        .query<{ value: string }>('SELECT value FROM outbox WHERE position > $1 AND topic = ANY($2)', [
+          from,
+          PROJECTED_TOPICS,
+        ]);
       for (const { value } of rows) {
         const { streamId, streamVersion } = JSON.parse(value) as { streamId: string; streamVersion: number };
         pending.set(streamId, Math.max(pending.get(streamId) ?? 0, streamVersion));

@@ -93,13 +93,13 @@ export class World {
     store.deleted = false;
     store.totpPolicies = Object.keys((body.totpPolicies as object) ?? {});
     store.passcodePolicies = Object.keys((body.passcodePolicies as object) ?? {});
-    store.passkeyConfigs = Object.entries((body.passkeyConfigs as Record<string, Record<string, object>>) ?? {}).map(
-      ([rpId, config]) => ({
-        rpId,
-        registrationPolicies: Object.keys(config.registrationPolicies ?? {}),
-        authenticationPolicies: Object.keys(config.authenticationPolicies ?? {}),
-      }),
-    );
+    store.passkeyConfigs = Object.entries(
+      (body.passkeyConfigs as Record<string, Record<string, object>>) ?? {},
+    ).map(([rpId, config]) => ({
+      rpId,
+      registrationPolicies: Object.keys(config.registrationPolicies ?? {}),
+      authenticationPolicies: Object.keys(config.authenticationPolicies ?? {}),
+    }));
     this.stores.set(name, store);
   }
 
@@ -107,7 +107,8 @@ export class World {
   learnUser(storeName: string, body: Record<string, unknown>): void {
     const store = this.stores.get(storeName);
     if (!store || typeof body.id !== 'string' || typeof body.extId !== 'string') return;
-    if (!store.users.some((user) => user.id === body.id)) store.users.push({ id: body.id, extId: body.extId });
+    if (!store.users.some((user) => user.id === body.id))
+      store.users.push({ id: body.id, extId: body.extId });
     const summary = body.summaryInfo as Record<string, { items?: Array<{ id: string }> }> | undefined;
     for (const [group, kind] of [
       ['totps', 'totp'],
@@ -130,7 +131,12 @@ export class World {
       if (store) store.deleted = true;
       return;
     }
-    if (status >= 200 && status < 300 && (operationId === 'deleteUser' || operationId === 'deleteUserByExtId') && storeName) {
+    if (
+      status >= 200 &&
+      status < 300 &&
+      (operationId === 'deleteUser' || operationId === 'deleteUserByExtId') &&
+      storeName
+    ) {
       const store = this.stores.get(storeName);
       const ref = params.userId ?? params.extId;
       if (store) store.users = store.users.filter((user) => user.id !== ref && user.extId !== ref);
@@ -151,7 +157,8 @@ export class World {
     if ('summaryInfo' in answer) this.learnUser(storeName, answer);
     const user = answer.user as Record<string, unknown> | undefined;
     if (user && 'summaryInfo' in user) this.learnUser(storeName, user);
-    const userId = (user?.id as string | undefined) ?? this.userOf(storeName, params.userId ?? params.extId ?? '')?.id;
+    const userId =
+      (user?.id as string | undefined) ?? this.userOf(storeName, params.userId ?? params.extId ?? '')?.id;
     if (typeof answer.authenticationId === 'string' && userId)
       this.authentications.push({ id: answer.authenticationId, storeName, userId });
     if (typeof answer.sessionId === 'string') {
@@ -170,7 +177,12 @@ export class World {
   totpCode(storeName: string, userId: string, policyName: string): string | undefined {
     const secret = this.totpSecrets.get(`${storeName}/${userId}/${policyName}`);
     if (!secret) return undefined;
-    return new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate();
+    return new OTPAuth.TOTP({
+      secret: OTPAuth.Secret.fromBase32(secret),
+      algorithm: 'SHA1',
+      digits: 6,
+      period: 30,
+    }).generate();
   }
 
   /** A proof of {@link password} for a passcode authentication or renewal session (2048-bit group). */
@@ -179,7 +191,13 @@ export class World {
     if (typeof salt !== 'string' || typeof B !== 'string' || typeof identity !== 'string') return undefined;
     if (srpGroup !== undefined && srpGroup !== 2048) return undefined;
     if (hash !== undefined && hash !== 'SHA-256') return undefined;
-    const client = new SrpClient(SRP_GROUP, Buffer.from(salt, 'hex'), Buffer.from(identity), Buffer.from(PASSWORD), randomBytes(32));
+    const client = new SrpClient(
+      SRP_GROUP,
+      Buffer.from(salt, 'hex'),
+      Buffer.from(identity),
+      Buffer.from(PASSWORD),
+      randomBytes(32),
+    );
     client.setB(Buffer.from(B, 'hex'));
     return { A: client.computeA().toString('hex'), M1: client.computeM1().toString('hex') };
   }
@@ -225,7 +243,9 @@ export class World {
     ): Promise<Record<string, unknown>> => {
       const answer = await call;
       if (answer.status !== expected)
-        throw new Error(`seeding: ${what} answered ${answer.status} (expected ${expected}): ${JSON.stringify(answer.body)}`);
+        throw new Error(
+          `seeding: ${what} answered ${answer.status} (expected ${expected}): ${JSON.stringify(answer.body)}`,
+        );
       return answer.body as Record<string, unknown>;
     };
     const store = await expectStatus(
@@ -240,8 +260,14 @@ export class World {
             type: 'object',
             properties: { age: { type: 'integer', minimum: 0 }, email: { type: 'string', maxLength: 100 } },
           },
-          totpPolicies: { default: { issuer: 'Fuzz' }, strict: { issuer: 'Fuzz', maxFailedAttempts: 3, window: 0 } },
-          passcodePolicies: { default: { validity: 'P90D', renewalWindow: 'P90D' }, short: { maxFailedAttempts: 3 } },
+          totpPolicies: {
+            default: { issuer: 'Fuzz' },
+            strict: { issuer: 'Fuzz', maxFailedAttempts: 3, window: 0 },
+          },
+          passcodePolicies: {
+            default: { validity: 'P90D', renewalWindow: 'P90D' },
+            short: { maxFailedAttempts: 3 },
+          },
           passkeyConfigs: {
             [RP_ID]: {
               rpName: 'Example',
@@ -264,7 +290,11 @@ export class World {
       this.learnUser(name, users[extId]!);
     }
     const userPath = (extId: string) => `${api}/${name}/users/${users[extId]!.id as string}`;
-    await expectStatus('updateUser', 200, client.json('POST', userPath('dave'), { token, body: { status: 'DISABLED' } }));
+    await expectStatus(
+      'updateUser',
+      200,
+      client.json('POST', userPath('dave'), { token, body: { status: 'DISABLED' } }),
+    );
 
     for (const extId of ['alice', 'bob']) {
       const started = await expectStatus(
@@ -272,12 +302,20 @@ export class World {
         201,
         client.json('POST', `${userPath(extId)}/totps/registrations/default`, { token }),
       );
-      this.learn('startTotpRegistration', { storeName: name, userId: users[extId]!.id as string, policyName: 'default' }, 201, started);
+      this.learn(
+        'startTotpRegistration',
+        { storeName: name, userId: users[extId]!.id as string, policyName: 'default' },
+        201,
+        started,
+      );
       const code = this.totpCode(name, users[extId]!.id as string, 'default')!;
       const completed = await expectStatus(
         'completeTotpRegistration',
         200,
-        client.json('POST', `${userPath(extId)}/totps/registrations/default/complete`, { token, body: { code } }),
+        client.json('POST', `${userPath(extId)}/totps/registrations/default/complete`, {
+          token,
+          body: { code },
+        }),
       );
       this.learnUser(name, completed);
     }
@@ -291,10 +329,14 @@ export class World {
       const completed = await expectStatus(
         'completePasscodeRegistration',
         200,
-        client.json('POST', `${api}/${name}/passcodes/registrations/sessions/${started.sessionId as string}`, {
-          token,
-          body: this.srpVerifier(started.identity as string),
-        }),
+        client.json(
+          'POST',
+          `${api}/${name}/passcodes/registrations/sessions/${started.sessionId as string}`,
+          {
+            token,
+            body: this.srpVerifier(started.identity as string),
+          },
+        ),
       );
       this.learnUser(name, completed);
     }
@@ -302,15 +344,26 @@ export class World {
     const passkeyStart = await expectStatus(
       'startPasskeyRegistration',
       201,
-      client.json('POST', `${userPath('alice')}/passkeys/relyingParties/${RP_ID}/registrations/default`, { token }),
+      client.json('POST', `${userPath('alice')}/passkeys/relyingParties/${RP_ID}/registrations/default`, {
+        token,
+      }),
     );
     const registered = await expectStatus(
       'completePasskeyRegistration',
       200,
-      client.json('POST', `${api}/${name}/passkeys/registrations/sessions/${passkeyStart.sessionId as string}`, {
-        token,
-        body: this.webauthnResponse({ kind: 'passkey-registration', id: '', storeName: name, start: passkeyStart }),
-      }),
+      client.json(
+        'POST',
+        `${api}/${name}/passkeys/registrations/sessions/${passkeyStart.sessionId as string}`,
+        {
+          token,
+          body: this.webauthnResponse({
+            kind: 'passkey-registration',
+            id: '',
+            storeName: name,
+            start: passkeyStart,
+          }),
+        },
+      ),
     );
     this.learnUser(name, registered);
 
@@ -324,7 +377,11 @@ export class World {
       ['startPasskeyRegistration', 'bob', `/passkeys/relyingParties/${RP_ID}/registrations/default`],
     ];
     for (const [operationId, extId, path] of opens) {
-      const started = await expectStatus(operationId, 201, client.json('POST', `${userPath(extId)}${path}`, { token }));
+      const started = await expectStatus(
+        operationId,
+        201,
+        client.json('POST', `${userPath(extId)}${path}`, { token }),
+      );
       this.learn(operationId, { storeName: name, userId: users[extId]!.id as string }, 201, started);
     }
     return this.stores.get(name)!;
@@ -353,6 +410,7 @@ export const sessionKindOf = (operationId: string): SessionKind | undefined => {
 export const sessionKindOfPath = (path: string): SessionKind | undefined => {
   const found = /\/(passcodes|passkeys)\/(registrations|authentications|renewals)\/sessions\//.exec(path);
   if (!found) return undefined;
-  const ceremony = found[2] === 'registrations' ? 'registration' : found[2] === 'renewals' ? 'renewal' : 'authentication';
+  const ceremony =
+    found[2] === 'registrations' ? 'registration' : found[2] === 'renewals' ? 'renewal' : 'authentication';
   return `${found[1] === 'passcodes' ? 'passcode' : 'passkey'}-${ceremony}` as SessionKind;
 };
