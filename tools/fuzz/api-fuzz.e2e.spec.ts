@@ -14,7 +14,7 @@ import { formatReport, type FuzzReport, runFuzz } from './api-fuzzer';
  */
 
 const FIXED_SEED = 20261130;
-const RUNS_PER_SEED = Number(process.env.FUZZ_E2E_RUNS ?? 1100);
+const RUNS_PER_SEED = Number(process.env.FUZZ_E2E_RUNS ?? 1500);
 
 describe('API fuzzing from the OpenAPI document (PostgreSQL, in-process transport)', () => {
   const { system, adminApiKey } = useE2eSystem('e2e_fuzz', { transport: { kind: 'in-process' } });

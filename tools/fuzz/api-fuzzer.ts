@@ -16,9 +16,10 @@ import { World } from './world';
  *    404 ROUTE_NOT_FOUND for a path of none), errors as RFC 9457 problems, bodies valid against the
  *    documented schema;
  * 3. a 4xx changes nothing: every service database has the same fingerprint after it as before.
- *    The one documented exception is a recorded failed attempt (a 400 whose body is a
- *    `result: FAILURE` outcome, or PASSKEY_REGISTRATION_FAILED): a wrong code or proof is an
- *    event, and counts toward the lockout. A 2xx may change anything.
+ *    The documented exceptions are recorded failed attempts: a 400 whose body is a `result:
+ *    FAILURE` outcome, or PASSKEY_REGISTRATION_FAILED (a wrong code or proof is an event, and counts
+ *    toward the lockout), and a refused token issue (401/429), counted in the gateway's
+ *    `rate_limits` table and nowhere else. A 2xx may change anything.
  *
  * Requests are generated in chunks of {@link CHUNK} with `fc.sample` from the run's seed, so a seed
  * replays the same sequence of plans (the ids they resolve to are those of that run).
@@ -104,7 +105,16 @@ const mediaTypeOf = (contentType: string | string[] | undefined) =>
   (Array.isArray(contentType) ? contentType[0] : contentType)?.split(';')[0]?.trim().toLowerCase();
 
 /** A 4xx that the contract documents as a recorded outcome (it appends events). */
-export const isRecordedFailure = (status: number, mediaType: string | undefined, body: unknown): boolean => {
+export const isRecordedFailure = (
+  operationId: string,
+  status: number,
+  mediaType: string | undefined,
+  body: unknown,
+  changes: Array<{ service: string; table: string }>,
+): boolean => {
+  // Failed token issues are counted per client address (the rate limit of the issue endpoint).
+  if (operationId === 'issueToken' && (status === 401 || status === 429))
+    return changes.every((change) => change.service === 'gateway' && change.table === 'rate_limits');
   if (status !== 400 || body === null || typeof body !== 'object') return false;
   const { result, code } = body as { result?: string; code?: string };
   return (
@@ -290,7 +300,7 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
           status,
           contentType: mediaType,
           body: response.body,
-          requestHadBody: request.body !== undefined,
+          requestHadBody: request.body !== undefined || request.headers['content-type'] !== undefined,
         });
         if (problems.length)
           violation(
@@ -303,7 +313,8 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
         const changes = StateProbe.diff(current, after, compared);
         const sourceChanged = StateProbe.diff(current, after, probe.sourceServices).length > 0;
         if (changes.length && status >= 400 && status < 500) {
-          if (isRecordedFailure(status, mediaType, body)) report.stateChanges.byRecordedFailure++;
+          if (isRecordedFailure(reached?.operationId ?? '', status, mediaType, body, changes))
+            report.stateChanges.byRecordedFailure++;
           else {
             const events = await probe.eventsSince(current);
             const rows = await probe.recentlyUpdated(changes);
@@ -369,7 +380,7 @@ export const formatReport = (report: FuzzReport): string => {
   lines.push(`status classes: ${sorted(report.classes)}`);
   lines.push(`statuses: ${sorted(report.statuses)}`);
   lines.push(
-    `state changes: ${report.stateChanges.by2xx} by 2xx answers, ${report.stateChanges.byRecordedFailure} by recorded failures (400 FAILURE outcomes); stores seeded: ${report.storesSeeded}`,
+    `state changes: ${report.stateChanges.by2xx} by 2xx answers, ${report.stateChanges.byRecordedFailure} by recorded failures (400 FAILURE outcomes, counted token-issue failures); stores seeded: ${report.storesSeeded}`,
   );
   lines.push(`4xx codes: ${sorted(report.errorCodes)}`);
   lines.push('requests by operation (planned): requests / 2xx / 4xx / 5xx');

@@ -22,6 +22,8 @@ export type Fingerprint = Record<string, Record<string, string>>;
 const APPEND_ONLY = new Set(['events', 'outbox']);
 /** Columns changed by background work, not by requests. */
 const BACKGROUND_COLUMNS: Record<string, string[]> = { outbox: ['published_at'] };
+/** Tables only background work changes: the transport's committed outbox offsets. */
+const BACKGROUND_TABLES = new Set(['outbox_offsets']);
 
 export interface StateChange {
   service: string;
@@ -52,6 +54,7 @@ export class StateProbe {
           ORDER BY table_name`,
       );
       const parts = rows.flatMap(({ table_name: table }) => {
+        if (BACKGROUND_TABLES.has(table)) return [];
         const quoted = `"${table.replace(/"/g, '""')}"`;
         if (APPEND_ONLY.has(table))
           return [
