@@ -1123,8 +1123,33 @@ const generate = (): Record<string, unknown> => {
   for (const key of Object.keys(components))
     if (Object.keys(components[key] as object).length === 0) delete components[key];
   if (Object.keys((document.webhooks as object | undefined) ?? {}).length === 0) delete document.webhooks;
-  return document;
+  return nullableRefsAsAnyOf(document) as Record<string, unknown>;
 };
+
+/**
+ * zod-to-openapi renders a nullable named schema as `allOf: [{$ref}, {type: [object, null]}]`, which
+ * no `null` satisfies (the `$ref` refuses it): `anyOf: [{$ref}, {type: null}]` says what the API
+ * takes (found by the API fuzzer's schema check: a passkey config update's `null`, which removes a
+ * policy, did not validate against the document).
+ */
+const nullableRefsAsAnyOf = (node: unknown): unknown => {
+  if (Array.isArray(node)) return node.map(nullableRefsAsAnyOf);
+  if (node === null || typeof node !== 'object') return node;
+  const { allOf, ...rest } = node as Record<string, unknown>;
+  const [target, nullable, ...more] = Array.isArray(allOf) ? (allOf as Record<string, unknown>[]) : [];
+  const types = nullable?.type;
+  const nullableRef =
+    nullable !== undefined &&
+    typeof target?.$ref === 'string' &&
+    more.length === 0 &&
+    Array.isArray(types) &&
+    types.includes('null') &&
+    Object.keys(nullable).every((key) => key === 'type');
+  if (nullableRef) return { ...mapValues(rest), anyOf: [target, { type: 'null' }] };
+  return mapValues(node as Record<string, unknown>);
+};
+const mapValues = (object: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(object).map(([key, value]) => [key, nullableRefsAsAnyOf(value)]));
 
 const deepFreeze = <T>(value: T): T => {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {

@@ -440,4 +440,11 @@ describe('buildOpenApiDocument', () => {
     expect(existsSync(CHECKED_IN)).toBe(true);
     expect(readFileSync(CHECKED_IN, 'utf8')).toBe(renderOpenApiJson());
   });
+  it('documents nullable named schemas so that null validates (a passkey config update removes a policy with null)', () => {
+    const ajv = addFormats(new Ajv2020({ strict: false }));
+    ajv.addSchema({ ...doc, $id: 'https://identity-store.test/openapi.json' });
+    const validate = ajv.getSchema('https://identity-store.test/openapi.json#/components/schemas/UpdatePasskeyConfigBody');
+    expect(validate?.({ registrationPolicies: { old: null }, authenticationPolicies: { old: null } })).toBe(true);
+    expect(validate?.({ registrationPolicies: { old: 'not a policy' } })).toBe(false);
+  });
 });
