@@ -76,7 +76,8 @@ export const problem = (
 
 export const sendProblem = (res: Response, body: Problem): void => {
   // A problem that says when to retry says it in the header too (RFC 9110 §10.2.3).
-  if (typeof body.retryAfterSeconds === 'number') res.setHeader('Retry-After', String(body.retryAfterSeconds));
+  if (typeof body.retryAfterSeconds === 'number')
+    res.setHeader('Retry-After', String(body.retryAfterSeconds));
   res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
 };
 
@@ -139,6 +140,11 @@ export const toProblem = (error: unknown): Problem | undefined => {
     );
   if (type === 'charset.unsupported' || type === 'encoding.unsupported')
     return toProblem(unsupportedMediaType((error as Error).message));
+  // Express: a path parameter that is not percent-encoded UTF-8 ("Failed to decode param").
+  if (error instanceof URIError && status === 400)
+    return problem(400, 'MALFORMED_REQUEST', 'The path is not valid percent-encoded UTF-8.', [
+      { path: 'path', message: 'malformed percent-encoding' },
+    ]);
   // body-parser, other failures to read the body: a Content-Encoding it does not have, a broken stream.
   if (status === 400 && type === undefined && 'expose' in (error as object))
     return problem(

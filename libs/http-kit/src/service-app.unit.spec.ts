@@ -15,6 +15,9 @@ import { answerClientErrorsWithProblems, createServiceApp } from './service-app'
 const appWithEcho = () => {
   const seen: unknown[] = [];
   const router = Router();
+  router.get('/things/:id', (req, res) => {
+    res.json({ id: req.params.id });
+  });
   router.post('/things', (req, res) => {
     seen.push(req.body);
     res.status(201).json({ received: req.body ?? null });
@@ -109,6 +112,20 @@ describe('service app: request bodies', () => {
     ).toBe(201);
     expect((await request(app).post('/things')).status).toBe(201);
     expect(seen).toEqual([{ a: 1 }, { b: 2 }, undefined]);
+  });
+});
+
+describe('service app: paths', () => {
+  it('answers a path parameter that does not percent-decode (%C0%AE) with 400 MALFORMED_REQUEST naming the path', async () => {
+    const { app } = appWithEcho();
+    const answer = await request(app).get('/things/%C0%AE%C0%AE');
+    expect(answer.status).toBe(400);
+    expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(answer.body).toMatchObject({
+      code: 'MALFORMED_REQUEST',
+      errors: [{ path: 'path', message: expect.any(String) }],
+    });
+    expect((await request(app).get('/things/caf%C3%A9')).body).toEqual({ id: 'café' });
   });
 });
 
