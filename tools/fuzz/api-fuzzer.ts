@@ -167,9 +167,8 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
       throw new Error(`issuing a token answered ${answer.status}: ${answer.body.toString()}`);
     return (JSON.parse(answer.body.toString()) as { token: string }).token;
   };
-  const adminToken = await issue(target.adminApiKey);
   const identities: Identities = {
-    adminToken,
+    adminToken: '',
     adminApiKey: target.adminApiKey,
     restrictedApiKey: '',
     restrictedToken: '',
@@ -204,6 +203,7 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
   };
 
   try {
+    identities.adminToken = await issue(target.adminApiKey);
     const beforeSetup = await probe.fingerprint();
     await seed();
     await seed();
