@@ -22,8 +22,12 @@ export type Fingerprint = Record<string, Record<string, string>>;
 const APPEND_ONLY = new Set(['events', 'outbox']);
 /** Columns changed by background work, not by requests. */
 const BACKGROUND_COLUMNS: Record<string, string[]> = { outbox: ['published_at'] };
-/** Tables only background work changes: the transport's committed outbox offsets. */
-const BACKGROUND_TABLES = new Set(['outbox_offsets']);
+/**
+ * Tables that are bookkeeping, not state: the in-process transport's committed outbox offsets
+ * (written by a timer), and snapshots — a cache of folded states that any load of a long stream
+ * may write, a read's included.
+ */
+const BACKGROUND_TABLES = new Set(['outbox_offsets', 'snapshots']);
 
 export interface StateChange {
   service: string;
@@ -99,7 +103,7 @@ export class StateProbe {
     return Object.keys(this.databases).filter((service) => service !== this.projectionService);
   }
 
-  /** Types of the events appended after a fingerprint (for a report of what a request changed). */
+  /** The events appended after a fingerprint (`service:type@stream`), for a report of what changed. */
   async eventsSince(before: Fingerprint): Promise<string[]> {
     const found: string[] = [];
     for (const service of this.sourceServices) {
