@@ -178,14 +178,33 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
   };
   let tokensIssuedAt = Date.now();
 
+  /**
+   * Waits until the projection has applied everything appended since `from`, including what
+   * background work (the session sweeper) appends meanwhile: until no source database changed
+   * while waiting. The fingerprint it returns is a quiet system's.
+   */
+  const settle = async (
+    from: Fingerprint,
+    seen: Fingerprint,
+  ): Promise<{ fingerprint: Fingerprint; missing: string[] }> => {
+    let last = seen;
+    for (;;) {
+      const missing = await probe.awaitProjection(from, projectionTimeoutMs);
+      const now = await probe.fingerprint();
+      if (missing.length || StateProbe.diff(last, now, probe.sourceServices).length === 0)
+        return { fingerprint: now, missing };
+      last = now;
+    }
+  };
+
   /** Seeds a store (waiting for its projection); returns the new quiet fingerprint. */
   const seed = async (): Promise<Fingerprint> => {
     const before = await probe.fingerprint();
     await world.seedStore(client, identities.adminToken);
     report.storesSeeded++;
-    const missing = await probe.awaitProjection(before, projectionTimeoutMs);
+    const { fingerprint, missing } = await settle(before, await probe.fingerprint());
     if (missing.length) throw new Error(`seeding: the projection did not apply ${missing.join(', ')}`);
-    return probe.fingerprint();
+    return fingerprint;
   };
   /** A key limited to a few operations and the first store (403 paths), and its token. */
   const createRestrictedKey = async () => {
@@ -212,9 +231,10 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
     await seed();
     await world.seedEmptyStore(client, identities.adminToken);
     await createRestrictedKey();
-    const missing = await probe.awaitProjection(beforeSetup, projectionTimeoutMs);
-    if (missing.length) throw new Error(`seeding: the projection did not apply ${missing.join(', ')}`);
-    let current = await probe.fingerprint();
+    const setUp = await settle(beforeSetup, await probe.fingerprint());
+    if (setUp.missing.length)
+      throw new Error(`seeding: the projection did not apply ${setUp.missing.join(', ')}`);
+    let current = setUp.fingerprint;
     log(
       `API fuzzing: seed ${options.seed}; world: ${world.storeList().length} stores, ${world.credentials.length} credentials, ${world.sessions.length} open sessions`,
     );
@@ -264,8 +284,7 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
           counts['no answer'] = (counts['no answer'] ?? 0) + 1;
           report.classes['no answer'] = (report.classes['no answer'] ?? 0) + 1;
           violation('no-answer', null, (error as Error).message);
-          await probe.awaitProjection(current, projectionTimeoutMs);
-          current = await probe.fingerprint();
+          current = (await settle(current, await probe.fingerprint())).fingerprint;
           continue;
         }
         const { status } = response;
@@ -337,14 +356,14 @@ export const runFuzz = async (target: FuzzTarget, options: FuzzOptions): Promise
           }
         } else if (changes.length && status < 300) report.stateChanges.by2xx++;
         if (sourceChanged) {
-          const missing = await probe.awaitProjection(current, projectionTimeoutMs);
-          if (missing.length)
+          const settled = await settle(current, after);
+          if (settled.missing.length)
             violation(
               'projection-stalled',
               status,
-              `not projected within ${projectionTimeoutMs} ms: ${missing.join(', ')}`,
+              `not projected within ${projectionTimeoutMs} ms: ${settled.missing.join(', ')}`,
             );
-          current = await probe.fingerprint();
+          current = settled.fingerprint;
         } else current = after;
 
         recent.push(
