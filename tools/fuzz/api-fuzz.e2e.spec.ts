@@ -1,12 +1,13 @@
-import { randomInt } from 'node:crypto';
 import { useE2eSystem } from '../../apps/embedded/src/testing/e2e-system';
 import { formatReport, type FuzzReport, runFuzz } from './api-fuzzer';
 
 /**
  * The bounded API fuzzing pass of `npm test` (`npm run fuzz` runs a long one): requests generated
  * from the OpenAPI document, valid and hostile, against the whole system on real PostgreSQL through
- * the gateway. Two runs: a fixed seed (the same requests every time) and a random one, printed for
- * replay (`FUZZ_SEED=<seed> npm run fuzz`). Oracles: see api-fuzzer.ts.
+ * the gateway. Two runs with fixed seeds (the same requests every time, so a red CI run is a
+ * regression, never bad luck); `npm run fuzz` draws random seeds and prints them for replay
+ * (`FUZZ_SEED=<seed> npm run fuzz`), and `FUZZ_SEED` also replaces the second seed here. Oracles:
+ * see api-fuzzer.ts.
  *
  * The system runs with the in-process transport (as `npm start` does): the "a 4xx changes nothing"
  * oracle compares every database, the audit projection's too, and on the shared Kafka broker that
@@ -14,6 +15,8 @@ import { formatReport, type FuzzReport, runFuzz } from './api-fuzzer';
  */
 
 const FIXED_SEED = 20261130;
+/** A second fixed seed, unless FUZZ_SEED names one to replay. */
+const SECOND_SEED = Number(process.env.FUZZ_SEED ?? 1_795_976_063);
 const RUNS_PER_SEED = Number(process.env.FUZZ_E2E_RUNS ?? 1500);
 
 describe('API fuzzing from the OpenAPI document (PostgreSQL, in-process transport)', () => {
@@ -44,9 +47,7 @@ describe('API fuzzing from the OpenAPI document (PostgreSQL, in-process transpor
     expectClean(await fuzz(FIXED_SEED));
   }, 900_000);
 
-  it('random seed (printed for replay): no 5xx, documented answers, 4xx change nothing', async () => {
-    const seed = Number(process.env.FUZZ_SEED ?? randomInt(1, 2 ** 31 - 1));
-    console.log(`API fuzzing random seed: ${seed} (replay: FUZZ_SEED=${seed})`);
-    expectClean(await fuzz(seed));
+  it(`second seed ${SECOND_SEED}: no 5xx, documented answers, 4xx change nothing`, async () => {
+    expectClean(await fuzz(SECOND_SEED));
   }, 900_000);
 });
