@@ -902,6 +902,12 @@ describe('proxied services (string targets)', () => {
     expect([none.status, none.body.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
   });
 
+  it('tells clients when to retry a service that cannot be reached (503 with Retry-After)', async () => {
+    // A restarting or killed service: the request never reached it, so retrying is safe.
+    const down = await request(proxied.app).get(`${S}/acme/users/u-1/totps`).set(bearer(adminToken));
+    expect([down.status, down.headers['retry-after']]).toEqual([503, '1']);
+  });
+
   it("includes every proxied service's /healthz in readiness", async () => {
     const ready = await request(proxied.app).get('/readyz');
     expect(ready.status).toBe(503);

@@ -24,12 +24,15 @@ export interface Forwarder {
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Seconds a client should wait before retrying a service that could not be reached (e.g. restarting). */
+const RETRY_UNREACHABLE_AFTER_SECONDS = 1;
 
 /**
  * A string target is proxied with http-proxy-middleware over a keep-alive agent, path and query
  * unchanged; the JSON body the gateway already parsed is re-serialised (fixRequestBody); the grant
- * travels signed in its header. A service that cannot be reached answers 503 SERVICE_UNAVAILABLE,
- * any other proxy failure 502 BAD_GATEWAY (the cause is logged, never answered: it names hosts).
+ * travels signed in its header. A service that cannot be reached answers 503 SERVICE_UNAVAILABLE
+ * with Retry-After (the request never reached it, so a retry is safe), any other proxy failure 502
+ * BAD_GATEWAY (the service may have acted on it; the cause is logged, never answered: it names hosts).
  */
 const proxyTo = (service: ServiceName, baseUrl: string, logger: Logger, signer: GrantSigner): Forwarder => {
   const agent = baseUrl.startsWith('https:')
@@ -48,10 +51,14 @@ const proxyTo = (service: ServiceName, baseUrl: string, logger: Logger, signer: 
         logger.warn({ err: error, service, url: req.url }, 'proxying to a service failed');
         if (!('writeHead' in res)) return void res.destroy();
         if (res.headersSent) return void res.destroy();
-        const body = UNREACHABLE.has(code)
+        const unreachable = UNREACHABLE.has(code);
+        const body = unreachable
           ? problem(503, 'SERVICE_UNAVAILABLE', `The ${service} service cannot be reached.`)
           : problem(502, 'BAD_GATEWAY', `The ${service} service failed to answer.`);
-        res.writeHead(body.status, { 'content-type': 'application/problem+json' });
+        res.writeHead(body.status, {
+          'content-type': 'application/problem+json',
+          ...(unreachable ? { 'retry-after': String(RETRY_UNREACHABLE_AFTER_SECONDS) } : {}),
+        });
         res.end(JSON.stringify(body));
       },
     },
