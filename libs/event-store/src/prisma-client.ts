@@ -49,6 +49,13 @@ export const inSqlTransaction = async <T>(
   work: (sql: SqlClient) => Promise<T>,
 ): Promise<T> => {
   const connection = await sqlOf(prisma).connect();
+  // A checked-out connection that the server closes while no query runs on it (an administrator's
+  // pg_terminate_backend, a failover) reports it as an 'error' event, which would crash the process
+  // without a listener; the next query then fails and so does this transaction, and the broken
+  // connection is dropped from the pool on release.
+  let broken: Error | undefined;
+  const onError = (error: Error) => (broken = error);
+  connection.on('error', onError);
   try {
     await connection.query('BEGIN');
     const result = await work(connection);
@@ -58,6 +65,7 @@ export const inSqlTransaction = async <T>(
     await connection.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    connection.release();
+    connection.off('error', onError);
+    connection.release(broken);
   }
 };
