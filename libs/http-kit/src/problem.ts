@@ -118,6 +118,41 @@ export const unsupportedMediaType = (reason: string): HttpProblem =>
     { path: 'headers.content-type', message: 'must be application/json (UTF-8)' },
   ]);
 
+/** Seconds a client should wait before retrying a 503 (a dependency that is restarting, a dropped connection). */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * SQLSTATEs of a database connection that failed or was ended from outside: class 08 (connection
+ * exception), 57P01–57P03 (administrator or crash shutdown, cannot connect now), 53300 (too many
+ * connections). On node-postgres errors as `code`; on Prisma's driver-adapter errors as `cause.originalCode`.
+ */
+const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[1-3]|53300)$/;
+/** node-postgres's own connection-loss errors (no SQLSTATE: the socket closed or never opened). */
+const CONNECTION_LOST =
+  /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
+const SOCKET_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+/** Prisma driver-adapter kinds of the same conditions. */
+const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'TooManyConnections', 'ConnectionClosed', 'SocketTimeout']);
+
+/**
+ * Whether an error says the service's database could not be used (its connection was terminated,
+ * refused or lost) rather than that the request or the code is wrong: the request can be retried.
+ * Errors of HTTP calls to other services (fetch's TypeError, with the socket error as its cause)
+ * are not this.
+ */
+export const isDatabaseUnavailable = (error: unknown): boolean => {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message, cause } = error as { code?: unknown; message?: unknown; cause?: unknown };
+  const adapter = (typeof cause === 'object' && cause !== null ? cause : {}) as { originalCode?: unknown; kind?: unknown };
+  const sqlstate = typeof code === 'string' ? code : typeof adapter.originalCode === 'string' ? adapter.originalCode : '';
+  return (
+    UNAVAILABLE_SQLSTATE.test(sqlstate) ||
+    SOCKET_FAILURES.has(sqlstate) ||
+    (typeof adapter.kind === 'string' && UNAVAILABLE_KINDS.has(adapter.kind)) ||
+    (typeof message === 'string' && CONNECTION_LOST.test(message))
+  );
+};
+
 export const toProblem = (error: unknown): Problem | undefined => {
   const fromEventStore = eventStoreProblem(error);
   if (fromEventStore) return fromEventStore;
@@ -155,12 +190,17 @@ export const toProblem = (error: unknown): Problem | undefined => {
     );
   if (typeof status === 'number' && status >= 400 && status < 500)
     return problem(status, 'BAD_REQUEST', (error as Error).message);
+  if (isDatabaseUnavailable(error))
+    return problem(503, 'DATABASE_UNAVAILABLE', 'The database is unavailable for the moment; retry the request.', undefined, {
+      retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
+    });
   return undefined;
 };
 
 /** The last middleware of every app: problems as RFC 9457, anything else as a logged 500. */
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const known = toProblem(error);
+  if (known?.status === 503) req.log?.warn({ err: error }, 'a dependency is unavailable');
   if (known) return sendProblem(res, known);
   req.log?.error({ err: error }, 'unhandled error');
   sendProblem(res, problem(500, 'INTERNAL_ERROR', 'An unexpected error occurred.'));

@@ -1,3 +1,4 @@
+import { HttpProblem, UNAVAILABLE_RETRY_AFTER_SECONDS } from '@identity-store/http-kit';
 import {
   emptySummaryInfo,
   notFound,
@@ -73,16 +74,36 @@ export interface InternalCallOptions {
 
 const DEFAULT_LOOKUP_TIMEOUT_MS = 5_000;
 
+/**
+ * A GET of another service's `/internal/*`. When the service cannot be reached, does not answer in
+ * time, or answers 503 itself, the request is answered 503 with Retry-After instead of 500 (an
+ * HttpProblem): a lookup made before a decision changed nothing, and a summary after a committed
+ * write is caught by `summaryOrStale` anyway.
+ */
 const internalGet = async (
   service: string,
   url: string,
   options: InternalCallOptions,
   timeoutMs = options.timeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS,
 ): Promise<Response | null> => {
-  const response = await fetch(url, {
-    headers: { accept: 'application/json', authorization: `Bearer ${await options.tokens.tokenFor(service)}` },
-    signal: AbortSignal.timeout(timeoutMs),
-  });
+  const unavailable = () =>
+    new HttpProblem(503, 'SERVICE_UNAVAILABLE', `The ${service} service is unavailable for the moment.`, undefined, {
+      retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
+    });
+  const authorization = `Bearer ${await options.tokens.tokenFor(service)}`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      headers: { accept: 'application/json', authorization },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch {
+    throw unavailable(); // refused, reset or timed out: the service is down, restarting or hung
+  }
+  if (response.status === 503) {
+    await response.body?.cancel();
+    throw unavailable();
+  }
   if (response.status === 404) {
     await response.body?.cancel();
     return null;

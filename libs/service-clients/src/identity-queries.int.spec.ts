@@ -1,0 +1,55 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { InternalTokenIssuer } from '@identity-store/http-kit';
+import { HttpIdentityQueries } from './index';
+
+/**
+ * A credential service looks the store and user up before it decides anything: when the identity
+ * service cannot be reached or is itself unavailable, the request has changed nothing and the
+ * caller's answer is 503 with Retry-After (an HttpProblem), not a 500 (real sockets).
+ */
+describe('HttpIdentityQueries when the identity service is unavailable', () => {
+  const listen = (answer: (res: import('node:http').ServerResponse) => void) =>
+    new Promise<Server>((resolve) => {
+      const server = createServer((_req, res) => answer(res));
+      server.listen(0, '127.0.0.1', () => resolve(server));
+    });
+  const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const close = (server: Server) => new Promise((resolve) => server.close(resolve));
+  const identity = (url: string) =>
+    new HttpIdentityQueries(url, { tokens: new InternalTokenIssuer('totp', randomBytes(32)) });
+
+  it('is a 503 problem when nothing listens', async () => {
+    const server = await listen(() => undefined);
+    const url = urlOf(server);
+    await close(server);
+    await expect(identity(url).getStoreByName('acme')).rejects.toMatchObject({
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+    });
+  });
+
+  it('is a 503 problem when the identity service answers 503', async () => {
+    const server = await listen((res) => res.writeHead(503, { 'retry-after': '1' }).end('{}'));
+    try {
+      await expect(identity(urlOf(server)).getUser('s-1', { userId: 'u-1' })).rejects.toMatchObject({
+        status: 503,
+        code: 'SERVICE_UNAVAILABLE',
+      });
+    } finally {
+      await close(server);
+    }
+  });
+
+  it('stays an error of its own for other answers (a bug is not a retry)', async () => {
+    const server = await listen((res) => res.writeHead(500).end('{}'));
+    try {
+      const failure = await identity(urlOf(server)).getStoreByName('acme').catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(Error);
+      expect((failure as { status?: number }).status).toBeUndefined();
+    } finally {
+      await close(server);
+    }
+  });
+});
