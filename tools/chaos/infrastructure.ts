@@ -3,7 +3,7 @@
  * stopped and started again through tools/kafka/kafka.sh with a port and state directory of its
  * own — never the shared broker), and its own databases on the PostgreSQL server.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -74,6 +74,11 @@ export class OwnKafkaBroker {
   /** Controlled shutdown (SIGTERM, SIGKILL after 30 s): what stopping a broker does. */
   async stop(): Promise<void> {
     await this.script('stop');
+  }
+
+  /** The same, synchronously: when the runner itself is interrupted. */
+  stopNow(): void {
+    execFileSync('bash', [path.join(REPO, 'tools/kafka/kafka.sh'), 'stop'], { env: this.env, stdio: 'ignore' });
   }
 }
 

@@ -89,15 +89,12 @@ export interface PhaseFigures {
   eventsAppended: number;
   /** Events the phase's answers acknowledged (each checked to be in its stream exactly once). */
   acknowledged: number;
-  /** So far: events of the load's kinds that no answer acknowledged. */
-  unanswered: number;
   /** Issues attributed to the phase (its answers, or events appended during it). */
   issues: Issue[];
   /** Seconds until the pipeline drained after the load stopped; null: not within the bound. */
   drainedAfter: number | null;
   unexpectedExits: string[];
   users: number;
-  refusedValid: number;
 }
 
 const count = (issues: Issue[], ...kinds: IssueKind[]) => issues.filter((i) => kinds.includes(i.kind)).length;

@@ -46,3 +46,6 @@ echo "PostgreSQL: $DATABASE_URL  Kafka: $KAFKA_BROKERS"
 
 npx tsc -p tsconfig.json --noEmit
 npx jest --ci --maxWorkers=2 "$@"
+# After every jest suite, so that stopping a broker never disturbs them: the fault-injection run on
+# its own broker and databases (tools/chaos; a few minutes). CHAOS=0 skips it, e.g. for a focused run.
+if [ "${CHAOS:-1}" != "0" ]; then bash tools/chaos/chaos.sh; fi
