@@ -227,11 +227,13 @@ class ChaosRun {
         const gateway = this.instance({ name: 'gateway-2', app: 'gateway', routes: { totp: 'totp-2' } });
         await gateway.waitReady();
         this.gatewayUrls = [this.layout!.urlOf('gateway'), this.layout!.urlOf('gateway-2')];
+        this.load!.concurrentPercent = 40;
         const both = Date.now();
-        await sleep(20_000);
+        await sleep(30_000);
         return {
-          faults: `totp-2 and gateway-2 (routing totp to totp-2) started under load; requests alternated between the gateways for ${elapsed(both)}`,
+          faults: `totp-2 and gateway-2 (routing totp to totp-2) started under load; requests alternated between the gateways for ${elapsed(both)}, 40 % of operations four concurrent TOTP authentications of one user`,
           afterLoad: async () => {
+            this.load!.concurrentPercent = 8;
             this.gatewayUrls = [this.layout!.urlOf('gateway')];
             await gateway.stop();
             await second.stop();

@@ -60,6 +60,11 @@ export class Load {
   private running: Promise<void>[] = [];
   private stopping = false;
   private next = 0;
+  /**
+   * Share (%) of operations that send four TOTP authentications of one user at once (after the
+   * 12 % onboardings). Raised during fault (d), where the concurrent appends land on both instances.
+   */
+  concurrentPercent = 8;
 
   constructor(private readonly options: LoadOptions) {}
 
@@ -96,26 +101,35 @@ export class Load {
       const candidates = this.users.filter((u) => !u.busy && has(u));
       return candidates.length ? candidates[randomInt(candidates.length)]! : undefined;
     };
+    if (this.users.length < 30 || randomInt(100) < 12) return this.onboard();
+    if (randomInt(100) < this.concurrentPercent) {
+      const user = free((u) => !!u.totp);
+      return user ? this.withUser(user, () => this.concurrentTotpAuthentications(user)) : this.onboard();
+    }
+    // The rest: TOTP 40 % (valid 3 : invalid 1), passcodes 30 % (right 2 : wrong 1), passkeys 30 %.
     const roll = randomInt(100);
-    if (this.users.length < 30 || roll < 12) return this.onboard();
     const op =
-      roll < 20
-        ? { user: free((u) => !!u.totp), run: (u: LoadUser) => this.concurrentTotpAuthentications(u) }
-        : roll < 50
+      roll < 30
         ? { user: free((u) => !!u.totp && this.totpStep(u) !== undefined), run: (u: LoadUser) => this.totpAuthentication(u, true) }
-        : roll < 60
+        : roll < 40
           ? { user: free((u) => !!u.totp), run: (u: LoadUser) => this.totpAuthentication(u, false) }
-          : roll < 75
+          : roll < 60
             ? { user: free((u) => !!u.password), run: (u: LoadUser) => this.passcodeAuthentication(u, true) }
-            : roll < 82
+            : roll < 70
               ? { user: free((u) => !!u.password), run: (u: LoadUser) => this.passcodeAuthentication(u, false) }
               : { user: free((u) => !!u.passkey), run: (u: LoadUser) => this.passkeyAuthentication(u) };
     if (!op.user) return this.onboard();
-    op.user.busy = true;
+    const user = op.user;
+    return this.withUser(user, () => op.run(user));
+  }
+
+  /** One operation at a time per user, except the deliberately concurrent ones. */
+  private async withUser(user: LoadUser, run: () => Promise<void>) {
+    user.busy = true;
     try {
-      await op.run(op.user);
+      await run();
     } finally {
-      op.user.busy = false;
+      user.busy = false;
     }
   }
 
@@ -252,13 +266,14 @@ export class Load {
   }
 
   /**
-   * The same user signing in from several devices at once: one valid and two invalid TOTP codes
+   * The same user signing in from several devices at once: one valid and three invalid TOTP codes
    * in parallel (through different gateways when there are several). Their events land in one
    * stream milliseconds apart, appended by different instances during fault (d).
    */
   private async concurrentTotpAuthentications(user: LoadUser) {
     await Promise.all([
       this.totpAuthentication(user, this.totpStep(user) !== undefined),
+      this.totpAuthentication(user, false),
       this.totpAuthentication(user, false),
       this.totpAuthentication(user, false),
     ]);
