@@ -288,14 +288,17 @@ class ChaosRun {
   private async verify(phase: string, title: string, faults: string, tolerance: Tolerance, seconds: number): Promise<PhaseFigures> {
     const draining = Date.now();
     let drainedAfter: number | null = null;
+    let backlog = await pipelineBacklog(this.databases!);
     while (Date.now() - draining < DRAIN_TIMEOUT_MS) {
-      const backlog = await pipelineBacklog(this.databases!);
-      if (backlog.unpublished === 0 && backlog.streamsBehind === 0) {
+      if (backlog.unpublished === 0 && backlog.streamsBehind === 0 && backlog.parked === 0) {
         drainedAfter = (Date.now() - draining) / 1000;
         break;
       }
       await sleep(1_000);
+      backlog = await pipelineBacklog(this.databases!);
     }
+    if (drainedAfter === null)
+      say(`  not drained after ${DRAIN_TIMEOUT_MS / 1000} s: ${backlog.unpublished} outbox rows unpublished, ${backlog.streamsBehind} streams behind, ${backlog.parked} events parked`);
     const snapshot = await readSnapshot(this.databases!);
     const previous = this.boundaries.at(-1)!.positions;
     this.boundaries.push({ phase, positions: positionsOf(snapshot) });
@@ -330,7 +333,10 @@ class ChaosRun {
   async finalCheck(): Promise<{ issues: Issue[]; drained: boolean }> {
     const backlog = await pipelineBacklog(this.databases!);
     const snapshot = await readSnapshot(this.databases!);
-    return { issues: check(this.ledger.expectations, snapshot).issues, drained: backlog.unpublished === 0 && backlog.streamsBehind === 0 };
+    return {
+      issues: check(this.ledger.expectations, snapshot).issues,
+      drained: backlog.unpublished === 0 && backlog.streamsBehind === 0 && backlog.parked === 0,
+    };
   }
 
   get results() {

@@ -75,7 +75,9 @@ export const readSnapshot = async (databases: RunDatabases): Promise<Snapshot> =
  * Cheap progress probe (polled while waiting for the pipeline): outbox rows not yet published, and
  * streams whose audit checkpoint is below their last published version.
  */
-export const pipelineBacklog = async (databases: RunDatabases): Promise<{ unpublished: number; streamsBehind: number }> => {
+export const pipelineBacklog = async (
+  databases: RunDatabases,
+): Promise<{ unpublished: number; streamsBehind: number; parked: number }> => {
   const perService = await Promise.all(
     EVENT_SERVICES.map((service) =>
       databases.withClient(service, async (client) => {
@@ -89,14 +91,23 @@ export const pipelineBacklog = async (databases: RunDatabases): Promise<{ unpubl
       }),
     ),
   );
-  const checkpoints = await databases.withClient('audit', async (client) => {
+  const { checkpoints, parked } = await databases.withClient('audit', async (client) => {
     const { rows } = await client.query<{ stream_id: string; stream_version: number }>(
       'SELECT stream_id, stream_version FROM stream_checkpoints WHERE consumer = $1',
       [AUDIT_CONSUMER],
     );
-    return new Map(rows.map((row) => [row.stream_id, row.stream_version]));
+    // Events that arrived ahead of a gap in their stream wait here until the versions before them come.
+    const waiting = await client.query<{ count: string }>(
+      'SELECT count(*)::text AS count FROM parked_events WHERE consumer = $1',
+      [AUDIT_CONSUMER],
+    );
+    return {
+      checkpoints: new Map(rows.map((row) => [row.stream_id, row.stream_version])),
+      parked: Number(waiting.rows[0]!.count),
+    };
   });
   return {
+    parked,
     unpublished: perService.reduce((sum, s) => sum + s.unpublished, 0),
     streamsBehind: perService
       .flatMap((s) => s.last)
