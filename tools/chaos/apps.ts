@@ -33,6 +33,11 @@ export interface Layout {
   adminApiKey: string;
   secretsKey: string;
   jwtSecret: string;
+  /** Ed25519 key pair of the gateway's grants to the services (base64 DER: PKCS#8 private, SPKI public). */
+  grantSigningKey: string;
+  grantVerifyKey: string;
+  /** HMAC key of the tokens the services send each other on /internal/* (the same in every service). */
+  internalTokenKey: string;
   /** Kafka consumer group of the audit projector (unique per run). */
   auditConsumerGroup: string;
   /** Base URL of an instance by name. */
@@ -55,19 +60,22 @@ export const appEnvironment = (layout: Layout, instance: Instance): Record<strin
     HOST: '127.0.0.1',
     DATABASE_URL: layout.databaseUrl(instance.app),
     KAFKA_BROKERS: layout.kafkaBrokers,
+    INTERNAL_TOKEN_KEY: layout.internalTokenKey,
   };
+  // Services accept only requests the gateway granted.
+  const service = { ...base, GATEWAY_VERIFY_KEY: layout.grantVerifyKey };
   const url = (service: ServiceName) => layout.urlOf(instance.routes?.[service] ?? service);
   switch (instance.app) {
     case 'identity':
-      return { ...base, AUDIT_URL: url('audit') };
+      return { ...service, AUDIT_URL: url('audit') };
     case 'totp':
     case 'passcode':
-      return { ...base, SECRETS_KEY: layout.secretsKey, IDENTITY_URL: url('identity'), AUDIT_URL: url('audit') };
+      return { ...service, SECRETS_KEY: layout.secretsKey, IDENTITY_URL: url('identity'), AUDIT_URL: url('audit') };
     case 'passkey':
-      return { ...base, IDENTITY_URL: url('identity'), AUDIT_URL: url('audit') };
+      return { ...service, IDENTITY_URL: url('identity'), AUDIT_URL: url('audit') };
     case 'audit':
       return {
-        ...base,
+        ...service,
         IDENTITY_URL: url('identity'),
         AUDIT_CONSUMER_GROUP: layout.auditConsumerGroup,
         AUDIT_FROM_BEGINNING: 'true',
@@ -78,6 +86,7 @@ export const appEnvironment = (layout: Layout, instance: Instance): Record<strin
         ADMIN_API_KEY: layout.adminApiKey,
         SECRETS_KEY: layout.secretsKey,
         JWT_SECRET: layout.jwtSecret,
+        GATEWAY_SIGNING_KEY: layout.grantSigningKey,
         // Longer than the run: the load clients keep one token.
         TOKEN_TTL_SECONDS: '3600',
         IDENTITY_URL: url('identity'),

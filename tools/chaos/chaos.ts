@@ -16,7 +16,7 @@
  * default 6), CHAOS_PHASES (e.g. `steady,d`: only these), CHAOS_TIMEOUT_SECONDS (bound on the whole
  * run, default 900), CHAOS_LOG_LEVEL (the apps' pino level, default warn), CHAOS_KEEP_DATABASES=1.
  */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,6 +47,15 @@ interface PhaseSpec {
   /** Runs while the load runs; returns what was injected, and optionally work to do once the load stopped. */
   inject: () => Promise<{ faults: string; afterLoad?: () => Promise<void> }>;
 }
+
+/** A fresh Ed25519 key pair for the gateway's grants, in the one-line base64 DER form the apps read. */
+const grantKeys = () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return {
+    grantSigningKey: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+    grantVerifyKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+  };
+};
 
 const elapsed = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 const say = (message: string) => process.stdout.write(`chaos: ${message}\n`);
@@ -81,6 +90,8 @@ class ChaosRun {
       adminApiKey: `isk_admin_${randomBytes(32).toString('base64url')}`,
       secretsKey: randomBytes(32).toString('hex'),
       jwtSecret: randomBytes(32).toString('base64url'),
+      ...grantKeys(),
+      internalTokenKey: randomBytes(32).toString('base64url'),
       auditConsumerGroup: `${this.prefix}-audit`,
       urlOf: (name) => `http://127.0.0.1:${this.ports.get(name)}`,
       logLevel: process.env.CHAOS_LOG_LEVEL ?? 'warn',
