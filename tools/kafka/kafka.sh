@@ -103,6 +103,12 @@ wait_ready() {
   local deadline=$((SECONDS + KAFKA_START_TIMEOUT)) pid
   while true; do
     pid="$(broker_pid)"
+    # Right after the start the recorded pid may still be the forked shell that has not exec'd
+    # java yet (its command line does not name kafka.Kafka; seen on a loaded machine): alive is
+    # enough to keep waiting, the deadline still applies.
+    if [[ -z "$pid" ]] && kill -0 "$(cat "$PID_FILE" 2>/dev/null || echo none)" 2>/dev/null; then
+      pid="$(cat "$PID_FILE")"
+    fi
     if [[ -z "$pid" ]]; then
       log_tail 80
       die "broker process is not running (exited during startup?)"
