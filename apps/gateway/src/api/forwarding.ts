@@ -51,13 +51,18 @@ const proxyTo = (service: ServiceName, baseUrl: string, logger: Logger, signer: 
         logger.warn({ err: error, service, url: req.url }, 'proxying to a service failed');
         if (!('writeHead' in res)) return void res.destroy();
         if (res.headersSent) return void res.destroy();
-        const unreachable = UNREACHABLE.has(code);
-        const body = unreachable
-          ? problem(503, 'SERVICE_UNAVAILABLE', `The ${service} service cannot be reached.`)
+        const body = UNREACHABLE.has(code)
+          ? problem(503, 'SERVICE_UNAVAILABLE', `The ${service} service cannot be reached.`, undefined, {
+              retryAfterSeconds: RETRY_UNREACHABLE_AFTER_SECONDS,
+            })
           : problem(502, 'BAD_GATEWAY', `The ${service} service failed to answer.`);
         res.writeHead(body.status, {
           'content-type': 'application/problem+json',
-          ...(unreachable ? { 'retry-after': String(RETRY_UNREACHABLE_AFTER_SECONDS) } : {}),
+          ...(typeof body.retryAfterSeconds === 'number' ? { 'retry-after': String(body.retryAfterSeconds) } : {}),
+        });
+        res.writeHead(body.status, {
+          'content-type': 'application/problem+json',
+          ...(typeof body.retryAfterSeconds === 'number' ? { 'retry-after': String(body.retryAfterSeconds) } : {}),
         });
         res.end(JSON.stringify(body));
       },
