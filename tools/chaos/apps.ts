@@ -54,7 +54,9 @@ const PASSED_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'NODE_EXTRA_CA_C
  */
 export const appEnvironment = (layout: Layout, instance: Instance): Record<string, string> => {
   const base: Record<string, string> = {
-    ...Object.fromEntries(PASSED_THROUGH.flatMap((key) => (process.env[key] ? [[key, process.env[key]!]] : []))),
+    ...Object.fromEntries(
+      PASSED_THROUGH.flatMap((key) => (process.env[key] ? [[key, process.env[key]!]] : [])),
+    ),
     LOG_LEVEL: layout.logLevel,
     PORT: String(instance.port),
     HOST: '127.0.0.1',
@@ -70,7 +72,12 @@ export const appEnvironment = (layout: Layout, instance: Instance): Record<strin
       return { ...service, AUDIT_URL: url('audit') };
     case 'totp':
     case 'passcode':
-      return { ...service, SECRETS_KEY: layout.secretsKey, IDENTITY_URL: url('identity'), AUDIT_URL: url('audit') };
+      return {
+        ...service,
+        SECRETS_KEY: layout.secretsKey,
+        IDENTITY_URL: url('identity'),
+        AUDIT_URL: url('audit'),
+      };
     case 'passkey':
       return { ...service, IDENTITY_URL: url('identity'), AUDIT_URL: url('audit') };
     case 'audit':

@@ -81,8 +81,13 @@ class ChaosRun {
     const ports = await freePorts(names.length + 2);
     names.forEach((name, i) => this.ports.set(name, ports[i + 2]!));
     this.broker = new OwnKafkaBroker(ports[0]!, ports[1]!);
-    say(`own Kafka broker on ${this.broker.brokers}, databases ${this.prefix}_*, apps on ports ${ports[2]}–${ports.at(-1)}, logs in ${LOG_DIR}`);
-    const [databases] = await Promise.all([createRunDatabases(this.prefix, DATABASE_APPS), this.broker.startFresh()]);
+    say(
+      `own Kafka broker on ${this.broker.brokers}, databases ${this.prefix}_*, apps on ports ${ports[2]}–${ports.at(-1)}, logs in ${LOG_DIR}`,
+    );
+    const [databases] = await Promise.all([
+      createRunDatabases(this.prefix, DATABASE_APPS),
+      this.broker.startFresh(),
+    ]);
     this.databases = databases;
     this.layout = {
       databaseUrl: (app) => databases.urlOf(app),
@@ -96,7 +101,8 @@ class ChaosRun {
       urlOf: (name) => `http://127.0.0.1:${this.ports.get(name)}`,
       logLevel: process.env.CHAOS_LOG_LEVEL ?? 'warn',
     };
-    for (const app of ['identity', 'totp', 'passcode', 'passkey', 'audit'] as const) this.instance({ name: app, app });
+    for (const app of ['identity', 'totp', 'passcode', 'passkey', 'audit'] as const)
+      this.instance({ name: app, app });
     await Promise.all([...this.processes.values()].map((p) => p.waitReady()));
     await this.instance({ name: 'gateway', app: 'gateway' }).waitReady();
     this.gatewayUrls = [this.layout.urlOf('gateway')];
@@ -123,7 +129,8 @@ class ChaosRun {
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-      if (!response.ok) throw new Error(`setup: POST ${p} answered ${response.status}: ${await response.text()}`);
+      if (!response.ok)
+        throw new Error(`setup: POST ${p} answered ${response.status}: ${await response.text()}`);
     };
     await post('', { name: this.store });
     await post(`/${this.store}/totpPolicy`, TOTP_POLICY);
@@ -147,7 +154,9 @@ class ChaosRun {
         this.layout!,
         path.join(LOG_DIR, `${instance.name}.log`),
         (exit) => {
-          say(`UNEXPECTED: ${exit.instance} exited (code ${exit.code}, signal ${exit.signal}); restarting it`);
+          say(
+            `UNEXPECTED: ${exit.instance} exited (code ${exit.code}, signal ${exit.signal}); restarting it`,
+          );
           this.unexpectedExits.push({ ...exit, phase: this.ledger.phase });
           // As an orchestrator would; the exit itself is reported as a failure.
           setTimeout(() => this.tearingDown || process_!.running || process_!.start(), 1_000);
@@ -192,7 +201,9 @@ class ChaosRun {
         await totp.waitReady();
         const down = elapsed(killed);
         await sleep(6_000);
-        return { faults: `SIGKILL to totp (pid ${pid}) under load; restarted after 3 s, serving again ${down} after the kill` };
+        return {
+          faults: `SIGKILL to totp (pid ${pid}) under load; restarted after 3 s, serving again ${down} after the kill`,
+        };
       },
     },
     {
@@ -208,7 +219,9 @@ class ChaosRun {
         await this.broker!.start();
         const down = elapsed(stopping);
         await sleep(10_000);
-        return { faults: `broker stopped (controlled shutdown, ${stopped}), kept down 10 s, started: unavailable for ${down}` };
+        return {
+          faults: `broker stopped (controlled shutdown, ${stopped}), kept down 10 s, started: unavailable for ${down}`,
+        };
       },
     },
     {
@@ -290,13 +303,21 @@ class ChaosRun {
       await injected.afterLoad?.();
       const seconds = (Date.now() - started) / 1000;
       say(`  ${injected.faults}`);
-      this.figures.push(await this.verify(phase.name, phase.title, injected.faults, phase.tolerance, seconds));
+      this.figures.push(
+        await this.verify(phase.name, phase.title, injected.faults, phase.tolerance, seconds),
+      );
       printFigures([this.figures.at(-1)!], say);
     }
   }
 
   /** Waits for the pipeline to drain (bounded), then checks everything so far; figures of the phase's own answers and events. */
-  private async verify(phase: string, title: string, faults: string, tolerance: Tolerance, seconds: number): Promise<PhaseFigures> {
+  private async verify(
+    phase: string,
+    title: string,
+    faults: string,
+    tolerance: Tolerance,
+    seconds: number,
+  ): Promise<PhaseFigures> {
     const draining = Date.now();
     let drainedAfter: number | null = null;
     let backlog = await pipelineBacklog(this.databases!);
@@ -309,7 +330,9 @@ class ChaosRun {
       backlog = await pipelineBacklog(this.databases!);
     }
     if (drainedAfter === null)
-      say(`  not drained after ${DRAIN_TIMEOUT_MS / 1000} s: ${backlog.unpublished} outbox rows unpublished, ${backlog.streamsBehind} streams behind, ${backlog.parked} events parked`);
+      say(
+        `  not drained after ${DRAIN_TIMEOUT_MS / 1000} s: ${backlog.unpublished} outbox rows unpublished, ${backlog.streamsBehind} streams behind, ${backlog.parked} events parked`,
+      );
     const snapshot = await readSnapshot(this.databases!);
     const previous = this.boundaries.at(-1)!.positions;
     this.boundaries.push({ phase, positions: positionsOf(snapshot) });
@@ -320,7 +343,10 @@ class ChaosRun {
       title,
       faults,
       seconds,
-      requests: tallyRequests(this.ledger.requests.filter((r) => r.phase === phase), tolerance),
+      requests: tallyRequests(
+        this.ledger.requests.filter((r) => r.phase === phase),
+        tolerance,
+      ),
       eventsAppended: EVENT_SERVICES.reduce(
         (sum, service) => sum + snapshot.events[service].filter((e) => e.position > previous[service]).length,
         0,
@@ -328,16 +354,21 @@ class ChaosRun {
       acknowledged: this.ledger.expectations.filter((e) => e.phase === phase).length,
       issues,
       drainedAfter,
-      unexpectedExits: this.unexpectedExits.filter((exit) => exit.phase === phase).map((exit) => `${exit.instance} (code ${exit.code}, signal ${exit.signal})`),
+      unexpectedExits: this.unexpectedExits
+        .filter((exit) => exit.phase === phase)
+        .map((exit) => `${exit.instance} (code ${exit.code}, signal ${exit.signal})`),
       users: this.load!.userCount,
     };
   }
 
   /** The phase an issue belongs to: the phase of the answer, or the phase its event was appended in. */
   private phaseOf(issue: Issue): string {
-    if ('phase' in issue.origin) return issue.origin.phase === 'final' ? this.boundaries.at(-1)!.phase : issue.origin.phase;
+    if ('phase' in issue.origin)
+      return issue.origin.phase === 'final' ? this.boundaries.at(-1)!.phase : issue.origin.phase;
     const { service, position } = issue.origin;
-    return this.boundaries.find((b) => position <= b.positions[service])?.phase ?? this.boundaries.at(-1)!.phase;
+    return (
+      this.boundaries.find((b) => position <= b.positions[service])?.phase ?? this.boundaries.at(-1)!.phase
+    );
   }
 
   /** After the last phase: every check over the whole run (all answers, all events). */
@@ -400,7 +431,14 @@ const main = async () => {
     const summary = printFigures(figures, say, final);
     failed = summary.failed;
     if (writeDocs) {
-      writeReliabilityDoc({ figures, final, unexpectedExits, clients: CLIENTS, loadAverage, seconds: (Date.now() - started) / 1000 });
+      writeReliabilityDoc({
+        figures,
+        final,
+        unexpectedExits,
+        clients: CLIENTS,
+        loadAverage,
+        seconds: (Date.now() - started) / 1000,
+      });
       say('wrote the "Fault injection" section of docs/reliability.md');
     }
   } finally {

@@ -78,7 +78,10 @@ export class OwnKafkaBroker {
 
   /** The same, synchronously: when the runner itself is interrupted. */
   stopNow(): void {
-    execFileSync('bash', [path.join(REPO, 'tools/kafka/kafka.sh'), 'stop'], { env: this.env, stdio: 'ignore' });
+    execFileSync('bash', [path.join(REPO, 'tools/kafka/kafka.sh'), 'stop'], {
+      env: this.env,
+      stdio: 'ignore',
+    });
   }
 }
 

@@ -19,7 +19,13 @@ export const TOTP_POLICY = { name: 'chaos', issuer: 'Chaos', window: 1, period: 
  * load generator ~0.1 s of CPU per ceremony on the 2 cores it shares with the system under test,
  * and the server does the same work either way (the KDF runs on the client only).
  */
-export const PASSCODE_POLICY = { name: 'chaos', srpGroup: 2048, hash: 'SHA-256', maxFailedAttempts: 100, kdf: null } as const;
+export const PASSCODE_POLICY = {
+  name: 'chaos',
+  srpGroup: 2048,
+  hash: 'SHA-256',
+  maxFailedAttempts: 100,
+  kdf: null,
+} as const;
 export const PASSKEY_RP = { rpId: 'chaos.example', origin: 'https://chaos.example', policy: 'chaos' };
 const SRP_PARAMS = srpParameters(PASSCODE_POLICY.srpGroup, PASSCODE_POLICY.hash);
 /** A request that takes longer has hung (the gateway gives up on a service after 30 s). */
@@ -115,13 +121,19 @@ export class Load {
     const roll = randomInt(100);
     const op =
       roll < 30
-        ? { user: free((u) => !!u.totp && this.totpStep(u) !== undefined), run: (u: LoadUser) => this.totpAuthentication(u, true) }
+        ? {
+            user: free((u) => !!u.totp && this.totpStep(u) !== undefined),
+            run: (u: LoadUser) => this.totpAuthentication(u, true),
+          }
         : roll < 40
           ? { user: free((u) => !!u.totp), run: (u: LoadUser) => this.totpAuthentication(u, false) }
           : roll < 60
             ? { user: free((u) => !!u.password), run: (u: LoadUser) => this.passcodeAuthentication(u, true) }
             : roll < 70
-              ? { user: free((u) => !!u.password), run: (u: LoadUser) => this.passcodeAuthentication(u, false) }
+              ? {
+                  user: free((u) => !!u.password),
+                  run: (u: LoadUser) => this.passcodeAuthentication(u, false),
+                }
               : { user: free((u) => !!u.passkey), run: (u: LoadUser) => this.passkeyAuthentication(u) };
     if (!op.user) return this.onboard();
     const user = op.user;
@@ -161,7 +173,11 @@ export class Load {
     }
     const text = await response.text().catch(() => '');
     const retryAfter = response.headers.get('retry-after');
-    this.options.ledger.record(op, { kind: 'answer', status: response.status, retryAfter: retryAfter !== null });
+    this.options.ledger.record(op, {
+      kind: 'answer',
+      status: response.status,
+      retryAfter: retryAfter !== null,
+    });
     if (response.status === 503 && retryAfter !== null)
       await sleep(Math.min(5, Math.max(0.2, Number(retryAfter) || 1)) * 1000);
     else if (response.status >= 500) await sleep(500);
@@ -174,7 +190,13 @@ export class Load {
     return { status: response.status, body: parsed };
   }
 
-  private expect(service: Expectation['service'], type: string, field: string, value: unknown, because: string) {
+  private expect(
+    service: Expectation['service'],
+    type: string,
+    field: string,
+    value: unknown,
+    because: string,
+  ) {
     if (typeof value !== 'string' || !value)
       throw new Error(`${because}: the answer lacks the ${field} that names its event`);
     this.options.ledger.expect({ service, type, field, value, because });
@@ -202,30 +224,67 @@ export class Load {
     const path = `/users/${user.id}/totps/registrations/${TOTP_POLICY.name}`;
     const started = await this.call('startTotpRegistration', 'POST', path);
     if (started?.status !== 201) return;
-    this.expect('totp', 'TotpRegistrationStarted', 'credentialId', started.body.id, '201 startTotpRegistration');
+    this.expect(
+      'totp',
+      'TotpRegistrationStarted',
+      'credentialId',
+      started.body.id,
+      '201 startTotpRegistration',
+    );
     const secret = Secret.fromBase32(started.body.secret);
     const step = TOTP.counter({ period: TOTP_POLICY.period });
     const completed = await this.call('completeTotpRegistration', 'POST', `${path}/complete`, {
-      code: TOTP.generate({ secret, period: TOTP_POLICY.period, timestamp: step * TOTP_POLICY.period * 1000 }),
+      code: TOTP.generate({
+        secret,
+        period: TOTP_POLICY.period,
+        timestamp: step * TOTP_POLICY.period * 1000,
+      }),
     });
     if (completed?.status === 200) {
-      this.expect('totp', 'TotpRegistrationCompleted', 'credentialId', started.body.id, '200 completeTotpRegistration');
+      this.expect(
+        'totp',
+        'TotpRegistrationCompleted',
+        'credentialId',
+        started.body.id,
+        '200 completeTotpRegistration',
+      );
       user.totp = { credentialId: started.body.id, secret, lastStep: step };
     }
   }
 
   private async registerPasscode(user: LoadUser) {
-    const started = await this.call('startPasscodeRegistration', 'POST', `/users/${user.id}/passcodes/registrations/${PASSCODE_POLICY.name}`);
+    const started = await this.call(
+      'startPasscodeRegistration',
+      'POST',
+      `/users/${user.id}/passcodes/registrations/${PASSCODE_POLICY.name}`,
+    );
     if (started?.status !== 201) return;
-    this.expect('passcode', 'PasscodeRegistrationStarted', 'sessionId', started.body.sessionId, '201 startPasscodeRegistration');
+    this.expect(
+      'passcode',
+      'PasscodeRegistrationStarted',
+      'sessionId',
+      started.body.sessionId,
+      '201 startPasscodeRegistration',
+    );
     const password = randomBytes(12).toString('base64url');
     const salt = randomBytes(16);
-    const completed = await this.call('completePasscodeRegistration', 'POST', `/passcodes/registrations/sessions/${started.body.sessionId}`, {
-      salt: salt.toString('hex'),
-      verifier: srpComputeVerifier(SRP_PARAMS, user.id, password, salt),
-    });
+    const completed = await this.call(
+      'completePasscodeRegistration',
+      'POST',
+      `/passcodes/registrations/sessions/${started.body.sessionId}`,
+      {
+        salt: salt.toString('hex'),
+        verifier: srpComputeVerifier(SRP_PARAMS, user.id, password, salt),
+      },
+    );
     if (completed?.status === 200) {
-      this.expect('passcode', 'PasscodeRegistrationCompleted', 'sessionId', started.body.sessionId, '200 completePasscodeRegistration');
+      this.expect(
+        'passcode',
+        'PasscodeRegistrationCompleted',
+        'sessionId',
+        started.body.sessionId,
+        '200 completePasscodeRegistration',
+      );
       user.password = password;
     }
   }
@@ -237,11 +296,30 @@ export class Load {
       `/users/${user.id}/passkeys/relyingParties/${PASSKEY_RP.rpId}/registrations/${PASSKEY_RP.policy}`,
     );
     if (started?.status !== 201) return;
-    this.expect('passkey', 'PasskeyRegistrationStarted', 'sessionId', started.body.sessionId, '201 startPasskeyRegistration');
-    const credential = this.authenticator.createCredential(started.body.publicKey, { origin: PASSKEY_RP.origin });
-    const completed = await this.call('completePasskeyRegistration', 'POST', `/passkeys/registrations/sessions/${started.body.sessionId}`, credential);
+    this.expect(
+      'passkey',
+      'PasskeyRegistrationStarted',
+      'sessionId',
+      started.body.sessionId,
+      '201 startPasskeyRegistration',
+    );
+    const credential = this.authenticator.createCredential(started.body.publicKey, {
+      origin: PASSKEY_RP.origin,
+    });
+    const completed = await this.call(
+      'completePasskeyRegistration',
+      'POST',
+      `/passkeys/registrations/sessions/${started.body.sessionId}`,
+      credential,
+    );
     if (completed?.status === 200) {
-      this.expect('passkey', 'PasskeyRegistrationCompleted', 'sessionId', started.body.sessionId, '200 completePasskeyRegistration');
+      this.expect(
+        'passkey',
+        'PasskeyRegistrationCompleted',
+        'sessionId',
+        started.body.sessionId,
+        '200 completePasskeyRegistration',
+      );
       user.passkey = true;
     }
   }
@@ -257,16 +335,26 @@ export class Load {
   private async totpAuthentication(user: LoadUser, valid: boolean) {
     const totp = user.totp!;
     const codeAt = (step: number) =>
-      TOTP.generate({ secret: totp.secret, period: TOTP_POLICY.period, timestamp: step * TOTP_POLICY.period * 1000 });
+      TOTP.generate({
+        secret: totp.secret,
+        period: TOTP_POLICY.period,
+        timestamp: step * TOTP_POLICY.period * 1000,
+      });
     const step = valid ? this.totpStep(user) : undefined;
     if (valid && step === undefined) return;
     const now = TOTP.counter({ period: TOTP_POLICY.period });
     const accepted = new Set([now - 1, now, now + 1, now + 2].map(codeAt));
     let code = step !== undefined ? codeAt(step) : '';
-    while (!valid && (code === '' || accepted.has(code))) code = String(randomInt(1_000_000)).padStart(6, '0');
+    while (!valid && (code === '' || accepted.has(code)))
+      code = String(randomInt(1_000_000)).padStart(6, '0');
     if (step !== undefined) totp.lastStep = step;
     const op = valid ? 'authenticateTotp(valid)' : 'authenticateTotp(invalid)';
-    const answer = await this.call(op, 'POST', `/users/${user.id}/totps/authentications/${TOTP_POLICY.name}`, { code });
+    const answer = await this.call(
+      op,
+      'POST',
+      `/users/${user.id}/totps/authentications/${TOTP_POLICY.name}`,
+      { code },
+    );
     this.expectAuthentication('totp', 'Totp', op, answer);
   }
 
@@ -285,23 +373,51 @@ export class Load {
   }
 
   private expectAuthentication(service: Expectation['service'], family: string, op: string, answer: Answer) {
-    if (answer?.status === 200) this.expect(service, `${family}AuthenticationSucceeded`, 'authenticationId', answer.body.authenticationId, `200 ${op}`);
+    if (answer?.status === 200)
+      this.expect(
+        service,
+        `${family}AuthenticationSucceeded`,
+        'authenticationId',
+        answer.body.authenticationId,
+        `200 ${op}`,
+      );
     else if (answer?.status === 400 && answer.body?.result === 'FAILURE')
-      this.expect(service, `${family}AuthenticationFailed`, 'authenticationId', answer.body.authenticationId, `400 FAILURE ${op}`);
+      this.expect(
+        service,
+        `${family}AuthenticationFailed`,
+        'authenticationId',
+        answer.body.authenticationId,
+        `400 FAILURE ${op}`,
+      );
   }
 
   private async passcodeAuthentication(user: LoadUser, valid: boolean) {
     const op = valid ? 'authenticatePasscode(valid)' : 'authenticatePasscode(invalid)';
-    const started = await this.call(`${op}:start`, 'POST', `/users/${user.id}/passcodes/authentications/${PASSCODE_POLICY.name}`);
+    const started = await this.call(
+      `${op}:start`,
+      'POST',
+      `/users/${user.id}/passcodes/authentications/${PASSCODE_POLICY.name}`,
+    );
     if (started?.status !== 201) return;
-    this.expect('passcode', 'PasscodeAuthenticationStarted', 'sessionId', started.body.sessionId, `201 ${op}:start`);
+    this.expect(
+      'passcode',
+      'PasscodeAuthenticationStarted',
+      'sessionId',
+      started.body.sessionId,
+      `201 ${op}:start`,
+    );
     const { A, M1 } = srpClientProof(SRP_PARAMS, {
       identity: started.body.identity ?? user.id,
       password: valid ? user.password! : `${user.password!}-wrong`,
       salt: started.body.salt,
       B: started.body.B,
     });
-    const answer = await this.call(`${op}:complete`, 'POST', `/passcodes/authentications/sessions/${started.body.sessionId}`, { A, M1 });
+    const answer = await this.call(
+      `${op}:complete`,
+      'POST',
+      `/passcodes/authentications/sessions/${started.body.sessionId}`,
+      { A, M1 },
+    );
     this.expectAuthentication('passcode', 'Passcode', `${op}:complete`, answer);
   }
 
@@ -313,9 +429,20 @@ export class Load {
       `/users/${user.id}/passkeys/relyingParties/${PASSKEY_RP.rpId}/authentications/${PASSKEY_RP.policy}`,
     );
     if (started?.status !== 201) return;
-    this.expect('passkey', 'PasskeyAuthenticationStarted', 'sessionId', started.body.sessionId, `201 ${op}:start`);
+    this.expect(
+      'passkey',
+      'PasskeyAuthenticationStarted',
+      'sessionId',
+      started.body.sessionId,
+      `201 ${op}:start`,
+    );
     const assertion = this.authenticator.getAssertion(started.body.publicKey, { origin: PASSKEY_RP.origin });
-    const answer = await this.call(`${op}:complete`, 'POST', `/passkeys/authentications/sessions/${started.body.sessionId}`, assertion);
+    const answer = await this.call(
+      `${op}:complete`,
+      'POST',
+      `/passkeys/authentications/sessions/${started.body.sessionId}`,
+      assertion,
+    );
     this.expectAuthentication('passkey', 'Passkey', `${op}:complete`, answer);
   }
 }

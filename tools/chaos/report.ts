@@ -71,8 +71,10 @@ export const tallyRequests = (
   }
   if (t.internalErrors) t.failures.push(`${t.internalErrors} × 500`);
   if (t.unavailableBare) t.failures.push(`${t.unavailableBare} × 503 without Retry-After`);
-  if (t.unavailable && !tolerance.unavailable) t.failures.push(`${t.unavailable} × 503 while no dependency was down`);
-  if (t.badGateway && !tolerance.connectionLost) t.failures.push(`${t.badGateway} × 502 while no service was killed`);
+  if (t.unavailable && !tolerance.unavailable)
+    t.failures.push(`${t.unavailable} × 503 while no dependency was down`);
+  if (t.badGateway && !tolerance.connectionLost)
+    t.failures.push(`${t.badGateway} × 502 while no service was killed`);
   if (t.otherServerErrors) t.failures.push(`${t.otherServerErrors} × other 5xx`);
   if (t.connectionErrors) t.failures.push(`${t.connectionErrors} connection errors at the gateway`);
   if (t.timeouts) t.failures.push(`${t.timeouts} requests without an answer in 45 s`);
@@ -136,7 +138,10 @@ const examples = (figures: PhaseFigures[], limit = 5) =>
   figures.flatMap((f) => {
     const lines: string[] = [];
     const failed = Object.entries(f.requests.failedByOperation).sort((a, b) => b[1] - a[1]);
-    if (failed.length) lines.push(`  ${f.phase}: 5xx and unanswered by operation: ${failed.map(([k, v]) => `${k} × ${v}`).join(', ')}`);
+    if (failed.length)
+      lines.push(
+        `  ${f.phase}: 5xx and unanswered by operation: ${failed.map(([k, v]) => `${k} × ${v}`).join(', ')}`,
+      );
     const byKind = new Map<IssueKind, Issue[]>();
     for (const issue of f.issues) byKind.set(issue.kind, [...(byKind.get(issue.kind) ?? []), issue]);
     for (const [kind, issues] of byKind) {
@@ -162,7 +167,9 @@ export const printFigures = (figures: PhaseFigures[], say: (line: string) => voi
     for (const issue of final.issues) kinds.set(issue.kind, (kinds.get(issue.kind) ?? 0) + 1);
     say(
       `whole run after the pipeline drained${final.drained ? '' : ' (NOT drained)'}: ${
-        final.issues.length ? [...kinds].map(([k, n]) => `${n} ${k}`).join(', ') : 'every acknowledged event in its stream exactly once, every event projected exactly once'
+        final.issues.length
+          ? [...kinds].map(([k, n]) => `${n} ${k}`).join(', ')
+          : 'every acknowledged event in its stream exactly once, every event projected exactly once'
       }`,
     );
     failed ||= final.issues.length > 0 || !final.drained;
@@ -197,12 +204,15 @@ export const writeReliabilityDoc = (run: {
     '',
     ...eventTable(run.figures),
     '',
-    ...(examples(run.figures).length ? ['What failed (first examples per phase):', '', '```', ...examples(run.figures), '```', ''] : []),
+    ...(examples(run.figures).length
+      ? ['What failed (first examples per phase):', '', '```', ...examples(run.figures), '```', '']
+      : []),
     END,
   ].join('\n');
   const file = path.join(REPO, 'docs', 'reliability.md');
   let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Reliability\n';
-  if (doc.includes(BEGIN) && doc.includes(END)) doc = doc.slice(0, doc.indexOf(BEGIN)) + generated + doc.slice(doc.indexOf(END) + END.length);
+  if (doc.includes(BEGIN) && doc.includes(END))
+    doc = doc.slice(0, doc.indexOf(BEGIN)) + generated + doc.slice(doc.indexOf(END) + END.length);
   else if (doc.includes(SECTION)) {
     const at = doc.indexOf('\n', doc.indexOf(SECTION)) + 1;
     doc = `${doc.slice(0, at)}\n${generated}\n${doc.slice(at)}`;

@@ -28,16 +28,14 @@ export const readSnapshot = async (databases: RunDatabases): Promise<Snapshot> =
         return {
           service,
           unpublished: Number(unpublished.rows[0]!.count),
-          events: events.rows.map(
-            (row): StoredEvent => ({
-              position: Number(row.position),
-              streamId: row.stream_id,
-              streamVersion: row.stream_version,
-              type: row.type,
-              data: row.data,
-              integration: row.integration,
-            }),
-          ),
+          events: events.rows.map((row): StoredEvent => ({
+            position: Number(row.position),
+            streamId: row.stream_id,
+            streamVersion: row.stream_version,
+            type: row.type,
+            data: row.data,
+            integration: row.integration,
+          })),
         };
       }),
     ),
@@ -52,7 +50,10 @@ export const readSnapshot = async (databases: RunDatabases): Promise<Snapshot> =
     );
     return { checkpoints: checkpoints.rows, documents: documents.rows };
   });
-  const events = Object.fromEntries(perService.map((s) => [s.service, s.events])) as Record<EventService, StoredEvent[]>;
+  const events = Object.fromEntries(perService.map((s) => [s.service, s.events])) as Record<
+    EventService,
+    StoredEvent[]
+  >;
   return {
     events,
     unpublished: perService.reduce((sum, s) => sum + s.unpublished, 0),
@@ -118,5 +119,8 @@ export const pipelineBacklog = async (
 /** The highest append position per service: events after it belong to the next phase. */
 export const positionsOf = (snapshot: Snapshot): Record<EventService, number> =>
   Object.fromEntries(
-    EVENT_SERVICES.map((service) => [service, snapshot.events[service].reduce((max, e) => Math.max(max, e.position), 0)]),
+    EVENT_SERVICES.map((service) => [
+      service,
+      snapshot.events[service].reduce((max, e) => Math.max(max, e.position), 0),
+    ]),
   ) as Record<EventService, number>;

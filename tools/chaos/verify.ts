@@ -144,7 +144,11 @@ const credentialsOf = (events: StoredEvent[]): Record<Family, Map<string, Expect
     const at = (data.at as string | undefined) ?? null;
     switch (type) {
       case 'TotpRegistrationStarted':
-        held.totps.set(String(data.credentialId), { id: String(data.credentialId), status: 'PENDING', lastUsedDtm: null });
+        held.totps.set(String(data.credentialId), {
+          id: String(data.credentialId),
+          status: 'PENDING',
+          lastUsedDtm: null,
+        });
         break;
       case 'TotpRegistrationCompleted':
         update('totps', data.credentialId, { status: 'ACTIVE' });
@@ -162,7 +166,11 @@ const credentialsOf = (events: StoredEvent[]): Record<Family, Map<string, Expect
         held.totps.delete(String(data.credentialId));
         break;
       case 'PasscodeRegistrationCompleted':
-        held.passcodes.set(String(data.passcodeId), { id: String(data.passcodeId), status: 'ACTIVE', lastUsedDtm: null });
+        held.passcodes.set(String(data.passcodeId), {
+          id: String(data.passcodeId),
+          status: 'ACTIVE',
+          lastUsedDtm: null,
+        });
         break;
       case 'PasscodeAuthenticationSucceeded':
         update('passcodes', data.passcodeId, { status: 'ACTIVE', lastUsedDtm: at });
@@ -177,7 +185,11 @@ const credentialsOf = (events: StoredEvent[]): Record<Family, Map<string, Expect
         held.passcodes.delete(String(data.passcodeId));
         break;
       case 'PasskeyRegistrationCompleted':
-        held.passkeys.set(String(data.passkeyId), { id: String(data.passkeyId), status: 'ACTIVE', lastUsedDtm: null });
+        held.passkeys.set(String(data.passkeyId), {
+          id: String(data.passkeyId),
+          status: 'ACTIVE',
+          lastUsedDtm: null,
+        });
         break;
       case 'PasskeyAuthenticationSucceeded':
         update('passkeys', data.passkeyId, { lastUsedDtm: at });
@@ -194,14 +206,17 @@ const credentialsOf = (events: StoredEvent[]): Record<Family, Map<string, Expect
 };
 
 const describeItems = (items: ExpectedItem[]) =>
-  JSON.stringify([...items].sort((a, b) => a.id.localeCompare(b.id)).map((i) => [i.id, i.status, i.lastUsedDtm]));
+  JSON.stringify(
+    [...items].sort((a, b) => a.id.localeCompare(b.id)).map((i) => [i.id, i.status, i.lastUsedDtm]),
+  );
 
 export const check = (expectations: Expectation[], snapshot: Snapshot): CheckResult => {
   const issues: Issue[] = [];
 
   // ---- streams: acknowledged events exactly once, no event twice
   const byKey = new Map<string, StoredEvent[]>();
-  const keyOf = (service: EventService, type: string, value: string) => `${service}\u0000${type}\u0000${value}`;
+  const keyOf = (service: EventService, type: string, value: string) =>
+    `${service}\u0000${type}\u0000${value}`;
   for (const service of EVENT_SERVICES)
     for (const event of snapshot.events[service]) {
       const key = EVENT_KEYS[event.type];
@@ -285,7 +300,10 @@ export const check = (expectations: Expectation[], snapshot: Snapshot): CheckRes
             detail: `authentication audit ${id} says user ${audit.userId} ${audit.result}, the event says user ${userId} ${result}`,
           });
       }
-      if (event.type === 'PasskeyRegistrationCompleted' && !snapshot.registrations.has(String(event.data.passkeyId)))
+      if (
+        event.type === 'PasskeyRegistrationCompleted' &&
+        !snapshot.registrations.has(String(event.data.passkeyId))
+      )
         issues.push({
           kind: 'not-projected',
           origin: { service, position: event.position },
@@ -307,14 +325,19 @@ export const check = (expectations: Expectation[], snapshot: Snapshot): CheckRes
       const userId = userOfStream(event.streamId);
       if (userId) streamsOfUser.set(userId, [...(streamsOfUser.get(userId) ?? []), event]);
     }
-  const deleted = new Set(snapshot.events.identity.filter((e) => e.type === 'UserDeleted').map((e) => String(e.data.userId)));
+  const deleted = new Set(
+    snapshot.events.identity.filter((e) => e.type === 'UserDeleted').map((e) => String(e.data.userId)),
+  );
   for (const created of snapshot.events.identity) {
     if (created.type !== 'UserCreated') continue;
     const userId = String(created.data.userId);
     if (deleted.has(userId)) continue;
     const events = streamsOfUser.get(userId) ?? [];
     const latest = events.reduce((a, b) => (b.position > a.position ? b : a), created);
-    const origin: Origin = latest === created ? { service: 'identity', position: created.position } : { service: serviceOfStream(latest.streamId), position: latest.position };
+    const origin: Origin =
+      latest === created
+        ? { service: 'identity', position: created.position }
+        : { service: serviceOfStream(latest.streamId), position: latest.position };
     const summary = snapshot.summaries.get(userId);
     if (!summary) {
       issues.push({ kind: 'summary-mismatch', origin, detail: `user ${userId} has no summary` });
@@ -324,7 +347,9 @@ export const check = (expectations: Expectation[], snapshot: Snapshot): CheckRes
     for (const family of ['totps', 'passcodes', 'passkeys'] as const) {
       const group = summary[family];
       const want = describeItems([...expected[family].values()]);
-      const got = describeItems(group.items.map((i) => ({ id: i.id, status: i.status, lastUsedDtm: i.lastUsedDtm ?? null })));
+      const got = describeItems(
+        group.items.map((i) => ({ id: i.id, status: i.status, lastUsedDtm: i.lastUsedDtm ?? null })),
+      );
       if (want !== got || group.count !== expected[family].size)
         issues.push({
           kind: 'summary-mismatch',
@@ -341,4 +366,5 @@ const serviceOfStream = (streamId: string): EventService =>
   streamId.startsWith('totp-') ? 'totp' : streamId.startsWith('passcode-') ? 'passcode' : 'passkey';
 
 /** Whether the pipeline has caught up: nothing left in any outbox, every stream's checkpoint at its last published event. */
-export const drained = (result: CheckResult, snapshot: Snapshot) => snapshot.unpublished === 0 && result.pending === 0;
+export const drained = (result: CheckResult, snapshot: Snapshot) =>
+  snapshot.unpublished === 0 && result.pending === 0;

@@ -9,7 +9,13 @@ const user = 'u-1';
 const stream = `totp-user-${user}`;
 const at = '2026-11-30T10:00:00.000Z';
 
-const event = (position: number, streamId: string, streamVersion: number, type: string, data: Record<string, unknown>): StoredEvent => ({
+const event = (
+  position: number,
+  streamId: string,
+  streamVersion: number,
+  type: string,
+  data: Record<string, unknown>,
+): StoredEvent => ({
   position,
   streamId,
   streamVersion,
@@ -22,7 +28,10 @@ const event = (position: number, streamId: string, streamVersion: number, type: 
 const intact = (): Snapshot => {
   const summary: SummaryInfo = {
     ...emptySummaryInfo(),
-    totps: { count: 1, items: [{ id: 'c-1', status: 'ACTIVE', policyName: 'p', createdDtm: at, lastUsedDtm: at }] },
+    totps: {
+      count: 1,
+      items: [{ id: 'c-1', status: 'ACTIVE', policyName: 'p', createdDtm: at, lastUsedDtm: at }],
+    },
   };
   return {
     events: {
@@ -30,7 +39,11 @@ const intact = (): Snapshot => {
       totp: [
         event(1, stream, 1, 'TotpRegistrationStarted', { credentialId: 'c-1', at }),
         event(2, stream, 2, 'TotpRegistrationCompleted', { credentialId: 'c-1', at }),
-        event(3, stream, 3, 'TotpAuthenticationSucceeded', { credentialId: 'c-1', authenticationId: 'a-1', at }),
+        event(3, stream, 3, 'TotpAuthenticationSucceeded', {
+          credentialId: 'c-1',
+          authenticationId: 'a-1',
+          at,
+        }),
       ],
       passcode: [],
       passkey: [],
@@ -47,11 +60,26 @@ const intact = (): Snapshot => {
 };
 
 const acknowledged: Expectation[] = [
-  { phase: 'a', service: 'identity', type: 'UserCreated', field: 'userId', value: user, because: '201 createUser' },
-  { phase: 'a', service: 'totp', type: 'TotpAuthenticationSucceeded', field: 'authenticationId', value: 'a-1', because: '200 authenticateTotp' },
+  {
+    phase: 'a',
+    service: 'identity',
+    type: 'UserCreated',
+    field: 'userId',
+    value: user,
+    because: '201 createUser',
+  },
+  {
+    phase: 'a',
+    service: 'totp',
+    type: 'TotpAuthenticationSucceeded',
+    field: 'authenticationId',
+    value: 'a-1',
+    because: '200 authenticateTotp',
+  },
 ];
 
-const kinds = (snapshot: Snapshot, expectations = acknowledged) => check(expectations, snapshot).issues.map((i) => i.kind);
+const kinds = (snapshot: Snapshot, expectations = acknowledged) =>
+  check(expectations, snapshot).issues.map((i) => i.kind);
 
 describe('the fault-injection checks', () => {
   it('find nothing wrong in an intact, fully projected history', () => {
@@ -68,7 +96,13 @@ describe('the fault-injection checks', () => {
 
   it('report an event that is in its stream twice as duplicated', () => {
     const snapshot = intact();
-    snapshot.events.totp.push(event(4, stream, 4, 'TotpAuthenticationSucceeded', { credentialId: 'c-1', authenticationId: 'a-1', at }));
+    snapshot.events.totp.push(
+      event(4, stream, 4, 'TotpAuthenticationSucceeded', {
+        credentialId: 'c-1',
+        authenticationId: 'a-1',
+        at,
+      }),
+    );
     snapshot.checkpoints.set(stream, 4);
     expect(kinds(snapshot)).toEqual(['duplicated']);
   });
@@ -95,7 +129,11 @@ describe('the fault-injection checks', () => {
 
   it('report a summary that missed an event (status and last use) or lists a credential twice', () => {
     const stale = intact();
-    stale.summaries.get(user)!.totps.items[0] = { ...stale.summaries.get(user)!.totps.items[0]!, status: 'PENDING', lastUsedDtm: null };
+    stale.summaries.get(user)!.totps.items[0] = {
+      ...stale.summaries.get(user)!.totps.items[0]!,
+      status: 'PENDING',
+      lastUsedDtm: null,
+    };
     expect(kinds(stale)).toEqual(['summary-mismatch']);
     const twice = intact();
     const item = twice.summaries.get(user)!.totps.items[0]!;

@@ -44,17 +44,29 @@ describe('answers when the database connection fails (real PostgreSQL)', () => {
 
   it('is 503 with Retry-After when the server terminates the connection', async () => {
     const answer = await request(app()).get('/terminated');
-    expect([answer.status, answer.headers['retry-after'], answer.body.code]).toEqual([503, '1', 'DATABASE_UNAVAILABLE']);
+    expect([answer.status, answer.headers['retry-after'], answer.body.code]).toEqual([
+      503,
+      '1',
+      'DATABASE_UNAVAILABLE',
+    ]);
     expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
   it('is 503 with Retry-After when the server refuses connections', async () => {
     const answer = await request(app()).get('/refused');
-    expect([answer.status, answer.headers['retry-after'], answer.body.code]).toEqual([503, '1', 'DATABASE_UNAVAILABLE']);
+    expect([answer.status, answer.headers['retry-after'], answer.body.code]).toEqual([
+      503,
+      '1',
+      'DATABASE_UNAVAILABLE',
+    ]);
   });
 
   it('stays 500 without Retry-After for any other error', async () => {
     const answer = await request(app()).get('/broken');
-    expect([answer.status, answer.headers['retry-after'], answer.body.code]).toEqual([500, undefined, 'INTERNAL_ERROR']);
+    expect([answer.status, answer.headers['retry-after'], answer.body.code]).toEqual([
+      500,
+      undefined,
+      'INTERNAL_ERROR',
+    ]);
   });
 });

@@ -45,7 +45,9 @@ describe('HttpIdentityQueries when the identity service is unavailable', () => {
   it('stays an error of its own for other answers (a bug is not a retry)', async () => {
     const server = await listen((res) => res.writeHead(500).end('{}'));
     try {
-      const failure = await identity(urlOf(server)).getStoreByName('acme').catch((error: unknown) => error);
+      const failure = await identity(urlOf(server))
+        .getStoreByName('acme')
+        .catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(Error);
       expect((failure as { status?: number }).status).toBeUndefined();
     } finally {

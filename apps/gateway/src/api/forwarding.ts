@@ -58,11 +58,9 @@ const proxyTo = (service: ServiceName, baseUrl: string, logger: Logger, signer: 
           : problem(502, 'BAD_GATEWAY', `The ${service} service failed to answer.`);
         res.writeHead(body.status, {
           'content-type': 'application/problem+json',
-          ...(typeof body.retryAfterSeconds === 'number' ? { 'retry-after': String(body.retryAfterSeconds) } : {}),
-        });
-        res.writeHead(body.status, {
-          'content-type': 'application/problem+json',
-          ...(typeof body.retryAfterSeconds === 'number' ? { 'retry-after': String(body.retryAfterSeconds) } : {}),
+          ...(typeof body.retryAfterSeconds === 'number'
+            ? { 'retry-after': String(body.retryAfterSeconds) }
+            : {}),
         });
         res.end(JSON.stringify(body));
       },
