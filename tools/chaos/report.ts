@@ -116,11 +116,11 @@ const row = (f: PhaseFigures) => ({
 });
 
 export const requestTable = (figures: PhaseFigures[]) => [
-  '| phase | fault injected | requests | 2xx | 4xx | 5xx | of which 500 | 503 + Retry-After | 502 (killed service) | other 5xx, 503 without Retry-After | no answer (connection error, timeout) |',
+  '| phase | fault | requests | 2xx | 4xx | 5xx | of which 500 | 503 + Retry-After | 502 (killed service) | other 5xx, 503 without Retry-After | no answer (connection error, timeout) |',
   '|---|---|---|---|---|---|---|---|---|---|---|',
   ...figures.map((f) => {
     const r = f.requests;
-    return `| ${f.phase} | ${f.faults} | ${r.total} | ${r.ok} | ${r.clientErrors} | ${r.serverErrors} | ${r.internalErrors} | ${r.unavailable} | ${r.badGateway} | ${r.otherServerErrors + r.unavailableBare} | ${r.connectionErrors + r.timeouts} |`;
+    return `| ${f.phase} | ${f.title} | ${r.total} | ${r.ok} | ${r.clientErrors} | ${r.serverErrors} | ${r.internalErrors} | ${r.unavailable} | ${r.badGateway} | ${r.otherServerErrors + r.unavailableBare} | ${r.connectionErrors + r.timeouts} |`;
   }),
 ];
 
@@ -199,6 +199,10 @@ export const writeReliabilityDoc = (run: {
     `- Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${execSync('psql --version 2>/dev/null || echo PostgreSQL unknown').toString().trim()}; 1-minute load average when the run started: ${run.loadAverage} (the machine is shared).`,
     `- Load: ${run.clients} concurrent clients through the gateway; ${run.figures.at(-1)?.users ?? 0} users created in all, each with a TOTP, a passcode and a passkey registered; TOTP authentications with valid and invalid codes, passcode (SRP) authentications with right and wrong passwords, passkey (WebAuthn) authentications.`,
     `- Whole run, after the pipeline drained: ${total((f) => f.requests.total)} requests, ${total((f) => f.eventsAppended)} events appended, ${total((f) => f.acknowledged)} acknowledged by answers; lost ${kinds('lost')}, duplicated ${kinds('duplicated')}, not projected or wrongly ${kinds('not-projected') + kinds('wrong-projection')}, summaryInfo mismatches ${kinds('summary-mismatch')}${run.final.drained ? '' : ' (the pipeline did NOT drain)'}; processes that exited on their own: ${run.unexpectedExits.length ? run.unexpectedExits.map((e) => `${e.instance} in phase ${e.phase}`).join(', ') : 'none'}.`,
+    '',
+    'Faults as injected:',
+    '',
+    ...run.figures.map((f) => `- ${f.phase}: ${f.faults} (phase ${f.seconds.toFixed(0)} s).`),
     '',
     ...requestTable(run.figures),
     '',
