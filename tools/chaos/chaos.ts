@@ -17,7 +17,7 @@
  * run, default 900), CHAOS_LOG_LEVEL (the apps' pino level, default warn), CHAOS_KEEP_DATABASES=1.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppProcess, DATABASE_APPS, type ExitRecord, type Instance, type Layout, REPO, sleep } from './apps';
@@ -76,6 +76,7 @@ class ChaosRun {
 
   async setUp() {
     const started = Date.now();
+    rmSync(LOG_DIR, { recursive: true, force: true }); // the logs of this run only
     mkdirSync(LOG_DIR, { recursive: true });
     const names = ['gateway', 'gateway-2', 'identity', 'totp', 'totp-2', 'passcode', 'passkey', 'audit'];
     const ports = await freePorts(names.length + 2);
