@@ -17,8 +17,8 @@ describe('HttpIdentityQueries when the identity service is unavailable', () => {
     });
   const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const close = (server: Server) => new Promise((resolve) => server.close(resolve));
-  const identity = (url: string) =>
-    new HttpIdentityQueries(url, { tokens: new InternalTokenIssuer('totp', randomBytes(32)) });
+  const identity = (url: string, timeoutMs?: number) =>
+    new HttpIdentityQueries(url, { tokens: new InternalTokenIssuer('totp', randomBytes(32)), timeoutMs });
 
   it('is a 503 problem when nothing listens', async () => {
     const server = await listen(() => undefined);
@@ -38,6 +38,19 @@ describe('HttpIdentityQueries when the identity service is unavailable', () => {
         code: 'SERVICE_UNAVAILABLE',
       });
     } finally {
+      await close(server);
+    }
+  });
+
+  it('is a 503 problem when the identity service does not answer in time', async () => {
+    const server = await listen(() => undefined); // accepts, never answers
+    try {
+      await expect(identity(urlOf(server), 200).getStoreByName('acme')).rejects.toMatchObject({
+        status: 503,
+        code: 'SERVICE_UNAVAILABLE',
+      });
+    } finally {
+      server.closeAllConnections();
       await close(server);
     }
   });

@@ -86,8 +86,8 @@ const internalGet = async (
   options: InternalCallOptions,
   timeoutMs = options.timeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS,
 ): Promise<Response | null> => {
-  const unavailable = () =>
-    new HttpProblem(503, 'SERVICE_UNAVAILABLE', `The ${service} service is unavailable for the moment.`, undefined, {
+  const unavailable = (detail: string) =>
+    new HttpProblem(503, 'SERVICE_UNAVAILABLE', `The ${service} service ${detail}.`, undefined, {
       retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
     });
   const authorization = `Bearer ${await options.tokens.tokenFor(service)}`;
@@ -97,12 +97,14 @@ const internalGet = async (
       headers: { accept: 'application/json', authorization },
       signal: AbortSignal.timeout(timeoutMs),
     });
-  } catch {
-    throw unavailable(); // refused, reset or timed out: the service is down, restarting or hung
+  } catch (error) {
+    // Refused or reset (down, restarting), or no answer in time (hung).
+    const timedOut = (error as Error).name === 'TimeoutError';
+    throw unavailable(timedOut ? `did not answer within ${timeoutMs} ms (timeout)` : 'cannot be reached');
   }
   if (response.status === 503) {
     await response.body?.cancel();
-    throw unavailable();
+    throw unavailable('is unavailable for the moment');
   }
   if (response.status === 404) {
     await response.body?.cancel();
