@@ -62,10 +62,13 @@ export const appEnvironment = (layout: Layout, instance: Instance): Record<strin
     HOST: '127.0.0.1',
     DATABASE_URL: layout.databaseUrl(instance.app),
     KAFKA_BROKERS: layout.kafkaBrokers,
+  };
+  // What a service trusts: the gateway's grants (its public key only) and the other services' tokens.
+  const service = {
+    ...base,
+    GATEWAY_VERIFY_KEY: layout.grantVerifyKey,
     INTERNAL_TOKEN_KEY: layout.internalTokenKey,
   };
-  // Services accept only requests the gateway granted.
-  const service = { ...base, GATEWAY_VERIFY_KEY: layout.grantVerifyKey };
   const url = (service: ServiceName) => layout.urlOf(instance.routes?.[service] ?? service);
   switch (instance.app) {
     case 'identity':
@@ -90,8 +93,8 @@ export const appEnvironment = (layout: Layout, instance: Instance): Record<strin
     case 'gateway':
       return {
         ...base,
+        // The gateway signs tokens and grants with keys of its own, never SECRETS_KEY.
         ADMIN_API_KEY: layout.adminApiKey,
-        SECRETS_KEY: layout.secretsKey,
         JWT_SECRET: layout.jwtSecret,
         GATEWAY_SIGNING_KEY: layout.grantSigningKey,
         // Longer than the run: the load clients keep one token.
