@@ -209,7 +209,14 @@ export const writeReliabilityDoc = (run: {
     ...eventTable(run.figures),
     '',
     ...(examples(run.figures).length
-      ? ['What failed (first examples per phase):', '', '```', ...examples(run.figures), '```', '']
+      ? [
+          '5xx answers by operation, and issues (first examples), per phase:',
+          '',
+          '```',
+          ...examples(run.figures),
+          '```',
+          '',
+        ]
       : []),
     END,
   ].join('\n');
