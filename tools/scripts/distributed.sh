@@ -171,14 +171,15 @@ until curl -fsS -o /dev/null "$gateway_url/readyz" 2>/dev/null; do
   sleep 0.5
 done
 
-if [ -n "$admin_from_env" ]; then admin_shown='(from ADMIN_API_KEY)'; else admin_shown="$ADMIN_API_KEY  (kept in $secrets_file)"; fi
+# The key itself is never printed (this output ends up in logs): only where it is.
+if [ -n "$admin_from_env" ]; then admin_shown='(from ADMIN_API_KEY)'; else admin_shown="ADMIN_API_KEY in $secrets_file (mode 0600)"; fi
 cat <<EOF
 
 identity-store (distributed) is running at $gateway_url
   API:           $gateway_url/api/identity-store/stores
   Docs:          $gateway_url/api/identity-store/docs
   Admin API key: $admin_shown
-  Get a token:   curl -s -X POST -H "X-Api-Key: <key>" $gateway_url/api/arthr/apiKeys/issue
+  Get a token:   curl -s -X POST -H "X-Api-Key: \$(sed -n 's/^ADMIN_API_KEY=//p' $secrets_file)" $gateway_url/api/arthr/apiKeys/issue
   Services:      identity $identity_url, totp $totp_url, passcode $passcode_url, passkey $passkey_url, audit $audit_url
                  (each answers API operations only with the gateway's grant)
   Admin:         each app's port + $admin_offset on 127.0.0.1, e.g. http://127.0.0.1:$(admin_port "$audit_port")/metrics
