@@ -130,7 +130,9 @@ describe('audit projection over real Kafka', () => {
     const credentialId = randomUUID();
     // Suites share one broker: a consumer group of its own, or partitions would be split between them.
     const group = `audit-it-${randomUUID()}`;
-    const projector = new AuditProjector(auditPrisma, newTransport(), logger, { consumerGroup: group, fromBeginning: false, topicPrefix: prefix });
+    // The topics are this test's own: a new group reads them from the start, so nothing published
+    // while the group is still joining (a busy broker) can fall before its first position.
+    const projector = new AuditProjector(auditPrisma, newTransport(), logger, { consumerGroup: group, fromBeginning: true, topicPrefix: prefix });
     await projector.start();
 
     await appendTotp(prefix, userId, 0, registered(credentialId));
@@ -207,7 +209,7 @@ describe('audit projection over real Kafka', () => {
     const metrics = new Registry();
     const projector = new AuditProjector(auditPrisma, newTransport(), logger, {
       consumerGroup: `audit-it-${randomUUID()}`,
-      fromBeginning: false,
+      fromBeginning: true, // the test's own topics (see above)
       topicPrefix: prefix,
       metrics,
     });

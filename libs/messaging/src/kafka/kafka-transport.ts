@@ -238,8 +238,11 @@ export class KafkaTransport implements MessageTransport {
     const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length > 0) {
       // false = already existed (another process created it meanwhile): fine either way.
+      // kafkajs' own leader wait retries only LEADER_NOT_AVAILABLE and throws on the
+      // UNKNOWN_TOPIC_OR_PARTITION a busy broker answers right after creation; our wait below
+      // tolerates both.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         timeout: 10_000,
         topics: missing.map((topic) => ({
           topic,
