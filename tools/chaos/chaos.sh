@@ -7,5 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 node tools/scripts/prepare.mjs
-[ -n "${DATABASE_URL:-}" ] || eval "export $(bash tools/scripts/postgres.sh | grep '^DATABASE_URL=')"
-exec npx tsx tools/chaos/chaos.ts "$@"
+. tools/scripts/services.sh
+ensure_postgres
+npx tsx tools/chaos/chaos.ts "$@"

@@ -12,36 +12,12 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 mkdir -p .cache
 
-started=()
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  if [ "${KEEP_SERVICES:-}" = "1" ] && [ ${#started[@]} -gt 0 ]; then
-    echo "test-all: keeping ${started[*]} running (KEEP_SERVICES=1); stop Kafka with: npm run kafka:stop" >&2
-  else
-    for service in "${started[@]}"; do
-      case "$service" in
-        kafka) bash tools/kafka/kafka.sh stop >&2 || true ;;
-        postgres) bash tools/scripts/postgres.sh stop >&2 || true ;;
-      esac
-    done
-  fi
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+. tools/scripts/services.sh
 
 node tools/scripts/prepare.mjs
 
-if [ -z "${DATABASE_URL:-}" ]; then
-  bash tools/scripts/postgres.sh status >/dev/null 2>&1 || started+=(postgres)
-  eval "export $(bash tools/scripts/postgres.sh | grep '^DATABASE_URL=')"
-fi
-if [ -z "${KAFKA_BROKERS:-}" ]; then
-  bash tools/kafka/kafka.sh status >/dev/null 2>&1 || started+=(kafka)
-  eval "export $(bash tools/kafka/kafka.sh start | grep '^KAFKA_BROKERS=')"
-fi
+ensure_postgres
+ensure_kafka
 echo "PostgreSQL: $DATABASE_URL  Kafka: $KAFKA_BROKERS"
 
 npx tsc -p tsconfig.json --noEmit
