@@ -7,28 +7,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 node tools/scripts/prepare.mjs
-eval "export $(bash tools/scripts/postgres.sh | grep '^DATABASE_URL=')"
-# A broker this run starts is stopped when it ends (as npm test does); one already running is left.
-started_kafka=""
-if [ -z "${KAFKA_BROKERS:-}" ]; then
-  bash tools/kafka/kafka.sh status >/dev/null 2>&1 || started_kafka=1
-  eval "export $(bash tools/kafka/kafka.sh start | grep '^KAFKA_BROKERS=')"
-fi
+# What this run starts (Kafka, PostgreSQL) it stops at the end; what was running is left alone.
+. tools/scripts/services.sh
+ensure_postgres
+ensure_kafka
 export BENCH_LAYOUTS="${BENCH_LAYOUTS:-in-process,kafka,distributed}"
 
 dist_pid=""
 prefix="bench_dist_$(date +%s)"
-cleanup() {
-  if [ -n "$dist_pid" ]; then
-    kill -TERM "$dist_pid" 2>/dev/null || true # (SIGINT is ignored by background jobs)
-    wait "$dist_pid" 2>/dev/null || true
-    for db in $(psql "$DATABASE_URL" -Atc "SELECT datname FROM pg_database WHERE datname LIKE '${prefix}_%'"); do
-      psql "$DATABASE_URL" -qc "DROP DATABASE \"$db\" WITH (FORCE)" || true
-    done
-  fi
-  if [ -n "$started_kafka" ]; then bash tools/kafka/kafka.sh stop >&2 || true; fi
+stop_distributed() {
+  [ -n "$dist_pid" ] || return 0
+  kill -TERM "$dist_pid" 2>/dev/null || true # (SIGINT is ignored by background jobs)
+  wait "$dist_pid" 2>/dev/null || true
+  for db in $(psql "$DATABASE_URL" -Atc "SELECT datname FROM pg_database WHERE datname LIKE '${prefix}_%'"); do
+    psql "$DATABASE_URL" -qc "DROP DATABASE \"$db\" WITH (FORCE)" || true
+  done
 }
-trap cleanup EXIT
+on_exit stop_distributed
 
 if [[ ",$BENCH_LAYOUTS," == *",distributed,"* ]]; then
   export BENCH_ADMIN_API_KEY="isk_admin_$(node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("base64url"))')"
