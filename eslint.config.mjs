@@ -2,11 +2,12 @@
 // ESLint flat config: typescript-eslint's recommended rules (through Nx's presets) and the Nx
 // module boundaries, enforced from the tags in every project.json:
 //
-//   scope:shared   libs every service may use            scope:<service>  one app
+//   scope:shared   libs every service may use            scope:<service>  one service (its lib and its app)
 //   type:util      no I/O: contracts, config, crypto, http-kit
 //   type:data-access  talks to PostgreSQL, Kafka or other services: event-store, messaging, service-clients
+//   type:feature   a service's code (libs/<service>): what its process entry and the embedded default compose
 //   type:testing   test infrastructure (libs/testing): spec files only
-//   type:app       a deployable app; type:service-app marks the apps the embedded one composes
+//   type:app       a deployable app: a process entry (apps/<service>/src/main.ts) or the embedded composition
 import nx from '@nx/eslint-plugin';
 
 const TS_AND_JS = ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'];
@@ -35,28 +36,17 @@ const scopeRules = {
 };
 
 /**
- * EXCEPTION to "apps do not import apps": apps/embedded composes the service apps in one process
- * (apps/embedded/src/system.ts imports `../../identity/src` and its siblings). Nx reports any
- * import of an application project (and any relative import across projects) before tags are
- * looked at, so the exception is an `allow` entry, scoped to files of apps/embedded and to exactly
- * the entry points (index.ts) of the apps tagged type:service-app. A deep import such as
- * `../../identity/src/identity-service` stays an error.
- */
-const SERVICE_APP_ENTRY_POINTS = '^\\.\\./\\.\\./(gateway|identity|totp|passcode|passkey|audit)/src$';
-
-/**
  * libs/testing migrates databases with event-store, and event-store's integration spec uses
  * libs/testing: a cycle through a spec file only (production code of event-store never imports
  * testing; the rule below keeps it that way).
  */
 const IGNORED_CYCLES = [['event-store', 'testing']];
 
-/** @param {{ spec: boolean, embedded: boolean }} where */
-const boundaries = ({ spec, embedded }) => [
+/** @param {{ spec: boolean }} where */
+const boundaries = ({ spec }) => [
   'error',
   {
     enforceBuildableLibDependency: true,
-    allow: embedded ? [SERVICE_APP_ENTRY_POINTS] : [],
     ignoredCircularDependencies: IGNORED_CYCLES,
     depConstraints: [
       ...Object.entries(typeRules).map(([sourceTag, allowed]) => ({
@@ -91,7 +81,7 @@ export default [
   {
     files: TS_AND_JS,
     rules: {
-      '@nx/enforce-module-boundaries': boundaries({ spec: false, embedded: false }),
+      '@nx/enforce-module-boundaries': boundaries({ spec: false }),
       // Deliberate no-ops (`onLog: () => {}`, a transport whose topics need no creation) are fine;
       // typescript-eslint's own recommended set no longer has this rule, Nx's preset re-adds it.
       '@typescript-eslint/no-empty-function': 'off',
@@ -109,16 +99,7 @@ export default [
       ],
     },
   },
-  { files: SPECS, rules: { '@nx/enforce-module-boundaries': boundaries({ spec: true, embedded: false }) } },
-  {
-    files: ['apps/embedded/**/*.ts'],
-    ignores: SPECS,
-    rules: { '@nx/enforce-module-boundaries': boundaries({ spec: false, embedded: true }) },
-  },
-  {
-    files: SPECS.map((pattern) => `apps/embedded/${pattern}`),
-    rules: { '@nx/enforce-module-boundaries': boundaries({ spec: true, embedded: true }) },
-  },
+  { files: SPECS, rules: { '@nx/enforce-module-boundaries': boundaries({ spec: true }) } },
   {
     // Node scripts and CommonJS config files.
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],

@@ -21,6 +21,9 @@ ensure_kafka
 echo "PostgreSQL: $DATABASE_URL  Kafka: $KAFKA_BROKERS"
 
 npx tsc -p tsconfig.json --noEmit
+# Lint errors only (module boundaries among them: the project graph is computed first, or the
+# boundary rule would be skipped); warnings are for `npm run lint`.
+npm run --silent lint -- --quiet
 npx jest --ci --maxWorkers=2 "$@"
 # After every jest suite, so that stopping a broker never disturbs them: the fault-injection run on
 # its own broker and databases (tools/chaos; a few minutes). CHAOS=0 skips it, e.g. for a focused run.

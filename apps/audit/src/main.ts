@@ -7,7 +7,7 @@ import { distributedServiceEnv, loadConfig, z } from '@identity-store/config';
 import { openServiceInfrastructure } from '@identity-store/event-store';
 import { createMetricsRegistry, InternalTokenIssuer, runService, serviceTrustFrom } from '@identity-store/http-kit';
 import { HttpIdentityQueries } from '@identity-store/service-clients';
-import { createAuditModule } from './index';
+import { createAuditModule } from '@identity-store/audit';
 
 const env = distributedServiceEnv(8083).extend({
   IDENTITY_URL: z.string().url(),

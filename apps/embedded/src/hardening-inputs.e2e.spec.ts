@@ -1,6 +1,6 @@
 import { createPrismaClient, PostgresEventStore, type PrismaClient } from '@identity-store/event-store';
 import { uniqueName } from '@identity-store/testing';
-import { IdentityService } from '../../identity/src';
+import { IdentityService } from '@identity-store/identity';
 import { srpCredentials, srpProof, wrongTotpCode } from './testing/credential-clients';
 import { currentStep, totpCode } from './testing/totp-client';
 import { type HttpAnswer, useE2eSystem } from './testing/e2e-system';

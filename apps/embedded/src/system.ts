@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { createAuditModule } from '../../audit/src';
-import { createIdentityModule } from '../../identity/src';
-import { createPasscodeModule } from '../../passcode/src';
-import { createPasskeyModule } from '../../passkey/src';
-import { createTotpModule } from '../../totp/src';
+import { createAuditModule } from '@identity-store/audit';
+import { createIdentityModule } from '@identity-store/identity';
+import { createPasscodeModule } from '@identity-store/passcode';
+import { createPasskeyModule } from '@identity-store/passkey';
+import { createTotpModule } from '@identity-store/totp';
 import { storageSettings, type StorageSettings } from '@identity-store/config';
 import { buildOpenApiDocument } from '@identity-store/contracts';
 import { SessionSweeper } from '@identity-store/credential-kit';
@@ -23,7 +23,7 @@ import { InProcessTransport, KafkaTransport, type MessageTransport } from '@iden
 import type { IdentityQueries } from '@identity-store/service-clients';
 import express from 'express';
 import type { Registry } from 'prom-client';
-import { createGatewayApp } from '../../gateway/src';
+import { createGatewayApp } from '@identity-store/gateway';
 
 export interface SystemOptions {
   /** A PostgreSQL server URL; each service gets its own database `<prefix>_<service>` on it. */

@@ -1,7 +1,7 @@
 import { gatewayEnv, loadConfig, z } from '@identity-store/config';
 import { migrateDatabase } from '@identity-store/event-store';
 import { parseGrantSigningKey, parseKeyVariable, runService } from '@identity-store/http-kit';
-import { createGatewayApp } from './gateway-app';
+import { createGatewayApp } from '@identity-store/gateway';
 
 /**
  * Distributed mode: the gateway as its own process, with its own database, proxying to the

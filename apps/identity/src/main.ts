@@ -11,7 +11,7 @@ import {
 } from '@identity-store/event-store';
 import { InternalTokenIssuer, runService, serviceTrustFrom } from '@identity-store/http-kit';
 import { HttpSummaryQueries } from '@identity-store/service-clients';
-import { createIdentityModule } from './index';
+import { createIdentityModule } from '@identity-store/identity';
 
 const env = distributedServiceEnv(8081).extend({
   AUDIT_URL: z.string().url(),

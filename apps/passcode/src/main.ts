@@ -3,7 +3,7 @@
  * (see runCredentialService for its configuration).
  */
 import { runCredentialService } from '@identity-store/credential-kit';
-import { createPasscodeModule } from './index';
+import { createPasscodeModule } from '@identity-store/passcode';
 
 runCredentialService({
   name: 'passcode',

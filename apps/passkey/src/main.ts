@@ -3,7 +3,7 @@
  * (see runCredentialService for its configuration). Passkeys keep no secrets: no SECRETS_KEY.
  */
 import { runCredentialService } from '@identity-store/credential-kit';
-import { createPasskeyModule } from './index';
+import { createPasskeyModule } from '@identity-store/passkey';
 
 runCredentialService({
   name: 'passkey',

@@ -3,6 +3,6 @@
  * runCredentialService for its configuration).
  */
 import { runCredentialService } from '@identity-store/credential-kit';
-import { createTotpModule } from './index';
+import { createTotpModule } from '@identity-store/totp';
 
 runCredentialService({ name: 'totp', defaultPort: 8082, createApp: (deps) => createTotpModule(deps) });

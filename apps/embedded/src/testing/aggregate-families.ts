@@ -47,20 +47,18 @@ import {
 } from '@identity-store/contracts';
 import type { SnapshotPolicy } from '@identity-store/event-store';
 import fc from 'fast-check';
+import { type ApiKeyEvent, evolveApiKey, initialApiKeyState } from '@identity-store/gateway';
 import {
-  type ApiKeyEvent,
-  evolveApiKey,
-  initialApiKeyState,
-} from '../../../gateway/src/domain/api-key-decider';
-import { storeSnapshot, userSnapshot } from '../../../identity/src/domain/identity-snapshots';
-import { evolveStore, initialStoreState } from '../../../identity/src/domain/store-decider';
-import { evolveUser, initialUserState } from '../../../identity/src/domain/user-decider';
-import { evolvePasscode, initialPasscodeUserState } from '../../../passcode/src/domain/passcode-decider';
-import { passcodeSnapshot } from '../../../passcode/src/domain/passcode-snapshot';
-import { evolvePasskey, initialPasskeyUserState } from '../../../passkey/src/domain/passkey-decider';
-import { passkeySnapshot } from '../../../passkey/src/domain/passkey-snapshot';
-import { evolveTotp, initialTotpUserState } from '../../../totp/src/domain/totp-decider';
-import { totpSnapshot } from '../../../totp/src/domain/totp-snapshot';
+  evolveStore,
+  evolveUser,
+  initialStoreState,
+  initialUserState,
+  storeSnapshot,
+  userSnapshot,
+} from '@identity-store/identity';
+import { evolvePasscode, initialPasscodeUserState, passcodeSnapshot } from '@identity-store/passcode';
+import { evolvePasskey, initialPasskeyUserState, passkeySnapshot } from '@identity-store/passkey';
+import { evolveTotp, initialTotpUserState, totpSnapshot } from '@identity-store/totp';
 
 /**
  * Every aggregate family of the system with an arbitrary (fast-check) of its stored events: any

@@ -1,18 +1,20 @@
+import type { SecretBox } from '@identity-store/crypto';
 import type { SessionSweeper } from '@identity-store/credential-kit';
 import type { PostgresEventStore } from '@identity-store/event-store';
 import { createServiceApps, type Logger, type ServiceTrust } from '@identity-store/http-kit';
 import type { IdentityQueries, SummaryQueries } from '@identity-store/service-clients';
 import type { Registry } from 'prom-client';
-import { passkeyRoutes } from './api/passkey-routes';
-import { PasskeyService } from './passkey-service';
+import { passcodeRoutes } from './api/passcode-routes';
+import { PasscodeService } from './passcode-service';
 
-export { PasskeyService } from './passkey-service';
+export { PasscodeService } from './passcode-service';
 
-/** The passkey (WebAuthn) service as one Express app. */
-export const createPasskeyModule = (deps: {
+/** The passcode (SRP-6a) service as one Express app. */
+export const createPasscodeModule = (deps: {
   eventStore: PostgresEventStore;
   identity: IdentityQueries;
   summaries: SummaryQueries;
+  secrets: SecretBox;
   logger: Logger;
   metrics?: Registry;
   operationalEndpoints?: boolean;
@@ -22,14 +24,20 @@ export const createPasskeyModule = (deps: {
   /** Closes the service's expired ceremony sessions (whoever runs the process starts it). */
   sessionSweeper?: SessionSweeper;
 }) => {
-  const service = new PasskeyService(deps.eventStore, deps.identity, deps.summaries, deps.clock);
+  const service = new PasscodeService(
+    deps.eventStore,
+    deps.identity,
+    deps.summaries,
+    deps.secrets,
+    deps.clock,
+  );
   const { app, admin } = createServiceApps({
-    name: 'passkey',
+    name: 'passcode',
     logger: deps.logger,
     metrics: deps.metrics,
     operationalEndpoints: deps.operationalEndpoints,
-    trust: { service: 'passkey', ...deps.trust },
-    routers: [passkeyRoutes(service)],
+    trust: { service: 'passcode', ...deps.trust },
+    routers: [passcodeRoutes(service)],
     readiness: [
       { name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) },
     ],
@@ -37,3 +45,6 @@ export const createPasskeyModule = (deps: {
   deps.sessionSweeper?.add(service.sessions);
   return { service, app, admin };
 };
+// The aggregates' evolvers and snapshot policies (the system's snapshot properties run on them).
+export { evolvePasscode, initialPasscodeUserState } from './domain/passcode-decider';
+export { passcodeSnapshot } from './domain/passcode-snapshot';

@@ -32,3 +32,6 @@ export const createTotpModule = (deps: {
   });
   return { service, app, admin };
 };
+// The aggregates' evolvers and snapshot policies (the system's snapshot properties run on them).
+export { evolveTotp, initialTotpUserState } from './domain/totp-decider';
+export { totpSnapshot } from './domain/totp-snapshot';

@@ -1,20 +1,18 @@
-import type { SecretBox } from '@identity-store/crypto';
 import type { SessionSweeper } from '@identity-store/credential-kit';
 import type { PostgresEventStore } from '@identity-store/event-store';
 import { createServiceApps, type Logger, type ServiceTrust } from '@identity-store/http-kit';
 import type { IdentityQueries, SummaryQueries } from '@identity-store/service-clients';
 import type { Registry } from 'prom-client';
-import { passcodeRoutes } from './api/passcode-routes';
-import { PasscodeService } from './passcode-service';
+import { passkeyRoutes } from './api/passkey-routes';
+import { PasskeyService } from './passkey-service';
 
-export { PasscodeService } from './passcode-service';
+export { PasskeyService } from './passkey-service';
 
-/** The passcode (SRP-6a) service as one Express app. */
-export const createPasscodeModule = (deps: {
+/** The passkey (WebAuthn) service as one Express app. */
+export const createPasskeyModule = (deps: {
   eventStore: PostgresEventStore;
   identity: IdentityQueries;
   summaries: SummaryQueries;
-  secrets: SecretBox;
   logger: Logger;
   metrics?: Registry;
   operationalEndpoints?: boolean;
@@ -24,20 +22,14 @@ export const createPasscodeModule = (deps: {
   /** Closes the service's expired ceremony sessions (whoever runs the process starts it). */
   sessionSweeper?: SessionSweeper;
 }) => {
-  const service = new PasscodeService(
-    deps.eventStore,
-    deps.identity,
-    deps.summaries,
-    deps.secrets,
-    deps.clock,
-  );
+  const service = new PasskeyService(deps.eventStore, deps.identity, deps.summaries, deps.clock);
   const { app, admin } = createServiceApps({
-    name: 'passcode',
+    name: 'passkey',
     logger: deps.logger,
     metrics: deps.metrics,
     operationalEndpoints: deps.operationalEndpoints,
-    trust: { service: 'passcode', ...deps.trust },
-    routers: [passcodeRoutes(service)],
+    trust: { service: 'passkey', ...deps.trust },
+    routers: [passkeyRoutes(service)],
     readiness: [
       { name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) },
     ],
@@ -45,3 +37,6 @@ export const createPasscodeModule = (deps: {
   deps.sessionSweeper?.add(service.sessions);
   return { service, app, admin };
 };
+// The aggregates' evolvers and snapshot policies (the system's snapshot properties run on them).
+export { evolvePasskey, initialPasskeyUserState } from './domain/passkey-decider';
+export { passkeySnapshot } from './domain/passkey-snapshot';

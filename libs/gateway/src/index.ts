@@ -18,3 +18,5 @@ export { PRINCIPAL_HEADER } from './api/identity-store-routes';
 export { skeletonOpenApiDocument } from './api/docs';
 /** The token key the gateway derives from its configuration (JWT_SECRET, else HKDF of SECRETS_KEY). */
 export { jwtSecretFrom } from './api/tokens';
+// The aggregates' evolvers and snapshot policies (the system's snapshot properties run on them).
+export { type ApiKeyEvent, evolveApiKey, initialApiKeyState } from './domain/api-key-decider';

@@ -29,3 +29,7 @@ export const createIdentityModule = (deps: {
   });
   return { service, app, admin };
 };
+// The aggregates' evolvers and snapshot policies (the system's snapshot properties run on them).
+export { storeSnapshot, userSnapshot } from './domain/identity-snapshots';
+export { evolveStore, initialStoreState } from './domain/store-decider';
+export { evolveUser, initialUserState } from './domain/user-decider';
