@@ -8,3 +8,5 @@ export * from './user-credential-streams';
 export * from './held-keys';
 export * from './run-credential-service';
 export * from './session-sweeper';
+export * from './ceremony-sessions';
+export * from './require-policy';

@@ -10,11 +10,11 @@ import {
   topics,
   toPasscodeIntegrationEvent,
   type UserRecord,
-  ownEntry,
 } from '@identity-store/contracts';
 import {
   type ExpiringSessions,
   requireActiveUser,
+  requirePolicy as requireNamedPolicy,
   UserCredentialStreams,
 } from '@identity-store/credential-kit';
 import type { SecretBox } from '@identity-store/crypto';
@@ -44,15 +44,12 @@ import {
 } from './domain/passcode-decider';
 import { passcodeSnapshot } from './domain/passcode-snapshot';
 
-const requirePolicy = (store: Store, policyName: string): PasscodePolicy => {
-  const policy = ownEntry(store.passcodePolicies, policyName);
-  if (!policy)
-    throw notFound(
-      'POLICY_NOT_FOUND',
-      `Passcode policy ${policyName} does not exist in store ${store.name}.`,
-    );
-  return policy;
-};
+const requirePolicy = (store: Store, policyName: string): PasscodePolicy =>
+  requireNamedPolicy(
+    store.passcodePolicies,
+    policyName,
+    `Passcode policy ${policyName} does not exist in store ${store.name}.`,
+  );
 
 type Command = DistributiveOmit<PasscodeCommand, 'now'>;
 

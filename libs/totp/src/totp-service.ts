@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
   type DistributiveOmit,
-  notFound,
   type Store,
   type TotpEvent,
   toTotpIntegrationEvent,
   topics,
   type TotpPolicy,
   type UserRecord,
-  ownEntry,
 } from '@identity-store/contracts';
-import { requireActiveUser, UserCredentialStreams } from '@identity-store/credential-kit';
+import { requireActiveUser, requirePolicy as requireNamedPolicy, UserCredentialStreams } from '@identity-store/credential-kit';
 import { SecretBox } from '@identity-store/crypto';
 import type { EventMetadata, PostgresEventStore, RecordedEvent } from '@identity-store/event-store';
 import type { IdentityQueries, SummaryQueries, UserRef } from '@identity-store/service-clients';
@@ -33,11 +31,8 @@ import { totpSnapshot } from './domain/totp-snapshot';
 export const totpSecretContext = (userId: string, credentialId: string) => `${userId}/totp:${credentialId}:secret`;
 const legacyTotpSecretContext = (userId: string) => userId;
 
-const requirePolicy = (store: Store, policyName: string): TotpPolicy => {
-  const policy = ownEntry(store.totpPolicies, policyName);
-  if (!policy) throw notFound('POLICY_NOT_FOUND', `TOTP policy ${policyName} does not exist in store ${store.name}.`);
-  return policy;
-};
+const requirePolicy = (store: Store, policyName: string): TotpPolicy =>
+  requireNamedPolicy(store.totpPolicies, policyName, `TOTP policy ${policyName} does not exist in store ${store.name}.`);
 
 /**
  * The TOTP service's application layer: resolve store, policy and user, decide on the user's TOTP

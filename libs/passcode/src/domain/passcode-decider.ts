@@ -1,7 +1,6 @@
 import {
   addIsoDuration,
   conflict,
-  DomainError,
   type FieldError,
   forbidden,
   invalid,
@@ -37,6 +36,7 @@ import {
   srpParameters,
   srpVerifyClient,
 } from '@identity-store/srp';
+import { ceremonySessions, requirePolicy as requireNamedPolicy } from '@identity-store/credential-kit';
 
 /**
  * The passcode aggregate: one per user (stream `passcode-user-<userId>`), holding the user's
@@ -82,11 +82,6 @@ export const userIdOfPasscodeStream = (streamId: string): string | undefined =>
 /** How long a ceremony session stays open (API.md: "Sessions … expire (default 5 min)"). */
 export const PASSCODE_SESSION_TTL = 'PT5M';
 
-/**
- * Open ceremony sessions per user (all kinds together). Keycloak likewise caps a browser's
- * authentication sessions and evicts the oldest: one more start is never refused.
- */
-export const MAX_OPEN_SESSIONS = 10;
 
 export interface PasscodeState {
   id: string;
@@ -148,6 +143,12 @@ export interface DecoySession {
 }
 
 export type PasscodeSession = RegistrationSession | ChallengeSession | DecoySession;
+
+/** Open, close, require, expire and cap the user's ceremony sessions (credential-kit, shared with passkey). */
+export const passcodeSessions = ceremonySessions<PasscodeSession>({ codePrefix: 'PASSCODE', noun: 'Passcode' });
+
+/** Open ceremony sessions per user (all kinds together, decoys included). */
+export const MAX_OPEN_SESSIONS = passcodeSessions.cap;
 
 export interface PasscodeUserState {
   passcodes: Record<string, PasscodeState>;
@@ -299,15 +300,9 @@ export const isLocked = (passcode: PasscodeState, now: Date): boolean =>
 export const isExpired = (passcode: PasscodeState, now: Date): boolean =>
   passcode.expirationDtm !== null && Date.parse(passcode.expirationDtm) <= now.getTime();
 
-const isSessionExpired = (session: PasscodeSession, at: Date): boolean =>
-  Date.parse(session.expiresDtm) <= at.getTime();
-
-const oldestFirst = (a: PasscodeSession, b: PasscodeSession) =>
-  a.startedDtm.localeCompare(b.startedDtm) || a.id.localeCompare(b.id);
-
 /** The store the user's open sessions belong to (a user's sessions are all of the user's store). */
 export const storeOfPasscodeSessions = (state: PasscodeUserState): string | undefined =>
-  Object.values(state.sessions)[0]?.storeId;
+  passcodeSessions.storeOf(state);
 
 const sessionsExpired = (reason: 'EXPIRED' | 'EVICTED', sessions: PasscodeSession[], now: Date) =>
   PasscodeSessionsExpired.create({
@@ -321,19 +316,14 @@ const sessionsExpired = (reason: 'EXPIRED' | 'EVICTED', sessions: PasscodeSessio
  * released with it). Nothing when none has.
  */
 export const expirePasscodeSessions = (state: PasscodeUserState, now: Date): PasscodeEvent[] => {
-  const expired = Object.values(state.sessions)
-    .filter((s) => isSessionExpired(s, now))
-    .sort(oldestFirst);
+  const expired = passcodeSessions.expired(state, now);
   return expired.length ? [sessionsExpired('EXPIRED', expired, now)] : [];
 };
 
 /** Before a start: evicts the oldest open sessions so that the new one fits under the cap. */
 const evictionsBeforeStart = (state: PasscodeUserState, now: Date): PasscodeEvent[] => {
-  const open = Object.values(state.sessions)
-    .filter((s) => !isSessionExpired(s, now))
-    .sort(oldestFirst);
-  const excess = open.length - (MAX_OPEN_SESSIONS - 1);
-  return excess > 0 ? [sessionsExpired('EVICTED', open.slice(0, excess), now)] : [];
+  const evicted = passcodeSessions.evictedBeforeStart(state, now);
+  return evicted.length ? [sessionsExpired('EVICTED', evicted, now)] : [];
 };
 
 /** The API representation; LOCKED while an ACTIVE passcode's lock runs. Never the salt or verifier. */
@@ -429,45 +419,8 @@ const startRegistration = (command: StartPasscodeRegistration, state: PasscodeUs
   ];
 };
 
-/**
- * The open session of this kind, completed through the store it was started in. Any other
- * session (unknown, used, of another kind or store) is 404, so session ids reveal nothing.
- */
-function requireSession(
-  state: PasscodeUserState,
-  command: CompleteCeremony,
-  kind: 'REGISTRATION',
-): RegistrationSession;
-function requireSession(
-  state: PasscodeUserState,
-  command: CompleteCeremony,
-  kind: 'RENEWAL',
-): ChallengeSession;
-/** An authentication session, or a decoy (which is completed on the same path). */
-function requireSession(
-  state: PasscodeUserState,
-  command: CompleteCeremony,
-  kind: 'AUTHENTICATION',
-): ChallengeSession | DecoySession;
-function requireSession(state: PasscodeUserState, command: CompleteCeremony, kind: PasscodeSession['kind']) {
-  const session = ownEntry(state.sessions, command.sessionId);
-  const ofKind = session?.kind === kind || (kind === 'AUTHENTICATION' && session?.kind === 'DECOY');
-  if (!session || !ofKind || session.storeId !== command.storeId)
-    throw notFound('PASSCODE_SESSION_NOT_FOUND', `Passcode session ${command.sessionId} does not exist`);
-  if (isSessionExpired(session, command.now))
-    throw new DomainError(
-      'gone',
-      'PASSCODE_SESSION_EXPIRED',
-      `Passcode session ${command.sessionId} has expired`,
-    );
-  return session;
-}
-
-const requirePolicy = (command: CompleteCeremony, policyName: string) => {
-  const policy = ownEntry(command.policies, policyName);
-  if (!policy) throw notFound('POLICY_NOT_FOUND', `Passcode policy ${policyName} does not exist`);
-  return policy;
-};
+const requirePolicy = (command: CompleteCeremony, policyName: string) =>
+  requireNamedPolicy(command.policies, policyName, `Passcode policy ${policyName} does not exist`);
 
 /**
  * Decodes client SRP values for the session's group, naming every bad one (`body.<field>`, as the
@@ -500,7 +453,7 @@ const completeRegistration = (
   deps: PasscodeDeciderDeps,
 ): PasscodeEvent[] => {
   const { now, passcodeId } = command;
-  const session = requireSession(state, command, 'REGISTRATION');
+  const session = passcodeSessions.require(state, command, 'REGISTRATION');
   const policy = requirePolicy(command, session.policyName);
   parseClientValues(paramsOf(session), { salt: command.salt, verifier: command.verifier });
   // Checked again: a concurrent registration of the policy may have completed since the start.
@@ -748,7 +701,8 @@ const completeAuthentication = (
   state: PasscodeUserState,
   deps: PasscodeDeciderDeps,
 ): PasscodeEvent[] => {
-  const session = requireSession(state, command, 'AUTHENTICATION');
+  // A decoy is completed on the same path as an authentication.
+  const session = passcodeSessions.require(state, command, 'AUTHENTICATION', 'DECOY');
   if (session.kind === 'DECOY') return completeDecoy(command, session, deps);
   const challenged = challengeContext(command, state, session);
   parseClientValues(challenged.params, { A: command.A, M1: command.M1 });
@@ -767,7 +721,7 @@ const completeRenewal = (
   state: PasscodeUserState,
   deps: PasscodeDeciderDeps,
 ): PasscodeEvent[] => {
-  const challenged = challengeContext(command, state, requireSession(state, command, 'RENEWAL'));
+  const challenged = challengeContext(command, state, passcodeSessions.require(state, command, 'RENEWAL'));
   const { passcode, policy, params, session } = challenged;
   requireRenewalOpen(passcode, policy, command.now);
   parseClientValues(params, { A: command.A, M1: command.M1, salt: command.salt, verifier: command.verifier });
@@ -860,28 +814,14 @@ const withPasscode = (
   return { ...state, passcodes: { ...state.passcodes, [passcodeId]: change(passcode) } };
 };
 
-const withoutSessions = (
-  state: PasscodeUserState,
-  drop: (session: PasscodeSession) => boolean,
-): PasscodeUserState => {
-  const kept = Object.entries(state.sessions).filter(([, session]) => !drop(session));
-  return kept.length === Object.keys(state.sessions).length
-    ? state
-    : { ...state, sessions: Object.fromEntries(kept) };
-};
+const openSession = (state: PasscodeUserState, session: PasscodeSession): PasscodeUserState =>
+  passcodeSessions.open(state, session);
 
-/** A new session; sessions already expired at its start are pruned (keeps the state bounded). */
-const openSession = (state: PasscodeUserState, session: PasscodeSession, at: string): PasscodeUserState => {
-  const pruned = withoutSessions(state, (s) => isSessionExpired(s, new Date(at)));
-  return { ...pruned, sessions: { ...pruned.sessions, [session.id]: session } };
-};
-
-const closeSession = (state: PasscodeUserState, sessionId: string) =>
-  withoutSessions(state, (s) => s.id === sessionId);
+const closeSession = (state: PasscodeUserState, sessionId: string) => passcodeSessions.close(state, sessionId);
 
 /** Closes the open challenges of a passcode (their B was computed from a verifier that is gone). */
 const closeChallengesOf = (state: PasscodeUserState, passcodeId: string) =>
-  withoutSessions(
+  passcodeSessions.closeWhere(
     state,
     (s) => (s.kind === 'AUTHENTICATION' || s.kind === 'RENEWAL') && s.passcodeId === passcodeId,
   );
@@ -903,7 +843,6 @@ export const evolvePasscode = (state: PasscodeUserState, event: PasscodeEvent): 
           kdf: d.kdf ?? null,
           expiresDtm: d.expiresDtm,
         },
-        d.at,
       );
     }
     case 'PasscodeAuthenticationStarted':
@@ -922,7 +861,6 @@ export const evolvePasscode = (state: PasscodeUserState, event: PasscodeEvent): 
           expiresDtm: d.expiresDtm,
           ...(event.type === 'PasscodeRenewalStarted' ? { newKdf: event.data.newKdf ?? null } : {}),
         },
-        d.at,
       );
     }
     case 'PasscodeDecoyAuthenticationStarted': {
@@ -941,7 +879,6 @@ export const evolvePasscode = (state: PasscodeUserState, event: PasscodeEvent): 
           encryptedB: d.encryptedB,
           expiresDtm: d.expiresDtm,
         },
-        d.at,
       );
     }
     case 'PasscodeDecoyAuthenticationFailed':
@@ -1009,7 +946,7 @@ export const evolvePasscode = (state: PasscodeUserState, event: PasscodeEvent): 
       }));
     case 'PasscodeSessionsExpired': {
       const closed = new Set(event.data.sessions.map((s) => s.sessionId));
-      return withoutSessions(state, (s) => closed.has(s.id));
+      return passcodeSessions.closeWhere(state, (s) => closed.has(s.id));
     }
     case 'PasscodeDeregistered': {
       if (!state.passcodes[event.data.passcodeId]) return state;
