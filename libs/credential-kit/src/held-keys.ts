@@ -1,4 +1,4 @@
-import { type PrismaClient, sqlOf, type UniqueKeyRef } from '@identity-store/event-store';
+import type { UniqueKeyRef } from '@identity-store/event-store';
 
 /** A held key that stops being needed at `expiresAt` (ISO-8601): e.g. an open session's id. */
 export interface ExpiringKey {
@@ -13,7 +13,8 @@ export interface ExpiringKey {
  * state holds it. That makes cross-stream lookups one primary-key read (which user's stream holds
  * session X? which holds credential Y?) and cross-stream uniqueness a constraint of the database.
  * A key given with an expiry (an open session) is claimed with it, so the session sweeper finds
- * the streams holding expired ones.
+ * the streams holding expired ones. The lookups are the event store's (`streamHolding`,
+ * `expiredKeys`).
  */
 export type HeldKeys<State> = Record<string, (state: State) => Iterable<string | ExpiringKey>>;
 
@@ -38,40 +39,5 @@ export const heldKeyChanges = <State>(
   return { claim, release };
 };
 
-/** The stream whose state holds the key, or null. */
-export const streamHolding = async (
-  prisma: PrismaClient,
-  scope: string,
-  key: string,
-): Promise<string | null> => {
-  const row = await prisma.uniqueKey.findUnique({ where: { scope_key: { scope, key } } });
-  return row?.streamId ?? null;
-};
-
-/** A held key past its expiry, and the stream holding it. */
-export interface ExpiredKey {
-  key: string;
-  streamId: string;
-  expiresAt: Date;
-}
-
-/**
- * Keys of a scope that expired at `now`, oldest first, `limit` of them after `after` (the last key
- * of the previous page): a page that the sweeper could not close does not hide the next one.
- */
-export const expiredHeldKeys = async (
-  prisma: PrismaClient,
-  scope: string,
-  now: Date,
-  limit: number,
-  after?: ExpiredKey,
-): Promise<ExpiredKey[]> => {
-  const { rows } = await sqlOf(prisma).query<{ key: string; stream_id: string; expires_at: Date }>(
-    `SELECT key, stream_id, expires_at FROM unique_keys
-     WHERE scope = $1 AND expires_at <= $2
-       AND ($3::timestamptz IS NULL OR (expires_at, key) > ($3::timestamptz, $4::text))
-     ORDER BY expires_at, key LIMIT $5`,
-    [scope, now, after?.expiresAt ?? null, after?.key ?? null, limit],
-  );
-  return rows.map((row) => ({ key: row.key, streamId: row.stream_id, expiresAt: row.expires_at }));
-};
+/** A held key past its expiry (the event store's `expiredKeys`). */
+export type { ExpiredKey } from '@identity-store/event-store';

@@ -7,12 +7,13 @@ import {
   type UserRecord,
 } from '@identity-store/contracts';
 import {
-  AggregateRepository,
-  type AggregateRepositoryOptions,
+  CommandHandler,
+  type CommandHandlerOptions,
   type EventMetadata,
+  type EventStore,
   type Evolver,
+  type ExpiredKey,
   integrationMessage,
-  type PostgresEventStore,
   type RecordedEvent,
 } from '@identity-store/event-store';
 import {
@@ -23,7 +24,7 @@ import {
   toUserView,
   type UserRef,
 } from '@identity-store/service-clients';
-import { expiredHeldKeys, type ExpiredKey, type HeldKeys, heldKeyChanges, streamHolding } from './held-keys';
+import { type HeldKeys, heldKeyChanges } from './held-keys';
 import type { ExpiringSessions } from './session-sweeper';
 
 /** Credential ceremonies need the user ACTIVE (else 403 USER_NOT_ACTIVE). */
@@ -69,8 +70,8 @@ export interface UserCredentialStreamsOptions<State, E extends StoredEvent> exte
     expire: (state: State, now: Date) => E[];
     storeIdOf: (state: State) => string | undefined;
   };
-  /** Told about ignored snapshots (see AggregateRepository). */
-  logger?: AggregateRepositoryOptions['logger'];
+  /** Told about ignored snapshots (see CommandHandler). */
+  logger?: CommandHandlerOptions['logger'];
 }
 
 export interface DecideOptions {
@@ -84,17 +85,18 @@ export interface DecideOptions {
  * projection sees it after the request's own events (read-your-writes).
  */
 export class UserCredentialStreams<State, E extends StoredEvent> implements ExpiringSessions {
-  private readonly repository: AggregateRepository<State, E>;
+  private readonly handler: CommandHandler<State, E, unknown>;
   readonly clock: () => Date;
   readonly name: string;
 
   constructor(
-    private readonly eventStore: PostgresEventStore,
+    // Any EventStore: PostgresEventStore in the services, InMemoryEventStore in unit specs.
+    private readonly eventStore: EventStore<unknown>,
     private readonly identity: IdentityQueries,
     private readonly summaries: SummaryQueries,
     private readonly options: UserCredentialStreamsOptions<State, E>,
   ) {
-    this.repository = new AggregateRepository(eventStore, options, { logger: options.logger });
+    this.handler = new CommandHandler(eventStore, options, { logger: options.logger });
     this.clock = options.clock ?? (() => new Date());
     this.name = options.sessions?.scope ?? options.topic;
   }
@@ -115,7 +117,7 @@ export class UserCredentialStreams<State, E extends StoredEvent> implements Expi
   }
 
   async loadStream(streamId: string): Promise<State> {
-    return (await this.repository.load(streamId)).state;
+    return (await this.handler.load(streamId)).state;
   }
 
   /** The store of a store-level request (404 STORE_NOT_FOUND). */
@@ -127,7 +129,7 @@ export class UserCredentialStreams<State, E extends StoredEvent> implements Expi
 
   /** The stream whose state holds a key of `heldKeys` (e.g. an open session's id), or null. */
   streamHolding(scope: string, key: string): Promise<string | null> {
-    return streamHolding(this.eventStore.prisma, scope, key);
+    return this.eventStore.streamHolding(scope, key);
   }
 
   /** The user (of `store`) whose stream `streamId` is; null for another kind of stream or another store's user. */
@@ -202,7 +204,7 @@ export class UserCredentialStreams<State, E extends StoredEvent> implements Expi
     let changed = 0;
     let after: ExpiredKey | undefined;
     for (;;) {
-      const expired = await expiredHeldKeys(this.eventStore.prisma, sessions.scope, now, batchSize, after);
+      const expired = await this.eventStore.expiredKeys(sessions.scope, now, batchSize, after);
       for (const streamId of new Set(expired.map((key) => key.streamId))) {
         try {
           const { events } = await this.append(
@@ -235,7 +237,7 @@ export class UserCredentialStreams<State, E extends StoredEvent> implements Expi
   ) {
     const { topic, toIntegration, heldKeys, evolve } = this.options;
     let envelope: Envelope = { storeId: '' };
-    return this.repository.handle(
+    return this.handler.handle(
       streamId,
       (state) => {
         const decided = decide(state, now);

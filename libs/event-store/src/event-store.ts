@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { StoredEvent } from '@identity-store/contracts';
-import { ExpectedVersionConflictError, isUniqueViolation, UniqueKeyTakenError } from './errors';
-import { type PrismaClient, type PrismaTx, sqlOf } from './prisma-client';
+import type { PrismaTx } from './prisma-client';
 
 export interface EventMetadata {
   correlationId: string;
@@ -14,7 +12,7 @@ export interface RecordedEvent<E extends StoredEvent = StoredEvent> {
   streamId: string;
   /** 1 for the first event of a stream. */
   streamVersion: number;
-  /** Database-wide append order. */
+  /** Store-wide append order. */
   position: bigint;
   type: E['type'];
   data: E['data'];
@@ -22,7 +20,7 @@ export interface RecordedEvent<E extends StoredEvent = StoredEvent> {
   createdAt: Date;
 }
 
-/** An event about to be appended: everything but its database-assigned global position. */
+/** An event about to be appended: everything but its store-assigned global position. */
 export type PendingEvent<E extends StoredEvent = StoredEvent> = Omit<RecordedEvent<E>, 'position'>;
 
 /** One message for the transport, derived from an appended event. */
@@ -41,7 +39,18 @@ export interface UniqueKeyRef {
   expiresAt?: string;
 }
 
-export interface AppendOptions<E extends StoredEvent = StoredEvent> {
+/** A claimed unique key past its expiry, and the stream holding it. */
+export interface ExpiredKey {
+  key: string;
+  streamId: string;
+  expiresAt: Date;
+}
+
+/**
+ * `Tx` is what inline projections write through: a Prisma transaction for PostgreSQL, whatever an
+ * in-memory read model needs for the in-memory store.
+ */
+export interface AppendOptions<E extends StoredEvent = StoredEvent, Tx = PrismaTx> {
   /** The stream's current version as the caller saw it; 0 means "the stream must not exist yet". */
   expectedVersion: number;
   metadata: EventMetadata;
@@ -51,7 +60,7 @@ export interface AppendOptions<E extends StoredEvent = StoredEvent> {
   claimKeys?: UniqueKeyRef[];
   releaseKeys?: UniqueKeyRef[];
   /** Inline read-model changes committed atomically with the events. */
-  inline?: (tx: PrismaTx, recorded: RecordedEvent<E>[]) => Promise<void>;
+  inline?: (tx: Tx, recorded: RecordedEvent<E>[]) => Promise<void>;
 }
 
 export interface AppendResult<E extends StoredEvent = StoredEvent> {
@@ -59,243 +68,35 @@ export interface AppendResult<E extends StoredEvent = StoredEvent> {
   events: RecordedEvent<E>[];
 }
 
-/** Under load, waiting for a pooled connection can take a while; a 500 is worse than a wait. */
-const transactionLimits = { maxWait: 10_000, timeout: 15_000 };
-
-type EventRow = {
-  position: bigint;
-  id: string;
-  streamId: string;
-  streamVersion: number;
-  type: string;
-  data: unknown;
-  metadata: unknown;
-  createdAt: Date;
-};
-
-/** An events row as node-postgres returns it (bigint as text). */
-type SqlEventRow = {
-  position: string;
-  id: string;
-  stream_id: string;
-  stream_version: number;
-  type: string;
-  data: unknown;
-  metadata: unknown;
-  created_at: Date;
-};
-
-const fromSqlRow = <E extends StoredEvent>(row: SqlEventRow): RecordedEvent<E> => ({
-  id: row.id,
-  streamId: row.stream_id,
-  streamVersion: row.stream_version,
-  position: BigInt(row.position),
-  type: row.type as E['type'],
-  data: row.data as E['data'],
-  metadata: row.metadata as EventMetadata,
-  createdAt: row.created_at,
-});
+/** Where the command handler keeps snapshots of folded states (a cache, never the truth). */
+export interface SnapshotStorage {
+  /** The stream's snapshot written with this schema version, or null. */
+  read(streamId: string, schemaVersion: number): Promise<{ version: number; state: unknown } | null>;
+  /** Replaces an older snapshot (or one of another schema version) of the stream. */
+  write(streamId: string, version: number, schemaVersion: number, state: unknown): Promise<void>;
+}
 
 /**
- * The claimed key a node-postgres unique violation of `unique_keys` names ("Key (scope, key)=(a, b)
- * already exists."); null for any other error.
+ * Event streams with optimistic concurrency, as the command handler needs them. An append is
+ * atomic: its events, outbox entries, unique-key claims and releases and inline read-model changes
+ * commit together or not at all. It fails with ExpectedVersionConflictError when the stream is not
+ * at `expectedVersion`, and with UniqueKeyTakenError when another stream holds a claimed key.
+ * Implemented by PostgresEventStore (production) and InMemoryEventStore (unit specs).
  */
-const takenUniqueKey = (error: unknown, claims: UniqueKeyRef[]): UniqueKeyRef | null => {
-  const { code, constraint, detail } = (error ?? {}) as {
-    code?: string;
-    constraint?: string;
-    detail?: string;
-  };
-  if (code !== '23505' || constraint !== 'unique_keys_pkey') return null;
-  const [, scope, key] = /\(scope, key\)=\((.*?), (.*)\) already exists/.exec(detail ?? '') ?? [];
-  return claims.find((c) => c.scope === scope && c.key === key) ?? claims[0] ?? null;
-};
-
-const toRecorded = <E extends StoredEvent>(row: EventRow): RecordedEvent<E> => ({
-  id: row.id,
-  streamId: row.streamId,
-  streamVersion: row.streamVersion,
-  position: row.position,
-  type: row.type as E['type'],
-  data: row.data as E['data'],
-  metadata: row.metadata as EventMetadata,
-  createdAt: row.createdAt,
-});
-
-/**
- * Event streams on PostgreSQL. An append is one transaction: the events (guarded by the unique
- * (stream, version) index — the optimistic-concurrency check), their outbox rows, unique-key claims
- * and inline read-model changes all commit together or not at all.
- */
-export class PostgresEventStore {
-  private readonly appendListeners: Array<() => void> = [];
-
-  constructor(readonly prisma: PrismaClient) {}
-
-  /** Called after every committed append that wrote outbox rows (wakes the outbox relay). */
-  onAppended(listener: () => void): void {
-    this.appendListeners.push(listener);
-  }
-
-  async readStream<E extends StoredEvent>(streamId: string, afterVersion = 0): Promise<RecordedEvent<E>[]> {
-    const { rows } = await sqlOf(this.prisma).query<SqlEventRow>(
-      `SELECT position, id, stream_id, stream_version, type, data, metadata, created_at FROM events
-       WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version`,
-      [streamId, afterVersion],
-    );
-    return rows.map((row) => fromSqlRow<E>(row));
-  }
-
-  async appendToStream<E extends StoredEvent>(
+export interface EventStore<Tx = PrismaTx> {
+  readStream<E extends StoredEvent>(streamId: string, afterVersion?: number): Promise<RecordedEvent<E>[]>;
+  appendToStream<E extends StoredEvent>(
     streamId: string,
     events: E[],
-    options: AppendOptions<E>,
-  ): Promise<AppendResult<E>> {
-    if (events.length === 0) return { nextExpectedVersion: options.expectedVersion, events: [] };
-    const createdAt = new Date();
-    const pending: PendingEvent<E>[] = events.map((event, index) => ({
-      id: randomUUID(),
-      streamId,
-      streamVersion: options.expectedVersion + index + 1,
-      type: event.type,
-      data: event.data,
-      metadata: options.metadata,
-      createdAt,
-    }));
-    const outbox = options.toOutbox?.(pending) ?? [];
-    const keys = { claim: options.claimKeys ?? [], release: options.releaseKeys ?? [] };
-    // Inline projections need a transaction to run in; so does re-claiming a key released by the
-    // same append (one statement would see the released row still there).
-    const reclaims = keys.claim.some((c) => keys.release.some((r) => r.scope === c.scope && r.key === c.key));
-    try {
-      const recorded =
-        options.inline || reclaims
-          ? await this.appendInTransaction(pending, outbox, options)
-          : await this.appendInOneStatement(pending, outbox, keys);
-      if (outbox.length) for (const listener of this.appendListeners) listener();
-      return { nextExpectedVersion: options.expectedVersion + events.length, events: recorded };
-    } catch (error) {
-      if (error instanceof UniqueKeyTakenError) throw error;
-      const taken = takenUniqueKey(error, keys.claim);
-      if (taken) throw new UniqueKeyTakenError(taken.scope, taken.key);
-      // Any other unique violation is the (stream, version) index: someone appended first.
-      if (isUniqueViolation(error)) throw new ExpectedVersionConflictError(streamId, options.expectedVersion);
-      throw error;
-    }
-  }
-
+    options: AppendOptions<E, Tx>,
+  ): Promise<AppendResult<E>>;
+  /** The stream holding a claimed unique key, or null. */
+  streamHolding(scope: string, key: string): Promise<string | null>;
   /**
-   * The common case — events, outbox rows, unique keys claimed and released — as one statement of
-   * data-modifying CTEs: atomic on its own, one round trip instead of BEGIN, several statements and
-   * COMMIT.
+   * Keys of a scope that expired at `now`, oldest first, `limit` of them after `after` (the last
+   * key of the previous page): a page that could not be handled does not hide the next one.
    */
-  private async appendInOneStatement<E extends StoredEvent>(
-    pending: PendingEvent<E>[],
-    outbox: OutboxEntry[],
-    keys: { claim: UniqueKeyRef[]; release: UniqueKeyRef[] },
-  ): Promise<RecordedEvent<E>[]> {
-    const eventRows = JSON.stringify(
-      pending.map((e) => ({
-        id: e.id,
-        stream_id: e.streamId,
-        stream_version: e.streamVersion,
-        type: e.type,
-        data: e.data,
-        metadata: e.metadata,
-        created_at: e.createdAt.toISOString(),
-      })),
-    );
-    const outboxRows = JSON.stringify(
-      outbox.map((o) => ({
-        event_id: o.eventId,
-        topic: o.topic,
-        key: o.key,
-        value: o.value,
-        headers: o.headers ?? {},
-      })),
-    );
-    const { rows: positions } = await sqlOf(this.prisma).query<{ position: string }>(
-      `WITH appended AS (
-         INSERT INTO events (id, stream_id, stream_version, type, data, metadata, created_at)
-         SELECT e.id, e.stream_id, e.stream_version, e.type, e.data, e.metadata, e.created_at
-         FROM jsonb_to_recordset($1::jsonb)
-           AS e(id uuid, stream_id text, stream_version int, type text, data jsonb, metadata jsonb, created_at timestamptz)
-         RETURNING position, stream_version
-       ), outboxed AS (
-         INSERT INTO outbox (event_id, topic, key, value, headers)
-         SELECT o.event_id, o.topic, o.key, o.value, o.headers
-         FROM jsonb_to_recordset($2::jsonb) AS o(event_id uuid, topic text, key text, value text, headers jsonb)
-       ), released AS (
-         DELETE FROM unique_keys u USING jsonb_to_recordset($3::jsonb) AS r(scope text, key text)
-         WHERE u.scope = r.scope AND u.key = r.key AND u.stream_id = $5
-       ), claimed AS (
-         INSERT INTO unique_keys (scope, key, stream_id, expires_at)
-         SELECT c.scope, c.key, $5, c.expires_at
-         FROM jsonb_to_recordset($4::jsonb) AS c(scope text, key text, expires_at timestamptz)
-       )
-       SELECT position FROM appended ORDER BY stream_version`,
-      [
-        eventRows,
-        outboxRows,
-        JSON.stringify(keys.release),
-        JSON.stringify(
-          keys.claim.map((c) => ({ scope: c.scope, key: c.key, expires_at: c.expiresAt ?? null })),
-        ),
-        pending[0]!.streamId,
-      ],
-    );
-    return pending.map((event, index) => ({ ...event, position: BigInt(positions[index]!.position) }));
-  }
-
-  private async appendInTransaction<E extends StoredEvent>(
-    pending: PendingEvent<E>[],
-    outbox: OutboxEntry[],
-    options: AppendOptions<E>,
-  ): Promise<RecordedEvent<E>[]> {
-    const streamId = pending[0]!.streamId;
-    return this.prisma.$transaction(async (tx) => {
-      // The unique (stream, version) index is the concurrency check: a writer whose expected
-      // version is stale inserts a version that already exists and fails as a whole.
-      const inserted = (
-        await tx.event.createManyAndReturn({
-          data: pending.map((e) => ({ ...e, data: e.data as object, metadata: e.metadata as object })),
-        })
-      ).map((row) => toRecorded<E>(row));
-      if (options.releaseKeys?.length)
-        await tx.uniqueKey.deleteMany({
-          where: { OR: options.releaseKeys.map(({ scope, key }) => ({ scope, key, streamId })) },
-        });
-      for (const claim of options.claimKeys ?? []) {
-        try {
-          await tx.uniqueKey.create({
-            data: {
-              scope: claim.scope,
-              key: claim.key,
-              streamId,
-              expiresAt: claim.expiresAt === undefined ? null : new Date(claim.expiresAt),
-            },
-          });
-        } catch (error) {
-          if (isUniqueViolation(error)) throw new UniqueKeyTakenError(claim.scope, claim.key);
-          throw error;
-        }
-      }
-      if (outbox.length)
-        await tx.outboxMessage.createMany({
-          data: outbox.map((entry) => ({ ...entry, headers: entry.headers ?? {} })),
-        });
-      if (options.inline) await options.inline(tx, inserted);
-      return inserted;
-    }, transactionLimits);
-  }
-
-  /** Events of all streams after a position, in append order (for replays and catch-up). */
-  async readAll(afterPosition: bigint, limit = 1000): Promise<RecordedEvent[]> {
-    const rows = await this.prisma.event.findMany({
-      where: { position: { gt: afterPosition } },
-      orderBy: { position: 'asc' },
-      take: limit,
-    });
-    return rows.map((row) => toRecorded(row));
-  }
+  expiredKeys(scope: string, now: Date, limit: number, after?: ExpiredKey): Promise<ExpiredKey[]>;
+  /** Absent: states are never snapshotted. */
+  readonly snapshots?: SnapshotStorage;
 }

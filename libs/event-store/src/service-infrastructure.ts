@@ -1,5 +1,5 @@
 import { KafkaTransport, type KafkaTransportLogger } from '@identity-store/messaging';
-import { PostgresEventStore } from './event-store';
+import { PostgresEventStore } from './postgres-event-store';
 import { migrateDatabase } from './migrate';
 import { createPrismaClient } from './prisma-client';
 

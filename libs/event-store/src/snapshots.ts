@@ -1,7 +1,7 @@
 import { type PrismaClient, sqlOf } from './prisma-client';
 
 /**
- * How an aggregate's state is snapshotted (see AggregateRepository). A snapshot is a cache of a
+ * How an aggregate's state is snapshotted (see CommandHandler). A snapshot is a cache of a
  * fold, never a source of truth: one that is missing, of another version or does not parse is
  * ignored and the stream is folded from its start.
  */

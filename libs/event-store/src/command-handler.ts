@@ -2,14 +2,15 @@ import type { StoredEvent } from '@identity-store/contracts';
 import { ExpectedVersionConflictError } from './errors';
 import type {
   EventMetadata,
+  EventStore,
   OutboxEntry,
   PendingEvent,
-  PostgresEventStore,
   RecordedEvent,
+  SnapshotStorage,
   UniqueKeyRef,
 } from './event-store';
 import type { PrismaTx } from './prisma-client';
-import { jsonMismatch, type SnapshotPolicy, SnapshotStore } from './snapshots';
+import { jsonMismatch, type SnapshotPolicy } from './snapshots';
 
 export interface Evolver<State, E extends StoredEvent> {
   initialState: () => State;
@@ -28,7 +29,7 @@ interface Known<State> extends Loaded<State> {
   snapshotVersion: number;
 }
 
-export interface AggregateRepositoryOptions {
+export interface CommandHandlerOptions {
   /** States kept in memory (least recently used evicted). Default 50 000. */
   cacheSize?: number;
   /** Decisions retried on concurrent writes before giving up. Default 5. */
@@ -45,14 +46,14 @@ export interface AggregateRepositoryOptions {
 /** Streams are snapshotted every 100 events: a cold load then folds at most ~100 events. */
 export const DEFAULT_SNAPSHOT_EVERY = 100;
 
-export interface HandleOptions<State, E extends StoredEvent> {
+export interface HandleOptions<State, E extends StoredEvent, Tx = PrismaTx> {
   metadata: EventMetadata;
   /** Integration messages for the appended events (written to the outbox in the same transaction). */
   toOutbox?: (events: PendingEvent<E>[]) => OutboxEntry[];
   /** Cross-stream unique keys the decided events claim or release (e.g. a user's external id). */
   uniqueKeys?: (decided: E[], before: State) => { claim?: UniqueKeyRef[]; release?: UniqueKeyRef[] };
   /** Inline projection: read-model changes committed in the same transaction, given the new state. */
-  project?: (tx: PrismaTx, after: State, recorded: RecordedEvent<E>[]) => Promise<void>;
+  project?: (tx: Tx, after: State, recorded: RecordedEvent<E>[]) => Promise<void>;
 }
 
 export interface HandleResult<State, E extends StoredEvent> extends Loaded<State> {
@@ -61,28 +62,34 @@ export interface HandleResult<State, E extends StoredEvent> extends Loaded<State
 }
 
 /**
- * Loads aggregates (state = fold of the stream's events) and runs decisions against them with
- * optimistic concurrency. Folded states are kept in a bounded cache; every load still reads the
- * stream's events after the cached version, so several instances may write the same streams.
+ * The one command handler of every aggregate (Emmett's `CommandHandler({ evolve, initialState })`):
+ * load the stream's state → decide → append expecting the loaded version (with the decision's
+ * outbox messages, unique-key claims and releases, and inline projection, all in the append) →
+ * on ExpectedVersionConflict decide again on the fresh state. Works on any {@link EventStore}:
+ * PostgreSQL in production, in memory in unit specs.
  *
- * Snapshots (for evolvers with a `snapshot` policy) bound the cost of a cold load: it reads the
- * stream's snapshot and folds only the events after it. A snapshot is written once the stream has
- * grown `snapshotEvery` events past the last one, after the append that got it there committed (or
- * on the load that found it so): awaited, so no write outlives the request or races a shutdown, but
- * outside the append's transaction and best effort — a failed write is logged and changes nothing,
- * and costs one statement per `snapshotEvery` events. Any snapshot of a stream is the fold of
- * committed, immutable events, so it does not matter which instance wrote it.
+ * Folded states are kept in a bounded cache; every load still reads the stream's events after the
+ * cached version, so several instances may write the same streams.
+ *
+ * Snapshots (for evolvers with a `snapshot` policy, on a store with `snapshots`) bound the cost of
+ * a cold load: it reads the stream's snapshot and folds only the events after it. A snapshot is
+ * written once the stream has grown `snapshotEvery` events past the last one, after the append that
+ * got it there committed (or on the load that found it so): awaited, so no write outlives the
+ * request or races a shutdown, but outside the append's transaction and best effort — a failed
+ * write is logged and changes nothing, and costs one statement per `snapshotEvery` events. Any
+ * snapshot of a stream is the fold of committed, immutable events, so it does not matter which
+ * instance wrote it.
  */
-export class AggregateRepository<State, E extends StoredEvent> {
+export class CommandHandler<State, E extends StoredEvent, Tx = PrismaTx> {
   private readonly cache = new Map<string, Known<State>>();
-  private readonly snapshots: SnapshotStore;
+  private readonly snapshots: SnapshotStorage | undefined;
 
   constructor(
-    private readonly store: PostgresEventStore,
+    private readonly store: EventStore<Tx>,
     private readonly evolver: Evolver<State, E>,
-    private readonly options: AggregateRepositoryOptions = {},
+    private readonly options: CommandHandlerOptions = {},
   ) {
-    this.snapshots = new SnapshotStore(store.prisma);
+    this.snapshots = store.snapshots;
   }
 
   async load(streamId: string): Promise<Loaded<State>> {
@@ -107,7 +114,7 @@ export class AggregateRepository<State, E extends StoredEvent> {
   async handle(
     streamId: string,
     decide: (state: State, version: number) => E[],
-    options: HandleOptions<State, E>,
+    options: HandleOptions<State, E, Tx>,
   ): Promise<HandleResult<State, E>> {
     const maxRetries = this.options.maxRetries ?? 5;
     for (let attempt = 0; ; attempt++) {
@@ -154,7 +161,9 @@ export class AggregateRepository<State, E extends StoredEvent> {
   }
 
   private get snapshotEvery(): number {
-    return this.evolver.snapshot ? (this.options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY) : 0;
+    return this.evolver.snapshot && this.snapshots
+      ? (this.options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY)
+      : 0;
   }
 
   /** The stream's snapshot as the base of a cold load; the initial state without a usable one. */
@@ -162,7 +171,7 @@ export class AggregateRepository<State, E extends StoredEvent> {
     const initial = { state: this.evolver.initialState(), version: 0, snapshotVersion: 0 };
     const policy = this.evolver.snapshot;
     if (!policy || this.snapshotEvery <= 0) return initial;
-    const stored = await this.snapshots.read(streamId, policy.version);
+    const stored = await this.snapshots!.read(streamId, policy.version);
     if (!stored) return initial;
     try {
       if (!Number.isInteger(stored.version) || stored.version < 1)
@@ -189,7 +198,7 @@ export class AggregateRepository<State, E extends StoredEvent> {
       return;
     }
     try {
-      await this.snapshots.write(streamId, loaded.version, policy.version, loaded.state);
+      await this.snapshots!.write(streamId, loaded.version, policy.version, loaded.state);
     } catch (error) {
       this.options.logger?.warn({ streamId, err: error }, 'could not write a snapshot');
     }
@@ -203,3 +212,8 @@ export class AggregateRepository<State, E extends StoredEvent> {
     if (this.cache.size > limit) this.cache.delete(this.cache.keys().next().value as string);
   }
 }
+
+/** The command handler's former name (identity's stores and users still use it). */
+export const AggregateRepository = CommandHandler;
+export type AggregateRepository<State, E extends StoredEvent, Tx = PrismaTx> = CommandHandler<State, E, Tx>;
+export type AggregateRepositoryOptions = CommandHandlerOptions;
