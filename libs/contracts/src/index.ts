@@ -8,6 +8,7 @@ export * from './events/snapshot-schemas';
 export * from './api/common';
 export * from './api/operations';
 export * from './api/route-table';
+export * from './gateway/api-key-resources';
 export * from './identity/store';
 export * from './identity/user';
 export * from './identity/identity-events';

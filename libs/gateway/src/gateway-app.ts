@@ -12,14 +12,14 @@ import {
   type Router,
 } from '@identity-store/http-kit';
 import type { Registry } from 'prom-client';
-import { type EnsureAdminKeyResult, ApiKeyService } from './api/api-key-service';
-import { apiKeyRoutes } from './api/api-key-routes';
+import { apiKeyRoutes } from './api-keys/api-key-api';
+import { type EnsureAdminKeyResult, ApiKeyService } from './api-keys/api-key-service';
+import { postgresApiKeyStorage } from './api-keys/api-key-storage';
 import type { IssueRateLimit, RateLimitStore } from './api/issue-rate-limit';
 import { docsRoutes } from './api/docs';
 import { createForwarder, type Forwarder, type ServiceTarget } from './api/forwarding';
 import { authenticateApiRequests, identityStoreRoutes } from './api/identity-store-routes';
 import { jwtSecretFrom, TokenService } from './api/tokens';
-import { ApiKeyRepository } from './data/api-key-repository';
 
 export interface GatewayAppOptions {
   /**
@@ -100,7 +100,7 @@ export const createGatewayApp = async (options: GatewayAppOptions): Promise<Gate
     throw new Error('createGatewayApp needs databaseUrl or prisma');
   const prisma = options.prisma ?? createPrismaClient(options.databaseUrl!, { poolSize: 5 });
   const logger = options.logger ?? createLogger('gateway');
-  const apiKeys = new ApiKeyService(new ApiKeyRepository(prisma), {
+  const apiKeys = new ApiKeyService(postgresApiKeyStorage(prisma), {
     statusTtlMs: options.keyStatusTtlMs,
     now: options.now,
   });

@@ -5,8 +5,9 @@ import { createLogger, generateGrantKeyPair, GRANT_HEADER, parseGrantVerifyKey }
 import { decodeJwt, SignJWT } from 'jose';
 import request from 'supertest';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from './api/tokens';
-import { ApiKeyRepository } from './data/api-key-repository';
-import { ADMIN_KEY_ID, decideApiKey } from './domain/api-key-decider';
+import { ADMIN_KEY_ID } from './api-keys/api-key';
+import { decideApiKey } from './api-keys/api-key-decider';
+import { postgresApiKeyStorage } from './api-keys/api-key-storage';
 import { scopeViolation } from './domain/permissions';
 import { createGatewayApp, type GatewayApp, type GatewayAppOptions } from './index';
 import { createTestDatabase, type TestDatabase } from '@identity-store/testing';
@@ -809,10 +810,13 @@ describe('the bootstrap key from configuration (each test on a database of its o
     // the state an earlier version left: the passphrase's unsalted SHA-256
     const prisma = createPrismaClient(own.url, { poolSize: 1 });
     closers.push(() => prisma.$disconnect());
-    await new ApiKeyRepository(prisma).execute(
+    await postgresApiKeyStorage(prisma).handle(
       ADMIN_KEY_ID,
       (state) =>
-        decideApiKey({ type: 'EnsureBootstrapKey', now: new Date(), secretHash: sha256(ADMIN_KEY) }, state),
+        decideApiKey(
+          { type: 'EnsureBootstrapKey', secretHash: sha256(ADMIN_KEY), metadata: { now: new Date() } },
+          state,
+        ),
       { correlationId: 'earlier-version' },
     );
     const instance = await another({ databaseUrl: own.url });

@@ -129,3 +129,5 @@ export const deleteTopics = async (brokers: string[], topics: string[]): Promise
 export const uniqueName = (label: string) => `${label}_${randomBytes(4).toString('hex')}`;
 export * from './webauthn/software-authenticator';
 export * from './srp/passcode-kdf';
+export * from './decider-specification';
+export * from './api-specification';

@@ -1,19 +1,11 @@
-import { apiKeyOperations, operations, type OperationDef } from '@identity-store/contracts';
+import { WILDCARD_PERMISSION } from '@identity-store/contracts';
 
 /**
- * Permissions an API key can carry: `IdentityStore:<operationId>` of an operation of the table
- * (the `/ext` twins share their internal-id operation's permission) or the wildcard.
+ * Permissions an API key can carry: `IdentityStore:<operationId>` of an operation of the table, or
+ * the wildcard (the catalogue is the contracts' `permissionCatalogue`, with the API-key schemas).
  * Stores: `null` means every store; a list restricts store-scoped operations to those names.
  */
-export const WILDCARD_PERMISSION = 'IdentityStore:*';
-
-export const permissionCatalogue = (
-  tables: readonly OperationDef[][] = [operations, apiKeyOperations],
-): Set<string> => new Set([WILDCARD_PERMISSION, ...tables.flat().map((op) => op.permission)]);
-
-const known = permissionCatalogue();
-
-export const isKnownPermission = (permission: string): boolean => known.has(permission);
+export { isKnownPermission, permissionCatalogue, WILDCARD_PERMISSION } from '@identity-store/contracts';
 
 export const hasPermission = (granted: readonly string[], required: string): boolean =>
   granted.includes(WILDCARD_PERMISSION) || granted.includes(required);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DomainError, forbidden } from '@identity-store/contracts';
+import type { ApiKeyResource } from '@identity-store/contracts';
 import type { EventMetadata, Page, PageRequest } from '@identity-store/event-store';
 import {
   credentialOf,
@@ -10,31 +10,11 @@ import {
   isRandomApiKey,
   secretMatches,
 } from '../domain/api-key-format';
-import {
-  ADMIN_KEY_ID,
-  type ApiKeyEvent,
-  type ApiKeyRecord,
-  type ApiKeyResource,
-  type ApiKeyState,
-  decideApiKey,
-  toApiKeyResource,
-} from '../domain/api-key-decider';
-import { type KeyScope, narrowScope, scopeViolation } from '../domain/permissions';
-import type { ApiKeyRepository } from '../data/api-key-repository';
-import type { Principal } from './tokens';
-
-export interface Versioned<T> {
-  value: T;
-  version: number;
-}
-
-export interface NewApiKey {
-  name: string;
-  permissions: string[];
-  stores: string[] | null;
-}
-
-export type ApiKeyChanges = Partial<NewApiKey>;
+import { type KeyScope, narrowScope } from '../domain/permissions';
+import type { Principal } from '../api/tokens';
+import { ADMIN_KEY_ID, type ApiKeyEvent, type ApiKeyRecord, type ApiKeyState } from './api-key';
+import { decideApiKey } from './api-key-decider';
+import type { ApiKeyStorage } from './api-key-storage';
 
 export interface EnsureAdminKeyResult {
   status: 'created' | 'updated' | 'unchanged';
@@ -68,35 +48,12 @@ class BootstrapKeyChanged extends Error {
   }
 }
 
-const newKeyId = (): string => randomBytes(10).toString('hex');
-const newSecret = (): Buffer => randomBytes(32);
-
-const preconditionFailed = () =>
-  new DomainError(
-    'precondition-failed',
-    'PRECONDITION_FAILED',
-    'The API key was changed since the given If-Match version.',
-  );
-
-/** `W/"3"` or `"3"` → 3; `*` → undefined (any); anything else → NaN (never matches). */
-export const versionOfIfMatch = (header: string | undefined): number | undefined => {
-  if (header === undefined || header.trim() === '*') return undefined;
-  const match = /^\s*(?:W\/)?"(\d+)"\s*$/.exec(header);
-  return match ? Number(match[1]) : Number.NaN;
-};
-
-const apiKeyNotFound = (id: string) =>
-  new DomainError('not-found', 'API_KEY_NOT_FOUND', `API key ${id} does not exist.`);
-
-const scopeProblem = (outer: KeyScope, inner: KeyScope): void => {
-  const violation = scopeViolation(outer, inner);
-  if (violation) throw forbidden(violation.code, violation.detail);
-};
+export const newSecret = (): Buffer => randomBytes(32);
 
 /**
- * Use cases of API keys: creating (the key string is returned once and never stored), updating,
- * revoking, listing, authenticating a presented key, the bootstrap key, and the per-request check
- * that a token's key still stands.
+ * API keys as the rest of the gateway sees them: authenticating a presented key, the bootstrap key,
+ * the per-request check that a token's key still stands, and the storage the management API's
+ * handlers (api-key-api.ts) decide on.
  *
  * Revocation: tokens are self-contained JWTs, but every request also checks the token's key against
  * its current state — revoked keys' tokens stop working, re-keyed keys' older tokens too, and
@@ -113,11 +70,12 @@ export class ApiKeyService {
   private readonly statuses = new Map<string, KeyStatus>();
 
   constructor(
-    private readonly repository: ApiKeyRepository,
+    private readonly storage: ApiKeyStorage,
     private readonly options: { statusTtlMs?: number; now?: () => Date } = {},
   ) {}
 
-  private now(): Date {
+  /** The clock of decisions and of the status cache. */
+  now(): Date {
     return this.options.now?.() ?? new Date();
   }
 
@@ -135,97 +93,28 @@ export class ApiKeyService {
     if (this.statuses.size > 100_000) this.statuses.clear();
   }
 
-  private async execute(
+  /** A key's state and stream version (0: no stream). */
+  load(id: string): Promise<{ state: ApiKeyState; version: number }> {
+    return this.storage.load(id);
+  }
+
+  /**
+   * Runs a decision on the key (see ApiKeyStorage.handle); the key's status as decided applies to
+   * this instance's token checks at once.
+   */
+  async handle(
     id: string,
     decide: (state: ApiKeyState, version: number) => ApiKeyEvent[],
     metadata: EventMetadata,
   ) {
-    const result = await this.repository.execute(id, decide, metadata);
+    const result = await this.storage.handle(id, decide, metadata);
     this.remember(id, result.state);
     return result;
   }
 
-  private async activeKey(id: string): Promise<{ key: ApiKeyRecord; version: number }> {
-    const { state, version } = await this.repository.load(id);
-    if (state.status !== 'ACTIVE') throw apiKeyNotFound(id);
-    return { key: state, version };
-  }
-
-  async create(
-    caller: KeyScope,
-    input: NewApiKey,
-    metadata: EventMetadata,
-  ): Promise<Versioned<ApiKeyResource> & { key: string }> {
-    scopeProblem(caller, input);
-    const id = newKeyId();
-    const secret = newSecret();
-    const key = formatApiKey(id, secret);
-    const secretHash = hashSecret(secret.toString('base64url'));
-    const now = this.now();
-    const result = await this.execute(
-      id,
-      (state) => decideApiKey({ type: 'CreateApiKey', now, id, ...input, secretHash }, state),
-      metadata,
-    );
-    return { value: toApiKeyResource(result.state as ApiKeyRecord), version: result.version, key };
-  }
-
-  /** A key the caller's scope covers; any other is 404, like an unknown one. */
-  async get(caller: KeyScope, id: string): Promise<Versioned<ApiKeyResource>> {
-    const { key, version } = await this.activeKey(id);
-    if (scopeViolation(caller, key)) throw apiKeyNotFound(id);
-    return { value: toApiKeyResource(key), version };
-  }
-
-  /** The active keys the caller's scope covers, a page at a time (counts include only those). */
-  list(caller: KeyScope, request: PageRequest): Promise<Page<ApiKeyResource>> {
-    return this.repository.page(request, caller);
-  }
-
-  async update(
-    caller: KeyScope,
-    id: string,
-    changes: ApiKeyChanges,
-    ifMatch: number | undefined,
-    metadata: EventMetadata,
-  ): Promise<Versioned<ApiKeyResource>> {
-    const now = this.now();
-    const result = await this.execute(
-      id,
-      (state, version) => {
-        if (state.status === 'ACTIVE') {
-          scopeProblem(caller, state);
-          scopeProblem(caller, {
-            permissions: changes.permissions ?? state.permissions,
-            stores: changes.stores === undefined ? state.stores : changes.stores,
-          });
-          if (ifMatch !== undefined && ifMatch !== version) throw preconditionFailed();
-        }
-        return decideApiKey({ type: 'UpdateApiKey', now, ...changes }, state);
-      },
-      metadata,
-    );
-    return { value: toApiKeyResource(result.state as ApiKeyRecord), version: result.version };
-  }
-
-  async revoke(
-    caller: KeyScope,
-    id: string,
-    ifMatch: number | undefined,
-    metadata: EventMetadata,
-  ): Promise<void> {
-    const now = this.now();
-    await this.execute(
-      id,
-      (state, version) => {
-        if (state.status === 'ACTIVE') {
-          scopeProblem(caller, state);
-          if (ifMatch !== undefined && ifMatch !== version) throw preconditionFailed();
-        }
-        return decideApiKey({ type: 'RevokeApiKey', now }, state);
-      },
-      metadata,
-    );
+  /** Active keys, a page at a time; with `visibleTo`, only the keys that scope covers. */
+  page(request: PageRequest, visibleTo?: KeyScope): Promise<Page<ApiKeyResource>> {
+    return this.storage.page(request, visibleTo);
   }
 
   /**
@@ -238,7 +127,7 @@ export class ApiKeyService {
     beforePassphraseCheck?: (keyId: string) => Promise<void>,
   ): Promise<KeyAuthentication> {
     const { id, secret } = credentialOf(presented, ADMIN_KEY_ID);
-    const { state } = await this.repository.load(id);
+    const { state } = await this.storage.load(id);
     // Compare even for unknown keys, so the answer takes the same time whether the id exists.
     const hash = state.status === 'ACTIVE' ? state.secretHash : '0'.repeat(64);
     const passphrase = isPassphraseHash(hash);
@@ -255,7 +144,7 @@ export class ApiKeyService {
   async currentPrincipal(token: Principal): Promise<Principal | undefined> {
     let status = this.statuses.get(token.keyId);
     if (!status || status.until < this.now().getTime()) {
-      this.remember(token.keyId, (await this.repository.load(token.keyId)).state);
+      this.remember(token.keyId, (await this.storage.load(token.keyId)).state);
       status = this.statuses.get(token.keyId)!;
     }
     if (!status.scope) return undefined;
@@ -282,7 +171,7 @@ export class ApiKeyService {
   ): Promise<EnsureAdminKeyResult> {
     let generated: string | undefined;
     if (key === undefined) {
-      const { state } = await this.repository.load(ADMIN_KEY_ID);
+      const { state } = await this.storage.load(ADMIN_KEY_ID);
       if (state.status !== 'ABSENT') return { status: 'unchanged' };
       generated = formatApiKey(ADMIN_KEY_ID, newSecret());
     } else if (key.length < 24) {
@@ -296,11 +185,11 @@ export class ApiKeyService {
     const now = this.now();
     const passphrase = !isRandomApiKey(generated ?? key!);
     const hashOf = (state: ApiKeyState) => (state.status === 'ACTIVE' ? state.secretHash : undefined);
-    let result: Awaited<ReturnType<ApiKeyService['execute']>> | undefined;
+    let result: Awaited<ReturnType<ApiKeyService['handle']>> | undefined;
     for (let attempt = 0; result === undefined; attempt++) {
       // Salted hashes differ on every call: keep the stored hash when it already is this secret's,
       // of the right kind, or the key would be re-keyed (and its tokens refused) on every restart.
-      const { state: stored } = await this.repository.load(ADMIN_KEY_ID);
+      const { state: stored } = await this.storage.load(ADMIN_KEY_ID);
       const verifiedAgainst = hashOf(stored);
       const storedMatches =
         verifiedAgainst !== undefined && (await secretMatches(verifiedAgainst, credential.secret));
@@ -312,13 +201,16 @@ export class ApiKeyService {
             : hashSecret(credential.secret);
       const rehashOf = storedMatches ? verifiedAgainst : undefined;
       try {
-        result = await this.execute(
+        result = await this.handle(
           ADMIN_KEY_ID,
           (state) => {
             // Another instance ensured the key meanwhile (several starting at once): decide again
             // on what it stored, rather than re-key over it with this call's own salt.
             if (hashOf(state) !== verifiedAgainst) throw new BootstrapKeyChanged();
-            return decideApiKey({ type: 'EnsureBootstrapKey', now, secretHash, rehashOf }, state);
+            return decideApiKey(
+              { type: 'EnsureBootstrapKey', secretHash, rehashOf, metadata: { now } },
+              state,
+            );
           },
           metadata,
         );
@@ -336,6 +228,6 @@ export class ApiKeyService {
   }
 
   ping(): Promise<void> {
-    return this.repository.ping();
+    return this.storage.ping();
   }
 }
