@@ -54,7 +54,7 @@ export const inMemoryApiKeyApp = (
   options: { now?: () => Date } = {},
 ): { app: Express; apiKeys: ApiKeyService } => {
   const apiKeys = new ApiKeyService(apiKeyStorage(eventStore, new InMemoryApiKeyList()), options);
-  const tokens = new TokenService({ secret: 'unit-spec-token-key-of-32-characters!', now: options.now });
+  const tokens = new TokenService({ secret: Buffer.alloc(32, 1), now: options.now });
   const { app } = createServiceApps({
     name: 'gateway',
     logger: createLogger('gateway', 'silent'),
