@@ -42,7 +42,8 @@ import {
   totpRegistrationResponseSchema,
   updateTotpBodySchema,
 } from '../totp/totp-api';
-import { totpCredentialSchema, totpIntegrationEvents } from '../totp/totp-events';
+import { totpCredentialSchema } from '../totp/totp-events';
+import { totpIntegrationEvents } from '../totp/totp-integration-events';
 import {
   completePasscodeAuthenticationBodySchema,
   completePasscodeRegistrationBodySchema,
@@ -54,7 +55,8 @@ import {
   passcodeRenewalStartResponseSchema,
   updatePasscodeBodySchema,
 } from '../passcode/passcode-api';
-import { passcodeIntegrationEvents, passcodeResourceSchema } from '../passcode/passcode-events';
+import { passcodeResourceSchema } from '../passcode/passcode-events';
+import { passcodeIntegrationEvents } from '../passcode/passcode-integration-events';
 import {
   authenticatePasskeyBodySchema,
   authenticationResponseSchema,
@@ -74,10 +76,10 @@ import {
 import {
   passkeyAuditInfoSchema,
   passkeyInfoSchema,
-  passkeyIntegrationEvents,
   passkeyRegistrationAuditInfoSchema,
   passkeyResourceSchema,
 } from '../passkey/passkey-events';
+import { passkeyIntegrationEvents } from '../passkey/passkey-integration-events';
 import {
   dtmSchema,
   isoDurationSchema,

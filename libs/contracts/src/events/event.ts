@@ -31,7 +31,36 @@ export const defineEvent = <Type extends string, Schema extends z.ZodTypeAny>(
 
 export type EventOf<D> = D extends EventDefinition<infer T, infer S> ? StoredEvent<T, z.output<S>> : never;
 
-type Definitions = Record<string, EventDefinition<string, z.ZodTypeAny>>;
+/** Event definitions by type, as {@link defineEvents} returns them. */
+export type EventDefinitions = Record<string, EventDefinition<string, z.ZodTypeAny>>;
+type Definitions = EventDefinitions;
+
+/** The definitions {@link defineEvents} makes of `{ TypeName: schema }`: each keyed by its own type. */
+export type DefinitionsOf<Schemas extends Record<string, z.ZodTypeAny>> = {
+  [Type in keyof Schemas & string]: EventDefinition<Type, Schemas[Type]>;
+};
+
+/** The union of the events of a definitions map: `EventsOf<typeof totpIntegrationEvents>`. */
+export type EventsOf<D> = { [Type in keyof D]: EventOf<D[Type]> }[keyof D];
+
+/** The event of one type of a definitions map: `EventOfType<typeof totpIntegrationEvents, 'TotpLocked'>`. */
+export type EventOfType<D, Type extends keyof D> = EventOf<D[Type]>;
+
+/** The type names of a definitions map. */
+export type EventTypeOf<D> = keyof D & string;
+
+/**
+ * A family of events declared once: `{ TypeName: schema, … }` gives each type its definition (type,
+ * version, schema, create), keyed by type; the union and per-type types derive from the result
+ * ({@link EventsOf}, {@link EventOfType}). Versions default to 1.
+ */
+export const defineEvents = <Schemas extends Record<string, z.ZodTypeAny>>(
+  schemas: Schemas,
+  options: { versions?: Partial<Record<keyof Schemas, number>> } = {},
+): DefinitionsOf<Schemas> =>
+  Object.fromEntries(
+    Object.entries(schemas).map(([type, schema]) => [type, defineEvent(type, schema, options.versions?.[type])]),
+  ) as DefinitionsOf<Schemas>;
 
 /**
  * A parser of one event family's raw stored events (e.g. JSON from the event store): the type must

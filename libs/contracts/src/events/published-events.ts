@@ -1,15 +1,14 @@
-import type { z } from 'zod';
-import { identityEvents } from '../identity/identity-events';
-import { passcodeIntegrationEvents } from '../passcode/passcode-events';
-import { passkeyIntegrationEvents } from '../passkey/passkey-events';
-import { totpIntegrationEvents } from '../totp/totp-events';
-import type { EventDefinition, topics } from './event';
+import { identityIntegrationEvents } from '../identity/identity-integration-events';
+import { passcodeIntegrationEvents } from '../passcode/passcode-integration-events';
+import { passkeyIntegrationEvents } from '../passkey/passkey-integration-events';
+import { totpIntegrationEvents } from '../totp/totp-integration-events';
+import type { EventDefinitions, topics } from './event';
 
 export type TopicKey = keyof typeof topics;
 
-/** Integration event definitions by topic (identity events carry no secrets: same data as stored). */
-export const publishedEvents: Record<TopicKey, Record<string, EventDefinition<string, z.ZodTypeAny>>> = {
-  identity: identityEvents,
+/** Integration event definitions by topic. */
+export const publishedEvents: Record<TopicKey, EventDefinitions> = {
+  identity: identityIntegrationEvents,
   totp: totpIntegrationEvents,
   passcode: passcodeIntegrationEvents,
   passkey: passkeyIntegrationEvents,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dtmSchema, isoDurationSchema, policyNameSchema, storedIsoDurationSchema, storeNameSchema } from '../api/common';
-import { totpAlgorithmSchema, totpDigitsSchema } from '../totp/totp-events';
+import { totpAlgorithmSchema, totpDigitsSchema } from '../totp/totp-integration-events';
 import { passkeyConfigSchema, passkeyConfigsInputSchema } from './passkey-config';
 
 export * from './passkey-config';

@@ -7,7 +7,7 @@ import {
   srpHashSchema,
 } from '../identity/store';
 import { userSchema } from '../identity/user';
-import { passcodeStatusSchema } from './passcode-events';
+import { passcodeStatusSchema } from './passcode-integration-events';
 
 /**
  * Request and response bodies of the passcode (SRP-6a) operations. SRP values are lowercase hex;

@@ -7,6 +7,23 @@ import {
   storedEventParser,
 } from '../events/event';
 import { passcodeKdfSchema, srpGroupSchema, srpHashSchema } from '../identity/store';
+import {
+  passcodeAuthenticationFailedIntegrationSchema,
+  passcodeAuthenticationStartedIntegrationSchema,
+  passcodeAuthenticationSucceededIntegrationSchema,
+  passcodeDecoyAuthenticationFailedIntegrationSchema,
+  passcodeDecoyAuthenticationStartedIntegrationSchema,
+  passcodeDeregisteredIntegrationSchema,
+  passcodeExpirationChangedIntegrationSchema,
+  passcodeIntegrationEvents,
+  passcodeLockedIntegrationSchema,
+  passcodeRegistrationCompletedIntegrationSchema,
+  passcodeRegistrationStartedIntegrationSchema,
+  passcodeRenewalStartedIntegrationSchema,
+  passcodeRenewedIntegrationSchema,
+  passcodeSessionsExpiredIntegrationSchema,
+  passcodeStatusChangedIntegrationSchema,
+} from './passcode-integration-events';
 
 /**
  * Passcode (client-validated password, SRP-6a per RFC 5054) events.
@@ -15,172 +32,20 @@ import { passcodeKdfSchema, srpGroupSchema, srpHashSchema } from '../identity/st
  * user's passcodes (at most one per policy) and the open ceremony sessions. Secret material appears
  * only as opaque ciphertext produced by the caller (`encryptedSalt`, `encryptedVerifier`,
  * `encryptedB`); the domain never encrypts or sees a key. Integration events (topic
- * `identity-store.passcode`) have the same type names and their fields minus the ciphertexts and
+ * `identity-store.passcode`, passcode-integration-events.ts) have the same type names and their fields minus the ciphertexts and
  * minus the session ids (a session id is a capability to complete a ceremony);
  * {@link toPasscodeIntegrationEvent} is the only way from one to the other.
  *
  * All timestamps are ISO-8601 UTC strings (`Date.prototype.toISOString()`).
  */
 
-/** Stored status; LOCKED is derived from `lockedUntil` (see the decider). REVOKED is final. */
-export const passcodeStatusSchema = z.enum(['ACTIVE', 'SUSPENDED', 'REVOKED']);
-export type PasscodeStatus = z.infer<typeof passcodeStatusSchema>;
-
-/** Which ceremony checked a proof of the passcode: an authentication, or a renewal proving the old one. */
-export const passcodeCeremonySchema = z.enum(['AUTHENTICATION', 'RENEWAL']);
-export type PasscodeCeremony = z.infer<typeof passcodeCeremonySchema>;
-
-export const passcodeAuthenticationFailureReasonSchema = z.enum(['INVALID_PROOF']);
-export type PasscodeAuthenticationFailureReason = z.infer<typeof passcodeAuthenticationFailureReasonSchema>;
-
-/** DEREGISTERED: by policy; DELETED: by id; REPLACED: a new registration superseded a revoked or expired one. */
-export const passcodeDeregistrationReasonSchema = z.enum(['DEREGISTERED', 'DELETED', 'REPLACED']);
-export type PasscodeDeregistrationReason = z.infer<typeof passcodeDeregistrationReasonSchema>;
-
-/**
- * Why open ceremony sessions were closed without a ceremony: EXPIRED (the session sweeper, after
- * their expiry) or EVICTED (the user opened more sessions than the cap allows: the oldest went).
- */
-export const sessionClosureReasonSchema = z.enum(['EXPIRED', 'EVICTED']);
-export type SessionClosureReason = z.infer<typeof sessionClosureReasonSchema>;
-
 const id = z.string().min(1);
 const dtm = z.iso.datetime();
-/** Free-form client context of an authentication (device, IP, …), echoed into the audit. */
-const context = z.record(z.string(), z.unknown()).optional();
 /** Opaque ciphertext (SecretBox), produced by the caller. Never leaves the passcode service. */
 const ciphertext = z.string().min(1);
 const lowercaseHex = z.string().regex(/^[0-9a-f]+$/, 'must be lowercase hex');
-/**
- * The KDF the client stretches the passcode with before SRP (store.ts, passcodeKdfSchema); null is
- * plain RFC 5054. Events written before KDFs existed have none (read as null: what they were).
- */
+/** The KDF of a renewal's new verifier (see passcodeKdfSchema); null is plain RFC 5054. */
 const kdf = passcodeKdfSchema.nullable().optional();
-
-// ---------------------------------------------------------------------------------------------
-// Integration event data (no secrets, no session ids). The stored schemas below extend these.
-// ---------------------------------------------------------------------------------------------
-
-export const passcodeRegistrationStartedIntegrationSchema = z.object({
-  policyName: z.string().min(1),
-  srpGroup: srpGroupSchema,
-  hash: srpHashSchema,
-  /** The policy's KDF when the registration started: the one the client computes the verifier with. */
-  kdf,
-  expiresDtm: dtm,
-  at: dtm,
-});
-
-export const passcodeRegistrationCompletedIntegrationSchema = z.object({
-  passcodeId: id,
-  policyName: z.string().min(1),
-  srpGroup: srpGroupSchema,
-  hash: srpHashSchema,
-  createdDtm: dtm,
-  /** From the policy's `validity`; null: never expires. */
-  expirationDtm: dtm.nullable(),
-  /** The passcode's KDF (kept when the policy changes later). */
-  kdf,
-});
-
-/** An authentication or renewal ceremony started: the server's challenge B was issued. */
-const challengeStartedFields = {
-  passcodeId: id,
-  policyName: z.string().min(1),
-  expiresDtm: dtm,
-  at: dtm,
-};
-export const passcodeAuthenticationStartedIntegrationSchema = z.object(challengeStartedFields);
-export const passcodeRenewalStartedIntegrationSchema = z.object(challengeStartedFields);
-
-/**
- * The outcome of checking a proof (M1). Carries the passcode as it is after this event, so the
- * authentication audit (`passcodeInfo`, `passcodeAuditInfo`) is a function of the event alone.
- */
-const proofCheckedFields = {
-  passcodeId: id,
-  authenticationId: id,
-  ceremony: passcodeCeremonySchema,
-  policyName: z.string().min(1),
-  srpGroup: srpGroupSchema,
-  hash: srpHashSchema,
-  status: passcodeStatusSchema,
-  expirationDtm: dtm.nullable(),
-  /** Consecutive failed attempts after this event (0 after a success). */
-  failedAttempts: z.number().int().nonnegative(),
-  /** Whether this event leaves the passcode locked. */
-  locked: z.boolean(),
-  at: dtm,
-  context,
-};
-
-export const passcodeAuthenticationSucceededIntegrationSchema = z.object(proofCheckedFields);
-
-export const passcodeAuthenticationFailedIntegrationSchema = z.object({
-  ...proofCheckedFields,
-  reason: passcodeAuthenticationFailureReasonSchema,
-  failedAttempts: z.number().int().positive(),
-});
-
-export const passcodeLockedIntegrationSchema = z.object({ passcodeId: id, lockedUntil: dtm, at: dtm });
-
-export const passcodeRenewedIntegrationSchema = z.object({
-  passcodeId: id,
-  authenticationId: id,
-  expirationDtm: dtm.nullable(),
-  /** The KDF of the new verifier (the policy's when the renewal started). */
-  kdf,
-  at: dtm,
-});
-
-/**
- * Decoys (a user with no passcode for the policy, README "Passcodes"): an authentication start
- * answers with a challenge like a real one, and its completion fails like a wrong proof, so the
- * answers do not tell whether the user has a passcode. Published and audited with the truth.
- */
-export const passcodeDecoyAuthenticationStartedIntegrationSchema = z.object({
-  policyName: z.string().min(1),
-  expiresDtm: dtm,
-  at: dtm,
-});
-export const passcodeDecoyAuthenticationFailedIntegrationSchema = z.object({
-  authenticationId: id,
-  policyName: z.string().min(1),
-  srpGroup: srpGroupSchema,
-  hash: srpHashSchema,
-  reason: z.literal('PASSCODE_NOT_FOUND'),
-  at: dtm,
-  context,
-});
-
-export const passcodeStatusChangedIntegrationSchema = z.object({
-  passcodeId: id,
-  status: passcodeStatusSchema,
-  at: dtm,
-});
-
-export const passcodeExpirationChangedIntegrationSchema = z.object({
-  passcodeId: id,
-  expirationDtm: dtm.nullable(),
-  at: dtm,
-});
-
-export const passcodeDeregisteredIntegrationSchema = z.object({
-  passcodeId: id,
-  reason: passcodeDeregistrationReasonSchema,
-  at: dtm,
-});
-
-/** A ceremony session: registration, a challenge (authentication or renewal), or a decoy challenge. */
-export const passcodeSessionKindSchema = z.enum(['REGISTRATION', 'AUTHENTICATION', 'RENEWAL', 'DECOY']);
-
-const closedSession = { kind: passcodeSessionKindSchema, expiresDtm: dtm };
-/** Open sessions closed without a ceremony (see {@link sessionClosureReasonSchema}). */
-export const passcodeSessionsExpiredIntegrationSchema = z.object({
-  reason: sessionClosureReasonSchema,
-  sessions: z.array(z.object(closedSession)).min(1),
-  at: dtm,
-});
 
 // ---------------------------------------------------------------------------------------------
 // Stored (domain) events.
@@ -226,7 +91,9 @@ export const passcodeStatusChangedSchema = passcodeStatusChangedIntegrationSchem
 export const passcodeExpirationChangedSchema = passcodeExpirationChangedIntegrationSchema;
 export const passcodeDeregisteredSchema = passcodeDeregisteredIntegrationSchema;
 export const passcodeSessionsExpiredSchema = passcodeSessionsExpiredIntegrationSchema.extend({
-  sessions: z.array(z.object({ sessionId: id, ...closedSession })).min(1),
+  sessions: z
+    .array(z.object({ sessionId: id, ...passcodeSessionsExpiredIntegrationSchema.shape.sessions.element.shape }))
+    .min(1),
 });
 export const passcodeDecoyAuthenticationStartedSchema =
   passcodeDecoyAuthenticationStartedIntegrationSchema.extend({
@@ -330,56 +197,6 @@ export const passcodeEvents = {
 
 /** Validates a raw stored event (e.g. JSON from the event store) as a {@link PasscodeEvent}. */
 export const parsePasscodeEvent = storedEventParser<PasscodeEvent>(passcodeEvents, 'passcode');
-
-// ---------------------------------------------------------------------------------------------
-// Integration events (topic identity-store.passcode).
-// ---------------------------------------------------------------------------------------------
-
-/** Integration event definitions by type (data schemas and versions of what is published). */
-export const passcodeIntegrationEvents = {
-  PasscodeRegistrationStarted: defineEvent(
-    'PasscodeRegistrationStarted',
-    passcodeRegistrationStartedIntegrationSchema,
-  ),
-  PasscodeRegistrationCompleted: defineEvent(
-    'PasscodeRegistrationCompleted',
-    passcodeRegistrationCompletedIntegrationSchema,
-  ),
-  PasscodeAuthenticationStarted: defineEvent(
-    'PasscodeAuthenticationStarted',
-    passcodeAuthenticationStartedIntegrationSchema,
-  ),
-  PasscodeRenewalStarted: defineEvent('PasscodeRenewalStarted', passcodeRenewalStartedIntegrationSchema),
-  PasscodeAuthenticationSucceeded: defineEvent(
-    'PasscodeAuthenticationSucceeded',
-    passcodeAuthenticationSucceededIntegrationSchema,
-  ),
-  PasscodeAuthenticationFailed: defineEvent(
-    'PasscodeAuthenticationFailed',
-    passcodeAuthenticationFailedIntegrationSchema,
-  ),
-  PasscodeLocked: defineEvent('PasscodeLocked', passcodeLockedIntegrationSchema),
-  PasscodeRenewed: defineEvent('PasscodeRenewed', passcodeRenewedIntegrationSchema),
-  PasscodeStatusChanged: defineEvent('PasscodeStatusChanged', passcodeStatusChangedIntegrationSchema),
-  PasscodeExpirationChanged: defineEvent(
-    'PasscodeExpirationChanged',
-    passcodeExpirationChangedIntegrationSchema,
-  ),
-  PasscodeDeregistered: defineEvent('PasscodeDeregistered', passcodeDeregisteredIntegrationSchema),
-  PasscodeDecoyAuthenticationStarted: defineEvent(
-    'PasscodeDecoyAuthenticationStarted',
-    passcodeDecoyAuthenticationStartedIntegrationSchema,
-  ),
-  PasscodeDecoyAuthenticationFailed: defineEvent(
-    'PasscodeDecoyAuthenticationFailed',
-    passcodeDecoyAuthenticationFailedIntegrationSchema,
-  ),
-  PasscodeSessionsExpired: defineEvent('PasscodeSessionsExpired', passcodeSessionsExpiredIntegrationSchema),
-} as const;
-
-export type PasscodeIntegrationEvent = {
-  [K in keyof typeof passcodeIntegrationEvents]: EventOf<(typeof passcodeIntegrationEvents)[K]>;
-}[keyof typeof passcodeIntegrationEvents];
 
 /** Fields of stored events that never leave the passcode service. */
 const PRIVATE_FIELDS = [

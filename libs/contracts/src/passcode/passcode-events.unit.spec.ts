@@ -5,9 +5,9 @@ import {
   PasscodeRegistrationCompleted,
   PasscodeRenewed,
   parsePasscodeEvent,
-  passcodeIntegrationEvents,
   toPasscodeIntegrationEvent,
 } from './passcode-events';
+import { passcodeIntegrationEvents } from './passcode-integration-events';
 import { completePasscodeAuthenticationBodySchema, updatePasscodeBodySchema } from './passcode-api';
 
 const at = '2026-05-07T10:00:00.000Z';

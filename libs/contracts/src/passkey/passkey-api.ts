@@ -14,7 +14,7 @@ import {
   credentialIdSchema,
   passkeyNameSchema,
   passkeyStatusSchema,
-} from './passkey-events';
+} from './passkey-integration-events';
 
 /**
  * Request and response bodies of the passkey (WebAuthn L3) operations. Ceremony responses are the

@@ -10,9 +10,9 @@ import {
   PasskeyRegistrationCompleted,
   parsePasskeyEvent,
   passkeyEvents,
-  passkeyIntegrationEvents,
   toPasskeyIntegrationEvent,
 } from './passkey-events';
+import { passkeyIntegrationEvents } from './passkey-integration-events';
 
 const at = '2026-05-07T10:00:00.000Z';
 const challenge = 'Y2hhbGxlbmdlLWNoYWxsZW5nZS0xMjM0NTY3ODk';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { contextSchema } from '../api/common';
 import { userSchema } from '../identity/user';
-import { totpCredentialSchema, totpSettableStatusSchema } from './totp-events';
+import { totpCredentialSchema } from './totp-events';
+import { totpSettableStatusSchema } from './totp-integration-events';
 
 const codeSchema = z.string().regex(/^\d{6}$|^\d{8}$/, 'must be 6 or 8 digits');
 

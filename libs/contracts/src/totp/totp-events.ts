@@ -6,6 +6,18 @@ import {
   type StoredEvent,
   storedEventParser,
 } from '../events/event';
+import {
+  totpAlgorithmSchema,
+  totpAuthenticationFailedIntegrationSchema,
+  totpAuthenticationSucceededIntegrationSchema,
+  totpDeregisteredIntegrationSchema,
+  totpDigitsSchema,
+  totpIntegrationEvents,
+  totpLockedIntegrationSchema,
+  totpRegistrationCompletedIntegrationSchema,
+  totpRegistrationStartedIntegrationSchema,
+  totpStatusChangedIntegrationSchema,
+} from './totp-integration-events';
 
 /**
  * TOTP (RFC 6238) events.
@@ -13,95 +25,14 @@ import {
  * Stored events live in the stream `totp-user-<userId>` (one aggregate per user holding all of the
  * user's TOTP credentials). Only `TotpRegistrationStarted` carries secret material, and only as
  * `encryptedSecret`: opaque ciphertext produced by the caller (the domain never encrypts or sees a
- * key). Integration events (topic `identity-store.totp`) have the same type names and fields minus
- * `encryptedSecret`; {@link toTotpIntegrationEvent} is the only way from one to the other.
+ * key). Integration events (topic `identity-store.totp`, totp-integration-events.ts) have the same
+ * type names and fields minus `encryptedSecret`; {@link toTotpIntegrationEvent} is the only way from
+ * one to the other.
  *
  * All timestamps are ISO-8601 UTC strings (`Date.prototype.toISOString()`).
  */
 
-export const totpAlgorithmSchema = z.enum(['SHA1', 'SHA256', 'SHA512']);
-export type TotpAlgorithm = z.infer<typeof totpAlgorithmSchema>;
-
-export const totpDigitsSchema = z.union([z.literal(6), z.literal(8)]);
-export type TotpDigits = z.infer<typeof totpDigitsSchema>;
-
-export const totpAuthenticationFailureReasonSchema = z.enum(['INVALID_CODE', 'CODE_REPLAYED']);
-export type TotpAuthenticationFailureReason = z.infer<typeof totpAuthenticationFailureReasonSchema>;
-
-/** Status an API client may set; PENDING and LOCKED are never set directly. */
-export const totpSettableStatusSchema = z.enum(['ACTIVE', 'SUSPENDED']);
-export type TotpSettableStatus = z.infer<typeof totpSettableStatusSchema>;
-
-export const totpDeregistrationReasonSchema = z.enum(['DEREGISTERED', 'DELETED']);
-export type TotpDeregistrationReason = z.infer<typeof totpDeregistrationReasonSchema>;
-
-const id = z.string().min(1);
 const dtm = z.iso.datetime();
-/** Free-form client context of an authentication (device, IP, …), echoed into the audit. */
-const context = z.record(z.string(), z.unknown()).optional();
-
-// ---------------------------------------------------------------------------------------------
-// Integration event data (no secrets). The stored schemas below extend these.
-// ---------------------------------------------------------------------------------------------
-
-export const totpRegistrationStartedIntegrationSchema = z.object({
-  credentialId: id,
-  policyName: z.string().min(1),
-  algorithm: totpAlgorithmSchema,
-  digits: totpDigitsSchema,
-  /** Time-step length in seconds. */
-  period: z.number().int().positive(),
-  /** Accepted time steps either side of the current one. */
-  window: z.number().int().nonnegative(),
-  createdDtm: dtm,
-});
-
-export const totpRegistrationCompletedIntegrationSchema = z.object({
-  credentialId: id,
-  /**
-   * RFC 6238 time step (counter) the confirmation code matched. Recorded so that the very code that
-   * completed the registration cannot then be used to authenticate ("a code is accepted once").
-   */
-  timeStep: z.number().int().nonnegative(),
-  at: dtm,
-});
-
-export const totpAuthenticationSucceededIntegrationSchema = z.object({
-  credentialId: id,
-  authenticationId: id,
-  /** RFC 6238 time step (counter) the code matched. */
-  timeStep: z.number().int().nonnegative(),
-  at: dtm,
-  context,
-});
-
-export const totpAuthenticationFailedIntegrationSchema = z.object({
-  credentialId: id,
-  authenticationId: id,
-  reason: totpAuthenticationFailureReasonSchema,
-  /** Consecutive failed attempts including this one. */
-  failedAttempts: z.number().int().positive(),
-  at: dtm,
-  context,
-});
-
-export const totpLockedIntegrationSchema = z.object({
-  credentialId: id,
-  lockedUntil: dtm,
-  at: dtm,
-});
-
-export const totpStatusChangedIntegrationSchema = z.object({
-  credentialId: id,
-  status: totpSettableStatusSchema,
-  at: dtm,
-});
-
-export const totpDeregisteredIntegrationSchema = z.object({
-  credentialId: id,
-  at: dtm,
-  reason: totpDeregistrationReasonSchema,
-});
 
 // ---------------------------------------------------------------------------------------------
 // Stored (domain) events.
@@ -172,34 +103,6 @@ export const totpEvents = {
 
 /** Validates a raw stored event (e.g. JSON from the event store) as a {@link TotpEvent}. */
 export const parseTotpEvent = storedEventParser<TotpEvent>(totpEvents, 'TOTP');
-
-// ---------------------------------------------------------------------------------------------
-// Integration events (topic identity-store.totp).
-// ---------------------------------------------------------------------------------------------
-
-/** Integration event definitions by type (data schemas and versions of what is published). */
-export const totpIntegrationEvents = {
-  TotpRegistrationStarted: defineEvent('TotpRegistrationStarted', totpRegistrationStartedIntegrationSchema),
-  TotpRegistrationCompleted: defineEvent(
-    'TotpRegistrationCompleted',
-    totpRegistrationCompletedIntegrationSchema,
-  ),
-  TotpAuthenticationSucceeded: defineEvent(
-    'TotpAuthenticationSucceeded',
-    totpAuthenticationSucceededIntegrationSchema,
-  ),
-  TotpAuthenticationFailed: defineEvent(
-    'TotpAuthenticationFailed',
-    totpAuthenticationFailedIntegrationSchema,
-  ),
-  TotpLocked: defineEvent('TotpLocked', totpLockedIntegrationSchema),
-  TotpStatusChanged: defineEvent('TotpStatusChanged', totpStatusChangedIntegrationSchema),
-  TotpDeregistered: defineEvent('TotpDeregistered', totpDeregisteredIntegrationSchema),
-} as const;
-
-export type TotpIntegrationEvent = {
-  [K in keyof typeof totpIntegrationEvents]: EventOf<(typeof totpIntegrationEvents)[K]>;
-}[keyof typeof totpIntegrationEvents];
 
 /** The shared secret never leaves the TOTP service. */
 const PRIVATE_FIELDS = ['encryptedSecret'] as const;

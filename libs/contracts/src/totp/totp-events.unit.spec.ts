@@ -9,9 +9,9 @@ import {
   parseTotpEvent,
   toTotpIntegrationEvent,
   totpCredentialSchema,
-  totpIntegrationEvents,
   type TotpEvent,
 } from './totp-events';
+import { totpIntegrationEvents } from './totp-integration-events';
 
 const at = '2026-05-07T10:00:10.000Z';
 

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { dtmSchema } from '../api/common';
+import { defineEvents, type EventsOf } from '../events/event';
+import { attributeSchemaSchema, passcodePolicySchema, passkeyConfigSchema, totpPolicySchema } from './store';
+import { userStatusSchema } from './user';
+
+/**
+ * Identity integration events (topic `identity-store.identity`), declared once. Store streams are
+ * `store-<storeId>`, user streams `user-<userId>`. They carry no secrets, so the identity service
+ * stores these very events (identity-events.ts): the same type names with the same data.
+ */
+export const identityIntegrationEvents = defineEvents({
+  StoreCreated: z.object({
+    storeId: z.string(),
+    name: z.string(),
+    description: z.string().optional(),
+    attributeSchema: attributeSchemaSchema,
+    at: dtmSchema,
+  }),
+  StoreUpdated: z.object({
+    storeId: z.string(),
+    description: z.string().nullable().optional(),
+    attributeSchema: attributeSchemaSchema.optional(),
+    at: dtmSchema,
+  }),
+  StoreDeleted: z.object({ storeId: z.string(), name: z.string(), at: dtmSchema }),
+  TotpPolicySet: z.object({ storeId: z.string(), policy: totpPolicySchema, at: dtmSchema }),
+  TotpPolicyRemoved: z.object({ storeId: z.string(), name: z.string(), at: dtmSchema }),
+  /** A passcode policy was added or replaced (the whole policy, as for TOTP policies). */
+  PasscodePolicySet: z.object({ storeId: z.string(), policy: passcodePolicySchema, at: dtmSchema }),
+  PasscodePolicyRemoved: z.object({ storeId: z.string(), name: z.string(), at: dtmSchema }),
+  /** A passkey relying-party configuration was added or replaced (the whole configuration). */
+  PasskeyConfigSet: z.object({ storeId: z.string(), config: passkeyConfigSchema, at: dtmSchema }),
+  PasskeyConfigRemoved: z.object({ storeId: z.string(), rpId: z.string(), at: dtmSchema }),
+  UserCreated: z.object({
+    userId: z.string(),
+    storeId: z.string(),
+    extId: z.string(),
+    status: userStatusSchema,
+    attributes: z.record(z.string(), z.unknown()),
+    at: dtmSchema,
+  }),
+  UserUpdated: z.object({
+    userId: z.string(),
+    storeId: z.string(),
+    extId: z.string().optional(),
+    status: userStatusSchema.optional(),
+    attributes: z.record(z.string(), z.unknown()).optional(),
+    at: dtmSchema,
+  }),
+  UserDeleted: z.object({ userId: z.string(), storeId: z.string(), extId: z.string(), at: dtmSchema }),
+});
+
+export type IdentityIntegrationEvent = EventsOf<typeof identityIntegrationEvents>;
+
