@@ -21,6 +21,7 @@ import {
 } from '@identity-store/event-store';
 import type { Logger } from '@identity-store/http-kit';
 import type { IncomingMessage, MessageTransport, OutgoingMessage, Subscription } from '@identity-store/messaging';
+import { applyToSummary, authenticationAuditOf, registrationAuditOf } from '@identity-store/projections';
 import type { StreamPosition } from '@identity-store/service-clients';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { ProjectionProgress } from './data/consistency';
@@ -32,13 +33,7 @@ import {
   type ReceivedEvent,
   topicsWithPrefix,
 } from './domain/incoming-events';
-import {
-  applyToSummary,
-  authenticationAuditOf,
-  newUserSummary,
-  registrationAuditOf,
-  type UserSummary,
-} from './domain/summary-projection';
+import { newUserSummary, type UserSummary } from './domain/user-summary';
 
 export const SUMMARIES = 'summaries';
 export const AUTHENTICATIONS = 'authentications';

@@ -2,20 +2,22 @@ import {
   authenticationAuditSchema,
   emptySummaryInfo,
   type IntegrationEvent,
-  type PasskeyEvent,
+  type PasskeyIntegrationEvent,
+  passkeyIntegrationEvents,
   registrationAuditSchema,
-  toPasskeyIntegrationEvent,
 } from '@identity-store/contracts';
-import { applyToSummary, authenticationAuditOf, registrationAuditOf } from './summary-projection';
+import { applyToSummary, authenticationAuditOf, registrationAuditOf } from './summary-projections';
 
-/** The passkey cases of the projection, fed with published (integration) events. */
+/** The passkey cases of the projections, fed with published (integration) events. */
+
+/** An event as the passkey service holds it: its integration form is what the schema declares (no session ids, challenges or keys). */
+type PasskeyEvent = { type: PasskeyIntegrationEvent['type']; data: Record<string, unknown> };
 
 const USER = 'user-1';
 let version = 0;
 /** As the passkey service publishes it; userId null: a usernameless session's event before a user is known. */
 const published = (event: PasskeyEvent, userId: string | null = USER): IntegrationEvent => {
-  const integration = toPasskeyIntegrationEvent(event);
-  if (!integration) throw new Error(`${event.type} is not published`);
+  const definition = passkeyIntegrationEvents[event.type];
   return {
     id: `00000000-0000-4000-8000-${String(++version).padStart(12, '0')}`,
     storeId: 'store-1',
@@ -24,7 +26,9 @@ const published = (event: PasskeyEvent, userId: string | null = USER): Integrati
     streamVersion: version,
     occurredAt: '2026-05-07T10:00:00.000Z',
     correlationId: 'c',
-    ...integration,
+    type: event.type,
+    version: definition.version,
+    data: definition.schema.parse(event.data),
   };
 };
 

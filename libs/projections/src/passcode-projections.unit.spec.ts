@@ -2,12 +2,15 @@ import {
   authenticationAuditSchema,
   emptySummaryInfo,
   type IntegrationEvent,
-  type PasscodeEvent,
-  toPasscodeIntegrationEvent,
+  type PasscodeIntegrationEvent,
+  passcodeIntegrationEvents,
 } from '@identity-store/contracts';
-import { applyToSummary, authenticationAuditOf } from './summary-projection';
+import { applyToSummary, authenticationAuditOf } from './summary-projections';
 
-/** The passcode cases of the projection, fed with published (integration) events. */
+/** The passcode cases of the projections, fed with published (integration) events. */
+
+/** An event as the passcode service holds it: its integration form is what the schema declares (no session ids, no ciphertexts). */
+type PasscodeEvent = { type: PasscodeIntegrationEvent['type']; data: Record<string, unknown> };
 
 const USER = 'user-1';
 let version = 0;
@@ -19,7 +22,9 @@ const published = (event: PasscodeEvent): IntegrationEvent => ({
   streamVersion: version,
   occurredAt: '2026-05-07T10:00:00.000Z',
   correlationId: 'c',
-  ...toPasscodeIntegrationEvent(event),
+  type: event.type,
+  version: passcodeIntegrationEvents[event.type].version,
+  data: passcodeIntegrationEvents[event.type].schema.parse(event.data),
 });
 
 const registered: PasscodeEvent = {

@@ -1,0 +1,134 @@
+import type { AuthenticationAudit } from '@identity-store/contracts';
+import { credentialIntegrationEvents } from './credential-events';
+import { defineProjection } from './projection';
+
+/**
+ * The authentication audit an authentication outcome records (immutable, by authenticationId: a
+ * function of the event alone). null: not a user's (a usernameless ceremony that named none).
+ */
+export const authenticationAudits = defineProjection({
+  events: credentialIntegrationEvents,
+  canHandle: [
+    'TotpAuthenticationSucceeded',
+    'TotpAuthenticationFailed',
+    'PasscodeAuthenticationSucceeded',
+    'PasscodeAuthenticationFailed',
+    'PasscodeDecoyAuthenticationFailed',
+    'PasskeyAuthenticationSucceeded',
+    'PasskeyAuthenticationFailed',
+  ],
+  evolve: (_recorded: AuthenticationAudit | null, event): AuthenticationAudit | null => {
+    const { userId } = event;
+    if (!userId) return null;
+    const common = {
+      id: event.data.authenticationId,
+      userId,
+      createdDtm: event.data.at,
+      context: event.data.context ?? {},
+    };
+    switch (event.type) {
+      case 'TotpAuthenticationSucceeded':
+        return { ...common, credentialId: event.data.credentialId, type: 'Totp', result: 'SUCCESS' };
+      case 'TotpAuthenticationFailed':
+        return {
+          ...common,
+          credentialId: event.data.credentialId,
+          type: 'Totp',
+          result: 'FAILURE',
+          reason: event.data.reason,
+        };
+      case 'PasscodeAuthenticationSucceeded':
+      case 'PasscodeAuthenticationFailed': {
+        const { data } = event;
+        return {
+          ...common,
+          credentialId: data.passcodeId,
+          policyName: data.policyName,
+          type: 'Passcode',
+          ...(event.type === 'PasscodeAuthenticationFailed'
+            ? { result: 'FAILURE' as const, reason: event.data.reason }
+            : { result: 'SUCCESS' as const }),
+          passcodeInfo: {
+            id: data.passcodeId,
+            status: data.locked ? 'LOCKED' : data.status,
+            expirationDtm: data.expirationDtm,
+          },
+          passcodeAuditInfo: {
+            protocol: 'SRP',
+            policyName: data.policyName,
+            srpGroup: data.srpGroup,
+            hash: data.hash,
+            failedAttempts: data.failedAttempts,
+            locked: data.locked,
+          },
+        };
+      }
+      case 'PasscodeDecoyAuthenticationFailed': {
+        // The audit tells the truth (reason PASSCODE_NOT_FOUND, no passcode); the API answer did not.
+        const { data } = event;
+        return {
+          ...common,
+          policyName: data.policyName,
+          type: 'Passcode',
+          result: 'FAILURE',
+          reason: data.reason,
+          passcodeAuditInfo: {
+            protocol: 'SRP',
+            policyName: data.policyName,
+            srpGroup: data.srpGroup,
+            hash: data.hash,
+            failedAttempts: 0,
+            locked: false,
+          },
+        };
+      }
+      case 'PasskeyAuthenticationSucceeded':
+      case 'PasskeyAuthenticationFailed': {
+        const { data } = event;
+        const outcome =
+          event.type === 'PasskeyAuthenticationFailed'
+            ? {
+                result: 'FAILURE' as const,
+                reason: event.data.reason,
+                backedUp: null,
+                counterRegression: event.data.counterRegression,
+              }
+            : { result: 'SUCCESS' as const, backedUp: event.data.backedUp, counterRegression: false };
+        const { passkeyId } = data;
+        // credentialId of an audit is the credential's id here (the passkey's), when one has it.
+        return {
+          ...common,
+          ...(passkeyId !== null ? { credentialId: passkeyId } : {}),
+          policyName: data.policyName,
+          type: 'Passkey',
+          result: outcome.result,
+          ...(outcome.result === 'FAILURE' ? { reason: outcome.reason } : {}),
+          // The passkey the response named, if one of the user's has its credential id (then it has a status).
+          ...(passkeyId !== null
+            ? {
+                passkeyInfo: {
+                  id: passkeyId,
+                  rpId: data.rpId,
+                  credentialId: data.credentialId,
+                  name: data.name,
+                  status: data.status!,
+                },
+              }
+            : {}),
+          passkeyAuditInfo: {
+            rpId: data.rpId,
+            policyName: data.policyName,
+            credentialId: data.credentialId,
+            usernameless: data.usernameless,
+            hints: data.hints,
+            userVerified: data.userVerified,
+            backedUp: outcome.backedUp,
+            signCount: data.signCount,
+            previousSignCount: data.previousSignCount,
+            counterRegression: outcome.counterRegression,
+          },
+        };
+      }
+    }
+  },
+});

@@ -1,0 +1,48 @@
+import type { RegistrationAudit } from '@identity-store/contracts';
+import { credentialIntegrationEvents } from './credential-events';
+import { defineProjection } from './projection';
+
+/**
+ * The registration audit a completed registration records (immutable, by the credential's id):
+ * what the attestation said, the hints the options carried and the client's context, a function of
+ * the event alone like the authentication audits. null: not a user's.
+ */
+export const registrationAudits = defineProjection({
+  events: credentialIntegrationEvents,
+  canHandle: ['PasskeyRegistrationCompleted'],
+  evolve: (_recorded: RegistrationAudit | null, { userId, data }): RegistrationAudit | null => {
+    if (!userId) return null;
+    return {
+      id: data.passkeyId,
+      userId,
+      type: 'Passkey',
+      result: 'SUCCESS',
+      createdDtm: data.createdDtm,
+      context: data.context ?? {},
+      credentialId: data.passkeyId,
+      policyName: data.policyName,
+      passkeyInfo: {
+        id: data.passkeyId,
+        rpId: data.rpId,
+        credentialId: data.credentialId,
+        name: data.name,
+        status: 'ACTIVE',
+      },
+      passkeyRegistrationAuditInfo: {
+        rpId: data.rpId,
+        policyName: data.policyName,
+        credentialId: data.credentialId,
+        attestationFormat: data.attestationFormat,
+        aaguid: data.aaguid,
+        transports: data.transports,
+        hints: data.hints,
+        userVerified: data.userVerified,
+        backupEligible: data.backupEligible,
+        backedUp: data.backedUp,
+        deviceType: data.deviceType,
+        authenticatorAttachment: data.authenticatorAttachment,
+        origin: data.origin,
+      },
+    };
+  },
+});

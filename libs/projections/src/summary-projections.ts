@@ -1,0 +1,24 @@
+import type { AuthenticationAudit, IntegrationEvent, RegistrationAudit, SummaryInfo } from '@identity-store/contracts';
+import { authenticationAudits } from './authentication-audits';
+import { passcodeSummary } from './passcode-summary';
+import { passkeySummary } from './passkey-summary';
+import { registrationAudits } from './registration-audits';
+import { totpSummary } from './totp-summary';
+
+/** The projections of summaryInfo, one per credential family. */
+export const summaryProjections = [totpSummary, passcodeSummary, passkeySummary] as const;
+
+/**
+ * summaryInfo after a user's credential event (pure; unknown event types leave it as is, so new
+ * producers never break the projection).
+ */
+export const applyToSummary = (summary: SummaryInfo, event: IntegrationEvent): SummaryInfo =>
+  summaryProjections.reduce<SummaryInfo>((current, projection) => projection.apply(current, event), summary);
+
+/** The authentication audit an event stands for, if it is a user's authentication outcome. */
+export const authenticationAuditOf = (event: IntegrationEvent): AuthenticationAudit | null =>
+  authenticationAudits.apply(null, event);
+
+/** The registration audit an event stands for, if it is a user's completed registration. */
+export const registrationAuditOf = (event: IntegrationEvent): RegistrationAudit | null =>
+  registrationAudits.apply(null, event);
