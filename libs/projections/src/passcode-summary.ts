@@ -52,7 +52,10 @@ export const passcodeSummary = defineProjection({
           expirationDtm: data.expirationDtm,
         }));
       case 'PasscodeStatusChanged':
-        return updateItem(summary, 'passcodes', data.passcodeId, (item) => ({ ...item, status: data.status }));
+        return updateItem(summary, 'passcodes', data.passcodeId, (item) => ({
+          ...item,
+          status: data.status,
+        }));
       case 'PasscodeDeregistered':
         return removeItem(summary, 'passcodes', data.passcodeId);
     }

@@ -26,7 +26,11 @@ export interface Projection<Document, E extends StoredEvent = StoredEvent> {
 }
 
 /** A projection of the events `canHandle` of the integration event family `events`. */
-export const defineProjection = <D extends EventDefinitions, Type extends EventTypeOf<D>, Document>(projection: {
+export const defineProjection = <
+  D extends EventDefinitions,
+  Type extends EventTypeOf<D>,
+  Document,
+>(projection: {
   events: D;
   canHandle: readonly Type[];
   evolve: (document: Document, event: Published<EventOfType<D, Type>>) => Document;

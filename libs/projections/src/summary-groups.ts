@@ -4,7 +4,11 @@ import type { SummaryGroupItem, SummaryInfo } from '@identity-store/contracts';
 export type SummaryGroupName = 'totps' | 'passcodes' | 'passkeys';
 
 /** summaryInfo with one group's items replaced (the count follows). */
-export const withGroup = (summary: SummaryInfo, group: SummaryGroupName, items: SummaryGroupItem[]): SummaryInfo => ({
+export const withGroup = (
+  summary: SummaryInfo,
+  group: SummaryGroupName,
+  items: SummaryGroupItem[],
+): SummaryInfo => ({
   ...summary,
   [group]: { count: items.length, items },
 });

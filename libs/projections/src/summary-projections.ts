@@ -1,4 +1,9 @@
-import type { AuthenticationAudit, IntegrationEvent, RegistrationAudit, SummaryInfo } from '@identity-store/contracts';
+import type {
+  AuthenticationAudit,
+  IntegrationEvent,
+  RegistrationAudit,
+  SummaryInfo,
+} from '@identity-store/contracts';
 import { authenticationAudits } from './authentication-audits';
 import { passcodeSummary } from './passcode-summary';
 import { passkeySummary } from './passkey-summary';

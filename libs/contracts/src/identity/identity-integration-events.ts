@@ -52,4 +52,3 @@ export const identityIntegrationEvents = defineEvents({
 });
 
 export type IdentityIntegrationEvent = EventsOf<typeof identityIntegrationEvents>;
-
