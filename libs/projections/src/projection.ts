@@ -22,7 +22,7 @@ export interface Projection<Document, E extends StoredEvent = StoredEvent> {
    * its integration schema first; any other event leaves the document as it is, so new producers
    * never break the projection.
    */
-  apply(document: Document, event: IntegrationEvent): Document;
+  handle(document: Document, event: IntegrationEvent): Document;
 }
 
 /** A projection of the events `canHandle` of the integration event family `events`. */
@@ -40,7 +40,7 @@ export const defineProjection = <
   return {
     canHandle,
     evolve,
-    apply: (document, event) => {
+    handle: (document, event) => {
       if (!handled.has(event.type)) return document;
       const definition = events[event.type]!;
       if (definition.version !== event.version) return document;

@@ -31,26 +31,26 @@ const failed: IntegrationEvent = {
   },
 };
 
-describe('a projection applied to consumed events', () => {
+describe('a projection handling consumed events', () => {
   it('leaves the document as it is for types it does not handle', () => {
     const summary = emptySummaryInfo();
-    expect(passcodeSummary.apply(summary, { ...locked, type: 'TotpLocked' })).toBe(summary);
+    expect(passcodeSummary.handle(summary, { ...locked, type: 'TotpLocked' })).toBe(summary);
     expect(applyToSummary(summary, { ...locked, type: 'AppkeyRegistered' })).toEqual(emptySummaryInfo());
   });
 
   it('leaves the document as it is for versions of a type it does not know', () => {
     const summary = emptySummaryInfo();
-    expect(passcodeSummary.apply(summary, { ...failed, version: 2 })).toBe(summary);
+    expect(passcodeSummary.handle(summary, { ...failed, version: 2 })).toBe(summary);
   });
 
   it('parses the data with the integration schema before it evolves', () => {
-    expect(passcodeSummary.apply(emptySummaryInfo(), failed).lastAuthentication).toEqual({
+    expect(passcodeSummary.handle(emptySummaryInfo(), failed).lastAuthentication).toEqual({
       type: 'Passcode',
       result: 'FAILURE',
       dtm: '2026-05-07T10:00:00.000Z',
     });
     expect(() =>
-      passcodeSummary.apply(emptySummaryInfo(), { ...failed, data: { ...failed.data, at: 'yesterday' } }),
+      passcodeSummary.handle(emptySummaryInfo(), { ...failed, data: { ...failed.data, at: 'yesterday' } }),
     ).toThrow();
   });
 

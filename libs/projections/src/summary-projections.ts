@@ -18,12 +18,12 @@ export const summaryProjections = [totpSummary, passcodeSummary, passkeySummary]
  * producers never break the projection).
  */
 export const applyToSummary = (summary: SummaryInfo, event: IntegrationEvent): SummaryInfo =>
-  summaryProjections.reduce<SummaryInfo>((current, projection) => projection.apply(current, event), summary);
+  summaryProjections.reduce<SummaryInfo>((current, projection) => projection.handle(current, event), summary);
 
 /** The authentication audit an event stands for, if it is a user's authentication outcome. */
 export const authenticationAuditOf = (event: IntegrationEvent): AuthenticationAudit | null =>
-  authenticationAudits.apply(null, event);
+  authenticationAudits.handle(null, event);
 
 /** The registration audit an event stands for, if it is a user's completed registration. */
 export const registrationAuditOf = (event: IntegrationEvent): RegistrationAudit | null =>
-  registrationAudits.apply(null, event);
+  registrationAudits.handle(null, event);
