@@ -21,7 +21,7 @@ describe('hardened inputs end to end (M1, M2, L7)', () => {
   let prisma: PrismaClient;
   /** The identity service as it was before the fix: it stores what it is given. */
   let direct: IdentityService;
-  const metadata = { correlationId: 'e2e-hardening' };
+  const request = { metadata: { correlationId: 'e2e-hardening' } };
   const noPolicies = { totpPolicies: [], passcodePolicies: [], passkeyConfigs: [] };
 
   beforeAll(() => {
@@ -94,7 +94,7 @@ describe('hardened inputs end to end (M1, M2, L7)', () => {
       const legacy = uniqueName('m1_legacy');
       await direct.createStore(
         { name: legacy, attributeSchema: null, ...noPolicies, totpPolicies: [{ ...policy, algorithm: 'SHA1', digits: 6, period: 30, window: 1, lockoutDuration: 'P1000000Y' }] },
-        metadata,
+        request,
       );
       const userId = await createUser(legacy, 'forever');
       const credential = await exhaustTotp(legacy, userId, await registerTotp(legacy, userId), 3);
@@ -115,7 +115,7 @@ describe('hardened inputs end to end (M1, M2, L7)', () => {
         lockoutDuration: 'P1000000Y',
         kdf: null, // plain RFC 5054, as policies stored before KDFs are (this suite's SRP client does not stretch)
       };
-      await direct.createStore({ name: legacy, attributeSchema: null, ...noPolicies, passcodePolicies: [passcodePolicy] }, metadata);
+      await direct.createStore({ name: legacy, attributeSchema: null, ...noPolicies, passcodePolicies: [passcodePolicy] }, request);
       const userId = await createUser(legacy, 'pc');
       const user = (path: string) => api(`/${legacy}/users/${userId}${path}`);
       const session = (kind: string, id: string) => api(`/${legacy}/passcodes/${kind}/sessions/${id}`);
@@ -174,11 +174,11 @@ describe('hardened inputs end to end (M1, M2, L7)', () => {
       const storeA = uniqueName('m2_a');
       const storeB = uniqueName('m2_b');
       const storeC = uniqueName('m2_c');
-      await direct.createStore({ name: storeA, attributeSchema: { required: ['a'], type: 'object', $id: sharedId }, ...noPolicies }, metadata);
-      await direct.createStore({ name: storeB, attributeSchema: { required: ['b'], type: 'object', $id: sharedId }, ...noPolicies }, metadata);
-      await direct.createStore({ name: storeC, attributeSchema: null, ...noPolicies }, metadata);
+      await direct.createStore({ name: storeA, attributeSchema: { required: ['a'], type: 'object', $id: sharedId }, ...noPolicies }, request);
+      await direct.createStore({ name: storeB, attributeSchema: { required: ['b'], type: 'object', $id: sharedId }, ...noPolicies }, request);
+      await direct.createStore({ name: storeC, attributeSchema: null, ...noPolicies }, request);
       const carol = await createUser(storeC, 'carol');
-      await direct.changeStore(storeC, { type: 'UpdateStore', attributeSchema: { $ref: sharedId } }, metadata);
+      await direct.changeStore(storeC, { type: 'UpdateStore', attributeSchema: { $ref: sharedId } }, request);
 
       for (let round = 0; round < 2; round++) {
         expect((await call('POST', api(`/${storeA}/users`), { extId: `a${round}`, attributes: { a: 1 } })).status).toBe(201);

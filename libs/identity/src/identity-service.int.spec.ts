@@ -15,7 +15,7 @@ describe('IdentityService with attribute schemas stored before the M2 rules (Pos
   let prisma: PrismaClient;
   /** A service with cold caches: every store and user is folded from what PostgreSQL returns. */
   const freshService = () => new IdentityService(new PostgresEventStore(prisma));
-  const metadata = { correlationId: 'int-m2' };
+  const request = { metadata: { correlationId: 'int-m2' } };
 
   beforeAll(async () => {
     database = await createTestDatabase('identity_m2');
@@ -50,8 +50,8 @@ describe('IdentityService with attribute schemas stored before the M2 rules (Pos
   it('two stores declaring the same $id each keep their own rules, also after a reload that reorders keys', async () => {
     const storeA = uniqueName('m2_a');
     const storeB = uniqueName('m2_b');
-    await freshService().createStore({ name: storeA, attributeSchema: schemaA, totpPolicies: [], passcodePolicies: [], passkeyConfigs: [] }, metadata);
-    await freshService().createStore({ name: storeB, attributeSchema: schemaB, totpPolicies: [], passcodePolicies: [], passkeyConfigs: [] }, metadata);
+    await freshService().createStore({ name: storeA, attributeSchema: schemaA, totpPolicies: [], passcodePolicies: [], passkeyConfigs: [] }, request);
+    await freshService().createStore({ name: storeB, attributeSchema: schemaB, totpPolicies: [], passcodePolicies: [], passkeyConfigs: [] }, request);
 
     const service = freshService();
     const { value: loadedA } = await service.requireStore(storeA);
@@ -60,16 +60,16 @@ describe('IdentityService with attribute schemas stored before the M2 rules (Pos
     expect(Object.keys(loadedA.attributeSchema!)).not.toEqual(Object.keys(schemaA));
 
     for (let round = 0; round < 2; round++) {
-      const user = await service.createUser(storeA, { extId: `alice${round}`, status: 'ACTIVE', attributes: { email: 'a@example.com', nickname: 'a'.repeat(48) } }, metadata);
+      const user = await service.createUser(storeA, { extId: `alice${round}`, status: 'ACTIVE', attributes: { email: 'a@example.com', nickname: 'a'.repeat(48) } }, request);
       const refused = await domainErrorOf(() =>
-        service.createUser(storeA, { extId: `bad${round}`, status: 'ACTIVE', attributes: { employeeNo: 7, nickname: `${'a'.repeat(48)}!` } }, metadata),
+        service.createUser(storeA, { extId: `bad${round}`, status: 'ACTIVE', attributes: { employeeNo: 7, nickname: `${'a'.repeat(48)}!` } }, request),
       );
       expect(refused).toMatchObject({ kind: 'validation', code: 'ATTRIBUTES_INVALID' });
       expect(refused.errors?.map((e) => e.path).sort()).toEqual(['body.attributes', 'body.attributes', 'body.attributes.nickname']);
-      await service.changeUser(storeA, { userId: user.value.id }, { type: 'UpdateUser', attributes: { email: 'b@example.com' } }, metadata);
-      await service.changeUser(storeA, { userId: user.value.id }, { type: 'DeleteUser' }, metadata);
+      await service.changeUser(storeA, { userId: user.value.id }, { type: 'UpdateUser', attributes: { email: 'b@example.com' } }, request);
+      await service.changeUser(storeA, { userId: user.value.id }, { type: 'DeleteUser' }, request);
     }
-    const bob = await freshService().createUser(storeB, { extId: 'bob', status: 'ACTIVE', attributes: { employeeNo: 7 } }, metadata);
+    const bob = await freshService().createUser(storeB, { extId: 'bob', status: 'ACTIVE', attributes: { employeeNo: 7 } }, request);
     expect(bob.value.attributes).toEqual({ employeeNo: 7 });
   });
 
@@ -77,20 +77,20 @@ describe('IdentityService with attribute schemas stored before the M2 rules (Pos
     for (const attributeSchema of [{ $ref: sharedId }, { type: 'object', allOf: [{ $ref: '#' }] }]) {
       const storeName = uniqueName('m2_c');
       const service = freshService();
-      await service.createStore({ name: storeName, attributeSchema: null, totpPolicies: [], passcodePolicies: [], passkeyConfigs: [] }, metadata);
-      const carol = await service.createUser(storeName, { extId: 'carol', status: 'ACTIVE', attributes: {} }, metadata);
-      await service.changeStore(storeName, { type: 'UpdateStore', attributeSchema }, metadata);
+      await service.createStore({ name: storeName, attributeSchema: null, totpPolicies: [], passcodePolicies: [], passkeyConfigs: [] }, request);
+      const carol = await service.createUser(storeName, { extId: 'carol', status: 'ACTIVE', attributes: {} }, request);
+      await service.changeStore(storeName, { type: 'UpdateStore', attributeSchema }, request);
 
       const reloaded = freshService();
-      const created = await domainErrorOf(() => reloaded.createUser(storeName, { extId: 'dave', status: 'ACTIVE', attributes: {} }, metadata));
+      const created = await domainErrorOf(() => reloaded.createUser(storeName, { extId: 'dave', status: 'ACTIVE', attributes: {} }, request));
       expect(created).toMatchObject({ kind: 'conflict', code: 'ATTRIBUTE_SCHEMA_UNUSABLE' });
       const updated = await domainErrorOf(() =>
-        reloaded.changeUser(storeName, { userId: carol.value.id }, { type: 'UpdateUser', attributes: { x: 1 } }, metadata),
+        reloaded.changeUser(storeName, { userId: carol.value.id }, { type: 'UpdateUser', attributes: { x: 1 } }, request),
       );
       expect(updated).toMatchObject({ kind: 'conflict', code: 'ATTRIBUTE_SCHEMA_UNUSABLE' });
-      const suspended = await reloaded.changeUser(storeName, { userId: carol.value.id }, { type: 'UpdateUser', status: 'DISABLED' }, metadata);
+      const suspended = await reloaded.changeUser(storeName, { userId: carol.value.id }, { type: 'UpdateUser', status: 'DISABLED' }, request);
       expect(suspended.value.status).toBe('DISABLED');
-      await reloaded.changeUser(storeName, { userId: carol.value.id }, { type: 'DeleteUser' }, metadata);
+      await reloaded.changeUser(storeName, { userId: carol.value.id }, { type: 'DeleteUser' }, request);
       expect(await reloaded.getUser(carol.value.storeId, { userId: carol.value.id })).toBeNull();
     }
   });

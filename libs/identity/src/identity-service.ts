@@ -6,8 +6,6 @@ import {
   notFound,
   type Store,
   type StoreEvent,
-  identityEvents,
-  topics,
   type UserEvent,
   type UserRecord,
   type UserStatus,
@@ -15,68 +13,37 @@ import {
 import {
   AggregateRepository,
   type EventMetadata,
-  integrationMessage,
   type PostgresEventStore,
-  type PendingEvent,
   UniqueKeyTakenError,
 } from '@identity-store/event-store';
 import type { IdentityQueries, UserRef } from '@identity-store/service-clients';
-import { IdentityReadModels, storeNameKey, userExtIdKey } from './data/identity-store-data';
+import { storeMessages, userMessages } from './data/identity-outbox';
+import { IdentityReadModels, storeNameKeys, userExtIdKeys } from './data/identity-store-data';
+import { TtlCache } from './data/ttl-cache';
 import { attributeValidator } from './domain/attribute-schema';
 import { storeSnapshot, userSnapshot } from './domain/identity-snapshots';
-import {
-  decideStore,
-  evolveStore,
-  initialStoreState,
-  type StoreCommand,
-  type StorePolicies,
-  storeStreamId,
-} from './domain/store-decider';
-import { decideUser, evolveUser, initialUserState, type UserCommand, userStreamId } from './domain/user-decider';
-
-// Identity events carry no secrets: the integration event is the stored one, at its schema version.
-const storeMessages = (recorded: PendingEvent<StoreEvent>[]) =>
-  recorded.map((event) =>
-    integrationMessage(event, topics.identity, {
-      type: event.type,
-      version: identityEvents[event.type].version,
-      data: event.data,
-      storeId: event.data.storeId,
-    }),
-  );
-
-const userMessages = (recorded: PendingEvent<UserEvent>[]) =>
-  recorded.map((event) =>
-    integrationMessage(event, topics.identity, {
-      type: event.type,
-      version: identityEvents[event.type].version,
-      data: event.data,
-      storeId: event.data.storeId,
-      userId: event.data.userId,
-    }),
-  );
-
-/** Short-lived memo of lookups other services make on every request (store policies, users). */
-class TtlCache<T> {
-  private readonly entries = new Map<string, { value: T; until: number }>();
-  constructor(private readonly ttlMs: number) {}
-  async get(key: string, load: () => Promise<T>): Promise<T> {
-    const hit = this.entries.get(key);
-    if (hit && hit.until > Date.now()) return hit.value;
-    const value = await load();
-    this.entries.set(key, { value, until: Date.now() + this.ttlMs });
-    if (this.entries.size > 100_000) this.entries.clear();
-    return value;
-  }
-  clear(): void {
-    this.entries.clear();
-  }
-}
+import { storeStreamId, type StoreState } from './domain/store';
+import { type StoreCommand, storeDecider, type StorePolicies } from './domain/store-decider';
+import { storeResource } from './domain/store-views';
+import { type UserState, userStreamId } from './domain/user';
+import { type UncheckedUserCommand, userDecider, withAttributeProblems } from './domain/user-decider';
+import { userRecord } from './domain/user-views';
 
 export interface Versioned<T> {
   value: T;
   version: number;
 }
+
+/** What a write request brings: its event metadata and, for a change, the version it expects (If-Match). */
+export interface WriteRequest {
+  metadata: EventMetadata;
+  ifMatch?: number;
+}
+
+export type NewStore = { name: string; description?: string; attributeSchema: Record<string, unknown> | null } & StorePolicies;
+export type StoreChange = DistributiveOmit<Exclude<StoreCommand, { type: 'CreateStore' }>, 'metadata'>;
+export type NewUser = { extId: string; status: UserStatus; attributes: Record<string, unknown> };
+export type UserChange = DistributiveOmit<Exclude<UncheckedUserCommand, { type: 'CreateUser' }>, 'metadata'>;
 
 /**
  * The identity service's application layer: stores (with their policies) and users. Each command
@@ -85,26 +52,18 @@ export interface Versioned<T> {
  */
 export class IdentityService implements IdentityQueries {
   readonly readModels: IdentityReadModels;
-  private readonly stores: AggregateRepository<ReturnType<typeof initialStoreState>, StoreEvent>;
-  private readonly users: AggregateRepository<ReturnType<typeof initialUserState>, UserEvent>;
+  private readonly stores: AggregateRepository<StoreState, StoreEvent>;
+  private readonly users: AggregateRepository<UserState, UserEvent>;
   private readonly lookups: TtlCache<unknown>;
 
   constructor(
-    private readonly eventStore: PostgresEventStore,
+    eventStore: PostgresEventStore,
     private readonly clock: () => Date = () => new Date(),
     lookupTtlMs = 1_000,
   ) {
     this.readModels = new IdentityReadModels(eventStore.prisma);
-    this.stores = new AggregateRepository(eventStore, {
-      initialState: initialStoreState,
-      evolve: evolveStore,
-      snapshot: storeSnapshot,
-    });
-    this.users = new AggregateRepository(eventStore, {
-      initialState: initialUserState,
-      evolve: evolveUser,
-      snapshot: userSnapshot,
-    });
+    this.stores = new AggregateRepository(eventStore, { ...storeDecider, snapshot: storeSnapshot });
+    this.users = new AggregateRepository(eventStore, { ...userDecider, snapshot: userSnapshot });
     this.lookups = new TtlCache(lookupTtlMs);
   }
 
@@ -124,61 +83,45 @@ export class IdentityService implements IdentityQueries {
 
   async requireStore(storeName: string): Promise<Versioned<Store>> {
     const storeId = await this.readModels.storeIdByName(storeName);
-    if (!storeId) throw notFound('STORE_NOT_FOUND', `Store ${storeName} does not exist.`);
-    const { state, version } = await this.stores.load(storeStreamId(storeId));
-    if (!state.store || state.deleted) throw notFound('STORE_NOT_FOUND', `Store ${storeName} does not exist.`);
-    return { value: state.store, version };
+    const loaded = storeId ? await this.stores.load(storeStreamId(storeId)) : undefined;
+    const store = loaded && storeResource(loaded.state);
+    if (!loaded || !store) throw notFound('STORE_NOT_FOUND', `Store ${storeName} does not exist.`);
+    return { value: store, version: loaded.version };
   }
 
   async requireUser(storeName: string, ref: UserRef): Promise<Versioned<UserRecord> & { store: Store }> {
     const { value: store } = await this.requireStore(storeName);
     const userId = 'extId' in ref ? await this.readModels.userIdByExtId(store.id, ref.extId) : ref.userId;
     const loaded = userId ? await this.users.load(userStreamId(userId)) : undefined;
-    const user = loaded?.state.user;
-    if (!loaded || !user || loaded.state.deleted || user.storeId !== store.id)
+    const user = loaded && userRecord(loaded.state);
+    if (!loaded || !user || user.storeId !== store.id)
       throw notFound('USER_NOT_FOUND', `User ${'extId' in ref ? ref.extId : ref.userId} does not exist in store ${storeName}.`);
     return { value: user, version: loaded.version, store };
   }
 
   // ---- store commands ------------------------------------------------------------------------
 
-  async createStore(
-    input: { name: string; description?: string; attributeSchema: Record<string, unknown> | null } & StorePolicies,
-    metadata: EventMetadata,
-  ): Promise<Versioned<Store>> {
+  async createStore(input: NewStore, request: WriteRequest): Promise<Versioned<Store>> {
     const storeId = randomUUID();
     try {
-      return await this.runStore(storeId, { type: 'CreateStore', storeId, ...input, now: this.clock() }, metadata);
+      return await this.saveStore(storeId, { type: 'CreateStore', storeId, ...input, metadata: this.now() }, request);
     } catch (error) {
       if (error instanceof UniqueKeyTakenError) throw conflict('STORE_EXISTS', `Store ${input.name} already exists.`);
       throw error;
     }
   }
 
-  async changeStore(
-    storeName: string,
-    command: DistributiveOmit<Exclude<StoreCommand, { type: 'CreateStore' }>, 'now'>,
-    metadata: EventMetadata,
-    ifMatch?: number,
-  ): Promise<Versioned<Store>> {
+  async changeStore(storeName: string, change: StoreChange, request: WriteRequest): Promise<Versioned<Store>> {
     const { value: store, version } = await this.requireStore(storeName);
-    if (ifMatch !== undefined && ifMatch !== version) throw preconditionFailed(version);
-    return this.runStore(store.id, { ...command, now: this.clock() } as StoreCommand, metadata);
+    requireVersion(request, version);
+    return this.saveStore(store.id, { ...change, metadata: this.now() }, request);
   }
 
-  private async runStore(
-    storeId: string,
-    command: StoreCommand,
-    metadata: EventMetadata,
-  ): Promise<Versioned<Store>> {
-    const result = await this.stores.handle(storeStreamId(storeId), (state) => decideStore(command, state), {
+  private async saveStore(storeId: string, command: StoreCommand, { metadata }: WriteRequest): Promise<Versioned<Store>> {
+    const result = await this.stores.handle(storeStreamId(storeId), (state) => storeDecider.decide(command, state), {
       metadata,
       toOutbox: storeMessages,
-      // A store's name is unique while the store exists.
-      uniqueKeys: (events) => ({
-        claim: events.flatMap((e) => (e.type === 'StoreCreated' ? [storeNameKey(e.data.name)] : [])),
-        release: events.flatMap((e) => (e.type === 'StoreDeleted' ? [storeNameKey(e.data.name)] : [])),
-      }),
+      uniqueKeys: storeNameKeys,
       project: async (tx, after) => {
         if (after.deleted || !after.store) await this.readModels.deleteStore(tx, storeId);
         else await this.readModels.putStore(tx, after.store);
@@ -191,47 +134,26 @@ export class IdentityService implements IdentityQueries {
 
   // ---- user commands -------------------------------------------------------------------------
 
-  async createUser(
-    storeName: string,
-    input: { extId: string; status: UserStatus; attributes: Record<string, unknown> },
-    metadata: EventMetadata,
-  ): Promise<Versioned<UserRecord>> {
+  async createUser(storeName: string, input: NewUser, request: WriteRequest): Promise<Versioned<UserRecord>> {
     const { value: store } = await this.requireStore(storeName);
     const userId = randomUUID();
-    return this.runUser(store, userId, { type: 'CreateUser', userId, storeId: store.id, ...input, now: this.clock() }, metadata);
+    const command: UncheckedUserCommand = { type: 'CreateUser', userId, storeId: store.id, ...input, metadata: this.now() };
+    return this.saveUser(store, userId, command, request);
   }
 
-  async changeUser(
-    storeName: string,
-    ref: UserRef,
-    command: DistributiveOmit<Exclude<UserCommand, { type: 'CreateUser' }>, 'now'>,
-    metadata: EventMetadata,
-    ifMatch?: number,
-  ): Promise<Versioned<UserRecord>> {
+  async changeUser(storeName: string, ref: UserRef, change: UserChange, request: WriteRequest): Promise<Versioned<UserRecord>> {
     const { value: user, version, store } = await this.requireUser(storeName, ref);
-    if (ifMatch !== undefined && ifMatch !== version) throw preconditionFailed(version);
-    return this.runUser(store, user.id, { ...command, now: this.clock() } as UserCommand, metadata);
+    requireVersion(request, version);
+    return this.saveUser(store, user.id, { ...change, metadata: this.now() }, request);
   }
 
-  private async runUser(store: Store, userId: string, command: UserCommand, metadata: EventMetadata) {
-    const validate = attributeValidator(store.attributeSchema);
+  private async saveUser(store: Store, userId: string, unchecked: UncheckedUserCommand, { metadata }: WriteRequest) {
+    const command = withAttributeProblems(unchecked, attributeValidator(store.attributeSchema));
     try {
-      const result = await this.users.handle(userStreamId(userId), (state) => decideUser(command, state, validate), {
+      const result = await this.users.handle(userStreamId(userId), (state) => userDecider.decide(command, state), {
         metadata,
         toOutbox: userMessages,
-        uniqueKeys: (events, before) => {
-          const claim = [];
-          const release = [];
-          for (const event of events) {
-            if (event.type === 'UserCreated') claim.push(userExtIdKey(store.id, event.data.extId));
-            if (event.type === 'UserUpdated' && event.data.extId && before.user) {
-              claim.push(userExtIdKey(store.id, event.data.extId));
-              release.push(userExtIdKey(store.id, before.user.extId));
-            }
-            if (event.type === 'UserDeleted') release.push(userExtIdKey(store.id, event.data.extId));
-          }
-          return { claim, release };
-        },
+        uniqueKeys: (events, before) => userExtIdKeys(store.id, events, before),
         project: async (tx, after) => {
           if (after.deleted || !after.user) await this.readModels.deleteUser(tx, userId);
           else await this.readModels.putUser(tx, after.user);
@@ -246,7 +168,14 @@ export class IdentityService implements IdentityQueries {
       throw error;
     }
   }
+
+  private now() {
+    return { now: this.clock() };
+  }
 }
 
-const preconditionFailed = (version: number) =>
-  new DomainError('precondition-failed', 'PRECONDITION_FAILED', `The resource is at version ${version}; If-Match did not match.`);
+/** A change names the version it was made against (If-Match) or none. */
+const requireVersion = ({ ifMatch }: WriteRequest, version: number) => {
+  if (ifMatch !== undefined && ifMatch !== version)
+    throw new DomainError('precondition-failed', 'PRECONDITION_FAILED', `The resource is at version ${version}; If-Match did not match.`);
+};

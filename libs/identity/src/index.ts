@@ -31,5 +31,5 @@ export const createIdentityModule = (deps: {
 };
 // The aggregates' evolvers and snapshot policies (the system's snapshot properties run on them).
 export { storeSnapshot, userSnapshot } from './domain/identity-snapshots';
-export { evolveStore, initialStoreState } from './domain/store-decider';
-export { evolveUser, initialUserState } from './domain/user-decider';
+export { evolveStore, initialStoreState } from './domain/store';
+export { evolveUser, initialUserState } from './domain/user';

@@ -28,6 +28,7 @@ import {
   operationRouter,
   pathSegmentSchema,
   type Request,
+  requestMetadata,
   requireGrantedStore,
   type Response,
   Router,
@@ -36,20 +37,14 @@ import {
 import { type SummaryQueries, summaryOrStale, toUserView, type UserRef } from '@identity-store/service-clients';
 import { z } from 'zod';
 import { attributeSchemaProblems } from '../domain/attribute-schema';
-import {
-  type KindedStorePolicy,
-  policyNotFound,
-  storePolicy,
-  type StorePolicyKind,
-  type StorePolicyOf,
-} from '../domain/store-decider';
-import type { IdentityService } from '../identity-service';
+import type { KindedStorePolicy, StorePolicyKind, StorePolicyOf } from '../domain/store';
+import { storePolicyResource } from '../domain/store-views';
+import type { IdentityService, WriteRequest } from '../identity-service';
 
 const storeParams = z.object({ storeName: storeNameSchema });
 const userParams = storeParams.extend({ userId: pathSegmentSchema(128) });
 const extParams = storeParams.extend({ extId: pathSegmentSchema(128) });
 
-const metadataOf = (req: Request) => ({ correlationId: req.correlationId, causationId: req.requestId });
 
 /** `If-Match: W/"3"` → 3 (absent → undefined; anything else → 400). */
 const ifMatchOf = (req: Request): number | undefined => {
@@ -61,6 +56,9 @@ const ifMatchOf = (req: Request): number | undefined => {
   ]);
   return Number(match[1]);
 };
+
+/** A write's metadata and the version it expects. */
+const writeOf = (req: Request): WriteRequest => ({ metadata: requestMetadata(req), ifMatch: ifMatchOf(req) });
 
 const sendVersioned = (res: Response, status: number, body: unknown, version: number) => {
   res.status(status).setHeader('ETag', `W/"${version}"`);
@@ -175,7 +173,7 @@ export const identityRoutes = (identity: IdentityService, summaries: SummaryQuer
         passcodePolicies: policiesOf(body.passcodePolicies),
         passkeyConfigs: passkeyConfigsOf(body.passkeyConfigs),
       },
-      metadataOf(req),
+      { metadata: requestMetadata(req) },
     );
     sendVersioned(res, 201, value, version);
   });
@@ -218,15 +216,14 @@ export const identityRoutes = (identity: IdentityService, summaries: SummaryQuer
         passcodePolicies: body.passcodePolicies ? policiesOf(body.passcodePolicies) : undefined,
         passkeyConfigs: body.passkeyConfigs ? passkeyConfigsOf(body.passkeyConfigs) : undefined,
       },
-      metadataOf(req),
-      ifMatchOf(req),
+      writeOf(req),
     );
     sendVersioned(res, 200, value, version);
   });
 
   router.delete(`${base}/:storeName`, async (req, res) => {
     const { params } = validate(req, { params: storeParams });
-    await identity.changeStore(params.storeName, { type: 'DeleteStore' }, metadataOf(req), ifMatchOf(req));
+    await identity.changeStore(params.storeName, { type: 'DeleteStore' }, writeOf(req));
     res.status(204).end();
   });
 
@@ -249,7 +246,7 @@ export const identityRoutes = (identity: IdentityService, summaries: SummaryQuer
       const { value, version } = await identity.changeStore(
         params.storeName,
         { type: 'SetPolicy', mode: 'create', ...kinded(body) },
-        metadataOf(req),
+        { metadata: requestMetadata(req) },
       );
       sendVersioned(res, 201, value, version);
     });
@@ -257,8 +254,7 @@ export const identityRoutes = (identity: IdentityService, summaries: SummaryQuer
     router.get(itemPath, async (req, res) => {
       const { storeName, key } = itemOf(validate(req, { params: itemParams }).params);
       const { value: store } = await identity.requireStore(storeName);
-      const policy = storePolicy(store, kind, key);
-      if (!policy) throw policyNotFound(kind, key);
+      const policy = storePolicyResource(store, kind, key);
       res.json(schemas.stored ? schemas.stored(policy) : policy);
     });
 
@@ -266,15 +262,13 @@ export const identityRoutes = (identity: IdentityService, summaries: SummaryQuer
       const { params, body } = validate(req, { params: itemParams, body: schemas.update });
       const { storeName, key } = itemOf(params);
       const { value: store } = await identity.requireStore(storeName);
-      const stored = storePolicy(store, kind, key);
-      if (!stored) throw policyNotFound(kind, key);
+      const stored = storePolicyResource(store, kind, key);
       const current = schemas.stored ? schemas.stored(stored) : stored;
       const updated = updatedPolicy(current, body, schemas.policy, schemas.replacedWhole);
       const { value, version } = await identity.changeStore(
         storeName,
         { type: 'SetPolicy', mode: 'update', ...kinded(updated) },
-        metadataOf(req),
-        ifMatchOf(req),
+        writeOf(req),
       );
       sendVersioned(res, 200, value, version);
     });
@@ -284,8 +278,7 @@ export const identityRoutes = (identity: IdentityService, summaries: SummaryQuer
       const { value, version } = await identity.changeStore(
         storeName,
         { type: 'RemovePolicy', kind, name: key },
-        metadataOf(req),
-        ifMatchOf(req),
+        writeOf(req),
       );
       sendVersioned(res, 200, value, version);
     });
@@ -298,7 +291,7 @@ export const identityRoutes = (identity: IdentityService, summaries: SummaryQuer
 
   router.post(`${base}/:storeName/users`, async (req, res) => {
     const { params, body } = validate(req, { params: storeParams, body: createUserBodySchema });
-    const { value, version } = await identity.createUser(params.storeName, body, metadataOf(req));
+    const { value, version } = await identity.createUser(params.storeName, body, { metadata: requestMetadata(req) });
     sendVersioned(res, 201, await userView(value), version);
   });
 
@@ -322,14 +315,13 @@ export const identityRoutes = (identity: IdentityService, summaries: SummaryQuer
         valid.params.storeName,
         refOf(valid.params),
         { type: 'UpdateUser', ...valid.body },
-        metadataOf(req),
-        ifMatchOf(req),
+        writeOf(req),
       );
       sendVersioned(res, 200, await userView(value), version);
     });
     router.delete(path, async (req, res) => {
       const valid = validate(req, { params });
-      await identity.changeUser(valid.params.storeName, refOf(valid.params), { type: 'DeleteUser' }, metadataOf(req), ifMatchOf(req));
+      await identity.changeUser(valid.params.storeName, refOf(valid.params), { type: 'DeleteUser' }, writeOf(req));
       res.status(204).end();
     });
   };

@@ -1,4 +1,5 @@
-import type { Store, UserRecord } from '@identity-store/contracts';
+import type { Store, StoreEvent, UserEvent, UserRecord } from '@identity-store/contracts';
+import type { UserState } from '../domain/user';
 import { DocumentStore, type PrismaClient, type PrismaTx, sqlOf } from '@identity-store/event-store';
 
 /** Read models and lookups of the identity service, kept inline (same transaction as the events). */
@@ -47,3 +48,24 @@ export class IdentityReadModels {
   deleteStore = (tx: PrismaTx, storeId: string) => this.documents.delete(tx, STORES, storeId);
   deleteUser = (tx: PrismaTx, userId: string) => this.documents.delete(tx, USERS, userId);
 }
+
+/** A store's name is unique while the store exists. */
+export const storeNameKeys = (events: readonly StoreEvent[]) => ({
+  claim: events.flatMap((e) => (e.type === 'StoreCreated' ? [storeNameKey(e.data.name)] : [])),
+  release: events.flatMap((e) => (e.type === 'StoreDeleted' ? [storeNameKey(e.data.name)] : [])),
+});
+
+/** A user's extId is unique in its store while the user exists. */
+export const userExtIdKeys = (storeId: string, events: readonly UserEvent[], before: UserState) => {
+  const claim = [];
+  const release = [];
+  for (const event of events) {
+    if (event.type === 'UserCreated') claim.push(userExtIdKey(storeId, event.data.extId));
+    if (event.type === 'UserUpdated' && event.data.extId && before.user) {
+      claim.push(userExtIdKey(storeId, event.data.extId));
+      release.push(userExtIdKey(storeId, before.user.extId));
+    }
+    if (event.type === 'UserDeleted') release.push(userExtIdKey(storeId, event.data.extId));
+  }
+  return { claim, release };
+};

@@ -10,7 +10,7 @@ import addFormats from 'ajv-formats';
 import { LRUCache } from 'lru-cache';
 import { RE2JS } from 're2js';
 import { configure as configureStringify } from 'safe-stable-stringify';
-import type { AttributeValidator } from './user-decider';
+
 
 /*
  * Stores' `attributeSchema`s are tenant-supplied JSON Schemas (draft 2020-12), compiled with ajv
@@ -29,6 +29,9 @@ import type { AttributeValidator } from './user-decider';
  * compiled or recurses without end makes user writes a 409 ATTRIBUTE_SCHEMA_UNUSABLE until the
  * store's attributeSchema is replaced — never a 500.
  */
+
+/** Validates attributes against the store's attributeSchema; returns the violations. */
+export type AttributeValidator = (attributes: Record<string, unknown>) => FieldError[];
 
 /** How large a new attributeSchema may be. */
 export const ATTRIBUTE_SCHEMA_BOUNDS: JsonBounds = { maxBytes: 32_768, maxDepth: 32 };

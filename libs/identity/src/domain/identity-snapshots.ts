@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { StoreState } from './store-decider';
-import type { UserState } from './user-decider';
+import type { StoreState } from './store';
+import type { UserState } from './user';
 
 /**
  * Snapshots of the identity aggregates. The store and user records are checked for their shape

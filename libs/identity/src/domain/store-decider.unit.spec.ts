@@ -9,7 +9,8 @@ import {
   type TotpPolicy,
   totpPolicySchema,
 } from '@identity-store/contracts';
-import { decideStore, evolveStore, initialStoreState, type StoreCommand, type StoreState } from './store-decider';
+import { evolveStore, initialStoreState, type StoreState } from './store';
+import { decideStore, type StoreCommand } from './store-decider';
 
 const now = new Date('2026-05-07T10:00:00.000Z');
 const later = new Date('2026-05-07T11:00:00.000Z');
@@ -34,7 +35,7 @@ const createStore = (fields: Partial<Extract<StoreCommand, { type: 'CreateStore'
     totpPolicies: [],
     passcodePolicies: [],
     passkeyConfigs: [],
-    now,
+    metadata: { now },
     ...fields,
   });
 
@@ -60,7 +61,7 @@ describe('store decider: passcode policies', () => {
 
   it('adds a policy (create) and refuses a second one of the same name with 409 POLICY_EXISTS', () => {
     const policy = passcodePolicy('default');
-    const { state, events } = run(createStore().state, { type: 'SetPolicy', kind: 'passcode', mode: 'create', policy, now: later });
+    const { state, events } = run(createStore().state, { type: 'SetPolicy', kind: 'passcode', mode: 'create', policy, metadata: { now: later } });
     expect(events).toEqual([
       { type: 'PasscodePolicySet', data: { storeId: 's1', policy, at: later.toISOString() } },
     ]);
@@ -68,7 +69,7 @@ describe('store decider: passcode policies', () => {
     expect(state.store?.lastUpdatedDtm).toBe(later.toISOString());
 
     const error = domainErrorOf(() =>
-      decideStore({ type: 'SetPolicy', kind: 'passcode', mode: 'create', policy: passcodePolicy('default'), now }, state),
+      decideStore({ type: 'SetPolicy', kind: 'passcode', mode: 'create', policy: passcodePolicy('default'), metadata: { now } }, state),
     );
     expect({ kind: error.kind, code: error.code, message: error.message }).toEqual({
       kind: 'conflict',
@@ -79,7 +80,7 @@ describe('store decider: passcode policies', () => {
 
   it('keeps passcode and TOTP policy names apart: the same name in both kinds is no conflict', () => {
     const withTotp = createStore({ totpPolicies: [totpPolicy('default')] }).state;
-    const { state } = run(withTotp, { type: 'SetPolicy', kind: 'passcode', mode: 'create', policy: passcodePolicy('default'), now });
+    const { state } = run(withTotp, { type: 'SetPolicy', kind: 'passcode', mode: 'create', policy: passcodePolicy('default'), metadata: { now } });
     expect(Object.keys(state.store?.passcodePolicies ?? {})).toEqual(['default']);
     expect(Object.keys(state.store?.totpPolicies ?? {})).toEqual(['default']);
   });
@@ -87,27 +88,27 @@ describe('store decider: passcode policies', () => {
   it('replaces a policy (update) and refuses to update an unknown one with 404 POLICY_NOT_FOUND', () => {
     const created = createStore({ passcodePolicies: [passcodePolicy('default')] }).state;
     const replacement = passcodePolicy('default', { srpGroup: 3072, maxFailedAttempts: 3 });
-    const { state } = run(created, { type: 'SetPolicy', kind: 'passcode', mode: 'update', policy: replacement, now: later });
+    const { state } = run(created, { type: 'SetPolicy', kind: 'passcode', mode: 'update', policy: replacement, metadata: { now: later } });
     expect(state.store?.passcodePolicies).toEqual({ default: replacement });
 
     const error = domainErrorOf(() =>
-      decideStore({ type: 'SetPolicy', kind: 'passcode', mode: 'update', policy: passcodePolicy('other'), now }, state),
+      decideStore({ type: 'SetPolicy', kind: 'passcode', mode: 'update', policy: passcodePolicy('other'), metadata: { now } }, state),
     );
     expect([error.kind, error.code, error.message]).toEqual(['not-found', 'POLICY_NOT_FOUND', 'Passcode policy other does not exist.']);
   });
 
   it('removes a policy, leaving the others, and refuses to remove an unknown one', () => {
     const created = createStore({ passcodePolicies: [passcodePolicy('a'), passcodePolicy('b')] }).state;
-    const { state, events } = run(created, { type: 'RemovePolicy', kind: 'passcode', name: 'a', now: later });
+    const { state, events } = run(created, { type: 'RemovePolicy', kind: 'passcode', name: 'a', metadata: { now: later } });
     expect(events).toEqual([{ type: 'PasscodePolicyRemoved', data: { storeId: 's1', name: 'a', at: later.toISOString() } }]);
     expect(Object.keys(state.store?.passcodePolicies ?? {})).toEqual(['b']);
     expect(state.store?.lastUpdatedDtm).toBe(later.toISOString());
 
-    const error = domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passcode', name: 'a', now }, state));
+    const error = domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passcode', name: 'a', metadata: { now } }, state));
     expect([error.code, error.message]).toEqual(['POLICY_NOT_FOUND', 'Passcode policy a does not exist.']);
     // A TOTP policy of that name is not a passcode policy.
     const withTotp = createStore({ totpPolicies: [totpPolicy('t')] }).state;
-    expect(domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passcode', name: 't', now }, withTotp)).code).toBe(
+    expect(domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passcode', name: 't', metadata: { now } }, withTotp)).code).toBe(
       'POLICY_NOT_FOUND',
     );
   });
@@ -116,39 +117,39 @@ describe('store decider: passcode policies', () => {
     const created = createStore({ passcodePolicies: [passcodePolicy('keep'), passcodePolicy('change')] }).state;
     const changed = passcodePolicy('change', { hash: 'SHA-512' });
     const added = passcodePolicy('added');
-    const { state, events } = run(created, { type: 'UpdateStore', passcodePolicies: [changed, added], now: later });
+    const { state, events } = run(created, { type: 'UpdateStore', passcodePolicies: [changed, added], metadata: { now: later } });
     expect(events.map((e) => e.type)).toEqual(['PasscodePolicySet', 'PasscodePolicySet']);
     expect(state.store?.passcodePolicies).toEqual({ keep: passcodePolicy('keep'), change: changed, added });
   });
 
   it('answers 404 STORE_NOT_FOUND for policy commands on a missing or deleted store', () => {
     const policy = passcodePolicy('p');
-    expect(domainErrorOf(() => decideStore({ type: 'SetPolicy', kind: 'passcode', mode: 'create', policy, now }, initialStoreState())).code).toBe(
+    expect(domainErrorOf(() => decideStore({ type: 'SetPolicy', kind: 'passcode', mode: 'create', policy, metadata: { now } }, initialStoreState())).code).toBe(
       'STORE_NOT_FOUND',
     );
-    const deleted = run(createStore().state, { type: 'DeleteStore', now }).state;
-    expect(domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passcode', name: 'p', now }, deleted)).code).toBe(
+    const deleted = run(createStore().state, { type: 'DeleteStore', metadata: { now } }).state;
+    expect(domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passcode', name: 'p', metadata: { now } }, deleted)).code).toBe(
       'STORE_NOT_FOUND',
     );
   });
 
   it('refuses a policy the contract rejects when the event is created (events are schema-checked)', () => {
     const invalid = { ...passcodePolicy('p'), srpGroup: 1024 } as unknown as PasscodePolicy;
-    expect(() => decideStore({ type: 'SetPolicy', kind: 'passcode', mode: 'create', policy: invalid, now }, createStore().state)).toThrow();
+    expect(() => decideStore({ type: 'SetPolicy', kind: 'passcode', mode: 'create', policy: invalid, metadata: { now } }, createStore().state)).toThrow();
   });
 });
 
 describe('store decider: TOTP policies (same plumbing)', () => {
   it('adds, conflicts on, and removes a TOTP policy with TOTP events and messages', () => {
     const policy = totpPolicy('default');
-    const { state, events } = run(createStore().state, { type: 'SetPolicy', kind: 'totp', mode: 'create', policy, now });
+    const { state, events } = run(createStore().state, { type: 'SetPolicy', kind: 'totp', mode: 'create', policy, metadata: { now } });
     expect(events.map((e) => e.type)).toEqual(['TotpPolicySet']);
     expect(state.store?.totpPolicies.default).toEqual(policy);
     expect(state.store?.passcodePolicies).toEqual({});
-    expect(domainErrorOf(() => decideStore({ type: 'SetPolicy', kind: 'totp', mode: 'create', policy, now }, state)).message).toBe(
+    expect(domainErrorOf(() => decideStore({ type: 'SetPolicy', kind: 'totp', mode: 'create', policy, metadata: { now } }, state)).message).toBe(
       'TOTP policy default already exists.',
     );
-    const removed = run(state, { type: 'RemovePolicy', kind: 'totp', name: 'default', now });
+    const removed = run(state, { type: 'RemovePolicy', kind: 'totp', name: 'default', metadata: { now } });
     expect(removed.events.map((e) => e.type)).toEqual(['TotpPolicyRemoved']);
     expect(removed.state.store?.totpPolicies).toEqual({});
   });
@@ -169,13 +170,13 @@ describe('store decider: passkey configurations (keyed by rpId, same plumbing)',
 
   it('adds a configuration under its rpId and refuses the same rpId again with 409 PASSKEY_CONFIG_EXISTS', () => {
     const config = passkeyConfig('example.com');
-    const { state, events } = run(createStore().state, { type: 'SetPolicy', kind: 'passkey', mode: 'create', policy: config, now: later });
+    const { state, events } = run(createStore().state, { type: 'SetPolicy', kind: 'passkey', mode: 'create', policy: config, metadata: { now: later } });
     expect(events).toEqual([{ type: 'PasskeyConfigSet', data: { storeId: 's1', config, at: later.toISOString() } }]);
     expect(state.store?.passkeyConfigs).toEqual({ 'example.com': config });
     expect(state.store?.lastUpdatedDtm).toBe(later.toISOString());
 
     const again = passkeyConfig('example.com', { rpName: 'Other' });
-    const error = domainErrorOf(() => decideStore({ type: 'SetPolicy', kind: 'passkey', mode: 'create', policy: again, now }, state));
+    const error = domainErrorOf(() => decideStore({ type: 'SetPolicy', kind: 'passkey', mode: 'create', policy: again, metadata: { now } }, state));
     expect([error.kind, error.code, error.message]).toEqual([
       'conflict',
       'PASSKEY_CONFIG_EXISTS',
@@ -186,12 +187,12 @@ describe('store decider: passkey configurations (keyed by rpId, same plumbing)',
   it('replaces a configuration (update) and refuses an unknown rpId with 404 PASSKEY_CONFIG_NOT_FOUND', () => {
     const created = createStore({ passkeyConfigs: [passkeyConfig('example.com')] }).state;
     const replacement = passkeyConfig('example.com', { rpName: 'Renamed', origins: ['https://login.example.com'] });
-    const { state, events } = run(created, { type: 'SetPolicy', kind: 'passkey', mode: 'update', policy: replacement, now: later });
+    const { state, events } = run(created, { type: 'SetPolicy', kind: 'passkey', mode: 'update', policy: replacement, metadata: { now: later } });
     expect(events.map((e) => e.type)).toEqual(['PasskeyConfigSet']);
     expect(state.store?.passkeyConfigs).toEqual({ 'example.com': replacement });
 
     const error = domainErrorOf(() =>
-      decideStore({ type: 'SetPolicy', kind: 'passkey', mode: 'update', policy: passkeyConfig('other.com'), now }, state),
+      decideStore({ type: 'SetPolicy', kind: 'passkey', mode: 'update', policy: passkeyConfig('other.com'), metadata: { now } }, state),
     );
     expect([error.kind, error.code, error.message]).toEqual([
       'not-found',
@@ -202,24 +203,24 @@ describe('store decider: passkey configurations (keyed by rpId, same plumbing)',
 
   it('removes a configuration by rpId with PasskeyConfigRemoved, leaving the others, and refuses an unknown rpId', () => {
     const created = createStore({ passkeyConfigs: [passkeyConfig('a.example'), passkeyConfig('b.example')] }).state;
-    const { state, events } = run(created, { type: 'RemovePolicy', kind: 'passkey', name: 'a.example', now: later });
+    const { state, events } = run(created, { type: 'RemovePolicy', kind: 'passkey', name: 'a.example', metadata: { now: later } });
     expect(events).toEqual([
       { type: 'PasskeyConfigRemoved', data: { storeId: 's1', rpId: 'a.example', at: later.toISOString() } },
     ]);
     expect(Object.keys(state.store?.passkeyConfigs ?? {})).toEqual(['b.example']);
     expect(state.store?.lastUpdatedDtm).toBe(later.toISOString());
-    expect(domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passkey', name: 'a.example', now }, state)).code).toBe(
+    expect(domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passkey', name: 'a.example', metadata: { now } }, state)).code).toBe(
       'PASSKEY_CONFIG_NOT_FOUND',
     );
   });
 
   it('keeps passkey configurations apart from policies: a policy named like an rpId is no configuration', () => {
     const withPolicy = createStore({ passcodePolicies: [passcodePolicy('example')] }).state;
-    expect(domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passkey', name: 'example', now }, withPolicy)).code).toBe(
+    expect(domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passkey', name: 'example', metadata: { now } }, withPolicy)).code).toBe(
       'PASSKEY_CONFIG_NOT_FOUND',
     );
     const withConfig = createStore({ passkeyConfigs: [passkeyConfig('example')] }).state;
-    expect(domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passcode', name: 'example', now }, withConfig)).code).toBe(
+    expect(domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passcode', name: 'example', metadata: { now } }, withConfig)).code).toBe(
       'POLICY_NOT_FOUND',
     );
   });
@@ -228,7 +229,7 @@ describe('store decider: passkey configurations (keyed by rpId, same plumbing)',
     const created = createStore({ passkeyConfigs: [passkeyConfig('keep.example'), passkeyConfig('change.example')] }).state;
     const changed = passkeyConfig('change.example', { rpName: 'Changed' });
     const added = passkeyConfig('added.example');
-    const { state, events } = run(created, { type: 'UpdateStore', passkeyConfigs: [changed, added], now: later });
+    const { state, events } = run(created, { type: 'UpdateStore', passkeyConfigs: [changed, added], metadata: { now: later } });
     expect(events.map((e) => e.type)).toEqual(['PasskeyConfigSet', 'PasskeyConfigSet']);
     expect(state.store?.passkeyConfigs).toEqual({ 'keep.example': passkeyConfig('keep.example'), 'change.example': changed, 'added.example': added });
   });
@@ -236,11 +237,11 @@ describe('store decider: passkey configurations (keyed by rpId, same plumbing)',
   it('answers 404 STORE_NOT_FOUND on a missing or deleted store', () => {
     expect(
       domainErrorOf(() =>
-        decideStore({ type: 'SetPolicy', kind: 'passkey', mode: 'create', policy: passkeyConfig('example.com'), now }, initialStoreState()),
+        decideStore({ type: 'SetPolicy', kind: 'passkey', mode: 'create', policy: passkeyConfig('example.com'), metadata: { now } }, initialStoreState()),
       ).code,
     ).toBe('STORE_NOT_FOUND');
-    const deleted = run(createStore({ passkeyConfigs: [passkeyConfig('example.com')] }).state, { type: 'DeleteStore', now }).state;
-    expect(domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passkey', name: 'example.com', now }, deleted)).code).toBe(
+    const deleted = run(createStore({ passkeyConfigs: [passkeyConfig('example.com')] }).state, { type: 'DeleteStore', metadata: { now } }).state;
+    expect(domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passkey', name: 'example.com', metadata: { now } }, deleted)).code).toBe(
       'STORE_NOT_FOUND',
     );
   });
@@ -248,7 +249,7 @@ describe('store decider: passkey configurations (keyed by rpId, same plumbing)',
   it('refuses a configuration the contract rejects when the event is created (origin not under the rpId)', () => {
     const invalid = { ...passkeyConfig('example.com'), origins: ['https://evil.com'] };
     expect(() =>
-      decideStore({ type: 'SetPolicy', kind: 'passkey', mode: 'create', policy: invalid, now }, createStore().state),
+      decideStore({ type: 'SetPolicy', kind: 'passkey', mode: 'create', policy: invalid, metadata: { now } }, createStore().state),
     ).toThrow(/host must be example.com or a subdomain of it/);
   });
 });

@@ -1,28 +1,27 @@
 import {
   conflict,
+  type DistributiveOmit,
   type FieldError,
   invalid,
   notFound,
-  type UserEvent,
   UserCreated,
   UserDeleted,
-  UserUpdated,
-  type UserRecord,
+  type UserEvent,
   type UserStatus,
+  UserUpdated,
 } from '@identity-store/contracts';
+import type { AttributeValidator } from './attribute-schema';
+import { evolveUser, initialUserState, type UserState } from './user';
 
-export const userStreamId = (userId: string) => `user-${userId}`;
-
-export interface UserState {
-  user: UserRecord | null;
-  deleted: boolean;
+/** What every user command carries besides its own fields: when it is decided. */
+export interface UserCommandMetadata {
+  now: Date;
 }
 
-export const initialUserState = (): UserState => ({ user: null, deleted: false });
-
-/** Validates attributes against the store's attributeSchema; returns the violations. */
-export type AttributeValidator = (attributes: Record<string, unknown>) => FieldError[];
-
+/**
+ * Attributes come with what the store's attributeSchema said of them (`attributeProblems`, see
+ * {@link withAttributeProblems}): the decider judges the verdict, it does not compile schemas.
+ */
 export type UserCommand =
   | {
       type: 'CreateUser';
@@ -31,35 +30,48 @@ export type UserCommand =
       extId: string;
       status: UserStatus;
       attributes: Record<string, unknown>;
-      now: Date;
+      attributeProblems: FieldError[];
+      metadata: UserCommandMetadata;
     }
   | {
       type: 'UpdateUser';
       extId?: string;
       status?: UserStatus;
       attributes?: Record<string, unknown>;
-      now: Date;
+      attributeProblems: FieldError[];
+      metadata: UserCommandMetadata;
     }
-  | { type: 'DeleteUser'; now: Date };
+  | { type: 'DeleteUser'; metadata: UserCommandMetadata };
 
-const checkAttributes = (attributes: Record<string, unknown>, validate: AttributeValidator) => {
-  const errors = validate(attributes);
-  if (errors.length) throw invalid('ATTRIBUTES_INVALID', 'User attributes do not match the store attributeSchema.', errors);
+/** A user command before its attributes were checked. */
+export type UncheckedUserCommand = DistributiveOmit<UserCommand, 'attributeProblems'>;
+
+/**
+ * The command with the verdict of the store's attributeSchema on its attributes. Commands that carry
+ * no attributes (a delete, a status change) are not checked, so they never depend on the schema.
+ */
+export const withAttributeProblems = (command: UncheckedUserCommand, validate: AttributeValidator): UserCommand => {
+  if (command.type === 'DeleteUser') return command;
+  return { ...command, attributeProblems: command.attributes === undefined ? [] : validate(command.attributes) };
 };
 
-export const decideUser = (command: UserCommand, state: UserState, validate: AttributeValidator): UserEvent[] => {
-  const at = command.now.toISOString();
+const refuseAttributeProblems = (problems: FieldError[]) => {
+  if (problems.length) throw invalid('ATTRIBUTES_INVALID', 'User attributes do not match the store attributeSchema.', problems);
+};
+
+export const decideUser = (command: UserCommand, state: UserState): UserEvent[] => {
+  const at = command.metadata.now.toISOString();
   if (command.type === 'CreateUser') {
     if (state.user) throw conflict('USER_EXISTS', 'User already exists.');
-    checkAttributes(command.attributes, validate);
-    const { type: _type, now: _now, ...data } = command;
+    refuseAttributeProblems(command.attributeProblems);
+    const { type: _type, metadata: _metadata, attributeProblems: _problems, ...data } = command;
     return [UserCreated.create({ ...data, at })];
   }
   const user = state.user;
   if (!user || state.deleted) throw notFound('USER_NOT_FOUND', 'User does not exist.');
   if (command.type === 'DeleteUser')
     return [UserDeleted.create({ userId: user.id, storeId: user.storeId, extId: user.extId, at })];
-  if (command.attributes !== undefined) checkAttributes(command.attributes, validate);
+  refuseAttributeProblems(command.attributeProblems);
   const changed = {
     ...(command.extId !== undefined && command.extId !== user.extId ? { extId: command.extId } : {}),
     ...(command.status !== undefined && command.status !== user.status ? { status: command.status } : {}),
@@ -69,38 +81,4 @@ export const decideUser = (command: UserCommand, state: UserState, validate: Att
   return [UserUpdated.create({ userId: user.id, storeId: user.storeId, ...changed, at })];
 };
 
-export const evolveUser = (state: UserState, event: UserEvent): UserState => {
-  switch (event.type) {
-    case 'UserCreated': {
-      const { at, ...d } = event.data;
-      return {
-        deleted: false,
-        user: {
-          id: d.userId,
-          storeId: d.storeId,
-          extId: d.extId,
-          status: d.status,
-          attributes: d.attributes,
-          createdDtm: at,
-          lastUpdatedDtm: at,
-        },
-      };
-    }
-    case 'UserUpdated': {
-      if (!state.user) return state;
-      const d = event.data;
-      return {
-        ...state,
-        user: {
-          ...state.user,
-          ...(d.extId !== undefined ? { extId: d.extId } : {}),
-          ...(d.status !== undefined ? { status: d.status } : {}),
-          ...(d.attributes !== undefined ? { attributes: d.attributes } : {}),
-          lastUpdatedDtm: d.at,
-        },
-      };
-    }
-    case 'UserDeleted':
-      return { ...state, deleted: true };
-  }
-};
+export const userDecider = { decide: decideUser, evolve: evolveUser, initialState: initialUserState };

@@ -1,13 +1,7 @@
 import { DomainError, type DomainErrorKind, type FieldError, type UserEvent } from '@identity-store/contracts';
-import {
-  type AttributeValidator,
-  decideUser,
-  evolveUser,
-  initialUserState,
-  type UserCommand,
-  type UserState,
-  userStreamId,
-} from './user-decider';
+import type { AttributeValidator } from './attribute-schema';
+import { evolveUser, initialUserState, type UserState, userStreamId } from './user';
+import { decideUser, type UncheckedUserCommand as UserCommand, withAttributeProblems } from './user-decider';
 
 const T0 = new Date('2026-05-07T10:00:00.000Z');
 const T1 = new Date('2026-05-07T11:00:00.000Z');
@@ -46,23 +40,25 @@ const createUser = (over: Partial<Extract<UserCommand, { type: 'CreateUser' }>> 
   extId: 'alice',
   status: 'ACTIVE',
   attributes: { age: 30 },
-  now: T0,
+  metadata: { now: T0 },
   ...over,
 });
 const updateUser = (over: Omit<Partial<Extract<UserCommand, { type: 'UpdateUser' }>>, 'type'> = {}): UserCommand => ({
   type: 'UpdateUser',
-  now: T1,
+  metadata: { now: T1 },
   ...over,
 });
-const deleteUser: UserCommand = { type: 'DeleteUser', now: T1 };
+const deleteUser: UserCommand = { type: 'DeleteUser', metadata: { now: T1 } };
 
+/** The store's attributeSchema judges the command's attributes (as the service does), then the decider decides. */
 const given = (events: UserEvent[], validate: AttributeValidator = anything) => ({
   when: (command: UserCommand) => ({
-    then: (expected: UserEvent[]) => expect(decideUser(command, stateFrom(events), validate)).toStrictEqual(expected),
+    then: (expected: UserEvent[]) =>
+      expect(decideUser(withAttributeProblems(command, validate), stateFrom(events))).toStrictEqual(expected),
     thenThrows: (kind: DomainErrorKind, code: string): DomainError => {
       let thrown: unknown;
       try {
-        decideUser(command, stateFrom(events), validate);
+        decideUser(withAttributeProblems(command, validate), stateFrom(events));
       } catch (error) {
         thrown = error;
       }
