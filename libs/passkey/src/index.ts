@@ -38,5 +38,7 @@ export const createPasskeyModule = (deps: {
   return { service, app, admin };
 };
 // The aggregates' evolvers and snapshot policies (the system's snapshot properties run on them).
-export { evolvePasskey, initialPasskeyUserState } from './domain/passkey-decider';
+export { evolvePasskey, initialPasskeyUserState } from './domain/passkey';
+// Its stored events, for the system's snapshot properties (embedded composes every service).
+export { passkeyEvents } from './domain/passkey';
 export { passkeySnapshot } from './domain/passkey-snapshot';

@@ -1,17 +1,13 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   conflict,
   type DistributiveOmit,
   DomainError,
   notFound,
-  type PasskeyAuthenticationFailed,
   type PasskeyConfig,
-  type PasskeyEvent,
   type PasskeyFailureReason,
-  type PasskeyRegistrationFailed,
   type Store,
   topics,
-  toPasskeyIntegrationEvent,
   type UserRecord,
   ownEntry,
 } from '@identity-store/contracts';
@@ -30,83 +26,57 @@ import type { IdentityQueries, SummaryQueries, UserRef } from '@identity-store/s
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import {
   type AuthenticationSession,
-  credentialKey,
-  credentialKeysOf,
-  DEFAULT_CEREMONY_TIMEOUT_MS,
-  decidePasskey,
   evolvePasskey,
-  expirePasskeySessions,
-  findByCredential,
-  findSessionByChallenge,
   initialPasskeyUserState,
-  type PasskeyCommand,
+  type PasskeyAuthenticationFailed,
+  type PasskeyEvent,
+  type PasskeyRegistrationFailed,
   type PasskeySession,
   type PasskeyUserState,
-  passkeysOf,
   passkeyStreamId,
-  requireOpenSession,
-  storeOfPasskeySessions,
+  toPasskeyIntegrationEvent,
   userIdOfPasskeyStream,
   usernamelessSessionStreamId,
-} from './domain/passkey-decider';
+} from './domain/passkey';
+import { decidePasskey, type PasskeyCommand } from './domain/passkey-decider';
 import { passkeySnapshot } from './domain/passkey-snapshot';
-import { creationOptions, requestOptions, userHandleOf } from './webauthn/ceremony-options';
 import {
-  checkAssertion,
-  checkAttestation,
-  type Expectations,
-  readClientData,
-} from './webauthn/verify-response';
+  DEFAULT_CEREMONY_TIMEOUT_MS,
+  expirePasskeySessions,
+  findSessionByChallenge,
+  requireOpenSession,
+  storeOfPasskeySessions,
+} from './domain/passkey-sessions';
+import { credentialKey, credentialKeysOf, findByCredential, passkeysOf } from './domain/passkey-views';
+import { creationOptions, requestOptions, userHandleOf } from './webauthn/ceremony-options';
+import { checkAssertion, checkAttestation, readClientData } from './webauthn/verify-response';
+import {
+  type CeremonyTarget,
+  type Command,
+  type Completion,
+  expectations,
+  inCredential,
+  registrationFailed,
+  requireConfig,
+  requirePolicy,
+  type SessionStep,
+  sessionStart,
+  topLevel,
+  type UserContext,
+} from './passkey-ceremony';
+
+export type { CeremonyTarget, Completion } from './passkey-ceremony';
 
 /** Unique-key scopes the passkey aggregates hold (see HeldKeys): open sessions, credential ids. */
 const SESSION_KEYS = 'passkey-session';
 const CREDENTIAL_KEYS = 'passkey-credential';
 
-type Command = DistributiveOmit<PasskeyCommand, 'now'>;
-
-/** Where the response sits in the request body, for the field paths of a 400. */
-type FieldPath = (field: string) => string;
-const topLevel: FieldPath = (field) => `body.${field}`;
-const inCredential: FieldPath = (field) => `body.credential.${field}`;
-
-/** What a ceremony completion brings besides the WebAuthn response. */
-interface CompletionExtras {
-  name?: string;
-  context?: Record<string, unknown>;
-}
-
-const requireConfig = (store: Store, rpId: string): PasskeyConfig => {
-  const config = ownEntry(store.passkeyConfigs, rpId);
-  if (!config)
-    throw notFound(
-      'PASSKEY_CONFIG_NOT_FOUND',
-      `No passkey configuration for ${rpId} in store ${store.name}.`,
-    );
-  return config;
-};
-
-const requirePolicy = <P>(policies: Record<string, P>, name: string, kind: string, rpId: string): P => {
-  const policy = ownEntry(policies, name);
-  if (!policy) throw notFound('POLICY_NOT_FOUND', `No passkey ${kind} policy ${name} for ${rpId}.`);
-  return policy;
-};
-
-/** A fresh challenge: 32 random bytes (WebAuthn asks for at least 16), base64url. */
-const newChallenge = () => randomBytes(32).toString('base64url');
-
-/** Which part of the response a failed registration check concerns (the `errors` of its 400). */
-const fieldOfReason: Partial<Record<PasskeyFailureReason, string>> = {
-  UNEXPECTED_TYPE: 'response.clientDataJSON',
-  CHALLENGE_MISMATCH: 'response.clientDataJSON',
-  ORIGIN_MISMATCH: 'response.clientDataJSON',
-};
-
 /**
  * The passkey service's application layer: resolve store, relying party configuration, policy and
  * user (for a session: the user whose stream holds it; for a usernameless one: the user whose
  * passkey the credential is), check the WebAuthn response cryptographically, decide on the user's
- * passkey aggregate, append, and answer — with the user as the audit projection sees it after this
- * request where the answer has a user.
+ * passkey aggregate with the verdict, append, and answer — with the user as the audit projection
+ * sees it after this request where the answer has a user.
  */
 export class PasskeyService {
   private readonly streams: UserCredentialStreams<PasskeyUserState, PasskeyEvent>;
@@ -153,125 +123,47 @@ export class PasskeyService {
 
   // ---- starts --------------------------------------------------------------------------------
 
-  async startRegistration(
-    storeName: string,
-    ref: UserRef,
-    rpId: string,
-    policyName: string,
-    metadata: EventMetadata,
-  ) {
-    const { store, user } = await this.streams.resolve(storeName, ref);
-    requireActiveUser(user);
-    const config = requireConfig(store, rpId);
-    const policy = requirePolicy(config.registrationPolicies, policyName, 'registration', rpId);
-    const sessionId = randomUUID();
+  async startRegistration(target: CeremonyTarget, metadata: EventMetadata) {
+    const { store, user } = await this.activeUser(target);
+    const config = requireConfig(store, target.rpId);
+    const policy = requirePolicy(config.registrationPolicies, target.policyName, 'registration', target.rpId);
     const timeoutMs = policy.timeout ?? DEFAULT_CEREMONY_TIMEOUT_MS;
-    const { state } = await this.run(
-      store,
-      user,
-      {
-        type: 'StartPasskeyRegistration',
-        sessionId,
-        storeId: store.id,
-        rpId,
-        policyName,
-        challenge: newChallenge(),
-        userVerification: policy.userVerification,
-        hints: policy.hints,
-        timeoutMs,
-      },
-      metadata,
-    );
-    const session = this.openSession(state, store, sessionId, 'REGISTRATION');
-    return {
-      sessionId,
-      publicKey: await creationOptions(config, policy, user, session, timeoutMs, passkeysOf(state, rpId)),
-      expiresDtm: session.expiresDtm,
-    };
+    const start = sessionStart(store, target, policy, timeoutMs);
+    const { state } = await this.decide({ store, user, metadata }, { type: 'StartPasskeyRegistration', ...start });
+    const session = this.openSession(state, store, start.sessionId, 'REGISTRATION');
+    const excluded = passkeysOf(state, target.rpId);
+    const publicKey = await creationOptions(config, policy, user, session, timeoutMs, excluded);
+    return { sessionId: session.id, publicKey, expiresDtm: session.expiresDtm };
   }
 
   /** A user-scoped authentication: the options allow the user's ACTIVE passkeys of the relying party. */
-  async startAuthentication(
-    storeName: string,
-    ref: UserRef,
-    rpId: string,
-    policyName: string,
-    metadata: EventMetadata,
-  ) {
-    const { store, user } = await this.streams.resolve(storeName, ref);
-    requireActiveUser(user);
-    const config = requireConfig(store, rpId);
-    const policy = requirePolicy(config.authenticationPolicies, policyName, 'authentication', rpId);
-    const sessionId = randomUUID();
-    const { state } = await this.run(
-      store,
-      user,
-      {
-        type: 'StartPasskeyAuthentication',
-        ...this.authenticationStart(store, rpId, policyName, policy, sessionId),
-        usernameless: false,
-      },
-      metadata,
-    );
-    const session = this.openSession(state, store, sessionId, 'AUTHENTICATION');
-    const allowed = session.allowCredentials.flatMap((id) => findByCredential(state, rpId, id) ?? []);
-    return {
-      sessionId,
-      publicKey: await requestOptions(policy, session, allowed),
-      expiresDtm: session.expiresDtm,
-    };
+  async startAuthentication(target: CeremonyTarget, metadata: EventMetadata) {
+    const { store, user } = await this.activeUser(target);
+    const config = requireConfig(store, target.rpId);
+    const policy = requirePolicy(config.authenticationPolicies, target.policyName, 'authentication', target.rpId);
+    const start = sessionStart(store, target, policy, policy.timeout);
+    const command: Command = { type: 'StartPasskeyAuthentication', ...start, usernameless: false };
+    const { state } = await this.decide({ store, user, metadata }, command);
+    const session = this.openSession(state, store, start.sessionId, 'AUTHENTICATION');
+    const allowed = session.allowCredentials.flatMap((id) => findByCredential(state, target.rpId, id) ?? []);
+    const publicKey = await requestOptions(policy, session, allowed);
+    return { sessionId: session.id, publicKey, expiresDtm: session.expiresDtm };
   }
 
   /**
    * A store-level (usernameless) authentication: no user yet, so the session lives in a stream of
    * its own until the response's credential names the user.
    */
-  async startUsernamelessAuthentication(
-    storeName: string,
-    rpId: string,
-    policyName: string,
-    metadata: EventMetadata,
-  ) {
-    const store = await this.streams.requireStore(storeName);
-    const config = requireConfig(store, rpId);
-    const policy = requirePolicy(config.authenticationPolicies, policyName, 'authentication', rpId);
-    const sessionId = randomUUID();
-    const command: Command = {
-      type: 'StartPasskeyAuthentication',
-      ...this.authenticationStart(store, rpId, policyName, policy, sessionId),
-      usernameless: true,
-    };
-    const { state } = await this.streams.decideOnStream(
-      usernamelessSessionStreamId(sessionId),
-      { storeId: store.id },
-      (current, now) => decidePasskey({ ...command, now } as PasskeyCommand, current),
-      { metadata },
-    );
-    const session = this.openSession(state, store, sessionId, 'AUTHENTICATION');
-    return {
-      sessionId,
-      publicKey: await requestOptions(policy, session, []),
-      expiresDtm: session.expiresDtm,
-    };
-  }
-
-  private authenticationStart(
-    store: Store,
-    rpId: string,
-    policyName: string,
-    policy: PasskeyConfig['authenticationPolicies'][string],
-    sessionId: string,
-  ) {
-    return {
-      sessionId,
-      storeId: store.id,
-      rpId,
-      policyName,
-      challenge: newChallenge(),
-      userVerification: policy.userVerification,
-      hints: policy.hints,
-      timeoutMs: policy.timeout,
-    };
+  async startUsernamelessAuthentication(target: Omit<CeremonyTarget, 'ref'>, metadata: EventMetadata) {
+    const store = await this.streams.requireStore(target.storeName);
+    const config = requireConfig(store, target.rpId);
+    const policy = requirePolicy(config.authenticationPolicies, target.policyName, 'authentication', target.rpId);
+    const start = sessionStart(store, target, policy, policy.timeout);
+    const command: Command = { type: 'StartPasskeyAuthentication', ...start, usernameless: true };
+    const { state } = await this.decideOnSessionStream(store, start.sessionId, command, metadata);
+    const session = this.openSession(state, store, start.sessionId, 'AUTHENTICATION');
+    const publicKey = await requestOptions(policy, session, []);
+    return { sessionId: session.id, publicKey, expiresDtm: session.expiresDtm };
   }
 
   // ---- completions ---------------------------------------------------------------------------
@@ -280,17 +172,12 @@ export class PasskeyService {
   async completeRegistration(
     storeName: string,
     sessionId: string,
-    response: RegistrationResponseJSON,
-    extras: CompletionExtras,
+    completion: Completion<RegistrationResponseJSON>,
     metadata: EventMetadata,
   ) {
     const store = await this.streams.requireStore(storeName);
-    const user = await this.streams.userOfStream(
-      store,
-      await this.streams.streamHolding(SESSION_KEYS, sessionId),
-    );
-    if (!user) throw notFound('PASSKEY_SESSION_NOT_FOUND', `Passkey session ${sessionId} does not exist.`);
-    return this.register(store, user, sessionId, response, extras, metadata, topLevel);
+    const user = await this.userOfSession(store, sessionId);
+    return this.register({ store, user, metadata }, { sessionId, at: topLevel }, completion);
   }
 
   /**
@@ -298,232 +185,109 @@ export class PasskeyService {
    * instead of the session; the session is the user's open registration for them whose options
    * carried the response's challenge.
    */
-  async registerInOneCall(
-    storeName: string,
-    ref: UserRef,
-    rpId: string,
-    policyName: string,
-    response: RegistrationResponseJSON,
-    extras: CompletionExtras,
-    metadata: EventMetadata,
-  ) {
-    const { store, user } = await this.streams.resolve(storeName, ref);
-    requireActiveUser(user);
-    requirePolicy(requireConfig(store, rpId).registrationPolicies, policyName, 'registration', rpId);
-    const sessionId = await this.sessionByChallenge(
-      store,
-      user,
-      'REGISTRATION',
-      rpId,
-      policyName,
-      response.response.clientDataJSON,
-    );
-    return this.register(store, user, sessionId, response, extras, metadata, inCredential);
+  async registerInOneCall(target: CeremonyTarget, completion: Completion<RegistrationResponseJSON>, metadata: EventMetadata) {
+    const { store, user } = await this.activeUser(target);
+    requirePolicy(requireConfig(store, target.rpId).registrationPolicies, target.policyName, 'registration', target.rpId);
+    const sessionId = await this.sessionByChallenge(store, user, target, 'REGISTRATION', completion.response);
+    return this.register({ store, user, metadata }, { sessionId, at: inCredential }, completion);
   }
 
   /** `POST …/passkeys/authentications/sessions/{sessionId}`: user-scoped or usernameless. */
   async completeAuthentication(
     storeName: string,
     sessionId: string,
-    response: AuthenticationResponseJSON,
-    extras: CompletionExtras,
+    completion: Completion<AuthenticationResponseJSON>,
     metadata: EventMetadata,
   ) {
     const store = await this.streams.requireStore(storeName);
     const streamId = await this.streams.streamHolding(SESSION_KEYS, sessionId);
     if (streamId === usernamelessSessionStreamId(sessionId))
-      return this.authenticateUsernameless(store, sessionId, response, extras, metadata);
-    const user = await this.streams.userOfStream(store, streamId);
-    if (!user) throw notFound('PASSKEY_SESSION_NOT_FOUND', `Passkey session ${sessionId} does not exist.`);
-    return this.authenticate(store, user, sessionId, response, extras, metadata, topLevel);
+      return this.authenticateUsernameless(store, sessionId, completion, metadata);
+    const user = await this.userOfSession(store, sessionId, streamId);
+    return this.authenticate({ store, user, metadata }, { sessionId, at: topLevel }, completion);
   }
 
   /** `POST …/passkeys/authentications` (one call), like {@link registerInOneCall}. */
   async authenticateInOneCall(
-    storeName: string,
-    ref: UserRef,
-    rpId: string,
-    policyName: string,
-    response: AuthenticationResponseJSON,
-    extras: CompletionExtras,
+    target: CeremonyTarget,
+    completion: Completion<AuthenticationResponseJSON>,
     metadata: EventMetadata,
   ) {
-    const { store, user } = await this.streams.resolve(storeName, ref);
-    requireActiveUser(user);
-    requirePolicy(requireConfig(store, rpId).authenticationPolicies, policyName, 'authentication', rpId);
-    const sessionId = await this.sessionByChallenge(
-      store,
-      user,
-      'AUTHENTICATION',
-      rpId,
-      policyName,
-      response.response.clientDataJSON,
-    );
-    return this.authenticate(store, user, sessionId, response, extras, metadata, inCredential);
+    const { store, user } = await this.activeUser(target);
+    requirePolicy(requireConfig(store, target.rpId).authenticationPolicies, target.policyName, 'authentication', target.rpId);
+    const sessionId = await this.sessionByChallenge(store, user, target, 'AUTHENTICATION', completion.response);
+    return this.authenticate({ store, user, metadata }, { sessionId, at: inCredential }, completion);
   }
 
   async change(
     storeName: string,
     ref: UserRef,
-    command: DistributiveOmit<Extract<PasskeyCommand, { type: 'UpdatePasskey' | 'DeletePasskey' }>, 'now'>,
+    command: DistributiveOmit<Extract<PasskeyCommand, { type: 'UpdatePasskey' | 'DeletePasskey' }>, 'metadata'>,
     metadata: EventMetadata,
   ) {
     const { store, user } = await this.streams.resolve(storeName, ref);
-    const result = await this.run(store, user, command, metadata);
+    const result = await this.decide({ store, user, metadata }, command);
     // These answer without the user: a read of the user right after shows the change.
     await this.streams.awaitProjection(user, result.events);
     return result;
   }
 
-  // ---- internals -----------------------------------------------------------------------------
-
-  /** The user's open session of this kind, relying party and policy whose options carried the challenge. */
-  private async sessionByChallenge(
-    store: Store,
-    user: UserRecord,
-    kind: 'REGISTRATION' | 'AUTHENTICATION',
-    rpId: string,
-    policyName: string,
-    clientDataJSON: string,
-  ): Promise<string> {
-    const { challenge } = readClientData(clientDataJSON, inCredential);
-    const session = findSessionByChallenge(await this.streams.load(user.id), kind, challenge);
-    if (
-      !session ||
-      session.storeId !== store.id ||
-      session.rpId !== rpId ||
-      session.policyName !== policyName
-    )
-      throw notFound(
-        'PASSKEY_SESSION_NOT_FOUND',
-        `No open passkey ${kind.toLowerCase()} of this user for ${rpId} and policy ${policyName} issued the response's challenge.`,
-      );
-    return session.id;
-  }
-
-  private expectations(
-    config: PasskeyConfig,
-    session: { challenge: string; rpId: string; userVerification: Expectations['userVerification'] },
-  ): Expectations {
-    return {
-      challenge: session.challenge,
-      origins: config.origins,
-      rpId: session.rpId,
-      userVerification: session.userVerification,
-    };
-  }
-
-  /** The state's open session of this kind and store (else 404/410, as the decider would answer). */
-  private openSession<K extends PasskeySession['kind']>(
-    state: PasskeyUserState,
-    store: Store,
-    sessionId: string,
-    kind: K,
-  ) {
-    return requireOpenSession(
-      ownEntry(state.sessions, sessionId),
-      { sessionId, storeId: store.id, now: this.streams.clock() },
-      kind,
-    );
-  }
+  // ---- ceremonies ----------------------------------------------------------------------------
 
   private async register(
-    store: Store,
-    user: UserRecord,
-    sessionId: string,
-    response: RegistrationResponseJSON,
-    extras: CompletionExtras,
-    metadata: EventMetadata,
-    at: FieldPath,
+    context: UserContext,
+    { sessionId, at }: SessionStep,
+    { response, name, context: clientContext }: Completion<RegistrationResponseJSON>,
   ) {
+    const { store, user } = context;
     requireActiveUser(user);
     // Checked before the response is, which needs the session's challenge.
     const session = this.openSession(await this.streams.load(user.id), store, sessionId, 'REGISTRATION');
-    const config = requireConfig(store, session.rpId);
-    const attestation = await checkAttestation(response, this.expectations(config, session), at);
-    let events: RecordedEvent<PasskeyEvent>[];
-    try {
-      ({ events } = await this.run(
-        store,
-        user,
-        {
-          type: 'CompletePasskeyRegistration',
-          sessionId,
-          storeId: store.id,
-          passkeyId: randomUUID(),
-          attestation,
-          ...extras,
-        },
-        metadata,
-      ));
-    } catch (error) {
+    const attestation = await checkAttestation(response, expectations(requireConfig(store, session.rpId), session), at);
+    const command: Command = {
+      type: 'CompletePasskeyRegistration',
+      ...{ sessionId, storeId: store.id, passkeyId: randomUUID(), attestation, name, context: clientContext },
+    };
+    const { events } = await this.decide(context, command).catch((error: unknown) => {
       // Another user of the store holds the credential id for this relying party.
       if (error instanceof UniqueKeyTakenError && error.scope === CREDENTIAL_KEYS)
-        throw conflict(
-          'PASSKEY_ALREADY_REGISTERED',
-          `The credential is already registered for ${session.rpId}.`,
-        );
+        throw conflict('PASSKEY_ALREADY_REGISTERED', `The credential is already registered for ${session.rpId}.`);
       throw error;
-    }
+    });
     const failed = events.find(
-      (event): event is RecordedEvent<PasskeyRegistrationFailed> =>
-        event.type === 'PasskeyRegistrationFailed',
+      (event): event is RecordedEvent<PasskeyRegistrationFailed> => event.type === 'PasskeyRegistrationFailed',
     );
-    if (failed) {
-      const { reason } = failed.data;
-      throw new DomainError(
-        'validation',
-        'PASSKEY_REGISTRATION_FAILED',
-        `The registration response did not verify (${reason}); the session is used up, start a new registration.`,
-        [{ path: at(fieldOfReason[reason] ?? 'response.attestationObject'), message: reason }],
-        { reason },
-      );
-    }
+    if (failed) throw registrationFailed(failed, at);
     return this.userView(user, events);
   }
 
-  /** Checks the assertion and records the outcome in the user's stream; answers with the user. */
+  /**
+   * Checks the assertion and records the outcome in the user's stream; answers with the user. A
+   * usernameless session comes from its own stream, and is consumed there first.
+   */
   private async authenticate(
-    store: Store,
-    user: UserRecord,
-    sessionId: string,
-    response: AuthenticationResponseJSON,
-    extras: CompletionExtras,
-    metadata: EventMetadata,
-    at: FieldPath,
-    usernameless?: {
-      session: AuthenticationSession;
-      consume: (authenticationId: string) => Promise<unknown>;
-    },
+    context: UserContext,
+    { sessionId, at }: SessionStep,
+    { response, context: clientContext }: Completion<AuthenticationResponseJSON>,
+    usernameless?: { session: AuthenticationSession; consume: (authenticationId: string) => Promise<unknown> },
   ) {
+    const { store, user } = context;
     requireActiveUser(user);
     const state = await this.streams.load(user.id);
     const session = usernameless?.session ?? this.openSession(state, store, sessionId, 'AUTHENTICATION');
-    const config = requireConfig(store, session.rpId);
     const passkey = findByCredential(state, session.rpId, response.id);
-    const assertion = await checkAssertion(response, this.expectations(config, session), passkey, at);
+    const assertion = await checkAssertion(response, expectations(requireConfig(store, session.rpId), session), passkey, at);
     const authenticationId = randomUUID();
     await usernameless?.consume(authenticationId);
-    const { events } = await this.run(
-      store,
-      user,
-      {
-        type: 'CompletePasskeyAuthentication',
-        sessionId,
-        storeId: store.id,
-        authenticationId,
-        credentialId: response.id,
-        userHandle: response.response.userHandle,
-        expectedUserHandle: userHandleOf(user.id),
-        ...(usernameless ? { session: usernameless.session } : {}),
-        assertion,
-        ...(extras.context !== undefined ? { context: extras.context } : {}),
-      },
-      metadata,
-    );
+    const { events } = await this.decide(context, {
+      type: 'CompletePasskeyAuthentication',
+      ...{ sessionId, storeId: store.id, authenticationId, credentialId: response.id, assertion },
+      ...{ userHandle: response.response.userHandle, expectedUserHandle: userHandleOf(user.id) },
+      ...(usernameless ? { session: usernameless.session } : {}),
+      ...(clientContext !== undefined ? { context: clientContext } : {}),
+    });
     const failure = events.find(
-      (event): event is RecordedEvent<PasskeyAuthenticationFailed> =>
-        event.type === 'PasskeyAuthenticationFailed',
+      (event): event is RecordedEvent<PasskeyAuthenticationFailed> => event.type === 'PasskeyAuthenticationFailed',
     );
     return {
       result: failure ? ('FAILURE' as const) : ('SUCCESS' as const),
@@ -542,59 +306,84 @@ export class PasskeyService {
   private async authenticateUsernameless(
     store: Store,
     sessionId: string,
-    response: AuthenticationResponseJSON,
-    extras: CompletionExtras,
+    completion: Completion<AuthenticationResponseJSON>,
     metadata: EventMetadata,
   ) {
-    const sessionStream = usernamelessSessionStreamId(sessionId);
-    const session = this.openSession(
-      await this.streams.loadStream(sessionStream),
-      store,
-      sessionId,
-      'AUTHENTICATION',
-    );
+    const sessionStream = await this.streams.loadStream(usernamelessSessionStreamId(sessionId));
+    const session = this.openSession(sessionStream, store, sessionId, 'AUTHENTICATION');
     const config = requireConfig(store, session.rpId);
-    const onSessionStream = (command: Command) =>
-      this.streams.decideOnStream(
-        sessionStream,
-        { storeId: store.id },
-        (current, at) => decidePasskey({ ...command, now: at } as PasskeyCommand, current),
-        { metadata },
-      );
-    const owner = await this.streams.streamHolding(
-      CREDENTIAL_KEYS,
-      credentialKey(store.id, session.rpId, response.id),
-    );
+    const { response, context } = completion;
+    const onSessionStream = (command: Command) => this.decideOnSessionStream(store, sessionId, command, metadata);
+    const owner = await this.streams.streamHolding(CREDENTIAL_KEYS, credentialKey(store.id, session.rpId, response.id));
     const user = await this.streams.userOfStream(store, owner);
+    const closing = { sessionId, storeId: store.id, ...(context !== undefined ? { context } : {}) };
     if (!user) {
       // Still a 400 for a response that cannot be read; the outcome is UNKNOWN_CREDENTIAL either way.
-      await checkAssertion(response, this.expectations(config, session), undefined, topLevel);
+      await checkAssertion(response, expectations(config, session), undefined, topLevel);
       const authenticationId = randomUUID();
-      await onSessionStream({
-        type: 'FailUsernamelessAuthentication',
-        sessionId,
-        storeId: store.id,
-        authenticationId,
-        credentialId: response.id,
-        ...(extras.context !== undefined ? { context: extras.context } : {}),
-      });
+      await onSessionStream({ type: 'FailUsernamelessAuthentication', ...closing, authenticationId, credentialId: response.id });
       return { result: 'FAILURE' as const, authenticationId, reason: 'UNKNOWN_CREDENTIAL' as const };
     }
-    return this.authenticate(store, user, sessionId, response, extras, metadata, topLevel, {
+    return this.authenticate({ store, user, metadata }, { sessionId, at: topLevel }, completion, {
       session,
       consume: (authenticationId) =>
         onSessionStream({ type: 'CloseUsernamelessSession', sessionId, storeId: store.id, authenticationId }),
     });
   }
 
-  private run(store: Store, user: UserRecord, command: Command, metadata: EventMetadata) {
-    return this.streams.decide(
-      store,
-      user,
-      (state, now) => decidePasskey({ ...command, now } as PasskeyCommand, state),
-      {
-        metadata,
-      },
+  // ---- internals -----------------------------------------------------------------------------
+
+  private async activeUser(target: CeremonyTarget) {
+    const resolved = await this.streams.resolve(target.storeName, target.ref);
+    requireActiveUser(resolved.user);
+    return resolved;
+  }
+
+  /** The user whose stream holds the session (404 when none does). */
+  private async userOfSession(store: Store, sessionId: string, streamId?: string | null): Promise<UserRecord> {
+    const holder = streamId !== undefined ? streamId : await this.streams.streamHolding(SESSION_KEYS, sessionId);
+    const user = await this.streams.userOfStream(store, holder);
+    if (!user) throw notFound('PASSKEY_SESSION_NOT_FOUND', `Passkey session ${sessionId} does not exist.`);
+    return user;
+  }
+
+  /** The user's open session of this kind, relying party and policy whose options carried the response's challenge. */
+  private async sessionByChallenge(
+    store: Store,
+    user: UserRecord,
+    target: CeremonyTarget,
+    kind: PasskeySession['kind'],
+    response: RegistrationResponseJSON | AuthenticationResponseJSON,
+  ): Promise<string> {
+    const { rpId, policyName } = target;
+    const { challenge } = readClientData(response.response.clientDataJSON, inCredential);
+    const session = findSessionByChallenge(await this.streams.load(user.id), kind, challenge);
+    if (!session || session.storeId !== store.id || session.rpId !== rpId || session.policyName !== policyName)
+      throw notFound(
+        'PASSKEY_SESSION_NOT_FOUND',
+        `No open passkey ${kind.toLowerCase()} of this user for ${rpId} and policy ${policyName} issued the response's challenge.`,
+      );
+    return session.id;
+  }
+
+  /** The state's open session of this kind and store (else 404/410, as the decider would answer). */
+  private openSession<K extends PasskeySession['kind']>(state: PasskeyUserState, store: Store, sessionId: string, kind: K) {
+    const metadata = { now: this.streams.clock() };
+    return requireOpenSession(ownEntry(state.sessions, sessionId), { sessionId, storeId: store.id, metadata }, kind);
+  }
+
+  private decide({ store, user, metadata }: UserContext, command: Command) {
+    return this.streams.decide(store, user, (state, now) => decidePasskey({ ...command, metadata: { now } }, state), {
+      metadata,
+    });
+  }
+
+  private decideOnSessionStream(store: Store, sessionId: string, command: Command, metadata: EventMetadata) {
+    return this.streams.decideOnStream(
+      usernamelessSessionStreamId(sessionId),
+      { storeId: store.id },
+      (state, now) => decidePasskey({ ...command, metadata: { now } }, state),
+      { metadata },
     );
   }
 }

@@ -123,14 +123,11 @@ describe('the session sweeper, two instances at once (PostgreSQL)', () => {
     const [a, b] = [instance(), instance()];
     // Through both instances: usernameless starts (a stream each) and users' registrations.
     for (let i = 0; i < 12; i++)
-      await [a, b][i % 2]!.service.startUsernamelessAuthentication(store.name, RP_ID, 'default', meta());
+      await [a, b][i % 2]!.service.startUsernamelessAuthentication({ storeName: store.name, rpId: RP_ID, policyName: 'default' }, meta());
     for (const user of users)
       for (let i = 0; i < 3; i++)
         await [a, b][i % 2]!.service.startRegistration(
-          store.name,
-          { userId: user.id },
-          RP_ID,
-          'default',
+          { storeName: store.name, ref: { userId: user.id }, rpId: RP_ID, policyName: 'default' },
           meta(),
         );
     expect(await keys()).toHaveLength(12 + users.length * 3);
@@ -161,14 +158,11 @@ describe('the session sweeper, two instances at once (PostgreSQL)', () => {
     const [a, b] = [instance(), instance()];
     const before = (await closedSessions()).length;
     const started = await b.service.startRegistration(
-      store.name,
-      { userId: users[1]!.id },
-      RP_ID,
-      'default',
+      { storeName: store.name, ref: { userId: users[1]!.id }, rpId: RP_ID, policyName: 'default' },
       meta(),
     );
     for (let i = 0; i < 3; i++)
-      await b.service.startUsernamelessAuthentication(store.name, RP_ID, 'default', meta());
+      await b.service.startUsernamelessAuthentication({ storeName: store.name, rpId: RP_ID, policyName: 'default' }, meta());
     now += 10 * 60_000;
     // B has found the expired keys and decided on its first stream; A sweeps everything before B appends.
     b.hooks.beforeAppend = () => a.sweeper.sweep();

@@ -15,19 +15,8 @@ import {
   PasscodeRenewed,
   PasscodeSessionsExpired,
   PasscodeStatusChanged,
-  PasskeyAuthenticationFailed,
-  PasskeyAuthenticationSessionClosed,
-  PasskeyAuthenticationStarted,
-  PasskeyAuthenticationSucceeded,
   PasskeyConfigRemoved,
   PasskeyConfigSet,
-  PasskeyDeregistered,
-  PasskeyRegistrationCompleted,
-  PasskeyRegistrationFailed,
-  PasskeyRegistrationStarted,
-  PasskeyRenamed,
-  PasskeySessionsExpired,
-  PasskeyStatusChanged,
   StoreCreated,
   StoreDeleted,
   type StoredEvent,
@@ -57,8 +46,22 @@ import {
   userSnapshot,
 } from '@identity-store/identity';
 import { evolvePasscode, initialPasscodeUserState, passcodeSnapshot } from '@identity-store/passcode';
-import { evolvePasskey, initialPasskeyUserState, passkeySnapshot } from '@identity-store/passkey';
+import { evolvePasskey, initialPasskeyUserState, passkeyEvents, passkeySnapshot } from '@identity-store/passkey';
 import { evolveTotp, initialTotpUserState, totpSnapshot } from '@identity-store/totp';
+
+const {
+  PasskeyAuthenticationFailed,
+  PasskeyAuthenticationSessionClosed,
+  PasskeyAuthenticationStarted,
+  PasskeyAuthenticationSucceeded,
+  PasskeyDeregistered,
+  PasskeyRegistrationCompleted,
+  PasskeyRegistrationFailed,
+  PasskeyRegistrationStarted,
+  PasskeyRenamed,
+  PasskeySessionsExpired,
+  PasskeyStatusChanged,
+} = passkeyEvents;
 
 /**
  * Every aggregate family of the system with an arbitrary (fast-check) of its stored events: any

@@ -24,7 +24,7 @@ import {
 import { userRefOf } from '@identity-store/service-clients';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { z } from 'zod';
-import { listPasskeyResources, toPasskeyResource } from '../domain/passkey-decider';
+import { listPasskeyResources, toPasskeyResource } from '../domain/passkey-views';
 import type { PasskeyService } from '../passkey-service';
 
 const S = '/api/identity-store/stores/:storeName';
@@ -64,10 +64,7 @@ export const passkeyRoutes = (passkeys: PasskeyService): Router => {
       .status(201)
       .json(
         await passkeys.startRegistration(
-          params.storeName,
-          userRefOf(params),
-          params.rpId,
-          params.regPolicyName,
+          { storeName: params.storeName, ref: userRefOf(params), rpId: params.rpId, policyName: params.regPolicyName },
           requestMetadata(req),
         ),
       );
@@ -82,10 +79,7 @@ export const passkeyRoutes = (passkeys: PasskeyService): Router => {
       .status(201)
       .json(
         await passkeys.startRegistration(
-          params.storeName,
-          userRefOf(body),
-          params.rpId,
-          params.regPolicyName,
+          { storeName: params.storeName, ref: userRefOf(body), rpId: params.rpId, policyName: params.regPolicyName },
           requestMetadata(req),
         ),
       );
@@ -101,8 +95,7 @@ export const passkeyRoutes = (passkeys: PasskeyService): Router => {
       await passkeys.completeRegistration(
         params.storeName,
         params.sessionId,
-        asRegistrationResponse(response),
-        { name, context },
+        { response: asRegistrationResponse(response), name, context },
         requestMetadata(req),
       ),
     );
@@ -112,12 +105,8 @@ export const passkeyRoutes = (passkeys: PasskeyService): Router => {
     const { params, body } = validate(req, { params: storeParams, body: registerPasskeyBodySchema });
     res.json(
       await passkeys.registerInOneCall(
-        params.storeName,
-        userRefOf(body),
-        body.rpId,
-        body.policyName,
-        asRegistrationResponse(body.credential),
-        { name: body.name, context: body.context },
+        { storeName: params.storeName, ref: userRefOf(body), rpId: body.rpId, policyName: body.policyName },
+        { response: asRegistrationResponse(body.credential), name: body.name, context: body.context },
         requestMetadata(req),
       ),
     );
@@ -130,10 +119,7 @@ export const passkeyRoutes = (passkeys: PasskeyService): Router => {
       .status(201)
       .json(
         await passkeys.startAuthentication(
-          params.storeName,
-          userRefOf(params),
-          params.rpId,
-          params.authPolicyName,
+          { storeName: params.storeName, ref: userRefOf(params), rpId: params.rpId, policyName: params.authPolicyName },
           requestMetadata(req),
         ),
       );
@@ -148,9 +134,7 @@ export const passkeyRoutes = (passkeys: PasskeyService): Router => {
       .status(201)
       .json(
         await passkeys.startUsernamelessAuthentication(
-          params.storeName,
-          params.rpId,
-          params.authPolicyName,
+          { storeName: params.storeName, rpId: params.rpId, policyName: params.authPolicyName },
           requestMetadata(req),
         ),
       );
@@ -165,8 +149,7 @@ export const passkeyRoutes = (passkeys: PasskeyService): Router => {
     const outcome = await passkeys.completeAuthentication(
       params.storeName,
       params.sessionId,
-      asAuthenticationResponse(response),
-      { context },
+      { response: asAuthenticationResponse(response), context },
       requestMetadata(req),
     );
     res.status(outcome.result === 'SUCCESS' ? 200 : 400).json(outcome);
@@ -175,12 +158,8 @@ export const passkeyRoutes = (passkeys: PasskeyService): Router => {
   router.post(`${S}/passkeys/authentications`, async (req, res) => {
     const { params, body } = validate(req, { params: storeParams, body: authenticatePasskeyBodySchema });
     const outcome = await passkeys.authenticateInOneCall(
-      params.storeName,
-      userRefOf(body),
-      body.rpId,
-      body.policyName,
-      asAuthenticationResponse(body.credential),
-      { context: body.context },
+      { storeName: params.storeName, ref: userRefOf(body), rpId: body.rpId, policyName: body.policyName },
+      { response: asAuthenticationResponse(body.credential), context: body.context },
       requestMetadata(req),
     );
     res.status(outcome.result === 'SUCCESS' ? 200 : 400).json(outcome);

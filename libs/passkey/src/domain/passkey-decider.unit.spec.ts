@@ -1,27 +1,20 @@
+import { DomainError, type DomainErrorKind, passkeyResourceSchema } from '@identity-store/contracts';
 import {
-  DomainError,
-  type DomainErrorKind,
-  type PasskeyEvent,
-  passkeyResourceSchema,
-  toPasskeyIntegrationEvent,
-} from '@identity-store/contracts';
-import {
-  type AssertionCheck,
   type AuthenticationSession,
-  credentialKey,
-  credentialKeysOf,
-  decidePasskey,
   evolvePasskey,
-  findSessionByChallenge,
   initialPasskeyUserState,
-  listPasskeyResources,
-  type PasskeyCommand,
+  type PasskeyEvent,
   type PasskeyUserState,
   passkeyStreamId,
+  toPasskeyIntegrationEvent,
   userIdOfPasskeyStream,
   usernamelessSessionStreamId,
-  type VerifiedAttestation,
-} from './passkey-decider';
+} from './passkey';
+import type { AssertionCheck } from './passkey-authentication-decider';
+import { decidePasskey, type PasskeyCommand } from './passkey-decider';
+import type { VerifiedAttestation } from './passkey-registration-decider';
+import { findSessionByChallenge } from './passkey-sessions';
+import { credentialKey, credentialKeysOf, listPasskeyResources } from './passkey-views';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: a fixed clock and ids. The cryptographic checks come in as their outcomes (the
@@ -56,7 +49,7 @@ const rejects = (fn: () => unknown, kind: DomainErrorKind, code: string) => {
 
 const startRegistration = (sessionId = 'reg-1', now = T0, timeoutMs = 300_000): PasskeyCommand => ({
   type: 'StartPasskeyRegistration',
-  now,
+  metadata: { now },
   sessionId,
   storeId: STORE,
   rpId: RP,
@@ -87,7 +80,7 @@ const completeRegistration = (
   over: Partial<Extract<PasskeyCommand, { type: 'CompletePasskeyRegistration' }>> = {},
 ): PasskeyCommand => ({
   type: 'CompletePasskeyRegistration',
-  now: plus(T0, 10),
+  metadata: { now: plus(T0, 10) },
   sessionId: 'reg-1',
   storeId: STORE,
   passkeyId: 'pk-1',
@@ -108,7 +101,7 @@ const startAuthentication = (
   over: Partial<Extract<PasskeyCommand, { type: 'StartPasskeyAuthentication' }>> = {},
 ): PasskeyCommand => ({
   type: 'StartPasskeyAuthentication',
-  now: plus(T0, 60),
+  metadata: { now: plus(T0, 60) },
   sessionId: 'auth-1',
   storeId: STORE,
   rpId: RP,
@@ -134,7 +127,7 @@ const completeAuthentication = (
   over: Partial<Extract<PasskeyCommand, { type: 'CompletePasskeyAuthentication' }>> = {},
 ): PasskeyCommand => ({
   type: 'CompletePasskeyAuthentication',
-  now: plus(T0, 70),
+  metadata: { now: plus(T0, 70) },
   sessionId: 'auth-1',
   storeId: STORE,
   authenticationId: 'a-1',
@@ -299,8 +292,8 @@ describe('registration', () => {
     rejects(() => decide(completeRegistration(), used), 'not-found', 'PASSKEY_SESSION_NOT_FOUND');
 
     const late = plus(T0, 300);
-    rejects(() => decide(completeRegistration({ now: late }), state), 'gone', 'PASSKEY_SESSION_EXPIRED');
-    expect(decide(completeRegistration({ now: plus(T0, 299) }), state)).toHaveLength(1);
+    rejects(() => decide(completeRegistration({ metadata: { now: late } }), state), 'gone', 'PASSKEY_SESSION_EXPIRED');
+    expect(decide(completeRegistration({ metadata: { now: plus(T0, 299) } }), state)).toHaveLength(1);
     const pruned = run(startRegistration('reg-2', late), state);
     expect(Object.keys(pruned.sessions)).toEqual(['reg-2']);
   });
@@ -320,7 +313,7 @@ describe('authentication', () => {
       'not-found',
       'PASSKEY_NOT_FOUND',
     );
-    const suspended = run({ type: 'UpdatePasskey', now: T0, passkeyId: 'pk-1', status: 'SUSPENDED' }, state);
+    const suspended = run({ type: 'UpdatePasskey', metadata: { now: T0 }, passkeyId: 'pk-1', status: 'SUSPENDED' }, state);
     rejects(() => decide(startAuthentication(), suspended), 'not-found', 'PASSKEY_NOT_FOUND');
   });
 
@@ -414,7 +407,7 @@ describe('authentication', () => {
     expect(reason(completeAuthentication(failedCheck, { userHandle: 'b3RoZXI' }))).toBe(
       'USER_HANDLE_MISMATCH',
     );
-    const suspended = run({ type: 'UpdatePasskey', now: T0, passkeyId: 'pk-1', status: 'SUSPENDED' }, state);
+    const suspended = run({ type: 'UpdatePasskey', metadata: { now: T0 }, passkeyId: 'pk-1', status: 'SUSPENDED' }, state);
     expect(reason(completeAuthentication(failedCheck), suspended)).toBe('PASSKEY_NOT_ACTIVE');
     expect(reason(completeAuthentication(failedCheck))).toBe('INVALID_SIGNATURE');
     expect(
@@ -494,25 +487,25 @@ describe('usernameless authentication', () => {
       'PASSKEY_SESSION_NOT_FOUND',
     );
     rejects(
-      () => decide(completeAuthentication(verified(4), { session: session(), now: plus(T0, 180) }), user),
+      () => decide(completeAuthentication(verified(4), { session: session(), metadata: { now: plus(T0, 180) } }), user),
       'gone',
       'PASSKEY_SESSION_EXPIRED',
     );
   });
 
   it('the session stream closes when a user is found (published without the session id), or records the failure when none is', () => {
-    const base = { now: plus(T0, 70), sessionId: 'auth-1', storeId: STORE, authenticationId: 'a-1' };
+    const base = { metadata: { now: plus(T0, 70) }, sessionId: 'auth-1', storeId: STORE, authenticationId: 'a-1' };
     const closed = decide({ type: 'CloseUsernamelessSession', ...base }, sessionStream());
     expect(closed).toEqual([
       {
         type: 'PasskeyAuthenticationSessionClosed',
-        data: { sessionId: 'auth-1', authenticationId: 'a-1', at: base.now.toISOString() },
+        data: { sessionId: 'auth-1', authenticationId: 'a-1', at: base.metadata.now.toISOString() },
       },
     ]);
     expect(toPasskeyIntegrationEvent(closed[0]!)).toEqual({
       type: 'PasskeyAuthenticationSessionClosed',
       version: 1,
-      data: { authenticationId: 'a-1', at: base.now.toISOString() },
+      data: { authenticationId: 'a-1', at: base.metadata.now.toISOString() },
     });
     expect(apply(closed, sessionStream()).sessions).toEqual({});
     rejects(
@@ -540,10 +533,10 @@ describe('administration', () => {
     const state = registered();
     const at = plus(T0, 5);
     expect(
-      decide({ type: 'UpdatePasskey', now: at, passkeyId: 'pk-1', status: 'ACTIVE', name: 'Phone' }, state),
+      decide({ type: 'UpdatePasskey', metadata: { now: at }, passkeyId: 'pk-1', status: 'ACTIVE', name: 'Phone' }, state),
     ).toEqual([]);
     const changed = decide(
-      { type: 'UpdatePasskey', now: at, passkeyId: 'pk-1', status: 'SUSPENDED', name: null },
+      { type: 'UpdatePasskey', metadata: { now: at }, passkeyId: 'pk-1', status: 'SUSPENDED', name: null },
       state,
     );
     expect(changed).toEqual([
@@ -554,14 +547,14 @@ describe('administration', () => {
       { type: 'PasskeyRenamed', data: { passkeyId: 'pk-1', name: null, at: at.toISOString() } },
     ]);
     expect(apply(changed, state).passkeys['pk-1']).toMatchObject({ status: 'SUSPENDED', name: null });
-    const revoked = run({ type: 'UpdatePasskey', now: at, passkeyId: 'pk-1', status: 'REVOKED' }, state);
+    const revoked = run({ type: 'UpdatePasskey', metadata: { now: at }, passkeyId: 'pk-1', status: 'REVOKED' }, state);
     rejects(
-      () => decide({ type: 'UpdatePasskey', now: at, passkeyId: 'pk-1', name: 'x' }, revoked),
+      () => decide({ type: 'UpdatePasskey', metadata: { now: at }, passkeyId: 'pk-1', name: 'x' }, revoked),
       'conflict',
       'PASSKEY_REVOKED',
     );
     rejects(
-      () => decide({ type: 'UpdatePasskey', now: at, passkeyId: 'nope', name: 'x' }, state),
+      () => decide({ type: 'UpdatePasskey', metadata: { now: at }, passkeyId: 'nope', name: 'x' }, state),
       'not-found',
       'PASSKEY_NOT_FOUND',
     );
@@ -569,11 +562,11 @@ describe('administration', () => {
 
   it('deletes a passkey, which releases its credential key', () => {
     const state = registered();
-    const deleted = run({ type: 'DeletePasskey', now: T0, passkeyId: 'pk-1' }, state);
+    const deleted = run({ type: 'DeletePasskey', metadata: { now: T0 }, passkeyId: 'pk-1' }, state);
     expect(deleted.passkeys).toEqual({});
     expect(credentialKeysOf(deleted)).toEqual([]);
     rejects(
-      () => decide({ type: 'DeletePasskey', now: T0, passkeyId: 'pk-1' }, deleted),
+      () => decide({ type: 'DeletePasskey', metadata: { now: T0 }, passkeyId: 'pk-1' }, deleted),
       'not-found',
       'PASSKEY_NOT_FOUND',
     );
@@ -582,7 +575,7 @@ describe('administration', () => {
   it('ignores unknown event types and events of passkeys already removed', () => {
     const state = registered();
     expect(evolvePasskey(state, { type: 'SomethingNew', data: {} } as unknown as PasskeyEvent)).toBe(state);
-    const gone = run({ type: 'DeletePasskey', now: T0, passkeyId: 'pk-1' }, state);
+    const gone = run({ type: 'DeletePasskey', metadata: { now: T0 }, passkeyId: 'pk-1' }, state);
     expect(
       apply([{ type: 'PasskeyRenamed', data: { passkeyId: 'pk-1', name: 'x', at: T0.toISOString() } }], gone),
     ).toEqual(gone);

@@ -1,14 +1,13 @@
-import { DomainError, PasskeySessionsExpired, toPasskeyIntegrationEvent } from '@identity-store/contracts';
+import { DomainError } from '@identity-store/contracts';
 import {
-  decidePasskey,
   evolvePasskey,
-  expirePasskeySessions,
   initialPasskeyUserState,
-  MAX_OPEN_SESSIONS,
-  type PasskeyCommand,
+  PasskeySessionsExpired,
   type PasskeyUserState,
-  storeOfPasskeySessions,
-} from './passkey-decider';
+  toPasskeyIntegrationEvent,
+} from './passkey';
+import { decidePasskey, type PasskeyCommand } from './passkey-decider';
+import { expirePasskeySessions, MAX_OPEN_SESSIONS, storeOfPasskeySessions } from './passkey-sessions';
 
 /**
  * Bounded ceremony sessions of the passkey aggregate (review finding M8): at most
@@ -19,7 +18,7 @@ import {
 const T0 = new Date('2026-05-07T10:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const ceremony = (sessionId: string, now: Date) => ({
-  now,
+  metadata: { now },
   sessionId,
   storeId: 'store-1',
   rpId: 'example.com',
@@ -39,7 +38,7 @@ const startRegistration = (state: PasskeyUserState, sessionId: string, now: Date
 const complete = (state: PasskeyUserState, sessionId: string, now: Date) =>
   run(state, {
     type: 'CompletePasskeyRegistration',
-    now,
+    metadata: { now },
     sessionId,
     storeId: 'store-1',
     passkeyId: 'passkey-1',
@@ -118,7 +117,7 @@ describe("the session sweeper's decision", () => {
     const close = (s: PasskeyUserState, now: Date) =>
       run(s, {
         type: 'CloseUsernamelessSession',
-        now,
+        metadata: { now },
         sessionId: 'usernameless',
         storeId: 'store-1',
         authenticationId: 'a-1',

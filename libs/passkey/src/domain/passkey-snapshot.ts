@@ -13,7 +13,7 @@ import type {
   PasskeyState,
   PasskeyUserState,
   RegistrationSession,
-} from './passkey-decider';
+} from './passkey';
 
 const passkeyState: z.ZodType<PasskeyState> = z.object({
   id: z.string(),

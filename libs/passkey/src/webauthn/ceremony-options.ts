@@ -12,7 +12,7 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
 import { isoBase64URL } from '@simplewebauthn/server/helpers';
-import type { AuthenticationSession, PasskeyState, RegistrationSession } from '../domain/passkey-decider';
+import type { AuthenticationSession, PasskeyState, RegistrationSession } from '../domain/passkey';
 
 /**
  * The WebAuthn options of a ceremony (what the browser passes to `navigator.credentials.create()`

@@ -19,7 +19,9 @@ import {
   type ParsedAuthenticatorData,
   parseAuthenticatorData,
 } from '@simplewebauthn/server/helpers';
-import type { AssertionCheck, AttestationCheck, PasskeyState } from '../domain/passkey-decider';
+import type { PasskeyState } from '../domain/passkey';
+import type { AssertionCheck } from '../domain/passkey-authentication-decider';
+import type { AttestationCheck } from '../domain/passkey-registration-decider';
 import { SUPPORTED_ALGORITHM_IDS } from './ceremony-options';
 
 /**

@@ -5,7 +5,7 @@ import {
   type GetAssertionKnobs,
   SoftwareAuthenticator,
 } from '@identity-store/testing';
-import type { PasskeyState, RegistrationSession } from '../domain/passkey-decider';
+import type { PasskeyState, RegistrationSession } from '../domain/passkey';
 import { creationOptions, requestOptions, userHandleOf } from './ceremony-options';
 import { checkAssertion, checkAttestation, type Expectations } from './verify-response';
 
