@@ -9,6 +9,7 @@ import {
   type Store,
   type UserRecord,
 } from '@identity-store/contracts';
+import { requirePolicy as requireNamedPolicy } from '@identity-store/credential-kit';
 import type { EventMetadata, RecordedEvent } from '@identity-store/event-store';
 import type { UserRef } from '@identity-store/service-clients';
 import type { PasskeyRegistrationFailed } from './domain/passkey';
@@ -60,11 +61,9 @@ export const requireConfig = (store: Store, rpId: string): PasskeyConfig => {
   return config;
 };
 
-export const requirePolicy = <P>(policies: Record<string, P>, name: string, kind: string, rpId: string): P => {
-  const policy = ownEntry(policies, name);
-  if (!policy) throw notFound('POLICY_NOT_FOUND', `No passkey ${kind} policy ${name} for ${rpId}.`);
-  return policy;
-};
+/** A registration or authentication policy of a relying party configuration (404 POLICY_NOT_FOUND). */
+export const requirePolicy = <P>(policies: Record<string, P>, name: string, kind: string, rpId: string): P =>
+  requireNamedPolicy(policies, name, `No passkey ${kind} policy ${name} for ${rpId}.`);
 
 /** A fresh challenge: 32 random bytes (WebAuthn asks for at least 16), base64url. */
 export const newChallenge = () => randomBytes(32).toString('base64url');

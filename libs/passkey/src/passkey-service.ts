@@ -33,6 +33,7 @@ import {
   type PasskeyRegistrationFailed,
   type PasskeySession,
   type PasskeyUserState,
+  passkeySessions,
   passkeyStreamId,
   toPasskeyIntegrationEvent,
   userIdOfPasskeyStream,
@@ -44,7 +45,6 @@ import {
   DEFAULT_CEREMONY_TIMEOUT_MS,
   expirePasskeySessions,
   findSessionByChallenge,
-  requireOpenSession,
   storeOfPasskeySessions,
 } from './domain/passkey-sessions';
 import { credentialKey, credentialKeysOf, findByCredential, passkeysOf } from './domain/passkey-views';
@@ -368,8 +368,7 @@ export class PasskeyService {
 
   /** The state's open session of this kind and store (else 404/410, as the decider would answer). */
   private openSession<K extends PasskeySession['kind']>(state: PasskeyUserState, store: Store, sessionId: string, kind: K) {
-    const metadata = { now: this.streams.clock() };
-    return requireOpenSession(ownEntry(state.sessions, sessionId), { sessionId, storeId: store.id, metadata }, kind);
+    return passkeySessions.require(state, { sessionId, storeId: store.id, now: this.streams.clock() }, kind);
   }
 
   private decide({ store, user, metadata }: UserContext, command: Command) {

@@ -13,7 +13,6 @@ import type { CheckFailure } from './passkey-registration-decider';
 import {
   type CompleteCeremony,
   evictionsBeforeStart,
-  requireOpenSession,
   requireSession,
   sessionData,
   type StartCeremony,
@@ -124,11 +123,8 @@ export const completeAuthentication = (
   state: PasskeyUserState,
 ): PasskeyEvent[] => {
   // A usernameless session comes from its own stream; any other is this state's.
-  const session = requireOpenSession(
-    command.session ?? ownEntry(state.sessions, command.sessionId),
-    command,
-    'AUTHENTICATION',
-  );
+  const holder = command.session ? { ...state, sessions: { [command.sessionId]: command.session } } : state;
+  const session = requireSession(holder, command, 'AUTHENTICATION');
   const passkey = findByCredential(state, session.rpId, command.credentialId);
   const { assertion } = command;
   const common = {

@@ -1,32 +1,25 @@
+import { addMilliseconds, type PasskeyHint, type PasskeyUserVerification } from '@identity-store/contracts';
 import {
-  addMilliseconds,
-  DomainError,
-  notFound,
-  ownEntry,
-  type PasskeyHint,
-  type PasskeyUserVerification,
-} from '@identity-store/contracts';
-import {
-  isSessionExpired,
   type PasskeyEvent,
   type PasskeySession,
+  passkeySessions,
   PasskeySessionsExpired,
   type PasskeyUserState,
 } from './passkey';
 
 /*
- * Ceremony sessions (README "Passkeys"): single-use, they expire at the policy's timeout
- * (registration without one: 5 minutes) and belong to the store they were started in (another
- * store: 404). Expired sessions are 410 until the session sweeper closes them
- * ({@link expirePasskeySessions}) or the user's next start prunes them (then 404). At most
- * {@link MAX_OPEN_SESSIONS} open sessions per user: a start beyond it evicts the oldest.
+ * Passkey ceremony sessions (README "Passkeys"), on credential-kit's ceremony sessions: they expire
+ * at the policy's timeout (registration without one: 5 minutes). Expired sessions are 410 until the
+ * session sweeper closes them ({@link expirePasskeySessions}) or the user's next start prunes them
+ * (then 404). At most {@link MAX_OPEN_SESSIONS} open sessions per user: a start beyond it evicts the
+ * oldest, recorded as PasskeySessionsExpired (EVICTED) in the same append.
  */
 
 /** How long a registration session stays open when its policy sets no timeout (API.md: 5 min). */
 export const DEFAULT_CEREMONY_TIMEOUT_MS = 300_000;
 
 /** Open ceremony sessions per user (registrations and authentications together), as for passcodes. */
-export const MAX_OPEN_SESSIONS = 10;
+export const MAX_OPEN_SESSIONS = passkeySessions.cap;
 
 /** What every passkey command carries besides its own fields: when it is decided. */
 export interface PasskeyCommandMetadata {
@@ -68,12 +61,8 @@ export const sessionData = (command: StartCeremony) => ({
   at: command.metadata.now.toISOString(),
 });
 
-const oldestFirst = (a: PasskeySession, b: PasskeySession) =>
-  a.startedDtm.localeCompare(b.startedDtm) || a.id.localeCompare(b.id);
-
 /** The store of the open sessions (a user's are all of the user's store; a usernameless stream has one). */
-export const storeOfPasskeySessions = (state: PasskeyUserState): string | undefined =>
-  Object.values(state.sessions)[0]?.storeId;
+export const storeOfPasskeySessions = (state: PasskeyUserState): string | undefined => passkeySessions.storeOf(state);
 
 /** The open session whose options carried this challenge (the one-call variants find theirs so). */
 export const findSessionByChallenge = (
@@ -102,44 +91,23 @@ const sessionsExpired = (reason: 'EXPIRED' | 'EVICTED', sessions: PasskeySession
  * sessions that have expired at `now` (their keys are released with it). Nothing when none has.
  */
 export const expirePasskeySessions = (state: PasskeyUserState, now: Date): PasskeyEvent[] => {
-  const expired = Object.values(state.sessions)
-    .filter((s) => isSessionExpired(s, now))
-    .sort(oldestFirst);
+  const expired = passkeySessions.expired(state, now);
   return expired.length ? [sessionsExpired('EXPIRED', expired, now)] : [];
 };
 
 /** Before a start on a user's stream: evicts the oldest open sessions so the new one fits the cap. */
 export const evictionsBeforeStart = (state: PasskeyUserState, now: Date): PasskeyEvent[] => {
-  const open = Object.values(state.sessions)
-    .filter((s) => !isSessionExpired(s, now))
-    .sort(oldestFirst);
-  const excess = open.length - (MAX_OPEN_SESSIONS - 1);
-  return excess > 0 ? [sessionsExpired('EVICTED', open.slice(0, excess), now)] : [];
+  const evicted = passkeySessions.evictedBeforeStart(state, now);
+  return evicted.length ? [sessionsExpired('EVICTED', evicted, now)] : [];
 };
 
 /**
- * The session, open, of this kind, completed through the store it was started in. Any other
- * session (unknown, used, of another kind or store) is 404, so session ids reveal nothing.
+ * The open session of this kind the command completes, from this state (or, for a usernameless
+ * authentication, from its own stream's): 404 for any other, 410 once expired.
  */
-export const requireOpenSession = <K extends PasskeySession['kind']>(
-  session: PasskeySession | undefined,
-  command: Pick<CompleteCeremony, 'sessionId' | 'storeId' | 'metadata'>,
-  kind: K,
-): Extract<PasskeySession, { kind: K }> => {
-  if (!session || session.kind !== kind || session.storeId !== command.storeId)
-    throw notFound('PASSKEY_SESSION_NOT_FOUND', `Passkey session ${command.sessionId} does not exist`);
-  if (isSessionExpired(session, command.metadata.now))
-    throw new DomainError(
-      'gone',
-      'PASSKEY_SESSION_EXPIRED',
-      `Passkey session ${command.sessionId} has expired`,
-    );
-  return session as Extract<PasskeySession, { kind: K }>;
-};
-
-/** This state's open session the command completes. */
 export const requireSession = <K extends PasskeySession['kind']>(
   state: PasskeyUserState,
-  command: CompleteCeremony,
+  command: Pick<CompleteCeremony, 'sessionId' | 'storeId' | 'metadata'>,
   kind: K,
-) => requireOpenSession(ownEntry(state.sessions, command.sessionId), command, kind);
+) =>
+  passkeySessions.require(state, { sessionId: command.sessionId, storeId: command.storeId, now: command.metadata.now }, kind);

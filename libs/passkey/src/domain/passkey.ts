@@ -24,6 +24,7 @@ import {
   passkeyUserVerificationSchema,
   storedEventParser,
 } from '@identity-store/contracts';
+import { ceremonySessions } from '@identity-store/credential-kit';
 import { z } from 'zod';
 
 /**
@@ -253,9 +254,8 @@ export interface PasskeyUserState {
 
 export const initialPasskeyUserState = (): PasskeyUserState => ({ passkeys: {}, sessions: {} });
 
-/** Whether a session has expired at a time (its expiry is exclusive). */
-export const isSessionExpired = (session: PasskeySession, at: Date): boolean =>
-  Date.parse(session.expiresDtm) <= at.getTime();
+/** The ceremony sessions of the aggregate (open, close, require, expire, the cap): credential-kit's. */
+export const passkeySessions = ceremonySessions<PasskeySession>({ codePrefix: 'PASSKEY', noun: 'Passkey' });
 
 // ---- evolve -----------------------------------------------------------------------------------
 
@@ -269,23 +269,11 @@ const withPasskey = (
   return { ...state, passkeys: { ...state.passkeys, [passkeyId]: change(passkey) } };
 };
 
-/** A new session; sessions already expired at its start are pruned (keeps the state bounded). */
-const openSession = (state: PasskeyUserState, session: PasskeySession, at: string): PasskeyUserState => {
-  const kept = Object.entries(state.sessions).filter(([, s]) => !isSessionExpired(s, new Date(at)));
-  return { ...state, sessions: { ...Object.fromEntries(kept), [session.id]: session } };
-};
-
-const closeSession = (state: PasskeyUserState, sessionId: string): PasskeyUserState => {
-  if (!ownEntry(state.sessions, sessionId)) return state;
-  const { [sessionId]: _closed, ...sessions } = state.sessions;
-  return { ...state, sessions };
-};
-
 export const evolvePasskey = (state: PasskeyUserState, event: PasskeyEvent): PasskeyUserState => {
   switch (event.type) {
     case 'PasskeyRegistrationStarted': {
       const { sessionId, at: startedAt, ...d } = event.data;
-      return openSession(
+      return passkeySessions.open(
         state,
         {
           kind: 'REGISTRATION',
@@ -299,12 +287,11 @@ export const evolvePasskey = (state: PasskeyUserState, event: PasskeyEvent): Pas
           hints: d.hints,
           expiresDtm: d.expiresDtm,
         },
-        startedAt,
       );
     }
     case 'PasskeyAuthenticationStarted': {
       const { sessionId, at: startedAt, ...d } = event.data;
-      return openSession(
+      return passkeySessions.open(
         state,
         {
           kind: 'AUTHENTICATION',
@@ -320,12 +307,11 @@ export const evolvePasskey = (state: PasskeyUserState, event: PasskeyEvent): Pas
           usernameless: d.usernameless,
           expiresDtm: d.expiresDtm,
         },
-        startedAt,
       );
     }
     case 'PasskeyRegistrationCompleted': {
       const d = event.data;
-      const closed = closeSession(state, d.sessionId);
+      const closed = passkeySessions.close(state, d.sessionId);
       return {
         ...closed,
         passkeys: {
@@ -357,10 +343,10 @@ export const evolvePasskey = (state: PasskeyUserState, event: PasskeyEvent): Pas
     case 'PasskeyRegistrationFailed':
     case 'PasskeyAuthenticationFailed':
     case 'PasskeyAuthenticationSessionClosed':
-      return closeSession(state, event.data.sessionId);
+      return passkeySessions.close(state, event.data.sessionId);
     case 'PasskeyAuthenticationSucceeded': {
       const d = event.data;
-      return withPasskey(closeSession(state, d.sessionId), d.passkeyId, (p) => ({
+      return withPasskey(passkeySessions.close(state, d.sessionId), d.passkeyId, (p) => ({
         ...p,
         signCount: Math.max(p.signCount, d.signCount),
         backedUp: d.backedUp,
@@ -369,10 +355,7 @@ export const evolvePasskey = (state: PasskeyUserState, event: PasskeyEvent): Pas
     }
     case 'PasskeySessionsExpired': {
       const closed = new Set(event.data.sessions.map((s) => s.sessionId));
-      const kept = Object.entries(state.sessions).filter(([id]) => !closed.has(id));
-      return kept.length === Object.keys(state.sessions).length
-        ? state
-        : { ...state, sessions: Object.fromEntries(kept) };
+      return passkeySessions.closeWhere(state, (s) => closed.has(s.id));
     }
     case 'PasskeyStatusChanged':
       return withPasskey(state, event.data.passkeyId, (p) => ({ ...p, status: event.data.status }));
