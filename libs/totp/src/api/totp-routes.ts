@@ -9,9 +9,10 @@ import {
   ownEntry,
 } from '@identity-store/contracts';
 import { requestMetadata, type Router, userPathParams, userScopedRoutes, validate } from '@identity-store/http-kit';
+import { userRequestOf } from '@identity-store/credential-kit';
 import { userRefOf } from '@identity-store/service-clients';
 import { z } from 'zod';
-import { findByPolicy, listTotpResources, toTotpResource } from '../domain/totp-decider';
+import { findByPolicy, listTotpResources, toTotpResource } from '../domain/totp-views';
 import type { TotpService } from '../totp-service';
 
 const policyParams = userPathParams.extend({ policyName: policyNameSchema });
@@ -26,12 +27,12 @@ export const totpRoutes = (totp: TotpService): Router => {
 
   on('post', '/registrations/:policyName', async (req, res) => {
     const { params } = validate(req, { params: policyParams });
-    res.status(201).json(await totp.startRegistration(params.storeName, userRefOf(params), params.policyName, requestMetadata(req)));
+    res.status(201).json(await totp.startRegistration(userRequestOf(params, requestMetadata(req)), params.policyName));
   });
 
   on('post', '/registrations/:policyName/complete', async (req, res) => {
     const { params, body } = validate(req, { params: policyParams, body: completeTotpRegistrationBodySchema });
-    res.json(await totp.completeRegistration(params.storeName, userRefOf(params), params.policyName, body.code, requestMetadata(req)));
+    res.json(await totp.completeRegistration(userRequestOf(params, requestMetadata(req)), params.policyName, body.code));
   });
 
   on('get', '/registrations/:policyName', async (req, res) => {
@@ -45,13 +46,13 @@ export const totpRoutes = (totp: TotpService): Router => {
 
   on('post', '/authentications/:policyName', async (req, res) => {
     const { params, body } = validate(req, { params: policyParams, body: authenticateTotpBodySchema });
-    const outcome = await totp.authenticate(params.storeName, userRefOf(params), params.policyName, body, requestMetadata(req));
+    const outcome = await totp.authenticate(userRequestOf(params, requestMetadata(req)), params.policyName, body);
     res.status(outcome.result === 'SUCCESS' ? 200 : 400).json(outcome);
   });
 
   on('post', '/deregistrations/:policyName', async (req, res) => {
     const { params } = validate(req, { params: policyParams });
-    const { user, events } = await totp.change(params.storeName, userRefOf(params), { type: 'DeregisterTotp', policyName: params.policyName }, requestMetadata(req));
+    const { user, events } = await totp.change(userRequestOf(params, requestMetadata(req)), { type: 'DeregisterTotp', policyName: params.policyName });
     res.json(await totp.userView(user, events));
   });
 
@@ -75,13 +76,13 @@ export const totpRoutes = (totp: TotpService): Router => {
 
   on('post', '/:id', async (req, res) => {
     const { params, body } = validate(req, { params: idParams, body: updateTotpBodySchema });
-    await totp.change(params.storeName, userRefOf(params), { type: 'UpdateTotp', credentialId: params.id, status: body.status }, requestMetadata(req));
+    await totp.change(userRequestOf(params, requestMetadata(req)), { type: 'UpdateTotp', credentialId: params.id, status: body.status });
     res.json(await requireCredential(params));
   });
 
   on('delete', '/:id', async (req, res) => {
     const { params } = validate(req, { params: idParams });
-    await totp.change(params.storeName, userRefOf(params), { type: 'DeleteTotp', credentialId: params.id }, requestMetadata(req));
+    await totp.change(userRequestOf(params, requestMetadata(req)), { type: 'DeleteTotp', credentialId: params.id });
     res.status(204).end();
   });
 
