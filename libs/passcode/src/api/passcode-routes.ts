@@ -19,7 +19,7 @@ import {
 } from '@identity-store/http-kit';
 import { userRefOf } from '@identity-store/service-clients';
 import { z } from 'zod';
-import { findByPolicy, listPasscodeResources, toPasscodeResource } from '../domain/passcode-decider';
+import { findByPolicy, listPasscodeResources, toPasscodeResource } from '../domain/passcode-views';
 import type { PasscodeService } from '../passcode-service';
 
 const policyParams = userPathParams.extend({ policyName: policyNameSchema });
