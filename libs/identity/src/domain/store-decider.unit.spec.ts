@@ -5,12 +5,11 @@ import {
   type PasskeyConfig,
   passkeyConfigSchema,
   passkeyRegistrationPolicySchema,
-  type StoreEvent,
   type TotpPolicy,
   totpPolicySchema,
 } from '@identity-store/contracts';
-import { evolveStore, initialStoreState, type StoreState } from './store';
-import { decideStore, type StoreCommand } from './store-decider';
+import { DeciderSpecification } from '@identity-store/testing';
+import { type StoreCommand, storeDecider } from './store-decider';
 
 const now = new Date('2026-05-07T10:00:00.000Z');
 const later = new Date('2026-05-07T11:00:00.000Z');
@@ -20,40 +19,29 @@ const totpPolicy = (name: string): TotpPolicy => totpPolicySchema.parse({ name, 
 const passkeyConfig = (rpId: string, fields: Partial<PasskeyConfig> = {}): PasskeyConfig =>
   passkeyConfigSchema.parse({ rpId, rpName: 'ACME', origins: [`https://${rpId}`], ...fields });
 
-/** Decides and folds the events into the state, as the repository does. */
-const run = (state: StoreState, command: StoreCommand): { state: StoreState; events: StoreEvent[] } => {
-  const events = decideStore(command, state);
-  return { state: events.reduce(evolveStore, state), events };
-};
+const given = DeciderSpecification.for(storeDecider);
 
-const createStore = (fields: Partial<Extract<StoreCommand, { type: 'CreateStore' }>> = {}) =>
-  run(initialStoreState(), {
-    type: 'CreateStore',
-    storeId: 's1',
-    name: 'acme',
-    attributeSchema: null,
-    totpPolicies: [],
-    passcodePolicies: [],
-    passkeyConfigs: [],
-    metadata: { now },
-    ...fields,
-  });
-
-const domainErrorOf = (fn: () => unknown): DomainError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-};
+const createStore = (fields: Partial<Extract<StoreCommand, { type: 'CreateStore' }>> = {}): StoreCommand => ({
+  type: 'CreateStore',
+  storeId: 's1',
+  name: 'acme',
+  attributeSchema: null,
+  totpPolicies: [],
+  passcodePolicies: [],
+  passkeyConfigs: [],
+  metadata: { now },
+  ...fields,
+});
+/** A store created with these fields. */
+const created = (fields: Partial<Extract<StoreCommand, { type: 'CreateStore' }>> = {}) => given().followedBy(createStore(fields));
 
 describe('store decider: passcode policies', () => {
   it('creates a store with its passcode policies, one PasscodePolicySet each', () => {
     const basic = passcodePolicy('basic');
     const strict = passcodePolicy('strict', { srpGroup: 4096, hash: 'SHA-512', validity: 'P90D', renewalWindow: 'P7D' });
-    const { state, events } = createStore({ passcodePolicies: [basic, strict], totpPolicies: [totpPolicy('otp')] });
+    const { state, events } = given()
+      .when(createStore({ passcodePolicies: [basic, strict], totpPolicies: [totpPolicy('otp')] }))
+      .decided();
     expect(events.map((e) => e.type)).toEqual(['StoreCreated', 'TotpPolicySet', 'PasscodePolicySet', 'PasscodePolicySet']);
     expect(state.store?.passcodePolicies).toEqual({ basic, strict });
     expect(Object.keys(state.store?.totpPolicies ?? {})).toEqual(['otp']);
@@ -61,16 +49,15 @@ describe('store decider: passcode policies', () => {
 
   it('adds a policy (create) and refuses a second one of the same name with 409 POLICY_EXISTS', () => {
     const policy = passcodePolicy('default');
-    const { state, events } = run(createStore().state, { type: 'SetPolicy', kind: 'passcode', mode: 'create', policy, metadata: { now: later } });
-    expect(events).toEqual([
-      { type: 'PasscodePolicySet', data: { storeId: 's1', policy, at: later.toISOString() } },
-    ]);
-    expect(state.store?.passcodePolicies.default).toEqual(policy);
-    expect(state.store?.lastUpdatedDtm).toBe(later.toISOString());
+    const added = created()
+      .when({ type: 'SetPolicy', kind: 'passcode', mode: 'create', policy, metadata: { now: later } })
+      .then([{ type: 'PasscodePolicySet', data: { storeId: 's1', policy, at: later.toISOString() } }]);
+    expect(added.state.store?.passcodePolicies.default).toEqual(policy);
+    expect(added.state.store?.lastUpdatedDtm).toBe(later.toISOString());
 
-    const error = domainErrorOf(() =>
-      decideStore({ type: 'SetPolicy', kind: 'passcode', mode: 'create', policy: passcodePolicy('default'), metadata: { now } }, state),
-    );
+    const error = added
+      .when({ type: 'SetPolicy', kind: 'passcode', mode: 'create', policy: passcodePolicy('default'), metadata: { now } })
+      .thenThrows(DomainError);
     expect({ kind: error.kind, code: error.code, message: error.message }).toEqual({
       kind: 'conflict',
       code: 'POLICY_EXISTS',
@@ -79,77 +66,83 @@ describe('store decider: passcode policies', () => {
   });
 
   it('keeps passcode and TOTP policy names apart: the same name in both kinds is no conflict', () => {
-    const withTotp = createStore({ totpPolicies: [totpPolicy('default')] }).state;
-    const { state } = run(withTotp, { type: 'SetPolicy', kind: 'passcode', mode: 'create', policy: passcodePolicy('default'), metadata: { now } });
+    const { state } = created({ totpPolicies: [totpPolicy('default')] })
+      .when({ type: 'SetPolicy', kind: 'passcode', mode: 'create', policy: passcodePolicy('default'), metadata: { now } })
+      .decided();
     expect(Object.keys(state.store?.passcodePolicies ?? {})).toEqual(['default']);
     expect(Object.keys(state.store?.totpPolicies ?? {})).toEqual(['default']);
   });
 
   it('replaces a policy (update) and refuses to update an unknown one with 404 POLICY_NOT_FOUND', () => {
-    const created = createStore({ passcodePolicies: [passcodePolicy('default')] }).state;
     const replacement = passcodePolicy('default', { srpGroup: 3072, maxFailedAttempts: 3 });
-    const { state } = run(created, { type: 'SetPolicy', kind: 'passcode', mode: 'update', policy: replacement, metadata: { now: later } });
-    expect(state.store?.passcodePolicies).toEqual({ default: replacement });
+    const replaced = created({ passcodePolicies: [passcodePolicy('default')] })
+      .when({ type: 'SetPolicy', kind: 'passcode', mode: 'update', policy: replacement, metadata: { now: later } })
+      .decided();
+    expect(replaced.state.store?.passcodePolicies).toEqual({ default: replacement });
 
-    const error = domainErrorOf(() =>
-      decideStore({ type: 'SetPolicy', kind: 'passcode', mode: 'update', policy: passcodePolicy('other'), metadata: { now } }, state),
-    );
+    const error = replaced
+      .when({ type: 'SetPolicy', kind: 'passcode', mode: 'update', policy: passcodePolicy('other'), metadata: { now } })
+      .thenThrows(DomainError);
     expect([error.kind, error.code, error.message]).toEqual(['not-found', 'POLICY_NOT_FOUND', 'Passcode policy other does not exist.']);
   });
 
   it('removes a policy, leaving the others, and refuses to remove an unknown one', () => {
-    const created = createStore({ passcodePolicies: [passcodePolicy('a'), passcodePolicy('b')] }).state;
-    const { state, events } = run(created, { type: 'RemovePolicy', kind: 'passcode', name: 'a', metadata: { now: later } });
-    expect(events).toEqual([{ type: 'PasscodePolicyRemoved', data: { storeId: 's1', name: 'a', at: later.toISOString() } }]);
-    expect(Object.keys(state.store?.passcodePolicies ?? {})).toEqual(['b']);
-    expect(state.store?.lastUpdatedDtm).toBe(later.toISOString());
+    const removed = created({ passcodePolicies: [passcodePolicy('a'), passcodePolicy('b')] })
+      .when({ type: 'RemovePolicy', kind: 'passcode', name: 'a', metadata: { now: later } })
+      .then([{ type: 'PasscodePolicyRemoved', data: { storeId: 's1', name: 'a', at: later.toISOString() } }]);
+    expect(Object.keys(removed.state.store?.passcodePolicies ?? {})).toEqual(['b']);
+    expect(removed.state.store?.lastUpdatedDtm).toBe(later.toISOString());
 
-    const error = domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passcode', name: 'a', metadata: { now } }, state));
+    const error = removed.when({ type: 'RemovePolicy', kind: 'passcode', name: 'a', metadata: { now } }).thenThrows(DomainError);
     expect([error.code, error.message]).toEqual(['POLICY_NOT_FOUND', 'Passcode policy a does not exist.']);
     // A TOTP policy of that name is not a passcode policy.
-    const withTotp = createStore({ totpPolicies: [totpPolicy('t')] }).state;
-    expect(domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passcode', name: 't', metadata: { now } }, withTotp)).code).toBe(
-      'POLICY_NOT_FOUND',
-    );
+    expect(
+      created({ totpPolicies: [totpPolicy('t')] })
+        .when({ type: 'RemovePolicy', kind: 'passcode', name: 't', metadata: { now } })
+        .thenThrows(DomainError).code,
+    ).toBe('POLICY_NOT_FOUND');
   });
 
   it('adds or replaces the passcode policies given with a store update', () => {
-    const created = createStore({ passcodePolicies: [passcodePolicy('keep'), passcodePolicy('change')] }).state;
     const changed = passcodePolicy('change', { hash: 'SHA-512' });
     const added = passcodePolicy('added');
-    const { state, events } = run(created, { type: 'UpdateStore', passcodePolicies: [changed, added], metadata: { now: later } });
+    const { state, events } = created({ passcodePolicies: [passcodePolicy('keep'), passcodePolicy('change')] })
+      .when({ type: 'UpdateStore', passcodePolicies: [changed, added], metadata: { now: later } })
+      .decided();
     expect(events.map((e) => e.type)).toEqual(['PasscodePolicySet', 'PasscodePolicySet']);
     expect(state.store?.passcodePolicies).toEqual({ keep: passcodePolicy('keep'), change: changed, added });
   });
 
   it('answers 404 STORE_NOT_FOUND for policy commands on a missing or deleted store', () => {
     const policy = passcodePolicy('p');
-    expect(domainErrorOf(() => decideStore({ type: 'SetPolicy', kind: 'passcode', mode: 'create', policy, metadata: { now } }, initialStoreState())).code).toBe(
-      'STORE_NOT_FOUND',
-    );
-    const deleted = run(createStore().state, { type: 'DeleteStore', metadata: { now } }).state;
-    expect(domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passcode', name: 'p', metadata: { now } }, deleted)).code).toBe(
-      'STORE_NOT_FOUND',
-    );
+    expect(
+      given().when({ type: 'SetPolicy', kind: 'passcode', mode: 'create', policy, metadata: { now } }).thenThrows(DomainError).code,
+    ).toBe('STORE_NOT_FOUND');
+    expect(
+      created()
+        .followedBy({ type: 'DeleteStore', metadata: { now } })
+        .when({ type: 'RemovePolicy', kind: 'passcode', name: 'p', metadata: { now } })
+        .thenThrows(DomainError).code,
+    ).toBe('STORE_NOT_FOUND');
   });
 
   it('refuses a policy the contract rejects when the event is created (events are schema-checked)', () => {
     const invalid = { ...passcodePolicy('p'), srpGroup: 1024 } as unknown as PasscodePolicy;
-    expect(() => decideStore({ type: 'SetPolicy', kind: 'passcode', mode: 'create', policy: invalid, metadata: { now } }, createStore().state)).toThrow();
+    created().when({ type: 'SetPolicy', kind: 'passcode', mode: 'create', policy: invalid, metadata: { now } }).thenThrows();
   });
 });
 
 describe('store decider: TOTP policies (same plumbing)', () => {
   it('adds, conflicts on, and removes a TOTP policy with TOTP events and messages', () => {
     const policy = totpPolicy('default');
-    const { state, events } = run(createStore().state, { type: 'SetPolicy', kind: 'totp', mode: 'create', policy, metadata: { now } });
-    expect(events.map((e) => e.type)).toEqual(['TotpPolicySet']);
-    expect(state.store?.totpPolicies.default).toEqual(policy);
-    expect(state.store?.passcodePolicies).toEqual({});
-    expect(domainErrorOf(() => decideStore({ type: 'SetPolicy', kind: 'totp', mode: 'create', policy, metadata: { now } }, state)).message).toBe(
+    const added = created().when({ type: 'SetPolicy', kind: 'totp', mode: 'create', policy, metadata: { now } }).decided();
+    expect(added.events.map((e) => e.type)).toEqual(['TotpPolicySet']);
+    expect(added.state.store?.totpPolicies.default).toEqual(policy);
+    expect(added.state.store?.passcodePolicies).toEqual({});
+    expect(added.when({ type: 'SetPolicy', kind: 'totp', mode: 'create', policy, metadata: { now } }).thenThrows(DomainError).message).toBe(
       'TOTP policy default already exists.',
     );
-    const removed = run(state, { type: 'RemovePolicy', kind: 'totp', name: 'default', metadata: { now } });
+    const removed = added.when({ type: 'RemovePolicy', kind: 'totp', name: 'default', metadata: { now } }).decided();
     expect(removed.events.map((e) => e.type)).toEqual(['TotpPolicyRemoved']);
     expect(removed.state.store?.totpPolicies).toEqual({});
   });
@@ -161,7 +154,9 @@ describe('store decider: passkey configurations (keyed by rpId, same plumbing)',
       registrationPolicies: { default: passkeyRegistrationPolicySchema.parse({ residentKey: 'required' }) },
     });
     const other = passkeyConfig('other.example');
-    const { state, events } = createStore({ passkeyConfigs: [acme, other], passcodePolicies: [passcodePolicy('pc')] });
+    const { state, events } = given()
+      .when(createStore({ passkeyConfigs: [acme, other], passcodePolicies: [passcodePolicy('pc')] }))
+      .decided();
     expect(events.map((e) => e.type)).toEqual(['StoreCreated', 'PasscodePolicySet', 'PasskeyConfigSet', 'PasskeyConfigSet']);
     expect(events[2]).toEqual({ type: 'PasskeyConfigSet', data: { storeId: 's1', config: acme, at: now.toISOString() } });
     expect(state.store?.passkeyConfigs).toEqual({ 'acme.example': acme, 'other.example': other });
@@ -170,13 +165,16 @@ describe('store decider: passkey configurations (keyed by rpId, same plumbing)',
 
   it('adds a configuration under its rpId and refuses the same rpId again with 409 PASSKEY_CONFIG_EXISTS', () => {
     const config = passkeyConfig('example.com');
-    const { state, events } = run(createStore().state, { type: 'SetPolicy', kind: 'passkey', mode: 'create', policy: config, metadata: { now: later } });
-    expect(events).toEqual([{ type: 'PasskeyConfigSet', data: { storeId: 's1', config, at: later.toISOString() } }]);
-    expect(state.store?.passkeyConfigs).toEqual({ 'example.com': config });
-    expect(state.store?.lastUpdatedDtm).toBe(later.toISOString());
+    const added = created()
+      .when({ type: 'SetPolicy', kind: 'passkey', mode: 'create', policy: config, metadata: { now: later } })
+      .then([{ type: 'PasskeyConfigSet', data: { storeId: 's1', config, at: later.toISOString() } }]);
+    expect(added.state.store?.passkeyConfigs).toEqual({ 'example.com': config });
+    expect(added.state.store?.lastUpdatedDtm).toBe(later.toISOString());
 
     const again = passkeyConfig('example.com', { rpName: 'Other' });
-    const error = domainErrorOf(() => decideStore({ type: 'SetPolicy', kind: 'passkey', mode: 'create', policy: again, metadata: { now } }, state));
+    const error = added
+      .when({ type: 'SetPolicy', kind: 'passkey', mode: 'create', policy: again, metadata: { now } })
+      .thenThrows(DomainError);
     expect([error.kind, error.code, error.message]).toEqual([
       'conflict',
       'PASSKEY_CONFIG_EXISTS',
@@ -185,15 +183,16 @@ describe('store decider: passkey configurations (keyed by rpId, same plumbing)',
   });
 
   it('replaces a configuration (update) and refuses an unknown rpId with 404 PASSKEY_CONFIG_NOT_FOUND', () => {
-    const created = createStore({ passkeyConfigs: [passkeyConfig('example.com')] }).state;
     const replacement = passkeyConfig('example.com', { rpName: 'Renamed', origins: ['https://login.example.com'] });
-    const { state, events } = run(created, { type: 'SetPolicy', kind: 'passkey', mode: 'update', policy: replacement, metadata: { now: later } });
-    expect(events.map((e) => e.type)).toEqual(['PasskeyConfigSet']);
-    expect(state.store?.passkeyConfigs).toEqual({ 'example.com': replacement });
+    const replaced = created({ passkeyConfigs: [passkeyConfig('example.com')] })
+      .when({ type: 'SetPolicy', kind: 'passkey', mode: 'update', policy: replacement, metadata: { now: later } })
+      .decided();
+    expect(replaced.events.map((e) => e.type)).toEqual(['PasskeyConfigSet']);
+    expect(replaced.state.store?.passkeyConfigs).toEqual({ 'example.com': replacement });
 
-    const error = domainErrorOf(() =>
-      decideStore({ type: 'SetPolicy', kind: 'passkey', mode: 'update', policy: passkeyConfig('other.com'), metadata: { now } }, state),
-    );
+    const error = replaced
+      .when({ type: 'SetPolicy', kind: 'passkey', mode: 'update', policy: passkeyConfig('other.com'), metadata: { now } })
+      .thenThrows(DomainError);
     expect([error.kind, error.code, error.message]).toEqual([
       'not-found',
       'PASSKEY_CONFIG_NOT_FOUND',
@@ -202,54 +201,57 @@ describe('store decider: passkey configurations (keyed by rpId, same plumbing)',
   });
 
   it('removes a configuration by rpId with PasskeyConfigRemoved, leaving the others, and refuses an unknown rpId', () => {
-    const created = createStore({ passkeyConfigs: [passkeyConfig('a.example'), passkeyConfig('b.example')] }).state;
-    const { state, events } = run(created, { type: 'RemovePolicy', kind: 'passkey', name: 'a.example', metadata: { now: later } });
-    expect(events).toEqual([
-      { type: 'PasskeyConfigRemoved', data: { storeId: 's1', rpId: 'a.example', at: later.toISOString() } },
-    ]);
-    expect(Object.keys(state.store?.passkeyConfigs ?? {})).toEqual(['b.example']);
-    expect(state.store?.lastUpdatedDtm).toBe(later.toISOString());
-    expect(domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passkey', name: 'a.example', metadata: { now } }, state)).code).toBe(
-      'PASSKEY_CONFIG_NOT_FOUND',
-    );
+    const removed = created({ passkeyConfigs: [passkeyConfig('a.example'), passkeyConfig('b.example')] })
+      .when({ type: 'RemovePolicy', kind: 'passkey', name: 'a.example', metadata: { now: later } })
+      .then([{ type: 'PasskeyConfigRemoved', data: { storeId: 's1', rpId: 'a.example', at: later.toISOString() } }]);
+    expect(Object.keys(removed.state.store?.passkeyConfigs ?? {})).toEqual(['b.example']);
+    expect(removed.state.store?.lastUpdatedDtm).toBe(later.toISOString());
+    expect(
+      removed.when({ type: 'RemovePolicy', kind: 'passkey', name: 'a.example', metadata: { now } }).thenThrows(DomainError).code,
+    ).toBe('PASSKEY_CONFIG_NOT_FOUND');
   });
 
   it('keeps passkey configurations apart from policies: a policy named like an rpId is no configuration', () => {
-    const withPolicy = createStore({ passcodePolicies: [passcodePolicy('example')] }).state;
-    expect(domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passkey', name: 'example', metadata: { now } }, withPolicy)).code).toBe(
-      'PASSKEY_CONFIG_NOT_FOUND',
-    );
-    const withConfig = createStore({ passkeyConfigs: [passkeyConfig('example')] }).state;
-    expect(domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passcode', name: 'example', metadata: { now } }, withConfig)).code).toBe(
-      'POLICY_NOT_FOUND',
-    );
+    expect(
+      created({ passcodePolicies: [passcodePolicy('example')] })
+        .when({ type: 'RemovePolicy', kind: 'passkey', name: 'example', metadata: { now } })
+        .thenThrows(DomainError).code,
+    ).toBe('PASSKEY_CONFIG_NOT_FOUND');
+    expect(
+      created({ passkeyConfigs: [passkeyConfig('example')] })
+        .when({ type: 'RemovePolicy', kind: 'passcode', name: 'example', metadata: { now } })
+        .thenThrows(DomainError).code,
+    ).toBe('POLICY_NOT_FOUND');
   });
 
   it('adds or replaces the configurations given with a store update', () => {
-    const created = createStore({ passkeyConfigs: [passkeyConfig('keep.example'), passkeyConfig('change.example')] }).state;
     const changed = passkeyConfig('change.example', { rpName: 'Changed' });
     const added = passkeyConfig('added.example');
-    const { state, events } = run(created, { type: 'UpdateStore', passkeyConfigs: [changed, added], metadata: { now: later } });
+    const { state, events } = created({ passkeyConfigs: [passkeyConfig('keep.example'), passkeyConfig('change.example')] })
+      .when({ type: 'UpdateStore', passkeyConfigs: [changed, added], metadata: { now: later } })
+      .decided();
     expect(events.map((e) => e.type)).toEqual(['PasskeyConfigSet', 'PasskeyConfigSet']);
     expect(state.store?.passkeyConfigs).toEqual({ 'keep.example': passkeyConfig('keep.example'), 'change.example': changed, 'added.example': added });
   });
 
   it('answers 404 STORE_NOT_FOUND on a missing or deleted store', () => {
     expect(
-      domainErrorOf(() =>
-        decideStore({ type: 'SetPolicy', kind: 'passkey', mode: 'create', policy: passkeyConfig('example.com'), metadata: { now } }, initialStoreState()),
-      ).code,
+      given()
+        .when({ type: 'SetPolicy', kind: 'passkey', mode: 'create', policy: passkeyConfig('example.com'), metadata: { now } })
+        .thenThrows(DomainError).code,
     ).toBe('STORE_NOT_FOUND');
-    const deleted = run(createStore({ passkeyConfigs: [passkeyConfig('example.com')] }).state, { type: 'DeleteStore', metadata: { now } }).state;
-    expect(domainErrorOf(() => decideStore({ type: 'RemovePolicy', kind: 'passkey', name: 'example.com', metadata: { now } }, deleted)).code).toBe(
-      'STORE_NOT_FOUND',
-    );
+    expect(
+      created({ passkeyConfigs: [passkeyConfig('example.com')] })
+        .followedBy({ type: 'DeleteStore', metadata: { now } })
+        .when({ type: 'RemovePolicy', kind: 'passkey', name: 'example.com', metadata: { now } })
+        .thenThrows(DomainError).code,
+    ).toBe('STORE_NOT_FOUND');
   });
 
   it('refuses a configuration the contract rejects when the event is created (origin not under the rpId)', () => {
     const invalid = { ...passkeyConfig('example.com'), origins: ['https://evil.com'] };
-    expect(() =>
-      decideStore({ type: 'SetPolicy', kind: 'passkey', mode: 'create', policy: invalid, metadata: { now } }, createStore().state),
-    ).toThrow(/host must be example.com or a subdomain of it/);
+    created()
+      .when({ type: 'SetPolicy', kind: 'passkey', mode: 'create', policy: invalid, metadata: { now } })
+      .thenThrows(Error, (error) => expect(error.message).toMatch(/host must be example.com or a subdomain of it/));
   });
 });

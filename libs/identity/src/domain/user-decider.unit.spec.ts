@@ -1,7 +1,8 @@
 import { DomainError, type DomainErrorKind, type FieldError, type UserEvent } from '@identity-store/contracts';
+import { DeciderSpecification } from '@identity-store/testing';
 import type { AttributeValidator } from './attribute-schema';
 import { evolveUser, initialUserState, type UserState, userStreamId } from './user';
-import { decideUser, type UncheckedUserCommand as UserCommand, withAttributeProblems } from './user-decider';
+import { type UncheckedUserCommand as UserCommand, userDecider, withAttributeProblems } from './user-decider';
 
 const T0 = new Date('2026-05-07T10:00:00.000Z');
 const T1 = new Date('2026-05-07T11:00:00.000Z');
@@ -31,7 +32,9 @@ const deleted = (): UserEvent => ({
   data: { userId: USER, storeId: STORE, extId: 'alice', at: T1.toISOString() },
 });
 
-const stateFrom = (events: UserEvent[]): UserState => events.reduce(evolveUser, initialUserState());
+// Strict: an update event leaves the fields it does not change out (not present as undefined).
+const specification = DeciderSpecification.for(userDecider, { equality: 'strict' });
+const stateFrom = (events: UserEvent[]): UserState => specification(events).state();
 
 const createUser = (over: Partial<Extract<UserCommand, { type: 'CreateUser' }>> = {}): UserCommand => ({
   type: 'CreateUser',
@@ -52,22 +55,11 @@ const deleteUser: UserCommand = { type: 'DeleteUser', metadata: { now: T1 } };
 
 /** The store's attributeSchema judges the command's attributes (as the service does), then the decider decides. */
 const given = (events: UserEvent[], validate: AttributeValidator = anything) => ({
-  when: (command: UserCommand) => ({
-    then: (expected: UserEvent[]) =>
-      expect(decideUser(withAttributeProblems(command, validate), stateFrom(events))).toStrictEqual(expected),
-    thenThrows: (kind: DomainErrorKind, code: string): DomainError => {
-      let thrown: unknown;
-      try {
-        decideUser(withAttributeProblems(command, validate), stateFrom(events));
-      } catch (error) {
-        thrown = error;
-      }
-      expect(thrown).toBeInstanceOf(DomainError);
-      expect({ kind: (thrown as DomainError).kind, code: (thrown as DomainError).code }).toEqual({ kind, code });
-      return thrown as DomainError;
-    },
-  }),
+  when: (command: UserCommand) => specification(events).when(withAttributeProblems(command, validate)),
 });
+/** The decision is refused with a DomainError of this kind and code. */
+const refused = (kind: DomainErrorKind, code: string) => (error: DomainError) =>
+  expect({ kind: error.kind, code: error.code }).toEqual({ kind, code });
 
 describe('user decider (test audit F16)', () => {
   describe('CreateUser', () => {
@@ -77,12 +69,12 @@ describe('user decider (test audit F16)', () => {
     });
 
     it('refuses attributes the schema rejects (400 ATTRIBUTES_INVALID naming them), creating nothing', () => {
-      const error = given([], ageRequired).when(createUser({ attributes: { age: -1 } })).thenThrows('validation', 'ATTRIBUTES_INVALID');
+      const error = given([], ageRequired).when(createUser({ attributes: { age: -1 } })).thenThrows(DomainError, refused('validation', 'ATTRIBUTES_INVALID'));
       expect(error.errors).toEqual([{ path: 'body.attributes.age', message: 'must be a non-negative integer' }]);
     });
 
     it('is a conflict when the stream already holds a user', () => {
-      given([created()]).when(createUser()).thenThrows('conflict', 'USER_EXISTS');
+      given([created()]).when(createUser()).thenThrows(DomainError, refused('conflict', 'USER_EXISTS'));
     });
   });
 
@@ -107,12 +99,12 @@ describe('user decider (test audit F16)', () => {
     });
 
     it('checks new attributes against the schema (replacing them whole)', () => {
-      given([created()], ageRequired).when(updateUser({ attributes: { name: 'Alice' } })).thenThrows('validation', 'ATTRIBUTES_INVALID');
+      given([created()], ageRequired).when(updateUser({ attributes: { name: 'Alice' } })).thenThrows(DomainError, refused('validation', 'ATTRIBUTES_INVALID'));
     });
 
     it('is 404 for a user that does not exist or was deleted', () => {
-      given([]).when(updateUser({ status: 'DISABLED' })).thenThrows('not-found', 'USER_NOT_FOUND');
-      given([created(), deleted()]).when(updateUser({ status: 'DISABLED' })).thenThrows('not-found', 'USER_NOT_FOUND');
+      given([]).when(updateUser({ status: 'DISABLED' })).thenThrows(DomainError, refused('not-found', 'USER_NOT_FOUND'));
+      given([created(), deleted()]).when(updateUser({ status: 'DISABLED' })).thenThrows(DomainError, refused('not-found', 'USER_NOT_FOUND'));
     });
   });
 
@@ -123,12 +115,12 @@ describe('user decider (test audit F16)', () => {
     });
 
     it('is 404 when there is no user, or it is already deleted', () => {
-      given([]).when(deleteUser).thenThrows('not-found', 'USER_NOT_FOUND');
-      given([created(), deleted()]).when(deleteUser).thenThrows('not-found', 'USER_NOT_FOUND');
+      given([]).when(deleteUser).thenThrows(DomainError, refused('not-found', 'USER_NOT_FOUND'));
+      given([created(), deleted()]).when(deleteUser).thenThrows(DomainError, refused('not-found', 'USER_NOT_FOUND'));
     });
 
     it('a deleted user’s stream cannot be created again', () => {
-      given([created(), deleted()]).when(createUser()).thenThrows('conflict', 'USER_EXISTS');
+      given([created(), deleted()]).when(createUser()).thenThrows(DomainError, refused('conflict', 'USER_EXISTS'));
     });
   });
 
