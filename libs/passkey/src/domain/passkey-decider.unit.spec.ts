@@ -1,17 +1,16 @@
 import { DomainError, type DomainErrorKind, passkeyResourceSchema } from '@identity-store/contracts';
+import { DeciderSpecification } from '@identity-store/testing';
 import {
   type AuthenticationSession,
   evolvePasskey,
-  initialPasskeyUserState,
   type PasskeyEvent,
-  type PasskeyUserState,
   passkeyStreamId,
   toPasskeyIntegrationEvent,
   userIdOfPasskeyStream,
   usernamelessSessionStreamId,
 } from './passkey';
 import type { AssertionCheck } from './passkey-authentication-decider';
-import { decidePasskey, type PasskeyCommand } from './passkey-decider';
+import { type PasskeyCommand, passkeyDecider } from './passkey-decider';
 import type { VerifiedAttestation } from './passkey-registration-decider';
 import { findSessionByChallenge } from './passkey-sessions';
 import { credentialKey, credentialKeysOf, listPasskeyResources } from './passkey-views';
@@ -30,22 +29,10 @@ const CHALLENGE = 'Y2hhbGxlbmdlLWNoYWxsZW5nZS0xMjM0NTY3ODk';
 const CREDENTIAL = 'Y3JlZGVudGlhbC0x';
 const USER_HANDLE = 'dXNlci0x';
 
-const apply = (events: PasskeyEvent[], state = initialPasskeyUserState()) =>
-  events.reduce(evolvePasskey, state);
-const decide = (command: PasskeyCommand, state: PasskeyUserState) => decidePasskey(command, state);
-/** Decides and evolves: the state after the command. */
-const run = (command: PasskeyCommand, state: PasskeyUserState) => apply(decide(command, state), state);
-
-const rejects = (fn: () => unknown, kind: DomainErrorKind, code: string) => {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DomainError);
-    expect([(error as DomainError).kind, (error as DomainError).code]).toEqual([kind, code]);
-    return;
-  }
-  throw new Error(`expected ${code}`);
-};
+const given = DeciderSpecification.for(passkeyDecider);
+/** The decision is refused with a DomainError of this kind and code. */
+const rejectedWith = (kind: DomainErrorKind, code: string) => (error: DomainError) =>
+  expect([error.kind, error.code]).toEqual([kind, code]);
 
 const startRegistration = (sessionId = 'reg-1', now = T0, timeoutMs = 300_000): PasskeyCommand => ({
   type: 'StartPasskeyRegistration',
@@ -92,10 +79,7 @@ const completeRegistration = (
 
 /** A user with one registered passkey (counter `signCount`). */
 const registered = (signCount = 0) =>
-  run(
-    completeRegistration({ attestation: { ...attestation(), signCount } }),
-    run(startRegistration(), initialPasskeyUserState()),
-  );
+  given().followedBy(startRegistration(), completeRegistration({ attestation: { ...attestation(), signCount } }));
 
 const startAuthentication = (
   over: Partial<Extract<PasskeyCommand, { type: 'StartPasskeyAuthentication' }>> = {},
@@ -154,52 +138,55 @@ describe('passkey streams', () => {
 
 describe('registration', () => {
   it('a start opens a session holding the challenge, user verification and hints, expiring at the timeout', () => {
-    const events = decide(startRegistration('reg-1', T0, 60_000), initialPasskeyUserState());
-    expect(events).toEqual([
-      {
-        type: 'PasskeyRegistrationStarted',
-        data: {
-          sessionId: 'reg-1',
-          storeId: STORE,
-          rpId: RP,
-          policyName: 'default',
-          challenge: CHALLENGE,
-          userVerification: 'required',
-          hints: ['client-device', 'hybrid'],
-          expiresDtm: '2026-05-07T10:01:00.000Z',
-          at: T0.toISOString(),
+    const { state } = given()
+      .when(startRegistration('reg-1', T0, 60_000))
+      .then([
+        {
+          type: 'PasskeyRegistrationStarted',
+          data: {
+            sessionId: 'reg-1',
+            storeId: STORE,
+            rpId: RP,
+            policyName: 'default',
+            challenge: CHALLENGE,
+            userVerification: 'required',
+            hints: ['client-device', 'hybrid'],
+            expiresDtm: '2026-05-07T10:01:00.000Z',
+            at: T0.toISOString(),
+          },
         },
-      },
-    ]);
-    expect(apply(events).sessions['reg-1']).toMatchObject({ kind: 'REGISTRATION', challenge: CHALLENGE });
-    expect(findSessionByChallenge(apply(events), 'REGISTRATION', CHALLENGE)?.id).toBe('reg-1');
-    expect(findSessionByChallenge(apply(events), 'AUTHENTICATION', CHALLENGE)).toBeUndefined();
+      ]);
+    expect(state.sessions['reg-1']).toMatchObject({ kind: 'REGISTRATION', challenge: CHALLENGE });
+    expect(findSessionByChallenge(state, 'REGISTRATION', CHALLENGE)?.id).toBe('reg-1');
+    expect(findSessionByChallenge(state, 'AUTHENTICATION', CHALLENGE)).toBeUndefined();
   });
 
   it('a timeout too large for a date expires the session at the latest instant instead of throwing (review M1)', () => {
-    const events = decide(startRegistration('reg-1', T0, Number.MAX_VALUE), initialPasskeyUserState());
+    const { events } = given().when(startRegistration('reg-1', T0, Number.MAX_VALUE)).decided();
     expect(events[0]!.data).toMatchObject({ expiresDtm: '9999-12-31T23:59:59.999Z' });
   });
 
   it('a verified attestation completes it: the passkey with what the attestation said, the session closed', () => {
-    const state = run(startRegistration(), initialPasskeyUserState());
-    const event = outcome(decide(completeRegistration(), state));
-    expect(event).toEqual({
-      type: 'PasskeyRegistrationCompleted',
-      data: {
-        sessionId: 'reg-1',
-        storeId: STORE,
-        passkeyId: 'pk-1',
-        rpId: RP,
-        policyName: 'default',
-        name: 'Phone',
-        hints: ['client-device', 'hybrid'],
-        ...(({ ok: _ok, ...rest }) => rest)(attestation()),
-        createdDtm: plus(T0, 10).toISOString(),
-        context: { ip: '192.0.2.1' },
-      },
-    });
-    const after = apply([event], state);
+    const { state: after } = given()
+      .followedBy(startRegistration())
+      .when(completeRegistration())
+      .then([
+        {
+          type: 'PasskeyRegistrationCompleted',
+          data: {
+            sessionId: 'reg-1',
+            storeId: STORE,
+            passkeyId: 'pk-1',
+            rpId: RP,
+            policyName: 'default',
+            name: 'Phone',
+            hints: ['client-device', 'hybrid'],
+            ...(({ ok: _ok, ...rest }) => rest)(attestation()),
+            createdDtm: plus(T0, 10).toISOString(),
+            context: { ip: '192.0.2.1' },
+          },
+        },
+      ]);
     expect(after.sessions).toEqual({});
     expect(listPasskeyResources(after)).toEqual([
       {
@@ -228,141 +215,136 @@ describe('registration', () => {
   });
 
   it('a failed check is a failed registration that uses the session up, and stores no passkey', () => {
-    const state = run(startRegistration(), initialPasskeyUserState());
-    const events = decide(
-      completeRegistration({ attestation: { ok: false, reason: 'ORIGIN_MISMATCH' } }),
-      state,
-    );
-    expect(events).toEqual([
-      {
-        type: 'PasskeyRegistrationFailed',
-        data: {
-          sessionId: 'reg-1',
-          rpId: RP,
-          policyName: 'default',
-          reason: 'ORIGIN_MISMATCH',
-          at: plus(T0, 10).toISOString(),
-          context: { ip: '192.0.2.1' },
+    const { state } = given()
+      .followedBy(startRegistration())
+      .when(completeRegistration({ attestation: { ok: false, reason: 'ORIGIN_MISMATCH' } }))
+      .then([
+        {
+          type: 'PasskeyRegistrationFailed',
+          data: {
+            sessionId: 'reg-1',
+            rpId: RP,
+            policyName: 'default',
+            reason: 'ORIGIN_MISMATCH',
+            at: plus(T0, 10).toISOString(),
+            context: { ip: '192.0.2.1' },
+          },
         },
-      },
-    ]);
-    expect(apply(events, state)).toEqual({ passkeys: {}, sessions: {} });
+      ]);
+    expect(state).toEqual({ passkeys: {}, sessions: {} });
   });
 
   it('refuses a credential id the user already has for the relying party (409), leaving the session open', () => {
-    const state = run(startRegistration('reg-2'), registered());
-    rejects(
-      () => decide(completeRegistration({ sessionId: 'reg-2', passkeyId: 'pk-2' }), state),
-      'conflict',
-      'PASSKEY_ALREADY_REGISTERED',
-    );
+    const reopened = registered().followedBy(startRegistration('reg-2'));
+    reopened
+      .when(completeRegistration({ sessionId: 'reg-2', passkeyId: 'pk-2' }))
+      .thenThrows(DomainError, rejectedWith('conflict', 'PASSKEY_ALREADY_REGISTERED'));
     // A refused decision appends nothing: the same session then completes with another credential.
     expect(
       outcome(
-        decide(
-          completeRegistration({
-            sessionId: 'reg-2',
-            passkeyId: 'pk-2',
-            attestation: attestation('b3RoZXI'),
-          }),
-          state,
-        ),
+        reopened
+          .when(
+            completeRegistration({
+              sessionId: 'reg-2',
+              passkeyId: 'pk-2',
+              attestation: attestation('b3RoZXI'),
+            }),
+          )
+          .decided().events,
       ).type,
     ).toBe('PasskeyRegistrationCompleted');
   });
 
   it('sessions: unknown, used, of another kind or another store are 404; expired ones 410 until the next start prunes them', () => {
-    const state = run(startRegistration(), initialPasskeyUserState());
-    rejects(
-      () => decide(completeRegistration({ sessionId: 'nope' }), state),
-      'not-found',
-      'PASSKEY_SESSION_NOT_FOUND',
-    );
-    rejects(
-      () => decide(completeRegistration({ storeId: 'store-2' }), state),
-      'not-found',
-      'PASSKEY_SESSION_NOT_FOUND',
-    );
-    rejects(
-      () => decide(completeAuthentication(verified(1), { sessionId: 'reg-1' }), state),
-      'not-found',
-      'PASSKEY_SESSION_NOT_FOUND',
-    );
-    const used = run(completeRegistration(), state);
-    rejects(() => decide(completeRegistration(), used), 'not-found', 'PASSKEY_SESSION_NOT_FOUND');
+    const started = given().followedBy(startRegistration());
+    started
+      .when(completeRegistration({ sessionId: 'nope' }))
+      .thenThrows(DomainError, rejectedWith('not-found', 'PASSKEY_SESSION_NOT_FOUND'));
+    started
+      .when(completeRegistration({ storeId: 'store-2' }))
+      .thenThrows(DomainError, rejectedWith('not-found', 'PASSKEY_SESSION_NOT_FOUND'));
+    started
+      .when(completeAuthentication(verified(1), { sessionId: 'reg-1' }))
+      .thenThrows(DomainError, rejectedWith('not-found', 'PASSKEY_SESSION_NOT_FOUND'));
+    started
+      .followedBy(completeRegistration())
+      .when(completeRegistration())
+      .thenThrows(DomainError, rejectedWith('not-found', 'PASSKEY_SESSION_NOT_FOUND'));
 
     const late = plus(T0, 300);
-    rejects(() => decide(completeRegistration({ metadata: { now: late } }), state), 'gone', 'PASSKEY_SESSION_EXPIRED');
-    expect(decide(completeRegistration({ metadata: { now: plus(T0, 299) } }), state)).toHaveLength(1);
-    const pruned = run(startRegistration('reg-2', late), state);
+    started
+      .when(completeRegistration({ metadata: { now: late } }))
+      .thenThrows(DomainError, rejectedWith('gone', 'PASSKEY_SESSION_EXPIRED'));
+    expect(started.when(completeRegistration({ metadata: { now: plus(T0, 299) } })).decided().events).toHaveLength(1);
+    const { state: pruned } = started.when(startRegistration('reg-2', late)).decided();
     expect(Object.keys(pruned.sessions)).toEqual(['reg-2']);
   });
 });
 
 describe('authentication', () => {
   it('a start allows the user’s ACTIVE passkeys of the relying party; none is 404', () => {
-    rejects(() => decide(startAuthentication(), initialPasskeyUserState()), 'not-found', 'PASSKEY_NOT_FOUND');
-    const state = registered();
-    const [event] = decide(startAuthentication(), state);
+    given().when(startAuthentication()).thenThrows(DomainError, rejectedWith('not-found', 'PASSKEY_NOT_FOUND'));
+    const user = registered();
+    const [event] = user.when(startAuthentication()).decided().events;
     expect(event).toMatchObject({
       type: 'PasskeyAuthenticationStarted',
       data: { allowCredentials: [CREDENTIAL], usernameless: false, expiresDtm: plus(T0, 180).toISOString() },
     });
-    rejects(
-      () => decide(startAuthentication({ rpId: 'other.example' }), state),
-      'not-found',
-      'PASSKEY_NOT_FOUND',
-    );
-    const suspended = run({ type: 'UpdatePasskey', metadata: { now: T0 }, passkeyId: 'pk-1', status: 'SUSPENDED' }, state);
-    rejects(() => decide(startAuthentication(), suspended), 'not-found', 'PASSKEY_NOT_FOUND');
+    user
+      .when(startAuthentication({ rpId: 'other.example' }))
+      .thenThrows(DomainError, rejectedWith('not-found', 'PASSKEY_NOT_FOUND'));
+    user
+      .followedBy({ type: 'UpdatePasskey', metadata: { now: T0 }, passkeyId: 'pk-1', status: 'SUSPENDED' })
+      .when(startAuthentication())
+      .thenThrows(DomainError, rejectedWith('not-found', 'PASSKEY_NOT_FOUND'));
   });
 
   it('a usernameless start allows any credential (its stream has no passkeys)', () => {
-    const [event] = decide(startAuthentication({ usernameless: true }), initialPasskeyUserState());
+    const [event] = given().when(startAuthentication({ usernameless: true })).decided().events;
     expect(event).toMatchObject({ data: { allowCredentials: [], usernameless: true } });
   });
 
   it('a verified assertion with a growing counter succeeds: counter, backup state and last use recorded', () => {
-    const state = run(startAuthentication(), registered(5));
-    const event = outcome(
-      decide(completeAuthentication(verified(6), { context: { ip: '192.0.2.9' } }), state),
-    );
-    expect(event).toEqual({
-      type: 'PasskeyAuthenticationSucceeded',
-      data: {
-        sessionId: 'auth-1',
-        authenticationId: 'a-1',
-        rpId: RP,
-        policyName: 'default',
-        usernameless: false,
-        hints: ['client-device'],
-        at: plus(T0, 70).toISOString(),
-        context: { ip: '192.0.2.9' },
-        passkeyId: 'pk-1',
-        credentialId: CREDENTIAL,
-        name: 'Phone',
-        status: 'ACTIVE',
-        userVerified: true,
-        backedUp: true,
-        signCount: 6,
-        previousSignCount: 5,
-        origin: 'https://example.com',
-      },
-    });
-    const after = apply([event], state);
+    const { state: after } = registered(5)
+      .followedBy(startAuthentication())
+      .when(completeAuthentication(verified(6), { context: { ip: '192.0.2.9' } }))
+      .then([
+        {
+          type: 'PasskeyAuthenticationSucceeded',
+          data: {
+            sessionId: 'auth-1',
+            authenticationId: 'a-1',
+            rpId: RP,
+            policyName: 'default',
+            usernameless: false,
+            hints: ['client-device'],
+            at: plus(T0, 70).toISOString(),
+            context: { ip: '192.0.2.9' },
+            passkeyId: 'pk-1',
+            credentialId: CREDENTIAL,
+            name: 'Phone',
+            status: 'ACTIVE',
+            userVerified: true,
+            backedUp: true,
+            signCount: 6,
+            previousSignCount: 5,
+            origin: 'https://example.com',
+          },
+        },
+      ]);
     expect(after.sessions).toEqual({});
     expect(after.passkeys['pk-1']).toMatchObject({ signCount: 6, lastUsedDtm: plus(T0, 70).toISOString() });
   });
 
   it('accepts the zero counter of synced passkeys (both zero), every time', () => {
-    let state = registered(0);
+    let user = registered(0);
     for (const sessionId of ['s1', 's2']) {
-      state = run(startAuthentication({ sessionId }), state);
-      const events = decide(completeAuthentication(verified(0), { sessionId }), state);
+      const started = user.followedBy(startAuthentication({ sessionId }));
+      const { events } = started.when(completeAuthentication(verified(0), { sessionId })).decided();
       expect(outcome(events).type).toBe('PasskeyAuthenticationSucceeded');
-      state = apply(events, state);
+      user = given([...started.events, ...events]);
     }
-    expect(state.passkeys['pk-1']!.signCount).toBe(0);
+    expect(user.state().passkeys['pk-1']!.signCount).toBe(0);
   });
 
   it('flags a counter that does not grow as COUNTER_REGRESSION, keeping the stored counter', () => {
@@ -371,8 +353,11 @@ describe('authentication', () => {
       [5, 5],
       [5, 0],
     ] as const) {
-      const state = run(startAuthentication(), registered(stored));
-      const event = outcome(decide(completeAuthentication(verified(signed)), state));
+      const { events, state: after } = registered(stored)
+        .followedBy(startAuthentication())
+        .when(completeAuthentication(verified(signed)))
+        .decided();
+      const event = outcome(events);
       expect(event).toMatchObject({
         type: 'PasskeyAuthenticationFailed',
         data: {
@@ -382,16 +367,15 @@ describe('authentication', () => {
           previousSignCount: stored,
         },
       });
-      const after = apply([event], state);
       expect(after.passkeys['pk-1']!.signCount).toBe(stored);
       expect(after.sessions).toEqual({});
     }
   });
 
   it('judges in order: unknown or not allowed credential, user handle, passkey status, then the checks', () => {
-    const state = run(startAuthentication(), registered(1));
-    const reason = (command: PasskeyCommand, on = state) => {
-      const event = outcome(decide(command, on));
+    const started = registered(1).followedBy(startAuthentication());
+    const reason = (command: PasskeyCommand, on = started) => {
+      const event = outcome(on.when(command).decided().events);
       expect(event.type).toBe('PasskeyAuthenticationFailed');
       return (event.data as { reason: string }).reason;
     };
@@ -407,7 +391,7 @@ describe('authentication', () => {
     expect(reason(completeAuthentication(failedCheck, { userHandle: 'b3RoZXI' }))).toBe(
       'USER_HANDLE_MISMATCH',
     );
-    const suspended = run({ type: 'UpdatePasskey', metadata: { now: T0 }, passkeyId: 'pk-1', status: 'SUSPENDED' }, state);
+    const suspended = started.followedBy({ type: 'UpdatePasskey', metadata: { now: T0 }, passkeyId: 'pk-1', status: 'SUSPENDED' });
     expect(reason(completeAuthentication(failedCheck), suspended)).toBe('PASSKEY_NOT_ACTIVE');
     expect(reason(completeAuthentication(failedCheck))).toBe('INVALID_SIGNATURE');
     expect(
@@ -421,14 +405,14 @@ describe('authentication', () => {
       ),
     ).toBe('USER_VERIFICATION_MISSING');
     // A response without a user handle is fine for a user-scoped session.
-    expect(outcome(decide(completeAuthentication(verified(2), { userHandle: undefined }), state)).type).toBe(
+    expect(outcome(started.when(completeAuthentication(verified(2), { userHandle: undefined })).decided().events).type).toBe(
       'PasskeyAuthenticationSucceeded',
     );
 
     // A credential the session did not allow (registered after the start) is unknown to it.
-    const later = run(
+    const later = started.followedBy(
+      startRegistration('reg-9', plus(T0, 61)),
       completeRegistration({ sessionId: 'reg-9', passkeyId: 'pk-2', attestation: attestation('c2Vjb25k') }),
-      run(startRegistration('reg-9', plus(T0, 61)), state),
     );
     expect(reason(completeAuthentication(verified(1), { credentialId: 'c2Vjb25k' }), later)).toBe(
       'UNKNOWN_CREDENTIAL',
@@ -436,12 +420,11 @@ describe('authentication', () => {
   });
 
   it('records what the failed check saw, and the passkey when one has the credential id', () => {
-    const state = run(startAuthentication(), registered(1));
+    const started = registered(1).followedBy(startAuthentication());
     const event = outcome(
-      decide(
-        completeAuthentication({ ok: false, reason: 'ORIGIN_MISMATCH', userVerified: false, signCount: 9 }),
-        state,
-      ),
+      started
+        .when(completeAuthentication({ ok: false, reason: 'ORIGIN_MISMATCH', userVerified: false, signCount: 9 }))
+        .decided().events,
     );
     expect(event.data).toMatchObject({
       passkeyId: 'pk-1',
@@ -454,7 +437,7 @@ describe('authentication', () => {
       previousSignCount: 1,
     });
     const unknown = outcome(
-      decide(completeAuthentication(verified(2), { credentialId: 'dW5rbm93bg' }), state),
+      started.when(completeAuthentication(verified(2), { credentialId: 'dW5rbm93bg' })).decided().events,
     );
     expect(unknown.data).toMatchObject({
       passkeyId: null,
@@ -467,117 +450,101 @@ describe('authentication', () => {
 
 describe('usernameless authentication', () => {
   /** The session's own stream, and the session as the service reads it from there. */
-  const sessionStream = () => run(startAuthentication({ usernameless: true }), initialPasskeyUserState());
-  const session = () => sessionStream().sessions['auth-1'] as AuthenticationSession;
+  const sessionStream = () => given().followedBy(startAuthentication({ usernameless: true }));
+  const session = () => sessionStream().state().sessions['auth-1'] as AuthenticationSession;
 
   it('decides on the user’s stream with the session read from its own stream; the user handle is required', () => {
     const user = registered(3);
-    const ok = outcome(decide(completeAuthentication(verified(4), { session: session() }), user));
+    const ok = outcome(user.when(completeAuthentication(verified(4), { session: session() })).decided().events);
     expect(ok).toMatchObject({
       type: 'PasskeyAuthenticationSucceeded',
       data: { usernameless: true, previousSignCount: 3 },
     });
     const noHandle = outcome(
-      decide(completeAuthentication(verified(4), { session: session(), userHandle: undefined }), user),
+      user.when(completeAuthentication(verified(4), { session: session(), userHandle: undefined })).decided().events,
     );
     expect(noHandle.data).toMatchObject({ reason: 'USER_HANDLE_MISMATCH' });
-    rejects(
-      () => decide(completeAuthentication(verified(4), { session: session(), storeId: 'store-2' }), user),
-      'not-found',
-      'PASSKEY_SESSION_NOT_FOUND',
-    );
-    rejects(
-      () => decide(completeAuthentication(verified(4), { session: session(), metadata: { now: plus(T0, 180) } }), user),
-      'gone',
-      'PASSKEY_SESSION_EXPIRED',
-    );
+    user
+      .when(completeAuthentication(verified(4), { session: session(), storeId: 'store-2' }))
+      .thenThrows(DomainError, rejectedWith('not-found', 'PASSKEY_SESSION_NOT_FOUND'));
+    user
+      .when(completeAuthentication(verified(4), { session: session(), metadata: { now: plus(T0, 180) } }))
+      .thenThrows(DomainError, rejectedWith('gone', 'PASSKEY_SESSION_EXPIRED'));
   });
 
   it('the session stream closes when a user is found (published without the session id), or records the failure when none is', () => {
     const base = { metadata: { now: plus(T0, 70) }, sessionId: 'auth-1', storeId: STORE, authenticationId: 'a-1' };
-    const closed = decide({ type: 'CloseUsernamelessSession', ...base }, sessionStream());
-    expect(closed).toEqual([
-      {
-        type: 'PasskeyAuthenticationSessionClosed',
-        data: { sessionId: 'auth-1', authenticationId: 'a-1', at: base.metadata.now.toISOString() },
-      },
-    ]);
-    expect(toPasskeyIntegrationEvent(closed[0]!)).toEqual({
+    const closed = sessionStream()
+      .when({ type: 'CloseUsernamelessSession', ...base })
+      .then([
+        {
+          type: 'PasskeyAuthenticationSessionClosed',
+          data: { sessionId: 'auth-1', authenticationId: 'a-1', at: base.metadata.now.toISOString() },
+        },
+      ]);
+    expect(toPasskeyIntegrationEvent(closed.events[0]!)).toEqual({
       type: 'PasskeyAuthenticationSessionClosed',
       version: 1,
       data: { authenticationId: 'a-1', at: base.metadata.now.toISOString() },
     });
-    expect(apply(closed, sessionStream()).sessions).toEqual({});
-    rejects(
-      () => decide({ type: 'CloseUsernamelessSession', ...base }, apply(closed, sessionStream())),
-      'not-found',
-      'PASSKEY_SESSION_NOT_FOUND',
-    );
+    expect(closed.state.sessions).toEqual({});
+    closed
+      .when({ type: 'CloseUsernamelessSession', ...base })
+      .thenThrows(DomainError, rejectedWith('not-found', 'PASSKEY_SESSION_NOT_FOUND'));
 
     const failed = outcome(
-      decide({ type: 'FailUsernamelessAuthentication', ...base, credentialId: CREDENTIAL }, sessionStream()),
+      sessionStream().when({ type: 'FailUsernamelessAuthentication', ...base, credentialId: CREDENTIAL }).decided().events,
     );
     expect(failed).toMatchObject({
       type: 'PasskeyAuthenticationFailed',
       data: { reason: 'UNKNOWN_CREDENTIAL', passkeyId: null, usernameless: true, credentialId: CREDENTIAL },
     });
     // A user's session is never closed as a usernameless one.
-    expect(() =>
-      decide({ type: 'CloseUsernamelessSession', ...base }, run(startAuthentication(), registered())),
-    ).toThrow();
+    registered().followedBy(startAuthentication()).when({ type: 'CloseUsernamelessSession', ...base }).thenThrows();
   });
 });
 
 describe('administration', () => {
   it('updates status and name; setting what is there is a no-op; REVOKED is final', () => {
-    const state = registered();
+    const user = registered();
     const at = plus(T0, 5);
-    expect(
-      decide({ type: 'UpdatePasskey', metadata: { now: at }, passkeyId: 'pk-1', status: 'ACTIVE', name: 'Phone' }, state),
-    ).toEqual([]);
-    const changed = decide(
-      { type: 'UpdatePasskey', metadata: { now: at }, passkeyId: 'pk-1', status: 'SUSPENDED', name: null },
-      state,
-    );
-    expect(changed).toEqual([
-      {
-        type: 'PasskeyStatusChanged',
-        data: { passkeyId: 'pk-1', status: 'SUSPENDED', at: at.toISOString() },
-      },
-      { type: 'PasskeyRenamed', data: { passkeyId: 'pk-1', name: null, at: at.toISOString() } },
-    ]);
-    expect(apply(changed, state).passkeys['pk-1']).toMatchObject({ status: 'SUSPENDED', name: null });
-    const revoked = run({ type: 'UpdatePasskey', metadata: { now: at }, passkeyId: 'pk-1', status: 'REVOKED' }, state);
-    rejects(
-      () => decide({ type: 'UpdatePasskey', metadata: { now: at }, passkeyId: 'pk-1', name: 'x' }, revoked),
-      'conflict',
-      'PASSKEY_REVOKED',
-    );
-    rejects(
-      () => decide({ type: 'UpdatePasskey', metadata: { now: at }, passkeyId: 'nope', name: 'x' }, state),
-      'not-found',
-      'PASSKEY_NOT_FOUND',
-    );
+    user
+      .when({ type: 'UpdatePasskey', metadata: { now: at }, passkeyId: 'pk-1', status: 'ACTIVE', name: 'Phone' })
+      .thenNothingHappened();
+    const { state: changed } = user
+      .when({ type: 'UpdatePasskey', metadata: { now: at }, passkeyId: 'pk-1', status: 'SUSPENDED', name: null })
+      .then([
+        {
+          type: 'PasskeyStatusChanged',
+          data: { passkeyId: 'pk-1', status: 'SUSPENDED', at: at.toISOString() },
+        },
+        { type: 'PasskeyRenamed', data: { passkeyId: 'pk-1', name: null, at: at.toISOString() } },
+      ]);
+    expect(changed.passkeys['pk-1']).toMatchObject({ status: 'SUSPENDED', name: null });
+    user
+      .followedBy({ type: 'UpdatePasskey', metadata: { now: at }, passkeyId: 'pk-1', status: 'REVOKED' })
+      .when({ type: 'UpdatePasskey', metadata: { now: at }, passkeyId: 'pk-1', name: 'x' })
+      .thenThrows(DomainError, rejectedWith('conflict', 'PASSKEY_REVOKED'));
+    user
+      .when({ type: 'UpdatePasskey', metadata: { now: at }, passkeyId: 'nope', name: 'x' })
+      .thenThrows(DomainError, rejectedWith('not-found', 'PASSKEY_NOT_FOUND'));
   });
 
   it('deletes a passkey, which releases its credential key', () => {
-    const state = registered();
-    const deleted = run({ type: 'DeletePasskey', metadata: { now: T0 }, passkeyId: 'pk-1' }, state);
-    expect(deleted.passkeys).toEqual({});
-    expect(credentialKeysOf(deleted)).toEqual([]);
-    rejects(
-      () => decide({ type: 'DeletePasskey', metadata: { now: T0 }, passkeyId: 'pk-1' }, deleted),
-      'not-found',
-      'PASSKEY_NOT_FOUND',
-    );
+    const deleted = registered().followedBy({ type: 'DeletePasskey', metadata: { now: T0 }, passkeyId: 'pk-1' });
+    expect(deleted.state().passkeys).toEqual({});
+    expect(credentialKeysOf(deleted.state())).toEqual([]);
+    deleted
+      .when({ type: 'DeletePasskey', metadata: { now: T0 }, passkeyId: 'pk-1' })
+      .thenThrows(DomainError, rejectedWith('not-found', 'PASSKEY_NOT_FOUND'));
   });
 
   it('ignores unknown event types and events of passkeys already removed', () => {
-    const state = registered();
+    const state = registered().state();
     expect(evolvePasskey(state, { type: 'SomethingNew', data: {} } as unknown as PasskeyEvent)).toBe(state);
-    const gone = run({ type: 'DeletePasskey', metadata: { now: T0 }, passkeyId: 'pk-1' }, state);
+    const gone = registered().followedBy({ type: 'DeletePasskey', metadata: { now: T0 }, passkeyId: 'pk-1' });
     expect(
-      apply([{ type: 'PasskeyRenamed', data: { passkeyId: 'pk-1', name: 'x', at: T0.toISOString() } }], gone),
-    ).toEqual(gone);
+      given([...gone.events, { type: 'PasskeyRenamed', data: { passkeyId: 'pk-1', name: 'x', at: T0.toISOString() } }]).state(),
+    ).toEqual(gone.state());
   });
 });
