@@ -1,12 +1,7 @@
 import { DomainError } from '@identity-store/contracts';
-import {
-  evolvePasskey,
-  initialPasskeyUserState,
-  PasskeySessionsExpired,
-  type PasskeyUserState,
-  toPasskeyIntegrationEvent,
-} from './passkey';
-import { decidePasskey, type PasskeyCommand } from './passkey-decider';
+import { DeciderSpecification } from '@identity-store/testing';
+import { evolvePasskey, PasskeySessionsExpired, toPasskeyIntegrationEvent } from './passkey';
+import { type PasskeyCommand, passkeyDecider } from './passkey-decider';
 import { expirePasskeySessions, MAX_OPEN_SESSIONS, storeOfPasskeySessions } from './passkey-sessions';
 
 /**
@@ -28,25 +23,25 @@ const ceremony = (sessionId: string, now: Date) => ({
   hints: [],
   timeoutMs: 300_000,
 });
-const run = (state: PasskeyUserState, command: PasskeyCommand) => {
-  const events = decidePasskey(command, state);
-  return { events, state: events.reduce(evolvePasskey, state) };
-};
-const startRegistration = (state: PasskeyUserState, sessionId: string, now: Date) =>
-  run(state, { type: 'StartPasskeyRegistration', ...ceremony(sessionId, now) });
+const given = DeciderSpecification.for(passkeyDecider);
+const startRegistration = (sessionId: string, now: Date): PasskeyCommand => ({
+  type: 'StartPasskeyRegistration',
+  ...ceremony(sessionId, now),
+});
 /** A completion whose attestation failed its checks: decided on the open session (a failure), or refused. */
-const complete = (state: PasskeyUserState, sessionId: string, now: Date) =>
-  run(state, {
-    type: 'CompletePasskeyRegistration',
-    metadata: { now },
-    sessionId,
-    storeId: 'store-1',
-    passkeyId: 'passkey-1',
-    attestation: { ok: false, reason: 'INVALID_ATTESTATION' },
-  });
-const outcome = (action: () => { events: Array<{ type: string }> }) => {
+const complete = (sessionId: string, now: Date): PasskeyCommand => ({
+  type: 'CompletePasskeyRegistration',
+  metadata: { now },
+  sessionId,
+  storeId: 'store-1',
+  passkeyId: 'passkey-1',
+  attestation: { ok: false, reason: 'INVALID_ATTESTATION' },
+});
+/** What a decision was: the types of the decided events, or the refusal's kind and code. */
+const outcome = (when: { decided: () => { events: Array<{ type: string }> } }) => {
   try {
-    return action()
+    return when
+      .decided()
       .events.map((e) => e.type)
       .join();
   } catch (error) {
@@ -54,21 +49,19 @@ const outcome = (action: () => { events: Array<{ type: string }> }) => {
     throw error;
   }
 };
-const withOpenRegistrations = (count: number) => {
-  let state = initialPasskeyUserState();
-  for (let i = 0; i < count; i++) state = startRegistration(state, `session-${99 - i}`, at(i)).state;
-  return state;
-};
+const withOpenRegistrations = (count: number) =>
+  given().followedBy(...Array.from({ length: count }, (_, i) => startRegistration(`session-${99 - i}`, at(i))));
 
 describe('passkey sessions are capped per user', () => {
   it(`opens ${MAX_OPEN_SESSIONS} without evicting any`, () => {
-    const { events } = startRegistration(withOpenRegistrations(MAX_OPEN_SESSIONS - 1), 'tenth', at(30));
+    const { events } = withOpenRegistrations(MAX_OPEN_SESSIONS - 1).when(startRegistration('tenth', at(30))).decided();
     expect(events.map((e) => e.type)).toEqual(['PasskeyRegistrationStarted']);
   });
 
   it('a start beyond the cap evicts the oldest open session in the same decision; its completion is 404', () => {
-    const beyond = startRegistration(withOpenRegistrations(MAX_OPEN_SESSIONS), 'newest', at(30));
-    expect(beyond.events).toEqual([
+    const beyond = withOpenRegistrations(MAX_OPEN_SESSIONS)
+      .when(startRegistration('newest', at(30)))
+      .then([
       PasskeySessionsExpired.create({
         reason: 'EVICTED',
         // The oldest by start time (not by id: "session-99" sorts last).
@@ -87,20 +80,21 @@ describe('passkey sessions are capped per user', () => {
       expect.objectContaining({ type: 'PasskeyRegistrationStarted' }),
     ]);
     expect(Object.keys(beyond.state.sessions)).toHaveLength(MAX_OPEN_SESSIONS);
-    expect(outcome(() => complete(beyond.state, 'session-99', at(31)))).toBe(
+    expect(outcome(beyond.when(complete('session-99', at(31))))).toBe(
       'not-found PASSKEY_SESSION_NOT_FOUND',
     );
-    expect(outcome(() => complete(beyond.state, 'newest', at(31)))).toBe('PasskeyRegistrationFailed');
-    expect(outcome(() => complete(beyond.state, 'session-98', at(31)))).toBe('PasskeyRegistrationFailed');
+    expect(outcome(beyond.when(complete('newest', at(31))))).toBe('PasskeyRegistrationFailed');
+    expect(outcome(beyond.when(complete('session-98', at(31))))).toBe('PasskeyRegistrationFailed');
   });
 
   it('expired sessions do not count, and the state never holds more than the cap', () => {
-    const later = startRegistration(withOpenRegistrations(MAX_OPEN_SESSIONS), 'later', at(600));
+    const later = withOpenRegistrations(MAX_OPEN_SESSIONS).when(startRegistration('later', at(600))).decided();
     expect(later.events.map((e) => e.type)).toEqual(['PasskeyRegistrationStarted']);
     expect(Object.keys(later.state.sessions)).toEqual(['later']);
 
-    let state = initialPasskeyUserState();
-    for (let i = 0; i < 100; i++) state = startRegistration(state, `s-${i}`, at(i)).state;
+    const state = given()
+      .followedBy(...Array.from({ length: 100 }, (_, i) => startRegistration(`s-${i}`, at(i))))
+      .state();
     expect(Object.keys(state.sessions)).toHaveLength(MAX_OPEN_SESSIONS);
     expect(state.sessions['s-99']).toBeDefined();
     expect(state.sessions['s-89']).toBeUndefined();
@@ -109,13 +103,14 @@ describe('passkey sessions are capped per user', () => {
 
 describe("the session sweeper's decision", () => {
   it("closes a usernameless session's own stream once it expired: 410 before, 404 after", () => {
-    const { state } = run(initialPasskeyUserState(), {
+    const started = given().followedBy({
       type: 'StartPasskeyAuthentication',
       ...ceremony('usernameless', at(0)),
       usernameless: true,
     });
-    const close = (s: PasskeyUserState, now: Date) =>
-      run(s, {
+    const state = started.state();
+    const close = (stream: typeof started, now: Date) =>
+      stream.when({
         type: 'CloseUsernamelessSession',
         metadata: { now },
         sessionId: 'usernameless',
@@ -123,7 +118,7 @@ describe("the session sweeper's decision", () => {
         authenticationId: 'a-1',
       });
     expect(expirePasskeySessions(state, at(299))).toEqual([]);
-    expect(outcome(() => close(state, at(300)))).toBe('gone PASSKEY_SESSION_EXPIRED');
+    expect(outcome(close(started, at(300)))).toBe('gone PASSKEY_SESSION_EXPIRED');
     const events = expirePasskeySessions(state, at(300));
     expect(events).toEqual([
       PasskeySessionsExpired.create({
@@ -142,9 +137,9 @@ describe("the session sweeper's decision", () => {
       }),
     ]);
     expect(storeOfPasskeySessions(state)).toBe('store-1');
-    const swept = events.reduce(evolvePasskey, state);
-    expect(swept.sessions).toEqual({});
-    expect(outcome(() => close(swept, at(301)))).toBe('not-found PASSKEY_SESSION_NOT_FOUND');
+    const swept = given([...started.events, ...events]);
+    expect(swept.state().sessions).toEqual({});
+    expect(outcome(close(swept, at(301)))).toBe('not-found PASSKEY_SESSION_NOT_FOUND');
     expect(toPasskeyIntegrationEvent(events[0]!)).toEqual({
       type: 'PasskeySessionsExpired',
       version: 1,
@@ -165,8 +160,7 @@ describe("the session sweeper's decision", () => {
   });
 
   it("closes only a user's expired sessions", () => {
-    let state = startRegistration(initialPasskeyUserState(), 'early', at(0)).state;
-    state = startRegistration(state, 'late', at(120)).state;
+    const state = given().followedBy(startRegistration('early', at(0)), startRegistration('late', at(120))).state();
     const swept = expirePasskeySessions(state, at(400)).reduce(evolvePasskey, state);
     expect(Object.keys(swept.sessions)).toEqual(['late']);
     expect(expirePasskeySessions(swept, at(400))).toEqual([]);
