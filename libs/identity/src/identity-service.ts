@@ -11,14 +11,16 @@ import {
   type UserStatus,
 } from '@identity-store/contracts';
 import {
-  AggregateRepository,
+  CommandHandler,
   type EventMetadata,
-  type PostgresEventStore,
+  type EventStore,
+  PostgresEventStore,
+  type PrismaTx,
   UniqueKeyTakenError,
 } from '@identity-store/event-store';
 import type { IdentityQueries, UserRef } from '@identity-store/service-clients';
 import { storeMessages, userMessages } from './data/identity-outbox';
-import { IdentityReadModels, storeNameKeys, userExtIdKeys } from './data/identity-store-data';
+import { type IdentityDocuments, IdentityReadModels, storeNameKeys, userExtIdKeys } from './data/identity-store-data';
 import { TtlCache } from './data/ttl-cache';
 import { attributeValidator } from './domain/attribute-schema';
 import { storeSnapshot, userSnapshot } from './domain/identity-snapshots';
@@ -40,6 +42,12 @@ export interface WriteRequest {
   ifMatch?: number;
 }
 
+/** Where the service keeps its events and documents (in memory for unit specs: ./testing/in-memory-identity.ts). */
+export interface IdentityStorage<Tx, ReadModels extends IdentityDocuments<Tx>> {
+  eventStore: EventStore<Tx>;
+  readModels: ReadModels;
+}
+
 export type NewStore = { name: string; description?: string; attributeSchema: Record<string, unknown> | null } & StorePolicies;
 export type StoreChange = DistributiveOmit<Exclude<StoreCommand, { type: 'CreateStore' }>, 'metadata'>;
 export type NewUser = { extId: string; status: UserStatus; attributes: Record<string, unknown> };
@@ -50,20 +58,33 @@ export type UserChange = DistributiveOmit<Exclude<UncheckedUserCommand, { type: 
  * loads the aggregate, decides, and appends with the expected version; the inline projection keeps
  * the lookup documents in the same transaction.
  */
-export class IdentityService implements IdentityQueries {
-  readonly readModels: IdentityReadModels;
-  private readonly stores: AggregateRepository<StoreState, StoreEvent>;
-  private readonly users: AggregateRepository<UserState, UserEvent>;
+// The default ReadModels is IdentityReadModels (on PostgreSQL); written as an intersection so that
+// the default meets the constraint for any Tx.
+export class IdentityService<
+  Tx = PrismaTx,
+  ReadModels extends IdentityDocuments<Tx> = IdentityDocuments<Tx> & IdentityReadModels,
+>
+  implements IdentityQueries
+{
+  readonly readModels: ReadModels;
+  private readonly stores: CommandHandler<StoreState, StoreEvent, Tx>;
+  private readonly users: CommandHandler<UserState, UserEvent, Tx>;
   private readonly lookups: TtlCache<unknown>;
 
+  /** On PostgreSQL given its event store (the defaults of Tx and ReadModels), or on any storage. */
   constructor(
-    eventStore: PostgresEventStore,
+    storage: PostgresEventStore | IdentityStorage<Tx, ReadModels>,
     private readonly clock: () => Date = () => new Date(),
     lookupTtlMs = 1_000,
   ) {
-    this.readModels = new IdentityReadModels(eventStore.prisma);
-    this.stores = new AggregateRepository(eventStore, { ...storeDecider, snapshot: storeSnapshot });
-    this.users = new AggregateRepository(eventStore, { ...userDecider, snapshot: userSnapshot });
+    const { eventStore, readModels } =
+      storage instanceof PostgresEventStore
+        ? // Only with the defaults (Tx = PrismaTx, ReadModels = IdentityReadModels): a PostgresEventStore is no other storage.
+          ({ eventStore: storage, readModels: new IdentityReadModels(storage.prisma) } as unknown as IdentityStorage<Tx, ReadModels>)
+        : storage;
+    this.readModels = readModels;
+    this.stores = new CommandHandler(eventStore, { ...storeDecider, snapshot: storeSnapshot });
+    this.users = new CommandHandler(eventStore, { ...userDecider, snapshot: userSnapshot });
     this.lookups = new TtlCache(lookupTtlMs);
   }
 

@@ -8,7 +8,23 @@ export const USERS = 'users';
 export const storeNameKey = (name: string) => ({ scope: 'store-name', key: name });
 export const userExtIdKey = (storeId: string, extId: string) => ({ scope: 'user-ext-id', key: `${storeId}/${extId}` });
 
-export class IdentityReadModels {
+/**
+ * What the identity service reads and keeps inline with its events: the stores and users as
+ * documents, and the streams holding store names and users' extIds. On PostgreSQL in production
+ * (IdentityReadModels), in memory in unit specs (../testing/in-memory-identity.ts).
+ */
+export interface IdentityDocuments<Tx = PrismaTx> {
+  storeIdByName(name: string): Promise<string | null>;
+  storeByName(name: string): Promise<Store | null>;
+  userIdByExtId(storeId: string, extId: string): Promise<string | null>;
+  user(storeId: string, userId: string): Promise<UserRecord | null>;
+  putStore(tx: Tx, store: Store): Promise<void>;
+  putUser(tx: Tx, user: UserRecord): Promise<void>;
+  deleteStore(tx: Tx, storeId: string): Promise<void>;
+  deleteUser(tx: Tx, userId: string): Promise<void>;
+}
+
+export class IdentityReadModels implements IdentityDocuments {
   readonly documents: DocumentStore;
 
   constructor(private readonly prisma: PrismaClient) {
