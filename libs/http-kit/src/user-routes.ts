@@ -1,24 +1,16 @@
-import { storeNameSchema } from '@identity-store/contracts';
+import { pathSegmentSchema, storeNameSchema } from '@identity-store/contracts';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { operationRouter } from './router';
+
+/** Kept here too for the services that import it from http-kit. */
+export { pathSegmentSchema };
 
 /** Event metadata of the events a request appends: its correlation id, caused by this request. */
 export const requestMetadata = (req: Request) => ({
   correlationId: req.correlationId,
   causationId: req.requestId,
 });
-
-/**
- * A path segment naming a resource (a user id or external id, …): never `.` or `..`, which URL
- * parsers resolve as relative paths (a lookup for user `..` would reach its parent resource).
- */
-export const pathSegmentSchema = (maxLength: number) =>
-  z
-    .string()
-    .min(1)
-    .max(maxLength)
-    .refine((segment) => segment !== '.' && segment !== '..', 'must not be "." or ".."');
 
 const userSegment = pathSegmentSchema(128);
 /** Path parameters of a user-scoped route: the store and the user by internal or external id. */
