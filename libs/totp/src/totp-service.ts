@@ -22,6 +22,7 @@ import {
   totpStreamId,
 } from './domain/totp-decider';
 import { totpSnapshot } from './domain/totp-snapshot';
+import { findByPolicy, listTotpResources, toTotpResource } from './domain/totp-decider';
 
 /**
  * Associated data of a TOTP secret: the user and the credential (a ciphertext copied to another
@@ -151,5 +152,28 @@ export class TotpService {
     return this.streams.decide(store, user, (state, now) => decideTotp({ ...command, now } as TotpCommand, state, deps), {
       metadata,
     });
+  }
+
+  /** The user's TOTP of a policy as the API shows it (404 for an unknown policy, or none registered). */
+  async registrationOf(storeName: string, ref: UserRef, policyName: string) {
+    const { store, state, now } = await this.state(storeName, ref);
+    if (!ownEntry(store.totpPolicies, policyName)) throw notFound('POLICY_NOT_FOUND', `TOTP policy ${policyName} does not exist.`);
+    const credential = findByPolicy(state, policyName);
+    if (!credential) throw notFound('TOTP_NOT_FOUND', `No TOTP registered for policy ${policyName}.`);
+    return toTotpResource(credential, now);
+  }
+
+  /** One of the user's TOTPs as the API shows it (404 for none). */
+  async credentialOf(storeName: string, ref: UserRef, credentialId: string) {
+    const { state, now } = await this.state(storeName, ref);
+    const credential = ownEntry(state.credentials, credentialId);
+    if (!credential) throw notFound('TOTP_NOT_FOUND', `TOTP ${credentialId} does not exist.`);
+    return toTotpResource(credential, now);
+  }
+
+  /** The user's TOTPs as the API shows them. */
+  async list(storeName: string, ref: UserRef) {
+    const { state, now } = await this.state(storeName, ref);
+    return listTotpResources(state, now);
   }
 }

@@ -18,7 +18,7 @@ export type ResponseDoc = z.ZodType | null | { schema: z.ZodType | null; descrip
 
 export const STORES_PATH = '/api/identity-store/stores';
 /** Prefix of user-scoped paths; each such row is also served by external id (`…/{extId}…/ext`). */
-export const USER_PATH = `${STORES_PATH}/{storeName}/users/{userId}`;
+export const USER_PATH = `${STORES_PATH}/{storeName}/users/{userId}` as const;
 const EXT_USER_PATH = `${STORES_PATH}/{storeName}/users/{extId}`;
 
 /** One endpoint, as a family's table declares it. */
