@@ -30,7 +30,10 @@ type UserPath = typeof USER_PATH;
 
 /** Path parameters of a row: user-scoped rows are reached by `userId` or, on the `/ext` twin, `extId`. */
 export type ParamsOf<Spec extends OperationSpec> = Spec['path'] extends `${UserPath}${string}`
-  ? { [Name in Exclude<PathParamNames<Spec['path']>, 'userId'>]: string } & { userId?: string; extId?: string }
+  ? { [Name in Exclude<PathParamNames<Spec['path']>, 'userId'>]: string } & {
+      userId?: string;
+      extId?: string;
+    }
   : { [Name in PathParamNames<Spec['path']>]: string };
 
 type Parsed<Schema> = Schema extends z.ZodType ? z.output<Schema> : unknown;
@@ -45,7 +48,9 @@ export interface OperationRequest<Spec extends OperationSpec> {
   req: Request;
 }
 
-export type OperationHandler<Spec extends OperationSpec> = (request: OperationRequest<Spec>) => Promise<Reply>;
+export type OperationHandler<Spec extends OperationSpec> = (
+  request: OperationRequest<Spec>,
+) => Promise<Reply>;
 
 /** One handler per implemented row of the table, keyed by operation id. */
 export type OperationHandlers<Table extends OperationTable> = {
@@ -80,7 +85,13 @@ const routeOf = (op: OperationDef, handler: OperationHandler<OperationSpec>): Re
   };
   return async (req, res) => {
     const { params, query, body } = validate(req, schemas);
-    const reply = await handler({ params, query, body, metadata: requestMetadata(req), req } as OperationRequest<OperationSpec>);
+    const reply = await handler({
+      params,
+      query,
+      body,
+      metadata: requestMetadata(req),
+      req,
+    } as OperationRequest<OperationSpec>);
     send(res, reply);
   };
 };
@@ -102,7 +113,11 @@ export const mountOperations = <Table extends OperationTable>(
     const handler = byId[op.rowId];
     if (!handler) throw new Error(`no handler for the operation ${op.rowId}`);
     const path = expressPath(op.path);
-    router[op.method.toLowerCase() as 'get' | 'post' | 'delete'](path, routeGuard(path), routeOf(op, handler));
+    router[op.method.toLowerCase() as 'get' | 'post' | 'delete'](
+      path,
+      routeGuard(path),
+      routeOf(op, handler),
+    );
   }
   return router;
 };

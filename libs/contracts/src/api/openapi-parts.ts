@@ -1,5 +1,7 @@
+import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { type EventDefinition, topics } from '../events/event';
+import { issuedTokenSchema } from '../gateway/api-key-operations';
 import { identityEvents } from '../identity/identity-events';
 import { passcodeIntegrationEvents } from '../passcode/passcode-integration-events';
 import { passkeyIntegrationEvents } from '../passkey/passkey-integration-events';
@@ -34,24 +36,26 @@ export const eventDataSchemaName = (type: string) => `${type}EventData`;
  * Shared contract schemas that stay inline (a `$ref` would lose the `default` of the fields using
  * them) but deserve a description where they appear.
  */
-export const schemaAnnotations: ReadonlyArray<readonly [z.ZodType, { description: string; examples?: unknown[] }]> =
+export const schemaAnnotations: ReadonlyArray<
+  readonly [z.ZodType, { description: string; examples?: unknown[] }]
+> = [
   [
-    [
-      isoDurationSchema,
-      {
-        description: 'ISO-8601 duration, e.g. `PT15M` or `P90D`; at most `P10Y` (a year counted as 365.2425 days).',
-        examples: ['PT15M', 'P90D'],
-      },
-    ],
-    [
-      storedIsoDurationSchema,
-      {
-        description:
-          'ISO-8601 duration, e.g. `PT15M` or `P90D` (policies stored before durations were bounded to `P10Y` may show a longer one).',
-        examples: ['PT15M', 'P90D'],
-      },
-    ],
-  ];
+    isoDurationSchema,
+    {
+      description:
+        'ISO-8601 duration, e.g. `PT15M` or `P90D`; at most `P10Y` (a year counted as 365.2425 days).',
+      examples: ['PT15M', 'P90D'],
+    },
+  ],
+  [
+    storedIsoDurationSchema,
+    {
+      description:
+        'ISO-8601 duration, e.g. `PT15M` or `P90D` (policies stored before durations were bounded to `P10Y` may show a longer one).',
+      examples: ['PT15M', 'P90D'],
+    },
+  ],
+];
 
 export const problemResponses: Record<ProblemStatus, { name: string; description: string }> = {
   400: {
@@ -184,3 +188,34 @@ export const infoDescription = (): string => {
   ].join('\n');
 };
 
+/** Every body is read before the operation runs: one not JSON, too large or of another media type is refused. */
+export const BODY_PROBLEMS: ProblemStatus[] = [400, 413, 415];
+
+/** The token endpoint: no operation of the tables (no bearer token, no permission). */
+export const issueTokenRoute: RouteConfig = {
+  method: 'post',
+  path: '/api/arthr/apiKeys/issue',
+  operationId: 'issueToken',
+  summary: 'Exchange an API key (X-Api-Key header) for a bearer token',
+  description:
+    'Send the API key in the `X-Api-Key` header; the answer is a signed JWT for `Authorization: Bearer <token>` ' +
+    'and its lifetime in seconds. Failed attempts are rate-limited per client address (429 with `Retry-After`). ' +
+    'The only operation that needs no bearer token.',
+  tags: ['apiKeys'],
+  security: [{ apiKey: [] }],
+  responses: {
+    200: {
+      description: 'The token (`Cache-Control: no-store`).',
+      content: { 'application/json': { schema: issuedTokenSchema } },
+    },
+    401: {
+      description: 'The X-Api-Key header is missing, or the key is unknown, revoked or wrong.',
+      ...ref('responses', 'Unauthorized'),
+    },
+    429: ref('responses', 'TooManyRequests'),
+    ...Object.fromEntries(
+      BODY_PROBLEMS.map((status) => [status, ref('responses', problemResponses[status].name)]),
+    ),
+  },
+  'x-service': 'gateway',
+};

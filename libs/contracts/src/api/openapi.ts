@@ -8,7 +8,7 @@ import {
 import { z } from 'zod';
 import { integrationEventEnvelope } from '../events/event';
 import { auditComponents } from '../audit/audit-operations';
-import { apiKeyComponents, issuedTokenSchema } from '../gateway/api-key-operations';
+import { apiKeyComponents } from '../gateway/api-key-operations';
 import { identityComponents } from '../identity/identity-operations';
 import { passcodeComponents } from '../passcode/passcode-operations';
 import { passkeyComponents } from '../passkey/passkey-operations';
@@ -24,6 +24,8 @@ import {
   ref,
   schemaAnnotations,
   serviceNames,
+  BODY_PROBLEMS,
+  issueTokenRoute,
   successDescriptions,
   tags,
 } from './openapi-parts';
@@ -118,13 +120,16 @@ const queryOf = (op: OperationDef): z.ZodObject | undefined =>
 
 const tagOf = (op: OperationDef): string => (op.path.startsWith('/api/arthr/') ? 'apiKeys' : op.service);
 
-const BODY_PROBLEMS: ProblemStatus[] = [400, 413, 415];
-
 const responsesOf = (doc: OperationDef | undefined): RouteConfig['responses'] => {
   const responses: RouteConfig['responses'] = {};
   // Any request may carry a body, and every body is read before the operation runs: one that is
   // not JSON (400), too large (413) or of another media type (415) is refused whatever the operation.
-  const problems: ProblemStatus[] = [...BODY_PROBLEMS, 401, 403, ...(doc ? (doc.problems ?? []) : [501 as const])];
+  const problems: ProblemStatus[] = [
+    ...BODY_PROBLEMS,
+    401,
+    403,
+    ...(doc ? (doc.problems ?? []) : [501 as const]),
+  ];
   for (const [status, entry] of Object.entries(doc?.responses ?? {}) as [string, ResponseDoc][]) {
     const { schema, description } =
       entry === null || entry instanceof z.ZodType
@@ -182,32 +187,6 @@ const routeOf = (op: OperationDef, namedParameters: Record<string, z.ZodType>): 
     'x-service': op.path.startsWith('/api/arthr/') ? 'gateway' : op.service,
     ...(op.implemented ? {} : { 'x-implemented': false }),
   };
-};
-
-const issueTokenRoute: RouteConfig = {
-  method: 'post',
-  path: '/api/arthr/apiKeys/issue',
-  operationId: 'issueToken',
-  summary: 'Exchange an API key (X-Api-Key header) for a bearer token',
-  description:
-    'Send the API key in the `X-Api-Key` header; the answer is a signed JWT for `Authorization: Bearer <token>` ' +
-    'and its lifetime in seconds. Failed attempts are rate-limited per client address (429 with `Retry-After`). ' +
-    'The only operation that needs no bearer token.',
-  tags: ['apiKeys'],
-  security: [{ apiKey: [] }],
-  responses: {
-    200: {
-      description: 'The token (`Cache-Control: no-store`).',
-      content: { [JSON_MEDIA]: { schema: issuedTokenSchema } },
-    },
-    401: {
-      description: 'The X-Api-Key header is missing, or the key is unknown, revoked or wrong.',
-      ...ref('responses', 'Unauthorized'),
-    },
-    429: ref('responses', 'TooManyRequests'),
-    ...Object.fromEntries(BODY_PROBLEMS.map((status) => [status, ref('responses', problemResponses[status].name)])),
-  },
-  'x-service': 'gateway',
 };
 
 const generate = (): Record<string, unknown> => {

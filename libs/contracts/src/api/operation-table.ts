@@ -79,7 +79,13 @@ export const isUserScoped = (path: string): boolean => path === USER_PATH || pat
  */
 export const operationsOf = (table: OperationTable): OperationDef[] =>
   Object.entries(table).flatMap(([rowId, { implemented = true, ...spec }]) => {
-    const op: OperationDef = { ...spec, operationId: rowId, permission: `IdentityStore:${rowId}`, implemented, rowId };
+    const op: OperationDef = {
+      ...spec,
+      operationId: rowId,
+      permission: `IdentityStore:${rowId}`,
+      implemented,
+      rowId,
+    };
     if (!isUserScoped(spec.path)) return [op];
     const suffix = spec.path.slice(USER_PATH.length);
     return [
