@@ -10,6 +10,7 @@ import {
   topics,
   toPasscodeIntegrationEvent,
   type UserRecord,
+  ownEntry,
 } from '@identity-store/contracts';
 import {
   type ExpiringSessions,

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   type DistributiveOmit,
+  notFound,
+  ownEntry,
   type Store,
   type TotpEvent,
   toTotpIntegrationEvent,

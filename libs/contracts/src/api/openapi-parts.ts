@@ -1,7 +1,7 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { type EventDefinition, topics } from '../events/event';
-import { issuedTokenSchema } from '../gateway/api-key-operations';
+import { issuedTokenSchema } from '../gateway/api-key-resources';
 import { identityEvents } from '../identity/identity-events';
 import { passcodeIntegrationEvents } from '../passcode/passcode-integration-events';
 import { passkeyIntegrationEvents } from '../passkey/passkey-integration-events';

@@ -18,9 +18,12 @@ export const permissionCatalogue = (
   tables: readonly OperationDef[][] = [operations, apiKeyOperations],
 ): Set<string> => new Set([WILDCARD_PERMISSION, ...tables.flat().map((op) => op.permission)]);
 
-const knownPermissions = permissionCatalogue();
+// Built on first use: the API-key operation table imports these schemas, so the tables are not
+// complete yet while this module loads.
+let knownPermissions: Set<string> | undefined;
 
-export const isKnownPermission = (permission: string): boolean => knownPermissions.has(permission);
+export const isKnownPermission = (permission: string): boolean =>
+  (knownPermissions ??= permissionCatalogue()).has(permission);
 
 // Refined per element, so an unknown permission is reported even when another element is not a string.
 const apiKeyPermissionSchema = z.string().superRefine((permission, ctx) => {
