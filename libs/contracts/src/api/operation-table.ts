@@ -103,3 +103,17 @@ export const operationsOf = (table: OperationTable): OperationDef[] =>
 export type PathParamNames<Path extends string> = Path extends `${string}{${infer Name}}${infer Rest}`
   ? Name | PathParamNames<Rest>
   : never;
+
+const combinedTables: OperationDef[][] = [];
+
+/**
+ * Records the combined tables (`operations.ts` does, as it loads). The API-key schemas check
+ * permissions against them, yet the API-key table is one of them: the schemas reach the tables
+ * through here, when they validate, instead of importing `operations.ts` (an import cycle).
+ */
+export const registerCombinedTables = (...tables: OperationDef[][]): void => {
+  combinedTables.push(...tables);
+};
+
+/** The combined tables (empty until `operations.ts` has loaded). */
+export const registeredTables = (): readonly OperationDef[][] => combinedTables;

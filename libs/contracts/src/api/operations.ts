@@ -6,7 +6,7 @@ import { identityOperations } from '../identity/identity-operations';
 import { passcodeOperations } from '../passcode/passcode-operations';
 import { passkeyOperations } from '../passkey/passkey-operations';
 import { totpOperations } from '../totp/totp-operations';
-import { type OperationDef, operationsOf } from './operation-table';
+import { type OperationDef, operationsOf, registerCombinedTables } from './operation-table';
 
 export * from './operation-table';
 
@@ -29,5 +29,7 @@ export const operations: OperationDef[] = [
 
 /** API-key management: answered by the gateway itself. */
 export const apiKeyOperations: OperationDef[] = operationsOf(apiKeyOperationTable);
+
+registerCombinedTables(operations, apiKeyOperations);
 
 export const operationById = new Map(operations.map((op) => [op.operationId, op]));
