@@ -10,3 +10,4 @@ export * from './run-credential-service';
 export * from './session-sweeper';
 export * from './ceremony-sessions';
 export * from './require-policy';
+export * from './credential-request';

@@ -46,5 +46,5 @@ export const createPasscodeModule = (deps: {
   return { service, app, admin };
 };
 // The aggregates' evolvers and snapshot policies (the system's snapshot properties run on them).
-export { evolvePasscode, initialPasscodeUserState } from './domain/passcode-decider';
+export { evolvePasscode, initialPasscodeUserState } from './domain/passcode';
 export { passcodeSnapshot } from './domain/passcode-snapshot';

@@ -31,20 +31,24 @@ import {
 import {
   type ChallengeSession,
   type DecoySession,
-  decidePasscode,
   evolvePasscode,
-  expirePasscodeSessions,
   initialPasscodeUserState,
-  type PasscodeCommand,
-  type PasscodeDeciderDeps,
   type PasscodeUserState,
   passcodeStreamId,
   secretLabels,
   storeOfPasscodeSessions,
   userIdOfPasscodeStream,
-} from './domain/passcode-decider';
+} from './domain/passcode';
+import { expirePasscodeSessions, passcodeDecider } from './domain/passcode-decider';
+import {
+  type PasscodeCommandWithoutMetadata,
+  type PasscodeRequest,
+  type PasscodeSecrets,
+  serverProofOf,
+  withSrpWork,
+} from './domain/srp-proof';
 import { passcodeSnapshot } from './domain/passcode-snapshot';
-import { findByPolicy, listPasscodeResources, toPasscodeResource } from './domain/passcode-decider';
+import { findByPolicy, listPasscodeResources, toPasscodeResource } from './domain/passcode-views';
 
 const requirePolicy = (store: Store, policyName: string): PasscodePolicy =>
   requireNamedPolicy(
@@ -53,7 +57,6 @@ const requirePolicy = (store: Store, policyName: string): PasscodePolicy =>
     `Passcode policy ${policyName} does not exist in store ${store.name}.`,
   );
 
-type Command = DistributiveOmit<PasscodeCommand, 'now'>;
 
 /** Decoy salts have the length clients are told to use (16 bytes, README "Passcodes"). */
 const DECOY_SALT_BYTES = 16;
@@ -241,10 +244,7 @@ export class PasscodeService {
   async change(
     storeName: string,
     ref: UserRef,
-    command: DistributiveOmit<
-      Extract<PasscodeCommand, { type: 'DeregisterPasscode' | 'UpdatePasscode' | 'DeletePasscode' }>,
-      'now'
-    >,
+    command: Extract<PasscodeRequest, { type: 'DeregisterPasscode' | 'UpdatePasscode' | 'DeletePasscode' }>,
     metadata: EventMetadata,
   ) {
     const { store, user } = await this.streams.resolve(storeName, ref);
@@ -266,7 +266,7 @@ export class PasscodeService {
       policies: Store['passcodePolicies'];
       identity: string;
       authenticationId: string;
-    }) => Command,
+    }) => PasscodeRequest,
   ) {
     const { store, user } = await this.sessionOwner(storeName, sessionId);
     requireActiveUser(user);
@@ -278,7 +278,12 @@ export class PasscodeService {
       identity: user.id,
       authenticationId,
     };
-    const { events, serverProof } = await this.run(store, user, command(base), metadata);
+    // The proof is checked on the state before the decision: while the session is open, what it
+    // was checked against (its b, the passcode's salt and verifier) cannot change (renewal and
+    // deregistration close it), so a retry on a concurrent write decides on the same verdict.
+    const checked = withSrpWork(command(base), await this.streams.load(user.id), this.secretsOf(store, user));
+    const { events } = await this.decide(store, user, () => checked, metadata);
+    const serverProof = serverProofOf(checked);
     const failure = events.find(
       (event): event is RecordedEvent<PasscodeAuthenticationFailed | PasscodeDecoyAuthenticationFailed> =>
         event.type === 'PasscodeAuthenticationFailed' || event.type === 'PasscodeDecoyAuthenticationFailed',
@@ -334,25 +339,34 @@ export class PasscodeService {
     return `${user.id}/${label}`;
   }
 
-  private async run(store: Store, user: UserRecord, command: Command, metadata: EventMetadata) {
-    let serverProof: string | undefined;
-    const deps: PasscodeDeciderDeps = {
+  /** The handler's SRP keys and randomness for this user (srp-proof.ts). */
+  private secretsOf(store: Store, user: UserRecord): PasscodeSecrets {
+    return {
       encrypt: (plaintext, label) => this.secrets.encrypt(plaintext, this.aad(user, label)),
       decrypt: (ciphertext, label) => this.secrets.decrypt(ciphertext, this.aad(user, label)),
       challenge: (params, verifierHex) => srpServerChallenge(params, verifierHex),
-      onServerProof: (M2) => (serverProof = M2),
       decoy: (policyName, params) => this.decoy(store, user, policyName, params),
     };
-    const result = await this.streams.decide(
+  }
+
+  /** Does the request's SRP work on the loaded state, then decides (again on a concurrent write). */
+  private run(store: Store, user: UserRecord, request: PasscodeRequest, metadata: EventMetadata) {
+    const secrets = this.secretsOf(store, user);
+    return this.decide(store, user, (state) => withSrpWork(request, state, secrets), metadata);
+  }
+
+  private decide(
+    store: Store,
+    user: UserRecord,
+    commandOf: (state: PasscodeUserState) => PasscodeCommandWithoutMetadata,
+    metadata: EventMetadata,
+  ) {
+    return this.streams.decide(
       store,
       user,
-      (state, now) => {
-        serverProof = undefined; // a retried decision reports its own proof
-        return decidePasscode({ ...command, now } as PasscodeCommand, state, deps);
-      },
+      (state, now) => passcodeDecider.decide({ ...commandOf(state), metadata: { now } }, state),
       { metadata },
     );
-    return { ...result, serverProof };
   }
 
   /** The user's passcode of a policy as the API shows it (404 for an unknown policy, or none registered). */

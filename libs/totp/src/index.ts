@@ -33,5 +33,7 @@ export const createTotpModule = (deps: {
   return { service, app, admin };
 };
 // The aggregates' evolvers and snapshot policies (the system's snapshot properties run on them).
-export { evolveTotp, initialTotpUserState } from './domain/totp-decider';
+export { evolveTotp, initialTotpUserState } from './domain/totp';
+// Its stored events, for the system's snapshot properties (embedded composes every service).
+export { totpEvents } from './domain/totp';
 export { totpSnapshot } from './domain/totp-snapshot';

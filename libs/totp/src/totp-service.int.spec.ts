@@ -82,14 +82,8 @@ describe('TOTP secrets at rest (real PostgreSQL)', () => {
   });
 
   const registered = async (service: TotpService, user: UserRecord, policyName: string) => {
-    const started = await service.startRegistration(store.name, { userId: user.id }, policyName, metadata);
-    await service.completeRegistration(
-      store.name,
-      { userId: user.id },
-      policyName,
-      codeAt(started.secret, clock),
-      metadata,
-    );
+    const started = await service.startRegistration({ storeName: store.name, ref: { userId: user.id }, metadata }, policyName);
+    await service.completeRegistration({ storeName: store.name, ref: { userId: user.id }, metadata }, policyName, codeAt(started.secret, clock));
     return started;
   };
 
@@ -122,42 +116,19 @@ describe('TOTP secrets at rest (real PostgreSQL)', () => {
     const swapped = freshService();
     // The exploit: the second credential's code would now authenticate the first credential.
     await expect(
-      swapped.authenticate(
-        store.name,
-        { userId: user.id },
-        'first',
-        { code: codeAt(second.secret, clock) },
-        metadata,
-      ),
+      swapped.authenticate({ storeName: store.name, ref: { userId: user.id }, metadata }, 'first', { code: codeAt(second.secret, clock) }),
     ).rejects.toThrow();
     await expect(
-      swapped.authenticate(
-        store.name,
-        { userId: user.id },
-        'first',
-        { code: codeAt(first.secret, clock) },
-        metadata,
-      ),
+      swapped.authenticate({ storeName: store.name, ref: { userId: user.id }, metadata }, 'first', { code: codeAt(first.secret, clock) }),
     ).rejects.toThrow();
     await expect(
-      swapped.authenticate(
-        store.name,
-        { userId: user.id },
-        'second',
-        { code: codeAt(first.secret, clock) },
-        metadata,
-      ),
+      swapped.authenticate({ storeName: store.name, ref: { userId: user.id }, metadata }, 'second', { code: codeAt(first.secret, clock) }),
     ).rejects.toThrow();
   });
 
   it('a secret stored before key ids (v1, bound to the user id only) still authenticates', async () => {
     const user = newUser();
-    const started = await freshService().startRegistration(
-      store.name,
-      { userId: user.id },
-      'first',
-      metadata,
-    );
+    const started = await freshService().startRegistration({ storeName: store.name, ref: { userId: user.id }, metadata }, 'first');
     // Rewrite the stored ciphertext as SecretBox v1 wrote it: AES-256-GCM, AAD = the user id.
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', Buffer.from(keyHex, 'hex'), iv);
@@ -167,21 +138,9 @@ describe('TOTP secrets at rest (real PostgreSQL)', () => {
     await setEncryptedSecret(started.id, `v1.${iv.toString('base64url')}.${body.toString('base64url')}`);
 
     const service = freshService();
-    await service.completeRegistration(
-      store.name,
-      { userId: user.id },
-      'first',
-      codeAt(started.secret, clock),
-      metadata,
-    );
+    await service.completeRegistration({ storeName: store.name, ref: { userId: user.id }, metadata }, 'first', codeAt(started.secret, clock));
     clock = new Date(clock.getTime() + 30_000);
-    const outcome = await service.authenticate(
-      store.name,
-      { userId: user.id },
-      'first',
-      { code: codeAt(started.secret, clock) },
-      metadata,
-    );
+    const outcome = await service.authenticate({ storeName: store.name, ref: { userId: user.id }, metadata }, 'first', { code: codeAt(started.secret, clock) });
     expect(outcome.result).toBe('SUCCESS');
   });
 });

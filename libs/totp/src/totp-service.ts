@@ -4,27 +4,35 @@ import {
   notFound,
   ownEntry,
   type Store,
-  type TotpEvent,
-  toTotpIntegrationEvent,
   topics,
   type TotpPolicy,
   type UserRecord,
 } from '@identity-store/contracts';
-import { requireActiveUser, requirePolicy as requireNamedPolicy, UserCredentialStreams } from '@identity-store/credential-kit';
-import { SecretBox } from '@identity-store/crypto';
-import type { EventMetadata, PostgresEventStore, RecordedEvent } from '@identity-store/event-store';
-import type { IdentityQueries, SummaryQueries, UserRef } from '@identity-store/service-clients';
-import { newTotpSecret, otpauthUri, toBase32 } from './domain/totp-code';
 import {
-  decideTotp,
-  evolveTotp,
+  type CredentialContext,
+  requireActiveUser,
+  requirePolicy as requireNamedPolicy,
+  UserCredentialStreams,
+  type UserRequest,
+} from '@identity-store/credential-kit';
+import { SecretBox } from '@identity-store/crypto';
+import type { PostgresEventStore, RecordedEvent } from '@identity-store/event-store';
+import type { IdentityQueries, SummaryQueries, UserRef } from '@identity-store/service-clients';
+import {
+  findByPolicy,
   initialTotpUserState,
-  type TotpCommand,
+  evolveTotp,
+  toTotpIntegrationEvent,
+  type TotpAuthenticationFailed,
+  type TotpEvent,
   type TotpUserState,
   totpStreamId,
-} from './domain/totp-decider';
+} from './domain/totp';
+import { newTotpSecret, otpauthUri, toBase32 } from './domain/totp-code';
+import { type TotpCodePurpose, totpCodeVerdict } from './domain/totp-code-verdict';
+import { type TotpCommand, totpDecider } from './domain/totp-decider';
 import { totpSnapshot } from './domain/totp-snapshot';
-import { findByPolicy, listTotpResources, toTotpResource } from './domain/totp-decider';
+import { listTotpResources, toTotpResource } from './domain/totp-views';
 
 /**
  * Associated data of a TOTP secret: the user and the credential (a ciphertext copied to another
@@ -37,9 +45,15 @@ const legacyTotpSecretContext = (userId: string) => userId;
 const requirePolicy = (store: Store, policyName: string): TotpPolicy =>
   requireNamedPolicy(store.totpPolicies, policyName, `TOTP policy ${policyName} does not exist in store ${store.name}.`);
 
+/** A command without its metadata: the handler decides when (`now`) it runs. */
+type TotpRequestCommand = DistributiveOmit<TotpCommand, 'metadata'>;
+type TotpChange = Extract<TotpRequestCommand, { type: 'DeregisterTotp' | 'UpdateTotp' | 'DeleteTotp' }>;
+
 /**
- * The TOTP service's application layer: resolve store, policy and user, decide on the user's TOTP
+ * The TOTP service's use cases: resolve store, policy and user, decide on the user's TOTP
  * aggregate, append, and answer with the user as the audit projection sees it after this request.
+ * Secrets are encrypted and presented codes checked here; the decider gets the ciphertext and the
+ * verdict.
  */
 export class TotpService {
   private readonly streams: UserCredentialStreams<TotpUserState, TotpEvent>;
@@ -75,85 +89,100 @@ export class TotpService {
     return this.streams.userView(user, appended);
   }
 
-  async startRegistration(storeName: string, ref: UserRef, policyName: string, metadata: EventMetadata) {
-    const { store, user } = await this.resolve(storeName, ref);
-    requireActiveUser(user);
-    const policy = requirePolicy(store, policyName);
+  async startRegistration(request: UserRequest, policyName: string) {
+    const context = await this.activeUserContext(request);
+    const policy = requirePolicy(context.store, policyName);
     const secret = newTotpSecret(policy.algorithm);
     const credentialId = randomUUID();
-    const encryptedSecret = this.secrets.encrypt(secret, totpSecretContext(user.id, credentialId));
-    const { events } = await this.run(store, user, { type: 'StartTotpRegistration', policy, credentialId, encryptedSecret }, metadata);
+    const encryptedSecret = this.secrets.encrypt(secret, totpSecretContext(context.user.id, credentialId));
+    const { events } = await this.run(context, () => ({ type: 'StartTotpRegistration', policy, credentialId, encryptedSecret }));
     const secretBase32 = toBase32(secret);
+    const { issuer, algorithm, digits, period } = policy;
     return {
       id: credentialId,
       secret: secretBase32,
-      otpauthUri: otpauthUri({
-        issuer: policy.issuer,
-        account: user.extId,
-        secretBase32,
-        algorithm: policy.algorithm,
-        digits: policy.digits,
-        period: policy.period,
-      }),
-      user: await this.userView(user, events),
+      otpauthUri: otpauthUri({ issuer, account: context.user.extId, secretBase32, algorithm, digits, period }),
+      user: await this.userView(context.user, events),
     };
   }
 
-  async completeRegistration(storeName: string, ref: UserRef, policyName: string, code: string, metadata: EventMetadata) {
-    const { store, user } = await this.resolve(storeName, ref);
-    requireActiveUser(user);
-    requirePolicy(store, policyName);
-    const { events } = await this.run(store, user, { type: 'CompleteTotpRegistration', policyName, code }, metadata);
-    return this.userView(user, events);
+  async completeRegistration(request: UserRequest, policyName: string, code: string) {
+    const context = await this.activeUserContext(request);
+    requirePolicy(context.store, policyName);
+    const { events } = await this.run(context, (state, now) => ({
+      type: 'CompleteTotpRegistration',
+      policyName,
+      verdict: this.checkCode(context.user, state, { policyName, code, purpose: 'COMPLETION', now }),
+    }));
+    return this.userView(context.user, events);
   }
 
-  async authenticate(
-    storeName: string,
-    ref: UserRef,
-    policyName: string,
-    input: { code: string; context?: Record<string, unknown> },
-    metadata: EventMetadata,
-  ) {
-    const { store, user } = await this.resolve(storeName, ref);
-    requireActiveUser(user);
-    const policy = requirePolicy(store, policyName);
+  async authenticate(request: UserRequest, policyName: string, input: { code: string; context?: Record<string, unknown> }) {
+    const context = await this.activeUserContext(request);
+    const policy = requirePolicy(context.store, policyName);
     const authenticationId = randomUUID();
-    const { events } = await this.run(store, user, { type: 'AuthenticateTotp', policy, authenticationId, ...input }, metadata);
+    const { code, ...rest } = input;
+    const { events } = await this.run(context, (state, now) => ({
+      type: 'AuthenticateTotp',
+      policy,
+      authenticationId,
+      ...rest,
+      verdict: this.checkCode(context.user, state, { policyName, code, purpose: 'AUTHENTICATION', now }),
+    }));
     const failure = events.find((event) => event.type === 'TotpAuthenticationFailed');
     return {
       result: failure ? ('FAILURE' as const) : ('SUCCESS' as const),
       authenticationId,
-      ...(failure ? { reason: (failure.data as { reason: string }).reason } : {}),
-      user: await this.userView(user, events),
+      ...(failure ? { reason: (failure.data as TotpAuthenticationFailed['data']).reason } : {}),
+      user: await this.userView(context.user, events),
     };
   }
 
-  async change(
-    storeName: string,
-    ref: UserRef,
-    command: DistributiveOmit<Extract<TotpCommand, { type: 'DeregisterTotp' | 'UpdateTotp' | 'DeleteTotp' }>, 'now'>,
-    metadata: EventMetadata,
-  ) {
-    const { store, user } = await this.resolve(storeName, ref);
+  async change(request: UserRequest, command: TotpChange) {
+    const { store, user } = await this.resolve(request.storeName, request.ref);
     if (command.type === 'DeregisterTotp') requirePolicy(store, command.policyName);
-    const result = await this.run(store, user, command, metadata);
+    const result = await this.run({ store, user, metadata: request.metadata }, () => command);
     // Updates and deletes answer without the user: a read of the user right after shows the change
     // (a deregistration answers with the user, which waits for it anyway).
     if (command.type !== 'DeregisterTotp') await this.streams.awaitProjection(user, result.events);
     return { ...result, user };
   }
 
-  private run(store: Store, user: UserRecord, command: DistributiveOmit<TotpCommand, 'now'>, metadata: EventMetadata) {
-    const deps = {
-      decryptSecret: (encrypted: string, credentialId: string) =>
-        this.secrets.decrypt(
-          encrypted,
-          SecretBox.isLegacy(encrypted) ? legacyTotpSecretContext(user.id) : totpSecretContext(user.id, credentialId),
-        ),
-    };
-    return this.streams.decide(store, user, (state, now) => decideTotp({ ...command, now } as TotpCommand, state, deps), {
-      metadata,
-    });
+  /** Store and user of a ceremony, which needs the user ACTIVE. */
+  private async activeUserContext({ storeName, ref, metadata }: UserRequest): Promise<CredentialContext> {
+    const { store, user } = await this.resolve(storeName, ref);
+    requireActiveUser(user);
+    return { store, user, metadata };
+  }
+
+  /** Decrypts the policy's credential's secret and checks the code (see totp-code-verdict.ts). */
+  private checkCode(
+    user: UserRecord,
+    state: TotpUserState,
+    { policyName, ...presented }: { policyName: string; code: string; purpose: TotpCodePurpose; now: Date },
+  ) {
+    return totpCodeVerdict(findByPolicy(state, policyName), presented, (encrypted, credentialId) =>
+      this.secrets.decrypt(
+        encrypted,
+        SecretBox.isLegacy(encrypted) ? legacyTotpSecretContext(user.id) : totpSecretContext(user.id, credentialId),
+      ),
+    );
+  }
+
+  /**
+   * Decides the command the handler builds from the loaded state at `now` (again on a concurrent
+   * write, with the same `now`) and appends its events.
+   */
+  private run(
+    { store, user, metadata }: CredentialContext,
+    commandOf: (state: TotpUserState, now: Date) => TotpRequestCommand,
+  ) {
+    return this.streams.decide(
+      store,
+      user,
+      (state, now) => totpDecider.decide({ ...commandOf(state, now), metadata: { now } }, state),
+      { metadata },
+    );
   }
 
   /** The user's TOTP of a policy as the API shows it (404 for an unknown policy, or none registered). */

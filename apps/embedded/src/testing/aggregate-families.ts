@@ -21,15 +21,8 @@ import {
   StoreDeleted,
   type StoredEvent,
   StoreUpdated,
-  TotpAuthenticationFailed,
-  TotpAuthenticationSucceeded,
-  TotpDeregistered,
-  TotpLocked,
   TotpPolicyRemoved,
   TotpPolicySet,
-  TotpRegistrationCompleted,
-  TotpRegistrationStarted,
-  TotpStatusChanged,
   UserCreated,
   UserDeleted,
   UserUpdated,
@@ -47,7 +40,7 @@ import {
 } from '@identity-store/identity';
 import { evolvePasscode, initialPasscodeUserState, passcodeSnapshot } from '@identity-store/passcode';
 import { evolvePasskey, initialPasskeyUserState, passkeyEvents, passkeySnapshot } from '@identity-store/passkey';
-import { evolveTotp, initialTotpUserState, totpSnapshot } from '@identity-store/totp';
+import { evolveTotp, initialTotpUserState, totpEvents, totpSnapshot } from '@identity-store/totp';
 
 const {
   PasskeyAuthenticationFailed,
@@ -62,6 +55,16 @@ const {
   PasskeySessionsExpired,
   PasskeyStatusChanged,
 } = passkeyEvents;
+
+const {
+  TotpAuthenticationFailed,
+  TotpAuthenticationSucceeded,
+  TotpDeregistered,
+  TotpLocked,
+  TotpRegistrationCompleted,
+  TotpRegistrationStarted,
+  TotpStatusChanged,
+} = totpEvents;
 
 /**
  * Every aggregate family of the system with an arbitrary (fast-check) of its stored events: any

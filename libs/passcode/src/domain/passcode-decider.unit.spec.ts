@@ -8,20 +8,39 @@ import {
 import { type SrpParameters, srpParameters, srpServerChallenge } from '@identity-store/srp';
 import { SRP, SrpClient, SrpServer } from 'fast-srp-hap';
 import {
-  decidePasscode,
   evolvePasscode,
   findByPolicy,
   initialPasscodeUserState,
-  listPasscodeResources,
-  type PasscodeCommand,
-  type PasscodeDeciderDeps,
-  type PasscodePolicyParameters,
   type PasscodeUserState,
   passcodeStreamId,
   secretLabels,
-  toPasscodeResource,
   userIdOfPasscodeStream,
+} from './passcode';
+import {
+  passcodeDecider,
+  type PasscodePolicyParameters,
 } from './passcode-decider';
+import { listPasscodeResources, toPasscodeResource } from './passcode-views';
+import { type PasscodeRequest, type PasscodeSecrets, serverProofOf, withSrpWork } from './srp-proof';
+
+/**
+ * A command as the tests write it: `now`, and the client's values before the handler's SRP work.
+ * {@link decidePasscode} does what the handler does (srp-proof.ts: the challenge, the verdict on
+ * the proof, the ciphertexts, with the fixture's secrets), decides, and hands an accepted proof's
+ * M2 to `onServerProof` as the handler answers it to the client.
+ */
+type PasscodeCommand = PasscodeRequest & { now: Date };
+type TestSecrets = PasscodeSecrets & { onServerProof?(M2: string): void };
+type PasscodeDeciderDeps = TestSecrets;
+
+const decidePasscode = (command: PasscodeCommand, state: PasscodeUserState, secrets: TestSecrets): PasscodeEvent[] => {
+  const { now, ...request } = command;
+  const checked = withSrpWork(request as PasscodeRequest, state, secrets);
+  const events = passcodeDecider.decide({ ...checked, metadata: { now } }, state);
+  const M2 = serverProofOf(checked);
+  if (M2 !== undefined) secrets.onServerProof?.(M2);
+  return events;
+};
 
 // ---------------------------------------------------------------------------------------------
 // The client side is fast-srp-hap's SrpClient (an independent RFC 5054 implementation): the decider

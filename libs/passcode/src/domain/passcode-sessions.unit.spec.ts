@@ -1,16 +1,37 @@
+import { type PasscodeEvent } from '@identity-store/contracts';
 import { DomainError, PasscodeSessionsExpired, toPasscodeIntegrationEvent } from '@identity-store/contracts';
 import {
-  decidePasscode,
   evolvePasscode,
-  expirePasscodeSessions,
   initialPasscodeUserState,
   MAX_OPEN_SESSIONS,
-  type PasscodeCommand,
-  type PasscodeDeciderDeps,
-  type PasscodePolicyParameters,
   type PasscodeUserState,
   storeOfPasscodeSessions,
+} from './passcode';
+import {
+  passcodeDecider,
+  expirePasscodeSessions,
+  type PasscodePolicyParameters,
 } from './passcode-decider';
+import { type PasscodeRequest, type PasscodeSecrets, serverProofOf, withSrpWork } from './srp-proof';
+
+/**
+ * A command as the tests write it: `now`, and the client's values before the handler's SRP work.
+ * {@link decidePasscode} does what the handler does (srp-proof.ts: the challenge, the verdict on
+ * the proof, the ciphertexts, with the fixture's secrets), decides, and hands an accepted proof's
+ * M2 to `onServerProof` as the handler answers it to the client.
+ */
+type PasscodeCommand = PasscodeRequest & { now: Date };
+type TestSecrets = PasscodeSecrets & { onServerProof?(M2: string): void };
+type PasscodeDeciderDeps = TestSecrets;
+
+const decidePasscode = (command: PasscodeCommand, state: PasscodeUserState, secrets: TestSecrets): PasscodeEvent[] => {
+  const { now, ...request } = command;
+  const checked = withSrpWork(request as PasscodeRequest, state, secrets);
+  const events = passcodeDecider.decide({ ...checked, metadata: { now } }, state);
+  const M2 = serverProofOf(checked);
+  if (M2 !== undefined) secrets.onServerProof?.(M2);
+  return events;
+};
 
 /**
  * Bounded ceremony sessions of the passcode aggregate (review finding M8): at most

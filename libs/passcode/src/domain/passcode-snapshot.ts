@@ -14,7 +14,7 @@ import type {
   PasscodeState,
   PasscodeUserState,
   RegistrationSession,
-} from './passcode-decider';
+} from './passcode';
 
 /** Checked as a policy's KDF is (a snapshot of a KDF refused by today's bounds is ignored: folded anew). */
 const kdf = passcodeKdfSchema.nullable();

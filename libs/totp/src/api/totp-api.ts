@@ -1,5 +1,6 @@
 import { pageOfItems, totpOperations } from '@identity-store/contracts';
 import { created, ok, noContent, operationsRouter, type Router } from '@identity-store/http-kit';
+import { userRequestOf } from '@identity-store/credential-kit';
 import { userRefOf } from '@identity-store/service-clients';
 import type { TotpService } from '../totp-service';
 
@@ -7,22 +8,22 @@ import type { TotpService } from '../totp-service';
 export const totpApi = (totp: TotpService): Router =>
   operationsRouter(totpOperations, {
     startTotpRegistration: async ({ params, metadata }) =>
-      created(await totp.startRegistration(params.storeName, userRefOf(params), params.policyName, metadata)),
+      created(await totp.startRegistration(userRequestOf(params, metadata), params.policyName)),
 
     completeTotpRegistration: async ({ params, body, metadata }) =>
-      ok(await totp.completeRegistration(params.storeName, userRefOf(params), params.policyName, body.code, metadata)),
+      ok(await totp.completeRegistration(userRequestOf(params, metadata), params.policyName, body.code)),
 
     getTotpRegistration: async ({ params }) =>
       ok(await totp.registrationOf(params.storeName, userRefOf(params), params.policyName)),
 
     authenticateTotp: async ({ params, body, metadata }) => {
-      const outcome = await totp.authenticate(params.storeName, userRefOf(params), params.policyName, body, metadata);
+      const outcome = await totp.authenticate(userRequestOf(params, metadata), params.policyName, body);
       return { status: outcome.result === 'SUCCESS' ? 200 : 400, body: outcome };
     },
 
     deregisterTotp: async ({ params, metadata }) => {
       const command = { type: 'DeregisterTotp', policyName: params.policyName } as const;
-      const { user, events } = await totp.change(params.storeName, userRefOf(params), command, metadata);
+      const { user, events } = await totp.change(userRequestOf(params, metadata), command);
       return ok(await totp.userView(user, events));
     },
 
@@ -32,12 +33,12 @@ export const totpApi = (totp: TotpService): Router =>
 
     updateTotp: async ({ params, body, metadata }) => {
       const command = { type: 'UpdateTotp', credentialId: params.id, status: body.status } as const;
-      await totp.change(params.storeName, userRefOf(params), command, metadata);
+      await totp.change(userRequestOf(params, metadata), command);
       return ok(await totp.credentialOf(params.storeName, userRefOf(params), params.id));
     },
 
     deleteTotp: async ({ params, metadata }) => {
-      await totp.change(params.storeName, userRefOf(params), { type: 'DeleteTotp', credentialId: params.id }, metadata);
+      await totp.change(userRequestOf(params, metadata), { type: 'DeleteTotp', credentialId: params.id });
       return noContent();
     },
   });

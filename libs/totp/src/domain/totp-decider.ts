@@ -1,32 +1,40 @@
 import {
-  TotpAuthenticationFailed,
-  TotpAuthenticationSucceeded,
-  TotpDeregistered,
-  TotpLocked,
-  TotpRegistrationCompleted,
-  TotpRegistrationStarted,
-  TotpStatusChanged,
+  addIsoDuration,
   conflict,
   forbidden,
   invalid,
   locked,
   notFound,
+  ownEntry,
   type TotpAlgorithm,
   type TotpAuthenticationFailureReason,
-  type TotpCredential,
   type TotpDigits,
-  type TotpEvent,
   type TotpSettableStatus,
-  ownEntry,
 } from '@identity-store/contracts';
-import { addIsoDuration } from '@identity-store/contracts';
-import { matchTotp } from './totp-code';
+import {
+  evolveTotp,
+  findByPolicy,
+  initialTotpUserState,
+  isLocked,
+  type TotpCredentialState,
+  TotpAuthenticationFailed,
+  TotpAuthenticationSucceeded,
+  TotpDeregistered,
+  type TotpEvent,
+  TotpLocked,
+  TotpRegistrationCompleted,
+  TotpRegistrationStarted,
+  TotpStatusChanged,
+  type TotpUserState,
+} from './totp';
+import type { TotpCodeVerdict } from './totp-code-verdict';
+import { toTotpResource } from './totp-views';
 
 /**
- * The TOTP aggregate: one per user (stream `totp-user-<userId>`), holding all of that user's TOTP
- * credentials keyed by credential id. Emmett style: `decideTotp(command, state) → events`,
- * `evolveTotp(state, event) → state`. Pure: the clock (`now`), ids and the encrypted secret come in
- * with the commands, decryption is an injected dependency, nothing here does I/O.
+ * The TOTP aggregate's decisions: `decide(command, state) → events` on the state of totp.ts. Pure:
+ * the clock (`metadata.now`), ids, the encrypted secret and the verdict on a presented code come in
+ * with the commands (the handler decrypts the secret and checks the code, totp-code-verdict.ts);
+ * nothing here does I/O or crypto.
  *
  * Invariant: at most one credential per policy name (PENDING, ACTIVE or SUSPENDED).
  *
@@ -38,38 +46,6 @@ import { matchTotp } from './totp-code';
  * keeps brute force at one guess per lockout period after the first lock instead of granting a
  * fresh set of guesses each time. `maxFailedAttempts <= 0` disables lockout.
  */
-
-export const totpStreamId = (userId: string): string => `totp-user-${userId}`;
-
-export type TotpCredentialStoredStatus = 'PENDING' | 'ACTIVE' | 'SUSPENDED';
-
-export interface TotpCredentialState {
-  id: string;
-  policyName: string;
-  /** PENDING until the registration is completed. LOCKED is not a stored status: see {@link isLocked}. */
-  status: TotpCredentialStoredStatus;
-  algorithm: TotpAlgorithm;
-  digits: TotpDigits;
-  period: number;
-  window: number;
-  encryptedSecret: string;
-  createdDtm: string;
-  lastUsedDtm: string | null;
-  /** Highest RFC 6238 time step ever accepted; codes of this step or earlier are replays. */
-  lastUsedTimeStep: number | null;
-  failedAttempts: number;
-  lockedUntil: string | null;
-}
-
-export interface TotpUserState {
-  credentials: Record<string, TotpCredentialState>;
-}
-
-export const initialTotpUserState = (): TotpUserState => ({ credentials: {} });
-
-// ---------------------------------------------------------------------------------------------
-// Commands
-// ---------------------------------------------------------------------------------------------
 
 /** The parts of a store's TotpPolicy the domain needs (`issuer` is only for the otpauth URI). */
 export interface TotpPolicyParameters {
@@ -83,48 +59,55 @@ export interface TotpPolicyParameters {
   lockoutDuration: string;
 }
 
+/** When the command is decided (the handler's clock; a retry on a concurrent write keeps it). */
+export interface TotpCommandMetadata {
+  now: Date;
+}
+
 export interface StartTotpRegistration {
   type: 'StartTotpRegistration';
-  now: Date;
   policy: TotpPolicyParameters;
   credentialId: string;
-  /** Ciphertext of the new secret, produced by the caller. */
+  /** Ciphertext of the new secret, produced by the handler. */
   encryptedSecret: string;
+  metadata: TotpCommandMetadata;
 }
 
 export interface CompleteTotpRegistration {
   type: 'CompleteTotpRegistration';
-  now: Date;
   policyName: string;
-  code: string;
+  /** The presented code checked against the pending credential; absent when there is none. */
+  verdict?: TotpCodeVerdict;
+  metadata: TotpCommandMetadata;
 }
 
 export interface AuthenticateTotp {
   type: 'AuthenticateTotp';
-  now: Date;
   policy: TotpPolicyParameters;
-  code: string;
+  /** The presented code checked against the policy's credential; absent when it cannot be used. */
+  verdict?: TotpCodeVerdict;
   authenticationId: string;
   context?: Record<string, unknown>;
+  metadata: TotpCommandMetadata;
 }
 
 export interface DeregisterTotp {
   type: 'DeregisterTotp';
-  now: Date;
   policyName: string;
+  metadata: TotpCommandMetadata;
 }
 
 export interface UpdateTotp {
   type: 'UpdateTotp';
-  now: Date;
   credentialId: string;
   status: TotpSettableStatus;
+  metadata: TotpCommandMetadata;
 }
 
 export interface DeleteTotp {
   type: 'DeleteTotp';
-  now: Date;
   credentialId: string;
+  metadata: TotpCommandMetadata;
 }
 
 export type TotpCommand =
@@ -135,61 +118,14 @@ export type TotpCommand =
   | UpdateTotp
   | DeleteTotp;
 
-export interface TotpDeciderDeps {
-  /**
-   * Decrypts a credential's `encryptedSecret` to the raw shared secret; the credential id is part of
-   * the ciphertext's associated data (another credential's ciphertext does not decrypt).
-   */
-  decryptSecret(encrypted: string, credentialId: string): Uint8Array;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Read helpers
-// ---------------------------------------------------------------------------------------------
-
-/** The user's credential for a policy (whatever its status), if any. */
-export const findByPolicy = (state: TotpUserState, policyName: string): TotpCredentialState | undefined =>
-  Object.values(state.credentials).find((c) => c.policyName === policyName);
-
-export const isLocked = (credential: TotpCredentialState, now: Date): boolean =>
-  credential.lockedUntil !== null && Date.parse(credential.lockedUntil) > now.getTime();
-
-/** The API representation; status LOCKED while an ACTIVE credential's lock runs. Never the secret. */
-export const toTotpResource = (credential: TotpCredentialState, now: Date): TotpCredential => ({
-  id: credential.id,
-  policyName: credential.policyName,
-  status: credential.status === 'ACTIVE' && isLocked(credential, now) ? 'LOCKED' : credential.status,
-  algorithm: credential.algorithm,
-  digits: credential.digits,
-  period: credential.period,
-  createdDtm: credential.createdDtm,
-  lastUsedDtm: credential.lastUsedDtm,
-  failedAttempts: credential.failedAttempts,
-  lockedUntil: credential.lockedUntil,
-});
-
-/** All of the user's credentials as API resources, oldest first. */
-export const listTotpResources = (state: TotpUserState, now: Date): TotpCredential[] =>
-  Object.values(state.credentials)
-    .sort((a, b) => a.createdDtm.localeCompare(b.createdDtm) || a.id.localeCompare(b.id))
-    .map((c) => toTotpResource(c, now));
-
-// ---------------------------------------------------------------------------------------------
-// Decide
-// ---------------------------------------------------------------------------------------------
-
-export const decideTotp = (
-  command: TotpCommand,
-  state: TotpUserState,
-  deps: TotpDeciderDeps,
-): TotpEvent[] => {
+export const decideTotp = (command: TotpCommand, state: TotpUserState): TotpEvent[] => {
   switch (command.type) {
     case 'StartTotpRegistration':
       return startRegistration(command, state);
     case 'CompleteTotpRegistration':
-      return completeRegistration(command, state, deps);
+      return completeRegistration(command, state);
     case 'AuthenticateTotp':
-      return authenticate(command, state, deps);
+      return authenticate(command, state);
     case 'DeregisterTotp':
       return deregister(command, state);
     case 'UpdateTotp':
@@ -203,6 +139,16 @@ export const decideTotp = (
   }
 };
 
+export const totpDecider = { decide: decideTotp, evolve: evolveTotp, initialState: initialTotpUserState };
+
+/** The verdict on the code for this credential: the handler checks it for every credential that can use one. */
+const verdictFor = (command: CompleteTotpRegistration | AuthenticateTotp, credential: TotpCredentialState) => {
+  const { verdict } = command;
+  if (verdict?.credentialId !== credential.id)
+    throw new Error(`${command.type} carries no verdict on a code of TOTP credential ${credential.id}`);
+  return verdict;
+};
+
 /**
  * Starting a registration while one is PENDING for the same policy replaces it: the old pending
  * credential is deregistered (an explicit `TotpDeregistered` with reason DEREGISTERED, so projections
@@ -210,7 +156,8 @@ export const decideTotp = (
  * the QR code; the old secret can no longer be completed.
  */
 const startRegistration = (command: StartTotpRegistration, state: TotpUserState): TotpEvent[] => {
-  const { policy, credentialId, now } = command;
+  const { policy, credentialId } = command;
+  const { now } = command.metadata;
   const existing = findByPolicy(state, policy.name);
   if (existing && existing.status !== 'PENDING') {
     throw conflict('TOTP_ALREADY_REGISTERED', `A TOTP is already registered for policy ${policy.name}`);
@@ -235,27 +182,13 @@ const startRegistration = (command: StartTotpRegistration, state: TotpUserState)
   ];
 };
 
-const matchCode = (credential: TotpCredentialState, code: string, now: Date, deps: TotpDeciderDeps) =>
-  matchTotp({
-    secret: deps.decryptSecret(credential.encryptedSecret, credential.id),
-    algorithm: credential.algorithm,
-    digits: credential.digits,
-    period: credential.period,
-    window: credential.window,
-    code,
-    timestampMs: now.getTime(),
-  });
-
 /**
  * Completion proves the user set up the authenticator. It is not an authentication: a wrong code is
  * a validation error and changes nothing (no failed attempt counted). The matched time step is
  * recorded, so the completing code cannot be used again to authenticate.
  */
-const completeRegistration = (
-  command: CompleteTotpRegistration,
-  state: TotpUserState,
-  deps: TotpDeciderDeps,
-): TotpEvent[] => {
+const completeRegistration = (command: CompleteTotpRegistration, state: TotpUserState): TotpEvent[] => {
+  const { now } = command.metadata;
   const pending = findByPolicy(state, command.policyName);
   if (!pending || pending.status !== 'PENDING') {
     throw notFound(
@@ -263,21 +196,16 @@ const completeRegistration = (
       `No pending TOTP registration for policy ${command.policyName}`,
     );
   }
-  const timeStep = matchCode(pending, command.code, command.now, deps);
-  if (timeStep === null) {
+  const verdict = verdictFor(command, pending);
+  if (!verdict.matched) {
     throw invalid('INVALID_CODE', 'The TOTP code is not valid', [{ path: 'code', message: 'Invalid code' }]);
   }
-  return [
-    TotpRegistrationCompleted.create({ credentialId: pending.id, timeStep, at: command.now.toISOString() }),
-  ];
+  return [TotpRegistrationCompleted.create({ credentialId: pending.id, timeStep: verdict.timeStep, at: now.toISOString() })];
 };
 
-const authenticate = (
-  command: AuthenticateTotp,
-  state: TotpUserState,
-  deps: TotpDeciderDeps,
-): TotpEvent[] => {
-  const { policy, now, authenticationId, context } = command;
+const authenticate = (command: AuthenticateTotp, state: TotpUserState): TotpEvent[] => {
+  const { policy, authenticationId, context } = command;
+  const { now } = command.metadata;
   const credential = findByPolicy(state, policy.name);
   if (!credential || credential.status === 'PENDING') {
     throw notFound('TOTP_NOT_FOUND', `No TOTP registered for policy ${policy.name}`);
@@ -293,23 +221,23 @@ const authenticate = (
   }
 
   const at = now.toISOString();
-  const timeStep = matchCode(credential, command.code, now, deps);
+  const verdict = verdictFor(command, credential);
   const replayed =
-    timeStep !== null && credential.lastUsedTimeStep !== null && timeStep <= credential.lastUsedTimeStep;
+    verdict.matched && credential.lastUsedTimeStep !== null && verdict.timeStep <= credential.lastUsedTimeStep;
 
-  if (timeStep !== null && !replayed) {
+  if (verdict.matched && !replayed) {
     return [
       TotpAuthenticationSucceeded.create({
         credentialId: credential.id,
         authenticationId,
-        timeStep,
+        timeStep: verdict.timeStep,
         at,
         ...(context !== undefined ? { context } : {}),
       }),
     ];
   }
 
-  const reason: TotpAuthenticationFailureReason = replayed ? 'CODE_REPLAYED' : 'INVALID_CODE';
+  const reason: TotpAuthenticationFailureReason = verdict.matched ? 'CODE_REPLAYED' : verdict.reason;
   const failedAttempts = credential.failedAttempts + 1;
   const events: TotpEvent[] = [
     TotpAuthenticationFailed.create({
@@ -338,7 +266,7 @@ const deregister = (command: DeregisterTotp, state: TotpUserState): TotpEvent[] 
   if (credentials.length === 0) {
     throw notFound('TOTP_NOT_FOUND', `No TOTP registered for policy ${command.policyName}`);
   }
-  const at = command.now.toISOString();
+  const at = command.metadata.now.toISOString();
   return credentials.map((c) => TotpDeregistered.create({ credentialId: c.id, at, reason: 'DEREGISTERED' }));
 };
 
@@ -360,13 +288,13 @@ const update = (command: UpdateTotp, state: TotpUserState): TotpEvent[] => {
   if (credential.status === 'PENDING') {
     throw conflict('TOTP_REGISTRATION_PENDING', `TOTP credential ${credential.id} is not registered yet`);
   }
-  const shown = toTotpResource(credential, command.now).status;
+  const shown = toTotpResource(credential, command.metadata.now).status;
   if (shown === command.status) return [];
   return [
     TotpStatusChanged.create({
       credentialId: credential.id,
       status: command.status,
-      at: command.now.toISOString(),
+      at: command.metadata.now.toISOString(),
     }),
   ];
 };
@@ -376,91 +304,8 @@ const remove = (command: DeleteTotp, state: TotpUserState): TotpEvent[] => {
   return [
     TotpDeregistered.create({
       credentialId: credential.id,
-      at: command.now.toISOString(),
+      at: command.metadata.now.toISOString(),
       reason: 'DELETED',
     }),
   ];
-};
-
-// ---------------------------------------------------------------------------------------------
-// Evolve
-// ---------------------------------------------------------------------------------------------
-
-const withCredential = (
-  state: TotpUserState,
-  credentialId: string,
-  change: (credential: TotpCredentialState) => TotpCredentialState,
-): TotpUserState => {
-  const credential = ownEntry(state.credentials, credentialId);
-  if (!credential) return state; // tolerate events for credentials already removed
-  return { credentials: { ...state.credentials, [credentialId]: change(credential) } };
-};
-
-export const evolveTotp = (state: TotpUserState, event: TotpEvent): TotpUserState => {
-  switch (event.type) {
-    case 'TotpRegistrationStarted': {
-      const d = event.data;
-      // Defensive: a new registration supersedes any pending one for the same policy.
-      const credentials = Object.fromEntries(
-        Object.entries(state.credentials).filter(
-          ([, c]) => !(c.policyName === d.policyName && c.status === 'PENDING'),
-        ),
-      );
-      credentials[d.credentialId] = {
-        id: d.credentialId,
-        policyName: d.policyName,
-        status: 'PENDING',
-        algorithm: d.algorithm,
-        digits: d.digits,
-        period: d.period,
-        window: d.window,
-        encryptedSecret: d.encryptedSecret,
-        createdDtm: d.createdDtm,
-        lastUsedDtm: null,
-        lastUsedTimeStep: null,
-        failedAttempts: 0,
-        lockedUntil: null,
-      };
-      return { credentials };
-    }
-    case 'TotpRegistrationCompleted':
-      return withCredential(state, event.data.credentialId, (c) => ({
-        ...c,
-        status: 'ACTIVE',
-        lastUsedTimeStep: Math.max(c.lastUsedTimeStep ?? -1, event.data.timeStep),
-      }));
-    case 'TotpAuthenticationSucceeded':
-      return withCredential(state, event.data.credentialId, (c) => ({
-        ...c,
-        lastUsedDtm: event.data.at,
-        lastUsedTimeStep: Math.max(c.lastUsedTimeStep ?? -1, event.data.timeStep),
-        failedAttempts: 0,
-        lockedUntil: null,
-      }));
-    case 'TotpAuthenticationFailed':
-      return withCredential(state, event.data.credentialId, (c) => ({
-        ...c,
-        failedAttempts: event.data.failedAttempts,
-      }));
-    case 'TotpLocked':
-      return withCredential(state, event.data.credentialId, (c) => ({
-        ...c,
-        lockedUntil: event.data.lockedUntil,
-      }));
-    case 'TotpStatusChanged':
-      return withCredential(state, event.data.credentialId, (c) =>
-        event.data.status === 'ACTIVE'
-          ? { ...c, status: 'ACTIVE', failedAttempts: 0, lockedUntil: null }
-          : { ...c, status: 'SUSPENDED' },
-      );
-    case 'TotpDeregistered': {
-      if (!state.credentials[event.data.credentialId]) return state;
-      const { [event.data.credentialId]: _removed, ...credentials } = state.credentials;
-      return { credentials };
-    }
-    default: {
-      // Unknown event types (from newer versions) are ignored.
-      return state;
-    }
-  }
 };

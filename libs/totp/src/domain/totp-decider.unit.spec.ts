@@ -1,23 +1,21 @@
 import { createHmac } from 'node:crypto';
 import {
+  type DistributiveOmit,
   DomainError,
   totpCredentialSchema,
   type DomainErrorKind,
-  type TotpEvent,
 } from '@identity-store/contracts';
 import {
-  decideTotp,
   evolveTotp,
   findByPolicy,
   initialTotpUserState,
-  listTotpResources,
-  toTotpResource,
+  type TotpEvent,
   totpStreamId,
-  type TotpCommand,
-  type TotpDeciderDeps,
-  type TotpPolicyParameters,
   type TotpUserState,
-} from './totp-decider';
+} from './totp';
+import { totpCodeVerdict } from './totp-code-verdict';
+import { decideTotp as decideCommand, type TotpCommand, type TotpPolicyParameters } from './totp-decider';
+import { listTotpResources, toTotpResource } from './totp-views';
 
 // ---------------------------------------------------------------------------------------------
 // An independent RFC 4226 / RFC 6238 implementation (node:crypto only) to produce the codes the
@@ -53,7 +51,8 @@ const decryptSecret = jest.fn((encrypted: string): Uint8Array => {
   if (!encrypted.startsWith('enc:')) throw new Error('not ciphertext');
   return new Uint8Array(Buffer.from(encrypted.slice(4), 'hex'));
 });
-const deps: TotpDeciderDeps = { decryptSecret };
+/** What the handler checks presented codes with (the decider itself gets only the verdict). */
+const deps = { decryptSecret };
 beforeEach(() => decryptSecret.mockClear());
 
 /** The injected clock: 10 s into a 30-s time step. */
@@ -131,8 +130,35 @@ const active = (): TotpEvent[] => [started(), completed()];
 
 const stateFrom = (events: TotpEvent[]): TotpUserState => events.reduce(evolveTotp, initialTotpUserState());
 
+/**
+ * A command as the handler receives it: `now`, and the presented code rather than the verdict on
+ * it. {@link commandOf} does what the handler does: checks the code against the state's credential
+ * (totp-code-verdict.ts) and puts the verdict and `now` into the command.
+ */
+type TotpRequest = DistributiveOmit<TotpCommand, 'metadata' | 'verdict'> & { now: Date; code?: string };
+
+const commandOf = (request: TotpRequest, state: TotpUserState, checks: typeof deps): TotpCommand => {
+  const { now, code = '', ...command } = request;
+  const metadata = { now };
+  switch (command.type) {
+    case 'CompleteTotpRegistration': {
+      const credential = findByPolicy(state, command.policyName);
+      return { ...command, metadata, verdict: totpCodeVerdict(credential, { code, purpose: 'COMPLETION', now }, checks.decryptSecret) };
+    }
+    case 'AuthenticateTotp': {
+      const credential = findByPolicy(state, command.policy.name);
+      return { ...command, metadata, verdict: totpCodeVerdict(credential, { code, purpose: 'AUTHENTICATION', now }, checks.decryptSecret) };
+    }
+    default:
+      return { ...command, metadata };
+  }
+};
+
+const decideTotp = (request: TotpRequest, state: TotpUserState, checks = deps): TotpEvent[] =>
+  decideCommand(commandOf(request, state, checks), state);
+
 const given = (events: TotpEvent[]) => ({
-  when: (command: TotpCommand) => ({
+  when: (command: TotpRequest) => ({
     then: (expected: TotpEvent[]) => {
       expect(decideTotp(command, stateFrom(events), deps)).toStrictEqual(expected);
     },
@@ -152,7 +178,7 @@ const given = (events: TotpEvent[]) => ({
   }),
 });
 
-const authenticate = (code: string, now = T0, over: Partial<TotpCommand> = {}): TotpCommand =>
+const authenticate = (code: string, now = T0, over: Partial<TotpRequest> = {}): TotpRequest =>
   ({
     type: 'AuthenticateTotp',
     now,
@@ -160,7 +186,7 @@ const authenticate = (code: string, now = T0, over: Partial<TotpCommand> = {}): 
     code,
     authenticationId: AUTH,
     ...over,
-  }) as TotpCommand;
+  }) as TotpRequest;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -179,8 +205,8 @@ describe('the independent test oracle', () => {
 
 describe('StartTotpRegistration', () => {
   const start = (
-    over: Partial<Extract<TotpCommand, { type: 'StartTotpRegistration' }>> = {},
-  ): TotpCommand => ({
+    over: Partial<Extract<TotpRequest, { type: 'StartTotpRegistration' }>> = {},
+  ): TotpRequest => ({
     type: 'StartTotpRegistration',
     now: T0,
     policy,
@@ -306,7 +332,7 @@ describe('StartTotpRegistration', () => {
 });
 
 describe('CompleteTotpRegistration', () => {
-  const complete = (code: string, now = T0, policyName = 'default'): TotpCommand => ({
+  const complete = (code: string, now = T0, policyName = 'default'): TotpRequest => ({
     type: 'CompleteTotpRegistration',
     now,
     policyName,
@@ -878,7 +904,7 @@ describe('AuthenticateTotp', () => {
 });
 
 describe('DeregisterTotp', () => {
-  const deregister = (policyName = 'default'): TotpCommand => ({
+  const deregister = (policyName = 'default'): TotpRequest => ({
     type: 'DeregisterTotp',
     now: T0,
     policyName,
@@ -917,7 +943,7 @@ describe('DeregisterTotp', () => {
 });
 
 describe('UpdateTotp', () => {
-  const update = (status: 'ACTIVE' | 'SUSPENDED', credentialId = CRED, now = T0): TotpCommand => ({
+  const update = (status: 'ACTIVE' | 'SUSPENDED', credentialId = CRED, now = T0): TotpRequest => ({
     type: 'UpdateTotp',
     now,
     credentialId,
@@ -988,7 +1014,7 @@ describe('UpdateTotp', () => {
 });
 
 describe('DeleteTotp', () => {
-  const del = (credentialId = CRED): TotpCommand => ({ type: 'DeleteTotp', now: T0, credentialId });
+  const del = (credentialId = CRED): TotpRequest => ({ type: 'DeleteTotp', now: T0, credentialId });
 
   it('deletes a credential by id', () => {
     given(active())

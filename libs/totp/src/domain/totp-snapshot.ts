@@ -1,6 +1,6 @@
 import { recordById, stateTimestamp, totpAlgorithmSchema, totpDigitsSchema } from '@identity-store/contracts';
 import { z } from 'zod';
-import type { TotpCredentialState, TotpUserState } from './totp-decider';
+import type { TotpCredentialState, TotpUserState } from './totp';
 
 const credentialState: z.ZodType<TotpCredentialState> = z.object({
   id: z.string(),

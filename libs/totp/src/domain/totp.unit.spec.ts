@@ -1,3 +1,4 @@
+import { totpCredentialSchema, totpIntegrationEvents } from '@identity-store/contracts';
 import {
   TotpAuthenticationFailed,
   TotpAuthenticationSucceeded,
@@ -8,10 +9,8 @@ import {
   TotpStatusChanged,
   parseTotpEvent,
   toTotpIntegrationEvent,
-  totpCredentialSchema,
   type TotpEvent,
-} from './totp-events';
-import { totpIntegrationEvents } from './totp-integration-events';
+} from './totp';
 
 const at = '2026-05-07T10:00:10.000Z';
 
