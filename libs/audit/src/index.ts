@@ -3,8 +3,9 @@ import { createServiceApps, type Logger, type ServiceTrust } from '@identity-sto
 import type { MessageTransport } from '@identity-store/messaging';
 import type { IdentityQueries } from '@identity-store/service-clients';
 import type { Registry } from 'prom-client';
-import { auditAdminRoutes, auditRoutes } from './api/audit-routes';
+import { auditAdminRoutes, auditApi } from './api/audit-api';
 import { AuditProjector, type AuditProjectorOptions } from './audit-projector';
+import { AuditRecords } from './audit-records';
 import { AuditSummaries } from './audit-service';
 
 export { AuditProjector } from './audit-projector';
@@ -36,7 +37,7 @@ export const createAuditModule = (deps: {
     metrics: deps.metrics,
     operationalEndpoints: deps.operationalEndpoints,
     trust: { service: 'audit', ...deps.trust },
-    routers: [auditRoutes(projector, summaries, deps.identity)],
+    routers: [auditApi(new AuditRecords(projector, deps.identity), summaries)],
     adminRouters: [adminRouter],
     readiness: [
       { name: 'database', check: async () => void (await deps.prisma.$queryRaw`SELECT 1`) },

@@ -10,3 +10,4 @@ export * from './request-context';
 export type { Express, Request, RequestHandler, Response, NextFunction } from 'express';
 export * from './run-service';
 export * from './user-routes';
+export * from './operations';

@@ -10,7 +10,7 @@ export const Router = (): express.Router => express.Router({ caseSensitive: true
 export type Router = express.Router;
 
 /** Runs a route only if the request's grant names the operation of this very route template. */
-const routeGuard =
+export const routeGuard =
   (template: string): RequestHandler =>
   (req, _res, next) => {
     const grant = grantOf(req);

@@ -1,47 +1,11 @@
-import { storeNameSchema } from '@identity-store/contracts';
-import type { Request, Response } from 'express';
-import { z } from 'zod';
-import { operationRouter } from './router';
+import { pathSegmentSchema } from '@identity-store/contracts';
+import type { Request } from 'express';
+
+/** Kept here too for the services that import it from http-kit. */
+export { pathSegmentSchema };
 
 /** Event metadata of the events a request appends: its correlation id, caused by this request. */
 export const requestMetadata = (req: Request) => ({
   correlationId: req.correlationId,
   causationId: req.requestId,
 });
-
-/**
- * A path segment naming a resource (a user id or external id, …): never `.` or `..`, which URL
- * parsers resolve as relative paths (a lookup for user `..` would reach its parent resource).
- */
-export const pathSegmentSchema = (maxLength: number) =>
-  z
-    .string()
-    .min(1)
-    .max(maxLength)
-    .refine((segment) => segment !== '.' && segment !== '..', 'must not be "." or ".."');
-
-const userSegment = pathSegmentSchema(128);
-/** Path parameters of a user-scoped route: the store and the user by internal or external id. */
-export const userPathParams = z.object({
-  storeName: storeNameSchema,
-  userId: userSegment.optional(),
-  extId: userSegment.optional(),
-});
-
-type Handler = (req: Request, res: Response) => Promise<void>;
-
-/**
- * A router for the user-scoped routes of one collection (`totps`, `passcodes`, …). `on(method,
- * suffix, handler)` mounts a handler twice, exactly as the operation table lists user operations:
- * by internal id (`…/users/:userId/<collection><suffix>`) and, with a trailing `/ext`, by external
- * id (the `:extId` parameter).
- */
-export const userScopedRoutes = (collection: string) => {
-  const router = operationRouter();
-  const on = (method: 'get' | 'post' | 'delete', suffix: string, handler: Handler) => {
-    // Express matches `:userId` greedily against the /ext form too: register the /ext path first.
-    router[method](`/api/identity-store/stores/:storeName/users/:extId/${collection}${suffix}/ext`, handler);
-    router[method](`/api/identity-store/stores/:storeName/users/:userId/${collection}${suffix}`, handler);
-  };
-  return { router, on };
-};

@@ -10,6 +10,7 @@ import {
   type UserRecord,
   type UserStatus,
 } from '@identity-store/contracts';
+import { type PageQuery, pageOfItems, parseSort } from '@identity-store/contracts';
 import {
   CommandHandler,
   type EventMetadata,
@@ -24,9 +25,9 @@ import { type IdentityDocuments, IdentityReadModels, storeNameKeys, userExtIdKey
 import { TtlCache } from './data/ttl-cache';
 import { attributeValidator } from './domain/attribute-schema';
 import { storeSnapshot, userSnapshot } from './domain/identity-snapshots';
-import { storeStreamId, type StoreState } from './domain/store';
+import { type StorePolicyKind, type StorePolicyOf, storeStreamId, type StoreState } from './domain/store';
 import { type StoreCommand, storeDecider, type StorePolicies } from './domain/store-decider';
-import { storeResource } from './domain/store-views';
+import { storePolicyResource, storeResource } from './domain/store-views';
 import { type UserState, userStreamId } from './domain/user';
 import { type UncheckedUserCommand, userDecider, withAttributeProblems } from './domain/user-decider';
 import { userRecord } from './domain/user-views';
@@ -192,6 +193,32 @@ export class IdentityService<
 
   private now() {
     return { now: this.clock() };
+  }
+
+  /** A store's policy of a kind by its key (404 for an unknown store or policy). */
+  async policyOf<K extends StorePolicyKind>(storeName: string, kind: K, key: string): Promise<StorePolicyOf[K]> {
+    const { value: store } = await this.requireStore(storeName);
+    return storePolicyResource(store, kind, key);
+  }
+
+  /** A page of stores: every store, or only the listed ones (a store-restricted key's). */
+  async listStores(allowed: readonly string[] | null, query: PageQuery, sortFields: readonly string[]) {
+    const sort = parseSort(query.sort, sortFields);
+    if (allowed === null) return this.readModels.documents.page<Store>('stores', '', { page: query.page, size: query.size, sort });
+    const stores = (await Promise.all(allowed.map((name) => this.readModels.storeByName(name)))).filter(
+      (store): store is Store => store !== null,
+    );
+    const ordered = sort
+      ? stores.sort((a, b) => String(a[sort.field as keyof Store]).localeCompare(String(b[sort.field as keyof Store])) * (sort.direction === 'desc' ? -1 : 1))
+      : stores;
+    return pageOfItems(ordered, query);
+  }
+
+  /** A page of a store's users (404 for an unknown store). */
+  async listUsers(storeName: string, query: PageQuery, sortFields: readonly string[]) {
+    const { value: store } = await this.requireStore(storeName);
+    const sort = parseSort(query.sort, sortFields);
+    return this.readModels.documents.page<UserRecord>('users', store.id, { page: query.page, size: query.size, sort });
   }
 }
 

@@ -2,7 +2,7 @@ import { createServiceApps, type Logger, type ServiceTrust } from '@identity-sto
 import type { PostgresEventStore } from '@identity-store/event-store';
 import type { SummaryQueries } from '@identity-store/service-clients';
 import type { Registry } from 'prom-client';
-import { identityInternalRoutes, identityRoutes } from './api/identity-routes';
+import { identityApi, identityInternalRoutes } from './api/identity-api';
 import { IdentityService } from './identity-service';
 
 export { IdentityService } from './identity-service';
@@ -24,7 +24,7 @@ export const createIdentityModule = (deps: {
     metrics: deps.metrics,
     operationalEndpoints: deps.operationalEndpoints,
     trust: { service: 'identity', ...deps.trust },
-    routers: [identityRoutes(service, deps.summaries), identityInternalRoutes(service)],
+    routers: [identityApi(service, deps.summaries), identityInternalRoutes(service)],
     readiness: [{ name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) }],
   });
   return { service, app, admin };

@@ -4,7 +4,7 @@ import type { PostgresEventStore } from '@identity-store/event-store';
 import { createServiceApps, type Logger, type ServiceTrust } from '@identity-store/http-kit';
 import type { IdentityQueries, SummaryQueries } from '@identity-store/service-clients';
 import type { Registry } from 'prom-client';
-import { passcodeRoutes } from './api/passcode-routes';
+import { passcodeApi } from './api/passcode-api';
 import { PasscodeService } from './passcode-service';
 
 export { PasscodeService } from './passcode-service';
@@ -37,7 +37,7 @@ export const createPasscodeModule = (deps: {
     metrics: deps.metrics,
     operationalEndpoints: deps.operationalEndpoints,
     trust: { service: 'passcode', ...deps.trust },
-    routers: [passcodeRoutes(service)],
+    routers: [passcodeApi(service)],
     readiness: [
       { name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) },
     ],

@@ -10,6 +10,7 @@ import {
   topics,
   toPasscodeIntegrationEvent,
   type UserRecord,
+  ownEntry,
 } from '@identity-store/contracts';
 import {
   type ExpiringSessions,
@@ -47,6 +48,7 @@ import {
   withSrpWork,
 } from './domain/srp-proof';
 import { passcodeSnapshot } from './domain/passcode-snapshot';
+import { findByPolicy, listPasscodeResources, toPasscodeResource } from './domain/passcode-views';
 
 const requirePolicy = (store: Store, policyName: string): PasscodePolicy =>
   requireNamedPolicy(
@@ -365,5 +367,29 @@ export class PasscodeService {
       (state, now) => passcodeDecider.decide({ ...commandOf(state), metadata: { now } }, state),
       { metadata },
     );
+  }
+
+  /** The user's passcode of a policy as the API shows it (404 for an unknown policy, or none registered). */
+  async registrationOf(storeName: string, ref: UserRef, policyName: string) {
+    const { store, state, now } = await this.state(storeName, ref);
+    if (!ownEntry(store.passcodePolicies, policyName))
+      throw notFound('POLICY_NOT_FOUND', `Passcode policy ${policyName} does not exist.`);
+    const passcode = findByPolicy(state, policyName);
+    if (!passcode) throw notFound('PASSCODE_NOT_FOUND', `No passcode registered for policy ${policyName}.`);
+    return toPasscodeResource(passcode, now);
+  }
+
+  /** One of the user's passcodes as the API shows it (404 for none). */
+  async passcodeOf(storeName: string, ref: UserRef, passcodeId: string) {
+    const { state, now } = await this.state(storeName, ref);
+    const passcode = ownEntry(state.passcodes, passcodeId);
+    if (!passcode) throw notFound('PASSCODE_NOT_FOUND', `Passcode ${passcodeId} does not exist.`);
+    return toPasscodeResource(passcode, now);
+  }
+
+  /** The user's passcodes as the API shows them. */
+  async list(storeName: string, ref: UserRef) {
+    const { state, now } = await this.state(storeName, ref);
+    return listPasscodeResources(state, now);
   }
 }

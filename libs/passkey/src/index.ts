@@ -3,7 +3,7 @@ import type { PostgresEventStore } from '@identity-store/event-store';
 import { createServiceApps, type Logger, type ServiceTrust } from '@identity-store/http-kit';
 import type { IdentityQueries, SummaryQueries } from '@identity-store/service-clients';
 import type { Registry } from 'prom-client';
-import { passkeyRoutes } from './api/passkey-routes';
+import { passkeyApi } from './api/passkey-api';
 import { PasskeyService } from './passkey-service';
 
 export { PasskeyService } from './passkey-service';
@@ -29,7 +29,7 @@ export const createPasskeyModule = (deps: {
     metrics: deps.metrics,
     operationalEndpoints: deps.operationalEndpoints,
     trust: { service: 'passkey', ...deps.trust },
-    routers: [passkeyRoutes(service)],
+    routers: [passkeyApi(service)],
     readiness: [
       { name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) },
     ],

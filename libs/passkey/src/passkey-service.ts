@@ -47,7 +47,14 @@ import {
   findSessionByChallenge,
   storeOfPasskeySessions,
 } from './domain/passkey-sessions';
-import { credentialKey, credentialKeysOf, findByCredential, passkeysOf } from './domain/passkey-views';
+import {
+  credentialKey,
+  credentialKeysOf,
+  findByCredential,
+  listPasskeyResources,
+  passkeysOf,
+  toPasskeyResource,
+} from './domain/passkey-views';
 import { creationOptions, requestOptions, userHandleOf } from './webauthn/ceremony-options';
 import { checkAssertion, checkAttestation, readClientData } from './webauthn/verify-response';
 import {
@@ -384,5 +391,19 @@ export class PasskeyService {
       (state, now) => decidePasskey({ ...command, metadata: { now } }, state),
       { metadata },
     );
+  }
+
+  /** One of the user's passkeys as the API shows it (404 for none). */
+  async passkeyOf(storeName: string, ref: UserRef, passkeyId: string) {
+    const { state } = await this.state(storeName, ref);
+    const passkey = ownEntry(state.passkeys, passkeyId);
+    if (!passkey) throw notFound('PASSKEY_NOT_FOUND', `Passkey ${passkeyId} does not exist.`);
+    return toPasskeyResource(passkey);
+  }
+
+  /** The user's passkeys as the API shows them. */
+  async list(storeName: string, ref: UserRef) {
+    const { state } = await this.state(storeName, ref);
+    return listPasskeyResources(state);
   }
 }

@@ -3,7 +3,7 @@ import type { PostgresEventStore } from '@identity-store/event-store';
 import { createServiceApps, type Logger, type ServiceTrust } from '@identity-store/http-kit';
 import type { IdentityQueries, SummaryQueries } from '@identity-store/service-clients';
 import type { Registry } from 'prom-client';
-import { totpRoutes } from './api/totp-routes';
+import { totpApi } from './api/totp-api';
 import { TotpService } from './totp-service';
 
 export { TotpService } from './totp-service';
@@ -27,7 +27,7 @@ export const createTotpModule = (deps: {
     metrics: deps.metrics,
     operationalEndpoints: deps.operationalEndpoints,
     trust: { service: 'totp', ...deps.trust },
-    routers: [totpRoutes(service)],
+    routers: [totpApi(service)],
     readiness: [{ name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) }],
   });
   return { service, app, admin };

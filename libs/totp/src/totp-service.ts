@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { type DistributiveOmit, type Store, topics, type TotpPolicy, type UserRecord } from '@identity-store/contracts';
+import {
+  type DistributiveOmit,
+  notFound,
+  ownEntry,
+  type Store,
+  topics,
+  type TotpPolicy,
+  type UserRecord,
+} from '@identity-store/contracts';
 import {
   type CredentialContext,
   requireActiveUser,
@@ -24,6 +32,7 @@ import { newTotpSecret, otpauthUri, toBase32 } from './domain/totp-code';
 import { type TotpCodePurpose, totpCodeVerdict } from './domain/totp-code-verdict';
 import { type TotpCommand, totpDecider } from './domain/totp-decider';
 import { totpSnapshot } from './domain/totp-snapshot';
+import { listTotpResources, toTotpResource } from './domain/totp-views';
 
 /**
  * Associated data of a TOTP secret: the user and the credential (a ciphertext copied to another
@@ -174,5 +183,28 @@ export class TotpService {
       (state, now) => totpDecider.decide({ ...commandOf(state, now), metadata: { now } }, state),
       { metadata },
     );
+  }
+
+  /** The user's TOTP of a policy as the API shows it (404 for an unknown policy, or none registered). */
+  async registrationOf(storeName: string, ref: UserRef, policyName: string) {
+    const { store, state, now } = await this.state(storeName, ref);
+    if (!ownEntry(store.totpPolicies, policyName)) throw notFound('POLICY_NOT_FOUND', `TOTP policy ${policyName} does not exist.`);
+    const credential = findByPolicy(state, policyName);
+    if (!credential) throw notFound('TOTP_NOT_FOUND', `No TOTP registered for policy ${policyName}.`);
+    return toTotpResource(credential, now);
+  }
+
+  /** One of the user's TOTPs as the API shows it (404 for none). */
+  async credentialOf(storeName: string, ref: UserRef, credentialId: string) {
+    const { state, now } = await this.state(storeName, ref);
+    const credential = ownEntry(state.credentials, credentialId);
+    if (!credential) throw notFound('TOTP_NOT_FOUND', `TOTP ${credentialId} does not exist.`);
+    return toTotpResource(credential, now);
+  }
+
+  /** The user's TOTPs as the API shows them. */
+  async list(storeName: string, ref: UserRef) {
+    const { state, now } = await this.state(storeName, ref);
+    return listTotpResources(state, now);
   }
 }

@@ -69,6 +69,30 @@ export const pageQuerySchema = z
   });
 export type PageQuery = z.output<typeof pageQuerySchema>;
 
+/**
+ * The page query as the document shows it for a list sortable by `sortFields`. `pageQuerySchema`
+ * coerces strings to numbers (query values are strings), which zod-to-openapi would render as
+ * nullable; this plain form documents the same parameters.
+ */
+export const documentedPageQuery = (sortFields: readonly string[]) =>
+  z.object({
+    page: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_PAGE_WINDOW - 1)
+      .default(0)
+      .describe(`Page index, 0-based; (page + 1) × size must not exceed ${MAX_PAGE_WINDOW}.`),
+    size: z.number().int().min(1).max(MAX_PAGE_SIZE).default(20).describe('Page size, 1–100.'),
+    ...(sortFields.length > 0 && pageQuerySchema.shape.sort
+      ? {
+          sort: pageQuerySchema.shape.sort.describe(
+            `\`field,asc\` or \`field,desc\`; field one of ${sortFields.map((f) => `\`${f}\``).join(', ')}.`,
+          ),
+        }
+      : {}),
+  });
+
 export const pageOf = <T extends z.ZodTypeAny>(item: T) =>
   z.object({
     content: z.array(item),

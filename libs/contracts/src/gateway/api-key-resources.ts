@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dtmSchema, storeNameSchema } from '../api/common';
-import { apiKeyOperations, type OperationDef, operations } from '../api/operations';
+import { type OperationDef, registeredTables } from '../api/operation-table';
 
 /**
  * The gateway's API-key resources: the one definition of what its management API accepts and
@@ -15,12 +15,17 @@ export const WILDCARD_PERMISSION = 'IdentityStore:*';
  * (the `/ext` twins share their internal-id operation's permission) or the wildcard.
  */
 export const permissionCatalogue = (
-  tables: readonly OperationDef[][] = [operations, apiKeyOperations],
+  tables: readonly OperationDef[][] = registeredTables(),
 ): Set<string> => new Set([WILDCARD_PERMISSION, ...tables.flat().map((op) => op.permission)]);
 
-const knownPermissions = permissionCatalogue();
+// Built on first use: the API-key operation table imports these schemas, so the tables are not
+// complete yet while this module loads.
+let knownPermissions: Set<string> | undefined;
 
-export const isKnownPermission = (permission: string): boolean => knownPermissions.has(permission);
+export const isKnownPermission = (permission: string): boolean => {
+  if (!knownPermissions && registeredTables().length > 0) knownPermissions = permissionCatalogue();
+  return (knownPermissions ?? permissionCatalogue()).has(permission);
+};
 
 // Refined per element, so an unknown permission is reported even when another element is not a string.
 const apiKeyPermissionSchema = z.string().superRefine((permission, ctx) => {

@@ -1,0 +1,35 @@
+import { auditOperations } from '@identity-store/contracts';
+import { mountOperations, ok, Router } from '@identity-store/http-kit';
+import { parsePositions, userRefOf } from '@identity-store/service-clients';
+import type { AuditProjector } from '../audit-projector';
+import type { AuditRecords } from '../audit-records';
+import type { AuditSummaries } from '../audit-service';
+
+/** Authentication and registration audit records (public) and summaries (internal, service tokens). */
+export const auditApi = (records: AuditRecords, summaries: AuditSummaries): Router => {
+  const router = Router();
+  mountOperations(router, auditOperations, {
+    getAuthentication: async ({ params }) =>
+      ok(await records.authenticationOf(params.storeName, userRefOf(params), params.id)),
+    getPasskeyRegistrationAudit: async ({ params }) =>
+      ok(await records.passkeyRegistrationOf(params.storeName, userRefOf(params), params.id)),
+  });
+  router.get('/internal/summaries/:userId', async (req, res) => {
+    res.json(await summaries.getSummary(req.params.userId, parsePositions(req.query.waitFor)));
+  });
+  return router;
+};
+
+/**
+ * Operator routes, on the admin listener only (ADMIN_PORT, loopback by default): the rebuild
+ * clears every summary and audit record and replays all topics, so no public or service-reachable
+ * port may offer it.
+ */
+export const auditAdminRoutes = (projector: AuditProjector): Router => {
+  const router = Router();
+  router.post('/admin/projections/rebuild', async (_req, res) => {
+    await projector.rebuild();
+    res.status(202).json({ status: 'REBUILDING' });
+  });
+  return router;
+};

@@ -1,0 +1,27 @@
+import { type AuthenticationAudit, notFound, type RegistrationAudit } from '@identity-store/contracts';
+import { type IdentityQueries, resolveStoreAndUser, type UserRef } from '@identity-store/service-clients';
+import { AUTHENTICATIONS, type AuditProjector, REGISTRATIONS } from './audit-projector';
+
+/** A user's audit records as the API shows them: only the user's own (404 for another's). */
+export class AuditRecords {
+  constructor(
+    private readonly projector: AuditProjector,
+    private readonly identity: IdentityQueries,
+  ) {}
+
+  async authenticationOf(storeName: string, ref: UserRef, id: string): Promise<AuthenticationAudit> {
+    const { user } = await resolveStoreAndUser(this.identity, storeName, ref);
+    const audit = await this.projector.documents.get<AuthenticationAudit>(AUTHENTICATIONS, id);
+    if (!audit || audit.userId !== user.id) throw notFound('AUTHENTICATION_NOT_FOUND', `Authentication ${id} does not exist.`);
+    return audit;
+  }
+
+  /** A passkey's registration audit (projected from PasskeyRegistrationCompleted, kept after the passkey is deleted). */
+  async passkeyRegistrationOf(storeName: string, ref: UserRef, passkeyId: string): Promise<RegistrationAudit> {
+    const { user } = await resolveStoreAndUser(this.identity, storeName, ref);
+    const audit = await this.projector.documents.get<RegistrationAudit>(REGISTRATIONS, passkeyId);
+    if (!audit || audit.userId !== user.id || audit.type !== 'Passkey')
+      throw notFound('REGISTRATION_AUDIT_NOT_FOUND', `No registration audit for passkey ${passkeyId}.`);
+    return audit;
+  }
+}

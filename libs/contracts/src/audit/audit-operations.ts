@@ -1,0 +1,27 @@
+import type { z } from 'zod';
+import { defineOperations, USER_PATH as U } from '../api/operation-table';
+import { authenticationAuditSchema, registrationAuditSchema } from '../identity/user';
+
+/** Authentication and registration audit records: the audit service's operations. */
+export const auditOperations = defineOperations({
+  getAuthentication: {
+    method: 'GET', path: `${U}/authentications/{id}`, service: 'audit', summary: 'Get an authentication audit record',
+    responses: { 200: authenticationAuditSchema }, problems: [404],
+  },
+  // Projected from PasskeyRegistrationCompleted; kept after the passkey is deleted.
+  getPasskeyRegistrationAudit: {
+    method: 'GET', path: `${U}/passkeys/{id}/registrationAudit`, service: 'audit',
+    summary: 'Get the registration audit of a passkey',
+    responses: { 200: registrationAuditSchema },
+    problems: [404],
+    description:
+      'What the registration’s attestation said (format, AAGUID, transports, flags), the hints its options ' +
+      'carried and the client context. Kept after the passkey is deleted.',
+  },
+});
+
+/** The audit schemas the API document names (component name, schema). */
+export const auditComponents: ReadonlyArray<readonly [string, z.ZodType]> = [
+  ['AuthenticationAudit', authenticationAuditSchema],
+  ['RegistrationAudit', registrationAuditSchema],
+];
