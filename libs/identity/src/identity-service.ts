@@ -204,7 +204,7 @@ export class IdentityService<
   /** A page of stores: every store, or only the listed ones (a store-restricted key's). */
   async listStores(allowed: readonly string[] | null, query: PageQuery, sortFields: readonly string[]) {
     const sort = parseSort(query.sort, sortFields);
-    if (allowed === null) return this.readModels.documents.page<Store>('stores', '', { page: query.page, size: query.size, sort });
+    if (allowed === null) return this.readModels.storesPage({ page: query.page, size: query.size, sort });
     const stores = (await Promise.all(allowed.map((name) => this.readModels.storeByName(name)))).filter(
       (store): store is Store => store !== null,
     );
@@ -218,7 +218,7 @@ export class IdentityService<
   async listUsers(storeName: string, query: PageQuery, sortFields: readonly string[]) {
     const { value: store } = await this.requireStore(storeName);
     const sort = parseSort(query.sort, sortFields);
-    return this.readModels.documents.page<UserRecord>('users', store.id, { page: query.page, size: query.size, sort });
+    return this.readModels.usersPage(store.id, { page: query.page, size: query.size, sort });
   }
 }
 

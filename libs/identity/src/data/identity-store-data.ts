@@ -1,6 +1,6 @@
 import type { Store, StoreEvent, UserEvent, UserRecord } from '@identity-store/contracts';
 import type { UserState } from '../domain/user';
-import { DocumentStore, type PrismaClient, type PrismaTx, sqlOf } from '@identity-store/event-store';
+import { DocumentStore, type Page, type PageRequest, type PrismaClient, type PrismaTx, sqlOf } from '@identity-store/event-store';
 
 /** Read models and lookups of the identity service, kept inline (same transaction as the events). */
 export const STORES = 'stores';
@@ -22,6 +22,10 @@ export interface IdentityDocuments<Tx = PrismaTx> {
   putUser(tx: Tx, user: UserRecord): Promise<void>;
   deleteStore(tx: Tx, storeId: string): Promise<void>;
   deleteUser(tx: Tx, userId: string): Promise<void>;
+  /** A page of every store. */
+  storesPage(request: PageRequest): Promise<Page<Store>>;
+  /** A page of a store's users. */
+  usersPage(storeId: string, request: PageRequest): Promise<Page<UserRecord>>;
 }
 
 export class IdentityReadModels implements IdentityDocuments {
@@ -51,6 +55,14 @@ export class IdentityReadModels implements IdentityDocuments {
       [scope, key],
     );
     return rows[0]?.stream_id ?? null;
+  }
+
+  storesPage(request: PageRequest): Promise<Page<Store>> {
+    return this.documents.page<Store>(STORES, '', request);
+  }
+
+  usersPage(storeId: string, request: PageRequest): Promise<Page<UserRecord>> {
+    return this.documents.page<UserRecord>(USERS, storeId, request);
   }
 
   async user(storeId: string, userId: string): Promise<UserRecord | null> {

@@ -1,5 +1,5 @@
 import type { Store, UserRecord } from '@identity-store/contracts';
-import { InMemoryEventStore, type InMemoryTx } from '@identity-store/event-store';
+import { InMemoryEventStore, type InMemoryTx, type Page, type PageRequest } from '@identity-store/event-store';
 import { type IdentityDocuments, storeNameKey, userExtIdKey } from '../data/identity-store-data';
 import { IdentityService } from '../identity-service';
 
@@ -38,7 +38,28 @@ export class InMemoryIdentityDocuments implements IdentityDocuments<InMemoryTx> 
   putUser = async (_tx: InMemoryTx, user: UserRecord) => void this.users.set(user.id, copy(user));
   deleteStore = async (_tx: InMemoryTx, storeId: string) => void this.stores.delete(storeId);
   deleteUser = async (_tx: InMemoryTx, userId: string) => void this.users.delete(userId);
+
+  storesPage = async (request: PageRequest) => pageOf([...this.stores.values()], request);
+  usersPage = async (storeId: string, request: PageRequest) =>
+    pageOf([...this.users.values()].filter((user) => user.storeId === storeId), request);
 }
+
+/** A page as DocumentStore answers it (sorted by a top-level field when asked). */
+const pageOf = <T>(documents: T[], { page, size, sort }: PageRequest): Page<T> => {
+  const sorted = sort
+    ? [...documents].sort((a, b) => {
+        const [x, y] = [a, b].map((document) => String((document as Record<string, unknown>)[sort.field]));
+        return x!.localeCompare(y!) * (sort.direction === 'desc' ? -1 : 1);
+      })
+    : documents;
+  return {
+    content: sorted.slice(page * size, page * size + size).map(copy),
+    page,
+    size,
+    totalElements: documents.length,
+    totalPages: Math.ceil(documents.length / size),
+  };
+};
 
 const copy = <T>(document: T): T => (document === undefined ? document : JSON.parse(JSON.stringify(document)));
 
