@@ -47,4 +47,6 @@ export const createPasscodeModule = (deps: {
 };
 // The aggregates' evolvers and snapshot policies (the system's snapshot properties run on them).
 export { evolvePasscode, initialPasscodeUserState } from './domain/passcode';
+// Its stored events, for the system's snapshot properties (embedded composes every service).
+export { passcodeEvents } from './domain/passcode';
 export { passcodeSnapshot } from './domain/passcode-snapshot';

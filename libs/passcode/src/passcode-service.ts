@@ -2,13 +2,9 @@ import { hkdfSync, randomUUID } from 'node:crypto';
 import {
   type DistributiveOmit,
   notFound,
-  type PasscodeAuthenticationFailed,
-  type PasscodeDecoyAuthenticationFailed,
-  type PasscodeEvent,
   type PasscodePolicy,
   type Store,
   topics,
-  toPasscodeIntegrationEvent,
   type UserRecord,
   ownEntry,
 } from '@identity-store/contracts';
@@ -33,13 +29,17 @@ import {
   type DecoySession,
   evolvePasscode,
   initialPasscodeUserState,
+  type PasscodeAuthenticationFailed,
+  type PasscodeDecoyAuthenticationFailed,
+  type PasscodeEvent,
   type PasscodeUserState,
   passcodeStreamId,
   secretLabels,
-  storeOfPasscodeSessions,
+  toPasscodeIntegrationEvent,
   userIdOfPasscodeStream,
 } from './domain/passcode';
-import { expirePasscodeSessions, passcodeDecider } from './domain/passcode-decider';
+import { passcodeDecider } from './domain/passcode-decider';
+import { expirePasscodeSessions, storeOfPasscodeSessions } from './domain/passcode-sessions';
 import {
   type PasscodeCommandWithoutMetadata,
   type PasscodeRequest,

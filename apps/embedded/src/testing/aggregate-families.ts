@@ -1,20 +1,6 @@
 import {
-  PasscodeAuthenticationFailed,
-  PasscodeAuthenticationStarted,
-  PasscodeAuthenticationSucceeded,
-  PasscodeDecoyAuthenticationFailed,
-  PasscodeDecoyAuthenticationStarted,
-  PasscodeDeregistered,
-  PasscodeExpirationChanged,
-  PasscodeLocked,
   PasscodePolicySet,
   PasscodePolicyRemoved,
-  PasscodeRegistrationCompleted,
-  PasscodeRegistrationStarted,
-  PasscodeRenewalStarted,
-  PasscodeRenewed,
-  PasscodeSessionsExpired,
-  PasscodeStatusChanged,
   PasskeyConfigRemoved,
   PasskeyConfigSet,
   StoreCreated,
@@ -38,9 +24,26 @@ import {
   storeSnapshot,
   userSnapshot,
 } from '@identity-store/identity';
-import { evolvePasscode, initialPasscodeUserState, passcodeSnapshot } from '@identity-store/passcode';
+import { evolvePasscode, initialPasscodeUserState, passcodeEvents, passcodeSnapshot } from '@identity-store/passcode';
 import { evolvePasskey, initialPasskeyUserState, passkeyEvents, passkeySnapshot } from '@identity-store/passkey';
 import { evolveTotp, initialTotpUserState, totpEvents, totpSnapshot } from '@identity-store/totp';
+
+const {
+  PasscodeAuthenticationFailed,
+  PasscodeAuthenticationStarted,
+  PasscodeAuthenticationSucceeded,
+  PasscodeDecoyAuthenticationFailed,
+  PasscodeDecoyAuthenticationStarted,
+  PasscodeDeregistered,
+  PasscodeExpirationChanged,
+  PasscodeLocked,
+  PasscodeRegistrationCompleted,
+  PasscodeRegistrationStarted,
+  PasscodeRenewalStarted,
+  PasscodeRenewed,
+  PasscodeSessionsExpired,
+  PasscodeStatusChanged,
+} = passcodeEvents;
 
 const {
   PasskeyAuthenticationFailed,

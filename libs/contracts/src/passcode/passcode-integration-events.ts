@@ -5,7 +5,8 @@ import { passcodeKdfSchema, srpGroupSchema, srpHashSchema } from '../identity/st
 /**
  * Passcode integration events (topic `identity-store.passcode`): what the passcode service
  * publishes, declared once. No secrets and no session ids (a session id is a capability to complete
- * a ceremony); the stored events (passcode-events.ts) extend these schemas with them.
+ * a ceremony); the stored events (libs/passcode domain/passcode.ts, private to the passcode
+ * service) extend these schemas with them.
  *
  * All timestamps are ISO-8601 UTC strings (`Date.prototype.toISOString()`).
  */

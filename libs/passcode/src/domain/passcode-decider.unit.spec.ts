@@ -1,25 +1,19 @@
-import {
-  DomainError,
-  type DomainErrorKind,
-  type PasscodeEvent,
-  passcodeResourceSchema,
-  toPasscodeIntegrationEvent,
-} from '@identity-store/contracts';
+import { DomainError, type DomainErrorKind, passcodeResourceSchema } from '@identity-store/contracts';
 import { type SrpParameters, srpParameters, srpServerChallenge } from '@identity-store/srp';
 import { SRP, SrpClient, SrpServer } from 'fast-srp-hap';
 import {
   evolvePasscode,
   findByPolicy,
   initialPasscodeUserState,
+  type PasscodeEvent,
   type PasscodeUserState,
   passcodeStreamId,
   secretLabels,
+  toPasscodeIntegrationEvent,
   userIdOfPasscodeStream,
 } from './passcode';
-import {
-  passcodeDecider,
-  type PasscodePolicyParameters,
-} from './passcode-decider';
+import { passcodeDecider } from './passcode-decider';
+import type { PasscodePolicyParameters } from './passcode-sessions';
 import { listPasscodeResources, toPasscodeResource } from './passcode-views';
 import { type PasscodeRequest, type PasscodeSecrets, serverProofOf, withSrpWork } from './srp-proof';
 

@@ -1,17 +1,19 @@
-import { type PasscodeEvent } from '@identity-store/contracts';
-import { DomainError, PasscodeSessionsExpired, toPasscodeIntegrationEvent } from '@identity-store/contracts';
+import { DomainError } from '@identity-store/contracts';
 import {
   evolvePasscode,
   initialPasscodeUserState,
-  MAX_OPEN_SESSIONS,
+  type PasscodeEvent,
+  PasscodeSessionsExpired,
   type PasscodeUserState,
-  storeOfPasscodeSessions,
+  toPasscodeIntegrationEvent,
 } from './passcode';
+import { passcodeDecider } from './passcode-decider';
 import {
-  passcodeDecider,
   expirePasscodeSessions,
+  MAX_OPEN_SESSIONS,
   type PasscodePolicyParameters,
-} from './passcode-decider';
+  storeOfPasscodeSessions,
+} from './passcode-sessions';
 import { type PasscodeRequest, type PasscodeSecrets, serverProofOf, withSrpWork } from './srp-proof';
 
 /**

@@ -1,57 +1,205 @@
 import {
-  type PasscodeEvent,
-  type PasscodeCeremony,
-  type PasscodeKdf,
-  type PasscodeStatus,
-  type SrpGroup,
-  type SrpHash,
+  defineEvent,
+  type EventOf,
+  integrationFormOf,
   ownEntry,
+  type PasscodeCeremony,
+  passcodeAuthenticationFailedIntegrationSchema,
+  passcodeAuthenticationStartedIntegrationSchema,
+  passcodeAuthenticationSucceededIntegrationSchema,
+  passcodeDecoyAuthenticationFailedIntegrationSchema,
+  passcodeDecoyAuthenticationStartedIntegrationSchema,
+  passcodeDeregisteredIntegrationSchema,
+  passcodeExpirationChangedIntegrationSchema,
+  passcodeIntegrationEvents,
+  type PasscodeKdf,
+  passcodeKdfSchema,
+  passcodeLockedIntegrationSchema,
+  passcodeRegistrationCompletedIntegrationSchema,
+  passcodeRegistrationStartedIntegrationSchema,
+  passcodeRenewalStartedIntegrationSchema,
+  passcodeRenewedIntegrationSchema,
+  passcodeSessionsExpiredIntegrationSchema,
+  type PasscodeStatus,
+  passcodeStatusChangedIntegrationSchema,
+  type SrpGroup,
+  srpGroupSchema,
+  type SrpHash,
+  srpHashSchema,
+  storedEventParser,
 } from '@identity-store/contracts';
 import { ceremonySessions } from '@identity-store/credential-kit';
+import { z } from 'zod';
 
 /**
  * The passcode aggregate: one per user (stream `passcode-user-<userId>`), holding the user's
  * passcodes (SRP-6a verifiers, RFC 5054) keyed by id, and the open ceremony sessions keyed by
- * session id. This file holds its state and `evolvePasscode(state, event) →
- * state`; the decisions are in passcode-decider.ts, the SRP work of the handler in srp-proof.ts.
- *
- * Invariants and rules (README "Passcodes" documents them for clients):
- * - At most one passcode per policy. A registration is refused (409) while the policy's passcode is
- *   SUSPENDED, or ACTIVE and not expired; a REVOKED or expired one is replaced by the new one.
- * - Sessions (registration, authentication, renewal) are single-use, expire after
- *   {@link PASSCODE_SESSION_TTL}, and belong to the store they were started in (another store: 404).
- *   A completed ceremony — success or failed proof — consumes its session; a rejected request
- *   (malformed values, locked, expired passcode) changes nothing and leaves it open. Expired sessions
- *   are answered 410 until the session sweeper closes them ({@link expirePasscodeSessions}) or the
- *   user's next ceremony start prunes them (then 404).
- * - At most {@link MAX_OPEN_SESSIONS} open sessions per user (decoys included): a start beyond it
- *   evicts the oldest open ones in the same append (PasscodeSessionsExpired, EVICTED), so the state
- *   stays small.
- * - Lockout as for TOTP: each failed proof (authentication or renewal) increments `failedAttempts`;
- *   the failure reaching `maxFailedAttempts` locks until `now + lockoutDuration` (423). Only a
- *   success or an administrator setting ACTIVE resets the counter, so after a lock expires one more
- *   failure locks again.
- * - Expiry: `expirationDtm = completion + policy.validity` (null: never). From then on the passcode
- *   neither authenticates nor renews (400 PASSCODE_EXPIRED); a new registration replaces it.
- * - Renewal (a new salt and verifier, proving the current passcode) is allowed for an ACTIVE,
- *   unlocked, unexpired passcode; with a policy `renewalWindow` only from `expirationDtm −
- *   renewalWindow` on (earlier: 409 PASSCODE_RENEWAL_NOT_OPEN). It restarts the validity.
- * - SUSPENDED and REVOKED passcodes cannot authenticate or renew (403). REVOKED is final.
- * - Key stretching: a passcode keeps the KDF its verifier was computed with (the policy's when the
- *   registration or renewal started), so a later policy change does not break it.
- * - Decoys: an authentication start for a policy under which the user has no passcode answers with
- *   a challenge like a real one (a deterministic fake salt, a fake verifier behind B, the policy's
- *   group, hash and KDF), and its completion fails like a wrong proof. Nothing is counted (there is
- *   no credential); the events say what happened.
+ * session id. This file holds what its stream stores (the private stored events), its state and
+ * `evolvePasscode(state, event) → state`; the decisions (and the rules they keep) are in
+ * passcode-decider.ts, the SRP work of the handler in srp-proof.ts. Over 400 lines: the fourteen
+ * stored events of the stream stay with the state and the evolve that folds them.
  */
+
+/*
+ * Stored events (private to the passcode service). Secret material appears only as opaque
+ * ciphertext produced by the handler (`encryptedSalt`, `encryptedVerifier`, `encryptedB`); the
+ * domain never encrypts or sees a key. Integration events (topic `identity-store.passcode`, in
+ * contracts) have the same type names and their fields minus the ciphertexts and minus the session
+ * ids (a session id is a capability to complete a ceremony); {@link toPasscodeIntegrationEvent} is
+ * the only way from one to the other. The stored JSON is unchanged since these lived in contracts.
+ * All timestamps are ISO-8601 UTC strings (`Date.prototype.toISOString()`).
+ */
+
+const id = z.string().min(1);
+/** Opaque ciphertext (SecretBox), produced by the caller. Never leaves the passcode service. */
+const ciphertext = z.string().min(1);
+const lowercaseHex = z.string().regex(/^[0-9a-f]+$/, 'must be lowercase hex');
+/** The KDF of a renewal's new verifier (see passcodeKdfSchema); null is plain RFC 5054. */
+const kdf = passcodeKdfSchema.nullable().optional();
+
+/** A ceremony session: single-use, expiring, bound to the store it was started in. */
+const sessionFields = { sessionId: id, storeId: id };
+const challengeFields = {
+  ...sessionFields,
+  /** The server's public ephemeral value (sent to the client; public). */
+  B: lowercaseHex,
+  /** The server's secret ephemeral value b. */
+  encryptedB: ciphertext,
+};
+/** A new salt and verifier (a registration or renewal). */
+const verifierFields = { sessionId: id, encryptedSalt: ciphertext, encryptedVerifier: ciphertext };
+
+export const PasscodeRegistrationStarted = defineEvent(
+  'PasscodeRegistrationStarted',
+  passcodeRegistrationStartedIntegrationSchema.extend(sessionFields),
+);
+export type PasscodeRegistrationStarted = EventOf<typeof PasscodeRegistrationStarted>;
+export const PasscodeRegistrationCompleted = defineEvent(
+  'PasscodeRegistrationCompleted',
+  passcodeRegistrationCompletedIntegrationSchema.extend(verifierFields),
+);
+export type PasscodeRegistrationCompleted = EventOf<typeof PasscodeRegistrationCompleted>;
+export const PasscodeAuthenticationStarted = defineEvent(
+  'PasscodeAuthenticationStarted',
+  passcodeAuthenticationStartedIntegrationSchema.extend(challengeFields),
+);
+export type PasscodeAuthenticationStarted = EventOf<typeof PasscodeAuthenticationStarted>;
+export const PasscodeRenewalStarted = defineEvent(
+  'PasscodeRenewalStarted',
+  passcodeRenewalStartedIntegrationSchema.extend({
+    ...challengeFields,
+    /** The policy's KDF when the renewal started: the new verifier is computed with it. */
+    newKdf: kdf,
+  }),
+);
+export type PasscodeRenewalStarted = EventOf<typeof PasscodeRenewalStarted>;
+export const PasscodeAuthenticationSucceeded = defineEvent(
+  'PasscodeAuthenticationSucceeded',
+  passcodeAuthenticationSucceededIntegrationSchema.extend({ sessionId: id }),
+);
+export type PasscodeAuthenticationSucceeded = EventOf<typeof PasscodeAuthenticationSucceeded>;
+export const PasscodeAuthenticationFailed = defineEvent(
+  'PasscodeAuthenticationFailed',
+  passcodeAuthenticationFailedIntegrationSchema.extend({ sessionId: id }),
+);
+export type PasscodeAuthenticationFailed = EventOf<typeof PasscodeAuthenticationFailed>;
+export const PasscodeLocked = defineEvent('PasscodeLocked', passcodeLockedIntegrationSchema);
+export type PasscodeLocked = EventOf<typeof PasscodeLocked>;
+export const PasscodeRenewed = defineEvent('PasscodeRenewed', passcodeRenewedIntegrationSchema.extend(verifierFields));
+export type PasscodeRenewed = EventOf<typeof PasscodeRenewed>;
+export const PasscodeStatusChanged = defineEvent('PasscodeStatusChanged', passcodeStatusChangedIntegrationSchema);
+export type PasscodeStatusChanged = EventOf<typeof PasscodeStatusChanged>;
+export const PasscodeExpirationChanged = defineEvent(
+  'PasscodeExpirationChanged',
+  passcodeExpirationChangedIntegrationSchema,
+);
+export type PasscodeExpirationChanged = EventOf<typeof PasscodeExpirationChanged>;
+export const PasscodeDeregistered = defineEvent('PasscodeDeregistered', passcodeDeregisteredIntegrationSchema);
+export type PasscodeDeregistered = EventOf<typeof PasscodeDeregistered>;
+export const PasscodeDecoyAuthenticationStarted = defineEvent(
+  'PasscodeDecoyAuthenticationStarted',
+  passcodeDecoyAuthenticationStartedIntegrationSchema.extend({
+    ...challengeFields,
+    srpGroup: srpGroupSchema,
+    hash: srpHashSchema,
+  }),
+);
+export type PasscodeDecoyAuthenticationStarted = EventOf<typeof PasscodeDecoyAuthenticationStarted>;
+export const PasscodeDecoyAuthenticationFailed = defineEvent(
+  'PasscodeDecoyAuthenticationFailed',
+  passcodeDecoyAuthenticationFailedIntegrationSchema.extend({ sessionId: id }),
+);
+export type PasscodeDecoyAuthenticationFailed = EventOf<typeof PasscodeDecoyAuthenticationFailed>;
+const expiredSessionSchema = passcodeSessionsExpiredIntegrationSchema.shape.sessions.element;
+export const PasscodeSessionsExpired = defineEvent(
+  'PasscodeSessionsExpired',
+  passcodeSessionsExpiredIntegrationSchema.extend({
+    sessions: z.array(z.object({ sessionId: id, ...expiredSessionSchema.shape })).min(1),
+  }),
+);
+export type PasscodeSessionsExpired = EventOf<typeof PasscodeSessionsExpired>;
+
+export type PasscodeEvent =
+  | PasscodeRegistrationStarted
+  | PasscodeRegistrationCompleted
+  | PasscodeAuthenticationStarted
+  | PasscodeRenewalStarted
+  | PasscodeAuthenticationSucceeded
+  | PasscodeAuthenticationFailed
+  | PasscodeLocked
+  | PasscodeRenewed
+  | PasscodeStatusChanged
+  | PasscodeExpirationChanged
+  | PasscodeDeregistered
+  | PasscodeDecoyAuthenticationStarted
+  | PasscodeDecoyAuthenticationFailed
+  | PasscodeSessionsExpired;
+
+export type PasscodeEventType = PasscodeEvent['type'];
+
+/** Stored event definitions by type, e.g. to parse events read back from the event store. */
+export const passcodeEvents = {
+  PasscodeRegistrationStarted,
+  PasscodeRegistrationCompleted,
+  PasscodeAuthenticationStarted,
+  PasscodeRenewalStarted,
+  PasscodeAuthenticationSucceeded,
+  PasscodeAuthenticationFailed,
+  PasscodeLocked,
+  PasscodeRenewed,
+  PasscodeStatusChanged,
+  PasscodeExpirationChanged,
+  PasscodeDeregistered,
+  PasscodeDecoyAuthenticationStarted,
+  PasscodeDecoyAuthenticationFailed,
+  PasscodeSessionsExpired,
+} as const;
+
+/** Validates a raw stored event (e.g. JSON from the event store) as a {@link PasscodeEvent}. */
+export const parsePasscodeEvent = storedEventParser<PasscodeEvent>(passcodeEvents, 'passcode');
+
+/** Fields of stored events that never leave the passcode service. */
+const PRIVATE_FIELDS = [
+  'sessionId',
+  'storeId',
+  'B',
+  'encryptedB',
+  'encryptedSalt',
+  'encryptedVerifier',
+  'newKdf',
+] as const;
+
+/** Maps a stored passcode event to its integration event's `{ type, version, data }` (see integrationFormOf). */
+export const toPasscodeIntegrationEvent = (event: PasscodeEvent) =>
+  integrationFormOf(passcodeIntegrationEvents[event.type], event.data, PRIVATE_FIELDS);
+
+// ---------------------------------------------------------------------------------------------
+// State
+// ---------------------------------------------------------------------------------------------
 
 export const passcodeStreamId = (userId: string): string => `passcode-user-${userId}`;
 export const userIdOfPasscodeStream = (streamId: string): string | undefined =>
   streamId.startsWith('passcode-user-') ? streamId.slice('passcode-user-'.length) : undefined;
-
-/** How long a ceremony session stays open (API.md: "Sessions … expire (default 5 min)"). */
-export const PASSCODE_SESSION_TTL = 'PT5M';
-
 
 export interface PasscodeState {
   id: string;
@@ -117,9 +265,6 @@ export type PasscodeSession = RegistrationSession | ChallengeSession | DecoySess
 /** Open, close, require, expire and cap the user's ceremony sessions (credential-kit, shared with passkey). */
 export const passcodeSessions = ceremonySessions<PasscodeSession>({ codePrefix: 'PASSCODE', noun: 'Passcode' });
 
-/** Open ceremony sessions per user (all kinds together, decoys included). */
-export const MAX_OPEN_SESSIONS = passcodeSessions.cap;
-
 export interface PasscodeUserState {
   passcodes: Record<string, PasscodeState>;
   sessions: Record<string, PasscodeSession>;
@@ -134,7 +279,6 @@ export const secretLabels = {
   b: (sessionId: string) => `session:${sessionId}:b`,
 };
 
-
 /** The user's passcode for a policy (whatever its status), if any. */
 export const findByPolicy = (state: PasscodeUserState, policyName: string): PasscodeState | undefined =>
   Object.values(state.passcodes).find((p) => p.policyName === policyName);
@@ -144,10 +288,6 @@ export const isLocked = (passcode: PasscodeState, now: Date): boolean =>
 
 export const isExpired = (passcode: PasscodeState, now: Date): boolean =>
   passcode.expirationDtm !== null && Date.parse(passcode.expirationDtm) <= now.getTime();
-
-/** The store the user's open sessions belong to (a user's sessions are all of the user's store). */
-export const storeOfPasscodeSessions = (state: PasscodeUserState): string | undefined =>
-  passcodeSessions.storeOf(state);
 
 // ---------------------------------------------------------------------------------------------
 // Evolve
@@ -179,56 +319,47 @@ export const evolvePasscode = (state: PasscodeUserState, event: PasscodeEvent): 
   switch (event.type) {
     case 'PasscodeRegistrationStarted': {
       const d = event.data;
-      return openSession(
-        state,
-        {
-          kind: 'REGISTRATION',
-          id: d.sessionId,
-          storeId: d.storeId,
-          startedDtm: d.at,
-          policyName: d.policyName,
-          srpGroup: d.srpGroup,
-          hash: d.hash,
-          kdf: d.kdf ?? null,
-          expiresDtm: d.expiresDtm,
-        },
-      );
+      return openSession(state, {
+        kind: 'REGISTRATION',
+        id: d.sessionId,
+        storeId: d.storeId,
+        startedDtm: d.at,
+        policyName: d.policyName,
+        srpGroup: d.srpGroup,
+        hash: d.hash,
+        kdf: d.kdf ?? null,
+        expiresDtm: d.expiresDtm,
+      });
     }
     case 'PasscodeAuthenticationStarted':
     case 'PasscodeRenewalStarted': {
       const d = event.data;
-      return openSession(
-        state,
-        {
-          kind: event.type === 'PasscodeRenewalStarted' ? 'RENEWAL' : 'AUTHENTICATION',
-          id: d.sessionId,
-          storeId: d.storeId,
-          startedDtm: d.at,
-          passcodeId: d.passcodeId,
-          B: d.B,
-          encryptedB: d.encryptedB,
-          expiresDtm: d.expiresDtm,
-          ...(event.type === 'PasscodeRenewalStarted' ? { newKdf: event.data.newKdf ?? null } : {}),
-        },
-      );
+      return openSession(state, {
+        kind: event.type === 'PasscodeRenewalStarted' ? 'RENEWAL' : 'AUTHENTICATION',
+        id: d.sessionId,
+        storeId: d.storeId,
+        startedDtm: d.at,
+        passcodeId: d.passcodeId,
+        B: d.B,
+        encryptedB: d.encryptedB,
+        expiresDtm: d.expiresDtm,
+        ...(event.type === 'PasscodeRenewalStarted' ? { newKdf: event.data.newKdf ?? null } : {}),
+      });
     }
     case 'PasscodeDecoyAuthenticationStarted': {
       const d = event.data;
-      return openSession(
-        state,
-        {
-          kind: 'DECOY',
-          id: d.sessionId,
-          storeId: d.storeId,
-          startedDtm: d.at,
-          policyName: d.policyName,
-          srpGroup: d.srpGroup,
-          hash: d.hash,
-          B: d.B,
-          encryptedB: d.encryptedB,
-          expiresDtm: d.expiresDtm,
-        },
-      );
+      return openSession(state, {
+        kind: 'DECOY',
+        id: d.sessionId,
+        storeId: d.storeId,
+        startedDtm: d.at,
+        policyName: d.policyName,
+        srpGroup: d.srpGroup,
+        hash: d.hash,
+        B: d.B,
+        encryptedB: d.encryptedB,
+        expiresDtm: d.expiresDtm,
+      });
     }
     case 'PasscodeDecoyAuthenticationFailed':
       return closeSession(state, event.data.sessionId);

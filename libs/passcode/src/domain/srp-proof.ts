@@ -4,13 +4,13 @@ import { findByPolicy, type PasscodeSession, type PasscodeUserState, secretLabel
 import type {
   CompletePasscodeAuthentication,
   CompletePasscodeRenewal,
-  PasscodeCiphertexts,
-  PasscodeCommand,
   SrpChallenge,
   SrpProofVerdict,
   StartPasscodeAuthentication,
   StartPasscodeRenewal,
-} from './passcode-decider';
+} from './passcode-authentication-decider';
+import type { PasscodeCommand } from './passcode-decider';
+import type { PasscodeCiphertexts } from './passcode-registration-decider';
 
 /**
  * The handler's SRP work (RFC 5054) around the passcode decider, which gets its results as facts:

@@ -1,3 +1,4 @@
+import { passcodeIntegrationEvents } from '@identity-store/contracts';
 import {
   PasscodeAuthenticationFailed,
   PasscodeAuthenticationStarted,
@@ -6,9 +7,7 @@ import {
   PasscodeRenewed,
   parsePasscodeEvent,
   toPasscodeIntegrationEvent,
-} from './passcode-events';
-import { passcodeIntegrationEvents } from './passcode-integration-events';
-import { completePasscodeAuthenticationBodySchema, updatePasscodeBodySchema } from './passcode-api';
+} from './passcode';
 
 const at = '2026-05-07T10:00:00.000Z';
 
@@ -109,22 +108,5 @@ describe('passcode integration events', () => {
     const data = toPasscodeIntegrationEvent(tampered).data;
     expect(data).not.toHaveProperty('verifier');
     expect(data).not.toHaveProperty('salt');
-  });
-});
-
-describe('passcode API bodies', () => {
-  it('are strict', () => {
-    expect(completePasscodeAuthenticationBodySchema.safeParse({ A: 'ab', M1: 'cd', extra: 1 }).success).toBe(
-      false,
-    );
-    expect(
-      completePasscodeAuthenticationBodySchema.safeParse({ A: 'ab', M1: 'cd', context: { ip: 'x' } }).success,
-    ).toBe(true);
-  });
-
-  it('an update names a status or an expiration', () => {
-    expect(updatePasscodeBodySchema.safeParse({}).success).toBe(false);
-    expect(updatePasscodeBodySchema.safeParse({ status: 'PENDING' }).success).toBe(false);
-    expect(updatePasscodeBodySchema.parse({ expirationDtm: null })).toEqual({ expirationDtm: null });
   });
 });
