@@ -1,4 +1,5 @@
 import { DomainError, type DomainErrorKind, passcodeResourceSchema } from '@identity-store/contracts';
+import { DeciderSpecification } from '@identity-store/testing';
 import { type SrpParameters, srpParameters, srpServerChallenge } from '@identity-store/srp';
 import { SRP, SrpClient, SrpServer } from 'fast-srp-hap';
 import {
@@ -193,32 +194,22 @@ const lockedUntil = (until: Date, at = T0): PasscodeEvent => ({
 // Given / When / Then
 // ---------------------------------------------------------------------------------------------
 
-const stateFrom = (events: PasscodeEvent[]): PasscodeUserState =>
-  events.reduce(evolvePasscode, initialPasscodeUserState());
+/** The decider as the handler drives it: requests in, the SRP work done as the handler does. */
+const given = DeciderSpecification.for(
+  {
+    ...passcodeDecider,
+    decide: (command: PasscodeCommand, state: PasscodeUserState) => decidePasscode(command, state, deps),
+  },
+  { equality: 'strict' },
+);
 
-const decide = (events: PasscodeEvent[], command: PasscodeCommand) =>
-  decidePasscode(command, stateFrom(events), deps);
+const stateFrom = (events: PasscodeEvent[]): PasscodeUserState => given(events).state();
 
-const thrownBy = (run: () => unknown): DomainError => {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DomainError);
-    return error as DomainError;
-  }
-  throw new Error('expected a DomainError, nothing was thrown');
-};
+const decide = (events: PasscodeEvent[], command: PasscodeCommand) => given(events).when(command).decided().events;
 
-const given = (events: PasscodeEvent[]) => ({
-  when: (command: PasscodeCommand) => ({
-    then: (expected: PasscodeEvent[]) => expect(decide(events, command)).toStrictEqual(expected),
-    thenThrows: (kind: DomainErrorKind, code: string) => {
-      const error = thrownBy(() => decide(events, command));
-      expect({ kind: error.kind, code: error.code }).toEqual({ kind, code });
-      return error;
-    },
-  }),
-});
+/** A refusal: a DomainError of this kind and code. */
+const refused = (kind: DomainErrorKind, code: string) => (error: DomainError) =>
+  expect({ kind: error.kind, code: error.code }).toEqual({ kind, code });
 
 // ---- commands ----
 
@@ -337,13 +328,13 @@ describe('StartPasscodeRegistration', () => {
   });
 
   it('is a conflict while the policy’s passcode is ACTIVE (also when locked) or SUSPENDED', () => {
-    given([registered()]).when(startRegistration()).thenThrows('conflict', 'PASSCODE_ALREADY_REGISTERED');
+    given([registered()]).when(startRegistration()).thenThrows(DomainError, refused('conflict', 'PASSCODE_ALREADY_REGISTERED'));
     given([registered(), failedBefore(3), lockedUntil(plus(T0, 900))])
       .when(startRegistration())
-      .thenThrows('conflict', 'PASSCODE_ALREADY_REGISTERED');
+      .thenThrows(DomainError, refused('conflict', 'PASSCODE_ALREADY_REGISTERED'));
     given([registered({ expirationDtm: iso(plus(T0, -1)) }), statusChanged('SUSPENDED')])
       .when(startRegistration())
-      .thenThrows('conflict', 'PASSCODE_ALREADY_REGISTERED');
+      .thenThrows(DomainError, refused('conflict', 'PASSCODE_ALREADY_REGISTERED'));
   });
 
   it('is allowed when the policy’s passcode is REVOKED or expired', () => {
@@ -393,42 +384,42 @@ describe('CompletePasscodeRegistration', () => {
     expect(stateFrom(after).sessions).toEqual({});
     given(after)
       .when(completeRegistration({ passcodeId: 'pc-3' }))
-      .thenThrows('not-found', 'PASSCODE_SESSION_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'PASSCODE_SESSION_NOT_FOUND'));
   });
 
   it('is 410 once the session has expired (and nothing is registered)', () => {
     given([registrationStarted()])
       .when(completeRegistration({ now: plus(T0, 300) }))
-      .thenThrows('gone', 'PASSCODE_SESSION_EXPIRED');
+      .thenThrows(DomainError, refused('gone', 'PASSCODE_SESSION_EXPIRED'));
   });
 
   it('is 404 for a session of another store, of another kind, or unknown', () => {
     given([registrationStarted()])
       .when(completeRegistration({ storeId: 'store-2' }))
-      .thenThrows('not-found', 'PASSCODE_SESSION_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'PASSCODE_SESSION_NOT_FOUND'));
     const { history } = started([registered()]);
     given(history)
       .when(completeRegistration({ sessionId: 'ses-1' }))
-      .thenThrows('not-found', 'PASSCODE_SESSION_NOT_FOUND');
-    given([]).when(completeRegistration()).thenThrows('not-found', 'PASSCODE_SESSION_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'PASSCODE_SESSION_NOT_FOUND'));
+    given([]).when(completeRegistration()).thenThrows(DomainError, refused('not-found', 'PASSCODE_SESSION_NOT_FOUND'));
   });
 
   it('names every malformed value (400) and leaves the session open', () => {
     const error = given([registrationStarted()])
       .when(completeRegistration({ salt: 'ABCD', verifier: 'ab'.repeat(255) }))
-      .thenThrows('validation', 'INVALID_SRP_VALUE');
+      .thenThrows(DomainError, refused('validation', 'INVALID_SRP_VALUE'));
     expect(error.errors?.map((e) => e.path)).toEqual(['body.salt', 'body.verifier']);
     // a verifier of the right length that is 0 mod N is refused too
     const zero = given([registrationStarted()])
       .when(completeRegistration({ verifier: '00'.repeat(256) }))
-      .thenThrows('validation', 'INVALID_SRP_VALUE');
+      .thenThrows(DomainError, refused('validation', 'INVALID_SRP_VALUE'));
     expect(zero.errors).toEqual([{ path: 'body.verifier', message: expect.stringContaining('0 modulo N') }]);
   });
 
   it('is a conflict when another registration of the policy completed since the start', () => {
     given([registrationStarted(), registered()])
       .when(completeRegistration())
-      .thenThrows('conflict', 'PASSCODE_ALREADY_REGISTERED');
+      .thenThrows(DomainError, refused('conflict', 'PASSCODE_ALREADY_REGISTERED'));
   });
 
   it('replaces a REVOKED passcode of the policy: deregisters it first', () => {
@@ -447,7 +438,7 @@ describe('CompletePasscodeRegistration', () => {
   it('is 404 POLICY_NOT_FOUND when the policy was deleted since the start', () => {
     given([registrationStarted()])
       .when(completeRegistration({ policies: {} }))
-      .thenThrows('not-found', 'POLICY_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'POLICY_NOT_FOUND'));
   });
 });
 
@@ -526,7 +517,7 @@ describe('passcode authentication', () => {
       const { history, B } = started([registered()]);
       const proof = clientProof(B, password);
       const after = [...history, ...decide(history, completeAuthentication(proof))];
-      given(after).when(completeAuthentication(proof)).thenThrows('not-found', 'PASSCODE_SESSION_NOT_FOUND');
+      given(after).when(completeAuthentication(proof)).thenThrows(DomainError, refused('not-found', 'PASSCODE_SESSION_NOT_FOUND'));
     }
   });
 
@@ -535,7 +526,7 @@ describe('passcode authentication', () => {
     const proof = clientProof(B, PASSWORD);
     given(history)
       .when(completeAuthentication(proof, { now: plus(T0, 301) }))
-      .thenThrows('gone', 'PASSCODE_SESSION_EXPIRED');
+      .thenThrows(DomainError, refused('gone', 'PASSCODE_SESSION_EXPIRED'));
     const { history: later } = started(history, 'StartPasscodeAuthentication', {
       sessionId: 'ses-2',
       now: plus(T0, 400),
@@ -543,14 +534,14 @@ describe('passcode authentication', () => {
     expect(Object.keys(stateFrom(later).sessions)).toEqual(['ses-2']);
     given(later)
       .when(completeAuthentication(proof, { now: plus(T0, 401) }))
-      .thenThrows('not-found', 'PASSCODE_SESSION_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'PASSCODE_SESSION_NOT_FOUND'));
   });
 
   it('is 404 through another store', () => {
     const { history, B } = started([registered()]);
     given(history)
       .when(completeAuthentication(clientProof(B, PASSWORD), { storeId: 'store-2' }))
-      .thenThrows('not-found', 'PASSCODE_SESSION_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'PASSCODE_SESSION_NOT_FOUND'));
   });
 
   it('names malformed A and M1 (400) without counting an attempt or closing the session', () => {
@@ -558,19 +549,19 @@ describe('passcode authentication', () => {
     const { A, M1 } = clientProof(B, PASSWORD);
     const both = given(history)
       .when(completeAuthentication({ A: A.toUpperCase(), M1: M1.slice(2) }))
-      .thenThrows('validation', 'INVALID_SRP_VALUE');
+      .thenThrows(DomainError, refused('validation', 'INVALID_SRP_VALUE'));
     expect(both.errors?.map((e) => e.path)).toEqual(['body.A', 'body.M1']);
     for (const badA of ['00'.repeat(256), 'ab'.repeat(128), `${A}00`]) {
       const error = given(history)
         .when(completeAuthentication({ A: badA, M1 }))
-        .thenThrows('validation', 'INVALID_SRP_VALUE');
+        .thenThrows(DomainError, refused('validation', 'INVALID_SRP_VALUE'));
       expect(error.errors?.map((e) => e.path)).toEqual(['body.A']);
     }
     // A = N ≡ 0 (mod N)
     const N = srpParameters(2048, 'SHA-256').N.toString(16).padStart(512, '0');
     given(history)
       .when(completeAuthentication({ A: N, M1 }))
-      .thenThrows('validation', 'INVALID_SRP_VALUE');
+      .thenThrows(DomainError, refused('validation', 'INVALID_SRP_VALUE'));
     // and the session still works
     expect(decide(history, completeAuthentication({ A, M1 })).map((e) => e.type)).toEqual([
       'PasscodeAuthenticationSucceeded',
@@ -597,7 +588,7 @@ describe('passcode authentication', () => {
         },
       },
     ]);
-    given([]).when(startChallenge('StartPasscodeRenewal')).thenThrows('not-found', 'PASSCODE_NOT_FOUND');
+    given([]).when(startChallenge('StartPasscodeRenewal')).thenThrows(DomainError, refused('not-found', 'PASSCODE_NOT_FOUND'));
   });
 
   it('a decoy completes like a wrong proof (nothing counted), also for the proof of the decoy salt; single-use', () => {
@@ -624,7 +615,7 @@ describe('passcode authentication', () => {
     expect(after).toEqual(initialPasscodeUserState());
     given([...history, ...events])
       .when(completeAuthentication(proof))
-      .thenThrows('not-found', 'PASSCODE_SESSION_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'PASSCODE_SESSION_NOT_FOUND'));
   });
 
   it('a decoy checks the request like a real session: malformed values 400 (session left open), another store 404, expired 410', () => {
@@ -632,29 +623,29 @@ describe('passcode authentication', () => {
     const proof = clientProof(B, 'anything');
     const error = given(history)
       .when(completeAuthentication({ A: proof.A.slice(2), M1: 'XY' }))
-      .thenThrows('validation', 'INVALID_SRP_VALUE');
+      .thenThrows(DomainError, refused('validation', 'INVALID_SRP_VALUE'));
     expect(error.errors?.map((e) => e.path)).toEqual(['body.A', 'body.M1']);
     given(history)
       .when(completeAuthentication({ A: '00'.repeat(256), M1: proof.M1 }))
-      .thenThrows('validation', 'INVALID_SRP_VALUE');
+      .thenThrows(DomainError, refused('validation', 'INVALID_SRP_VALUE'));
     given(history)
       .when(completeAuthentication(proof, { storeId: 'store-2' }))
-      .thenThrows('not-found', 'PASSCODE_SESSION_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'PASSCODE_SESSION_NOT_FOUND'));
     given(history)
       .when(completeAuthentication(proof, { now: plus(T0, 300) }))
-      .thenThrows('gone', 'PASSCODE_SESSION_EXPIRED');
-    given(history).when(completeRenewal(proof)).thenThrows('not-found', 'PASSCODE_SESSION_NOT_FOUND');
+      .thenThrows(DomainError, refused('gone', 'PASSCODE_SESSION_EXPIRED'));
+    given(history).when(completeRenewal(proof)).thenThrows(DomainError, refused('not-found', 'PASSCODE_SESSION_NOT_FOUND'));
   });
 
   it('refuses SUSPENDED and REVOKED passcodes (403), at start and at completion', () => {
     for (const status of ['SUSPENDED', 'REVOKED'] as const) {
       given([registered(), statusChanged(status)])
         .when(startChallenge('StartPasscodeAuthentication'))
-        .thenThrows('forbidden', `PASSCODE_${status}`);
+        .thenThrows(DomainError, refused('forbidden', `PASSCODE_${status}`));
       const { history, B } = started([registered()]);
       given([...history, statusChanged(status)])
         .when(completeAuthentication(clientProof(B, PASSWORD)))
-        .thenThrows('forbidden', `PASSCODE_${status}`);
+        .thenThrows(DomainError, refused('forbidden', `PASSCODE_${status}`));
     }
   });
 
@@ -664,14 +655,14 @@ describe('passcode authentication', () => {
     it('an expired passcode fails with 400 PASSCODE_EXPIRED at start', () => {
       given(expiring)
         .when(startChallenge('StartPasscodeAuthentication', { now: plus(T0, 60) }))
-        .thenThrows('validation', 'PASSCODE_EXPIRED');
+        .thenThrows(DomainError, refused('validation', 'PASSCODE_EXPIRED'));
     });
 
     it('and at completion when it expired after the start (the session stays, nothing counted)', () => {
       const { history, B } = started(expiring);
       given(history)
         .when(completeAuthentication(clientProof(B, PASSWORD), { now: plus(T0, 61) }))
-        .thenThrows('validation', 'PASSCODE_EXPIRED');
+        .thenThrows(DomainError, refused('validation', 'PASSCODE_EXPIRED'));
       expect(stateFrom(history).passcodes[PASSCODE]?.failedAttempts).toBe(0);
     });
 
@@ -712,7 +703,7 @@ describe('passcode authentication', () => {
       expect(toPasscodeResource(stateFrom(history).passcodes[PASSCODE]!, plus(T0, 60)).status).toBe('LOCKED');
       given(history)
         .when(startChallenge('StartPasscodeAuthentication', { sessionId: 'ses-2', now: plus(T0, 60) }))
-        .thenThrows('locked', 'PASSCODE_LOCKED');
+        .thenThrows(DomainError, refused('locked', 'PASSCODE_LOCKED'));
       // a session opened before the lock cannot be used either
       const { history: open, B } = started(twoFailures, 'StartPasscodeAuthentication', {
         sessionId: 'ses-2',
@@ -720,7 +711,7 @@ describe('passcode authentication', () => {
       const withLock = [...open, ...lockedHistory().slice(twoFailures.length)];
       given(withLock)
         .when(completeAuthentication(clientProof(B, PASSWORD), { sessionId: 'ses-2', now: plus(T0, 60) }))
-        .thenThrows('locked', 'PASSCODE_LOCKED');
+        .thenThrows(DomainError, refused('locked', 'PASSCODE_LOCKED'));
     });
 
     it('after lockoutDuration it authenticates again, and a success resets the counter', () => {
@@ -775,10 +766,10 @@ describe('passcode authentication', () => {
       expect(events[1]!.data).toMatchObject({ lockedUntil: '9999-12-31T23:59:59.999Z' });
       // the session is consumed: replaying it with another guess is 404, not another try
       expect(stateFrom(after).sessions).toEqual({});
-      given(after).when(command).thenThrows('not-found', 'PASSCODE_SESSION_NOT_FOUND');
+      given(after).when(command).thenThrows(DomainError, refused('not-found', 'PASSCODE_SESSION_NOT_FOUND'));
       given(after)
         .when(startChallenge('StartPasscodeAuthentication', { sessionId: 'ses-2', now: plus(T0, 3600) }))
-        .thenThrows('locked', 'PASSCODE_LOCKED');
+        .thenThrows(DomainError, refused('locked', 'PASSCODE_LOCKED'));
     });
 
     it('a stored validity too large for a date expires at the latest instant (registration and renewal)', () => {
@@ -825,11 +816,7 @@ describe('key stretching (the KDF the client applies before SRP)', () => {
   it('a policy without a KDF (null, or stored before KDFs) registers plain RFC 5054 passcodes', () => {
     const { kdf: _kdf, ...legacyPolicy } = policy;
     for (const withPolicy of [{ ...policy, kdf: null }, legacyPolicy]) {
-      const [start] = decidePasscode(
-        { ...startRegistration(), policy: withPolicy } as PasscodeCommand,
-        stateFrom([]),
-        deps,
-      );
+      const [start] = decide([], { ...startRegistration(), policy: withPolicy } as PasscodeCommand);
       expect(start!.data).toMatchObject({ kdf: null });
     }
   });
@@ -911,7 +898,7 @@ describe('passcode renewal', () => {
       salt: 'abcd',
       verifier: 'xyz',
     } as PasscodeCommand;
-    const error = given(history).when(command).thenThrows('validation', 'INVALID_SRP_VALUE');
+    const error = given(history).when(command).thenThrows(DomainError, refused('validation', 'INVALID_SRP_VALUE'));
     expect(error.errors?.map((e) => e.path)).toEqual(['body.salt', 'body.verifier']);
     expect(serverProofs).toEqual([]);
   });
@@ -920,7 +907,7 @@ describe('passcode renewal', () => {
     const { history, B } = started([registered()], 'StartPasscodeAuthentication');
     given(history)
       .when(completeRenewal(clientProof(B, PASSWORD)))
-      .thenThrows('not-found', 'PASSCODE_SESSION_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'PASSCODE_SESSION_NOT_FOUND'));
   });
 
   describe('renewal window (validity P90D, renewalWindow P7D; expires 2026-07-30T09:00Z)', () => {
@@ -935,7 +922,7 @@ describe('passcode renewal', () => {
             withPolicy: windowed,
           }),
         )
-        .thenThrows('conflict', 'PASSCODE_RENEWAL_NOT_OPEN');
+        .thenThrows(DomainError, refused('conflict', 'PASSCODE_RENEWAL_NOT_OPEN'));
     });
 
     it('inside the window (from expirationDtm − renewalWindow until expiry): renews', () => {
@@ -955,7 +942,7 @@ describe('passcode renewal', () => {
     it('once expired: 400 PASSCODE_EXPIRED (a new registration replaces it)', () => {
       given([registered()])
         .when(startChallenge('StartPasscodeRenewal', { now: at(EXPIRES), withPolicy: windowed }))
-        .thenThrows('validation', 'PASSCODE_EXPIRED');
+        .thenThrows(DomainError, refused('validation', 'PASSCODE_EXPIRED'));
       given([registered()])
         .when({ ...startRegistration('reg-9', at(EXPIRES)) })
         .then([registrationStarted('reg-9', at(EXPIRES))]);
@@ -990,10 +977,10 @@ describe('DeregisterPasscode, DeletePasscode', () => {
   it('is 404 without such a passcode', () => {
     given([])
       .when({ type: 'DeregisterPasscode', now: T0, policyName: 'default' })
-      .thenThrows('not-found', 'PASSCODE_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'PASSCODE_NOT_FOUND'));
     given([registered()])
       .when({ type: 'DeletePasscode', now: T0, passcodeId: 'nope' })
-      .thenThrows('not-found', 'PASSCODE_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'PASSCODE_NOT_FOUND'));
   });
 });
 
@@ -1048,7 +1035,7 @@ describe('UpdatePasscode', () => {
   it('REVOKED is final: any further change is a conflict', () => {
     given([registered(), statusChanged('REVOKED')])
       .when(update({ status: 'ACTIVE' }))
-      .thenThrows('conflict', 'PASSCODE_REVOKED');
+      .thenThrows(DomainError, refused('conflict', 'PASSCODE_REVOKED'));
   });
 
   it('an expiration set in the past makes the passcode expired', () => {
@@ -1058,13 +1045,13 @@ describe('UpdatePasscode', () => {
     ];
     given(history)
       .when(startChallenge('StartPasscodeAuthentication'))
-      .thenThrows('validation', 'PASSCODE_EXPIRED');
+      .thenThrows(DomainError, refused('validation', 'PASSCODE_EXPIRED'));
   });
 
   it('is 404 for an unknown id', () => {
     given([])
       .when(update({ status: 'SUSPENDED' }))
-      .thenThrows('not-found', 'PASSCODE_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'PASSCODE_NOT_FOUND'));
   });
 });
 

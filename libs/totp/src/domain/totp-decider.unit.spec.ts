@@ -5,6 +5,7 @@ import {
   totpCredentialSchema,
   type DomainErrorKind,
 } from '@identity-store/contracts';
+import { DeciderSpecification } from '@identity-store/testing';
 import {
   evolveTotp,
   findByPolicy,
@@ -14,7 +15,12 @@ import {
   type TotpUserState,
 } from './totp';
 import { totpCodeVerdict } from './totp-code-verdict';
-import { decideTotp as decideCommand, type TotpCommand, type TotpPolicyParameters } from './totp-decider';
+import {
+  decideTotp as decideCommand,
+  type TotpCommand,
+  totpDecider,
+  type TotpPolicyParameters,
+} from './totp-decider';
 import { listTotpResources, toTotpResource } from './totp-views';
 
 // ---------------------------------------------------------------------------------------------
@@ -128,8 +134,6 @@ const active = (): TotpEvent[] => [started(), completed()];
 // Given / When / Then
 // ---------------------------------------------------------------------------------------------
 
-const stateFrom = (events: TotpEvent[]): TotpUserState => events.reduce(evolveTotp, initialTotpUserState());
-
 /**
  * A command as the handler receives it: `now`, and the presented code rather than the verdict on
  * it. {@link commandOf} does what the handler does: checks the code against the state's credential
@@ -157,26 +161,17 @@ const commandOf = (request: TotpRequest, state: TotpUserState, checks: typeof de
 const decideTotp = (request: TotpRequest, state: TotpUserState, checks = deps): TotpEvent[] =>
   decideCommand(commandOf(request, state, checks), state);
 
-const given = (events: TotpEvent[]) => ({
-  when: (command: TotpRequest) => ({
-    then: (expected: TotpEvent[]) => {
-      expect(decideTotp(command, stateFrom(events), deps)).toStrictEqual(expected);
-    },
-    thenThrows: (kind: DomainErrorKind, code: string) => {
-      let thrown: unknown;
-      try {
-        decideTotp(command, stateFrom(events), deps);
-      } catch (error) {
-        thrown = error;
-      }
-      expect(thrown).toBeInstanceOf(DomainError);
-      expect({ kind: (thrown as DomainError).kind, code: (thrown as DomainError).code }).toEqual({
-        kind,
-        code,
-      });
-    },
-  }),
-});
+/** The decider as the handler drives it: requests in, the code checked as the handler does. */
+const given = DeciderSpecification.for(
+  { ...totpDecider, decide: (request: TotpRequest, state: TotpUserState) => decideTotp(request, state, deps) },
+  { equality: 'strict' },
+);
+
+const stateFrom = (events: TotpEvent[]): TotpUserState => given(events).state();
+
+/** A refusal: a DomainError of this kind and code. */
+const refused = (kind: DomainErrorKind, code: string) => (error: DomainError) =>
+  expect({ kind: error.kind, code: error.code }).toEqual({ kind, code });
 
 const authenticate = (code: string, now = T0, over: Partial<TotpRequest> = {}): TotpRequest =>
   ({
@@ -237,19 +232,19 @@ describe('StartTotpRegistration', () => {
   });
 
   it('is a conflict when an ACTIVE credential exists for the policy', () => {
-    given(active()).when(start()).thenThrows('conflict', 'TOTP_ALREADY_REGISTERED');
+    given(active()).when(start()).thenThrows(DomainError, refused('conflict', 'TOTP_ALREADY_REGISTERED'));
   });
 
   it('is a conflict when a SUSPENDED credential exists for the policy', () => {
     given([...active(), statusChanged('SUSPENDED')])
       .when(start())
-      .thenThrows('conflict', 'TOTP_ALREADY_REGISTERED');
+      .thenThrows(DomainError, refused('conflict', 'TOTP_ALREADY_REGISTERED'));
   });
 
   it('is a conflict when a LOCKED credential exists for the policy', () => {
     given([...active(), failed(3), lockedEvent('2026-05-07T10:10:00.000Z', '2026-05-07T09:55:00.000Z')])
       .when(start())
-      .thenThrows('conflict', 'TOTP_ALREADY_REGISTERED');
+      .thenThrows(DomainError, refused('conflict', 'TOTP_ALREADY_REGISTERED'));
   });
 
   it('replaces a PENDING registration of the same policy: deregisters the old one first', () => {
@@ -277,8 +272,7 @@ describe('StartTotpRegistration', () => {
   });
 
   it('after replacement only the new pending credential remains', () => {
-    const state = stateFrom([started()]);
-    const next = decideTotp(start(), state, deps).reduce(evolveTotp, state);
+    const { state: next } = given([started()]).when(start()).decided();
     expect(Object.keys(next.credentials)).toEqual(['cred-2']);
     expect(next.credentials['cred-2']).toMatchObject({ status: 'PENDING', encryptedSecret: 'enc:abcd' });
   });
@@ -327,7 +321,7 @@ describe('StartTotpRegistration', () => {
   it('is a conflict when the credential id is already used by another policy’s credential', () => {
     given(active())
       .when(start({ policy: { ...policy, name: 'other' }, credentialId: CRED }))
-      .thenThrows('conflict', 'TOTP_ALREADY_REGISTERED');
+      .thenThrows(DomainError, refused('conflict', 'TOTP_ALREADY_REGISTERED'));
   });
 });
 
@@ -365,17 +359,17 @@ describe('CompleteTotpRegistration', () => {
   it('rejects a code outside the window as INVALID_CODE (validation), with no events', () => {
     given([started()])
       .when(complete(codeFor(S0 - 2)))
-      .thenThrows('validation', 'INVALID_CODE');
+      .thenThrows(DomainError, refused('validation', 'INVALID_CODE'));
   });
 
   it('rejects a wrong code as INVALID_CODE', () => {
     const wrong = String((Number(codeFor(S0)) + 1) % 1_000_000).padStart(6, '0');
-    given([started()]).when(complete(wrong)).thenThrows('validation', 'INVALID_CODE');
+    given([started()]).when(complete(wrong)).thenThrows(DomainError, refused('validation', 'INVALID_CODE'));
   });
 
   it('does not count a wrong completion code as a failed attempt: it is a 400, no event', () => {
     // A decision that throws appends nothing (no TotpAuthenticationFailed, no counter change).
-    given([started()]).when(complete('000000')).thenThrows('validation', 'INVALID_CODE');
+    given([started()]).when(complete('000000')).thenThrows(DomainError, refused('validation', 'INVALID_CODE'));
   });
 
   it('uses the registration’s own algorithm, digits and period', () => {
@@ -394,25 +388,25 @@ describe('CompleteTotpRegistration', () => {
     // a SHA1 / 30-s code of the same secret is not accepted
     given(events)
       .when(complete(codeFor(S0, { secret: SECRET_256, digits: 8, algorithm: 'SHA1' })))
-      .thenThrows('validation', 'INVALID_CODE');
+      .thenThrows(DomainError, refused('validation', 'INVALID_CODE'));
   });
 
   it('is TOTP_REGISTRATION_NOT_FOUND without any registration', () => {
     given([])
       .when(complete(codeFor(S0)))
-      .thenThrows('not-found', 'TOTP_REGISTRATION_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'TOTP_REGISTRATION_NOT_FOUND'));
   });
 
   it('is TOTP_REGISTRATION_NOT_FOUND when the credential is already ACTIVE', () => {
     given(active())
       .when(complete(codeFor(S0)))
-      .thenThrows('not-found', 'TOTP_REGISTRATION_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'TOTP_REGISTRATION_NOT_FOUND'));
   });
 
   it('is TOTP_REGISTRATION_NOT_FOUND for another policy', () => {
     given([started()])
       .when(complete(codeFor(S0), T0, 'other'))
-      .thenThrows('not-found', 'TOTP_REGISTRATION_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'TOTP_REGISTRATION_NOT_FOUND'));
   });
 
   it('the completing code cannot then be used to authenticate', () => {
@@ -637,8 +631,8 @@ describe('AuthenticateTotp', () => {
           .when(authenticate('000000', T0, { policy: { ...policy, lockoutDuration } }))
           .then(lockingFailure('9999-12-31T23:59:59.999Z'));
         const locking = authenticate('000000', T0, { policy: { ...policy, lockoutDuration } });
-        const after = [...history, ...decideTotp(locking, stateFrom(history), deps)];
-        given(after).when(authenticate(codeFor(S0), plus(T0, 3600))).thenThrows('locked', 'TOTP_LOCKED');
+        const after = [...history, ...given(history).when(locking).decided().events];
+        given(after).when(authenticate(codeFor(S0), plus(T0, 3600))).thenThrows(DomainError, refused('locked', 'TOTP_LOCKED'));
       },
     );
   });
@@ -655,7 +649,7 @@ describe('AuthenticateTotp', () => {
     it('rejects even a correct code with TOTP_LOCKED and no events', () => {
       given(lockedHistory)
         .when(authenticate(codeFor(S0)))
-        .thenThrows('locked', 'TOTP_LOCKED');
+        .thenThrows(DomainError, refused('locked', 'TOTP_LOCKED'));
       expect(decryptSecret).not.toHaveBeenCalled();
     });
 
@@ -663,13 +657,13 @@ describe('AuthenticateTotp', () => {
       const now = new Date('2026-05-07T10:14:59.999Z');
       given(lockedHistory)
         .when(authenticate(codeFor(stepOf(now)), now))
-        .thenThrows('locked', 'TOTP_LOCKED');
+        .thenThrows(DomainError, refused('locked', 'TOTP_LOCKED'));
     });
 
     it('allows authentication again once the lock expired (now = lockedUntil); success resets the counter', () => {
       const now = new Date('2026-05-07T10:15:00.000Z');
       const step = stepOf(now);
-      const events = decideTotp(authenticate(codeFor(step), now), stateFrom(lockedHistory), deps);
+      const { events, state } = given(lockedHistory).when(authenticate(codeFor(step), now)).decided();
       expect(events).toStrictEqual([
         {
           type: 'TotpAuthenticationSucceeded',
@@ -681,7 +675,7 @@ describe('AuthenticateTotp', () => {
           },
         },
       ]);
-      const after = stateFrom([...lockedHistory, ...events]).credentials[CRED]!;
+      const after = state.credentials[CRED]!;
       expect(after).toMatchObject({ failedAttempts: 0, lockedUntil: null, lastUsedTimeStep: step });
       expect(toTotpResource(after, now).status).toBe('ACTIVE');
     });
@@ -847,9 +841,9 @@ describe('AuthenticateTotp', () => {
 
   it('a success resets the failure counter', () => {
     const history = [...active(), failed(1), failed(2)];
-    const events = decideTotp(authenticate(codeFor(S0)), stateFrom(history), deps);
+    const { events, state } = given(history).when(authenticate(codeFor(S0))).decided();
     expect(events.map((e) => e.type)).toEqual(['TotpAuthenticationSucceeded']);
-    const after = stateFrom([...history, ...events]).credentials[CRED]!;
+    const after = state.credentials[CRED]!;
     expect(after).toMatchObject({
       failedAttempts: 0,
       lastUsedDtm: '2026-05-07T10:00:10.000Z',
@@ -875,31 +869,31 @@ describe('AuthenticateTotp', () => {
   it('is TOTP_NOT_FOUND without a credential', () => {
     given([])
       .when(authenticate(codeFor(S0)))
-      .thenThrows('not-found', 'TOTP_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'TOTP_NOT_FOUND'));
   });
 
   it('is TOTP_NOT_FOUND while the registration is only PENDING', () => {
     given([started()])
       .when(authenticate(codeFor(S0)))
-      .thenThrows('not-found', 'TOTP_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'TOTP_NOT_FOUND'));
   });
 
   it('is TOTP_NOT_FOUND for a policy without credential', () => {
     given(active())
       .when(authenticate(codeFor(S0), T0, { policy: { ...policy, name: 'other' } }))
-      .thenThrows('not-found', 'TOTP_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'TOTP_NOT_FOUND'));
   });
 
   it('is TOTP_NOT_FOUND after deregistration', () => {
     given([...active(), deregistered()])
       .when(authenticate(codeFor(S0)))
-      .thenThrows('not-found', 'TOTP_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'TOTP_NOT_FOUND'));
   });
 
   it('is forbidden TOTP_SUSPENDED when suspended, with no events', () => {
     given([...active(), statusChanged('SUSPENDED')])
       .when(authenticate(codeFor(S0)))
-      .thenThrows('forbidden', 'TOTP_SUSPENDED');
+      .thenThrows(DomainError, refused('forbidden', 'TOTP_SUSPENDED'));
   });
 });
 
@@ -937,8 +931,8 @@ describe('DeregisterTotp', () => {
   });
 
   it('is TOTP_NOT_FOUND without a credential for the policy', () => {
-    given(active()).when(deregister('other')).thenThrows('not-found', 'TOTP_NOT_FOUND');
-    given([]).when(deregister()).thenThrows('not-found', 'TOTP_NOT_FOUND');
+    given(active()).when(deregister('other')).thenThrows(DomainError, refused('not-found', 'TOTP_NOT_FOUND'));
+    given([]).when(deregister()).thenThrows(DomainError, refused('not-found', 'TOTP_NOT_FOUND'));
   });
 });
 
@@ -971,11 +965,10 @@ describe('UpdateTotp', () => {
         },
       ]);
     expect(
-      decideTotp(
-        authenticate(codeFor(S0)),
-        stateFrom([...active(), statusChanged('SUSPENDED'), statusChanged('ACTIVE')]),
-        deps,
-      ).map((e) => e.type),
+      given([...active(), statusChanged('SUSPENDED'), statusChanged('ACTIVE')])
+        .when(authenticate(codeFor(S0)))
+        .decided()
+        .events.map((e) => e.type),
     ).toEqual(['TotpAuthenticationSucceeded']);
   });
 
@@ -1005,11 +998,11 @@ describe('UpdateTotp', () => {
   });
 
   it('is a conflict for a PENDING registration', () => {
-    given([started()]).when(update('ACTIVE')).thenThrows('conflict', 'TOTP_REGISTRATION_PENDING');
+    given([started()]).when(update('ACTIVE')).thenThrows(DomainError, refused('conflict', 'TOTP_REGISTRATION_PENDING'));
   });
 
   it('is TOTP_NOT_FOUND for an unknown credential id', () => {
-    given(active()).when(update('SUSPENDED', 'nope')).thenThrows('not-found', 'TOTP_NOT_FOUND');
+    given(active()).when(update('SUSPENDED', 'nope')).thenThrows(DomainError, refused('not-found', 'TOTP_NOT_FOUND'));
   });
 });
 
@@ -1039,10 +1032,10 @@ describe('DeleteTotp', () => {
   });
 
   it('is TOTP_NOT_FOUND for an unknown or already deleted credential', () => {
-    given(active()).when(del('nope')).thenThrows('not-found', 'TOTP_NOT_FOUND');
+    given(active()).when(del('nope')).thenThrows(DomainError, refused('not-found', 'TOTP_NOT_FOUND'));
     given([...active(), deregistered(CRED, 'DELETED')])
       .when(del())
-      .thenThrows('not-found', 'TOTP_NOT_FOUND');
+      .thenThrows(DomainError, refused('not-found', 'TOTP_NOT_FOUND'));
   });
 });
 
