@@ -9,10 +9,12 @@ import {
   ownEntry,
 } from '@identity-store/contracts';
 import {
+  type CredentialContext,
   type ExpiringSessions,
   requireActiveUser,
   requirePolicy as requireNamedPolicy,
   UserCredentialStreams,
+  type UserRequest,
 } from '@identity-store/credential-kit';
 import type { SecretBox } from '@identity-store/crypto';
 import type { EventMetadata, PostgresEventStore, RecordedEvent } from '@identity-store/event-store';
@@ -115,17 +117,17 @@ export class PasscodeService {
     return this.streams.userView(user, appended);
   }
 
-  async startRegistration(storeName: string, ref: UserRef, policyName: string, metadata: EventMetadata) {
-    const { store, user } = await this.streams.resolve(storeName, ref);
-    requireActiveUser(user);
+  async startRegistration(request: UserRequest, policyName: string) {
+    const context = await this.activeUserContext(request);
+    const { store, user } = context;
     const policy = requirePolicy(store, policyName);
     const sessionId = randomUUID();
-    const { state } = await this.run(
-      store,
-      user,
-      { type: 'StartPasscodeRegistration', policy, sessionId, storeId: store.id },
-      metadata,
-    );
+    const { state } = await this.run(context, {
+      type: 'StartPasscodeRegistration',
+      policy,
+      sessionId,
+      storeId: store.id,
+    });
     return {
       sessionId,
       identity: user.id,
@@ -146,8 +148,7 @@ export class PasscodeService {
     const { store, user } = await this.sessionOwner(storeName, sessionId);
     requireActiveUser(user);
     const { events } = await this.run(
-      store,
-      user,
+      { store, user, metadata },
       {
         type: 'CompletePasscodeRegistration',
         sessionId,
@@ -156,7 +157,6 @@ export class PasscodeService {
         passcodeId: randomUUID(),
         ...body,
       },
-      metadata,
     );
     return this.userView(user, events);
   }
@@ -169,21 +169,14 @@ export class PasscodeService {
    */
   async startChallenge(
     kind: 'StartPasscodeAuthentication' | 'StartPasscodeRenewal',
-    storeName: string,
-    ref: UserRef,
+    request: UserRequest,
     policyName: string,
-    metadata: EventMetadata,
   ) {
-    const { store, user } = await this.streams.resolve(storeName, ref);
-    requireActiveUser(user);
+    const context = await this.activeUserContext(request);
+    const { store, user } = context;
     const policy = requirePolicy(store, policyName);
     const sessionId = randomUUID();
-    const { state } = await this.run(
-      store,
-      user,
-      { type: kind, policy, sessionId, storeId: store.id },
-      metadata,
-    );
+    const { state } = await this.run(context, { type: kind, policy, sessionId, storeId: store.id });
     const session = state.sessions[sessionId] as ChallengeSession | DecoySession;
     if (session.kind === 'DECOY')
       return {
@@ -242,14 +235,12 @@ export class PasscodeService {
   }
 
   async change(
-    storeName: string,
-    ref: UserRef,
+    request: UserRequest,
     command: Extract<PasscodeRequest, { type: 'DeregisterPasscode' | 'UpdatePasscode' | 'DeletePasscode' }>,
-    metadata: EventMetadata,
   ) {
-    const { store, user } = await this.streams.resolve(storeName, ref);
+    const { store, user } = await this.streams.resolve(request.storeName, request.ref);
     if (command.type === 'DeregisterPasscode') requirePolicy(store, command.policyName);
-    const result = await this.run(store, user, command, metadata);
+    const result = await this.run({ store, user, metadata: request.metadata }, command);
     // Updates and deletes answer without the user: a read of the user right after shows the change
     // (a deregistration answers with the user, which waits for it anyway).
     if (command.type !== 'DeregisterPasscode') await this.streams.awaitProjection(user, result.events);
@@ -282,7 +273,7 @@ export class PasscodeService {
     // was checked against (its b, the passcode's salt and verifier) cannot change (renewal and
     // deregistration close it), so a retry on a concurrent write decides on the same verdict.
     const checked = withSrpWork(command(base), await this.streams.load(user.id), this.secretsOf(store, user));
-    const { events } = await this.decide(store, user, () => checked, metadata);
+    const { events } = await this.decide({ store, user, metadata }, () => checked);
     const serverProof = serverProofOf(checked);
     const failure = events.find(
       (event): event is RecordedEvent<PasscodeAuthenticationFailed | PasscodeDecoyAuthenticationFailed> =>
@@ -350,16 +341,21 @@ export class PasscodeService {
   }
 
   /** Does the request's SRP work on the loaded state, then decides (again on a concurrent write). */
-  private run(store: Store, user: UserRecord, request: PasscodeRequest, metadata: EventMetadata) {
-    const secrets = this.secretsOf(store, user);
-    return this.decide(store, user, (state) => withSrpWork(request, state, secrets), metadata);
+  /** The store and user of a request, the user active (ceremonies are for active users only). */
+  private async activeUserContext({ storeName, ref, metadata }: UserRequest): Promise<CredentialContext> {
+    const { store, user } = await this.streams.resolve(storeName, ref);
+    requireActiveUser(user);
+    return { store, user, metadata };
+  }
+
+  private run(context: CredentialContext, request: PasscodeRequest) {
+    const secrets = this.secretsOf(context.store, context.user);
+    return this.decide(context, (state) => withSrpWork(request, state, secrets));
   }
 
   private decide(
-    store: Store,
-    user: UserRecord,
+    { store, user, metadata }: CredentialContext,
     commandOf: (state: PasscodeUserState) => PasscodeCommandWithoutMetadata,
-    metadata: EventMetadata,
   ) {
     return this.streams.decide(
       store,
