@@ -131,3 +131,4 @@ export * from './webauthn/software-authenticator';
 export * from './srp/passcode-kdf';
 export * from './decider-specification';
 export * from './api-specification';
+export * from './credential-service-stand-ins';

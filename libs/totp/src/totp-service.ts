@@ -16,7 +16,7 @@ import {
   type UserRequest,
 } from '@identity-store/credential-kit';
 import { SecretBox } from '@identity-store/crypto';
-import type { PostgresEventStore, RecordedEvent } from '@identity-store/event-store';
+import type { EventStore, RecordedEvent } from '@identity-store/event-store';
 import type { IdentityQueries, SummaryQueries, UserRef } from '@identity-store/service-clients';
 import {
   findByPolicy,
@@ -59,7 +59,8 @@ export class TotpService {
   private readonly streams: UserCredentialStreams<TotpUserState, TotpEvent>;
 
   constructor(
-    eventStore: PostgresEventStore,
+    // Any EventStore: PostgresEventStore in the service, InMemoryEventStore in unit specs.
+    eventStore: EventStore<unknown>,
     identity: IdentityQueries,
     summaries: SummaryQueries,
     private readonly secrets: SecretBox,
