@@ -1,7 +1,6 @@
 import { createPrismaClient } from '@identity-store/event-store';
-import { SoftwareAuthenticator, uniqueName } from '@identity-store/testing';
+import { credentialsFor, proofFor, SoftwareAuthenticator, uniqueName } from '@identity-store/testing';
 import { type HttpAnswer, useE2eSystem } from './testing/e2e-system';
-import { credentialsFor, proofFor } from './testing/passcode-client';
 import { base32Decode, currentStep, totpCode } from './testing/totp-client';
 
 /**

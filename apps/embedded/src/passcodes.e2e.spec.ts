@@ -1,15 +1,14 @@
 import { SecretBox } from '@identity-store/crypto';
 import { createPrismaClient } from '@identity-store/event-store';
-import { uniqueName } from '@identity-store/testing';
+import { credentialsFor, proofFor, srpPassword, uniqueName } from '@identity-store/testing';
 import { SRP } from 'fast-srp-hap';
 import { type HttpAnswer, useE2eSystem } from './testing/e2e-system';
-import { credentialsFor, proofFor, srpPassword } from './testing/passcode-client';
 
 /**
  * Passcodes (SRP-6a, RFC 5054) end to end over HTTP through the gateway, on real PostgreSQL and the
  * real Kafka broker. The client side is fast-srp-hap's SrpClient — an independent implementation —
  * with its RFC 5054 2048-bit group (g = 2) and SHA-256, the policy default, after the policy's KDF
- * (testing/passcode-client.ts). Session expiry (5 min)
+ * (libs/testing/src/srp/passcode-client.ts). Session expiry (5 min)
  * needs a clock this suite cannot move: the decider's unit spec covers it.
  */
 

@@ -17,7 +17,7 @@ import {
   type UserRequest,
 } from '@identity-store/credential-kit';
 import type { SecretBox } from '@identity-store/crypto';
-import type { EventMetadata, PostgresEventStore, RecordedEvent } from '@identity-store/event-store';
+import type { EventMetadata, EventStore, RecordedEvent } from '@identity-store/event-store';
 import type { IdentityQueries, SummaryQueries, UserRef } from '@identity-store/service-clients';
 import {
   bigIntFromBytes,
@@ -78,7 +78,8 @@ export class PasscodeService {
   private readonly decoyKey: Buffer;
 
   constructor(
-    eventStore: PostgresEventStore,
+    // Any EventStore: PostgresEventStore in the service, InMemoryEventStore in unit specs.
+    eventStore: EventStore<unknown>,
     identity: IdentityQueries,
     summaries: SummaryQueries,
     private readonly secrets: SecretBox,

@@ -129,6 +129,7 @@ export const deleteTopics = async (brokers: string[], topics: string[]): Promise
 export const uniqueName = (label: string) => `${label}_${randomBytes(4).toString('hex')}`;
 export * from './webauthn/software-authenticator';
 export * from './srp/passcode-kdf';
+export * from './srp/passcode-client';
 export * from './decider-specification';
 export * from './api-specification';
 export * from './credential-service-stand-ins';

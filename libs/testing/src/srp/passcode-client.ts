@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { PasscodeKdf } from '@identity-store/contracts';
-import { stretchPasscode } from '@identity-store/testing';
+import { stretchPasscode } from './passcode-kdf';
 import { SRP, SrpClient } from 'fast-srp-hap';
 
 /**
- * The e2e suites' passcode client: fast-srp-hap's SrpClient (an independent RFC 5054
+ * The specs' passcode client (e2e suites and the passcode service's handler specs): fast-srp-hap's SrpClient (an independent RFC 5054
  * implementation) with its RFC 5054 2048-bit group (g = 2) and SHA-256, the policy default, and
  * the policy's KDF applied first as every client must (README "Passcodes"): the SRP password is
  * P' = hex(KDF(passcode, salt)), computed once per passcode and salt, as a client keeps it.
@@ -13,7 +13,7 @@ import { SRP, SrpClient } from 'fast-srp-hap';
 const GROUP = SRP.params[2048];
 
 /** What a client keeps from a start answer between the two steps of a ceremony. */
-export interface Challenge {
+export interface PasscodeChallenge {
   sessionId: string;
   identity: string;
   salt: string;
@@ -35,7 +35,7 @@ export const srpPassword = (kdf: PasscodeKdf | null, passcode: string, saltHex: 
 };
 
 /** The client's proof for a challenge, and the check of the server's proof M2. */
-export const proofFor = async (challenge: Challenge, passcode: string) => {
+export const proofFor = async (challenge: PasscodeChallenge, passcode: string) => {
   const client = new SrpClient(
     GROUP,
     Buffer.from(challenge.salt, 'hex'),
