@@ -5,8 +5,6 @@ import {
   type DistributiveOmit,
   notFound,
   type Store,
-  type StoreEvent,
-  type UserEvent,
   type UserRecord,
   type UserStatus,
 } from '@identity-store/contracts';
@@ -25,10 +23,10 @@ import { type IdentityDocuments, IdentityReadModels, storeNameKeys, userExtIdKey
 import { TtlCache } from './data/ttl-cache';
 import { attributeValidator } from './domain/attribute-schema';
 import { storeSnapshot, userSnapshot } from './domain/identity-snapshots';
-import { type StorePolicyKind, type StorePolicyOf, storeStreamId, type StoreState } from './domain/store';
+import { type StoreEvent, type StorePolicyKind, type StorePolicyOf, storeStreamId, type StoreState } from './domain/store';
 import { type StoreCommand, storeDecider, type StorePolicies } from './domain/store-decider';
 import { storePolicyResource, storeResource } from './domain/store-views';
-import { type UserState, userStreamId } from './domain/user';
+import { type UserEvent, type UserState, userStreamId } from './domain/user';
 import { type UncheckedUserCommand, userDecider, withAttributeProblems } from './domain/user-decider';
 import { userRecord } from './domain/user-views';
 

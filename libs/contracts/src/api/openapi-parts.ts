@@ -1,11 +1,8 @@
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { type EventDefinition, topics } from '../events/event';
+import { topics } from '../events/event';
+import { publishedEvents } from '../events/published-events';
 import { issuedTokenSchema } from '../gateway/api-key-resources';
-import { identityEvents } from '../identity/identity-events';
-import { passcodeIntegrationEvents } from '../passcode/passcode-integration-events';
-import { passkeyIntegrationEvents } from '../passkey/passkey-integration-events';
-import { totpIntegrationEvents } from '../totp/totp-integration-events';
 import { isoDurationSchema, storedIsoDurationSchema } from './common';
 import type { ProblemStatus, ServiceName, SuccessStatus } from './operation-table';
 
@@ -17,18 +14,6 @@ import type { ProblemStatus, ServiceName, SuccessStatus } from './operation-tabl
 export const ref = (kind: 'schemas' | 'responses' | 'headers' | 'securitySchemes', name: string) => ({
   $ref: `#/components/${kind}/${name}`,
 });
-
-type AnyEventDefinition = EventDefinition<string, z.ZodTypeAny>;
-
-/** Integration events by topic key (identity events carry no secrets: same data as stored). */
-export const publishedEvents: Record<keyof typeof topics, Record<string, AnyEventDefinition>> = {
-  identity: identityEvents,
-  totp: totpIntegrationEvents,
-  passcode: passcodeIntegrationEvents,
-  passkey: passkeyIntegrationEvents,
-  appkey: {},
-  biometric: {},
-};
 
 export const eventDataSchemaName = (type: string) => `${type}EventData`;
 

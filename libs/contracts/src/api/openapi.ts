@@ -7,6 +7,7 @@ import {
 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { integrationEventEnvelope } from '../events/event';
+import { publishedEvents } from '../events/published-events';
 import { auditComponents } from '../audit/audit-operations';
 import { apiKeyComponents } from '../gateway/api-key-operations';
 import { identityComponents } from '../identity/identity-operations';
@@ -20,7 +21,6 @@ import {
   ifMatchHeaders,
   infoDescription,
   problemResponses,
-  publishedEvents,
   ref,
   schemaAnnotations,
   serviceNames,

@@ -7,7 +7,8 @@ import { userStatusSchema } from './user';
 /**
  * Identity integration events (topic `identity-store.identity`), declared once. Store streams are
  * `store-<storeId>`, user streams `user-<userId>`. They carry no secrets, so the identity service
- * stores these very events (identity-events.ts): the same type names with the same data.
+ * stores these very events (its stream unions are `StoreEvent` and `UserEvent` in libs/identity
+ * `domain/store.ts` and `domain/user.ts`): the same type names with the same data.
  */
 export const identityIntegrationEvents = defineEvents({
   StoreCreated: z.object({
@@ -52,3 +53,18 @@ export const identityIntegrationEvents = defineEvents({
 });
 
 export type IdentityIntegrationEvent = EventsOf<typeof identityIntegrationEvents>;
+
+export const {
+  StoreCreated,
+  StoreUpdated,
+  StoreDeleted,
+  TotpPolicySet,
+  TotpPolicyRemoved,
+  PasscodePolicySet,
+  PasscodePolicyRemoved,
+  PasskeyConfigSet,
+  PasskeyConfigRemoved,
+  UserCreated,
+  UserUpdated,
+  UserDeleted,
+} = identityIntegrationEvents;

@@ -7,7 +7,7 @@ import {
   updatePasscodePolicyBodySchema,
   withLegacyKdf,
 } from './store';
-import { PasscodePolicySet } from './identity-events';
+import { PasscodePolicySet } from './identity-integration-events';
 
 /** `path: message` of every issue, sorted, for comparing whole answers. */
 const issuesOf = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>

@@ -1,4 +1,4 @@
-import { PasskeyConfigRemoved, PasskeyConfigSet } from './identity-events';
+import { PasskeyConfigRemoved, PasskeyConfigSet } from './identity-integration-events';
 import {
   createStoreBodySchema,
   isDomainName,

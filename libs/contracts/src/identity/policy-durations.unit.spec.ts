@@ -1,5 +1,5 @@
-import { updatePasscodeBodySchema } from '../passcode/passcode-api';
-import { PasscodePolicySet, TotpPolicySet } from './identity-events';
+import { updatePasscodeBodySchema } from '../passcode/passcode-requests';
+import { PasscodePolicySet, TotpPolicySet } from './identity-integration-events';
 import {
   createPasscodePolicyBodySchema,
   createStoreBodySchema,

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { dtmSchema } from '../api/common';
 import { type JsonBounds, jsonBoundsProblem } from '../json-bounds';
-import { passcodeAuditInfoSchema, passcodeInfoSchema } from '../passcode/passcode-events';
+import { passcodeAuditInfoSchema, passcodeInfoSchema } from '../passcode/passcode-resources';
 import {
   passkeyAuditInfoSchema,
   passkeyInfoSchema,
   passkeyRegistrationAuditInfoSchema,
-} from '../passkey/passkey-events';
+} from '../passkey/passkey-resources';
 
 export const userStatusSchema = z.enum(['ACTIVE', 'LOCKED', 'TEMP_LOCKED', 'DISABLED', 'PENDING_ACTIVE']);
 export type UserStatus = z.infer<typeof userStatusSchema>;

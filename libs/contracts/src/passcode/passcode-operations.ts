@@ -13,8 +13,8 @@ import {
   passcodeRenewalResponseSchema,
   passcodeRenewalStartResponseSchema,
   updatePasscodeBodySchema,
-} from './passcode-api';
-import { passcodeResourceSchema } from './passcode-events';
+} from './passcode-requests';
+import { passcodeResourceSchema } from './passcode-resources';
 
 export const passcodePageSchema = pageOf(passcodeResourceSchema);
 

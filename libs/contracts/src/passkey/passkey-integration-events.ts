@@ -6,7 +6,8 @@ import { sessionClosureReasonSchema } from '../passcode/passcode-integration-eve
 /**
  * Passkey integration events (topic `identity-store.passkey`): what the passkey service publishes,
  * declared once. No session ids (a session id is a capability to complete a ceremony), challenges
- * or credential public keys; the stored events (passkey-events.ts) extend these schemas with them.
+ * or credential public keys; the stored events (libs/passkey domain/passkey.ts, private to the
+ * passkey service) extend these schemas with them.
  *
  * All timestamps are ISO-8601 UTC strings (`Date.prototype.toISOString()`); binary values are
  * base64url without padding, as WebAuthn's JSON encoding has them.

@@ -19,13 +19,13 @@ import {
   startStorePasskeyRegistrationBodySchema,
   startUsernamelessPasskeyAuthenticationBodySchema,
   updatePasskeyBodySchema,
-} from './passkey-api';
+} from './passkey-requests';
 import {
   passkeyAuditInfoSchema,
   passkeyInfoSchema,
   passkeyRegistrationAuditInfoSchema,
   passkeyResourceSchema,
-} from './passkey-events';
+} from './passkey-resources';
 
 export const passkeyPageSchema = pageOf(passkeyResourceSchema);
 

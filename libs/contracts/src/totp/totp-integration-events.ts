@@ -3,8 +3,8 @@ import { defineEvents, type EventsOf } from '../events/event';
 
 /**
  * TOTP integration events (topic `identity-store.totp`): what the TOTP service publishes, declared
- * once. They never carry secrets; the stored events (totp-events.ts) extend these schemas with the
- * ciphertext of the shared secret.
+ * once. They never carry secrets; the stored events (libs/totp domain/totp.ts, private to the
+ * TOTP service) extend these schemas with the ciphertext of the shared secret.
  *
  * All timestamps are ISO-8601 UTC strings (`Date.prototype.toISOString()`).
  */

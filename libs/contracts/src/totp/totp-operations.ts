@@ -8,8 +8,8 @@ import {
   totpAuthenticationResponseSchema,
   totpRegistrationResponseSchema,
   updateTotpBodySchema,
-} from './totp-api';
-import { totpCredentialSchema } from './totp-events';
+} from './totp-requests';
+import { totpCredentialSchema } from './totp-resources';
 
 export const totpCredentialPageSchema = pageOf(totpCredentialSchema);
 

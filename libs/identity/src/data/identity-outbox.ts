@@ -1,4 +1,4 @@
-import { identityEvents, topics } from '@identity-store/contracts';
+import { identityIntegrationEvents, topics } from '@identity-store/contracts';
 import { integrationMessage, type PendingEvent } from '@identity-store/event-store';
 import type { StoreEvent } from '../domain/store';
 import type { UserEvent } from '../domain/user';
@@ -9,7 +9,7 @@ export const storeMessages = (recorded: PendingEvent<StoreEvent>[]) =>
   recorded.map((event) =>
     integrationMessage(event, topics.identity, {
       type: event.type,
-      version: identityEvents[event.type].version,
+      version: identityIntegrationEvents[event.type].version,
       data: event.data,
       storeId: event.data.storeId,
     }),
@@ -19,7 +19,7 @@ export const userMessages = (recorded: PendingEvent<UserEvent>[]) =>
   recorded.map((event) =>
     integrationMessage(event, topics.identity, {
       type: event.type,
-      version: identityEvents[event.type].version,
+      version: identityIntegrationEvents[event.type].version,
       data: event.data,
       storeId: event.data.storeId,
       userId: event.data.userId,

@@ -1,5 +1,6 @@
-import type { Store, StoreEvent, UserEvent, UserRecord } from '@identity-store/contracts';
-import type { UserState } from '../domain/user';
+import type { Store, UserRecord } from '@identity-store/contracts';
+import type { StoreEvent } from '../domain/store';
+import type { UserEvent, UserState } from '../domain/user';
 import { DocumentStore, type Page, type PageRequest, type PrismaClient, type PrismaTx, sqlOf } from '@identity-store/event-store';
 
 /** Read models and lookups of the identity service, kept inline (same transaction as the events). */

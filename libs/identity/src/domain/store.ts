@@ -1,4 +1,6 @@
 import {
+  type EventOfType,
+  type identityIntegrationEvents,
   notFound,
   ownEntry,
   type PasscodePolicy,
@@ -8,7 +10,6 @@ import {
   PasskeyConfigRemoved,
   PasskeyConfigSet,
   type Store,
-  type StoreEvent,
   type TotpPolicy,
   TotpPolicyRemoved,
   TotpPolicySet,
@@ -17,9 +18,21 @@ import {
 /**
  * The store aggregate (stream `store-<storeId>`): a store with its TOTP and passcode policies and
  * its passkey relying-party configurations. Its stored events carry no secrets and are published
- * on `identity-store.identity` as they are, so they are declared once, in contracts.
+ * on `identity-store.identity` as they are, so they are declared once, as integration events in
+ * contracts (identity-integration-events.ts); the stream holds these of them.
  */
-export type { StoreEvent } from '@identity-store/contracts';
+export type StoreEvent = EventOfType<
+  typeof identityIntegrationEvents,
+  | 'StoreCreated'
+  | 'StoreUpdated'
+  | 'StoreDeleted'
+  | 'TotpPolicySet'
+  | 'TotpPolicyRemoved'
+  | 'PasscodePolicySet'
+  | 'PasscodePolicyRemoved'
+  | 'PasskeyConfigSet'
+  | 'PasskeyConfigRemoved'
+>;
 
 export const storeStreamId = (storeId: string) => `store-${storeId}`;
 

@@ -6,12 +6,11 @@ import {
   notFound,
   UserCreated,
   UserDeleted,
-  type UserEvent,
   type UserStatus,
   UserUpdated,
 } from '@identity-store/contracts';
 import type { AttributeValidator } from './attribute-schema';
-import { evolveUser, initialUserState, type UserState } from './user';
+import { evolveUser, initialUserState, type UserEvent, type UserState } from './user';
 
 /** What every user command carries besides its own fields: when it is decided. */
 export interface UserCommandMetadata {

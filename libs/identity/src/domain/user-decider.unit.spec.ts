@@ -1,7 +1,7 @@
-import { DomainError, type DomainErrorKind, type FieldError, type UserEvent } from '@identity-store/contracts';
+import { DomainError, type DomainErrorKind, type FieldError } from '@identity-store/contracts';
 import { DeciderSpecification } from '@identity-store/testing';
 import type { AttributeValidator } from './attribute-schema';
-import { evolveUser, initialUserState, type UserState, userStreamId } from './user';
+import { evolveUser, initialUserState, type UserEvent, type UserState, userStreamId } from './user';
 import { type UncheckedUserCommand as UserCommand, userDecider, withAttributeProblems } from './user-decider';
 
 const T0 = new Date('2026-05-07T10:00:00.000Z');

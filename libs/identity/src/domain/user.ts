@@ -1,11 +1,12 @@
-import type { UserEvent, UserRecord } from '@identity-store/contracts';
+import type { EventOfType, identityIntegrationEvents, UserRecord } from '@identity-store/contracts';
 
 /**
  * The user aggregate (stream `user-<userId>`): a user of a store, with its external id, status and
  * attributes. Its stored events carry no secrets and are published on `identity-store.identity` as
- * they are, so they are declared once, in contracts.
+ * they are, so they are declared once, as integration events in contracts
+ * (identity-integration-events.ts); the stream holds these of them.
  */
-export type { UserEvent } from '@identity-store/contracts';
+export type UserEvent = EventOfType<typeof identityIntegrationEvents, 'UserCreated' | 'UserUpdated' | 'UserDeleted'>;
 
 export const userStreamId = (userId: string) => `user-${userId}`;
 

@@ -3,9 +3,10 @@ import { passkeyHintSchema } from '../identity/passkey-config';
 import { passkeyAttachmentSchema, passkeyDeviceTypeSchema, passkeyStatusSchema } from './passkey-integration-events';
 
 /**
- * Passkey API resources and audit details (public). The stored events, their state and the
- * mapping to the integration events (passkey-integration-events.ts) live in the passkey lib
- * (libs/passkey/src/domain/passkey.ts), importable from nowhere else.
+ * Passkey API resources and audit details (public); request and response bodies are in
+ * passkey-requests.ts. The stored events, their state and the mapping to the integration events
+ * (passkey-integration-events.ts) live in the passkey lib (libs/passkey/src/domain/passkey.ts),
+ * importable from nowhere else.
  *
  * All timestamps are ISO-8601 UTC strings; binary values are base64url without padding.
  */

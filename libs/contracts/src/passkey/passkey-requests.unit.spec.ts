@@ -4,7 +4,7 @@ import {
   completePasskeyRegistrationBodySchema,
   startStorePasskeyRegistrationBodySchema,
   updatePasskeyBodySchema,
-} from './passkey-api';
+} from './passkey-requests';
 
 const paths = (schema: z.ZodType, value: unknown) => {
   const parsed = schema.safeParse(value);

@@ -1,4 +1,4 @@
-import { completePasscodeAuthenticationBodySchema, updatePasscodeBodySchema } from './passcode-api';
+import { completePasscodeAuthenticationBodySchema, updatePasscodeBodySchema } from './passcode-requests';
 
 describe('passcode API bodies', () => {
   it('are strict', () => {

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { contextSchema } from '../api/common';
 import { userSchema } from '../identity/user';
-import { totpCredentialSchema } from './totp-events';
+import { totpCredentialSchema } from './totp-resources';
 import { totpSettableStatusSchema } from './totp-integration-events';
+
+/** Request and response bodies of the TOTP operations (the resource is in totp-resources.ts). */
 
 const codeSchema = z.string().regex(/^\d{6}$|^\d{8}$/, 'must be 6 or 8 digits');
 

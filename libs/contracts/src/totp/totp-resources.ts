@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { totpAlgorithmSchema, totpDigitsSchema } from './totp-integration-events';
 
 /**
- * The TOTP API resource. The TOTP events published are in totp-integration-events.ts; the stored
- * events, with the ciphertext of the shared secret, are private to the TOTP service (libs/totp
- * `domain/totp.ts`, which also maps them to the integration events).
+ * The TOTP API resource (public). Request and response bodies are in totp-requests.ts, the events
+ * the TOTP service publishes in totp-integration-events.ts; its stored events, with the ciphertext
+ * of the shared secret, are private to it (libs/totp `domain/totp.ts`).
  */
 
 const dtm = z.iso.datetime();

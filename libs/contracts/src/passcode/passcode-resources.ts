@@ -2,9 +2,11 @@ import { z } from 'zod';
 import { passcodeKdfSchema, srpGroupSchema, srpHashSchema } from '../identity/store';
 
 /**
- * Passcode API resources and audit details (public). The stored events (with their ciphertexts),
- * the passcode state and the mapping to the integration events (passcode-integration-events.ts)
- * live in the passcode lib (libs/passcode/src/domain/passcode.ts), importable from nowhere else.
+ * Passcode API resources and audit details (public); request and response bodies are in
+ * passcode-requests.ts (kept apart: identity's user.ts imports the audit details, and the bodies
+ * import the user). The stored events (with their ciphertexts), the passcode state and the mapping
+ * to the integration events (passcode-integration-events.ts) live in the passcode lib
+ * (libs/passcode/src/domain/passcode.ts), importable from nowhere else.
  *
  * All timestamps are ISO-8601 UTC strings (`Date.prototype.toISOString()`).
  */
