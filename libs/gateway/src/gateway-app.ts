@@ -12,9 +12,9 @@ import {
   type Router,
 } from '@identity-store/http-kit';
 import type { Registry } from 'prom-client';
-import { apiKeyRoutes } from './api-keys/api-key-api';
-import { type EnsureAdminKeyResult, ApiKeyService } from './api-keys/api-key-service';
-import { postgresApiKeyStorage } from './api-keys/api-key-storage';
+import { apiKeyRoutes } from './api/api-key-api';
+import { type EnsureAdminKeyResult, ApiKeyService } from './api-key-service';
+import { postgresApiKeyStorage } from './data/api-key-storage';
 import type { IssueRateLimit, RateLimitStore } from './api/issue-rate-limit';
 import { docsRoutes } from './api/docs';
 import { createForwarder, type Forwarder, type ServiceTarget } from './api/forwarding';

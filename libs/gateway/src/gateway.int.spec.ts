@@ -5,9 +5,9 @@ import { createLogger, generateGrantKeyPair, GRANT_HEADER, parseGrantVerifyKey }
 import { decodeJwt, SignJWT } from 'jose';
 import request from 'supertest';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from './api/tokens';
-import { ADMIN_KEY_ID } from './api-keys/api-key';
-import { decideApiKey } from './api-keys/api-key-decider';
-import { postgresApiKeyStorage } from './api-keys/api-key-storage';
+import { ADMIN_KEY_ID } from './domain/api-key';
+import { decideApiKey } from './domain/api-key-decider';
+import { postgresApiKeyStorage } from './data/api-key-storage';
 import { scopeViolation } from './domain/permissions';
 import { createGatewayApp, type GatewayApp, type GatewayAppOptions } from './index';
 import { createTestDatabase, type TestDatabase } from '@identity-store/testing';

@@ -11,7 +11,7 @@
  *   await gateway.close();
  */
 export { createGatewayApp, type GatewayApp, type GatewayAppOptions } from './gateway-app';
-export type { EnsureAdminKeyResult } from './api-keys/api-key-service';
+export type { EnsureAdminKeyResult } from './api-key-service';
 export type { IssueRateLimit } from './api/issue-rate-limit';
 export type { ServiceTarget } from './api/forwarding';
 export { PRINCIPAL_HEADER } from './api/identity-store-routes';
@@ -19,4 +19,4 @@ export { skeletonOpenApiDocument } from './api/docs';
 /** The token key the gateway derives from its configuration (JWT_SECRET, else HKDF of SECRETS_KEY). */
 export { jwtSecretFrom } from './api/tokens';
 // The aggregates' evolvers and snapshot policies (the system's snapshot properties run on them).
-export { type ApiKeyEvent, evolveApiKey, initialApiKeyState } from './api-keys/api-key';
+export { type ApiKeyEvent, evolveApiKey, initialApiKeyState } from './domain/api-key';

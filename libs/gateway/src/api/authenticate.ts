@@ -1,5 +1,5 @@
 import { HttpProblem, type Request, type Response } from '@identity-store/http-kit';
-import type { ApiKeyService } from '../api-keys/api-key-service';
+import type { ApiKeyService } from '../api-key-service';
 import { type Principal, TokenInvalidError, type TokenService } from './tokens';
 
 const REALM = 'Bearer realm="identity-store"';

@@ -9,7 +9,7 @@ import {
   Router,
 } from '@identity-store/http-kit';
 import { hasPermission, storeAllowed } from '../domain/permissions';
-import type { ApiKeyService } from '../api-keys/api-key-service';
+import type { ApiKeyService } from '../api-key-service';
 import { authenticateRequest, permissionDenied, storeNotAllowed } from './authenticate';
 import type { Forwarder } from './forwarding';
 import type { Principal, TokenService } from './tokens';

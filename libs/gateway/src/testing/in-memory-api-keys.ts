@@ -6,11 +6,11 @@ import {
   type PageRequest,
 } from '@identity-store/event-store';
 import { createLogger, createServiceApps, type Express } from '@identity-store/http-kit';
-import type { ApiKeyRecord } from '../api-keys/api-key';
-import { apiKeyRoutes } from '../api-keys/api-key-api';
-import { ApiKeyService } from '../api-keys/api-key-service';
-import { type ApiKeyList, apiKeyStorage } from '../api-keys/api-key-storage';
-import { toApiKeyResource } from '../api-keys/api-key-views';
+import type { ApiKeyRecord } from '../domain/api-key';
+import { apiKeyRoutes } from '../api/api-key-api';
+import { ApiKeyService } from '../api-key-service';
+import { type ApiKeyList, apiKeyStorage } from '../data/api-key-storage';
+import { toApiKeyResource } from '../domain/api-key-views';
 import { type KeyScope, scopeViolation } from '../domain/permissions';
 import { TokenService } from '../api/tokens';
 

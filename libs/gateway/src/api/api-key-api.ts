@@ -14,21 +14,21 @@ import {
 import type { EventMetadata, Page, PageRequest } from '@identity-store/event-store';
 import { HttpProblem, type Request, type Response, Router, validate } from '@identity-store/http-kit';
 import { z } from 'zod';
-import { authenticateRequest, permissionDenied } from '../api/authenticate';
+import { authenticateRequest, permissionDenied } from './authenticate';
 import {
   DEFAULT_ISSUE_RATE_LIMIT,
   failureCounter,
   type IssueRateLimit,
   type RateLimitStore,
-} from '../api/issue-rate-limit';
-import type { TokenService } from '../api/tokens';
+} from './issue-rate-limit';
+import type { TokenService } from './tokens';
 import { apiKeyIdPattern, formatApiKey, hashSecret } from '../domain/api-key-format';
 import { clientBucketOf } from '../domain/client-bucket';
 import { hasPermission, type KeyScope, scopeViolation } from '../domain/permissions';
-import type { ApiKeyRecord } from './api-key';
-import { decideApiKey } from './api-key-decider';
-import { type ApiKeyService, newSecret } from './api-key-service';
-import { toApiKeyResource } from './api-key-views';
+import type { ApiKeyRecord } from '../domain/api-key';
+import { decideApiKey } from '../domain/api-key-decider';
+import { type ApiKeyService, newSecret } from '../api-key-service';
+import { toApiKeyResource } from '../domain/api-key-views';
 
 export interface Versioned<T> {
   value: T;

@@ -13,9 +13,9 @@ import {
   type PrismaTx,
 } from '@identity-store/event-store';
 import { type KeyScope, WILDCARD_PERMISSION } from '../domain/permissions';
-import { type ApiKeyEvent, type ApiKeyRecord, type ApiKeyState, apiKeyStreamId } from './api-key';
-import { apiKeyDecider } from './api-key-decider';
-import { type ApiKeyDocument, toApiKeyDocument } from './api-key-views';
+import { type ApiKeyEvent, type ApiKeyRecord, type ApiKeyState, apiKeyStreamId } from '../domain/api-key';
+import { apiKeyDecider } from '../domain/api-key-decider';
+import { type ApiKeyDocument, toApiKeyDocument } from '../domain/api-key-views';
 
 /** Read model of the management API: one document per key, without the secret hash. */
 export const API_KEYS_COLLECTION = 'api-keys';

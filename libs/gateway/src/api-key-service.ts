@@ -9,12 +9,12 @@ import {
   isPassphraseHash,
   isRandomApiKey,
   secretMatches,
-} from '../domain/api-key-format';
-import { type KeyScope, narrowScope } from '../domain/permissions';
-import type { Principal } from '../api/tokens';
-import { ADMIN_KEY_ID, type ApiKeyEvent, type ApiKeyRecord, type ApiKeyState } from './api-key';
-import { decideApiKey } from './api-key-decider';
-import type { ApiKeyStorage } from './api-key-storage';
+} from './domain/api-key-format';
+import { type KeyScope, narrowScope } from './domain/permissions';
+import type { Principal } from './api/tokens';
+import { ADMIN_KEY_ID, type ApiKeyEvent, type ApiKeyRecord, type ApiKeyState } from './domain/api-key';
+import { decideApiKey } from './domain/api-key-decider';
+import type { ApiKeyStorage } from './data/api-key-storage';
 
 export interface EnsureAdminKeyResult {
   status: 'created' | 'updated' | 'unchanged';

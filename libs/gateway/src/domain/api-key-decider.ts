@@ -1,5 +1,5 @@
 import { conflict, notFound } from '@identity-store/contracts';
-import { WILDCARD_PERMISSION } from '../domain/permissions';
+import { WILDCARD_PERMISSION } from './permissions';
 import {
   ADMIN_KEY_ID,
   ADMIN_KEY_NAME,

@@ -1,7 +1,7 @@
 import { ApiSpecification, type ApiRequest, existingStream, expectResponse } from '@identity-store/testing';
 import { formatApiKey } from '../domain/api-key-format';
 import { inMemoryApiKeyApp } from '../testing/in-memory-api-keys';
-import { ADMIN_KEY_ID, type ApiKeyEvent, apiKeyStreamId } from './api-key';
+import { ADMIN_KEY_ID, type ApiKeyEvent, apiKeyStreamId } from '../domain/api-key';
 
 /** The management API on the in-memory event store: what it answers, without a database. */
 
