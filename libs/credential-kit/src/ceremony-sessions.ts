@@ -1,4 +1,5 @@
 import { DomainError, notFound, ownEntry } from '@identity-store/contracts';
+import type { ExpiringKey } from './held-keys';
 
 /**
  * Ceremony sessions (registration, authentication, renewal, …) kept in a credential aggregate's
@@ -27,6 +28,14 @@ export interface CeremonySession {
 export interface WithSessions<S extends CeremonySession> {
   sessions: Record<string, S>;
 }
+
+/**
+ * The open sessions' ids as held keys (a `heldKeys` scope of UserCredentialStreams), each held until
+ * the session expires: completions on store-level paths find the stream by session id, and the
+ * session sweeper finds the streams holding expired ones.
+ */
+export const openSessionKeys = (state: WithSessions<CeremonySession>): ExpiringKey[] =>
+  Object.values(state.sessions).map((session) => ({ key: session.id, expiresAt: session.expiresDtm }));
 
 /** What a completion names: the session, the store it is completed through, and when. */
 export interface SessionRequest {

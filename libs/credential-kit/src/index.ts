@@ -7,6 +7,7 @@
 export * from './user-credential-streams';
 export * from './held-keys';
 export * from './run-credential-service';
+export * from './credential-module';
 export * from './session-sweeper';
 export * from './ceremony-sessions';
 export * from './require-policy';

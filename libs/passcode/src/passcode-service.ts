@@ -11,6 +11,7 @@ import {
 import {
   type CredentialContext,
   type ExpiringSessions,
+  openSessionKeys,
   requireActiveUser,
   requirePolicy as requireNamedPolicy,
   UserCredentialStreams,
@@ -97,10 +98,7 @@ export class PasscodeService {
       clock,
       // Sessions complete on store-level paths: findable by id (keys claimed and released with the
       // events), held until their expiry at the latest (the session sweeper closes them then).
-      heldKeys: {
-        [SESSION_KEYS]: (state) =>
-          Object.values(state.sessions).map((s) => ({ key: s.id, expiresAt: s.expiresDtm })),
-      },
+      heldKeys: { [SESSION_KEYS]: openSessionKeys },
       sessions: { scope: SESSION_KEYS, expire: expirePasscodeSessions, storeIdOf: storeOfPasscodeSessions },
     });
   }

@@ -1,41 +1,19 @@
-import type { SessionSweeper } from '@identity-store/credential-kit';
-import type { PostgresEventStore } from '@identity-store/event-store';
-import { createServiceApps, type Logger, type ServiceTrust } from '@identity-store/http-kit';
-import type { IdentityQueries, SummaryQueries } from '@identity-store/service-clients';
-import type { Registry } from 'prom-client';
+import { createCredentialModule, type CredentialModuleDeps } from '@identity-store/credential-kit';
 import { passkeyApi } from './api/passkey-api';
 import { PasskeyService } from './passkey-service';
 
 export { PasskeyService } from './passkey-service';
 
-/** The passkey (WebAuthn) service as one Express app. */
-export const createPasskeyModule = (deps: {
-  eventStore: PostgresEventStore;
-  identity: IdentityQueries;
-  summaries: SummaryQueries;
-  logger: Logger;
-  metrics?: Registry;
-  operationalEndpoints?: boolean;
-  /** Keys of the distributed layout (grants, internal tokens); without: in-process grants only. */
-  trust?: ServiceTrust;
-  clock?: () => Date;
-  /** Closes the service's expired ceremony sessions (whoever runs the process starts it). */
-  sessionSweeper?: SessionSweeper;
-}) => {
+/** The passkey (WebAuthn) service as one Express app. Passkeys keep no secrets: no SecretBox. */
+export const createPasskeyModule = (deps: CredentialModuleDeps) => {
   const service = new PasskeyService(deps.eventStore, deps.identity, deps.summaries, deps.clock);
-  const { app, admin } = createServiceApps({
+  return createCredentialModule({
     name: 'passkey',
-    logger: deps.logger,
-    metrics: deps.metrics,
-    operationalEndpoints: deps.operationalEndpoints,
-    trust: { service: 'passkey', ...deps.trust },
-    routers: [passkeyApi(service)],
-    readiness: [
-      { name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) },
-    ],
+    service,
+    api: passkeyApi(service),
+    deps,
+    sessions: service.sessions,
   });
-  deps.sessionSweeper?.add(service.sessions);
-  return { service, app, admin };
 };
 // The aggregates' evolvers and snapshot policies (the system's snapshot properties run on them).
 export { evolvePasskey, initialPasskeyUserState } from './domain/passkey';

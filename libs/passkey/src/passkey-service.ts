@@ -13,6 +13,7 @@ import {
 } from '@identity-store/contracts';
 import {
   type ExpiringSessions,
+  openSessionKeys,
   requireActiveUser,
   UserCredentialStreams,
 } from '@identity-store/credential-kit';
@@ -106,8 +107,7 @@ export class PasskeyService {
       heldKeys: {
         // Sessions complete on store-level paths (held until their expiry at the latest: the session
         // sweeper closes them then); a usernameless authentication finds the user by credential.
-        [SESSION_KEYS]: (state) =>
-          Object.values(state.sessions).map((s) => ({ key: s.id, expiresAt: s.expiresDtm })),
+        [SESSION_KEYS]: openSessionKeys,
         [CREDENTIAL_KEYS]: credentialKeysOf,
       },
       // Also the usernameless sessions' own streams: their key is in the same scope.
