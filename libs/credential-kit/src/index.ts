@@ -5,6 +5,7 @@
  * distributed-mode process.
  */
 export * from './user-credential-streams';
+export * from './credential-service';
 export * from './held-keys';
 export * from './run-credential-service';
 export * from './credential-module';

@@ -10,7 +10,7 @@ import {
 } from '@identity-store/contracts';
 import {
   type CredentialContext,
-  type ExpiringSessions,
+  CredentialService,
   openSessionKeys,
   requireActiveUser,
   requirePolicy as requireNamedPolicy,
@@ -73,8 +73,7 @@ type ProofInput = { A: string; M1: string };
  * user whose stream holds it), decide on the user's passcode aggregate, append, and answer — with
  * the user as the audit projection sees it after this request where the answer has a user.
  */
-export class PasscodeService {
-  private readonly streams: UserCredentialStreams<PasscodeUserState, PasscodeEvent>;
+export class PasscodeService extends CredentialService<PasscodeUserState, PasscodeEvent> {
   /** The server key behind decoy salts and verifiers (derived from SECRETS_KEY for this purpose only). */
   private readonly decoyKey: Buffer;
 
@@ -86,34 +85,23 @@ export class PasscodeService {
     private readonly secrets: SecretBox,
     clock: () => Date = () => new Date(),
   ) {
+    super(
+      new UserCredentialStreams(eventStore, identity, summaries, {
+        initialState: initialPasscodeUserState,
+        evolve: evolvePasscode,
+        snapshot: passcodeSnapshot,
+        streamId: passcodeStreamId,
+        userIdOfStream: userIdOfPasscodeStream,
+        topic: topics.passcode,
+        toIntegration: toPasscodeIntegrationEvent,
+        clock,
+        // Sessions complete on store-level paths: findable by id (keys claimed and released with the
+        // events), held until their expiry at the latest (the session sweeper closes them then).
+        heldKeys: { [SESSION_KEYS]: openSessionKeys },
+        sessions: { scope: SESSION_KEYS, expire: expirePasscodeSessions, storeIdOf: storeOfPasscodeSessions },
+      }),
+    );
     this.decoyKey = secrets.deriveKey('passcode-decoy');
-    this.streams = new UserCredentialStreams(eventStore, identity, summaries, {
-      initialState: initialPasscodeUserState,
-      evolve: evolvePasscode,
-      snapshot: passcodeSnapshot,
-      streamId: passcodeStreamId,
-      userIdOfStream: userIdOfPasscodeStream,
-      topic: topics.passcode,
-      toIntegration: toPasscodeIntegrationEvent,
-      clock,
-      // Sessions complete on store-level paths: findable by id (keys claimed and released with the
-      // events), held until their expiry at the latest (the session sweeper closes them then).
-      heldKeys: { [SESSION_KEYS]: openSessionKeys },
-      sessions: { scope: SESSION_KEYS, expire: expirePasscodeSessions, storeIdOf: storeOfPasscodeSessions },
-    });
-  }
-
-  /** The open ceremony sessions, for the session sweeper. */
-  get sessions(): ExpiringSessions {
-    return this.streams;
-  }
-
-  state(storeName: string, ref: UserRef) {
-    return this.streams.state(storeName, ref);
-  }
-
-  userView(user: UserRecord, appended: RecordedEvent[] = []) {
-    return this.streams.userView(user, appended);
   }
 
   async startRegistration(request: UserRequest, policyName: string) {

@@ -12,7 +12,7 @@ import {
   ownEntry,
 } from '@identity-store/contracts';
 import {
-  type ExpiringSessions,
+  CredentialService,
   openSessionKeys,
   requireActiveUser,
   UserCredentialStreams,
@@ -86,8 +86,7 @@ const CREDENTIAL_KEYS = 'passkey-credential';
  * passkey aggregate with the verdict, append, and answer — with the user as the audit projection
  * sees it after this request where the answer has a user.
  */
-export class PasskeyService {
-  private readonly streams: UserCredentialStreams<PasskeyUserState, PasskeyEvent>;
+export class PasskeyService extends CredentialService<PasskeyUserState, PasskeyEvent> {
 
   constructor(
     eventStore: PostgresEventStore,
@@ -95,37 +94,27 @@ export class PasskeyService {
     summaries: SummaryQueries,
     clock: () => Date = () => new Date(),
   ) {
-    this.streams = new UserCredentialStreams(eventStore, identity, summaries, {
-      initialState: initialPasskeyUserState,
-      evolve: evolvePasskey,
-      snapshot: passkeySnapshot,
-      streamId: passkeyStreamId,
-      userIdOfStream: userIdOfPasskeyStream,
-      topic: topics.passkey,
-      toIntegration: toPasskeyIntegrationEvent,
-      clock,
-      heldKeys: {
-        // Sessions complete on store-level paths (held until their expiry at the latest: the session
-        // sweeper closes them then); a usernameless authentication finds the user by credential.
-        [SESSION_KEYS]: openSessionKeys,
-        [CREDENTIAL_KEYS]: credentialKeysOf,
-      },
-      // Also the usernameless sessions' own streams: their key is in the same scope.
-      sessions: { scope: SESSION_KEYS, expire: expirePasskeySessions, storeIdOf: storeOfPasskeySessions },
-    });
-  }
-
-  /** The open ceremony sessions (user-scoped and usernameless), for the session sweeper. */
-  get sessions(): ExpiringSessions {
-    return this.streams;
-  }
-
-  state(storeName: string, ref: UserRef) {
-    return this.streams.state(storeName, ref);
-  }
-
-  userView(user: UserRecord, appended: RecordedEvent[] = []) {
-    return this.streams.userView(user, appended);
+    super(
+      new UserCredentialStreams(eventStore, identity, summaries, {
+        initialState: initialPasskeyUserState,
+        evolve: evolvePasskey,
+        snapshot: passkeySnapshot,
+        streamId: passkeyStreamId,
+        userIdOfStream: userIdOfPasskeyStream,
+        topic: topics.passkey,
+        toIntegration: toPasskeyIntegrationEvent,
+        clock,
+        heldKeys: {
+          // Sessions complete on store-level paths (held until their expiry at the latest: the session
+          // sweeper closes them then); a usernameless authentication finds the user by credential.
+          [SESSION_KEYS]: openSessionKeys,
+          [CREDENTIAL_KEYS]: credentialKeysOf,
+        },
+        // Also the usernameless sessions' own streams (the sweeper closes those too): their key is in
+        // the same scope.
+        sessions: { scope: SESSION_KEYS, expire: expirePasskeySessions, storeIdOf: storeOfPasskeySessions },
+      }),
+    );
   }
 
   // ---- starts --------------------------------------------------------------------------------

@@ -10,13 +10,14 @@ import {
 } from '@identity-store/contracts';
 import {
   type CredentialContext,
+  CredentialService,
   requireActiveUser,
   requirePolicy as requireNamedPolicy,
   UserCredentialStreams,
   type UserRequest,
 } from '@identity-store/credential-kit';
 import { SecretBox } from '@identity-store/crypto';
-import type { EventStore, RecordedEvent } from '@identity-store/event-store';
+import type { EventStore } from '@identity-store/event-store';
 import type { IdentityQueries, SummaryQueries, UserRef } from '@identity-store/service-clients';
 import {
   findByPolicy,
@@ -55,9 +56,7 @@ type TotpChange = Extract<TotpRequestCommand, { type: 'DeregisterTotp' | 'Update
  * Secrets are encrypted and presented codes checked here; the decider gets the ciphertext and the
  * verdict.
  */
-export class TotpService {
-  private readonly streams: UserCredentialStreams<TotpUserState, TotpEvent>;
-
+export class TotpService extends CredentialService<TotpUserState, TotpEvent> {
   constructor(
     // Any EventStore: PostgresEventStore in the service, InMemoryEventStore in unit specs.
     eventStore: EventStore<unknown>,
@@ -66,28 +65,17 @@ export class TotpService {
     private readonly secrets: SecretBox,
     clock: () => Date = () => new Date(),
   ) {
-    this.streams = new UserCredentialStreams(eventStore, identity, summaries, {
-      initialState: initialTotpUserState,
-      evolve: evolveTotp,
-      snapshot: totpSnapshot,
-      streamId: totpStreamId,
-      topic: topics.totp,
-      toIntegration: toTotpIntegrationEvent,
-      clock,
-    });
-  }
-
-  resolve(storeName: string, ref: UserRef) {
-    return this.streams.resolve(storeName, ref);
-  }
-
-  state(storeName: string, ref: UserRef) {
-    return this.streams.state(storeName, ref);
-  }
-
-  /** The user with summaryInfo reflecting (at least) the given appended events. */
-  userView(user: UserRecord, appended: RecordedEvent[] = []) {
-    return this.streams.userView(user, appended);
+    super(
+      new UserCredentialStreams(eventStore, identity, summaries, {
+        initialState: initialTotpUserState,
+        evolve: evolveTotp,
+        snapshot: totpSnapshot,
+        streamId: totpStreamId,
+        topic: topics.totp,
+        toIntegration: toTotpIntegrationEvent,
+        clock,
+      }),
+    );
   }
 
   async startRegistration(request: UserRequest, policyName: string) {
