@@ -1,8 +1,9 @@
 /**
  * What every credential service (TOTP, passcode, passkey, …) shares, written once: the
- * aggregate-per-user plumbing around a decider, unique keys held by those aggregates (sessions
- * findable by id, credential ids unique), the sweeper closing expired ceremony sessions, and the
- * distributed-mode process.
+ * aggregate-per-user plumbing around a decider and the services' base class, unique keys held by
+ * those aggregates (sessions findable by id, credential ids unique), ceremony sessions and the
+ * sweeper closing expired ones, the module (one Express app per service) and the distributed-mode
+ * process.
  */
 export * from './user-credential-streams';
 export * from './credential-service';
