@@ -289,12 +289,16 @@ const benchOnce = async (layout: Layout) => {
   const system = await startTarget(layout);
   const store = `bench-${randomBytes(4).toString('hex')}`; // a distributed system may keep earlier runs' stores
   try {
-    const { token } = (await (
-      await fetch(`${system.url}/api/arthr/apiKeys/issue`, {
-        method: 'POST',
-        headers: { 'x-api-key': system.adminApiKey },
-      })
-    ).json()) as { token: string };
+    // A token lasts TOKEN_TTL_SECONDS (15 min): each workload gets a fresh one, since setup and the
+    // workloads together may take longer on a slow machine.
+    const issueToken = async () =>
+      ((await (
+        await fetch(`${system.url}/api/arthr/apiKeys/issue`, {
+          method: 'POST',
+          headers: { 'x-api-key': system.adminApiKey },
+        })
+      ).json()) as { token: string }).token;
+    const token = await issueToken();
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const post = async (p: string, body?: unknown) => {
       const response = await fetch(`${system.url}/api/identity-store/stores${p}`, {
@@ -359,7 +363,7 @@ const benchOnce = async (layout: Layout) => {
       system.url,
       {
         kind: 'requests',
-        token,
+        token: await issueToken(),
         requests: users.map((user) => ({
           method: 'POST',
           path: `/api/identity-store/stores/${store}/users/${user.id}/totps/authentications/bench`,
@@ -376,7 +380,7 @@ const benchOnce = async (layout: Layout) => {
       system.url,
       {
         kind: 'requests',
-        token,
+        token: await issueToken(),
         requests: users.map((user) => ({
           method: 'GET',
           path: `/api/identity-store/stores/${store}/users/${user.id}`,
@@ -391,7 +395,7 @@ const benchOnce = async (layout: Layout) => {
       system.url,
       {
         kind: 'passcode',
-        token,
+        token: await issueToken(),
         storeName: store,
         policyName: 'bench',
         ...SRP,
@@ -405,7 +409,7 @@ const benchOnce = async (layout: Layout) => {
       system.url,
       {
         kind: 'passkey',
-        token,
+        token: await issueToken(),
         storeName: store,
         policyName: 'bench',
         ...PASSKEY_RP,
