@@ -53,7 +53,7 @@ const requestsOf = (s: Exclude<Scenario, { kind: 'passkey' }>): autocannon.Reque
       },
       onResponse: (status, body, context: Context) => {
         // A refused start (e.g. an expired token) would only surface later as a failed proof.
-        if (status !== 200) throw new Error(`passcode start answered ${status}: ${body.slice(0, 200)}`);
+        if (status >= 300) throw new Error(`passcode start answered ${status}: ${body.slice(0, 200)}`);
         context.start = JSON.parse(body);
       },
     },
