@@ -1,6 +1,6 @@
 import type { StoredEvent } from '@identity-store/contracts';
 import {
-  AggregateRepository,
+  CommandHandler,
   createPrismaClient,
   type Evolver,
   PostgresEventStore,
@@ -38,7 +38,7 @@ describe.each(aggregateFamilies.filter((family) => family.snapshot))(
         readFrom.push(after ?? 0);
         return readStream(id, after);
       };
-      const loaded = await new AggregateRepository(eventStore, evolver(version)).load(streamId);
+      const loaded = await new CommandHandler(eventStore, evolver(version)).load(streamId);
       return { ...loaded, readFrom };
     };
 
@@ -54,7 +54,7 @@ describe.each(aggregateFamilies.filter((family) => family.snapshot))(
 
     it('1,000 events appended 10 at a time, then a tail: snapshot + tail == full fold', async () => {
       const events = fc.sample(family.event, { numRuns: 1_037, seed: 1_000 });
-      const writer = new AggregateRepository(store, evolver());
+      const writer = new CommandHandler(store, evolver());
       for (let at = 0; at < events.length; at += 10)
         await writer.handle(streamId, () => events.slice(at, at + 10), {
           metadata: { correlationId: 'snapshots' },

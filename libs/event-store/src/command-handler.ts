@@ -213,7 +213,3 @@ export class CommandHandler<State, E extends StoredEvent, Tx = PrismaTx> {
   }
 }
 
-/** The command handler's former name (identity's stores and users still use it). */
-export const AggregateRepository = CommandHandler;
-export type AggregateRepository<State, E extends StoredEvent, Tx = PrismaTx> = CommandHandler<State, E, Tx>;
-export type AggregateRepositoryOptions = CommandHandlerOptions;

@@ -1,7 +1,7 @@
 import { createTestDatabase } from '@identity-store/testing';
 import type { OutgoingMessage, Publisher } from '@identity-store/messaging';
 import {
-  AggregateRepository,
+  CommandHandler,
   createPrismaClient,
   ExpectedVersionConflictError,
   OutboxRelay,
@@ -75,7 +75,7 @@ describe('PostgresEventStore on real PostgreSQL', () => {
   });
 
   it('serialises concurrent decisions through the repository: every increment counted once', async () => {
-    const repo = new AggregateRepository<number, Counted>(
+    const repo = new CommandHandler<number, Counted>(
       store,
       {
         initialState: () => 0,
@@ -87,7 +87,7 @@ describe('PostgresEventStore on real PostgreSQL', () => {
     const others = Array.from(
       { length: 4 },
       () =>
-        new AggregateRepository<number, Counted>(
+        new CommandHandler<number, Counted>(
           store,
           {
             initialState: () => 0,

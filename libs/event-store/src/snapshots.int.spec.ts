@@ -1,6 +1,6 @@
 import { createTestDatabase } from '@identity-store/testing';
 import {
-  AggregateRepository,
+  CommandHandler,
   createPrismaClient,
   type Evolver,
   PostgresEventStore,
@@ -67,7 +67,7 @@ describe('aggregate snapshots on real PostgreSQL', () => {
       readFrom.push(after ?? 0);
       return readStream(streamId, after);
     };
-    return { repository: new AggregateRepository(eventStore, evolver, options), readFrom };
+    return { repository: new CommandHandler(eventStore, evolver, options), readFrom };
   };
   const fullFold = async (streamId: string) => {
     const { initialState, evolve } = tally();
@@ -75,7 +75,7 @@ describe('aggregate snapshots on real PostgreSQL', () => {
   };
   /** Appends `count` events through a repository, `perDecision` a decision. */
   const grow = async (
-    repository: AggregateRepository<Tally, Counted>,
+    repository: CommandHandler<Tally, Counted>,
     streamId: string,
     count: number,
     perDecision = 10,
@@ -92,7 +92,7 @@ describe('aggregate snapshots on real PostgreSQL', () => {
   };
 
   it('a stream of 1,000 events loads from its snapshot and the events after it: the same state as a full fold', async () => {
-    const writer = new AggregateRepository(store, tally());
+    const writer = new CommandHandler(store, tally());
     await grow(writer, 'tally-1', 1_000);
     expect(await snapshotRow('tally-1')).toMatchObject({ version: 1_000, schema_version: 1 });
     await grow(writer, 'tally-1', 37, 1);
@@ -105,7 +105,7 @@ describe('aggregate snapshots on real PostgreSQL', () => {
   });
 
   it('writes a snapshot once the stream grew the configured number of events past the last one', async () => {
-    const writer = new AggregateRepository(store, tally(), { snapshotEvery: 10 });
+    const writer = new CommandHandler(store, tally(), { snapshotEvery: 10 });
     await grow(writer, 'tally-2', 9, 1);
     expect(await snapshotRow('tally-2')).toBeUndefined();
     await grow(writer, 'tally-2', 1, 1);
@@ -129,7 +129,7 @@ describe('aggregate snapshots on real PostgreSQL', () => {
   });
 
   it('ignores a snapshot that does not parse or was written by another snapshot version: folds from the start', async () => {
-    await grow(new AggregateRepository(store, tally()), 'tally-4', 150);
+    await grow(new CommandHandler(store, tally()), 'tally-4', 150);
     const expected = await fullFold('tally-4');
 
     await db.query(`UPDATE snapshots SET state = '{"total": "lots"}' WHERE stream_id = $1`, ['tally-4']);
@@ -172,13 +172,13 @@ describe('aggregate snapshots on real PostgreSQL', () => {
       evolve: () => ({ at: new Date() }),
       snapshot: { version: 1 },
     };
-    const repository = new AggregateRepository(store, dated, { snapshotEvery: 2, logger });
+    const repository = new CommandHandler(store, dated, { snapshotEvery: 2, logger });
     const result = await repository.handle('dated-1', () => [counted('a'), counted('b')], { metadata: meta });
     expect(result.version).toBe(2);
     expect(await snapshotRow('dated-1')).toBeUndefined();
     expect(warnings).toEqual([{ streamId: 'dated-1', mismatch: '$.at is a Date' }]);
 
-    const failing = new AggregateRepository(store, tally(), { snapshotEvery: 2, logger });
+    const failing = new CommandHandler(store, tally(), { snapshotEvery: 2, logger });
     const broken = new SnapshotStore(prisma);
     broken.write = () => Promise.reject(new Error('disk full'));
     (failing as unknown as { snapshots: SnapshotStore }).snapshots = broken;
