@@ -22,7 +22,7 @@ import {
 import type { Logger } from '@identity-store/http-kit';
 import type { IncomingMessage, MessageTransport, OutgoingMessage, Subscription } from '@identity-store/messaging';
 import { applyToSummary, authenticationAuditOf, registrationAuditOf } from '@identity-store/projections';
-import type { StreamPosition } from '@identity-store/service-clients';
+import type { ProjectedSummary, StreamPosition } from '@identity-store/service-clients';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { ProjectionProgress } from './data/consistency';
 import {
@@ -366,6 +366,20 @@ export class AuditProjector {
 
   async summaryOf(userId: string) {
     return (await this.documents.get<UserSummary>(SUMMARIES, userId))?.summaryInfo ?? emptySummaryInfo();
+  }
+
+  /**
+   * The user's summary and how far into `streamId` it is, in one statement (one snapshot: both are
+   * written in the same transaction, so the version is exactly what the summary includes).
+   */
+  async projectedSummaryOf(userId: string, streamId: string): Promise<ProjectedSummary> {
+    const { rows } = await sqlOf(this.prisma).query<{ data: UserSummary | null; stream_version: number | null }>(
+      `SELECT (SELECT data FROM documents WHERE collection = $1 AND id = $2) AS data,
+              (SELECT stream_version FROM stream_checkpoints WHERE consumer = $3 AND stream_id = $4) AS stream_version`,
+      [SUMMARIES, userId, AUDIT_CONSUMER, streamId],
+    );
+    const row = rows[0];
+    return { summaryInfo: row?.data?.summaryInfo ?? emptySummaryInfo(), streamVersion: row?.stream_version ?? 0 };
   }
 }
 

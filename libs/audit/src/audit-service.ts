@@ -1,11 +1,10 @@
 import type { SummaryInfo } from '@identity-store/contracts';
-import { markSummaryStale } from '@identity-store/http-kit';
-import type { StreamPosition, SummaryQueries } from '@identity-store/service-clients';
+import type { ProjectedSummary, StreamPosition, SummaryQueries } from '@identity-store/service-clients';
 import type { AuditProjector } from './audit-projector';
 
 /**
- * summaryInfo for other services, waiting (bounded) for the positions a request just appended. When
- * the bound passes first, the latest summary is returned and the answer marked stale.
+ * summaryInfo for other services, and the wait (bounded by `waitTimeoutMs`, CONSISTENCY_WAIT_MS) of
+ * reads that carry a Consistency-Token.
  */
 export class AuditSummaries implements SummaryQueries {
   constructor(
@@ -13,8 +12,15 @@ export class AuditSummaries implements SummaryQueries {
     private readonly waitTimeoutMs = 2_000,
   ) {}
 
-  async getSummary(userId: string, waitFor: StreamPosition[] = []): Promise<SummaryInfo> {
-    if (waitFor.length && !(await this.projector.progress.waitFor(waitFor, this.waitTimeoutMs))) markSummaryStale();
+  getSummary(userId: string): Promise<SummaryInfo> {
     return this.projector.summaryOf(userId);
+  }
+
+  getProjectedSummary(userId: string, streamId: string): Promise<ProjectedSummary> {
+    return this.projector.projectedSummaryOf(userId, streamId);
+  }
+
+  awaitApplied(positions: StreamPosition[]): Promise<boolean> {
+    return this.projector.progress.waitFor(positions, this.waitTimeoutMs);
   }
 }

@@ -37,6 +37,7 @@ export const createAuditModule = (deps: {
     metrics: deps.metrics,
     operationalEndpoints: deps.operationalEndpoints,
     trust: { service: 'audit', ...deps.trust },
+    consistency: summaries,
     routers: [auditApi(new AuditRecords(projector, deps.identity), summaries)],
     adminRouters: [adminRouter],
     readiness: [

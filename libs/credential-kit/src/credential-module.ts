@@ -1,6 +1,12 @@
 import type { ServiceName } from '@identity-store/contracts';
 import type { PostgresEventStore } from '@identity-store/event-store';
-import { createServiceApps, type Logger, type ServiceAppOptions, type ServiceTrust } from '@identity-store/http-kit';
+import {
+  createServiceApps,
+  type Logger,
+  recordAppendedPositions,
+  type ServiceAppOptions,
+  type ServiceTrust,
+} from '@identity-store/http-kit';
 import type { IdentityQueries, SummaryQueries } from '@identity-store/service-clients';
 import type { Registry } from 'prom-client';
 import type { ExpiringSessions, SessionSweeper } from './session-sweeper';
@@ -27,7 +33,8 @@ export interface CredentialModuleDeps {
 /**
  * A credential service as one Express app (and its admin app): its handlers behind the trust
  * boundary, ready when its database answers, and its ceremony sessions, if it has any, on the
- * process's session sweeper.
+ * process's session sweeper. Writes answer with a Consistency-Token naming what they appended;
+ * reads that send one wait for the audit projection first.
  */
 export const createCredentialModule = <Service>(options: {
   name: ServiceName;
@@ -36,7 +43,7 @@ export const createCredentialModule = <Service>(options: {
   api: ServiceAppOptions['routers'][number];
   deps: Pick<
     CredentialModuleDeps,
-    'eventStore' | 'logger' | 'metrics' | 'operationalEndpoints' | 'trust' | 'sessionSweeper'
+    'eventStore' | 'summaries' | 'logger' | 'metrics' | 'operationalEndpoints' | 'trust' | 'sessionSweeper'
   >;
   /** The service's open ceremony sessions (absent: it has none). */
   sessions?: ExpiringSessions;
@@ -48,9 +55,11 @@ export const createCredentialModule = <Service>(options: {
     metrics: deps.metrics,
     operationalEndpoints: deps.operationalEndpoints,
     trust: { service: name, ...deps.trust },
+    consistency: deps.summaries,
     routers: [api],
     readiness: [{ name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) }],
   });
+  deps.eventStore.onAppended(recordAppendedPositions);
   if (sessions) deps.sessionSweeper?.add(sessions);
   return { service, app, admin };
 };

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
+  emptySummaryInfo,
   forbidden,
+  type IntegrationEvent,
   notFound,
   type Store,
   type StoredEvent,
+  type SummaryInfo,
   type UserRecord,
 } from '@identity-store/contracts';
 import {
@@ -16,11 +19,13 @@ import {
   integrationMessage,
   type RecordedEvent,
 } from '@identity-store/event-store';
+import { markSummaryStale } from '@identity-store/http-kit';
+import { summaryAfter } from '@identity-store/projections';
 import {
   type IdentityQueries,
+  type ProjectedSummary,
   resolveStoreAndUser,
   type SummaryQueries,
-  summaryOrStale,
   toUserView,
   type UserRef,
 } from '@identity-store/service-clients';
@@ -30,12 +35,6 @@ import type { ExpiringSessions } from './session-sweeper';
 /** Credential ceremonies need the user ACTIVE (else 403 USER_NOT_ACTIVE). */
 export const requireActiveUser = (user: UserRecord): void => {
   if (user.status !== 'ACTIVE') throw forbidden('USER_NOT_ACTIVE', `User is ${user.status}.`);
-};
-
-/** The consistency token of appended events: the last one's stream position. */
-const positionOf = (appended: RecordedEvent[]) => {
-  const last = appended.at(-1);
-  return last ? [{ streamId: last.streamId, streamVersion: last.streamVersion }] : [];
 };
 
 type IntegrationForm = { type: string; version: number; data: Record<string, unknown> };
@@ -139,21 +138,53 @@ export class UserCredentialStreams<State, E extends StoredEvent> implements Expi
   }
 
   /**
-   * The user with summaryInfo reflecting (at least) the given appended events. The events are
-   * committed by now: if the audit service fails or is too slow, the answer carries the best summary
-   * available, marked `Summary-Status: stale`, never an error (see summaryOrStale).
+   * The user as a write answers with them: summaryInfo as the audit projection will show it once it
+   * has applied the request's own events, without waiting for it. The last projected summary and
+   * how far into the user's stream it is are read in one snapshot; the stream's events after that
+   * version (earlier writes still in the pipeline, then this request's) are folded into it by the
+   * projection code the audit runs (`summaryAfter`), in their published form. The events are
+   * committed by now: when the summary cannot be read, the fold starts from an empty summary and the
+   * whole stream, and the answer is marked `Summary-Status: stale` (other families' groups and
+   * lastAuthentication of other families are missing), never an error.
    */
   async userView(user: UserRecord, appended: RecordedEvent[] = []) {
-    return toUserView(user, await summaryOrStale(this.summaries, user.id, positionOf(appended)));
+    const streamId = this.options.streamId(user.id);
+    const own = appended.filter((event) => event.streamId === streamId);
+    return toUserView(user, await this.summaryAfterOwnEvents(user, streamId, own));
   }
 
-  /**
-   * Waits (bounded) until the audit projection has applied the appended events, for writes that
-   * answer without the user: a read of the user after the answer then shows their effect. A failed
-   * or timed-out wait marks the answer stale instead of failing the committed write.
-   */
-  async awaitProjection(user: UserRecord, appended: RecordedEvent[]): Promise<void> {
-    if (appended.length) await summaryOrStale(this.summaries, user.id, positionOf(appended));
+  private async summaryAfterOwnEvents(user: UserRecord, streamId: string, own: RecordedEvent[]): Promise<SummaryInfo> {
+    let projected: ProjectedSummary;
+    try {
+      projected = await this.summaries.getProjectedSummary(user.id, streamId);
+    } catch (error) {
+      markSummaryStale(error);
+      projected = { summaryInfo: emptySummaryInfo(), streamVersion: 0 };
+    }
+    const first = own[0]?.streamVersion;
+    const last = own.at(-1)?.streamVersion;
+    // Nothing of ours to add, or the projection already has it (and possibly more).
+    if (first === undefined || last === undefined || projected.streamVersion >= last) return projected.summaryInfo;
+    const notYetProjected =
+      projected.streamVersion < first - 1
+        ? (await this.eventStore.readStream<E>(streamId, projected.streamVersion)).filter((e) => e.streamVersion < first)
+        : [];
+    const envelope = { storeId: user.storeId, userId: user.id };
+    const events = [...notYetProjected, ...own.filter((e) => e.streamVersion > projected.streamVersion)];
+    return summaryAfter(
+      projected.summaryInfo,
+      events.map((event) => this.publishedForm(event as RecordedEvent<E>, envelope)),
+    );
+  }
+
+  /** An event as consumers receive it (the outbox message's value, parsed like the audit parses it). */
+  private publishedForm(event: RecordedEvent<E>, envelope: Envelope): IntegrationEvent {
+    const { topic, toIntegration } = this.options;
+    const message = integrationMessage(event, topic, {
+      ...toIntegration({ type: event.type, data: event.data } as E),
+      ...envelope,
+    });
+    return JSON.parse(message.value) as IntegrationEvent;
   }
 
   /**

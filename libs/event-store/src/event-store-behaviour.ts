@@ -162,6 +162,7 @@ export const eventStoreBehaviour = (fresh: () => EventStore<unknown>) => {
       readStream: (streamId, after) => store.readStream(streamId, after),
       streamHolding: (scope, key) => store.streamHolding(scope, key),
       expiredKeys: (scope, now, limit, after) => store.expiredKeys(scope, now, limit, after),
+      onAppended: (listener) => store.onAppended(listener),
       appendToStream: async (streamId, events, options) => {
         if (!interfered) {
           interfered = true;

@@ -90,6 +90,11 @@ export interface EventStore<Tx = PrismaTx> {
     events: E[],
     options: AppendOptions<E, Tx>,
   ): Promise<AppendResult<E>>;
+  /**
+   * Called in the appender's async context after every committed append that wrote outbox rows
+   * (wakes the outbox relay; names the request's writes in its Consistency-Token).
+   */
+  onAppended(listener: (appended: RecordedEvent[]) => void): void;
   /** The stream holding a claimed unique key, or null. */
   streamHolding(scope: string, key: string): Promise<string | null>;
   /**

@@ -38,6 +38,7 @@ export class InMemoryEventStore implements EventStore<InMemoryTx> {
     { version: number; schemaVersion: number; state: string }
   >();
   private position = 0n;
+  private readonly appendListeners: Array<(appended: RecordedEvent[]) => void> = [];
   /** Every outbox entry appended, in order. */
   readonly outbox: OutboxEntry[] = [];
 
@@ -111,7 +112,12 @@ export class InMemoryEventStore implements EventStore<InMemoryTx> {
         expiresAt: claim.expiresAt === undefined ? null : new Date(claim.expiresAt),
       });
     this.outbox.push(...outbox);
+    if (outbox.length) for (const listener of this.appendListeners) listener(recorded as RecordedEvent[]);
     return { nextExpectedVersion: options.expectedVersion + events.length, events: recorded };
+  }
+
+  onAppended(listener: (appended: RecordedEvent[]) => void): void {
+    this.appendListeners.push(listener);
   }
 
   async streamHolding(scope: string, key: string): Promise<string | null> {

@@ -84,15 +84,14 @@ const toRecorded = <E extends StoredEvent>(row: EventRow): RecordedEvent<E> => (
  * and inline read-model changes all commit together or not at all.
  */
 export class PostgresEventStore implements EventStore<PrismaTx> {
-  private readonly appendListeners: Array<() => void> = [];
+  private readonly appendListeners: Array<(appended: RecordedEvent[]) => void> = [];
   readonly snapshots: SnapshotStore;
 
   constructor(readonly prisma: PrismaClient) {
     this.snapshots = new SnapshotStore(prisma);
   }
 
-  /** Called after every committed append that wrote outbox rows (wakes the outbox relay). */
-  onAppended(listener: () => void): void {
+  onAppended(listener: (appended: RecordedEvent[]) => void): void {
     this.appendListeners.push(listener);
   }
 
@@ -131,7 +130,7 @@ export class PostgresEventStore implements EventStore<PrismaTx> {
         options.inline || reclaims
           ? await this.appendInTransaction(pending, outbox, options)
           : await this.appendInOneStatement(pending, outbox, keys);
-      if (outbox.length) for (const listener of this.appendListeners) listener();
+      if (outbox.length) for (const listener of this.appendListeners) listener(recorded);
       return { nextExpectedVersion: options.expectedVersion + events.length, events: recorded };
     } catch (error) {
       if (error instanceof UniqueKeyTakenError) throw error;

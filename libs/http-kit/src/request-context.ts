@@ -10,6 +10,9 @@ const current = new AsyncLocalStorage<{ req: Request; res: Response }>();
 /** Mounted after the body parser (stream callbacks would lose the context), before the routers. */
 export const requestContext: RequestHandler = (req, res, next) => current.run({ req, res }, next);
 
+/** The request being answered in this async context, if any. */
+export const currentRequest = (): { req: Request; res: Response } | undefined => current.getStore();
+
 /**
  * `Summary-Status: stale` on an answer whose summaryInfo does not (or may not) show the request's
  * own effect: the audit service was down, slow, or had not caught up within its wait bound. The

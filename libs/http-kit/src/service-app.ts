@@ -9,6 +9,7 @@ import { authorizeOperations, GrantVerifier } from './grants';
 import { requireInternalToken } from './internal-tokens';
 import type { Logger } from './logger';
 import { HttpProblem, problem, problemHandler, sendProblem, unsupportedMediaType } from './problem';
+import { type ConsistencyGate, honourConsistencyTokens } from './consistency-token';
 import { requestContext } from './request-context';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
@@ -64,6 +65,11 @@ export interface ServiceAppOptions {
    * valid credentials is 401 whatever its body — and routes that need no body.
    */
   beforeBody?: Array<RequestHandler | Router>;
+  /**
+   * Where reads wait for the writes their `Consistency-Token` names (see consistency-token.ts):
+   * every service whose answers show the audit projection (summaryInfo, audits).
+   */
+  consistency?: ConsistencyGate;
 }
 
 const ids: RequestHandler = (req, res, next) => {
@@ -278,6 +284,7 @@ export const createServiceApps = (options: ServiceAppOptions): ServiceApps => {
   app.use(onlyJsonBodies);
   app.use(boundedDepth);
   app.use(requestContext);
+  if (options.consistency) app.use(honourConsistencyTokens(options.consistency));
   for (const router of options.routers) app.use(router);
   endRoutes(app);
   const admin = createAdminApp({

@@ -1,4 +1,4 @@
-import { createServiceApps, type Logger, type ServiceTrust } from '@identity-store/http-kit';
+import { createServiceApps, type Logger, recordAppendedPositions, type ServiceTrust } from '@identity-store/http-kit';
 import type { PostgresEventStore } from '@identity-store/event-store';
 import type { SummaryQueries } from '@identity-store/service-clients';
 import type { Registry } from 'prom-client';
@@ -18,12 +18,15 @@ export const createIdentityModule = (deps: {
   trust?: ServiceTrust;
 }) => {
   const service = new IdentityService(deps.eventStore);
+  // Writes answer with a Consistency-Token naming what they appended.
+  deps.eventStore.onAppended(recordAppendedPositions);
   const { app, admin } = createServiceApps({
     name: 'identity',
     logger: deps.logger,
     metrics: deps.metrics,
     operationalEndpoints: deps.operationalEndpoints,
     trust: { service: 'identity', ...deps.trust },
+    consistency: deps.summaries,
     routers: [identityApi(service, deps.summaries), identityInternalRoutes(service)],
     readiness: [{ name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) }],
   });

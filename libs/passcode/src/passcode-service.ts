@@ -228,9 +228,6 @@ export class PasscodeService extends CredentialService<PasscodeUserState, Passco
     const { store, user } = await this.streams.resolve(request.storeName, request.ref);
     if (command.type === 'DeregisterPasscode') requirePolicy(store, command.policyName);
     const result = await this.run({ store, user, metadata: request.metadata }, command);
-    // Updates and deletes answer without the user: a read of the user right after shows the change
-    // (a deregistration answers with the user, which waits for it anyway).
-    if (command.type !== 'DeregisterPasscode') await this.streams.awaitProjection(user, result.events);
     return { ...result, user };
   }
 

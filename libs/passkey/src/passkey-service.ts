@@ -222,10 +222,8 @@ export class PasskeyService extends CredentialService<PasskeyUserState, PasskeyE
     metadata: EventMetadata,
   ) {
     const { store, user } = await this.streams.resolve(storeName, ref);
-    const result = await this.decide({ store, user, metadata }, command);
-    // These answer without the user: a read of the user right after shows the change.
-    await this.streams.awaitProjection(user, result.events);
-    return result;
+    // Answers without the user; its Consistency-Token lets a later read see the change.
+    return this.decide({ store, user, metadata }, command);
   }
 
   // ---- ceremonies ----------------------------------------------------------------------------

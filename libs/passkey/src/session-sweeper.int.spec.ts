@@ -14,7 +14,7 @@ import {
 } from '@identity-store/event-store';
 import { createLogger } from '@identity-store/http-kit';
 import type { IdentityQueries, SummaryQueries } from '@identity-store/service-clients';
-import { createTestDatabase } from '@identity-store/testing';
+import { createTestDatabase, emptySummaries } from '@identity-store/testing';
 import { PasskeyService } from './passkey-service';
 
 /**
@@ -62,7 +62,7 @@ const identity: IdentityQueries = {
       (u) => u.storeId === storeId && ('userId' in ref ? u.id === ref.userId : u.extId === ref.extId),
     ) ?? null,
 };
-const summaries: SummaryQueries = { getSummary: async () => emptySummaryInfo() };
+const summaries: SummaryQueries = emptySummaries;
 
 describe('the session sweeper, two instances at once (PostgreSQL)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;

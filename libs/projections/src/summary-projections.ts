@@ -20,6 +20,13 @@ export const summaryProjections = [totpSummary, passcodeSummary, passkeySummary]
 export const applyToSummary = (summary: SummaryInfo, event: IntegrationEvent): SummaryInfo =>
   summaryProjections.reduce<SummaryInfo>((current, projection) => projection.handle(current, event), summary);
 
+/**
+ * summaryInfo after some of a user's events, in order: what the audit projector will hold once it
+ * has applied them, when `summary` is what it held before the first (writes answer with this).
+ */
+export const summaryAfter = (summary: SummaryInfo, events: IntegrationEvent[]): SummaryInfo =>
+  events.reduce(applyToSummary, summary);
+
 /** The authentication audit an event stands for, if it is a user's authentication outcome. */
 export const authenticationAuditOf = (event: IntegrationEvent): AuthenticationAudit | null =>
   authenticationAudits.handle(null, event);

@@ -80,12 +80,11 @@ describe('internal HTTP clients', () => {
       await silent.close();
     }
     // Answers after 400 ms: beyond the lookup bound (200 ms), within the wait's (300 ms + margin).
-    const slow = await stub((_req, res) => void setTimeout(() => json(res, emptySummaryInfo()), 400));
+    const slow = await stub((_req, res) => void setTimeout(() => json(res, { applied: true }), 400));
     try {
       const summaries = new HttpSummaryQueries(slow.url, { tokens, timeoutMs: 200, waitTimeoutMs: 300 });
-      await expect(summaries.getSummary('u-1', [{ streamId: 'totp-user-u-1', streamVersion: 3 }])).resolves.toEqual(
-        emptySummaryInfo(),
-      );
+      await expect(summaries.awaitApplied([{ streamId: 'totp-user-u-1', streamVersion: 3 }])).resolves.toBe(true);
+      expect(slow.seen.at(-1)?.url).toMatch(/^\/internal\/progress\?token=/);
     } finally {
       await slow.close();
     }

@@ -7,16 +7,18 @@ import {
   type User,
   type UserRecord,
 } from '@identity-store/contracts';
-import { type InternalTokenIssuer, markSummaryStale, SUMMARY_STATUS_HEADER } from '@identity-store/http-kit';
+import {
+  type ConsistencyGate,
+  encodeConsistencyToken,
+  type InternalTokenIssuer,
+  markSummaryStale,
+  type StreamPosition,
+} from '@identity-store/http-kit';
+
+export type { StreamPosition } from '@identity-store/http-kit';
 
 /** A user named by internal id or by external id (the `/ext` twins of every user operation). */
 export type UserRef = { userId: string } | { extId: string };
-
-/** "Wait until the projection has applied this stream version": the consistency token. */
-export interface StreamPosition {
-  streamId: string;
-  streamVersion: number;
-}
 
 /** What other services ask the identity service. */
 export interface IdentityQueries {
@@ -24,13 +26,25 @@ export interface IdentityQueries {
   getUser(storeId: string, ref: UserRef): Promise<UserRecord | null>;
 }
 
-/** What other services ask the audit service. */
-export interface SummaryQueries {
+/** summaryInfo as the audit projection has it, and how far into one of the user's streams that is. */
+export interface ProjectedSummary {
+  summaryInfo: SummaryInfo;
+  /** The last version of the stream asked about that summaryInfo includes (0: none). */
+  streamVersion: number;
+}
+
+/**
+ * What other services ask the audit service. Nothing here waits for the projection except
+ * `awaitApplied` (reads that carry a Consistency-Token).
+ */
+export interface SummaryQueries extends ConsistencyGate {
+  /** The user's summaryInfo as projected now. */
+  getSummary(userId: string): Promise<SummaryInfo>;
   /**
-   * The user's summaryInfo once the projection has applied every given position (bounded wait:
-   * after the timeout the latest state is returned).
+   * The user's summaryInfo and the version of `streamId` it includes, read together (one
+   * snapshot): a write folds its own stream's later events into it (see UserCredentialStreams).
    */
-  getSummary(userId: string, waitFor?: StreamPosition[]): Promise<SummaryInfo>;
+  getProjectedSummary(userId: string, streamId: string): Promise<ProjectedSummary>;
 }
 
 export const userRefOf = (params: { userId?: string; extId?: string }): UserRef =>
@@ -143,22 +157,10 @@ export class HttpIdentityQueries implements IdentityQueries {
   }
 }
 
-export const formatPositions = (positions: StreamPosition[]): string =>
-  positions.map((p) => `${p.streamId}@${p.streamVersion}`).join(',');
-
-export const parsePositions = (value: unknown): StreamPosition[] =>
-  typeof value !== 'string' || value === ''
-    ? []
-    : value.split(',').flatMap((part) => {
-        const at = part.lastIndexOf('@');
-        const streamVersion = Number(part.slice(at + 1));
-        return at > 0 && Number.isInteger(streamVersion) ? [{ streamId: part.slice(0, at), streamVersion }] : [];
-      });
-
 /**
- * SummaryQueries over HTTP (distributed layout). A wait for positions may take the audit's wait
- * bound (`waitTimeoutMs`, CONSISTENCY_WAIT_MS) before it answers: the call's timeout is that plus a
- * margin. An answer the audit marks stale (it had not caught up) marks this request's answer stale.
+ * SummaryQueries over HTTP (distributed layout). `awaitApplied` may take the audit's wait bound
+ * (`waitTimeoutMs`, CONSISTENCY_WAIT_MS) before it answers: that call's timeout is the bound plus a
+ * margin.
  */
 export class HttpSummaryQueries implements SummaryQueries {
   private static readonly MARGIN_MS = 3_000;
@@ -168,17 +170,28 @@ export class HttpSummaryQueries implements SummaryQueries {
     private readonly options: InternalCallOptions & { waitTimeoutMs?: number },
   ) {}
 
-  async getSummary(userId: string, waitFor: StreamPosition[] = []): Promise<SummaryInfo> {
+  private async get<T>(path: string, timeoutMs?: number): Promise<T> {
+    const response = await internalGet('audit', `${this.baseUrl}${path}`, this.options, timeoutMs);
+    if (!response) throw new Error(`GET ${path} of the audit service answered 404`);
+    return (await response.json()) as T;
+  }
+
+  async getSummary(userId: string): Promise<SummaryInfo> {
     const user = segment(userId);
-    if (user === undefined) return emptySummaryInfo();
-    const query = waitFor.length ? `?waitFor=${encodeURIComponent(formatPositions(waitFor))}` : '';
-    const timeoutMs = waitFor.length
-      ? (this.options.waitTimeoutMs ?? 2_000) + HttpSummaryQueries.MARGIN_MS
-      : this.options.timeoutMs;
-    const response = await internalGet('audit', `${this.baseUrl}/internal/summaries/${user}${query}`, this.options, timeoutMs);
-    if (!response) throw new Error(`no summary for user ${userId}`);
-    if (response.headers.get(SUMMARY_STATUS_HEADER) === 'stale') markSummaryStale();
-    return (await response.json()) as SummaryInfo;
+    return user === undefined ? emptySummaryInfo() : this.get<SummaryInfo>(`/internal/summaries/${user}`);
+  }
+
+  async getProjectedSummary(userId: string, streamId: string): Promise<ProjectedSummary> {
+    const user = segment(userId);
+    if (user === undefined) return { summaryInfo: emptySummaryInfo(), streamVersion: 0 };
+    return this.get<ProjectedSummary>(`/internal/summaries/${user}/projected?stream=${encodeURIComponent(streamId)}`);
+  }
+
+  async awaitApplied(positions: StreamPosition[]): Promise<boolean> {
+    if (positions.length === 0) return true;
+    const token = encodeURIComponent(encodeConsistencyToken(positions));
+    const timeoutMs = (this.options.waitTimeoutMs ?? 2_000) + HttpSummaryQueries.MARGIN_MS;
+    return (await this.get<{ applied: boolean }>(`/internal/progress?token=${token}`, timeoutMs)).applied;
   }
 }
 
@@ -187,13 +200,9 @@ export class HttpSummaryQueries implements SummaryQueries {
  * does not answer in time — an empty one, the answer marked `Summary-Status: stale`: the write
  * happened, so the request must not turn into a 500 (a client would retry a consumed code).
  */
-export const summaryOrStale = async (
-  summaries: SummaryQueries,
-  userId: string,
-  waitFor: StreamPosition[] = [],
-): Promise<SummaryInfo> => {
+export const summaryOrStale = async (summaries: SummaryQueries, userId: string): Promise<SummaryInfo> => {
   try {
-    return await summaries.getSummary(userId, waitFor);
+    return await summaries.getSummary(userId);
   } catch (error) {
     markSummaryStale(error);
     return emptySummaryInfo();

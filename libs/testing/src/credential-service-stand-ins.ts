@@ -86,9 +86,15 @@ export const fixedIdentityQueries = (stores: Store[], users: UserRecord[]): Iden
 });
 
 /**
- * The audit service's summaries as an empty summary for every user: the projection is not under
- * test here (libs/projections specs it), the handlers' answers are.
+ * The audit service's summaries before it projected anything: an empty summary for every user, at
+ * version 0 of every stream (so a write's answer folds the whole stream of the user), and every
+ * Consistency-Token already satisfied. The projection is not under test here (libs/projections and
+ * the audit specs test it), the handlers' answers are.
  */
-export const emptySummaries: SummaryQueries = { getSummary: async () => emptySummaryInfo() };
+export const emptySummaries: SummaryQueries = {
+  getSummary: async () => emptySummaryInfo(),
+  getProjectedSummary: async () => ({ summaryInfo: emptySummaryInfo(), streamVersion: 0 }),
+  awaitApplied: async () => true,
+};
 
 const copy = <T>(value: T): T => (value === null ? value : structuredClone(value));

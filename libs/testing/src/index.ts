@@ -133,3 +133,4 @@ export * from './srp/passcode-client';
 export * from './decider-specification';
 export * from './api-specification';
 export * from './credential-service-stand-ins';
+export * from './consistency-session';

@@ -3,7 +3,7 @@ import { emptySummaryInfo, type Store, type TotpPolicy, type UserRecord } from '
 import { SecretBox, generateSecretsKey } from '@identity-store/crypto';
 import { createPrismaClient, PostgresEventStore, type PrismaClient } from '@identity-store/event-store';
 import type { IdentityQueries, SummaryQueries } from '@identity-store/service-clients';
-import { createTestDatabase, type TestDatabase } from '@identity-store/testing';
+import { createTestDatabase, emptySummaries, type TestDatabase } from '@identity-store/testing';
 import { Secret, TOTP } from 'otpauth';
 import { TotpService } from './totp-service';
 
@@ -40,7 +40,7 @@ const identity: IdentityQueries = {
   getStoreByName: async (name) => (name === store.name ? store : null),
   getUser: async (_storeId, ref) => users.get('userId' in ref ? ref.userId : ref.extId) ?? null,
 };
-const summaries: SummaryQueries = { getSummary: async () => emptySummaryInfo() };
+const summaries: SummaryQueries = emptySummaries;
 const users = new Map<string, UserRecord>();
 const newUser = (): UserRecord => {
   const user: UserRecord = {

@@ -131,9 +131,6 @@ export class TotpService extends CredentialService<TotpUserState, TotpEvent> {
     const { store, user } = await this.resolve(request.storeName, request.ref);
     if (command.type === 'DeregisterTotp') requirePolicy(store, command.policyName);
     const result = await this.run({ store, user, metadata: request.metadata }, () => command);
-    // Updates and deletes answer without the user: a read of the user right after shows the change
-    // (a deregistration answers with the user, which waits for it anyway).
-    if (command.type !== 'DeregisterTotp') await this.streams.awaitProjection(user, result.events);
     return { ...result, user };
   }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger } from '@identity-store/http-kit';
-import { createTestDatabases, kafkaBrokers, uniqueName } from '@identity-store/testing';
+import { ConsistencySession, createTestDatabases, kafkaBrokers, uniqueName } from '@identity-store/testing';
 import { type RunningSystem, startSystem, type SystemOptions, SYSTEM_SERVICES } from '../system';
 
 export interface HttpAnswer {
@@ -51,7 +51,13 @@ export const useE2eSystem = (label: string, overrides: Partial<SystemOptions> = 
     await dropDatabases?.();
   });
 
-  /** An HTTP call through the gateway; the body is JSON (a string is sent as is), bearer null sends none. */
+  // Like an SDK's session: reads send the Consistency-Token of the writes before them.
+  const session = new ConsistencySession();
+
+  /**
+   * An HTTP call through the gateway; the body is JSON (a string is sent as is), bearer null sends
+   * none. GETs carry the session's Consistency-Token unless `headers` names one.
+   */
   const call = async (
     method: string,
     path: string,
@@ -64,10 +70,12 @@ export const useE2eSystem = (label: string, overrides: Partial<SystemOptions> = 
       headers: {
         ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(method === 'GET' ? session.headers() : {}),
         ...headers,
       },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
+    session.remember(response.headers);
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
   };

@@ -1,6 +1,6 @@
 import { auditOperations } from '@identity-store/contracts';
-import { mountOperations, ok, Router } from '@identity-store/http-kit';
-import { parsePositions, userRefOf } from '@identity-store/service-clients';
+import { mountOperations, ok, parseConsistencyTokens, Router } from '@identity-store/http-kit';
+import { userRefOf } from '@identity-store/service-clients';
 import type { AuditProjector } from '../audit-projector';
 import type { AuditRecords } from '../audit-records';
 import type { AuditSummaries } from '../audit-service';
@@ -15,7 +15,16 @@ export const auditApi = (records: AuditRecords, summaries: AuditSummaries): Rout
       ok(await records.passkeyRegistrationOf(params.storeName, userRefOf(params), params.id)),
   });
   router.get('/internal/summaries/:userId', async (req, res) => {
-    res.json(await summaries.getSummary(req.params.userId, parsePositions(req.query.waitFor)));
+    res.json(await summaries.getSummary(req.params.userId));
+  });
+  router.get('/internal/summaries/:userId/projected', async (req, res) => {
+    const stream = typeof req.query.stream === 'string' ? req.query.stream : '';
+    res.json(await summaries.getProjectedSummary(req.params.userId, stream));
+  });
+  // Bounded: answers { applied: false } after CONSISTENCY_WAIT_MS.
+  router.get('/internal/progress', async (req, res) => {
+    const token = typeof req.query.token === 'string' ? req.query.token : '';
+    res.json({ applied: await summaries.awaitApplied(parseConsistencyTokens(token)) });
   });
   return router;
 };
