@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { withPgClient } from '@identity-store/event-store';
 import { createLogger } from '@identity-store/http-kit';
-import { createTestDatabases, uniqueName } from '@identity-store/testing';
+import { ConsistencySession, createTestDatabases, uniqueName } from '@identity-store/testing';
 import { Secret, TOTP } from 'otpauth';
 import { type RunningSystem, startSystem, SYSTEM_SERVICES } from './system';
 
@@ -45,13 +45,20 @@ describe('the embedded default: in-process transport end to end', () => {
     await dropDatabases?.();
   });
 
+  // Reads send the Consistency-Token of the writes before them.
+  const session = new ConsistencySession();
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever the API answered
   const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
     const response = await fetch(`${system.url}/api/identity-store/stores${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(method === 'GET' ? session.headers() : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    session.remember(response.headers);
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   };
@@ -130,6 +137,8 @@ describe('the embedded default: in-process transport end to end', () => {
     expect(failed.status).toBe(400);
     expect(failed.body.user.summaryInfo.lastAuthentication.result).toBe('FAILURE');
     authentications.push(failed.body.authenticationId);
+    // The write answered without waiting; a read with its token waits until it is projected.
+    expect((await call('GET', `/${storeName}/users/${userId}`)).body.summaryInfo).toEqual(failed.body.user.summaryInfo);
     expect(await counted('applied')).toBeGreaterThan(0);
   });
 

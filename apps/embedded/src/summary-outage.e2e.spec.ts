@@ -6,10 +6,11 @@ import * as OTPAuth from 'otpauth';
 import { type DistributedSystem, startDistributedSystem } from './testing/distributed-system';
 
 /**
- * M7: the credential services and identity ask the audit service for the user's summary after a
- * write has committed. Here every such lookup goes to a stand-in that answers 500, refuses
+ * M7: the credential services and identity ask the audit service for the user's projected summary
+ * after a write has committed. Here every such lookup goes to a stand-in that answers 500, refuses
  * connections or never answers: the writes still answer their 2xx (or the ceremony's 400), with
- * `Summary-Status: stale`, within the bounded wait, and a TOTP code is consumed exactly once.
+ * `Summary-Status: stale` and their own events' effect (the family's group folded from its whole
+ * stream), and a TOTP code is consumed exactly once.
  */
 
 type Mode = 'error' | 'down' | 'hang';
@@ -56,8 +57,13 @@ describe('M7: the audit service failing, down or hanging after a committed write
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await response.text();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever was answered
-    return { status: response.status, body: text ? (JSON.parse(text) as any) : undefined, stale: response.headers.get('summary-status') };
+    return {
+      status: response.status,
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever was answered
+      body: text ? (JSON.parse(text) as any) : undefined,
+      stale: response.headers.get('summary-status'),
+      consistencyToken: response.headers.get('consistency-token'),
+    };
   };
   const eventCount = (type: string) =>
     withPgClient(system.databases.totp, async (client) =>
@@ -103,6 +109,12 @@ describe('M7: the audit service failing, down or hanging after a committed write
     const ok = await call('POST', `${S}/${store}/users/${user.body.id}/totps/authentications/default`, { code });
     expect([ok.status, ok.body.result, ok.stale]).toEqual([200, 'SUCCESS', 'stale']);
     expect(audit.requests.length).toBeGreaterThan(before);
+    // Stale, yet with this family's effect: folded from the TOTP stream alone.
+    expect(ok.body.user.summaryInfo.totps.items).toEqual([
+      expect.objectContaining({ id: started.body.id, status: 'ACTIVE', lastUsedDtm: expect.any(String) }),
+    ]);
+    expect(ok.body.user.summaryInfo.lastAuthentication).toMatchObject({ type: 'Totp', result: 'SUCCESS' });
+    expect(ok.consistencyToken).toEqual(expect.any(String));
 
     audit.set('down');
     const replayed = await call('POST', `${S}/${store}/users/${user.body.id}/totps/authentications/default`, { code });
@@ -110,8 +122,11 @@ describe('M7: the audit service failing, down or hanging after a committed write
 
     expect(await eventCount('TotpAuthenticationSucceeded')).toBe(1);
     expect(await eventCount('TotpAuthenticationFailed')).toBe(1);
-    // Writes that answer without the user (a status change) are not failed by the wait either.
+    // Writes that answer without the user (a status change) do not ask the audit at all.
+    const asked = audit.requests.length;
     const updated = await call('POST', `${S}/${store}/users/${user.body.id}/totps/${started.body.id}`, { status: 'SUSPENDED' });
-    expect([updated.status, updated.body.status, updated.stale]).toEqual([200, 'SUSPENDED', 'stale']);
+    expect([updated.status, updated.body.status, updated.stale]).toEqual([200, 'SUSPENDED', null]);
+    expect(updated.consistencyToken).toEqual(expect.any(String));
+    expect(audit.requests.length).toBe(asked);
   });
 });
