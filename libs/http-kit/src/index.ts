@@ -7,6 +7,7 @@ export * from './grants';
 export * from './internal-tokens';
 export * from './keys';
 export * from './request-context';
+export * from './request-log';
 export type { Express, Request, RequestHandler, Response, NextFunction } from 'express';
 export * from './run-service';
 export * from './user-routes';
