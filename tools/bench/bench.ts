@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: autocannon through the gateway on
  *   (1) TOTP authentication — many users, each code fresh (a code is accepted once),
- *   (2) user reads,
+ *   (2) user reads, authenticated store reads and the health endpoint (the fixed cost per request),
  *   (3) passcode authentication — SRP start + complete, 2048-bit group, SHA-256, the client side
  *       computed by the load generator,
  *   (4) passkey authentication — WebAuthn start + complete, assertions signed by the load
@@ -390,6 +390,25 @@ const benchOnce = async (layout: Layout) => {
       `${layout}-reads`,
     );
 
+    // (2b) authenticated store reads, and (2c) the health endpoint: the fixed cost of a request
+    // through the gateway, and of one that skips it.
+    const storeReads = await runLoad(
+      system.url,
+      {
+        kind: 'requests',
+        token: await issueToken(),
+        requests: [{ method: 'GET', path: `/api/identity-store/stores/${store}` }],
+      },
+      READ_SECONDS,
+      `${layout}-store-reads`,
+    );
+    const health = await runLoad(
+      system.url,
+      { kind: 'requests', token: 'none', requests: [{ method: 'GET', path: '/healthz' }] },
+      READ_SECONDS,
+      `${layout}-health`,
+    );
+
     // (3) passcode authentications, cycling over the users.
     const passcodes = await runLoad(
       system.url,
@@ -422,6 +441,8 @@ const benchOnce = async (layout: Layout) => {
       rows: [
         row('TOTP authentication (POST …/totps/authentications/{policy})', totp, system),
         row('User read (GET …/users/{userId})', reads, system),
+        row('Authenticated store GET (GET …/stores/{storeName})', storeReads, system),
+        row('Health (GET /healthz)', health, system),
         row('Passcode authentication (SRP start + complete, 2048-bit, SHA-256)', passcodes, system, 2),
         row('Passkey authentication (WebAuthn start + complete, ES256)', passkeys, system, 2),
       ],
@@ -453,7 +474,7 @@ const main = async () => {
       process.stdout.write(
         `  ${r.label}: ${r.perSecond}/s (${ofFloor(r)} of the floor) p50 ${r.p50} ms p99 ${r.p99} ms, ${r.cpuMs?.toFixed(2) ?? '?'} ms CPU each (${r.failed} failed)\n`,
       );
-    const passcode = rows[2]!;
+    const passcode = rows.find((r) => r.label.startsWith('Passcode'))!;
     sections.push(
       [
         `### ${LAYOUT_TITLES[layout]}`,
@@ -489,7 +510,7 @@ const main = async () => {
     `- Other load on the machine when the run started (1-minute load average): ${loadBefore}.`,
     `- Floor: per layout, a bare node:http server in the benchmark process answering a fixed small JSON, loaded the same way right after that layout's workloads; every workload is also given as a share of it (an operation of two requests counts once, so its share is of operations, not requests).`,
     `- Load: autocannon, ${CONNECTIONS} connections, through the gateway (JWT verified, permission checked) on 127.0.0.1. The load generator is a separate process on the same machine: it shares the 2 cores with the system and PostgreSQL, and computes the SRP client side.`,
-    `- TOTP: ${USERS} users, one authentication each with a fresh code. Every authentication appends events and outbox rows, is projected into summaryInfo, and its response waits for that projection (read-your-writes). Reads: ${READ_SECONDS} s. Passcodes: ${PASSCODE_SECONDS} s. Passkeys: ${PASSKEY_SECONDS} s.`,
+    `- TOTP: ${USERS} users, one authentication each with a fresh code. Every authentication appends events and outbox rows, is projected into summaryInfo, and its response waits for that projection (read-your-writes). Reads (users, store, health): ${READ_SECONDS} s each. Passcodes: ${PASSCODE_SECONDS} s. Passkeys: ${PASSKEY_SECONDS} s.`,
     '',
     ...sections,
     END,

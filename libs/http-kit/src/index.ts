@@ -8,6 +8,7 @@ export * from './internal-tokens';
 export * from './keys';
 export * from './request-context';
 export * from './consistency-token';
+export * from './request-log';
 export type { Express, Request, RequestHandler, Response, NextFunction } from 'express';
 export * from './run-service';
 export * from './user-routes';

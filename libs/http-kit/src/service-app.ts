@@ -1,9 +1,8 @@
-import { type KeyObject, randomUUID } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ServiceName } from '@identity-store/contracts';
 import express, { type Express, type RequestHandler, type Router } from 'express';
-import { pinoHttp } from 'pino-http';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { authorizeOperations, GrantVerifier } from './grants';
 import { requireInternalToken } from './internal-tokens';
@@ -11,17 +10,9 @@ import type { Logger } from './logger';
 import { HttpProblem, problem, problemHandler, sendProblem, unsupportedMediaType } from './problem';
 import { type ConsistencyGate, honourConsistencyTokens } from './consistency-token';
 import { requestContext } from './request-context';
+import { RequestLogging } from './request-log';
 
-export const CORRELATION_HEADER = 'x-correlation-id';
-export const REQUEST_ID_HEADER = 'x-request-id';
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    /** Correlation id of the whole interaction (propagated to events and downstream calls). */
-    correlationId: string;
-    requestId: string;
-  }
-}
+export { CORRELATION_HEADER, REQUEST_ID_HEADER } from './request-log';
 
 export interface ReadinessCheck {
   name: string;
@@ -60,6 +51,8 @@ export interface ServiceAppOptions {
   /** Routes of the admin listener only (e.g. the audit's projection rebuild). */
   adminRouters?: Router[];
   jsonLimit?: string;
+  /** Successful requests logged at info per second (default 10; the rest at debug); 4xx/5xx always. */
+  successLogsPerSecond?: number;
   /**
    * Handlers that run before request bodies are parsed — authentication, so that a request without
    * valid credentials is 401 whatever its body — and routes that need no body.
@@ -72,15 +65,6 @@ export interface ServiceAppOptions {
   consistency?: ConsistencyGate;
 }
 
-const ids: RequestHandler = (req, res, next) => {
-  req.requestId = randomUUID();
-  const incoming = req.header(CORRELATION_HEADER);
-  req.correlationId = incoming && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : req.requestId;
-  res.setHeader(REQUEST_ID_HEADER, req.requestId);
-  res.setHeader(CORRELATION_HEADER, req.correlationId);
-  next();
-};
-
 const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
 
 /**
@@ -88,16 +72,31 @@ const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
  * would take it as an empty body (an update that changes nothing, or "every field missing"). OWASP's
  * REST guidance: reject unexpected content types with 415.
  */
-const onlyJsonBodies: RequestHandler = (req, _res, next) => {
+const hasBody = (req: { headers: Record<string, string | string[] | undefined> }) => {
   const length = req.headers['content-length'];
-  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-  if (hasBody && !req.is(JSON_MEDIA_TYPES))
-    return next(
-      unsupportedMediaType(
-        `got ${req.headers['content-type'] ? `"${req.headers['content-type']}"` : 'no Content-Type'}`,
-      ),
-    );
-  next();
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+};
+
+/**
+ * The JSON body, parsed only when there is one (a GET, HEAD or DELETE without content skips the
+ * parser), refused when it is not JSON (415) or nests too deep (400). On an in-process call the
+ * calling app (the gateway) already did all of it.
+ */
+const jsonBodies = (limit: string, logging: RequestLogging): RequestHandler => {
+  const parse = express.json({ limit, type: JSON_MEDIA_TYPES });
+  const checked: RequestHandler = (req, res, next) => {
+    if (!req.is(JSON_MEDIA_TYPES))
+      return next(
+        unsupportedMediaType(
+          `got ${req.headers['content-type'] ? `"${req.headers['content-type']}"` : 'no Content-Type'}`,
+        ),
+      );
+    parse(req, res, (error?: unknown) => (error ? next(error) : boundedDepth(req, res, next)));
+  };
+  return (req, res, next) => {
+    if (logging.calledInProcess(req) || !hasBody(req)) return next();
+    checked(req, res, next);
+  };
 };
 
 /**
@@ -121,6 +120,7 @@ const depthExceeds = (value: unknown, limit: number): boolean => {
 };
 
 const boundedDepth: RequestHandler = (req, _res, next) => {
+  if (req.body === null || typeof req.body !== 'object') return next();
   if (depthExceeds(req.body, MAX_JSON_DEPTH))
     return next(
       new HttpProblem(
@@ -199,7 +199,8 @@ export interface AdminAppOptions {
  */
 export const createAdminApp = (options: AdminAppOptions): Express => {
   const app = newApp();
-  app.use(ids);
+  // Only the ids of logged lines: successes are at debug (scrapes and probes), failures logged.
+  app.use(new RequestLogging(options.logger, 0).handler);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'UP' });
   });
@@ -237,16 +238,8 @@ export const createServiceApps = (options: ServiceAppOptions): ServiceApps => {
   const app = newApp();
   const registry = options.metrics ?? createMetricsRegistry();
   const duration = requestDuration(registry);
-  app.use(ids);
-  app.use(
-    pinoHttp({
-      logger: options.logger,
-      genReqId: (req) => (req as unknown as { requestId: string }).requestId,
-      customProps: (req) => ({ correlationId: (req as unknown as { correlationId: string }).correlationId }),
-      autoLogging: { ignore: (req) => ['/healthz', '/readyz'].includes(req.url ?? '') },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'debug'),
-    }),
-  );
+  const logging = new RequestLogging(options.logger, options.successLogsPerSecond);
+  app.use(logging.handler);
   app.use((req, res, next) => {
     const end = duration.startTimer({ service: options.name, method: req.method });
     res.on('finish', () => end({ status: String(res.statusCode) }));
@@ -280,10 +273,8 @@ export const createServiceApps = (options: ServiceAppOptions): ServiceApps => {
     app.use(requireInternalToken({ service, key: internalTokenKey }));
   }
   for (const handler of options.beforeBody ?? []) app.use(handler);
-  app.use(express.json({ limit: options.jsonLimit ?? '256kb', type: JSON_MEDIA_TYPES }));
-  app.use(onlyJsonBodies);
-  app.use(boundedDepth);
-  app.use(requestContext);
+  app.use(jsonBodies(options.jsonLimit ?? '256kb', logging));
+  app.use((req, res, next) => (logging.calledInProcess(req) ? next() : requestContext(req, res, next)));
   if (options.consistency) app.use(honourConsistencyTokens(options.consistency));
   for (const router of options.routers) app.use(router);
   endRoutes(app);

@@ -20,7 +20,7 @@ import {
 import type { IdentityQueries, UserRef } from '@identity-store/service-clients';
 import { storeMessages, userMessages } from './data/identity-outbox';
 import { type IdentityDocuments, IdentityReadModels, storeNameKeys, userExtIdKeys } from './data/identity-store-data';
-import { TtlCache } from './data/ttl-cache';
+import { LookupCache } from './data/lookup-cache';
 import { attributeValidator } from './domain/attribute-schema';
 import { storeSnapshot, userSnapshot } from './domain/identity-snapshots';
 import { type StoreEvent, type StorePolicyKind, type StorePolicyOf, storeStreamId, type StoreState } from './domain/store';
@@ -68,13 +68,17 @@ export class IdentityService<
   readonly readModels: ReadModels;
   private readonly stores: CommandHandler<StoreState, StoreEvent, Tx>;
   private readonly users: CommandHandler<UserState, UserEvent, Tx>;
-  private readonly lookups: TtlCache<unknown>;
+  private readonly lookups: LookupCache;
 
-  /** On PostgreSQL given its event store (the defaults of Tx and ReadModels), or on any storage. */
+  /**
+   * On PostgreSQL given its event store (the defaults of Tx and ReadModels), or on any storage.
+   * `lookups`: the in-memory lookups (see LookupCache): how long an entry lives (default 2 s: how
+   * long another instance's write may stay unseen here) and how many are kept.
+   */
   constructor(
     storage: PostgresEventStore | IdentityStorage<Tx, ReadModels>,
     private readonly clock: () => Date = () => new Date(),
-    lookupTtlMs = 1_000,
+    lookups: { ttlMs?: number; max?: number } = {},
   ) {
     const { eventStore, readModels } =
       storage instanceof PostgresEventStore
@@ -84,39 +88,88 @@ export class IdentityService<
     this.readModels = readModels;
     this.stores = new CommandHandler(eventStore, { ...storeDecider, snapshot: storeSnapshot });
     this.users = new CommandHandler(eventStore, { ...userDecider, snapshot: userSnapshot });
-    this.lookups = new TtlCache(lookupTtlMs);
+    this.lookups = new LookupCache({ ttlMs: lookups.ttlMs ?? 2_000, max: lookups.max ?? 50_000 });
   }
 
   // ---- queries (also served to other services) ---------------------------------------------
 
-  getStoreByName(storeName: string): Promise<Store | null> {
-    return this.lookups.get(`store:${storeName}`, () => this.readModels.storeByName(storeName)) as Promise<Store | null>;
+  async getStoreByName(storeName: string): Promise<Store | null> {
+    return (await this.storeNamed(storeName))?.value ?? null;
   }
 
-  getUser(storeId: string, ref: UserRef): Promise<UserRecord | null> {
-    const key = 'extId' in ref ? `ext:${storeId}/${ref.extId}` : `user:${storeId}/${ref.userId}`;
-    return this.lookups.get(key, async () => {
-      const userId = 'extId' in ref ? await this.readModels.userIdByExtId(storeId, ref.extId) : ref.userId;
-      return userId ? this.readModels.user(storeId, userId) : null;
-    }) as Promise<UserRecord | null>;
+  async getUser(storeId: string, ref: UserRef): Promise<UserRecord | null> {
+    const user = ('extId' in ref ? await this.userByExtId(storeId, ref.extId) : await this.userWithId(ref.userId))?.value;
+    // A user of another store is not found here: stores are isolated.
+    return user && user.storeId === storeId ? user : null;
   }
 
-  async requireStore(storeName: string): Promise<Versioned<Store>> {
+  /**
+   * The store for an answer (from the lookups), or — `fresh`, for a command — as stored now: a
+   * command decides and checks If-Match on the current version, not on what another instance's write
+   * may have left stale here.
+   */
+  async requireStore(storeName: string, { fresh = false } = {}): Promise<Versioned<Store>> {
+    const store = fresh ? await this.loadStore(storeName) : await this.storeNamed(storeName);
+    if (!store) throw notFound('STORE_NOT_FOUND', `Store ${storeName} does not exist.`);
+    return store;
+  }
+
+  /** The user for an answer, or as stored now (`fresh`, for a command; see requireStore). */
+  async requireUser(
+    storeName: string,
+    ref: UserRef,
+    { fresh = false } = {},
+  ): Promise<Versioned<UserRecord> & { store: Store }> {
+    const { value: store } = await this.requireStore(storeName, { fresh });
+    const user = fresh
+      ? await this.loadUser('extId' in ref ? await this.readModels.userIdByExtId(store.id, ref.extId) : ref.userId)
+      : 'extId' in ref
+        ? await this.userByExtId(store.id, ref.extId)
+        : await this.userWithId(ref.userId);
+    if (!user || user.value.storeId !== store.id)
+      throw notFound('USER_NOT_FOUND', `User ${'extId' in ref ? ref.extId : ref.userId} does not exist in store ${storeName}.`);
+    return { ...user, store };
+  }
+
+  // ---- lookups kept in memory (see LookupCache; written through by the commands below) -------
+
+  private storeNamed(storeName: string): Promise<Versioned<Store> | null> {
+    return this.lookups.get(storeKey(storeName), () => this.loadStore(storeName));
+  }
+
+  private async loadStore(storeName: string): Promise<Versioned<Store> | null> {
     const storeId = await this.readModels.storeIdByName(storeName);
     const loaded = storeId ? await this.stores.load(storeStreamId(storeId)) : undefined;
     const store = loaded && storeResource(loaded.state);
-    if (!loaded || !store) throw notFound('STORE_NOT_FOUND', `Store ${storeName} does not exist.`);
-    return { value: store, version: loaded.version };
+    return loaded && store ? { value: store, version: loaded.version } : null;
   }
 
-  async requireUser(storeName: string, ref: UserRef): Promise<Versioned<UserRecord> & { store: Store }> {
-    const { value: store } = await this.requireStore(storeName);
-    const userId = 'extId' in ref ? await this.readModels.userIdByExtId(store.id, ref.extId) : ref.userId;
-    const loaded = userId ? await this.users.load(userStreamId(userId)) : undefined;
-    const user = loaded && userRecord(loaded.state);
-    if (!loaded || !user || user.storeId !== store.id)
-      throw notFound('USER_NOT_FOUND', `User ${'extId' in ref ? ref.extId : ref.userId} does not exist in store ${storeName}.`);
-    return { value: user, version: loaded.version, store };
+  private userWithId(userId: string): Promise<Versioned<UserRecord> | null> {
+    return this.lookups.get(userKey(userId), () => this.loadUser(userId));
+  }
+
+  private async loadUser(userId: string | null): Promise<Versioned<UserRecord> | null> {
+    if (!userId) return null;
+    const loaded = await this.users.load(userStreamId(userId));
+    const user = userRecord(loaded.state);
+    return user ? { value: user, version: loaded.version } : null;
+  }
+
+  /**
+   * The user holding an extId. A kept extId → id entry goes stale when the user changes its extId
+   * (the commit writes the new one through, and knows nothing of the old): a user found by it that
+   * no longer holds the extId sends the lookup to the database.
+   */
+  private async userByExtId(storeId: string, extId: string): Promise<Versioned<UserRecord> | null> {
+    const key = extIdKey(storeId, extId);
+    const byId = async (userId: string | null) => {
+      const user = userId ? await this.userWithId(userId) : null;
+      return user && user.value.extId === extId ? user : undefined;
+    };
+    const kept = await byId(await this.lookups.get(key, () => this.readModels.userIdByExtId(storeId, extId)));
+    if (kept !== undefined) return kept;
+    this.lookups.forget(key);
+    return (await byId(await this.lookups.get(key, () => this.readModels.userIdByExtId(storeId, extId)))) ?? null;
   }
 
   // ---- store commands ------------------------------------------------------------------------
@@ -132,7 +185,7 @@ export class IdentityService<
   }
 
   async changeStore(storeName: string, change: StoreChange, request: WriteRequest): Promise<Versioned<Store>> {
-    const { value: store, version } = await this.requireStore(storeName);
+    const { value: store, version } = await this.requireStore(storeName, { fresh: true });
     requireVersion(request, version);
     return this.saveStore(store.id, { ...change, metadata: this.now() }, request);
   }
@@ -147,7 +200,9 @@ export class IdentityService<
         else await this.readModels.putStore(tx, after.store);
       },
     });
-    this.lookups.clear();
+    const name = result.state.store?.name;
+    if (result.state.deleted) this.lookups.clear(); // its users' lookups go too (rare)
+    else if (name) this.lookups.put(storeKey(name), { value: result.state.store, version: result.version });
     if (!result.state.store) throw notFound('STORE_NOT_FOUND', 'Store does not exist.');
     return { value: result.state.store, version: result.version };
   }
@@ -155,14 +210,14 @@ export class IdentityService<
   // ---- user commands -------------------------------------------------------------------------
 
   async createUser(storeName: string, input: NewUser, request: WriteRequest): Promise<Versioned<UserRecord>> {
-    const { value: store } = await this.requireStore(storeName);
+    const { value: store } = await this.requireStore(storeName, { fresh: true });
     const userId = randomUUID();
     const command: UncheckedUserCommand = { type: 'CreateUser', userId, storeId: store.id, ...input, metadata: this.now() };
     return this.saveUser(store, userId, command, request);
   }
 
   async changeUser(storeName: string, ref: UserRef, change: UserChange, request: WriteRequest): Promise<Versioned<UserRecord>> {
-    const { value: user, version, store } = await this.requireUser(storeName, ref);
+    const { value: user, version, store } = await this.requireUser(storeName, ref, { fresh: true });
     requireVersion(request, version);
     return this.saveUser(store, user.id, { ...change, metadata: this.now() }, request);
   }
@@ -179,7 +234,7 @@ export class IdentityService<
           else await this.readModels.putUser(tx, after.user);
         },
       });
-      this.lookups.clear();
+      this.writeUserThrough(store.id, userId, result.state, result.version);
       if (!result.state.user) throw notFound('USER_NOT_FOUND', 'User does not exist.');
       return { value: result.state.user, version: result.version };
     } catch (error) {
@@ -189,13 +244,25 @@ export class IdentityService<
     }
   }
 
+  /** The committed user into the lookups: by id, and by the extId it holds now (see userByExtId for an old one). */
+  private writeUserThrough(storeId: string, userId: string, state: UserState, version: number) {
+    const user = userRecord(state);
+    this.lookups.put(userKey(userId), user ? { value: user, version } : null);
+    if (user) this.lookups.put(extIdKey(storeId, user.extId), userId);
+  }
+
   private now() {
     return { now: this.clock() };
   }
 
   /** A store's policy of a kind by its key (404 for an unknown store or policy). */
-  async policyOf<K extends StorePolicyKind>(storeName: string, kind: K, key: string): Promise<StorePolicyOf[K]> {
-    const { value: store } = await this.requireStore(storeName);
+  async policyOf<K extends StorePolicyKind>(
+    storeName: string,
+    kind: K,
+    key: string,
+    { fresh = false } = {},
+  ): Promise<StorePolicyOf[K]> {
+    const { value: store } = await this.requireStore(storeName, { fresh });
     return storePolicyResource(store, kind, key);
   }
 
@@ -219,6 +286,10 @@ export class IdentityService<
     return this.readModels.usersPage(store.id, { page: query.page, size: query.size, sort });
   }
 }
+
+const storeKey = (storeName: string) => `store:${storeName}`;
+const userKey = (userId: string) => `user:${userId}`;
+const extIdKey = (storeId: string, extId: string) => `ext:${storeId}/${extId}`;
 
 /** A change names the version it was made against (If-Match) or none. */
 const requireVersion = ({ ifMatch }: WriteRequest, version: number) => {

@@ -31,7 +31,7 @@ export const useE2eSystem = (label: string, overrides: Partial<SystemOptions> = 
     system = await startSystem({
       postgresUrl: databases.server,
       databasePrefix: prefix,
-      transport: { kind: 'kafka', brokers: await kafkaBrokers() },
+      transport: overrides.transport ?? { kind: 'kafka', brokers: await kafkaBrokers() },
       secretsKey,
       adminApiKey,
       jwtSecret,

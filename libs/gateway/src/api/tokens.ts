@@ -1,5 +1,6 @@
 import { hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 
 /**
@@ -10,6 +11,11 @@ import { z } from 'zod';
  * at issuance; revocation and re-keying are checked per request against the key itself (see
  * ApiKeyService.currentPrincipal): a re-key bumps the secret version, and a token of an older
  * version is refused however close in time the two were.
+ *
+ * A verified token's claims are kept (bounded LRU keyed by the token string, each entry good until the
+ * token's `exp`): the signature and claims of a given string cannot change, so a repeat skips the
+ * HMAC and the claim checks. Revocation and re-keying do not depend on it: they are checked per
+ * request after verification (ApiKeyService.currentPrincipal). Refused tokens are not kept.
  */
 
 export const TOKEN_ISSUER = 'identity-store-gateway';
@@ -41,6 +47,8 @@ export interface TokenServiceOptions {
   secret: Uint8Array;
   ttlSeconds?: number;
   now?: () => Date;
+  /** Verified tokens kept (default 10 000). */
+  verifiedCacheSize?: number;
 }
 
 /**
@@ -70,12 +78,14 @@ export class TokenService {
   private readonly now: () => Date;
 
   private readonly secret: Buffer;
+  private readonly verified: LRUCache<string, Principal>;
 
   constructor(options: TokenServiceOptions) {
     if (options.secret.length < 32) throw new Error('the token signing key must be at least 32 bytes');
     this.secret = Buffer.from(options.secret);
     this.ttlSeconds = options.ttlSeconds ?? 900;
     this.now = options.now ?? (() => new Date());
+    this.verified = new LRUCache({ max: options.verifiedCacheSize ?? 10_000 });
   }
 
   async issue(key: {
@@ -103,6 +113,18 @@ export class TokenService {
 
   /** The token's principal; throws {@link TokenInvalidError} for a bad signature, expiry or shape. */
   async verify(token: string): Promise<Principal> {
+    const known = this.verified.get(token);
+    if (known) {
+      // jose's rule: a token is expired from its `exp` second on.
+      if (Math.floor(this.now().getTime() / 1000) < known.expiresAt) return known;
+      this.verified.delete(token);
+    }
+    const principal = await this.verifyUncached(token);
+    this.verified.set(token, principal);
+    return principal;
+  }
+
+  private async verifyUncached(token: string): Promise<Principal> {
     let payload: unknown;
     try {
       ({ payload } = await jwtVerify(token, this.secret, {
@@ -123,7 +145,7 @@ export class TokenService {
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw new TokenInvalidError('The token does not carry the expected claims.');
     const { sub, jti, iat, exp, permissions, stores, secretVersion } = claims.data;
-    return {
+    return Object.freeze({
       keyId: sub,
       permissions,
       stores: stores ?? null,
@@ -131,6 +153,6 @@ export class TokenService {
       issuedAt: iat,
       expiresAt: exp,
       ...(secretVersion === undefined ? {} : { secretVersion }),
-    };
+    });
   }
 }

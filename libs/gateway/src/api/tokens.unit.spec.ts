@@ -95,6 +95,36 @@ describe('TokenService', () => {
     await expect(service().verify(fresh.token)).resolves.toMatchObject({ keyId: 'k1' });
   });
 
+  it('a verified token kept in its cache still expires at its exp', async () => {
+    let now = NOW;
+    const tokens = new TokenService({ secret: SECRET, ttlSeconds: 60, now: () => now });
+    const { token } = await tokens.issue({ id: 'k1', permissions: [], stores: null, secretVersion: 0 });
+    const first = await tokens.verify(token);
+    now = new Date(NOW.getTime() + 59_000);
+    expect(await tokens.verify(token)).toEqual(first);
+    now = new Date(NOW.getTime() + 60_000);
+    expect(await reasonOf(tokens.verify(token))).toBe('The token has expired.');
+  });
+
+  it('a token string that differs from a verified one in any byte is verified on its own', async () => {
+    const tokens = service();
+    const { token } = await tokens.issue({ id: 'k1', permissions: ['IdentityStore:getStore'], stores: null, secretVersion: 0 });
+    await tokens.verify(token);
+    const [header, payload, signature] = token.split('.');
+    const widened = Buffer.from(JSON.stringify({ ...decodeJwt(token), permissions: ['IdentityStore:*'] })).toString('base64url');
+    expect(await reasonOf(tokens.verify(`${header}.${widened}.${signature}`))).toBe('The token signature is not valid.');
+    const flipped = signature!.slice(0, -2) + (signature!.endsWith('AA') ? 'BB' : 'AA');
+    expect(await reasonOf(tokens.verify(`${header}.${payload}.${flipped}`))).toMatch(/signature|not valid/);
+  });
+
+  it('keeps a bounded number of verified tokens (older ones are verified again, still valid)', async () => {
+    const tokens = new TokenService({ secret: SECRET, now: () => NOW, verifiedCacheSize: 2 });
+    const issued = await Promise.all(
+      [0, 1, 2].map(() => tokens.issue({ id: 'k1', permissions: [], stores: null, secretVersion: 0 })),
+    );
+    for (const { token } of [...issued, ...issued]) await expect(tokens.verify(token)).resolves.toMatchObject({ keyId: 'k1' });
+  });
+
   it('refuses a token signed with another key (forged)', async () => {
     expect(await reasonOf(service().verify(await sign({ permissions: ['IdentityStore:*'] }, OTHER)))).toBe(
       'The token signature is not valid.',

@@ -140,7 +140,7 @@ const policyHandlers = <K extends StorePolicyKind>(identity: IdentityService, ki
     },
     update: async ({ params, body, metadata, req }: PolicyRequest): Promise<Reply> => {
       const { storeName, key } = keyOf(params);
-      const current = shown(await identity.policyOf(storeName, kind, key));
+      const current = shown(await identity.policyOf(storeName, kind, key, { fresh: true }));
       const updated = updatedPolicy(current, body as Record<string, unknown>, rules.policy, rules.replacedWhole);
       const { value, version } = await identity.changeStore(
         storeName,

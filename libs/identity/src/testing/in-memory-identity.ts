@@ -67,5 +67,6 @@ const copy = <T>(document: T): T => (document === undefined ? document : JSON.pa
 export const inMemoryIdentityService = (
   eventStore = new InMemoryEventStore(),
   clock?: () => Date,
+  lookups?: { ttlMs?: number; max?: number },
 ): IdentityService<InMemoryTx, InMemoryIdentityDocuments> =>
-  new IdentityService({ eventStore, readModels: new InMemoryIdentityDocuments(eventStore) }, clock);
+  new IdentityService({ eventStore, readModels: new InMemoryIdentityDocuments(eventStore) }, clock, lookups);
