@@ -137,7 +137,8 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     metrics,
     operationalEndpoints: false,
     waitTimeoutMs: options.consistencyTimeoutMs,
-    projector: options.auditProjector,
+    // One process, one projector: it may serve summaries from memory (see SummaryCache).
+    projector: { cacheSummaries: true, ...options.auditProjector },
   });
   const identity = createIdentityModule({
     eventStore: identityStore,

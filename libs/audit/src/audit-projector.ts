@@ -2,6 +2,7 @@ import {
   type AuthenticationAudit,
   emptySummaryInfo,
   type RegistrationAudit,
+  type SummaryInfo,
   type TopicKey,
 } from '@identity-store/contracts';
 import {
@@ -25,6 +26,7 @@ import { applyToSummary, authenticationAuditOf, registrationAuditOf } from '@ide
 import type { ProjectedSummary, StreamPosition } from '@identity-store/service-clients';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { ProjectionProgress } from './data/consistency';
+import { SummaryCache } from './data/summary-cache';
 import {
   checkMessage,
   type DeadLetterReason,
@@ -59,6 +61,11 @@ export interface AuditProjectorOptions {
   topicPrefix?: string;
   /** Readiness fails while an event has waited longer than this for an earlier version. Default 120 000 ms. */
   parkedAlertMs?: number;
+  /**
+   * Serve summaries from memory, written through by this projector (see SummaryCache): only when it
+   * is the one projector of the deployment (the embedded default; one audit instance). Default false.
+   */
+  cacheSummaries?: boolean;
 }
 
 type DeadLetter = { reason: DeadLetterReason; detail: string; origin: MessageOrigin; value: string; headers: Record<string, string> };
@@ -82,6 +89,7 @@ const isDataError = (error: unknown) => /^(22|54)/.test(String((error as { code?
 export class AuditProjector {
   readonly documents: DocumentStore;
   readonly progress: ProjectionProgress;
+  private readonly cache?: SummaryCache;
   private subscription?: Subscription;
   /** Append → projected lag (event occurredAt to read-model commit). */
   readonly lag: Histogram;
@@ -106,6 +114,7 @@ export class AuditProjector {
     this.deadLetterTopic = deadLetterTopic(options.topicPrefix ?? DEFAULT_TOPIC_PREFIX);
     this.documents = new DocumentStore(prisma);
     this.progress = new ProjectionProgress(prisma, AUDIT_CONSUMER);
+    if (options.cacheSummaries) this.cache = new SummaryCache();
     this.lag = new Histogram({
       name: 'audit_projection_lag_seconds',
       help: 'Time from an event being appended to its projection into summaryInfo',
@@ -192,6 +201,7 @@ export class AuditProjector {
       await this.documents.put(tx, META, 'consumer', { groupId });
     });
     this.progress.reset();
+    this.cache?.clear();
     await this.start(true);
   }
 
@@ -314,12 +324,23 @@ export class AuditProjector {
         ],
         remove: deleted.map((userId) => ({ collection: SUMMARIES, id: userId })),
       });
-      return sequenced;
+      return { ...sequenced, kept, deleted };
     }).catch((error: unknown) => {
       if (error instanceof CheckpointConflictError) this.logger.warn({ err: error }, 'projection batch conflicted; retrying');
       throw error;
     });
 
+    if (this.cache) {
+      const userOfStream = new Map(received.map((r) => [r.streamId, r.event.userId]));
+      this.cache.committed(
+        batch.kept,
+        batch.deleted,
+        batch.advanced.flatMap(({ streamId, to }) => {
+          const userId = userOfStream.get(streamId);
+          return userId ? [{ userId, streamId, streamVersion: to }] : [];
+        }),
+      );
+    }
     const now = Date.now();
     for (const item of batch.applied) {
       this.lag.observe((now - Date.parse(item.event.occurredAt)) / 1000);
@@ -364,8 +385,12 @@ export class AuditProjector {
     }
   }
 
-  async summaryOf(userId: string) {
-    return (await this.documents.get<UserSummary>(SUMMARIES, userId))?.summaryInfo ?? emptySummaryInfo();
+  async summaryOf(userId: string): Promise<SummaryInfo> {
+    const load = async () => ({
+      summaryInfo: (await this.documents.get<UserSummary>(SUMMARIES, userId))?.summaryInfo ?? emptySummaryInfo(),
+      streamVersion: 0,
+    });
+    return (this.cache ? await this.cache.readThrough(userId, undefined, load) : await load()).summaryInfo;
   }
 
   /**
@@ -373,6 +398,11 @@ export class AuditProjector {
    * written in the same transaction, so the version is exactly what the summary includes).
    */
   async projectedSummaryOf(userId: string, streamId: string): Promise<ProjectedSummary> {
+    const load = () => this.readProjectedSummary(userId, streamId);
+    return this.cache ? this.cache.readThrough(userId, streamId, load) : load();
+  }
+
+  private async readProjectedSummary(userId: string, streamId: string): Promise<ProjectedSummary> {
     const { rows } = await sqlOf(this.prisma).query<{ data: UserSummary | null; stream_version: number | null }>(
       `SELECT (SELECT data FROM documents WHERE collection = $1 AND id = $2) AS data,
               (SELECT stream_version FROM stream_checkpoints WHERE consumer = $3 AND stream_id = $4) AS stream_version`,
