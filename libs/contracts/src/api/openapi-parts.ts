@@ -68,6 +68,11 @@ export const problemResponses: Record<ProblemStatus, { name: string; description
     description: 'A body that is not JSON in UTF-8 (`application/json`) (`UNSUPPORTED_MEDIA_TYPE`).',
   },
   429: { name: 'TooManyRequests', description: 'Rate limited; see `Retry-After`.' },
+  503: {
+    name: 'ServiceUnavailable',
+    description:
+      'A service it needs is unavailable, or the writes its `Consistency-Token` names were not visible within the bound (`CONSISTENCY_TIMEOUT`); retry after `Retry-After` seconds.',
+  },
   501: {
     name: 'NotImplemented',
     description: 'Part of the contract, not implemented yet (`code: NOT_IMPLEMENTED`).',
@@ -85,6 +90,16 @@ export const ifMatchHeaders = z.object({
     .string()
     .optional()
     .describe('Optimistic concurrency: the `ETag` of the version this write is based on, e.g. `W/"3"`.'),
+});
+
+/** Reads of the identity-store API: wait for the writes of their `Consistency-Token` first. */
+export const consistencyTokenRequestHeaders = z.object({
+  'Consistency-Token': z
+    .string()
+    .optional()
+    .describe(
+      'Read your writes: the `Consistency-Token` of earlier writes (several comma-separated). The read waits until they are visible (bounded), else 503 `CONSISTENCY_TIMEOUT`; malformed: 400 `INVALID_CONSISTENCY_TOKEN`.',
+    ),
 });
 
 export const serviceNames: Record<ServiceName, string> = {

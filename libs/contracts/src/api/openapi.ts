@@ -21,6 +21,7 @@ import {
   ifMatchHeaders,
   infoDescription,
   problemResponses,
+  consistencyTokenRequestHeaders,
   ref,
   schemaAnnotations,
   serviceNames,
@@ -120,8 +121,13 @@ const queryOf = (op: OperationDef): z.ZodObject | undefined =>
 
 const tagOf = (op: OperationDef): string => (op.path.startsWith('/api/arthr/') ? 'apiKeys' : op.service);
 
+/** Operations of the identity-store API (not the gateway's API keys) take part in read-your-writes. */
+const readsYourWrites = (op: OperationDef) => op.path.startsWith('/api/identity-store/');
+
 const responsesOf = (doc: OperationDef | undefined): RouteConfig['responses'] => {
   const responses: RouteConfig['responses'] = {};
+  const isRead = doc?.method === 'GET';
+  const tokens = doc !== undefined && readsYourWrites(doc);
   // Any request may carry a body, and every body is read before the operation runs: one that is
   // not JSON (400), too large (413) or of another media type (415) is refused whatever the operation.
   const problems: ProblemStatus[] = [
@@ -129,6 +135,7 @@ const responsesOf = (doc: OperationDef | undefined): RouteConfig['responses'] =>
     401,
     403,
     ...(doc ? (doc.problems ?? []) : [501 as const]),
+    ...(tokens && isRead ? [503 as const] : []),
   ];
   for (const [status, entry] of Object.entries(doc?.responses ?? {}) as [string, ResponseDoc][]) {
     const { schema, description } =
@@ -137,10 +144,12 @@ const responsesOf = (doc: OperationDef | undefined): RouteConfig['responses'] =>
         : entry;
     const response: ResponseConfig = { description };
     if (schema) response.content = { [JSON_MEDIA]: { schema } };
-    if (Number(status) < 300 && (doc?.etag || doc?.location))
+    const writeToken = tokens && !isRead;
+    if (Number(status) < 300 && (doc?.etag || doc?.location || writeToken))
       response.headers = {
-        ...(doc.etag ? { ETag: ref('headers', 'ETag') } : {}),
-        ...(doc.location ? { Location: { description: doc.location, schema: { type: 'string' } } } : {}),
+        ...(doc?.etag ? { ETag: ref('headers', 'ETag') } : {}),
+        ...(doc?.location ? { Location: { description: doc.location, schema: { type: 'string' } } } : {}),
+        ...(writeToken ? { 'Consistency-Token': ref('headers', 'ConsistencyToken') } : {}),
       };
     if (problems.includes(Number(status) as ProblemStatus))
       response.content = { ...response.content, [PROBLEM_MEDIA]: { schema: ref('schemas', 'Problem') } };
@@ -180,6 +189,7 @@ const routeOf = (op: OperationDef, namedParameters: Record<string, z.ZodType>): 
       ...(params ? { params } : {}),
       ...(doc?.query ? { query: queryOf(doc) } : {}),
       ...(doc?.ifMatch ? { headers: ifMatchHeaders } : {}),
+      ...(doc?.method === 'GET' && readsYourWrites(doc) ? { headers: consistencyTokenRequestHeaders } : {}),
       ...(doc?.body ? { body: { required: true, content: { [JSON_MEDIA]: { schema: doc.body } } } } : {}),
     },
     responses: responsesOf(doc),
@@ -210,6 +220,11 @@ const generate = (): Record<string, unknown> => {
   });
   registry.registerComponent('headers', 'ETag', {
     description: 'Weak entity tag of the resource version, `W/"<version>"`; send it back as `If-Match`.',
+    schema: { type: 'string' },
+  });
+  registry.registerComponent('headers', 'ConsistencyToken', {
+    description:
+      'The stream positions this write appended (opaque; present when it changed something). Send it back with later reads to see at least this write.',
     schema: { type: 'string' },
   });
   for (const { name, description } of Object.values(problemResponses)) {

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 export type ServiceName = 'identity' | 'totp' | 'audit' | 'passcode' | 'passkey' | 'appkey' | 'biometric';
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
-export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 410 | 412 | 413 | 415 | 423 | 429 | 501;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 410 | 412 | 413 | 415 | 423 | 429 | 501 | 503;
 export type SuccessStatus = 200 | 201 | 204;
 
 /** A response body: a schema, `null` for none, or a schema with its description. */
