@@ -61,6 +61,8 @@ export interface RunningSystem {
   adminUrl?: string;
   transport: MessageTransport;
   databases: Record<string, string>;
+  /** The publishing services' event stores (benchmarks append through them, as the services do). */
+  eventStores: Record<'identity' | 'totp' | 'passcode' | 'passkey', PostgresEventStore>;
   /** Stops accepting requests, waits up to `graceMs` (default 10 s) for those in flight, then stops everything. */
   close(options?: { graceMs?: number }): Promise<void>;
   /** Publishes pending outbox rows now (tests). */
@@ -233,6 +235,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     adminUrl: adminServer && `http://127.0.0.1:${(adminServer.address() as AddressInfo).port}`,
     transport,
     databases,
+    eventStores: publishers,
     metrics,
     drainOutboxes: async () => {
       await Promise.all(relays.map((relay) => relay.drain()));
