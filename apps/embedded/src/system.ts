@@ -65,7 +65,7 @@ export interface RunningSystem {
   eventStores: Record<'identity' | 'totp' | 'passcode' | 'passkey', PostgresEventStore>;
   /** Stops accepting requests, waits up to `graceMs` (default 10 s) for those in flight, then stops everything. */
   close(options?: { graceMs?: number }): Promise<void>;
-  /** Publishes pending outbox rows now (tests). */
+  /** Publishes pending outbox rows now and, in-process, waits until the consumers handled them (tests). */
   drainOutboxes(): Promise<void>;
   /** Closes expired ceremony sessions now (tests); how many streams it changed. */
   sweepSessions(): Promise<number>;
@@ -115,7 +115,10 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
   const transport: MessageTransport =
     options.transport.kind === 'kafka'
       ? new KafkaTransport({ brokers: options.transport.brokers, clientId: 'identity-store' })
-      : new InProcessTransport();
+      : new InProcessTransport({
+          onDeliveryError: (error, groupId, attempt) =>
+            logger.warn({ err: error, groupId, attempt }, 'in-process delivery failed; retrying'),
+        });
   const metrics = createMetricsRegistry();
   const secrets = new SecretBox(options.secretsKey);
   const identityStore = new PostgresEventStore(prisma.identity);
@@ -239,6 +242,8 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     metrics,
     drainOutboxes: async () => {
       await Promise.all(relays.map((relay) => relay.drain()));
+      // In-process, publish returns once the messages are queued for the consumers, not handled.
+      if (transport instanceof InProcessTransport) await transport.idle();
     },
     sweepSessions: () => sessionSweeper.sweep(),
     pruneOutboxes: async () =>
@@ -270,8 +275,10 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
         adminServer.closeAllConnections();
         await adminClosed;
       }
-      await Promise.all(relays.map((relay) => relay.stop()));
+      // The projector first: a relay held back by the in-process transport's backpressure (the
+      // projector failing, e.g. its database away) is released when the consumer stops.
       await audit.projector.stop();
+      await Promise.all(relays.map((relay) => relay.stop()));
       await gateway.close?.();
       await transport.close();
       await Promise.all(Object.values(prisma).map((client) => client.$disconnect()));
