@@ -15,6 +15,12 @@ import type {
 import { type PrismaClient, type PrismaTx, sqlOf } from './prisma-client';
 import { SnapshotStore } from './snapshots';
 
+/**
+ * The channel on which an append that wrote outbox rows notifies the outbox relays of its database
+ * (channels are per database), so a relay in another process is woken at once too.
+ */
+export const OUTBOX_CHANNEL = 'outbox_appended';
+
 /** Under load, waiting for a pooled connection can take a while; a 500 is worse than a wait. */
 const transactionLimits = { maxWait: 10_000, timeout: 15_000 };
 
@@ -85,6 +91,8 @@ const toRecorded = <E extends StoredEvent>(row: EventRow): RecordedEvent<E> => (
  */
 export class PostgresEventStore implements EventStore<PrismaTx> {
   private readonly appendListeners: Array<() => void> = [];
+  private notifying = false;
+  private notifyAgain = false;
   readonly snapshots: SnapshotStore;
 
   constructor(readonly prisma: PrismaClient) {
@@ -94,6 +102,30 @@ export class PostgresEventStore implements EventStore<PrismaTx> {
   /** Called after every committed append that wrote outbox rows (wakes the outbox relay). */
   onAppended(listener: () => void): void {
     this.appendListeners.push(listener);
+  }
+
+  /**
+   * NOTIFY after the commit, as a statement of its own, at most one in flight (appends meanwhile
+   * are covered by one more once it returns: a NOTIFY sent after their commit). Not inside the
+   * append's statement: a transaction that notified holds a global lock through its commit's WAL
+   * flush, which serialises all appending commits (measured: ~300 appends/s instead of ~1 000).
+   * A lost notification only delays the rows to the relays' poll.
+   */
+  private notifyRelays(): void {
+    if (this.notifying) {
+      this.notifyAgain = true;
+      return;
+    }
+    this.notifying = true;
+    sqlOf(this.prisma)
+      .query("SELECT pg_notify($1, '')", [OUTBOX_CHANNEL])
+      .catch(() => undefined)
+      .finally(() => {
+        this.notifying = false;
+        if (!this.notifyAgain) return;
+        this.notifyAgain = false;
+        this.notifyRelays();
+      });
   }
 
   async readStream<E extends StoredEvent>(streamId: string, afterVersion = 0): Promise<RecordedEvent<E>[]> {
@@ -131,7 +163,10 @@ export class PostgresEventStore implements EventStore<PrismaTx> {
         options.inline || reclaims
           ? await this.appendInTransaction(pending, outbox, options)
           : await this.appendInOneStatement(pending, outbox, keys);
-      if (outbox.length) for (const listener of this.appendListeners) listener();
+      if (outbox.length) {
+        for (const listener of this.appendListeners) listener();
+        this.notifyRelays();
+      }
       return { nextExpectedVersion: options.expectedVersion + events.length, events: recorded };
     } catch (error) {
       if (error instanceof UniqueKeyTakenError) throw error;
