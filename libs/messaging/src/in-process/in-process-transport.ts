@@ -23,10 +23,21 @@ export interface ReplaySource {
   commit(groupId: string, position: bigint): Promise<void>;
 }
 
+/** The messages of one publish queued for a group; `settle` when the publisher waits for their handling. */
+interface Queued {
+  messages: IncomingMessage[];
+  settle?: { resolve: () => void; reject: (error: unknown) => void };
+}
+
 interface Group {
   options: SubscriptionOptions;
-  /** Deliveries to one group run one after another: per-key (indeed total) order. */
-  queue: Promise<void>;
+  /** Queued publishes, oldest first. */
+  backlog: Queued[];
+  /** One delivery loop per group, so deliveries run one after another: per-key (indeed total) order. */
+  delivering: boolean;
+  delivered: Promise<void>;
+  /** While subscribing: live publishes wait behind the replay. */
+  replaying: boolean;
   /** Messages queued for the group so far, and how many of them are done (handled, or dropped at stop). */
   queued: number;
   done: number;
@@ -54,6 +65,8 @@ export interface InProcessTransportOptions {
   maxRetryDelayMs?: number;
   /** Backpressure: `publish` waits while more than this many messages are queued ahead of its own for a group. Default 2 000. */
   maxPending?: number;
+  /** Queued publishes are handed to the handler together, up to this many messages per call. Default 1 000. */
+  maxBatchSize?: number;
   /** How long handled positions may wait before they are committed. Default 1 000 ms. */
   commitIntervalMs?: number;
   /** Messages per replay read. Default 1 000. */
@@ -74,7 +87,9 @@ export interface InProcessTransportOptions {
  * in no replay source (no `logPosition` of one; e.g. a dead letter) is durable only once handled:
  * publishing it resolves after every group handled it, and rejects if one stopped first.
  *
- * Per group, deliveries run one at a time in publish order. One that fails is retried (backoff
+ * Per group, deliveries run one at a time in publish order; what queued meanwhile is handed over
+ * in one call (up to `maxBatchSize` messages), as a Kafka fetch returns what accumulated, so a
+ * busy consumer takes larger batches instead of falling behind. One that fails is retried (backoff
  * doubling up to `maxRetryDelayMs`) until it succeeds: the group does not move past it, and the
  * positions committed never pass an unhandled message — a group blocked on a failing batch is a
  * stuck Kafka partition, and a restart replays from its last handled position (at-least-once).
@@ -115,10 +130,15 @@ export class InProcessTransport implements MessageTransport {
       const mine = incoming.filter((message) => group.options.topics.includes(message.topic));
       if (!mine.length) return [];
       const ahead = group.queued;
-      const delivered = this.enqueue(group, mine.length, () => this.deliver(group, mine, Infinity));
-      if (!durable) return [delivered];
-      delivered.catch(() => undefined); // in the log: a failure is the group's to retry, not the publisher's
-      return [this.doneUpTo(group, ahead - maxPending)];
+      group.queued += mine.length;
+      if (durable) {
+        group.backlog.push({ messages: mine });
+        this.startDelivering(group);
+        return [this.doneUpTo(group, ahead - maxPending)];
+      }
+      const handled = new Promise<void>((resolve, reject) => group.backlog.push({ messages: mine, settle: { resolve, reject } }));
+      this.startDelivering(group);
+      return [handled];
     });
     await Promise.all(accepted);
   }
@@ -126,7 +146,10 @@ export class InProcessTransport implements MessageTransport {
   async subscribe(options: SubscriptionOptions): Promise<Subscription> {
     const group: Group = {
       options,
-      queue: Promise.resolve(),
+      backlog: [],
+      delivering: false,
+      delivered: Promise.resolve(),
+      replaying: true,
       queued: 0,
       done: 0,
       waiters: new Set(),
@@ -137,11 +160,13 @@ export class InProcessTransport implements MessageTransport {
     };
     this.groups.add(group);
     try {
-      await this.enqueue(group, 0, () => this.replay(group));
+      await this.replay(group);
     } catch (error) {
       await this.stopGroup(group);
       throw error;
     }
+    group.replaying = false;
+    this.startDelivering(group);
     return {
       status: (): SubscriptionStatus => ({ state: group.stopped ? 'stopped' : 'running' }),
       stop: () => this.stopGroup(group),
@@ -161,7 +186,9 @@ export class InProcessTransport implements MessageTransport {
     group.stopped = true;
     group.interruptBackoff?.();
     this.groups.delete(group);
-    await group.queue;
+    group.replaying = false;
+    this.startDelivering(group); // settles what is queued (dropped: the group stopped)
+    await group.delivered;
     await this.commit(group);
   }
 
@@ -191,19 +218,36 @@ export class InProcessTransport implements MessageTransport {
     }
   }
 
-  /** Queues a task of `size` messages behind the group's others; what it settles with. */
-  private enqueue(group: Group, size: number, task: () => Promise<void>): Promise<void> {
-    group.queued += size;
-    const run = group.queue.then(task).finally(() => {
+  private startDelivering(group: Group): void {
+    if (group.delivering || group.replaying || !group.backlog.length) return;
+    group.delivering = true;
+    group.delivered = this.deliverBacklog(group);
+  }
+
+  /** Delivers the backlog until it is empty, what queued meanwhile together (a stopped group drops it). */
+  private async deliverBacklog(group: Group): Promise<void> {
+    const maxBatchSize = this.options.maxBatchSize ?? 1_000;
+    while (group.backlog.length) {
+      const taken = [group.backlog.shift()!];
+      let size = taken[0]!.messages.length;
+      while (group.backlog.length && size + group.backlog[0]!.messages.length <= maxBatchSize) {
+        taken.push(group.backlog.shift()!);
+        size += taken[taken.length - 1]!.messages.length;
+      }
+      try {
+        await this.deliver(group, taken.flatMap((queued) => queued.messages), Infinity);
+        for (const queued of taken) queued.settle?.resolve();
+      } catch (error) {
+        for (const queued of taken) queued.settle?.reject(error);
+      }
       group.done += size;
       for (const waiter of group.waiters)
         if (group.done >= waiter.until) {
           group.waiters.delete(waiter);
           waiter.resolve();
         }
-    });
-    group.queue = run.catch(() => undefined);
-    return run;
+    }
+    group.delivering = false;
   }
 
   private doneUpTo(group: Group, count: number): Promise<void> {

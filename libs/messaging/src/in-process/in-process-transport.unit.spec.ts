@@ -106,7 +106,8 @@ describe('InProcessTransport (the embedded default transport)', () => {
 
   it('keeps publish order per group, whatever publishes run at once and however often deliveries fail', async () => {
     const log = memoryLog('identity');
-    const transport = new InProcessTransport({ retryDelayMs: 1 });
+    // Small batches: queued publishes are handed over together, up to 3 messages per call here.
+    const transport = new InProcessTransport({ retryDelayMs: 1, maxBatchSize: 3 });
     transport.addReplaySource(log);
     const handled: string[] = [];
     let failures = 0;
@@ -139,12 +140,13 @@ describe('InProcessTransport (the embedded default transport)', () => {
     expect(handled).toEqual(expected);
   });
 
-  it('backpressure: publish waits while more than maxPending messages are queued ahead of its own for a group', async () => {
+  it('backpressure: publish waits while more than maxPending messages are queued ahead of its own for a group; what queued is handed over together', async () => {
     const log = memoryLog('identity');
     const transport = new InProcessTransport({ maxPending: 2 });
     transport.addReplaySource(log);
     const { opened, open } = gate();
-    await transport.subscribe({ groupId: 'slow', topics: ['t'], fromBeginning: false, handle: () => opened });
+    const calls: string[][] = [];
+    await transport.subscribe({ groupId: 'slow', topics: ['t'], fromBeginning: false, handle: async (m) => { calls.push(values(m)); await opened; } });
     const resolved: number[] = [];
     const publishes = [1, 2, 3, 4, 5].map((n) => transport.publish([log.append(msg('k', n))]).then(() => void resolved.push(n)));
     await until(() => resolved.length >= 3);
@@ -153,6 +155,8 @@ describe('InProcessTransport (the embedded default transport)', () => {
     open();
     await Promise.all(publishes);
     expect(resolved).toEqual([1, 2, 3, 4, 5]);
+    await transport.idle();
+    expect(calls).toEqual([['k#1'], ['k#2', 'k#3', 'k#4', 'k#5']]);
   });
 
   it('never commits a position past a message its handler has not handled; a restart replays from there', async () => {
