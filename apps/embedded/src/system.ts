@@ -121,10 +121,13 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
         });
   const metrics = createMetricsRegistry();
   const secrets = new SecretBox(options.secretsKey);
-  const identityStore = new PostgresEventStore(prisma.identity);
-  const totpStore = new PostgresEventStore(prisma.totp);
-  const passcodeStore = new PostgresEventStore(prisma.passcode);
-  const passkeyStore = new PostgresEventStore(prisma.passkey);
+  // Each database has this one process as its only writer: appends wake the relays in-process,
+  // with no NOTIFY for other processes (and no relay listening for one).
+  const local = { notifyRelays: false };
+  const identityStore = new PostgresEventStore(prisma.identity, local);
+  const totpStore = new PostgresEventStore(prisma.totp, local);
+  const passcodeStore = new PostgresEventStore(prisma.passcode, local);
+  const passkeyStore = new PostgresEventStore(prisma.passkey, local);
   const storage = options.storage ?? storageSettings();
   const sessionSweeper = new SessionSweeper(storage.sessionSweep, logger.child({ component: 'session-sweeper' }));
 
@@ -189,7 +192,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
   await audit.projector.start();
 
   // Each outbox is a log of its own (the in-process transport records per log how far the audit got).
-  const relays = Object.entries(publishers).map(([log, store]) => startOutboxRelay(store, transport, logger, { log }));
+  const relays = Object.entries(publishers).map(([log, store]) => startOutboxRelay(store, transport, logger, { log, listen: false }));
   sessionSweeper.start();
   // Kafka keeps the log: published rows are pruned. In-process, the published outbox IS the log
   // (replays after restarts and rebuilds), so it is kept.

@@ -251,18 +251,18 @@ export const outboxReplaySource = (prisma: PrismaClient, log: string): ReplaySou
 /**
  * The relay of one service's event store, started and woken by every append that wrote outbox
  * rows: those of this process directly, those of other processes on the same database (other
- * instances of the service) by their notification. What every service that publishes events
+ * instances of the service) by their notification (`listen`, default true). What every service that publishes events
  * runs, embedded or distributed.
  */
 export const startOutboxRelay = (
   eventStore: { prisma: PrismaClient; onAppended(listener: () => void): void },
   publisher: Publisher,
   logger: { error(object: object, message: string): void },
-  options: Pick<OutboxRelayOptions, 'log'> = {},
+  options: Pick<OutboxRelayOptions, 'log' | 'listen'> = {},
 ): OutboxRelay => {
   const relay = new OutboxRelay(eventStore.prisma, publisher, {
-    ...options,
     listen: true,
+    ...options,
     onError: (error) => logger.error({ err: error }, 'outbox relay failed; retrying'),
   });
   eventStore.onAppended(() => relay.notify());

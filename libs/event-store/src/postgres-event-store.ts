@@ -21,6 +21,16 @@ import { SnapshotStore } from './snapshots';
  */
 export const OUTBOX_CHANNEL = 'outbox_appended';
 
+export interface PostgresEventStoreOptions {
+  /**
+   * NOTIFY the outbox relays on `OUTBOX_CHANNEL` after an append that wrote outbox rows (default
+   * true). Only processes other than this one need it (its own relay is woken by `onAppended`): a
+   * database that only this process writes, as in the embedded layout, can do without the extra
+   * statement, which competes with appends for the pool's connections under load.
+   */
+  notifyRelays?: boolean;
+}
+
 /** Under load, waiting for a pooled connection can take a while; a 500 is worse than a wait. */
 const transactionLimits = { maxWait: 10_000, timeout: 15_000 };
 
@@ -95,7 +105,10 @@ export class PostgresEventStore implements EventStore<PrismaTx> {
   private notifyAgain = false;
   readonly snapshots: SnapshotStore;
 
-  constructor(readonly prisma: PrismaClient) {
+  constructor(
+    readonly prisma: PrismaClient,
+    private readonly options: PostgresEventStoreOptions = {},
+  ) {
     this.snapshots = new SnapshotStore(prisma);
   }
 
@@ -124,7 +137,7 @@ export class PostgresEventStore implements EventStore<PrismaTx> {
         this.notifying = false;
         if (!this.notifyAgain) return;
         this.notifyAgain = false;
-        this.notifyRelays();
+        if (this.options.notifyRelays ?? true) this.notifyRelays();
       });
   }
 
