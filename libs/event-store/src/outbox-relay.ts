@@ -88,10 +88,14 @@ export class OutboxRelay {
     await Promise.all([this.loop, this.listening]);
   }
 
-  /** Publishes everything pending now; returns how many messages it published. */
+  /**
+   * Publishes everything pending now; returns how many messages it published. A batch short of
+   * the limit took every row committed when it was claimed: no further (empty) claim needed.
+   */
   async drain(): Promise<number> {
+    const limit = this.options.batchSize ?? 500;
     let total = 0;
-    for (let n = await this.publishBatch(); n > 0; n = await this.publishBatch()) total += n;
+    for (let n = limit; n === limit; total += n) n = await this.publishBatch();
     return total;
   }
 
@@ -100,9 +104,9 @@ export class OutboxRelay {
     while (this.running) {
       this.pending = false;
       try {
-        const published = await this.drain();
+        await this.drain();
         failures = 0;
-        if (published > 0 || this.pending) continue;
+        if (this.pending) continue; // rows committed while it drained
       } catch (error) {
         failures++;
         this.options.onError?.(error);
