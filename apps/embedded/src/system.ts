@@ -61,9 +61,11 @@ export interface RunningSystem {
   adminUrl?: string;
   transport: MessageTransport;
   databases: Record<string, string>;
+  /** The publishing services' event stores (benchmarks append through them, as the services do). */
+  eventStores: Record<'identity' | 'totp' | 'passcode' | 'passkey', PostgresEventStore>;
   /** Stops accepting requests, waits up to `graceMs` (default 10 s) for those in flight, then stops everything. */
   close(options?: { graceMs?: number }): Promise<void>;
-  /** Publishes pending outbox rows now (tests). */
+  /** Publishes pending outbox rows now and, in-process, waits until the consumers handled them (tests). */
   drainOutboxes(): Promise<void>;
   /** Closes expired ceremony sessions now (tests); how many streams it changed. */
   sweepSessions(): Promise<number>;
@@ -113,13 +115,19 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
   const transport: MessageTransport =
     options.transport.kind === 'kafka'
       ? new KafkaTransport({ brokers: options.transport.brokers, clientId: 'identity-store' })
-      : new InProcessTransport();
+      : new InProcessTransport({
+          onDeliveryError: (error, groupId, attempt) =>
+            logger.warn({ err: error, groupId, attempt }, 'in-process delivery failed; retrying'),
+        });
   const metrics = createMetricsRegistry();
   const secrets = new SecretBox(options.secretsKey);
-  const identityStore = new PostgresEventStore(prisma.identity);
-  const totpStore = new PostgresEventStore(prisma.totp);
-  const passcodeStore = new PostgresEventStore(prisma.passcode);
-  const passkeyStore = new PostgresEventStore(prisma.passkey);
+  // Each database has this one process as its only writer: appends wake the relays in-process,
+  // with no NOTIFY for other processes (and no relay listening for one).
+  const local = { notifyRelays: false };
+  const identityStore = new PostgresEventStore(prisma.identity, local);
+  const totpStore = new PostgresEventStore(prisma.totp, local);
+  const passcodeStore = new PostgresEventStore(prisma.passcode, local);
+  const passkeyStore = new PostgresEventStore(prisma.passkey, local);
   const storage = options.storage ?? storageSettings();
   const sessionSweeper = new SessionSweeper(storage.sessionSweep, logger.child({ component: 'session-sweeper' }));
 
@@ -185,7 +193,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
   await audit.projector.start();
 
   // Each outbox is a log of its own (the in-process transport records per log how far the audit got).
-  const relays = Object.entries(publishers).map(([log, store]) => startOutboxRelay(store, transport, logger, { log }));
+  const relays = Object.entries(publishers).map(([log, store]) => startOutboxRelay(store, transport, logger, { log, listen: false }));
   sessionSweeper.start();
   // Kafka keeps the log: published rows are pruned. In-process, the published outbox IS the log
   // (replays after restarts and rebuilds), so it is kept.
@@ -234,9 +242,12 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     adminUrl: adminServer && `http://127.0.0.1:${(adminServer.address() as AddressInfo).port}`,
     transport,
     databases,
+    eventStores: publishers,
     metrics,
     drainOutboxes: async () => {
       await Promise.all(relays.map((relay) => relay.drain()));
+      // In-process, publish returns once the messages are queued for the consumers, not handled.
+      if (transport instanceof InProcessTransport) await transport.idle();
     },
     sweepSessions: () => sessionSweeper.sweep(),
     pruneOutboxes: async () =>
@@ -268,8 +279,10 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
         adminServer.closeAllConnections();
         await adminClosed;
       }
-      await Promise.all(relays.map((relay) => relay.stop()));
+      // The projector first: a relay held back by the in-process transport's backpressure (the
+      // projector failing, e.g. its database away) is released when the consumer stops.
       await audit.projector.stop();
+      await Promise.all(relays.map((relay) => relay.stop()));
       await gateway.close?.();
       await transport.close();
       await Promise.all(Object.values(prisma).map((client) => client.$disconnect()));

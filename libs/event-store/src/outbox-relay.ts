@@ -1,4 +1,6 @@
 import type { OutgoingMessage, Publisher, ReplaySource } from '@identity-store/messaging';
+import pg from 'pg';
+import { OUTBOX_CHANNEL } from './postgres-event-store';
 import { inSqlTransaction, type PrismaClient, sqlOf } from './prisma-client';
 
 export interface OutboxRelayOptions {
@@ -10,6 +12,12 @@ export interface OutboxRelayOptions {
   log?: string;
   /** Poll interval when idle; appends in this process wake the relay at once. */
   idleMs?: number;
+  /**
+   * LISTEN for the appends' notifications on a connection of its own, so appends in other
+   * processes wake the relay at once too; while that connection is up, the poll is only a safety
+   * net (every `LISTENING_POLL_MS` at least), and while it is down (reconnecting) it is `idleMs`.
+   */
+  listen?: boolean;
   onError?: (error: unknown) => void;
 }
 
@@ -29,6 +37,9 @@ type OutboxRow = {
  */
 export const OUTBOX_RELAY_LOCK = 4_242_000_001n;
 
+/** The relay's poll interval while it listens for notifications (a safety net). */
+export const LISTENING_POLL_MS = 5_000;
+
 /**
  * Moves committed outbox rows to the transport: lock and mark a batch, publish it, commit.
  * A crash between publish and commit publishes the batch again after restart (at-least-once); the
@@ -46,6 +57,9 @@ export class OutboxRelay {
   private loop?: Promise<void>;
   private wake?: () => void;
   private pending = false;
+  private listening?: Promise<void>;
+  private listener?: pg.Client;
+  private wakeListener?: () => void;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -57,6 +71,7 @@ export class OutboxRelay {
     if (this.running) return;
     this.running = true;
     this.loop = this.run();
+    if (this.options.listen) this.listening = this.listen();
   }
 
   /** Signals that new rows were committed. */
@@ -68,13 +83,19 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
-    await this.loop;
+    this.wakeListener?.();
+    await this.listener?.end().catch(() => undefined);
+    await Promise.all([this.loop, this.listening]);
   }
 
-  /** Publishes everything pending now; returns how many messages it published. */
+  /**
+   * Publishes everything pending now; returns how many messages it published. A batch short of
+   * the limit took every row committed when it was claimed: no further (empty) claim needed.
+   */
   async drain(): Promise<number> {
+    const limit = this.options.batchSize ?? 500;
     let total = 0;
-    for (let n = await this.publishBatch(); n > 0; n = await this.publishBatch()) total += n;
+    for (let n = limit; n === limit; total += n) n = await this.publishBatch();
     return total;
   }
 
@@ -83,14 +104,15 @@ export class OutboxRelay {
     while (this.running) {
       this.pending = false;
       try {
-        const published = await this.drain();
+        await this.drain();
         failures = 0;
-        if (published > 0 || this.pending) continue;
+        if (this.pending) continue; // rows committed while it drained
       } catch (error) {
         failures++;
         this.options.onError?.(error);
       }
-      const delay = failures ? Math.min(5_000, 100 * 2 ** failures) : (this.options.idleMs ?? 250);
+      const idleMs = this.options.idleMs ?? 250;
+      const delay = failures ? Math.min(5_000, 100 * 2 ** failures) : this.listener ? Math.max(idleMs, LISTENING_POLL_MS) : idleMs;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.wake = () => {
@@ -99,6 +121,43 @@ export class OutboxRelay {
         };
       });
       this.wake = undefined;
+    }
+  }
+
+  /** Keeps a connection LISTENing on the outbox channel while running; reconnects after it is lost. */
+  private async listen(): Promise<void> {
+    for (let failures = 0; this.running; failures++) {
+      const client = new pg.Client(sqlOf(this.prisma).options);
+      const lost = new Promise<unknown>((resolve) => {
+        client.on('error', resolve);
+        client.on('end', () => resolve(new Error('listening connection closed')));
+      });
+      client.on('notification', () => this.notify());
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+        this.listener = client;
+        failures = 0;
+        this.notify(); // rows committed while nobody listened
+        if (!this.running) break; // stopped while connecting: stop() saw no listener to end
+        const error = await lost;
+        if (this.running) this.options.onError?.(error);
+      } catch (error) {
+        if (this.running) this.options.onError?.(error);
+      } finally {
+        this.listener = undefined;
+        await client.end().catch(() => undefined);
+      }
+      if (!this.running) break;
+      this.wake?.(); // back to polling at idleMs meanwhile
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(5_000, 100 * 2 ** failures));
+        this.wakeListener = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeListener = undefined;
     }
   }
 
@@ -195,15 +254,18 @@ export const outboxReplaySource = (prisma: PrismaClient, log: string): ReplaySou
 
 /**
  * The relay of one service's event store, started and woken by every append that wrote outbox
- * rows. What every service that publishes events runs, embedded or distributed.
+ * rows: those of this process directly, those of other processes on the same database (other
+ * instances of the service) by their notification (`listen`, default true). What every service that publishes events
+ * runs, embedded or distributed.
  */
 export const startOutboxRelay = (
   eventStore: { prisma: PrismaClient; onAppended(listener: () => void): void },
   publisher: Publisher,
   logger: { error(object: object, message: string): void },
-  options: Pick<OutboxRelayOptions, 'log'> = {},
+  options: Pick<OutboxRelayOptions, 'log' | 'listen'> = {},
 ): OutboxRelay => {
   const relay = new OutboxRelay(eventStore.prisma, publisher, {
+    listen: true,
     ...options,
     onError: (error) => logger.error({ err: error }, 'outbox relay failed; retrying'),
   });

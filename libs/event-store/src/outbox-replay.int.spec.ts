@@ -53,6 +53,7 @@ describe('outbox as the in-process transport log (real PostgreSQL)', () => {
     expect(handled).toEqual(['v1', 'v2']);
     await append();
     await first.relay.drain(); // live
+    await first.transport.idle(); // publish returns once queued; this waits for the handling
     expect(handled).toEqual(['v1', 'v2', 'v3']);
     await subscription.stop();
     const [third] = await prisma.outboxMessage.findMany({ where: { value: 'v3' } });
@@ -67,6 +68,7 @@ describe('outbox as the in-process transport log (real PostgreSQL)', () => {
     await subscribe(restarted.transport, again);
     expect(again).toEqual(['v4']);
     await restarted.relay.drain(); // the relay publishes v4 now: a duplicate the consumer skips
+    await restarted.transport.idle();
     expect(again).toEqual(['v4', 'v4']);
     await restarted.transport.close();
     expect((await prisma.outboxOffset.findUniqueOrThrow({ where: { groupId: 'audit' } })).position).toBeGreaterThan(third!.position);
