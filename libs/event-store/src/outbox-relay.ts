@@ -111,6 +111,7 @@ export class OutboxRelay {
         failures++;
         this.options.onError?.(error);
       }
+      if (!this.running) break; // stop() came during the drain: nothing is left to wake this sleep
       const idleMs = this.options.idleMs ?? 250;
       const delay = failures ? Math.min(5_000, 100 * 2 ** failures) : this.listener ? Math.max(idleMs, LISTENING_POLL_MS) : idleMs;
       await new Promise<void>((resolve) => {
