@@ -153,6 +153,11 @@ const main = async () => {
       previous = count;
     }
     console.log(`p50 ${quantileMs(lag, 0.5).toFixed(1)} ms, p99 ${quantileMs(lag, 0.99).toFixed(1)} ms (interpolated within buckets)`);
+    // For npm run bench (tools/bench/bench.ts), which runs this script per layout.
+    const appended = issued - skipped - failed;
+    console.log(
+      `RESULT ${JSON.stringify({ layout: LAYOUT, rate: RATE, appended, perSecond: Math.round(appended / appendSeconds), projected: lag.count, p50: quantileMs(lag, 0.5), p99: quantileMs(lag, 0.99), appendP99: Number(appendQuantile(0.99)) })}`,
+    );
   } finally {
     await system.close();
     await databases.drop();
