@@ -79,7 +79,8 @@ export const identityOperations = defineOperations({
   createUser: {
     method: 'POST', path: `${S}/{storeName}/users`, service: 'identity', summary: 'Create a user',
     body: createUserBodySchema,
-    responses: { 201: userSchema },
+    // The changelog: "Changed response: 200 OK".
+    responses: { 200: userSchema },
     problems: [400, 404, 409],
     etag: true,
   },

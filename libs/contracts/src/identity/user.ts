@@ -26,21 +26,41 @@ const attributesSchema = z.record(z.string(), z.unknown()).superRefine((attribut
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/**
+ * Fields of a User a client may send back as it got them (the changelog's user requests list
+ * `summaryInfo`): accepted and ignored — a request never writes them.
+ */
+const readOnlyUserFields = {
+  id: z.unknown().optional().describe('Read-only: ignored.'),
+  summaryInfo: z.unknown().optional().describe('Read-only (projected from events): ignored.'),
+  createdDtm: z.unknown().optional().describe('Read-only: ignored.'),
+  lastUpdatedDtm: z.unknown().optional().describe('Read-only: ignored.'),
+};
+
+/** A user create or update body without the read-only fields it may carry. */
+export const withoutReadOnlyUserFields = <T extends Partial<Record<keyof typeof readOnlyUserFields, unknown>>>(
+  body: T,
+): Omit<T, keyof typeof readOnlyUserFields> => {
+  const { id: _id, summaryInfo: _summaryInfo, createdDtm: _createdDtm, lastUpdatedDtm: _lastUpdatedDtm, ...writable } = body;
+  return writable;
+};
+
 export const createUserBodySchema = z
   .object({
     extId: extIdSchema,
     status: userStatusSchema.default('ACTIVE'),
     attributes: attributesSchema.default({}),
+    ...readOnlyUserFields,
   })
   .strict();
 
 export const updateUserBodySchema = z
   .object({
-    extId: extIdSchema,
-    status: userStatusSchema,
-    attributes: attributesSchema,
+    extId: extIdSchema.optional(),
+    status: userStatusSchema.optional(),
+    attributes: attributesSchema.optional(),
+    ...readOnlyUserFields,
   })
-  .partial()
   .strict();
 
 const groupItemSchema = z.object({

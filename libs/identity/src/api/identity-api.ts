@@ -6,6 +6,7 @@ import {
   passkeyConfigSchema,
   type UserRecord,
   withLegacyKdf,
+  withoutReadOnlyUserFields,
 } from '@identity-store/contracts';
 import {
   fieldErrorsOf,
@@ -232,8 +233,8 @@ export const identityApi = (identity: IdentityService, summaries: SummaryQueries
 
     // ---- users ----
     createUser: async ({ params, body, metadata }) => {
-      const { value, version } = await identity.createUser(params.storeName, body, { metadata });
-      return versioned(201, await userView(value), version);
+      const { value, version } = await identity.createUser(params.storeName, withoutReadOnlyUserFields(body), { metadata });
+      return versioned(200, await userView(value), version);
     },
     listUsers: async ({ params, query }) => {
       const page = await identity.listUsers(params.storeName, query, ops.listUsers.sortFields);
@@ -247,7 +248,7 @@ export const identityApi = (identity: IdentityService, summaries: SummaryQueries
       const { value, version } = await identity.changeUser(
         params.storeName,
         userRefOf(params),
-        { type: 'UpdateUser', ...body },
+        { type: 'UpdateUser', ...withoutReadOnlyUserFields(body) },
         writeOf(metadata, req),
       );
       return versioned(200, await userView(value), version);
