@@ -207,8 +207,8 @@ export class Load {
     const created = await this.call('createUser', 'POST', '/users', {
       extId: `chaos-${randomBytes(8).toString('hex')}`,
     });
-    if (created?.status !== 201) return;
-    this.expect('identity', 'UserCreated', 'userId', created.body.id, '201 createUser');
+    if (created?.status !== 200) return;
+    this.expect('identity', 'UserCreated', 'userId', created.body.id, '200 createUser');
     const user: LoadUser = { id: created.body.id, busy: true };
     this.users.push(user);
     try {

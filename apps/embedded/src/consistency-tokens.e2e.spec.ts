@@ -29,7 +29,7 @@ describe('Consistency-Token: read your writes across requests', () => {
 
   it('every write answers with a token; the user read with it shows what the write answered', async () => {
     const created = await call('POST', api(`/${storeName}/users`), { extId: 'alice', attributes: {} });
-    expect(created.status).toBe(201);
+    expect(created.status).toBe(200);
     userId = created.body.id;
     const readAfter = async (answer: { headers: Headers }) => (await readWith(`/${storeName}/users/${userId}`, tokenOf(answer))).body;
     expect((await readAfter(created)).summaryInfo).toEqual(created.body.summaryInfo);
@@ -92,7 +92,7 @@ describe('Consistency-Token: read your writes across requests', () => {
       expect(read.body.errors).toEqual([expect.objectContaining({ path: 'headers.consistency-token' })]);
     }
     const write = await call('POST', api(`/${storeName}/users`), { extId: 'carol', attributes: {} }, undefined, { 'consistency-token': 'not base64!' });
-    expect(write.status).toBe(201);
+    expect(write.status).toBe(200);
   });
 });
 
