@@ -77,8 +77,8 @@ describe('distributed layout: a trust boundary at every service (H1, L1, L5, F2)
   const other = uniqueName('other');
   let alice: { id: string };
 
-  const viaGateway = (method: string, path: string, body?: unknown, bearer = token) =>
-    send(`${system.gatewayUrl}${path}`, method, body, { authorization: `Bearer ${bearer}` });
+  const viaGateway = (method: string, path: string, body?: unknown, bearer = token, headers: Record<string, string> = {}) =>
+    send(`${system.gatewayUrl}${path}`, method, body, { authorization: `Bearer ${bearer}`, ...headers });
   /** A grant minted with the gateway's own key: what a captured grant would be. */
   const grant = (claims: Partial<GrantClaims> & Pick<GrantClaims, 'aud' | 'op' | 'perm'>) =>
     grants.sign({ stores: null, sub: 'admin', ...claims });
@@ -117,7 +117,10 @@ describe('distributed layout: a trust boundary at every service (H1, L1, L5, F2)
     });
     expect([ok.status, ok.body.result]).toEqual([200, 'SUCCESS']);
     expect(ok.headers.get('summary-status')).toBeNull();
-    const audit = await viaGateway('GET', `${S}/${store}/users/${alice.id}/authentications/${ok.body.authenticationId}`);
+    // The write answered without waiting for the audit projection: its token makes the read wait.
+    const audit = await viaGateway('GET', `${S}/${store}/users/${alice.id}/authentications/${ok.body.authenticationId}`, undefined, token, {
+      'consistency-token': ok.headers.get('consistency-token')!,
+    });
     expect([audit.status, audit.body.result]).toEqual([200, 'SUCCESS']);
   });
 
