@@ -17,6 +17,7 @@ import {
   type Evolver,
   type ExpiredKey,
   integrationMessage,
+  type PendingEvent,
   type RecordedEvent,
 } from '@identity-store/event-store';
 import { markSummaryStale } from '@identity-store/http-kit';
@@ -179,12 +180,13 @@ export class UserCredentialStreams<State, E extends StoredEvent> implements Expi
 
   /** An event as consumers receive it (the outbox message's value, parsed like the audit parses it). */
   private publishedForm(event: RecordedEvent<E>, envelope: Envelope): IntegrationEvent {
+    return JSON.parse(this.outboxMessage(event, envelope).value) as IntegrationEvent;
+  }
+
+  /** The outbox message of an event: its integration form in the documented envelope. */
+  private outboxMessage(event: PendingEvent<E>, envelope: Envelope) {
     const { topic, toIntegration } = this.options;
-    const message = integrationMessage(event, topic, {
-      ...toIntegration({ type: event.type, data: event.data } as E),
-      ...envelope,
-    });
-    return JSON.parse(message.value) as IntegrationEvent;
+    return integrationMessage(event, topic, { ...toIntegration({ type: event.type, data: event.data } as E), ...envelope });
   }
 
   /**
@@ -266,7 +268,7 @@ export class UserCredentialStreams<State, E extends StoredEvent> implements Expi
     now: Date,
     metadata: EventMetadata,
   ) {
-    const { topic, toIntegration, heldKeys, evolve } = this.options;
+    const { heldKeys, evolve } = this.options;
     let envelope: Envelope = { storeId: '' };
     return this.handler.handle(
       streamId,
@@ -281,13 +283,7 @@ export class UserCredentialStreams<State, E extends StoredEvent> implements Expi
         metadata,
         uniqueKeys:
           heldKeys && ((decided, before) => heldKeyChanges(heldKeys, before, decided.reduce(evolve, before))),
-        toOutbox: (recorded) =>
-          recorded.map((event) =>
-            integrationMessage(event, topic, {
-              ...toIntegration({ type: event.type, data: event.data } as E),
-              ...envelope,
-            }),
-          ),
+        toOutbox: (recorded) => recorded.map((event) => this.outboxMessage(event, envelope)),
       },
     );
   }
