@@ -31,6 +31,8 @@ const scopeRules = {
   'scope:audit': ['scope:audit', 'scope:shared'],
   'scope:passcode': ['scope:passcode', 'scope:shared'],
   'scope:passkey': ['scope:passkey', 'scope:shared'],
+  'scope:appkey': ['scope:appkey', 'scope:shared'],
+  'scope:biometric': ['scope:biometric', 'scope:shared'],
   // The embedded default is every service in one process: it may use every scope.
   'scope:embedded': ['*'],
 };
