@@ -16,12 +16,20 @@ export class AuditRecords {
     return audit;
   }
 
-  /** A passkey's registration audit (projected from PasskeyRegistrationCompleted, kept after the passkey is deleted). */
-  async passkeyRegistrationOf(storeName: string, ref: UserRef, passkeyId: string): Promise<RegistrationAudit> {
+  /**
+   * A passkey's or appkey's registration audit (projected from its RegistrationCompleted event, kept
+   * after the credential is deleted).
+   */
+  async registrationOf(
+    storeName: string,
+    ref: UserRef,
+    type: Extract<RegistrationAudit['type'], 'Passkey' | 'Appkey'>,
+    credentialId: string,
+  ): Promise<RegistrationAudit> {
     const { user } = await resolveStoreAndUser(this.identity, storeName, ref);
-    const audit = await this.projector.documents.get<RegistrationAudit>(REGISTRATIONS, passkeyId);
-    if (!audit || audit.userId !== user.id || audit.type !== 'Passkey')
-      throw notFound('REGISTRATION_AUDIT_NOT_FOUND', `No registration audit for passkey ${passkeyId}.`);
+    const audit = await this.projector.documents.get<RegistrationAudit>(REGISTRATIONS, credentialId);
+    if (!audit || audit.userId !== user.id || audit.type !== type)
+      throw notFound('REGISTRATION_AUDIT_NOT_FOUND', `No registration audit for ${type.toLowerCase()} ${credentialId}.`);
     return audit;
   }
 }

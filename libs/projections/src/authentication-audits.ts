@@ -16,6 +16,8 @@ export const authenticationAudits = defineProjection({
     'PasscodeDecoyAuthenticationFailed',
     'PasskeyAuthenticationSucceeded',
     'PasskeyAuthenticationFailed',
+    'AppkeyAuthenticationSucceeded',
+    'AppkeyAuthenticationFailed',
   ],
   evolve: (_recorded: AuthenticationAudit | null, event): AuthenticationAudit | null => {
     const { userId } = event;
@@ -126,6 +128,55 @@ export const authenticationAudits = defineProjection({
             signCount: data.signCount,
             previousSignCount: data.previousSignCount,
             counterRegression: outcome.counterRegression,
+          },
+        };
+      }
+      case 'AppkeyAuthenticationSucceeded':
+        return {
+          ...common,
+          credentialId: event.data.appkeyId,
+          policyName: event.data.policyName,
+          type: 'Appkey',
+          result: 'SUCCESS',
+          appkeyInfo: { id: event.data.appkeyId, rpId: event.data.rpId, keyId: event.data.keyId, deviceId: event.data.deviceId },
+          appkeyAuditInfo: {
+            rpId: event.data.rpId,
+            policyName: event.data.policyName,
+            keyId: event.data.keyId,
+            aaid: event.data.aaid,
+            deviceId: event.data.deviceId,
+            transactionConfirmed: event.data.transactionConfirmed,
+            signCounter: event.data.signCounter,
+            previousSignCounter: event.data.previousSignCounter,
+            counterRegression: false,
+            failedAttempts: 0,
+            locked: false,
+          },
+        };
+      case 'AppkeyAuthenticationFailed': {
+        const { data } = event;
+        return {
+          ...common,
+          ...(data.appkeyId !== null ? { credentialId: data.appkeyId } : {}),
+          policyName: data.policyName,
+          type: 'Appkey',
+          result: 'FAILURE',
+          reason: data.reason,
+          ...(data.appkeyId !== null && data.keyId !== null && data.deviceId !== null
+            ? { appkeyInfo: { id: data.appkeyId, rpId: data.rpId, keyId: data.keyId, deviceId: data.deviceId } }
+            : {}),
+          appkeyAuditInfo: {
+            rpId: data.rpId,
+            policyName: data.policyName,
+            keyId: data.keyId,
+            aaid: null,
+            deviceId: data.deviceId,
+            transactionConfirmed: false,
+            signCounter: null,
+            previousSignCounter: null,
+            counterRegression: data.counterRegression,
+            failedAttempts: data.failedAttempts,
+            locked: data.lockedUntil !== null,
           },
         };
       }

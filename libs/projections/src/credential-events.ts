@@ -1,4 +1,5 @@
 import {
+  appkeyIntegrationEvents,
   passcodeIntegrationEvents,
   passkeyIntegrationEvents,
   totpIntegrationEvents,
@@ -12,4 +13,5 @@ export const credentialIntegrationEvents = {
   ...totpIntegrationEvents,
   ...passcodeIntegrationEvents,
   ...passkeyIntegrationEvents,
+  ...appkeyIntegrationEvents,
 };

@@ -4,6 +4,7 @@ export * from './credential-events';
 export * from './totp-summary';
 export * from './passcode-summary';
 export * from './passkey-summary';
+export * from './appkey-summary';
 export * from './authentication-audits';
 export * from './registration-audits';
 export * from './summary-projections';

@@ -9,9 +9,38 @@ import { defineProjection } from './projection';
  */
 export const registrationAudits = defineProjection({
   events: credentialIntegrationEvents,
-  canHandle: ['PasskeyRegistrationCompleted'],
-  evolve: (_recorded: RegistrationAudit | null, { userId, data }): RegistrationAudit | null => {
+  canHandle: ['PasskeyRegistrationCompleted', 'AppkeyRegistrationCompleted'],
+  evolve: (_recorded: RegistrationAudit | null, event): RegistrationAudit | null => {
+    const { userId } = event;
     if (!userId) return null;
+    if (event.type === 'AppkeyRegistrationCompleted') {
+      const { data } = event;
+      return {
+        id: data.appkeyId,
+        userId,
+        type: 'Appkey',
+        result: 'SUCCESS',
+        createdDtm: data.createdDtm,
+        context: data.context ?? {},
+        credentialId: data.appkeyId,
+        policyName: data.policyName,
+        appkeyInfo: { id: data.appkeyId, rpId: data.rpId, keyId: data.keyId, deviceId: data.device.deviceId },
+        appkeyRegistrationAuditInfo: {
+          rpId: data.rpId,
+          policyName: data.policyName,
+          keyId: data.keyId,
+          aaid: data.aaid,
+          keyType: data.keyType,
+          attestationType: data.attestationType,
+          attestationCertificate: data.attestationCertificate,
+          facetId: data.facetId,
+          authenticatorVersion: data.authenticatorVersion,
+          device: data.device,
+          hints: data.hints,
+        },
+      };
+    }
+    const { data } = event;
     return {
       id: data.passkeyId,
       userId,

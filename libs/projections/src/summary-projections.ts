@@ -4,6 +4,7 @@ import type {
   RegistrationAudit,
   SummaryInfo,
 } from '@identity-store/contracts';
+import { appkeySummary } from './appkey-summary';
 import { authenticationAudits } from './authentication-audits';
 import { passcodeSummary } from './passcode-summary';
 import { passkeySummary } from './passkey-summary';
@@ -11,7 +12,7 @@ import { registrationAudits } from './registration-audits';
 import { totpSummary } from './totp-summary';
 
 /** The projections of summaryInfo, one per credential family. */
-export const summaryProjections = [totpSummary, passcodeSummary, passkeySummary] as const;
+export const summaryProjections = [totpSummary, passcodeSummary, passkeySummary, appkeySummary] as const;
 
 /**
  * summaryInfo after a user's credential event (pure; unknown event types leave it as is, so new

@@ -12,7 +12,9 @@ export const auditApi = (records: AuditRecords, summaries: AuditSummaries): Rout
     getAuthentication: async ({ params }) =>
       ok(await records.authenticationOf(params.storeName, userRefOf(params), params.id)),
     getPasskeyRegistrationAudit: async ({ params }) =>
-      ok(await records.passkeyRegistrationOf(params.storeName, userRefOf(params), params.id)),
+      ok(await records.registrationOf(params.storeName, userRefOf(params), 'Passkey', params.id)),
+    getAppkeyRegistrationAudit: async ({ params }) =>
+      ok(await records.registrationOf(params.storeName, userRefOf(params), 'Appkey', params.id)),
   });
   router.get('/internal/summaries/:userId', async (req, res) => {
     res.json(await summaries.getSummary(req.params.userId));

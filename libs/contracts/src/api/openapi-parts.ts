@@ -121,7 +121,7 @@ export const tags = [
     description: 'Client-validated passwords, SRP-6a as RFC 5054 (passcode service).',
   },
   { name: 'passkey', description: 'Passkeys, WebAuthn L3 (passkey service).' },
-  { name: 'appkey', description: 'Device-bound app keys (appkey service; not implemented yet).' },
+  { name: 'appkey', description: 'Device-bound app keys over FIDO UAF 1.1, with push to preferred devices (appkey service).' },
   { name: 'biometric', description: 'Biometrics (biometric service; not implemented yet).' },
   { name: 'apiKeys', description: 'API keys and bearer tokens of API clients (gateway).' },
 ];

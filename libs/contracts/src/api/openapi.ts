@@ -12,6 +12,7 @@ import { auditComponents } from '../audit/audit-operations';
 import { apiKeyComponents } from '../gateway/api-key-operations';
 import { identityComponents } from '../identity/identity-operations';
 import { passcodeComponents } from '../passcode/passcode-operations';
+import { appkeyComponents } from '../appkey/appkey-operations';
 import { passkeyComponents } from '../passkey/passkey-operations';
 import { totpComponents } from '../totp/totp-operations';
 import { documentedPageQuery, pageQuerySchema, problemSchema } from './common';
@@ -68,6 +69,7 @@ const componentSchemas: ReadonlyArray<readonly [string, z.ZodType]> = [
   ...totpComponents,
   ...passcodeComponents,
   ...passkeyComponents,
+  ...appkeyComponents,
   ...auditComponents,
   ...apiKeyComponents,
   ['IntegrationEventEnvelope', integrationEventEnvelope],

@@ -18,6 +18,16 @@ export const auditOperations = defineOperations({
       'What the registration’s attestation said (format, AAGUID, transports, flags), the hints its options ' +
       'carried and the client context. Kept after the passkey is deleted.',
   },
+  // Projected from AppkeyRegistrationCompleted; kept after the appkey is deleted.
+  getAppkeyRegistrationAudit: {
+    method: 'GET', path: `${U}/appkeys/{id}/registrationAudit`, service: 'audit',
+    summary: 'Get the registration audit of an appkey',
+    responses: { 200: registrationAuditSchema },
+    problems: [404],
+    description:
+      'What the UAF registration said (AAID, attestation type and certificate, facet, device), the hints and the ' +
+      'client context. Kept after the appkey is deleted.',
+  },
 });
 
 /** The audit schemas the API document names (component name, schema). */

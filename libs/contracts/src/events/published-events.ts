@@ -1,3 +1,4 @@
+import { appkeyIntegrationEvents } from '../appkey/appkey-integration-events';
 import { identityIntegrationEvents } from '../identity/identity-integration-events';
 import { passcodeIntegrationEvents } from '../passcode/passcode-integration-events';
 import { passkeyIntegrationEvents } from '../passkey/passkey-integration-events';
@@ -12,7 +13,7 @@ export const publishedEvents: Record<TopicKey, EventDefinitions> = {
   totp: totpIntegrationEvents,
   passcode: passcodeIntegrationEvents,
   passkey: passkeyIntegrationEvents,
-  appkey: {},
+  appkey: appkeyIntegrationEvents,
   biometric: {},
 };
 
@@ -32,6 +33,6 @@ export const publishedStreams: Record<TopicKey, ReadonlyArray<{ prefix: string; 
     { prefix: 'passkey-user-', id: 'user' },
     { prefix: 'passkey-session-', id: 'session' },
   ],
-  appkey: [],
+  appkey: [{ prefix: 'appkey-user-', id: 'user' }],
   biometric: [],
 };

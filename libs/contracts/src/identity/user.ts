@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { dtmSchema } from '../api/common';
 import { type JsonBounds, jsonBoundsProblem } from '../json-bounds';
+import {
+  appkeyAuditInfoSchema,
+  appkeyInfoSchema,
+  appkeyRegistrationAuditInfoSchema,
+} from '../appkey/appkey-resources';
 import { passcodeAuditInfoSchema, passcodeInfoSchema } from '../passcode/passcode-resources';
 import {
   passkeyAuditInfoSchema,
@@ -136,6 +141,9 @@ export const authenticationAuditSchema = z.object({
   /** Passkey authentications: the passkey the response named (when one has its credential id). */
   passkeyInfo: passkeyInfoSchema.optional(),
   passkeyAuditInfo: passkeyAuditInfoSchema.optional(),
+  /** Appkey authentications: the appkey the response named (when one has its key id). */
+  appkeyInfo: appkeyInfoSchema.optional(),
+  appkeyAuditInfo: appkeyAuditInfoSchema.optional(),
 });
 export type AuthenticationAudit = z.infer<typeof authenticationAuditSchema>;
 
@@ -146,5 +154,6 @@ export type AuthenticationAudit = z.infer<typeof authenticationAuditSchema>;
  */
 export const registrationAuditSchema = authenticationAuditSchema.extend({
   passkeyRegistrationAuditInfo: passkeyRegistrationAuditInfoSchema.optional(),
+  appkeyRegistrationAuditInfo: appkeyRegistrationAuditInfoSchema.optional(),
 });
 export type RegistrationAudit = z.infer<typeof registrationAuditSchema>;
