@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { createAppkeyModule } from '@identity-store/appkey';
 import { createAuditModule } from '@identity-store/audit';
 import { createIdentityModule } from '@identity-store/identity';
 import { createPasscodeModule } from '@identity-store/passcode';
@@ -24,6 +25,7 @@ import type { IdentityQueries } from '@identity-store/service-clients';
 import express from 'express';
 import type { Registry } from 'prom-client';
 import { createGatewayApp } from '@identity-store/gateway';
+import type { PushSender } from '@identity-store/push';
 
 export interface SystemOptions {
   /** A PostgreSQL server URL; each service gets its own database `<prefix>_<service>` on it. */
@@ -52,6 +54,8 @@ export interface SystemOptions {
   storage?: StorageSettings;
   /** The credential services' clock (tests move it to expire sessions). */
   clock?: () => Date;
+  /** The appkey service's APNs/FCM sender (tests give one that trusts their stand-ins). */
+  pushSender?: PushSender;
 }
 
 export interface RunningSystem {
@@ -62,7 +66,7 @@ export interface RunningSystem {
   transport: MessageTransport;
   databases: Record<string, string>;
   /** The publishing services' event stores (benchmarks append through them, as the services do). */
-  eventStores: Record<'identity' | 'totp' | 'passcode' | 'passkey', PostgresEventStore>;
+  eventStores: Record<'identity' | 'totp' | 'passcode' | 'passkey' | 'appkey', PostgresEventStore>;
   /** Stops accepting requests, waits up to `graceMs` (default 10 s) for those in flight, then stops everything. */
   close(options?: { graceMs?: number }): Promise<void>;
   /** Publishes pending outbox rows now and, in-process, waits until the consumers handled them (tests). */
@@ -79,13 +83,13 @@ export interface RunningSystem {
 }
 
 /**
- * Connections per service's pool. All services share one PostgreSQL server here: six pools of 10
+ * Connections per service's pool. All services share one PostgreSQL server here: seven pools of 10
  * stay well inside PostgreSQL's default max_connections (100), with room for psql and migrations.
  */
 const POOL_SIZE_PER_SERVICE = 10;
 
 /** The services with a database of their own, `<prefix>_<service>` (tests create and drop them). */
-export const SYSTEM_SERVICES = ['gateway', 'identity', 'totp', 'passcode', 'passkey', 'audit'] as const;
+export const SYSTEM_SERVICES = ['gateway', 'identity', 'totp', 'passcode', 'passkey', 'appkey', 'audit'] as const;
 
 const databaseUrl = (serverUrl: string, name: string) => {
   const url = new URL(serverUrl);
@@ -128,6 +132,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
   const totpStore = new PostgresEventStore(prisma.totp, local);
   const passcodeStore = new PostgresEventStore(prisma.passcode, local);
   const passkeyStore = new PostgresEventStore(prisma.passkey, local);
+  const appkeyStore = new PostgresEventStore(prisma.appkey, local);
   const storage = options.storage ?? storageSettings();
   const sessionSweeper = new SessionSweeper(storage.sessionSweep, logger.child({ component: 'session-sweeper' }));
 
@@ -187,7 +192,21 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     sessionSweeper,
   });
 
-  const publishers = { identity: identityStore, totp: totpStore, passcode: passcodeStore, passkey: passkeyStore };
+  const appkey = createAppkeyModule({
+    eventStore: appkeyStore,
+    identity: identity.service,
+    summaries: audit.summaries,
+    secrets,
+    pushCredentials: identity.service,
+    ...(options.pushSender ? { pushSender: options.pushSender } : {}),
+    logger: logger.child({ service: 'appkey' }),
+    metrics,
+    operationalEndpoints: false,
+    clock: options.clock,
+    sessionSweeper,
+  });
+
+  const publishers = { identity: identityStore, totp: totpStore, passcode: passcodeStore, passkey: passkeyStore, appkey: appkeyStore };
   if (transport instanceof InProcessTransport)
     for (const [log, store] of Object.entries(publishers)) transport.addReplaySource(outboxReplaySource(store.prisma, log));
   await audit.projector.start();
@@ -216,7 +235,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     adminApiKey: options.adminApiKey,
     trustProxy: options.trustProxy,
     adminRouters: [audit.adminRouter],
-    targets: { identity: identity.app, totp: totp.app, passcode: passcode.app, passkey: passkey.app, audit: audit.app },
+    targets: { identity: identity.app, totp: totp.app, passcode: passcode.app, passkey: passkey.app, appkey: appkey.app, audit: audit.app },
     openApiDocument: buildOpenApiDocument,
   });
 
