@@ -26,7 +26,7 @@ const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'
   >;
 };
 const services = compose.services;
-const APPS = ['gateway', 'identity', 'totp', 'passcode', 'passkey', 'audit'];
+const APPS = ['gateway', 'identity', 'totp', 'passcode', 'passkey', 'appkey', 'audit'];
 const SERVICES = APPS.filter((app) => app !== 'gateway');
 const env = (service: string) => services[service]?.environment ?? {};
 const SECRET_NAME = /PASSWORD|SECRET|_KEY$/;
@@ -38,11 +38,13 @@ describe('docker-compose.yml', () => {
     expect(services.gateway!.ports).toEqual(['${GATEWAY_BIND:-127.0.0.1}:${GATEWAY_PORT:-8080}:8080']);
   });
 
-  it('keeps Kafka, PostgreSQL and the services on an internal network; only the gateway is also on another', () => {
+  it('keeps Kafka, PostgreSQL and the services on an internal network; only the gateway (edge) and appkey (egress to APNs/FCM) are also on another', () => {
     expect(compose.networks.internal).toEqual({ internal: true });
+    const outside: Record<string, string> = { gateway: 'edge', appkey: 'egress' };
     for (const [name, service] of Object.entries(services))
-      expect([name, service.networks]).toEqual([name, name === 'gateway' ? ['internal', 'edge'] : ['internal']]);
+      expect([name, service.networks]).toEqual([name, outside[name] ? ['internal', outside[name]] : ['internal']]);
     expect(compose.networks.edge?.internal).toBeFalsy();
+    expect(compose.networks.egress?.internal).toBeFalsy();
   });
 
   it('gives Kafka no host listener and no automatic topic creation; a one-shot job creates the topics', () => {
@@ -96,7 +98,7 @@ describe('docker-compose.yml', () => {
       expect(keys).toEqual(expect.arrayContaining(['GATEWAY_VERIFY_KEY', 'INTERNAL_TOKEN_KEY']));
       expect(keys).not.toContain('GATEWAY_SIGNING_KEY');
       expect(keys).not.toContain('JWT_SECRET');
-      expect([service, keys.includes('SECRETS_KEY')]).toEqual([service, ['totp', 'passcode'].includes(service)]);
+      expect([service, keys.includes('SECRETS_KEY')]).toEqual([service, ['totp', 'passcode', 'appkey'].includes(service)]);
     }
   });
 
