@@ -112,6 +112,7 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
           createdDtm: expect.any(String),
           lastUsedDtm: null,
           expirationDtm: expect.any(String),
+          lockedUntil: null,
         },
       ],
     });
@@ -365,9 +366,13 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
     expect([locked.status, locked.body.code]).toEqual([423, 'PASSCODE_LOCKED']);
     const passcode = await passcodeOf(alice.id);
     expect(passcode).toMatchObject({ status: 'LOCKED', failedAttempts: 3, lockedUntil: expect.any(String) });
+    const summaryItem = async () =>
+      (await call('GET', api(`/${storeName}/users/${alice.id}`))).body.summaryInfo.passcodes.items[0];
+    expect(await summaryItem()).toMatchObject({ status: 'LOCKED', lockedUntil: passcode.lockedUntil });
 
     const unlocked = await call('POST', byId(alice.id)(`/passcodes/${passcode.id}`), { status: 'ACTIVE' });
     expect([unlocked.status, unlocked.body.status, unlocked.body.failedAttempts]).toEqual([200, 'ACTIVE', 0]);
+    expect(await summaryItem()).toMatchObject({ status: 'ACTIVE', lockedUntil: null });
     expect((await authenticate(byId(alice.id), passwords.alice)).status).toBe(200);
   });
 

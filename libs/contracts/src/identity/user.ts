@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dtmSchema } from '../api/common';
+import { statusAt } from '../credential-lock';
 import { type JsonBounds, jsonBoundsProblem } from '../json-bounds';
 import { passcodeAuditInfoSchema, passcodeInfoSchema } from '../passcode/passcode-resources';
 import {
@@ -73,6 +74,13 @@ const groupItemSchema = z.object({
   createdDtm: dtmSchema,
   lastUsedDtm: dtmSchema.nullable(),
   expirationDtm: dtmSchema.nullable().optional(),
+  lockedUntil: dtmSchema
+    .nullable()
+    .optional()
+    .describe(
+      'TOTPs and passcodes: the end of the last lockout (null: none). `status` is LOCKED while it runs, ' +
+        'as the credential’s own status is.',
+    ),
 });
 export type SummaryGroupItem = z.infer<typeof groupItemSchema>;
 
@@ -103,6 +111,19 @@ export const emptySummaryInfo = (): SummaryInfo => ({
   biometrics: { count: 0, items: [] },
   lastAuthentication: null,
 });
+
+/**
+ * summaryInfo as readers see it at `now`. The projection records when a lock ends (`lockedUntil`)
+ * and keeps the stored status, since no event marks the end of a lock; LOCKED is derived here, by
+ * the rule the credentials' resources follow, where summaryInfo is read out (the user's view).
+ */
+export const summaryInfoAt = (summary: SummaryInfo, now: Date): SummaryInfo => {
+  const groupAt = (group: SummaryGroup): SummaryGroup => ({
+    ...group,
+    items: group.items.map((item) => ({ ...item, status: statusAt(item.status, item.lockedUntil, now) })),
+  });
+  return { ...summary, totps: groupAt(summary.totps), passcodes: groupAt(summary.passcodes) };
+};
 
 /** A user as the identity service keeps it (no summary). */
 export const userRecordSchema = z.object({
