@@ -214,6 +214,7 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
       passcodeInfo: { id: passcode.id, status: 'ACTIVE', expirationDtm: passcode.expirationDtm },
       passcodeAuditInfo: {
         protocol: 'SRP',
+        ceremony: 'AUTHENTICATION',
         policyName: 'default',
         srpGroup: 2048,
         hash: 'SHA-256',
@@ -335,6 +336,9 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
     expect(renewed.status).toBe(200);
     expect(renewed.body).toMatchObject({ result: 'SUCCESS', M2: expect.any(String), user: { id: bob.id } });
     proof.checkM2(renewed.body.M2);
+    // The renewal's proof is audited as the renewal it was.
+    const renewalAudit = await call('GET', byId(bob.id)(`/authentications/${renewed.body.authenticationId}`));
+    expect(renewalAudit.body).toMatchObject({ type: 'Passcode', result: 'SUCCESS', passcodeAuditInfo: { ceremony: 'RENEWAL' } });
     const item = renewed.body.user.summaryInfo.passcodes.items[0];
     expect(item.id).toBe(before.id);
     expect(Date.parse(item.expirationDtm)).toBeGreaterThan(Date.parse(before.expirationDtm));

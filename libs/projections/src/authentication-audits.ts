@@ -55,6 +55,7 @@ export const authenticationAudits = defineProjection({
           },
           passcodeAuditInfo: {
             protocol: 'SRP',
+            ceremony: data.ceremony,
             policyName: data.policyName,
             srpGroup: data.srpGroup,
             hash: data.hash,
@@ -74,6 +75,8 @@ export const authenticationAudits = defineProjection({
           reason: data.reason,
           passcodeAuditInfo: {
             protocol: 'SRP',
+            // A user without the passcode can start an authentication only (a renewal start is 404).
+            ceremony: 'AUTHENTICATION',
             policyName: data.policyName,
             srpGroup: data.srpGroup,
             hash: data.hash,

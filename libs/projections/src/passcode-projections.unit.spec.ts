@@ -200,6 +200,7 @@ describe('passcode authentication audits', () => {
       passcodeInfo: { id: 'pc-1', status: 'ACTIVE', expirationDtm: '2026-08-05T09:00:00.000Z' },
       passcodeAuditInfo: {
         protocol: 'SRP',
+        ceremony: 'AUTHENTICATION',
         policyName: 'default',
         srpGroup: 2048,
         hash: 'SHA-256',
@@ -208,6 +209,17 @@ describe('passcode authentication audits', () => {
       },
     });
     expect(authenticationAuditSchema.parse(audit)).toEqual(audit);
+  });
+
+  it('tells a renewal’s proof from an authentication’s by the ceremony', () => {
+    const renewal = authenticationAuditOf(
+      published({ ...succeeded, data: { ...succeeded.data, authenticationId: 'auth-r', ceremony: 'RENEWAL' } }),
+    );
+    expect(renewal).toMatchObject({ id: 'auth-r', type: 'Passcode', passcodeAuditInfo: { ceremony: 'RENEWAL' } });
+    expect(authenticationAuditSchema.parse(renewal)).toEqual(renewal);
+    expect(authenticationAuditOf(published(failedAndLocked[0]!))).toMatchObject({
+      passcodeAuditInfo: { ceremony: 'AUTHENTICATION' },
+    });
   });
 
   it('records a failure with its reason, the attempts and the lock it caused', () => {
@@ -248,6 +260,7 @@ describe('passcode authentication audits', () => {
       policyName: 'default',
       passcodeAuditInfo: {
         protocol: 'SRP',
+        ceremony: 'AUTHENTICATION',
         policyName: 'default',
         srpGroup: 2048,
         hash: 'SHA-256',
