@@ -130,6 +130,7 @@ export const authenticationAudits = defineProjection({
             previousSignCount: data.previousSignCount,
             counterRegression: outcome.counterRegression,
           },
+          hints: data.clientHints ?? data.hints,
         };
       }
     }

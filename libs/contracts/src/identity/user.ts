@@ -8,6 +8,7 @@ import {
   passkeyInfoSchema,
   passkeyRegistrationAuditInfoSchema,
 } from '../passkey/passkey-resources';
+import { passkeyHintSchema } from './passkey-config';
 
 export const userStatusSchema = z.enum(['ACTIVE', 'LOCKED', 'TEMP_LOCKED', 'DISABLED', 'PENDING_ACTIVE']);
 export type UserStatus = z.infer<typeof userStatusSchema>;
@@ -157,6 +158,13 @@ export const authenticationAuditSchema = z.object({
   /** Passkey authentications: the passkey the response named (when one has its credential id). */
   passkeyInfo: passkeyInfoSchema.optional(),
   passkeyAuditInfo: passkeyAuditInfoSchema.optional(),
+  hints: z
+    .array(passkeyHintSchema)
+    .optional()
+    .describe(
+      'Passkey ceremonies: the hints that guided the user agent, by decreasing preference — those a one-call ' +
+        'request named, else those the options carried (`passkeyAuditInfo.hints` / `passkeyRegistrationAuditInfo.hints`).',
+    ),
 });
 export type AuthenticationAudit = z.infer<typeof authenticationAuditSchema>;
 
@@ -166,6 +174,12 @@ export type AuthenticationAudit = z.infer<typeof authenticationAuditSchema>;
  * what its attestation said.
  */
 export const registrationAuditSchema = authenticationAuditSchema.extend({
+  passcodeInfo: passcodeInfoSchema
+    .optional()
+    .describe('The audit record’s shape (the changelog lists it): absent, a passkey registration proves no passcode.'),
+  passcodeAuditInfo: passcodeAuditInfoSchema
+    .optional()
+    .describe('The audit record’s shape (the changelog lists it): absent, a passkey registration proves no passcode.'),
   passkeyRegistrationAuditInfo: passkeyRegistrationAuditInfoSchema.optional(),
 });
 export type RegistrationAudit = z.infer<typeof registrationAuditSchema>;
