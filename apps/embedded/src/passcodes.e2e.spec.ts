@@ -112,6 +112,7 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
           createdDtm: expect.any(String),
           lastUsedDtm: null,
           expirationDtm: expect.any(String),
+          lockedUntil: null,
         },
       ],
     });
@@ -213,6 +214,7 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
       passcodeInfo: { id: passcode.id, status: 'ACTIVE', expirationDtm: passcode.expirationDtm },
       passcodeAuditInfo: {
         protocol: 'SRP',
+        ceremony: 'AUTHENTICATION',
         policyName: 'default',
         srpGroup: 2048,
         hash: 'SHA-256',
@@ -334,6 +336,9 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
     expect(renewed.status).toBe(200);
     expect(renewed.body).toMatchObject({ result: 'SUCCESS', M2: expect.any(String), user: { id: bob.id } });
     proof.checkM2(renewed.body.M2);
+    // The renewal's proof is audited as the renewal it was.
+    const renewalAudit = await call('GET', byId(bob.id)(`/authentications/${renewed.body.authenticationId}`));
+    expect(renewalAudit.body).toMatchObject({ type: 'Passcode', result: 'SUCCESS', passcodeAuditInfo: { ceremony: 'RENEWAL' } });
     const item = renewed.body.user.summaryInfo.passcodes.items[0];
     expect(item.id).toBe(before.id);
     expect(Date.parse(item.expirationDtm)).toBeGreaterThan(Date.parse(before.expirationDtm));
@@ -365,9 +370,13 @@ describe('passcodes end to end through the gateway (Kafka + PostgreSQL)', () => 
     expect([locked.status, locked.body.code]).toEqual([423, 'PASSCODE_LOCKED']);
     const passcode = await passcodeOf(alice.id);
     expect(passcode).toMatchObject({ status: 'LOCKED', failedAttempts: 3, lockedUntil: expect.any(String) });
+    const summaryItem = async () =>
+      (await call('GET', api(`/${storeName}/users/${alice.id}`))).body.summaryInfo.passcodes.items[0];
+    expect(await summaryItem()).toMatchObject({ status: 'LOCKED', lockedUntil: passcode.lockedUntil });
 
     const unlocked = await call('POST', byId(alice.id)(`/passcodes/${passcode.id}`), { status: 'ACTIVE' });
     expect([unlocked.status, unlocked.body.status, unlocked.body.failedAttempts]).toEqual([200, 'ACTIVE', 0]);
+    expect(await summaryItem()).toMatchObject({ status: 'ACTIVE', lockedUntil: null });
     expect((await authenticate(byId(alice.id), passwords.alice)).status).toBe(200);
   });
 

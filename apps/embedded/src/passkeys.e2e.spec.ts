@@ -179,6 +179,7 @@ describe('passkeys end to end through the gateway (Kafka + PostgreSQL)', () => {
         hints: ['client-device', 'hybrid'],
         extensions: { credProps: true },
       },
+      hints: ['client-device', 'hybrid'],
     });
     const ttl = Date.parse(started.expiresDtm) - Date.now();
     expect(ttl).toBeGreaterThan(250_000);
@@ -278,10 +279,17 @@ describe('passkeys end to end through the gateway (Kafka + PostgreSQL)', () => {
       policyName: 'default',
       credential,
       name: 'Bob’s phone',
+      hints: ['hybrid'],
     });
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({ id: bob.id, summaryInfo: { passkeys: { count: 1 } } });
     passkeyIds.bobPhone = done.body.summaryInfo.passkeys.items[0].id;
+    // The hints the client named are the audit's; the options' stay in passkeyRegistrationAuditInfo.
+    const audit = await call('GET', byId(bob.id)(`/passkeys/${passkeyIds.bobPhone}/registrationAudit`));
+    expect(audit.body).toMatchObject({
+      hints: ['hybrid'],
+      passkeyRegistrationAuditInfo: { hints: ['client-device', 'hybrid'] },
+    });
     const again = await call('POST', storeLevel('/registrations'), {
       userId: bob.id,
       rpId: RP_ID,
@@ -370,6 +378,7 @@ describe('passkeys end to end through the gateway (Kafka + PostgreSQL)', () => {
         authenticatorAttachment: 'platform',
         origin: ORIGIN,
       },
+      hints: ['client-device', 'hybrid'],
     });
     expect(
       (await call('GET', byExt('alice')(`/passkeys/${passkeyIds.alicePhone}/registrationAudit`))).body,
@@ -452,6 +461,7 @@ describe('passkeys end to end through the gateway (Kafka + PostgreSQL)', () => {
         previousSignCount: 0,
         counterRegression: false,
       },
+      hints: ['client-device'],
     });
     expect(
       (await call('GET', byExt('alice')(`/authentications/${done.body.authenticationId}`))).body,
@@ -473,12 +483,18 @@ describe('passkeys end to end through the gateway (Kafka + PostgreSQL)', () => {
       policyName: 'default',
       credential,
       context: { channel: 'one-call' },
+      hints: ['hybrid', 'client-device'],
     });
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({ result: 'SUCCESS', user: { id: bob.id } });
     expect(done.body.user.summaryInfo.lastAuthentication.result).toBe('SUCCESS');
     const audit = await call('GET', byId(bob.id)(`/authentications/${done.body.authenticationId}`));
-    expect(audit.body).toMatchObject({ context: { channel: 'one-call' }, credentialId: passkeyIds.bobPhone });
+    expect(audit.body).toMatchObject({
+      context: { channel: 'one-call' },
+      credentialId: passkeyIds.bobPhone,
+      hints: ['hybrid', 'client-device'],
+      passkeyAuditInfo: { hints: ['client-device'] },
+    });
     const again = await call('POST', storeLevel('/authentications'), {
       userId: bob.id,
       rpId: RP_ID,
@@ -491,6 +507,7 @@ describe('passkeys end to end through the gateway (Kafka + PostgreSQL)', () => {
   it('authenticates usernameless at store level: the discoverable credential names the user', async () => {
     const started = await call('POST', storeLevel(`/relyingParties/${RP_ID}/authentications/default`));
     expect(started.status).toBe(201);
+    expect(started.body.hints).toEqual(['client-device']);
     expect(started.body.publicKey).toEqual({
       rpId: RP_ID,
       challenge: expect.any(String),

@@ -3,6 +3,7 @@ import { AuditProjector, AuditSummaries } from '@identity-store/audit';
 import {
   type Store,
   type SummaryInfo,
+  summaryInfoAt,
   type TotpIntegrationEvent,
   totpIntegrationEvents,
   type UserRecord,
@@ -24,7 +25,8 @@ import fc from 'fast-check';
  * Read-your-writes without waiting (issue 10): a write answers with summaryInfo folded from the last
  * projected summary plus its stream's events after it. Property: over random event sequences, with
  * the projection left behind for a random number of writes, the answer of the last write before the
- * projection catches up equals what the real audit projector (PostgreSQL) then shows.
+ * projection catches up equals what the real audit projector (PostgreSQL) then shows (read at the
+ * answer's time: a lock shows while it runs).
  */
 describe('a write answers with the summaryInfo the projection will show once it has applied the write', () => {
   let totpDb: TestDatabase;
@@ -37,6 +39,10 @@ describe('a write answers with the summaryInfo the projection will show once it 
   let relay: OutboxRelay;
   let streams: UserCredentialStreams<null, TotpIntegrationEvent>;
   const store: Store = { id: randomUUID(), name: 'ryw' } as Store;
+  /** The answers' clock: amid the generated locks, so some still run (LOCKED) and some have run out. */
+  const NOW = new Date(Date.UTC(2026, 10, 30) + 5_000 * 1000);
+  /** What the projection holds, as a user's answer shows it at NOW. */
+  const projectedAtNow = async (userId: string) => summaryInfoAt(await projector.summaryOf(userId), NOW);
 
   beforeAll(async () => {
     [totpDb, auditDb] = await Promise.all([createTestDatabase('ryw_totp'), createTestDatabase('ryw_audit')]);
@@ -56,6 +62,7 @@ describe('a write answers with the summaryInfo the projection will show once it 
       initialState: () => null,
       evolve: (state) => state,
       toIntegration: (event) => ({ type: event.type, version: totpIntegrationEvents[event.type].version, data: event.data }),
+      clock: () => NOW,
     });
   });
   afterAll(async () => {
@@ -107,12 +114,12 @@ describe('a write answers with the summaryInfo the projection will show once it 
           version = appended.at(-1)!.streamVersion;
           if (caughtUp) {
             await catchUp(user, version);
-            expect(await projector.summaryOf(user.id)).toEqual(answered);
+            expect(await projectedAtNow(user.id)).toEqual(answered);
             checked++;
           }
         }
         await catchUp(user, version);
-        expect(await projector.summaryOf(user.id)).toEqual(answered);
+        expect(await projectedAtNow(user.id)).toEqual(answered);
         checked++;
       }),
       { numRuns: 40, seed: 20261130 },
@@ -129,7 +136,7 @@ describe('a write answers with the summaryInfo the projection will show once it 
       { metadata: { correlationId: randomUUID() } },
     );
     await catchUp(user, 1);
-    const projected = await projector.summaryOf(user.id);
+    const projected = await projectedAtNow(user.id);
     expect(projected.totps.count).toBe(1);
     expect((await streams.userView(user, appended)).summaryInfo).toEqual(projected);
   });

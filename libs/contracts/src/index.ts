@@ -2,6 +2,7 @@ export * from './domain-error';
 export * from './types';
 export * from './iso-duration';
 export * from './json-bounds';
+export * from './credential-lock';
 export * from './events/event';
 export * from './events/published-events';
 export * from './events/snapshot-schemas';

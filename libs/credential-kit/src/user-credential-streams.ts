@@ -151,7 +151,7 @@ export class UserCredentialStreams<State, E extends StoredEvent> implements Expi
   async userView(user: UserRecord, appended: RecordedEvent[] = []) {
     const streamId = this.options.streamId(user.id);
     const own = appended.filter((event) => event.streamId === streamId);
-    return toUserView(user, await this.summaryAfterOwnEvents(user, streamId, own));
+    return toUserView(user, await this.summaryAfterOwnEvents(user, streamId, own), this.clock());
   }
 
   private async summaryAfterOwnEvents(user: UserRecord, streamId: string, own: RecordedEvent[]): Promise<SummaryInfo> {

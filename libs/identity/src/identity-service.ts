@@ -77,7 +77,8 @@ export class IdentityService<
    */
   constructor(
     storage: PostgresEventStore | IdentityStorage<Tx, ReadModels>,
-    private readonly clock: () => Date = () => new Date(),
+    /** The decisions' clock, also the time users are shown at (summaryInfo's lock status). */
+    readonly clock: () => Date = () => new Date(),
     lookups: { ttlMs?: number; max?: number } = {},
   ) {
     const { eventStore, readModels } =

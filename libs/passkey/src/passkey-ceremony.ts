@@ -6,6 +6,7 @@ import {
   ownEntry,
   type PasskeyConfig,
   type PasskeyFailureReason,
+  type PasskeyHint,
   type Store,
   type UserRecord,
 } from '@identity-store/contracts';
@@ -39,6 +40,8 @@ export interface Completion<Response> {
   response: Response;
   name?: string;
   context?: Record<string, unknown>;
+  /** The hints the client gave the user agent (one-call requests), for the audit. */
+  hints?: PasskeyHint[];
 }
 
 /** Whom a step of a ceremony is decided for, with the request's event metadata. */
@@ -84,6 +87,15 @@ export const sessionStart = (
   hints: policy.hints,
   timeoutMs,
 });
+
+/**
+ * A start's answer: the session, the options for the browser, and the policy's hints at top level
+ * too (the changelog's start `hints`; the same list as `publicKey.hints`).
+ */
+export const startAnswer = <Options>(
+  session: { id: string; hints: PasskeyHint[]; expiresDtm: string },
+  publicKey: Options,
+) => ({ sessionId: session.id, publicKey, hints: [...session.hints], expiresDtm: session.expiresDtm });
 
 /** Which part of the response a failed registration check concerns (the `errors` of its 400). */
 const fieldOfReason: Partial<Record<PasskeyFailureReason, string>> = {

@@ -19,7 +19,7 @@ import {
 } from '@identity-store/credential-kit';
 import {
   type EventMetadata,
-  type PostgresEventStore,
+  type EventStore,
   type RecordedEvent,
   UniqueKeyTakenError,
 } from '@identity-store/event-store';
@@ -69,6 +69,7 @@ import {
   requirePolicy,
   type SessionStep,
   sessionStart,
+  startAnswer,
   topLevel,
   type UserContext,
 } from './passkey-ceremony';
@@ -89,7 +90,8 @@ const CREDENTIAL_KEYS = 'passkey-credential';
 export class PasskeyService extends CredentialService<PasskeyUserState, PasskeyEvent> {
 
   constructor(
-    eventStore: PostgresEventStore,
+    // Any EventStore: PostgresEventStore in the service, InMemoryEventStore in unit specs.
+    eventStore: EventStore<unknown>,
     identity: IdentityQueries,
     summaries: SummaryQueries,
     clock: () => Date = () => new Date(),
@@ -129,7 +131,7 @@ export class PasskeyService extends CredentialService<PasskeyUserState, PasskeyE
     const session = this.openSession(state, store, start.sessionId, 'REGISTRATION');
     const excluded = passkeysOf(state, target.rpId);
     const publicKey = await creationOptions(config, policy, user, session, timeoutMs, excluded);
-    return { sessionId: session.id, publicKey, expiresDtm: session.expiresDtm };
+    return startAnswer(session, publicKey);
   }
 
   /** A user-scoped authentication: the options allow the user's ACTIVE passkeys of the relying party. */
@@ -143,7 +145,7 @@ export class PasskeyService extends CredentialService<PasskeyUserState, PasskeyE
     const session = this.openSession(state, store, start.sessionId, 'AUTHENTICATION');
     const allowed = session.allowCredentials.flatMap((id) => findByCredential(state, target.rpId, id) ?? []);
     const publicKey = await requestOptions(policy, session, allowed);
-    return { sessionId: session.id, publicKey, expiresDtm: session.expiresDtm };
+    return startAnswer(session, publicKey);
   }
 
   /**
@@ -159,7 +161,7 @@ export class PasskeyService extends CredentialService<PasskeyUserState, PasskeyE
     const { state } = await this.decideOnSessionStream(store, start.sessionId, command, metadata);
     const session = this.openSession(state, store, start.sessionId, 'AUTHENTICATION');
     const publicKey = await requestOptions(policy, session, []);
-    return { sessionId: session.id, publicKey, expiresDtm: session.expiresDtm };
+    return startAnswer(session, publicKey);
   }
 
   // ---- completions ---------------------------------------------------------------------------
@@ -231,7 +233,7 @@ export class PasskeyService extends CredentialService<PasskeyUserState, PasskeyE
   private async register(
     context: UserContext,
     { sessionId, at }: SessionStep,
-    { response, name, context: clientContext }: Completion<RegistrationResponseJSON>,
+    { response, name, context: clientContext, hints }: Completion<RegistrationResponseJSON>,
   ) {
     const { store, user } = context;
     requireActiveUser(user);
@@ -241,6 +243,7 @@ export class PasskeyService extends CredentialService<PasskeyUserState, PasskeyE
     const command: Command = {
       type: 'CompletePasskeyRegistration',
       ...{ sessionId, storeId: store.id, passkeyId: randomUUID(), attestation, name, context: clientContext },
+      ...(hints !== undefined ? { clientHints: hints } : {}),
     };
     const { events } = await this.decide(context, command).catch((error: unknown) => {
       // Another user of the store holds the credential id for this relying party.
@@ -262,7 +265,7 @@ export class PasskeyService extends CredentialService<PasskeyUserState, PasskeyE
   private async authenticate(
     context: UserContext,
     { sessionId, at }: SessionStep,
-    { response, context: clientContext }: Completion<AuthenticationResponseJSON>,
+    { response, context: clientContext, hints }: Completion<AuthenticationResponseJSON>,
     usernameless?: { session: AuthenticationSession; consume: (authenticationId: string) => Promise<unknown> },
   ) {
     const { store, user } = context;
@@ -279,6 +282,7 @@ export class PasskeyService extends CredentialService<PasskeyUserState, PasskeyE
       ...{ userHandle: response.response.userHandle, expectedUserHandle: userHandleOf(user.id) },
       ...(usernameless ? { session: usernameless.session } : {}),
       ...(clientContext !== undefined ? { context: clientContext } : {}),
+      ...(hints !== undefined ? { clientHints: hints } : {}),
     });
     const failure = events.find(
       (event): event is RecordedEvent<PasskeyAuthenticationFailed> => event.type === 'PasskeyAuthenticationFailed',

@@ -57,6 +57,7 @@ export const authenticationAudits = defineProjection({
           },
           passcodeAuditInfo: {
             protocol: 'SRP',
+            ceremony: data.ceremony,
             policyName: data.policyName,
             srpGroup: data.srpGroup,
             hash: data.hash,
@@ -76,6 +77,8 @@ export const authenticationAudits = defineProjection({
           reason: data.reason,
           passcodeAuditInfo: {
             protocol: 'SRP',
+            // A user without the passcode can start an authentication only (a renewal start is 404).
+            ceremony: 'AUTHENTICATION',
             policyName: data.policyName,
             srpGroup: data.srpGroup,
             hash: data.hash,
@@ -129,6 +132,7 @@ export const authenticationAudits = defineProjection({
             previousSignCount: data.previousSignCount,
             counterRegression: outcome.counterRegression,
           },
+          hints: data.clientHints ?? data.hints,
         };
       }
       case 'AppkeyAuthenticationSucceeded':

@@ -90,12 +90,13 @@ describe('summaryInfo.passcodes', () => {
           createdDtm: '2026-05-07T09:00:00.000Z',
           lastUsedDtm: null,
           expirationDtm: '2026-08-05T09:00:00.000Z',
+          lockedUntil: null,
         },
       ],
     });
   });
 
-  it('a success sets lastUsedDtm and lastAuthentication; a failure only lastAuthentication; a lock the status', () => {
+  it('a success sets lastUsedDtm and lastAuthentication; a failure only lastAuthentication; a lock lockedUntil', () => {
     const afterSuccess = summaryAfter([registered, succeeded]);
     expect(afterSuccess.passcodes.items[0]).toMatchObject({
       status: 'ACTIVE',
@@ -107,14 +108,33 @@ describe('summaryInfo.passcodes', () => {
       dtm: '2026-05-07T10:00:00.000Z',
     });
     const afterLock = summaryAfter([registered, succeeded, ...failedAndLocked]);
+    // The stored status stays: LOCKED is read off lockedUntil (summaryInfoAt), no event ends a lock.
     expect(afterLock.passcodes.items[0]).toMatchObject({
-      status: 'LOCKED',
+      status: 'ACTIVE',
+      lockedUntil: '2026-05-07T10:16:00.000Z',
       lastUsedDtm: '2026-05-07T10:00:00.000Z',
     });
     expect(afterLock.lastAuthentication).toEqual({
       type: 'Passcode',
       result: 'FAILURE',
       dtm: '2026-05-07T10:01:00.000Z',
+    });
+    const afterLaterSuccess = summaryAfter([registered, ...failedAndLocked, { ...succeeded, data: { ...succeeded.data, at: '2026-05-07T10:20:00.000Z' } }]);
+    expect(afterLaterSuccess.passcodes.items[0]).toMatchObject({ status: 'ACTIVE', lockedUntil: null });
+  });
+
+  it('an administrator setting ACTIVE ends a lock; SUSPENDED keeps it', () => {
+    const statusChanged = (status: 'ACTIVE' | 'SUSPENDED'): PasscodeEvent => ({
+      type: 'PasscodeStatusChanged',
+      data: { passcodeId: 'pc-1', status, at: '2026-05-07T10:02:00.000Z' },
+    });
+    expect(summaryAfter([registered, ...failedAndLocked, statusChanged('ACTIVE')]).passcodes.items[0]).toMatchObject({
+      status: 'ACTIVE',
+      lockedUntil: null,
+    });
+    expect(summaryAfter([registered, ...failedAndLocked, statusChanged('SUSPENDED')]).passcodes.items[0]).toMatchObject({
+      status: 'SUSPENDED',
+      lockedUntil: '2026-05-07T10:16:00.000Z',
     });
   });
 
@@ -180,6 +200,7 @@ describe('passcode authentication audits', () => {
       passcodeInfo: { id: 'pc-1', status: 'ACTIVE', expirationDtm: '2026-08-05T09:00:00.000Z' },
       passcodeAuditInfo: {
         protocol: 'SRP',
+        ceremony: 'AUTHENTICATION',
         policyName: 'default',
         srpGroup: 2048,
         hash: 'SHA-256',
@@ -188,6 +209,17 @@ describe('passcode authentication audits', () => {
       },
     });
     expect(authenticationAuditSchema.parse(audit)).toEqual(audit);
+  });
+
+  it('tells a renewal’s proof from an authentication’s by the ceremony', () => {
+    const renewal = authenticationAuditOf(
+      published({ ...succeeded, data: { ...succeeded.data, authenticationId: 'auth-r', ceremony: 'RENEWAL' } }),
+    );
+    expect(renewal).toMatchObject({ id: 'auth-r', type: 'Passcode', passcodeAuditInfo: { ceremony: 'RENEWAL' } });
+    expect(authenticationAuditSchema.parse(renewal)).toEqual(renewal);
+    expect(authenticationAuditOf(published(failedAndLocked[0]!))).toMatchObject({
+      passcodeAuditInfo: { ceremony: 'AUTHENTICATION' },
+    });
   });
 
   it('records a failure with its reason, the attempts and the lock it caused', () => {
@@ -228,6 +260,7 @@ describe('passcode authentication audits', () => {
       policyName: 'default',
       passcodeAuditInfo: {
         protocol: 'SRP',
+        ceremony: 'AUTHENTICATION',
         policyName: 'default',
         srpGroup: 2048,
         hash: 'SHA-256',

@@ -4,7 +4,9 @@ import { putItem, removeItem, updateItem } from './summary-groups';
 
 /**
  * summaryInfo.passcodes (an item per registered passcode; ceremony sessions are no credentials)
- * and passcode lastAuthentication.
+ * and passcode lastAuthentication. Items keep the stored status and the lock's end
+ * (`lockedUntil`): LOCKED is derived where summaryInfo is read (contracts summaryInfoAt), as for the
+ * resource, since no event marks the end of a lock.
  */
 export const passcodeSummary = defineProjection({
   events: passcodeIntegrationEvents,
@@ -29,6 +31,7 @@ export const passcodeSummary = defineProjection({
           createdDtm: data.createdDtm,
           lastUsedDtm: null,
           expirationDtm: data.expirationDtm,
+          lockedUntil: null,
         });
       case 'PasscodeAuthenticationSucceeded':
         return {
@@ -36,6 +39,7 @@ export const passcodeSummary = defineProjection({
             ...item,
             status: 'ACTIVE',
             lastUsedDtm: data.at,
+            lockedUntil: null,
           })),
           lastAuthentication: { type: 'Passcode', result: 'SUCCESS', dtm: data.at },
         };
@@ -44,7 +48,7 @@ export const passcodeSummary = defineProjection({
       case 'PasscodeDecoyAuthenticationFailed':
         return { ...summary, lastAuthentication: { type: 'Passcode', result: 'FAILURE', dtm: data.at } };
       case 'PasscodeLocked':
-        return updateItem(summary, 'passcodes', data.passcodeId, (item) => ({ ...item, status: 'LOCKED' }));
+        return updateItem(summary, 'passcodes', data.passcodeId, (item) => ({ ...item, lockedUntil: data.lockedUntil }));
       case 'PasscodeRenewed':
       case 'PasscodeExpirationChanged':
         return updateItem(summary, 'passcodes', data.passcodeId, (item) => ({
@@ -52,9 +56,11 @@ export const passcodeSummary = defineProjection({
           expirationDtm: data.expirationDtm,
         }));
       case 'PasscodeStatusChanged':
+        // ACTIVE set by an administrator unlocks, as it does the passcode.
         return updateItem(summary, 'passcodes', data.passcodeId, (item) => ({
           ...item,
           status: data.status,
+          ...(data.status === 'ACTIVE' ? { lockedUntil: null } : {}),
         }));
       case 'PasscodeDeregistered':
         return removeItem(summary, 'passcodes', data.passcodeId);

@@ -214,8 +214,18 @@ describe('passkey audits', () => {
         previousSignCount: 6,
         counterRegression: false,
       },
+      hints: ['client-device'],
     });
     expect(authenticationAuditSchema.parse(audit)).toEqual(audit);
+  });
+
+  it('shows the hints a one-call request named at top level, the options’ in passkeyAuditInfo', () => {
+    const oneCall = { ...succeeded, data: { ...succeeded.data, clientHints: ['hybrid', 'client-device'] } };
+    const audit = authenticationAuditOf(published(oneCall));
+    expect(audit).toMatchObject({ hints: ['hybrid', 'client-device'], passkeyAuditInfo: { hints: ['client-device'] } });
+    expect(authenticationAuditSchema.parse(audit)).toEqual(audit);
+    const failed = authenticationAuditOf(published({ ...regressed, data: { ...regressed.data, clientHints: [] } }));
+    expect(failed).toMatchObject({ hints: [], passkeyAuditInfo: { hints: ['client-device'] } });
   });
 
   it('flags a counter regression in the audit of the failure', () => {
@@ -270,9 +280,23 @@ describe('passkey audits', () => {
         authenticatorAttachment: 'platform',
         origin: 'https://example.com',
       },
+      hints: ['client-device'],
     });
     expect(registrationAuditSchema.parse(audit)).toEqual(audit);
     expect(registrationAuditOf(published(succeeded))).toBeNull();
     expect(authenticationAuditOf(published(registered))).toBeNull();
+  });
+
+  it('a one-call registration’s hints are the registration audit’s top-level hints; the options’ stay nested', () => {
+    const oneCall = { ...registered, data: { ...registered.data, clientHints: ['security-key'] } };
+    const audit = registrationAuditOf(published(oneCall));
+    expect(audit).toMatchObject({
+      hints: ['security-key'],
+      passkeyRegistrationAuditInfo: { hints: ['client-device'] },
+    });
+    // A passkey registration proves no passcode: the audit shape has passcodeAuditInfo, this audit does not.
+    expect(audit).not.toHaveProperty('passcodeAuditInfo');
+    expect(audit).not.toHaveProperty('passcodeInfo');
+    expect(registrationAuditSchema.parse(audit)).toEqual(audit);
   });
 });

@@ -76,6 +76,7 @@ describe('a projection handling consumed events', () => {
         createdDtm: '2026-05-07T09:00:00.000Z',
         lastUsedDtm: null,
         expirationDtm: null,
+        lockedUntil: null,
       },
     ]);
   });

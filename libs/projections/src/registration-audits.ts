@@ -4,8 +4,9 @@ import { defineProjection } from './projection';
 
 /**
  * The registration audit a completed registration records (immutable, by the credential's id):
- * what the attestation said, the hints the options carried and the client's context, a function of
- * the event alone like the authentication audits. null: not a user's.
+ * what the attestation said, the hints (those the options carried; at top level those a one-call
+ * request named, if it did) and the client's context, a function of the event alone like the
+ * authentication audits. null: not a user's. No passcode is proven: no passcodeAuditInfo.
  */
 export const registrationAudits = defineProjection({
   events: credentialIntegrationEvents,
@@ -72,6 +73,7 @@ export const registrationAudits = defineProjection({
         authenticatorAttachment: data.authenticatorAttachment,
         origin: data.origin,
       },
+      hints: data.clientHints ?? data.hints,
     };
   },
 });

@@ -62,6 +62,11 @@ const failed: TotpIntegrationEvent = {
   },
 };
 
+const lockedUntil = (until: string): TotpIntegrationEvent => ({
+  type: 'TotpLocked',
+  data: { credentialId: 'totp-1', lockedUntil: until, at: '2026-05-07T10:01:00.000Z' },
+});
+
 const summaryAfter = (events: TotpIntegrationEvent[]) =>
   events.map((event) => published(event)).reduce(applyToSummary, emptySummaryInfo());
 
@@ -73,6 +78,7 @@ describe('summaryInfo.totps', () => {
       policyName: 'default',
       createdDtm: '2026-05-07T09:00:00.000Z',
       lastUsedDtm: null,
+      lockedUntil: null,
     };
     expect(summaryAfter([started]).totps).toEqual({ count: 1, items: [item] });
     expect(summaryAfter([started, completed]).totps).toEqual({
@@ -81,7 +87,7 @@ describe('summaryInfo.totps', () => {
     });
   });
 
-  it('a success sets lastUsedDtm and lastAuthentication; a failure only lastAuthentication; a lock the status', () => {
+  it('a success sets lastUsedDtm and lastAuthentication; a failure only lastAuthentication; a lock lockedUntil', () => {
     const afterSuccess = summaryAfter([started, completed, succeeded]);
     expect(afterSuccess.totps.items[0]).toMatchObject({
       status: 'ACTIVE',
@@ -106,14 +112,35 @@ describe('summaryInfo.totps', () => {
         },
       },
     ]);
+    // The stored status stays: LOCKED is read off lockedUntil (summaryInfoAt), no event ends a lock.
     expect(afterLock.totps.items[0]).toMatchObject({
-      status: 'LOCKED',
+      status: 'ACTIVE',
+      lockedUntil: '2026-05-07T10:16:00.000Z',
       lastUsedDtm: '2026-05-07T10:00:00.000Z',
     });
     expect(afterLock.lastAuthentication).toEqual({
       type: 'Totp',
       result: 'FAILURE',
       dtm: '2026-05-07T10:01:00.000Z',
+    });
+    expect(summaryAfter([started, completed, failed, lockedUntil('2026-05-07T10:16:00.000Z'), succeeded]).totps.items[0]).toMatchObject(
+      { status: 'ACTIVE', lockedUntil: null },
+    );
+  });
+
+  it('an administrator setting ACTIVE ends a lock; SUSPENDED keeps it', () => {
+    const locked = [started, completed, failed, lockedUntil('2026-05-07T10:16:00.000Z')];
+    const statusChanged = (status: 'ACTIVE' | 'SUSPENDED'): TotpIntegrationEvent => ({
+      type: 'TotpStatusChanged',
+      data: { credentialId: 'totp-1', status, at: '2026-05-07T10:02:00.000Z' },
+    });
+    expect(summaryAfter([...locked, statusChanged('ACTIVE')]).totps.items[0]).toMatchObject({
+      status: 'ACTIVE',
+      lockedUntil: null,
+    });
+    expect(summaryAfter([...locked, statusChanged('SUSPENDED')]).totps.items[0]).toMatchObject({
+      status: 'SUSPENDED',
+      lockedUntil: '2026-05-07T10:16:00.000Z',
     });
   });
 

@@ -4,6 +4,7 @@ import {
   notFound,
   type Store,
   type SummaryInfo,
+  summaryInfoAt,
   type User,
   type UserRecord,
 } from '@identity-store/contracts';
@@ -64,9 +65,10 @@ export const resolveStoreAndUser = async (
   return { store, user };
 };
 
-export const toUserView = ({ storeId: _storeId, ...user }: UserRecord, summaryInfo: SummaryInfo): User => ({
+/** The user as the API shows them at `now`: with summaryInfo as read then (locks that ran out show ACTIVE). */
+export const toUserView = ({ storeId: _storeId, ...user }: UserRecord, summaryInfo: SummaryInfo, now: Date): User => ({
   ...user,
-  summaryInfo,
+  summaryInfo: summaryInfoAt(summaryInfo, now),
 });
 
 /**

@@ -16,7 +16,8 @@ export const auditOperations = defineOperations({
     problems: [404],
     description:
       'What the registration’s attestation said (format, AAGUID, transports, flags), the hints its options ' +
-      'carried and the client context. Kept after the passkey is deleted.',
+      'carried (top-level `hints`: those a one-call request named, else the same) and the client context. No ' +
+      '`passcodeInfo`/`passcodeAuditInfo`: a passkey registration proves no passcode. Kept after the passkey is deleted.',
   },
   // Projected from AppkeyRegistrationCompleted; kept after the appkey is deleted.
   getAppkeyRegistrationAudit: {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dtmSchema } from '../api/common';
+import { statusAt } from '../credential-lock';
 import { type JsonBounds, jsonBoundsProblem } from '../json-bounds';
 import {
   appkeyAuditInfoSchema,
@@ -12,6 +13,7 @@ import {
   passkeyInfoSchema,
   passkeyRegistrationAuditInfoSchema,
 } from '../passkey/passkey-resources';
+import { passkeyHintSchema } from './passkey-config';
 
 export const userStatusSchema = z.enum(['ACTIVE', 'LOCKED', 'TEMP_LOCKED', 'DISABLED', 'PENDING_ACTIVE']);
 export type UserStatus = z.infer<typeof userStatusSchema>;
@@ -78,6 +80,13 @@ const groupItemSchema = z.object({
   createdDtm: dtmSchema,
   lastUsedDtm: dtmSchema.nullable(),
   expirationDtm: dtmSchema.nullable().optional(),
+  lockedUntil: dtmSchema
+    .nullable()
+    .optional()
+    .describe(
+      'TOTPs and passcodes: the end of the last lockout (null: none). `status` is LOCKED while it runs, ' +
+        'as the credential’s own status is.',
+    ),
 });
 export type SummaryGroupItem = z.infer<typeof groupItemSchema>;
 
@@ -108,6 +117,19 @@ export const emptySummaryInfo = (): SummaryInfo => ({
   biometrics: { count: 0, items: [] },
   lastAuthentication: null,
 });
+
+/**
+ * summaryInfo as readers see it at `now`. The projection records when a lock ends (`lockedUntil`)
+ * and keeps the stored status, since no event marks the end of a lock; LOCKED is derived here, by
+ * the rule the credentials' resources follow, where summaryInfo is read out (the user's view).
+ */
+export const summaryInfoAt = (summary: SummaryInfo, now: Date): SummaryInfo => {
+  const groupAt = (group: SummaryGroup): SummaryGroup => ({
+    ...group,
+    items: group.items.map((item) => ({ ...item, status: statusAt(item.status, item.lockedUntil, now) })),
+  });
+  return { ...summary, totps: groupAt(summary.totps), passcodes: groupAt(summary.passcodes) };
+};
 
 /** A user as the identity service keeps it (no summary). */
 export const userRecordSchema = z.object({
@@ -144,6 +166,13 @@ export const authenticationAuditSchema = z.object({
   /** Appkey authentications: the appkey the response named (when one has its key id). */
   appkeyInfo: appkeyInfoSchema.optional(),
   appkeyAuditInfo: appkeyAuditInfoSchema.optional(),
+  hints: z
+    .array(passkeyHintSchema)
+    .optional()
+    .describe(
+      'Passkey and appkey ceremonies: the hints that guided the client, by decreasing preference — those a one-call ' +
+        'request named, else those the options (policy) carried (`passkeyAuditInfo.hints` / `…RegistrationAuditInfo.hints`).',
+    ),
 });
 export type AuthenticationAudit = z.infer<typeof authenticationAuditSchema>;
 
@@ -153,6 +182,12 @@ export type AuthenticationAudit = z.infer<typeof authenticationAuditSchema>;
  * what its attestation said.
  */
 export const registrationAuditSchema = authenticationAuditSchema.extend({
+  passcodeInfo: passcodeInfoSchema
+    .optional()
+    .describe('The audit record’s shape (the changelog lists it): absent, a passkey registration proves no passcode.'),
+  passcodeAuditInfo: passcodeAuditInfoSchema
+    .optional()
+    .describe('The audit record’s shape (the changelog lists it): absent, a passkey registration proves no passcode.'),
   passkeyRegistrationAuditInfo: passkeyRegistrationAuditInfoSchema.optional(),
   appkeyRegistrationAuditInfo: appkeyRegistrationAuditInfoSchema.optional(),
 });

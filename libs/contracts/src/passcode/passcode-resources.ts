@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { passcodeKdfSchema, srpGroupSchema, srpHashSchema } from '../identity/store';
+import { passcodeCeremonySchema } from './passcode-integration-events';
 
 /**
  * Passcode API resources and audit details (public); request and response bodies are in
@@ -51,6 +52,9 @@ export type PasscodeInfo = z.infer<typeof passcodeInfoSchema>;
 /** `passcodeAuditInfo` of an authentication audit (what a UI shows for a passcode authentication). */
 export const passcodeAuditInfoSchema = z.object({
   protocol: z.literal('SRP'),
+  ceremony: passcodeCeremonySchema.describe(
+    'What checked the proof: an authentication, or a renewal proving the current passcode.',
+  ),
   policyName: z.string(),
   srpGroup: srpGroupSchema,
   hash: srpHashSchema,

@@ -69,6 +69,11 @@ export const credentialIdSchema = base64urlSchema.min(1).max(1364);
 /** Free-form client context of a ceremony (device, IP, …), echoed into the audit. */
 const context = z.record(z.string(), z.unknown()).optional();
 const hints = z.array(passkeyHintSchema);
+/**
+ * The hints the client says it gave the user agent (a one-call completion's `hints`); absent when it
+ * named none, the options' `hints` then being the ones used.
+ */
+const clientHints = hints.optional();
 /** The user-visible name of a passkey; null: none given. */
 export const passkeyNameSchema = z.string().trim().min(1).max(100);
 const transports = z.array(z.string().min(1).max(32)).max(10);
@@ -95,6 +100,7 @@ export const passkeyRegistrationCompletedIntegrationSchema = z.object({
   transports,
   /** The hints the creation options carried, by decreasing preference. */
   hints,
+  clientHints,
   userVerified: z.boolean(),
   backupEligible: z.boolean(),
   backedUp: z.boolean(),
@@ -131,6 +137,7 @@ const assertionCheckedFields = {
   usernameless: z.boolean(),
   /** The hints the request options carried. */
   hints,
+  clientHints,
   at: dtm,
   context,
 };

@@ -33,8 +33,11 @@ export const passkeyPageSchema = pageOf(passkeyResourceSchema);
 const rpIdParams = { rpId: passkeyRpIdSchema };
 const sessionParams = { sessionId: sessionIdSchema };
 
+const ONE_CALL_HINTS =
+  'The optional `hints` are those the client gave the user agent (they cannot change the options the start ' +
+  'sent): checked like a policy’s and recorded as the audit’s `hints`.';
 const START =
-  'The session is single-use, expires at `expiresDtm` (the policy’s `timeout`; 5 minutes for a registration ' +
+  'The answer’s `hints` are the policy’s, as `publicKey.hints`. The session is single-use, expires at `expiresDtm` (the policy’s `timeout`; 5 minutes for a registration ' +
   'policy without one) and belongs to this store. 404 `PASSKEY_CONFIG_NOT_FOUND` / `POLICY_NOT_FOUND` for an ' +
   'unknown relying party or policy; 403 `USER_NOT_ACTIVE` unless the user is ACTIVE.';
 const REGISTRATION_COMPLETION =
@@ -64,7 +67,7 @@ export const passkeyOperations = defineOperations({
     description:
       'One call instead of the session path: the body names the user, relying party and policy, and the ' +
       'session is the user’s open registration for them whose options carried the response’s challenge (404 ' +
-      `\`PASSKEY_SESSION_NOT_FOUND\` for none). ${REGISTRATION_COMPLETION}`,
+      `\`PASSKEY_SESSION_NOT_FOUND\` for none). ${ONE_CALL_HINTS} ${REGISTRATION_COMPLETION}`,
   },
   completePasskeyRegistration: {
     method: 'POST', path: `${S}/{storeName}/passkeys/registrations/sessions/{sessionId}`, service: 'passkey',
@@ -90,7 +93,7 @@ export const passkeyOperations = defineOperations({
     description:
       'One call instead of the session path: the body names the user, relying party and policy, and the session is ' +
       'the user’s open authentication for them whose options carried the response’s challenge (404 ' +
-      `\`PASSKEY_SESSION_NOT_FOUND\` for none). ${AUTHENTICATION_COMPLETION}`,
+      `\`PASSKEY_SESSION_NOT_FOUND\` for none). ${ONE_CALL_HINTS} ${AUTHENTICATION_COMPLETION}`,
   },
   completePasskeyAuthentication: {
     method: 'POST', path: `${S}/{storeName}/passkeys/authentications/sessions/{sessionId}`, service: 'passkey',

@@ -4,6 +4,7 @@ import {
   passkeyAttestationSchema,
   passkeyAuthenticatorAttachmentSchema,
   passkeyHintSchema,
+  passkeyHintsSchema,
   passkeyResidentKeySchema,
   passkeyRpIdSchema,
   passkeyUserVerificationSchema,
@@ -125,12 +126,22 @@ export const startStorePasskeyRegistrationBodySchema = z
 /** Usernameless authentication start: nothing to name (the credential will name the user). */
 export const startUsernamelessPasskeyAuthenticationBodySchema = z.object({}).strict();
 
-/** One call: the user, relying party and policy of the ceremony, and the browser’s response. */
+/**
+ * One call: the user, relying party and policy of the ceremony, the browser’s response, and the
+ * hints the client gave the browser (the changelog's request `hints`). A completion cannot change
+ * the options the start sent: the hints are checked like a policy's and recorded in the audit.
+ */
 const oneCallFields = {
   userId: userIdField.optional(),
   extId: extIdField.optional(),
   rpId: passkeyRpIdSchema,
   policyName: policyNameSchema,
+  hints: passkeyHintsSchema
+    .optional()
+    .describe(
+      'The hints the client gave the user agent for this ceremony, by decreasing preference (each at most once): ' +
+        'recorded as the audit’s `hints`. Left out: the hints the start’s options carried.',
+    ),
   ...ceremonyExtras,
 };
 
@@ -204,15 +215,22 @@ const sessionId = z
   .string()
   .describe('Ceremony session id: single-use, expires at `expiresDtm`, valid in this store only.');
 
+/** The changelog's top-level `hints` of a start: the ceremony's policy's, as `publicKey.hints` has them. */
+const startHints = z
+  .array(passkeyHintSchema)
+  .describe('The hints of the policy the ceremony was started with, by decreasing preference (also in `publicKey.hints`).');
+
 export const passkeyRegistrationStartResponseSchema = z.object({
   sessionId,
   publicKey: publicKeyCredentialCreationOptionsSchema,
+  hints: startHints,
   expiresDtm: dtmSchema,
 });
 
 export const passkeyAuthenticationStartResponseSchema = z.object({
   sessionId,
   publicKey: publicKeyCredentialRequestOptionsSchema,
+  hints: startHints,
   expiresDtm: dtmSchema,
 });
 

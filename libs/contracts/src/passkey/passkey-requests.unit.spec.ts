@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import {
   authenticatePasskeyBodySchema,
+  completePasskeyAuthenticationBodySchema,
   completePasskeyRegistrationBodySchema,
+  registerPasskeyBodySchema,
   startStorePasskeyRegistrationBodySchema,
   updatePasskeyBodySchema,
 } from './passkey-requests';
@@ -41,6 +43,31 @@ describe('passkey request bodies', () => {
       'rpId',
       'userId',
     ]);
+  });
+
+  it('one-call bodies take the hints the client used (the changelog’s request hints), checked like a policy’s', () => {
+    const registration = {
+      userId: 'u',
+      rpId: 'example.com',
+      policyName: 'default',
+      credential: { id: 'abc', rawId: 'abc', type: 'public-key', response: { clientDataJSON: 'e30', attestationObject: 'o2Nm' } },
+    };
+    const authentication = {
+      ...registration,
+      credential: { ...registration.credential, response: { clientDataJSON: 'e30', authenticatorData: 'YQ', signature: 'cw' } },
+    };
+    for (const [schema, body] of [
+      [registerPasskeyBodySchema, registration],
+      [authenticatePasskeyBodySchema, authentication],
+    ] as const) {
+      expect(paths(schema, body)).toEqual([]);
+      expect(schema.parse({ ...body, hints: ['hybrid', 'security-key'] }).hints).toEqual(['hybrid', 'security-key']);
+      expect(paths(schema, { ...body, hints: [] })).toEqual([]);
+      expect(paths(schema, { ...body, hints: ['usb', 'hybrid', 'hybrid'] })).toEqual(['hints.0', 'hints.2']);
+      expect(paths(schema, { ...body, hints: 'hybrid' })).toEqual(['hints']);
+    }
+    // A session completion takes the browser's response only: its options' hints are the session's.
+    expect(paths(completePasskeyAuthenticationBodySchema, { ...authentication.credential, hints: ['hybrid'] })).toEqual(['']);
   });
 
   it('an update sets status or name', () => {

@@ -164,7 +164,8 @@ const policyHandlers = <K extends StorePolicyKind>(identity: IdentityService, ki
 
 /** Public operations of the identity service: stores, their policies, users. */
 export const identityApi = (identity: IdentityService, summaries: SummaryQueries): Router => {
-  const userView = async (user: UserRecord) => toUserView(user, await summaryOrStale(summaries, user.id));
+  const userView = async (user: UserRecord) =>
+    toUserView(user, await summaryOrStale(summaries, user.id), identity.clock());
   const totp = policyHandlers(identity, 'totp');
   const passcode = policyHandlers(identity, 'passcode');
   const passkey = policyHandlers(identity, 'passkey');

@@ -1,11 +1,11 @@
-import type { PasscodeResource } from '@identity-store/contracts';
-import { isLocked, type PasscodeState, type PasscodeUserState } from './passcode';
+import { type PasscodeResource, statusAt } from '@identity-store/contracts';
+import type { PasscodeState, PasscodeUserState } from './passcode';
 
 /** The API representation; LOCKED while an ACTIVE passcode's lock runs. Never the salt or verifier. */
 export const toPasscodeResource = (passcode: PasscodeState, now: Date): PasscodeResource => ({
   id: passcode.id,
   policyName: passcode.policyName,
-  status: passcode.status === 'ACTIVE' && isLocked(passcode, now) ? 'LOCKED' : passcode.status,
+  status: statusAt(passcode.status, passcode.lockedUntil, now),
   protocol: 'SRP',
   srpGroup: passcode.srpGroup,
   hash: passcode.hash,

@@ -2,6 +2,7 @@ import {
   defineEvent,
   type EventOf,
   integrationFormOf,
+  lockRunsAt,
   ownEntry,
   type PasscodeCeremony,
   passcodeAuthenticationFailedIntegrationSchema,
@@ -283,8 +284,7 @@ export const secretLabels = {
 export const findByPolicy = (state: PasscodeUserState, policyName: string): PasscodeState | undefined =>
   Object.values(state.passcodes).find((p) => p.policyName === policyName);
 
-export const isLocked = (passcode: PasscodeState, now: Date): boolean =>
-  passcode.lockedUntil !== null && Date.parse(passcode.lockedUntil) > now.getTime();
+export const isLocked = (passcode: PasscodeState, now: Date): boolean => lockRunsAt(passcode.lockedUntil, now);
 
 export const isExpired = (passcode: PasscodeState, now: Date): boolean =>
   passcode.expirationDtm !== null && Date.parse(passcode.expirationDtm) <= now.getTime();

@@ -57,7 +57,7 @@ export const passkeyApi = (passkeys: PasskeyService): Router =>
       ok(
         await passkeys.registerInOneCall(
           { storeName: params.storeName, ref: userRefOf(body), rpId: body.rpId, policyName: body.policyName },
-          { response: asRegistrationResponse(body.credential), name: body.name, context: body.context },
+          { response: asRegistrationResponse(body.credential), name: body.name, context: body.context, hints: body.hints },
           metadata,
         ),
       ),
@@ -95,7 +95,7 @@ export const passkeyApi = (passkeys: PasskeyService): Router =>
       outcomeReply(
         await passkeys.authenticateInOneCall(
           { storeName: params.storeName, ref: userRefOf(body), rpId: body.rpId, policyName: body.policyName },
-          { response: asAuthenticationResponse(body.credential), context: body.context },
+          { response: asAuthenticationResponse(body.credential), context: body.context, hints: body.hints },
           metadata,
         ),
       ),

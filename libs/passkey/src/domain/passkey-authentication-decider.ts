@@ -11,6 +11,7 @@ import {
 } from './passkey';
 import type { CheckFailure } from './passkey-registration-decider';
 import {
+  clientHintsOf,
   type CompleteCeremony,
   evictionsBeforeStart,
   requireSession,
@@ -134,6 +135,7 @@ export const completeAuthentication = (
     policyName: session.policyName,
     usernameless: session.usernameless,
     hints: session.hints,
+    ...clientHintsOf(command),
     at: command.metadata.now.toISOString(),
     ...(command.context !== undefined ? { context: command.context } : {}),
   };

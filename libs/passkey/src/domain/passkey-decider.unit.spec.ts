@@ -214,6 +214,21 @@ describe('registration', () => {
     expect(credentialKeysOf(after)).toEqual([credentialKey(STORE, RP, CREDENTIAL)]);
   });
 
+  it('records the hints a one-call request named beside the options’ hints, and publishes both', () => {
+    const [event] = given()
+      .followedBy(startRegistration())
+      .when(completeRegistration({ clientHints: ['security-key'] }))
+      .decided().events;
+    expect(event!.data).toMatchObject({ hints: ['client-device', 'hybrid'], clientHints: ['security-key'] });
+    expect(toPasskeyIntegrationEvent(event!).data).toMatchObject({
+      hints: ['client-device', 'hybrid'],
+      clientHints: ['security-key'],
+    });
+    // Without any, the event has none (the options' hints were the ones used).
+    const [plain] = given().followedBy(startRegistration()).when(completeRegistration()).decided().events;
+    expect(plain!.data).not.toHaveProperty('clientHints');
+  });
+
   it('a failed check is a failed registration that uses the session up, and stores no passkey', () => {
     const { state } = given()
       .followedBy(startRegistration())
@@ -334,6 +349,22 @@ describe('authentication', () => {
       ]);
     expect(after.sessions).toEqual({});
     expect(after.passkeys['pk-1']).toMatchObject({ signCount: 6, lastUsedDtm: plus(T0, 70).toISOString() });
+  });
+
+  it('records the hints a one-call request named with the outcome, success or failure', () => {
+    const [succeeded] = registered(5)
+      .followedBy(startAuthentication())
+      .when(completeAuthentication(verified(6), { clientHints: ['hybrid', 'security-key'] }))
+      .decided().events;
+    expect(succeeded).toMatchObject({
+      type: 'PasskeyAuthenticationSucceeded',
+      data: { hints: ['client-device'], clientHints: ['hybrid', 'security-key'] },
+    });
+    const [failed] = registered(5)
+      .followedBy(startAuthentication())
+      .when(completeAuthentication(verified(5), { clientHints: [] }))
+      .decided().events;
+    expect(failed).toMatchObject({ type: 'PasskeyAuthenticationFailed', data: { reason: 'COUNTER_REGRESSION', clientHints: [] } });
   });
 
   it('accepts the zero counter of synced passkeys (both zero), every time', () => {

@@ -7,6 +7,7 @@ import {
   type PasskeyUserState,
 } from './passkey';
 import {
+  clientHintsOf,
   type CompleteCeremony,
   evictionsBeforeStart,
   requireSession,
@@ -95,6 +96,7 @@ export const completeRegistration = (
       policyName: session.policyName,
       name: command.name ?? null,
       hints: session.hints,
+      ...clientHintsOf(command),
       ...verified,
       createdDtm: at,
       ...context,

@@ -45,7 +45,13 @@ export interface CompleteCeremony {
   /** The store the session is completed through. */
   storeId: string;
   context?: Record<string, unknown>;
+  /** The hints the client says it gave the user agent (a one-call request's), recorded with the outcome. */
+  clientHints?: PasskeyHint[];
 }
+
+/** The client's hints for an outcome event, when it named any. */
+export const clientHintsOf = (command: CompleteCeremony) =>
+  command.clientHints !== undefined ? { clientHints: [...command.clientHints] } : {};
 
 /** The session fields of a start's event. */
 export const sessionData = (command: StartCeremony) => ({

@@ -31,7 +31,7 @@ const policy: TotpPolicy = {
   maxFailedAttempts: 3,
   lockoutDuration: 'PT15M',
 };
-const store = testStore({ totpPolicies: { main: policy } });
+const store = testStore({ totpPolicies: { main: policy, backup: { ...policy, name: 'backup' } } });
 const user = testUser(store);
 const TOTPS = `/api/identity-store/stores/${store.name}/users/${user.id}/totps`;
 const START = new Date('2026-11-30T10:00:05.000Z');
@@ -160,6 +160,26 @@ describe('TOTP API (in memory)', () => {
         return api.post(`${TOTPS}/authentications/main`).send({ code: codeOf(totp) });
       })
       .then(expectResponse(423, { body: { code: 'TOTP_LOCKED' } })));
+
+  it('shows the lock in summaryInfo while it runs, and the TOTP ACTIVE once it has run out', () =>
+    given()
+      .when(async (api) => {
+        const totp = await registered(api);
+        let failed = await api.post(`${TOTPS}/authentications/main`).send({ code: wrongCodeOf(totp) }).expect(400);
+        for (let attempt = 2; attempt <= policy.maxFailedAttempts; attempt++)
+          failed = await api.post(`${TOTPS}/authentications/main`).send({ code: wrongCodeOf(totp) }).expect(400);
+        const [locked] = failed.body.user.summaryInfo.totps.items;
+        expect(locked).toMatchObject({ status: 'LOCKED', lockedUntil: expect.any(String) });
+        // The lock's end: no event happens then; the next answer with the user reads it at its own time.
+        now = new Date(locked.lockedUntil);
+        return api.post(`${TOTPS}/registrations/backup`);
+      })
+      .then(expectResponse(201), (response) =>
+        expect(response.body.user.summaryInfo.totps.items).toEqual([
+          expect.objectContaining({ policyName: 'main', status: 'ACTIVE', lockedUntil: now.toISOString() }),
+          expect.objectContaining({ policyName: 'backup', status: 'PENDING', lockedUntil: null }),
+        ]),
+      ));
 
   it('names every bad field of a request in one problem', () =>
     given()

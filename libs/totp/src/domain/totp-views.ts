@@ -1,11 +1,11 @@
-import type { TotpCredential } from '@identity-store/contracts';
-import { isLocked, type TotpCredentialState, type TotpUserState } from './totp';
+import { statusAt, type TotpCredential } from '@identity-store/contracts';
+import type { TotpCredentialState, TotpUserState } from './totp';
 
 /** The API representation; status LOCKED while an ACTIVE credential's lock runs. Never the secret. */
 export const toTotpResource = (credential: TotpCredentialState, now: Date): TotpCredential => ({
   id: credential.id,
   policyName: credential.policyName,
-  status: credential.status === 'ACTIVE' && isLocked(credential, now) ? 'LOCKED' : credential.status,
+  status: statusAt(credential.status, credential.lockedUntil, now),
   algorithm: credential.algorithm,
   digits: credential.digits,
   period: credential.period,

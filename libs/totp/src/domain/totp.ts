@@ -2,6 +2,7 @@ import {
   defineEvent,
   type EventOf,
   integrationFormOf,
+  lockRunsAt,
   ownEntry,
   storedEventParser,
   type TotpAlgorithm,
@@ -138,8 +139,7 @@ export const initialTotpUserState = (): TotpUserState => ({ credentials: {} });
 export const findByPolicy = (state: TotpUserState, policyName: string): TotpCredentialState | undefined =>
   Object.values(state.credentials).find((c) => c.policyName === policyName);
 
-export const isLocked = (credential: TotpCredentialState, now: Date): boolean =>
-  credential.lockedUntil !== null && Date.parse(credential.lockedUntil) > now.getTime();
+export const isLocked = (credential: TotpCredentialState, now: Date): boolean => lockRunsAt(credential.lockedUntil, now);
 
 // ---------------------------------------------------------------------------------------------
 // Evolve
