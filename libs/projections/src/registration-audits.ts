@@ -25,6 +25,7 @@ export const registrationAudits = defineProjection({
         context: data.context ?? {},
         credentialId: data.appkeyId,
         policyName: data.policyName,
+        hints: data.hints,
         appkeyInfo: { id: data.appkeyId, rpId: data.rpId, keyId: data.keyId, deviceId: data.device.deviceId },
         appkeyRegistrationAuditInfo: {
           rpId: data.rpId,

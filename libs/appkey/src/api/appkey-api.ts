@@ -50,7 +50,7 @@ export const appkeyApi = (appkeys: AppkeyService): Router =>
       outcomeReply(await appkeys.completeAuthentication(params.storeName, params.sessionId, body, metadata)),
 
     authenticateAppkey: async ({ params, body, metadata }) => {
-      const { userId: _u, extId: _e, rpId, policyName, hints: _hints, ...completion } = body;
+      const { userId: _u, extId: _e, rpId, policyName, ...completion } = body;
       return outcomeReply(
         await appkeys.authenticateInOneCall({ storeName: params.storeName, ref: userRefOf(body), rpId, policyName }, completion, metadata),
       );

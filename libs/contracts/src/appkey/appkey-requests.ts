@@ -64,7 +64,6 @@ export const registerAppkeyBodySchema = z
 
 const authenticationFields = {
   uafResponse: uafMessage.describe('The UAF AuthenticationResponse array as JSON text.'),
-  hints,
   context,
 };
 
