@@ -8,11 +8,19 @@ export type Delivery = { status: 'SENT'; messageId?: string } | { status: 'FAILE
 /** A failure whose message is written here, so it is safe to report (never a key, token or body). */
 export class DeliveryError extends Error {}
 
-/** The reason reported for `error`: our own messages, or the network error's code; nothing else. */
+const codeOf = (error: unknown) => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+};
+
+/**
+ * The reason reported for `error`: our own messages, or the network error's code (that of its
+ * cause first: a stream cancelled because its connection failed names the connection's error).
+ */
 export const failureReason = (error: unknown): string => {
   if (error instanceof DeliveryError) return error.message;
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? `network error (${code})` : 'unexpected error';
+  const code = codeOf((error as { cause?: unknown } | null)?.cause) ?? codeOf(error);
+  return code ? `network error (${code})` : 'unexpected error';
 };
 
 /** Node's bundled roots plus the extra certificates (test stand-ins); undefined: the defaults. */
