@@ -2,13 +2,28 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:net';
 import { type ApnsStandIn, startApnsStandIn } from '@identity-store/testing';
 import { decodeProtectedHeader } from 'jose';
-import { APNS_PAYLOAD_LIMIT_BYTES, type ApnsCredentials, createPushSender, type PushMessage, type PushSenderOptions } from './index';
+import {
+  APNS_PAYLOAD_LIMIT_BYTES,
+  type ApnsCredentials,
+  createPushSender,
+  type PushMessage,
+  type PushSenderOptions,
+} from './index';
 
 const ecKeyPair = () =>
-  generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  generateKeyPairSync('ec', {
+    namedCurve: 'P-256',
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
 
 const teamKey = ecKeyPair();
-const message: PushMessage = { sessionId: 'session-1', storeName: 'acme', rpId: 'acme.example', uafRequest: '[{"header":{"op":"Auth"}}]' };
+const message: PushMessage = {
+  sessionId: 'session-1',
+  storeName: 'acme',
+  rpId: 'acme.example',
+  uafRequest: '[{"header":{"op":"Auth"}}]',
+};
 const MINUTE = 60_000;
 
 describe('APNs delivery', () => {
@@ -20,11 +35,24 @@ describe('APNs delivery', () => {
     senders.push(created);
     return created;
   };
-  const ios = (pushToken: string, deviceId = 'device-1') => ({ deviceId, platform: 'IOS' as const, pushToken });
+  const ios = (pushToken: string, deviceId = 'device-1') => ({
+    deviceId,
+    platform: 'IOS' as const,
+    pushToken,
+  });
 
   beforeAll(async () => {
-    apns = await startApnsStandIn({ teamKeys: new Map([['KEY1', { teamId: 'TEAM1', publicKeyPem: teamKey.publicKey }]]) });
-    credentials = { teamId: 'TEAM1', keyId: 'KEY1', privateKey: teamKey.privateKey, bundleId: 'com.example.app', production: false, endpoint: apns.url };
+    apns = await startApnsStandIn({
+      teamKeys: new Map([['KEY1', { teamId: 'TEAM1', publicKeyPem: teamKey.publicKey }]]),
+    });
+    credentials = {
+      teamId: 'TEAM1',
+      keyId: 'KEY1',
+      privateKey: teamKey.privateKey,
+      bundleId: 'com.example.app',
+      production: false,
+      endpoint: apns.url,
+    };
   });
   afterEach(async () => {
     await Promise.all(senders.splice(0).map((created) => created.close()));
@@ -35,9 +63,15 @@ describe('APNs delivery', () => {
     const now = Date.now();
     const logs: unknown[] = [];
     const log = (entry: object, msg: string) => logs.push({ ...entry, msg });
-    const outcomes = await sender({ now: () => now, logger: { info: log, warn: log } }).send({ ttlSeconds: 300, apns: credentials }, [ios('a1b2')], message);
+    const outcomes = await sender({ now: () => now, logger: { info: log, warn: log } }).send(
+      { ttlSeconds: 300, apns: credentials },
+      [ios('a1b2')],
+      message,
+    );
 
-    expect(outcomes).toEqual([{ deviceId: 'device-1', provider: 'APNS', status: 'SENT', messageId: expect.any(String) }]);
+    expect(outcomes).toEqual([
+      { deviceId: 'device-1', provider: 'APNS', status: 'SENT', messageId: expect.any(String) },
+    ]);
     const received = apns.received.find((entry) => entry.token === 'a1b2')!;
     expect(decodeProtectedHeader(received.providerToken)).toEqual({ alg: 'ES256', kid: 'KEY1' });
     expect(received.jwtClaims).toEqual({ iss: 'TEAM1', iat: Math.floor(now / 1000) });
@@ -51,7 +85,17 @@ describe('APNs delivery', () => {
       aps: { alert: { title: 'Sign-in request', body: 'Confirm the sign-in to acme.example' } },
       ...message,
     });
-    expect(logs).toEqual([{ deviceId: 'device-1', provider: 'APNS', status: 'SENT', messageId: expect.any(String), sessionId: 'session-1', rpId: 'acme.example', msg: 'push sent' }]);
+    expect(logs).toEqual([
+      {
+        deviceId: 'device-1',
+        provider: 'APNS',
+        status: 'SENT',
+        messageId: expect.any(String),
+        sessionId: 'session-1',
+        rpId: 'acme.example',
+        msg: 'push sent',
+      },
+    ]);
     expect(JSON.stringify(logs)).not.toContain(received.providerToken);
   });
 
@@ -77,7 +121,11 @@ describe('APNs delivery', () => {
 
   it('reports UNREGISTERED for a token APNs answers 410 Unregistered, and SENT for the other devices', async () => {
     apns.unregistered.add('c0de');
-    const outcomes = await sender().send({ ttlSeconds: 60, apns: credentials }, [ios('c0de', 'gone'), ios('c0df', 'kept')], message);
+    const outcomes = await sender().send(
+      { ttlSeconds: 60, apns: credentials },
+      [ios('c0de', 'gone'), ios('c0df', 'kept')],
+      message,
+    );
     expect(outcomes).toEqual([
       { deviceId: 'gone', provider: 'APNS', status: 'UNREGISTERED' },
       { deviceId: 'kept', provider: 'APNS', status: 'SENT', messageId: expect.any(String) },
@@ -87,7 +135,14 @@ describe('APNs delivery', () => {
   it('reports FAILED when APNs refuses a provider token signed with another key', async () => {
     const forged = { ...credentials, privateKey: ecKeyPair().privateKey };
     const outcomes = await sender().send({ ttlSeconds: 60, apns: forged }, [ios('d001')], message);
-    expect(outcomes).toEqual([{ deviceId: 'device-1', provider: 'APNS', status: 'FAILED', reason: 'APNs answered 403 InvalidProviderToken' }]);
+    expect(outcomes).toEqual([
+      {
+        deviceId: 'device-1',
+        provider: 'APNS',
+        status: 'FAILED',
+        reason: 'APNs answered 403 InvalidProviderToken',
+      },
+    ]);
     expect(apns.refused).toContainEqual({ token: 'd001', status: 403, reason: 'InvalidProviderToken' });
   });
 
@@ -103,13 +158,22 @@ describe('APNs delivery', () => {
   it('answers every target: a missing configuration and a WEB device fail without a provider call', async () => {
     const outcomes = await sender().send(
       { ttlSeconds: 60, apns: credentials },
-      [ios('f001', 'phone'), { deviceId: 'android', platform: 'ANDROID', pushToken: 'fcm-1' }, { deviceId: 'browser', platform: 'WEB', pushToken: 'w' }],
+      [
+        ios('f001', 'phone'),
+        { deviceId: 'android', platform: 'ANDROID', pushToken: 'fcm-1' },
+        { deviceId: 'browser', platform: 'WEB', pushToken: 'w' },
+      ],
       message,
     );
     expect(outcomes).toEqual([
       { deviceId: 'phone', provider: 'APNS', status: 'SENT', messageId: expect.any(String) },
       { deviceId: 'android', provider: 'FCM', status: 'FAILED', reason: 'no FCM configuration' },
-      { deviceId: 'browser', provider: 'NONE', status: 'FAILED', reason: 'no push provider for platform WEB' },
+      {
+        deviceId: 'browser',
+        provider: 'NONE',
+        status: 'FAILED',
+        reason: 'no push provider for platform WEB',
+      },
     ]);
   });
 
@@ -117,8 +181,12 @@ describe('APNs delivery', () => {
     apns.stalled.add('0001');
     const pushes = sender({ timeoutMs: 300 });
     const outcomes = await pushes.send({ ttlSeconds: 60, apns: credentials }, [ios('0001')], message);
-    expect(outcomes).toEqual([{ deviceId: 'device-1', provider: 'APNS', status: 'FAILED', reason: 'no answer within 300 ms' }]);
-    expect(await pushes.send({ ttlSeconds: 60, apns: credentials }, [ios('0002')], message)).toEqual([expect.objectContaining({ status: 'SENT' })]);
+    expect(outcomes).toEqual([
+      { deviceId: 'device-1', provider: 'APNS', status: 'FAILED', reason: 'no answer within 300 ms' },
+    ]);
+    expect(await pushes.send({ ttlSeconds: 60, apns: credentials }, [ios('0002')], message)).toEqual([
+      expect.objectContaining({ status: 'SENT' }),
+    ]);
   });
 
   it('reports FAILED, without throwing, when the endpoint is unreachable, untrusted or not https', async () => {
@@ -135,10 +203,22 @@ describe('APNs delivery', () => {
       { deviceId: 'device-1', provider: 'APNS', status: 'FAILED', reason: 'network error (ECONNREFUSED)' },
     ]);
     expect(await attempt(apns.url, { caCertificates: [] })).toEqual([
-      { deviceId: 'device-1', provider: 'APNS', status: 'FAILED', reason: expect.stringMatching(/^network error \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)$/) },
+      {
+        deviceId: 'device-1',
+        provider: 'APNS',
+        status: 'FAILED',
+        reason: expect.stringMatching(
+          /^network error \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)$/,
+        ),
+      },
     ]);
     expect(await attempt(apns.url.replace('https:', 'http:'))).toEqual([
-      { deviceId: 'device-1', provider: 'APNS', status: 'FAILED', reason: 'APNs endpoint must be an https URL' },
+      {
+        deviceId: 'device-1',
+        provider: 'APNS',
+        status: 'FAILED',
+        reason: 'APNs endpoint must be an https URL',
+      },
     ]);
   });
 });

@@ -36,7 +36,10 @@ export const DEFAULT_APNS_TITLE = 'Sign-in request';
 export const apnsPayload = (message: PushMessage) =>
   fitPayload(APNS_PAYLOAD_LIMIT_BYTES, message.uafRequest, (uafRequest) => ({
     aps: {
-      alert: { title: message.title ?? DEFAULT_APNS_TITLE, body: message.body ?? `Confirm the sign-in to ${message.rpId}` },
+      alert: {
+        title: message.title ?? DEFAULT_APNS_TITLE,
+        body: message.body ?? `Confirm the sign-in to ${message.rpId}`,
+      },
     },
     sessionId: message.sessionId,
     storeName: message.storeName,
@@ -58,16 +61,24 @@ export class ApnsClient {
   private readonly sessions = new Map<string, http2.ClientHttp2Session>();
   private readonly providerTokens: ExpiringCache<string>;
 
-  constructor(
-    private readonly options: { ca: string[] | undefined; now: () => number },
-  ) {
+  constructor(private readonly options: { ca: string[] | undefined; now: () => number }) {
     this.providerTokens = new ExpiringCache(options.now);
   }
 
-  async deliver(credentials: ApnsCredentials, ttlSeconds: number, deviceToken: string, message: PushMessage, signal: AbortSignal): Promise<Delivery> {
-    const origin = httpsUrl(credentials.endpoint ?? APNS_HOST[credentials.production ? 'production' : 'sandbox'], 'APNs endpoint').origin;
+  async deliver(
+    credentials: ApnsCredentials,
+    ttlSeconds: number,
+    deviceToken: string,
+    message: PushMessage,
+    signal: AbortSignal,
+  ): Promise<Delivery> {
+    const origin = httpsUrl(
+      credentials.endpoint ?? APNS_HOST[credentials.production ? 'production' : 'sandbox'],
+      'APNs endpoint',
+    ).origin;
     const payload = apnsPayload(message);
-    if (payload === undefined) throw new DeliveryError(`payload exceeds APNs' ${APNS_PAYLOAD_LIMIT_BYTES} bytes`);
+    if (payload === undefined)
+      throw new DeliveryError(`payload exceeds APNs' ${APNS_PAYLOAD_LIMIT_BYTES} bytes`);
     const tokenKey = `${credentials.teamId}:${credentials.keyId}:${keyFingerprint(credentials.privateKey)}`;
     const providerToken = await this.providerTokens.get(tokenKey, () => this.signProviderToken(credentials));
     const answer = await this.post(
@@ -87,15 +98,22 @@ export class ApnsClient {
     );
     if (answer.status === 200) return { status: 'SENT', messageId: headerText(answer.headers['apns-id']) };
     const reason = parseJson(answer.body, apnsErrorBody)?.reason;
-    if (answer.status === 410 || (reason && UNREGISTERED_REASONS.has(reason))) return { status: 'UNREGISTERED' };
-    if (reason && PROVIDER_TOKEN_REASONS.has(reason)) await this.providerTokens.forget(tokenKey, providerToken);
+    if (answer.status === 410 || (reason && UNREGISTERED_REASONS.has(reason)))
+      return { status: 'UNREGISTERED' };
+    if (reason && PROVIDER_TOKEN_REASONS.has(reason))
+      await this.providerTokens.forget(tokenKey, providerToken);
     return { status: 'FAILED', reason: `APNs answered ${answer.status}${reason ? ` ${reason}` : ''}` };
   }
 
   async close(): Promise<void> {
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
-    await Promise.all(sessions.map((session) => new Promise<void>((resolve) => (session.closed ? resolve() : session.close(() => resolve())))));
+    await Promise.all(
+      sessions.map(
+        (session) =>
+          new Promise<void>((resolve) => (session.closed ? resolve() : session.close(() => resolve()))),
+      ),
+    );
   }
 
   private async signProviderToken(credentials: ApnsCredentials) {
@@ -126,7 +144,12 @@ export class ApnsClient {
     return session;
   }
 
-  private post(origin: string, headers: http2.OutgoingHttpHeaders, body: string, signal: AbortSignal): Promise<Http2Answer> {
+  private post(
+    origin: string,
+    headers: http2.OutgoingHttpHeaders,
+    body: string,
+    signal: AbortSignal,
+  ): Promise<Http2Answer> {
     const session = this.session(origin);
     return new Promise<Http2Answer>((resolve, reject) => {
       const stream = session.request(headers, { signal });

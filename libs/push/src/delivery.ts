@@ -3,7 +3,8 @@ import { rootCertificates } from 'node:tls';
 import type { z } from 'zod';
 
 /** What an adapter reports for one device; the sender adds the device id and provider. */
-export type Delivery = { status: 'SENT'; messageId?: string } | { status: 'FAILED'; reason: string } | { status: 'UNREGISTERED' };
+export type Delivery =
+  { status: 'SENT'; messageId?: string } | { status: 'FAILED'; reason: string } | { status: 'UNREGISTERED' };
 
 /** A failure whose message is written here, so it is safe to report (never a key, token or body). */
 export class DeliveryError extends Error {}
@@ -47,8 +48,14 @@ export const keyFingerprint = (pem: string) => createHash('sha256').update(pem).
  * fit, uafRequest is left out (`build(undefined)`): the app then reads it from the authentication
  * session named by sessionId. Undefined when even that does not fit.
  */
-export const fitPayload = <T>(limitBytes: number, uafRequest: string, build: (uafRequest: string | undefined) => T): T | undefined =>
-  [build(uafRequest), build(undefined)].find((payload) => Buffer.byteLength(JSON.stringify(payload)) <= limitBytes);
+export const fitPayload = <T>(
+  limitBytes: number,
+  uafRequest: string,
+  build: (uafRequest: string | undefined) => T,
+): T | undefined =>
+  [build(uafRequest), build(undefined)].find(
+    (payload) => Buffer.byteLength(JSON.stringify(payload)) <= limitBytes,
+  );
 
 /** `text` parsed as JSON and checked by `schema`; undefined when it is neither. */
 export const parseJson = <T>(text: string, schema: z.ZodType<T>): T | undefined => {
@@ -86,7 +93,8 @@ export class ExpiringCache<T> {
 
   async get(key: string, make: () => Promise<Expiring<T>>): Promise<T> {
     const cached = this.entries.get(key);
-    if (cached && (cached.expiresAt === undefined || cached.expiresAt > this.now())) return (await cached.made).value;
+    if (cached && (cached.expiresAt === undefined || cached.expiresAt > this.now()))
+      return (await cached.made).value;
     const entry: { made: Promise<Expiring<T>>; expiresAt?: number } = { made: make() };
     this.entries.set(key, entry);
     entry.made.then(
@@ -99,7 +107,11 @@ export class ExpiringCache<T> {
   /** Stops reusing `value` under `key` (the provider refused it); a newer value is kept. */
   async forget(key: string, value: T): Promise<void> {
     const cached = this.entries.get(key);
-    if (cached && (await cached.made.catch(() => undefined))?.value === value && this.entries.get(key) === cached)
+    if (
+      cached &&
+      (await cached.made.catch(() => undefined))?.value === value &&
+      this.entries.get(key) === cached
+    )
       this.entries.delete(key);
   }
 }

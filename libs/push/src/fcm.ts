@@ -38,7 +38,9 @@ const sendRefusal = z.object({
 /** The FCM v1 message: data (strings only) for the app, a notification only when a title or body is given. */
 export const fcmMessage = (deviceToken: string, ttlSeconds: number, message: PushMessage) => {
   const notification =
-    message.title !== undefined || message.body !== undefined ? { notification: { title: message.title, body: message.body } } : {};
+    message.title !== undefined || message.body !== undefined
+      ? { notification: { title: message.title, body: message.body } }
+      : {};
   const payload = fitPayload(FCM_PAYLOAD_LIMIT_BYTES, message.uafRequest, (uafRequest) => ({
     data: {
       sessionId: message.sessionId,
@@ -48,8 +50,11 @@ export const fcmMessage = (deviceToken: string, ttlSeconds: number, message: Pus
     },
     ...notification,
   }));
-  if (payload === undefined) throw new DeliveryError(`payload exceeds FCM's ${FCM_PAYLOAD_LIMIT_BYTES} bytes`);
-  return { message: { token: deviceToken, ...payload, android: { ttl: `${ttlSeconds}s`, priority: 'high' } } };
+  if (payload === undefined)
+    throw new DeliveryError(`payload exceeds FCM's ${FCM_PAYLOAD_LIMIT_BYTES} bytes`);
+  return {
+    message: { token: deviceToken, ...payload, android: { ttl: `${ttlSeconds}s`, priority: 'high' } },
+  };
 };
 
 interface HttpsAnswer {
@@ -70,24 +75,39 @@ export class FcmClient {
     this.accessTokens = new ExpiringCache(options.now);
   }
 
-  async deliver(credentials: FcmCredentials, ttlSeconds: number, deviceToken: string, message: PushMessage, signal: AbortSignal): Promise<Delivery> {
+  async deliver(
+    credentials: FcmCredentials,
+    ttlSeconds: number,
+    deviceToken: string,
+    message: PushMessage,
+    signal: AbortSignal,
+  ): Promise<Delivery> {
     const endpoint = httpsUrl(credentials.endpoint ?? FCM_ENDPOINT, 'FCM endpoint');
     const tokenEndpoint = httpsUrl(credentials.tokenEndpoint ?? GOOGLE_TOKEN_ENDPOINT, 'FCM tokenEndpoint');
     const body = JSON.stringify(fcmMessage(deviceToken, ttlSeconds, message));
     const tokenKey = `${tokenEndpoint.href} ${credentials.clientEmail} ${keyFingerprint(credentials.privateKey)}`;
     // The grant is shared by concurrent sends, so it has its own time bound rather than this send's.
-    const accessToken = await this.accessTokens.get(tokenKey, () => this.grantAccessToken(credentials, tokenEndpoint));
+    const accessToken = await this.accessTokens.get(tokenKey, () =>
+      this.grantAccessToken(credentials, tokenEndpoint),
+    );
     const answer = await this.post(
-      new URL(`v1/projects/${encodeURIComponent(credentials.projectId)}/messages:send`, withTrailingSlash(endpoint)),
+      new URL(
+        `v1/projects/${encodeURIComponent(credentials.projectId)}/messages:send`,
+        withTrailingSlash(endpoint),
+      ),
       { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
       body,
       signal,
     );
     if (answer.status === 200) return { status: 'SENT', messageId: parseJson(answer.body, sendAnswer)?.name };
     const refusal = parseJson(answer.body, sendRefusal)?.error;
-    if (refusal?.details?.some((detail) => detail.errorCode === 'UNREGISTERED')) return { status: 'UNREGISTERED' };
+    if (refusal?.details?.some((detail) => detail.errorCode === 'UNREGISTERED'))
+      return { status: 'UNREGISTERED' };
     if (answer.status === 401) await this.accessTokens.forget(tokenKey, accessToken);
-    return { status: 'FAILED', reason: `FCM answered ${answer.status}${refusal?.status ? ` ${refusal.status}` : ''}` };
+    return {
+      status: 'FAILED',
+      reason: `FCM answered ${answer.status}${refusal?.status ? ` ${refusal.status}` : ''}`,
+    };
   }
 
   async close(): Promise<void> {
@@ -117,18 +137,30 @@ export class FcmClient {
       const error = parseJson(answer.body, tokenRefusal)?.error;
       throw new DeliveryError(`FCM token endpoint answered ${answer.status}${error ? ` ${error}` : ''}`);
     }
-    return { value: granted.access_token, expiresAt: issuedAt * 1000 + granted.expires_in * 1000 - ACCESS_TOKEN_MARGIN_MS };
+    return {
+      value: granted.access_token,
+      expiresAt: issuedAt * 1000 + granted.expires_in * 1000 - ACCESS_TOKEN_MARGIN_MS,
+    };
   }
 
-  private post(url: URL, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<HttpsAnswer> {
+  private post(
+    url: URL,
+    headers: Record<string, string>,
+    body: string,
+    signal: AbortSignal,
+  ): Promise<HttpsAnswer> {
     return new Promise<HttpsAnswer>((resolve, reject) => {
-      const request = https.request(url, { method: 'POST', headers, agent: this.agent, signal }, (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
-        response.on('error', reject);
-      });
+      const request = https.request(
+        url,
+        { method: 'POST', headers, agent: this.agent, signal },
+        (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+          response.on('error', reject);
+        },
+      );
       request.on('error', reject);
       request.end(body);
     });

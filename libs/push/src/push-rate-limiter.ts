@@ -9,7 +9,11 @@ export class PushRateLimiter {
   private readonly limiter: RateLimiterMemory;
 
   constructor(options: { points: number; durationSeconds: number }) {
-    this.limiter = new RateLimiterMemory({ keyPrefix: 'push', points: options.points, duration: options.durationSeconds });
+    this.limiter = new RateLimiterMemory({
+      keyPrefix: 'push',
+      points: options.points,
+      duration: options.durationSeconds,
+    });
   }
 
   /** Counts one push for `key`: true when it is allowed, false when `key` is over its limit. */

@@ -1,7 +1,15 @@
 import { ApnsClient } from './apns';
 import { type Delivery, failureReason, untilAborted } from './delivery';
 import { FcmClient } from './fcm';
-import type { PushCredentials, PushLogger, PushMessage, PushOutcome, PushProvider, PushSender, PushTarget } from './push-types';
+import type {
+  PushCredentials,
+  PushLogger,
+  PushMessage,
+  PushOutcome,
+  PushProvider,
+  PushSender,
+  PushTarget,
+} from './push-types';
 
 export interface PushSenderOptions {
   /** Bound of one `send`, all its targets together (they go out concurrently). Default 5000. */
@@ -14,11 +22,16 @@ export interface PushSenderOptions {
   now?: () => number;
 }
 
-const PROVIDER_OF_PLATFORM = { IOS: 'APNS', ANDROID: 'FCM', WEB: undefined } as const satisfies Record<PushTarget['platform'], PushProvider | undefined>;
+const PROVIDER_OF_PLATFORM = { IOS: 'APNS', ANDROID: 'FCM', WEB: undefined } as const satisfies Record<
+  PushTarget['platform'],
+  PushProvider | undefined
+>;
 
 const silent: PushLogger = { info: () => {}, warn: () => {} };
 
-export const createPushSender = (options: PushSenderOptions = {}): PushSender & { close(): Promise<void> } => {
+export const createPushSender = (
+  options: PushSenderOptions = {},
+): PushSender & { close(): Promise<void> } => {
   const timeoutMs = options.timeoutMs ?? 5000;
   const logger = options.logger ?? silent;
   const clientOptions = {
@@ -29,7 +42,13 @@ export const createPushSender = (options: PushSenderOptions = {}): PushSender & 
   const apns = new ApnsClient(clientOptions);
   const fcm = new FcmClient(clientOptions);
 
-  const deliver = async (provider: PushProvider, credentials: PushCredentials, target: PushTarget, message: PushMessage, signal: AbortSignal): Promise<Delivery> => {
+  const deliver = async (
+    provider: PushProvider,
+    credentials: PushCredentials,
+    target: PushTarget,
+    message: PushMessage,
+    signal: AbortSignal,
+  ): Promise<Delivery> => {
     if (provider === 'APNS')
       return credentials.apns
         ? apns.deliver(credentials.apns, credentials.ttlSeconds, target.pushToken, message, signal)
@@ -39,11 +58,26 @@ export const createPushSender = (options: PushSenderOptions = {}): PushSender & 
       : { status: 'FAILED', reason: 'no FCM configuration' };
   };
 
-  const sendTo = async (credentials: PushCredentials, target: PushTarget, message: PushMessage, signal: AbortSignal): Promise<PushOutcome> => {
+  const sendTo = async (
+    credentials: PushCredentials,
+    target: PushTarget,
+    message: PushMessage,
+    signal: AbortSignal,
+  ): Promise<PushOutcome> => {
     const provider = PROVIDER_OF_PLATFORM[target.platform];
-    if (!provider) return { deviceId: target.deviceId, provider: 'NONE', status: 'FAILED', reason: `no push provider for platform ${target.platform}` };
+    if (!provider)
+      return {
+        deviceId: target.deviceId,
+        provider: 'NONE',
+        status: 'FAILED',
+        reason: `no push provider for platform ${target.platform}`,
+      };
     try {
-      return { deviceId: target.deviceId, provider, ...(await untilAborted(deliver(provider, credentials, target, message, signal), signal)) };
+      return {
+        deviceId: target.deviceId,
+        provider,
+        ...(await untilAborted(deliver(provider, credentials, target, message, signal), signal)),
+      };
     } catch (error) {
       const reason = signal.aborted ? `no answer within ${timeoutMs} ms` : failureReason(error);
       return { deviceId: target.deviceId, provider, status: 'FAILED', reason };
@@ -56,7 +90,9 @@ export const createPushSender = (options: PushSenderOptions = {}): PushSender & 
       // A referenced timer: the process stays up while a send is in flight (idle connections do not hold it).
       const timer = setTimeout(() => deadline.abort(), timeoutMs);
       try {
-        const outcomes = await Promise.all(targets.map((target) => sendTo(credentials, target, message, deadline.signal)));
+        const outcomes = await Promise.all(
+          targets.map((target) => sendTo(credentials, target, message, deadline.signal)),
+        );
         for (const outcome of outcomes) {
           const entry = { sessionId: message.sessionId, rpId: message.rpId, ...outcome };
           if (outcome.status === 'FAILED') logger.warn(entry, 'push not delivered');

@@ -44,7 +44,15 @@ export interface ApnsStandIn {
 
 const PROVIDER_TOKEN_MAX_AGE = '1h';
 const PAYLOAD_LIMIT_BYTES = 4096;
-const PUSH_TYPES = new Set(['alert', 'background', 'voip', 'complication', 'fileprovider', 'mdm', 'liveactivity']);
+const PUSH_TYPES = new Set([
+  'alert',
+  'background',
+  'voip',
+  'complication',
+  'fileprovider',
+  'mdm',
+  'liveactivity',
+]);
 
 class Refusal extends Error {
   constructor(
@@ -69,7 +77,10 @@ export const startApnsStandIn = async (options: ApnsStandInOptions): Promise<Apn
   const stalled = new Set<string>();
   const publicKeys = new Map(
     await Promise.all(
-      [...options.teamKeys].map(async ([keyId, key]) => [keyId, { teamId: key.teamId, publicKey: await importSPKI(key.publicKeyPem, 'ES256') }] as const),
+      [...options.teamKeys].map(
+        async ([keyId, key]) =>
+          [keyId, { teamId: key.teamId, publicKey: await importSPKI(key.publicKeyPem, 'ES256') }] as const,
+      ),
     ),
   );
 
@@ -95,7 +106,10 @@ export const startApnsStandIn = async (options: ApnsStandInOptions): Promise<Apn
       });
       return { providerToken, jwtClaims: payload };
     } catch (error) {
-      throw new Refusal(403, error instanceof errors.JWTExpired ? 'ExpiredProviderToken' : 'InvalidProviderToken');
+      throw new Refusal(
+        403,
+        error instanceof errors.JWTExpired ? 'ExpiredProviderToken' : 'InvalidProviderToken',
+      );
     }
   };
 
@@ -105,7 +119,10 @@ export const startApnsStandIn = async (options: ApnsStandInOptions): Promise<Apn
     const { providerToken, jwtClaims } = await verifyProviderToken(headers.authorization);
     if (!headers['apns-topic']) throw new Refusal(400, 'MissingTopic');
     if (!PUSH_TYPES.has(String(headers['apns-push-type']))) throw new Refusal(400, 'InvalidPushType');
-    if (headers['apns-priority'] !== undefined && !['1', '5', '10'].includes(String(headers['apns-priority'])))
+    if (
+      headers['apns-priority'] !== undefined &&
+      !['1', '5', '10'].includes(String(headers['apns-priority']))
+    )
       throw new Refusal(400, 'BadPriority');
     if (headers['apns-expiration'] !== undefined && !/^\d+$/.test(String(headers['apns-expiration'])))
       throw new Refusal(400, 'BadExpirationDate');
@@ -116,7 +133,8 @@ export const startApnsStandIn = async (options: ApnsStandInOptions): Promise<Apn
     } catch {
       throw new Refusal(400, 'PayloadEmpty');
     }
-    if (typeof payload !== 'object' || payload === null || typeof payload.aps !== 'object') throw new Refusal(400, 'PayloadEmpty');
+    if (typeof payload !== 'object' || payload === null || typeof payload.aps !== 'object')
+      throw new Refusal(400, 'PayloadEmpty');
     if (unregistered.has(token)) throw new Refusal(410, 'Unregistered');
     return { token, headers, payload, jwtClaims, providerToken };
   };
@@ -138,8 +156,18 @@ export const startApnsStandIn = async (options: ApnsStandInOptions): Promise<Apn
         (error: unknown) => {
           const refusal = error instanceof Refusal ? error : new Refusal(500, 'InternalServerError');
           refused.push({ token, status: refusal.status, reason: refusal.reason });
-          stream.respond({ ':status': refusal.status, 'content-type': 'application/json', 'apns-id': randomUUID() });
-          stream.end(JSON.stringify(refusal.status === 410 ? { reason: refusal.reason, timestamp: Date.now() } : { reason: refusal.reason }));
+          stream.respond({
+            ':status': refusal.status,
+            'content-type': 'application/json',
+            'apns-id': randomUUID(),
+          });
+          stream.end(
+            JSON.stringify(
+              refusal.status === 410
+                ? { reason: refusal.reason, timestamp: Date.now() }
+                : { reason: refusal.reason },
+            ),
+          );
         },
       );
     });

@@ -19,7 +19,12 @@ export interface FcmStandInOptions {
 export interface FcmReceived {
   projectId: string;
   accessToken: string;
-  message: { token: string; data?: Record<string, string>; android?: { ttl?: string; priority?: string }; notification?: unknown };
+  message: {
+    token: string;
+    data?: Record<string, string>;
+    android?: { ttl?: string; priority?: string };
+    notification?: unknown;
+  };
 }
 
 export interface FcmStandIn {
@@ -55,7 +60,8 @@ class Refusal extends Error {
 }
 
 /** Google's OAuth error shape. */
-const oauthRefusal = (error: string, description: string) => new Refusal(400, error, { error, error_description: description });
+const oauthRefusal = (error: string, description: string) =>
+  new Refusal(400, error, { error, error_description: description });
 
 /** Google's API error shape, with an FCM error code in the details when given. */
 const apiRefusal = (code: number, status: string, errorCode?: string) =>
@@ -64,7 +70,9 @@ const apiRefusal = (code: number, status: string, errorCode?: string) =>
       code,
       message: status,
       status,
-      ...(errorCode ? { details: [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode }] } : {}),
+      ...(errorCode
+        ? { details: [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode }] }
+        : {}),
     },
   });
 
@@ -92,7 +100,8 @@ export const startFcmStandIn = async (options: FcmStandInOptions): Promise<FcmSt
 
   const grant = async (body: string) => {
     const form = new URLSearchParams(body);
-    if (form.get('grant_type') !== JWT_BEARER_GRANT) throw oauthRefusal('unsupported_grant_type', 'Invalid grant_type');
+    if (form.get('grant_type') !== JWT_BEARER_GRANT)
+      throw oauthRefusal('unsupported_grant_type', 'Invalid grant_type');
     let claims: JWTPayload;
     try {
       ({ payload: claims } = await jwtVerify(form.get('assertion') ?? '', publicKey, {
@@ -106,7 +115,12 @@ export const startFcmStandIn = async (options: FcmStandInOptions): Promise<FcmSt
     }
     if ((claims.exp as number) - (claims.iat as number) > MAX_ASSERTION_LIFETIME_SECONDS)
       throw oauthRefusal('invalid_grant', 'Invalid JWT: Token must be a short-lived token (60 minutes)');
-    if (!String(claims.scope ?? '').split(' ').includes(FCM_SCOPE)) throw oauthRefusal('invalid_scope', 'Invalid OAuth scope');
+    if (
+      !String(claims.scope ?? '')
+        .split(' ')
+        .includes(FCM_SCOPE)
+    )
+      throw oauthRefusal('invalid_scope', 'Invalid OAuth scope');
     const accessToken = `ya29.${randomBytes(24).toString('base64url')}`;
     accessTokens.set(accessToken, Date.now() + lifetimeSeconds * 1000);
     standIn.grants.push(claims);
@@ -127,7 +141,8 @@ export const startFcmStandIn = async (options: FcmStandInOptions): Promise<FcmSt
     }
     const dataIsStrings = Object.values(message?.data ?? {}).every((value) => typeof value === 'string');
     const ttlIsDuration = message?.android?.ttl === undefined || /^\d+(\.\d+)?s$/.test(message.android.ttl);
-    if (typeof message?.token !== 'string' || !dataIsStrings || !ttlIsDuration) throw apiRefusal(400, 'INVALID_ARGUMENT', 'INVALID_ARGUMENT');
+    if (typeof message?.token !== 'string' || !dataIsStrings || !ttlIsDuration)
+      throw apiRefusal(400, 'INVALID_ARGUMENT', 'INVALID_ARGUMENT');
     if (standIn.unregistered.has(message.token)) throw apiRefusal(404, 'NOT_FOUND', 'UNREGISTERED');
     standIn.received.push({ projectId, accessToken, message });
     return { name: `projects/${projectId}/messages/${randomBytes(8).toString('hex')}` };
@@ -138,28 +153,31 @@ export const startFcmStandIn = async (options: FcmStandInOptions): Promise<FcmSt
     response.end(JSON.stringify(body));
   };
 
-  const server = https.createServer({ key: tls.keyPem, cert: tls.certPem }, (request: IncomingMessage, response) => {
-    let body = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => (body += chunk));
-    request.on('end', () => {
-      const endpoint = request.url === '/token' ? 'token' : 'send';
-      const work =
-        request.method !== 'POST'
-          ? Promise.reject(apiRefusal(405, 'METHOD_NOT_ALLOWED'))
-          : endpoint === 'token'
-            ? grant(body)
-            : send(request.url ?? '', request.headers.authorization, body);
-      work.then(
-        (result) => answer(response, 200, result),
-        (error: unknown) => {
-          const refusal = error instanceof Refusal ? error : apiRefusal(500, 'INTERNAL');
-          standIn.refused.push({ endpoint, status: refusal.status, error: refusal.error });
-          answer(response, refusal.status, refusal.body);
-        },
-      );
-    });
-  });
+  const server = https.createServer(
+    { key: tls.keyPem, cert: tls.certPem },
+    (request: IncomingMessage, response) => {
+      let body = '';
+      request.setEncoding('utf8');
+      request.on('data', (chunk: string) => (body += chunk));
+      request.on('end', () => {
+        const endpoint = request.url === '/token' ? 'token' : 'send';
+        const work =
+          request.method !== 'POST'
+            ? Promise.reject(apiRefusal(405, 'METHOD_NOT_ALLOWED'))
+            : endpoint === 'token'
+              ? grant(body)
+              : send(request.url ?? '', request.headers.authorization, body);
+        work.then(
+          (result) => answer(response, 200, result),
+          (error: unknown) => {
+            const refusal = error instanceof Refusal ? error : apiRefusal(500, 'INTERNAL');
+            standIn.refused.push({ endpoint, status: refusal.status, error: refusal.error });
+            answer(response, refusal.status, refusal.body);
+          },
+        );
+      });
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   tokenUrl = `${url}/token`;

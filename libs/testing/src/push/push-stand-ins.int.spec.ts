@@ -10,8 +10,16 @@ import { type FcmStandIn, startFcmStandIn } from './fcm-stand-in';
 
 const pemKeyPair = (type: 'ec' | 'rsa') =>
   type === 'ec'
-    ? generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } })
-    : generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    ? generateKeyPairSync('ec', {
+        namedCurve: 'P-256',
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      })
+    : generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      });
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -21,12 +29,21 @@ describe('APNs stand-in', () => {
   let apns: ApnsStandIn;
 
   beforeAll(async () => {
-    apns = await startApnsStandIn({ teamKeys: new Map([['KEY1', { teamId: 'TEAM1', publicKeyPem: teamKey.publicKey }]]) });
+    apns = await startApnsStandIn({
+      teamKeys: new Map([['KEY1', { teamId: 'TEAM1', publicKeyPem: teamKey.publicKey }]]),
+    });
   });
   afterAll(() => apns.close());
 
-  const providerToken = async (privateKey: string, { kid = 'KEY1', iss = 'TEAM1', iat = nowSeconds() } = {}) =>
-    new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid }).setIssuer(iss).setIssuedAt(iat).sign(await importPKCS8(privateKey, 'ES256'));
+  const providerToken = async (
+    privateKey: string,
+    { kid = 'KEY1', iss = 'TEAM1', iat = nowSeconds() } = {},
+  ) =>
+    new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid })
+      .setIssuer(iss)
+      .setIssuedAt(iat)
+      .sign(await importPKCS8(privateKey, 'ES256'));
 
   const post = (token: string, headers: http2.OutgoingHttpHeaders) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -42,19 +59,35 @@ describe('APNs stand-in', () => {
       stream.end(JSON.stringify({ aps: { alert: 'hi' } }));
     });
 
-  const alertHeaders = async (authorization: string) => ({ authorization, 'apns-topic': 'com.example.app', 'apns-push-type': 'alert' });
+  const alertHeaders = async (authorization: string) => ({
+    authorization,
+    'apns-topic': 'com.example.app',
+    'apns-push-type': 'alert',
+  });
 
   it('accepts a provider token signed with the team key and records the notification', async () => {
     const token = await providerToken(teamKey.privateKey);
     expect(await post('aa01', await alertHeaders(`bearer ${token}`))).toMatchObject({ status: 200 });
-    expect(apns.received.at(-1)).toMatchObject({ token: 'aa01', providerToken: token, jwtClaims: { iss: 'TEAM1' } });
+    expect(apns.received.at(-1)).toMatchObject({
+      token: 'aa01',
+      providerToken: token,
+      jwtClaims: { iss: 'TEAM1' },
+    });
   });
 
   it.each([
-    ['signed with another key under the same kid', () => providerToken(otherKey.privateKey), 'InvalidProviderToken'],
+    [
+      'signed with another key under the same kid',
+      () => providerToken(otherKey.privateKey),
+      'InvalidProviderToken',
+    ],
     ['of another team', () => providerToken(teamKey.privateKey, { iss: 'TEAM2' }), 'InvalidProviderToken'],
     ['with an unknown kid', () => providerToken(teamKey.privateKey, { kid: 'KEY2' }), 'InvalidProviderToken'],
-    ['issued more than an hour ago', () => providerToken(teamKey.privateKey, { iat: nowSeconds() - 3700 }), 'ExpiredProviderToken'],
+    [
+      'issued more than an hour ago',
+      () => providerToken(teamKey.privateKey, { iat: nowSeconds() - 3700 }),
+      'ExpiredProviderToken',
+    ],
   ])('refuses a provider token %s', async (_, forge, reason) => {
     const answer = await post('aa02', await alertHeaders(`bearer ${await forge()}`));
     expect(answer).toEqual({ status: 403, body: JSON.stringify({ reason }) });
@@ -62,8 +95,13 @@ describe('APNs stand-in', () => {
 
   it('refuses a request without apns-topic or with an unknown apns-push-type', async () => {
     const authorization = `bearer ${await providerToken(teamKey.privateKey)}`;
-    expect(await post('aa03', { authorization, 'apns-push-type': 'alert' })).toMatchObject({ status: 400, body: '{"reason":"MissingTopic"}' });
-    expect(await post('aa03', { authorization, 'apns-topic': 'com.example.app', 'apns-push-type': 'shout' })).toMatchObject({
+    expect(await post('aa03', { authorization, 'apns-push-type': 'alert' })).toMatchObject({
+      status: 400,
+      body: '{"reason":"MissingTopic"}',
+    });
+    expect(
+      await post('aa03', { authorization, 'apns-topic': 'com.example.app', 'apns-push-type': 'shout' }),
+    ).toMatchObject({
       status: 400,
       body: '{"reason":"InvalidPushType"}',
     });
@@ -83,7 +121,11 @@ describe('FCM stand-in', () => {
 
   const assertion = async (
     privateKey: string,
-    { aud = fcm.tokenUrl, scope = 'https://www.googleapis.com/auth/firebase.messaging', lifetime = 3600 } = {},
+    {
+      aud = fcm.tokenUrl,
+      scope = 'https://www.googleapis.com/auth/firebase.messaging',
+      lifetime = 3600,
+    } = {},
   ) =>
     new SignJWT({ scope })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
@@ -109,7 +151,10 @@ describe('FCM stand-in', () => {
     post(
       fcm.tokenUrl,
       { 'content-type': 'application/x-www-form-urlencoded' },
-      new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: jwt }).toString(),
+      new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        assertion: jwt,
+      }).toString(),
     );
 
   const sendWith = (accessToken: string) =>
@@ -129,9 +174,21 @@ describe('FCM stand-in', () => {
 
   it.each([
     ['signed with another key', () => assertion(otherKey.privateKey), 'invalid_grant'],
-    ['for another audience', () => assertion(serviceKey.privateKey, { aud: 'https://oauth2.googleapis.com/token' }), 'invalid_grant'],
-    ['valid for more than an hour', () => assertion(serviceKey.privateKey, { lifetime: 7200 }), 'invalid_grant'],
-    ['without the messaging scope', () => assertion(serviceKey.privateKey, { scope: 'https://www.googleapis.com/auth/cloud-platform' }), 'invalid_scope'],
+    [
+      'for another audience',
+      () => assertion(serviceKey.privateKey, { aud: 'https://oauth2.googleapis.com/token' }),
+      'invalid_grant',
+    ],
+    [
+      'valid for more than an hour',
+      () => assertion(serviceKey.privateKey, { lifetime: 7200 }),
+      'invalid_grant',
+    ],
+    [
+      'without the messaging scope',
+      () => assertion(serviceKey.privateKey, { scope: 'https://www.googleapis.com/auth/cloud-platform' }),
+      'invalid_scope',
+    ],
   ])('refuses an assertion %s', async (_, forge, error) => {
     const answer = await grant(await forge());
     expect(answer.status).toBe(400);
