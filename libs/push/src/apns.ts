@@ -30,10 +30,10 @@ const PROVIDER_TOKEN_REASONS = new Set(['ExpiredProviderToken', 'InvalidProvider
 
 const apnsErrorBody = z.object({ reason: z.string() });
 
-export const DEFAULT_APNS_TITLE = 'Sign-in request';
+const DEFAULT_APNS_TITLE = 'Sign-in request';
 
 /** The APNs payload: the alert, and the message's fields next to `aps` (uafRequest only when it fits). */
-export const apnsPayload = (message: PushMessage) =>
+const apnsPayload = (message: PushMessage) =>
   fitPayload(APNS_PAYLOAD_LIMIT_BYTES, message.uafRequest, (uafRequest) => ({
     aps: {
       alert: {

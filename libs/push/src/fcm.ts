@@ -14,7 +14,7 @@ import type { FcmCredentials, PushMessage } from './push-types';
 
 const FCM_ENDPOINT = 'https://fcm.googleapis.com';
 const GOOGLE_TOKEN_ENDPOINT = 'https://oauth2.googleapis.com/token';
-export const FCM_SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';
+const FCM_SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';
 const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 /** Google accepts assertions valid for at most an hour. */
@@ -36,7 +36,7 @@ const sendRefusal = z.object({
 });
 
 /** The FCM v1 message: data (strings only) for the app, a notification only when a title or body is given. */
-export const fcmMessage = (deviceToken: string, ttlSeconds: number, message: PushMessage) => {
+const fcmMessage = (deviceToken: string, ttlSeconds: number, message: PushMessage) => {
   const notification =
     message.title !== undefined || message.body !== undefined
       ? { notification: { title: message.title, body: message.body } }

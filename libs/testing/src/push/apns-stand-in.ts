@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { decodeProtectedHeader, errors, importSPKI, type JWTPayload, jwtVerify } from 'jose';
-import { testTls } from './test-tls';
+import { testTls } from './push-test-keys';
 
 /** A key Apple issued to a team: its id (the JWT's kid) maps to the team and the public key. */
 export interface ApnsTeamKey {

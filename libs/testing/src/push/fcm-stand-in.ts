@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { importSPKI, type JWTPayload, jwtVerify } from 'jose';
-import { testTls } from './test-tls';
+import { testTls } from './push-test-keys';
 
 export interface FcmStandInOptions {
   /** The service account: its client_email and the SPKI PEM of its RSA key. */

@@ -1,25 +1,12 @@
-import { generateKeyPairSync } from 'node:crypto';
 import http2 from 'node:http2';
 import https from 'node:https';
 import { importPKCS8, SignJWT } from 'jose';
 import { type ApnsStandIn, startApnsStandIn } from './apns-stand-in';
 import { type FcmStandIn, startFcmStandIn } from './fcm-stand-in';
+import { pemKeyPair } from './push-test-keys';
 
 // The stand-ins' own checks, driven with hand-made requests: each forgery must be refused, so a
 // sender test that passes against them proves what they check.
-
-const pemKeyPair = (type: 'ec' | 'rsa') =>
-  type === 'ec'
-    ? generateKeyPairSync('ec', {
-        namedCurve: 'P-256',
-        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-        publicKeyEncoding: { type: 'spki', format: 'pem' },
-      })
-    : generateKeyPairSync('rsa', {
-        modulusLength: 2048,
-        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-        publicKeyEncoding: { type: 'spki', format: 'pem' },
-      });
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 

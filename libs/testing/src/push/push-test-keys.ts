@@ -1,4 +1,4 @@
-import { webcrypto } from 'node:crypto';
+import { generateKeyPairSync, webcrypto } from 'node:crypto';
 
 /** A test CA and a certificate it issued for localhost and 127.0.0.1, with the server's key (PEM). */
 export interface TestTls {
@@ -63,3 +63,17 @@ let issued: Promise<TestTls> | undefined;
 
 /** This process's test CA and localhost certificate, made once (node cannot make X.509 itself). */
 export const testTls = (): Promise<TestTls> => (issued ??= issueTestTls());
+
+/** A key pair as push credentials carry it: PKCS#8 PEM private key, SPKI PEM public key. */
+export const pemKeyPair = (type: 'ec' | 'rsa'): { privateKey: string; publicKey: string } =>
+  type === 'ec'
+    ? generateKeyPairSync('ec', {
+        namedCurve: 'P-256',
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      })
+    : generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      });
