@@ -54,8 +54,9 @@ interface Http2Answer {
 }
 
 /**
- * APNs over HTTP/2 with token-based authentication: one session per origin, reused by every
- * store's requests (the provider token travels per request), and one provider token per key.
+ * APNs over HTTP/2 with token-based authentication: one provider token per signing key, and one
+ * session per origin and team key, reused by every send with that key (Apple documents a
+ * connection as carrying the tokens of one key, so stores with other keys get their own).
  */
 export class ApnsClient {
   private readonly sessions = new Map<string, http2.ClientHttp2Session>();
@@ -82,7 +83,7 @@ export class ApnsClient {
     const tokenKey = `${credentials.teamId}:${credentials.keyId}:${keyFingerprint(credentials.privateKey)}`;
     const providerToken = await this.providerTokens.get(tokenKey, () => this.signProviderToken(credentials));
     const answer = await this.post(
-      origin,
+      this.session(origin, `${origin} ${credentials.teamId}:${credentials.keyId}`),
       {
         ':method': 'POST',
         ':path': `/3/device/${encodeURIComponent(deviceToken)}`,
@@ -129,28 +130,27 @@ export class ApnsClient {
     return { value, expiresAt: issuedAt + PROVIDER_TOKEN_REUSE_MS };
   }
 
-  /** The open session to `origin`, or a new one (unreferenced: an idle session keeps no process alive). */
-  private session(origin: string): http2.ClientHttp2Session {
-    const open = this.sessions.get(origin);
+  /** The open session under `key`, or a new one to `origin` (unreferenced: an idle session keeps no process alive). */
+  private session(origin: string, key: string): http2.ClientHttp2Session {
+    const open = this.sessions.get(key);
     if (open && !open.closed && !open.destroyed) return open;
     const session = http2.connect(origin, this.options.ca ? { ca: this.options.ca } : {});
-    const forget = () => this.sessions.get(origin) === session && this.sessions.delete(origin);
+    const forget = () => this.sessions.get(key) === session && this.sessions.delete(key);
     // A connection error reaches the pending streams; the session is just not reused.
     session.on('error', forget);
     session.on('goaway', forget);
     session.on('close', forget);
     session.unref();
-    this.sessions.set(origin, session);
+    this.sessions.set(key, session);
     return session;
   }
 
   private post(
-    origin: string,
+    session: http2.ClientHttp2Session,
     headers: http2.OutgoingHttpHeaders,
     body: string,
     signal: AbortSignal,
   ): Promise<Http2Answer> {
-    const session = this.session(origin);
     return new Promise<Http2Answer>((resolve, reject) => {
       const stream = session.request(headers, { signal });
       let status = 0;

@@ -8,7 +8,7 @@
  *   (ES256 JWT, header {alg, kid: keyId}, claims {iss: teamId, iat}; reused 40 minutes),
  *   `apns-topic: bundleId`, `apns-push-type: alert`, `apns-expiration: now + ttlSeconds`,
  *   `apns-priority: 10`. Payload `{ aps: { alert: { title, body } }, sessionId, storeName, rpId, uafRequest }`.
- *   One HTTP/2 session per origin, shared by every store.
+ *   One HTTP/2 session per origin and team key, shared by the stores using that key.
  * - ANDROID → FCM HTTP v1: an access token from the OAuth 2.0 JWT-bearer grant (RS256 assertion
  *   {iss: clientEmail, scope: firebase.messaging, aud: tokenEndpoint, iat, exp: iat + 1 h}), cached
  *   until a minute before it expires; then `POST /v1/projects/{projectId}/messages:send` with

@@ -40,6 +40,7 @@ afterEach(async () => {
 
 describe('APNs delivery', () => {
   const teamKey = pemKeyPair('ec');
+  const otherTeamKey = pemKeyPair('ec');
   let apns: ApnsStandIn;
   let credentials: ApnsCredentials;
   const sender = (options: PushSenderOptions = {}) => trustingSender(apns.caPem, options);
@@ -51,7 +52,10 @@ describe('APNs delivery', () => {
 
   beforeAll(async () => {
     apns = await startApnsStandIn({
-      teamKeys: new Map([['KEY1', { teamId: 'TEAM1', publicKeyPem: teamKey.publicKey }]]),
+      teamKeys: new Map([
+        ['KEY1', { teamId: 'TEAM1', publicKeyPem: teamKey.publicKey }],
+        ['KEY2', { teamId: 'TEAM2', publicKeyPem: otherTeamKey.publicKey }],
+      ]),
     });
     credentials = {
       teamId: 'TEAM1',
@@ -122,6 +126,19 @@ describe('APNs delivery', () => {
     expect(second).toBe(first);
     expect(third).not.toBe(first);
     expect(apns.connectionsOpened() - connectionsBefore).toBe(1);
+  });
+
+  it('opens a connection of its own for another team key', async () => {
+    const pushes = sender();
+    const otherTeam = { ...credentials, teamId: 'TEAM2', keyId: 'KEY2', privateKey: otherTeamKey.privateKey };
+    const connectionsBefore = apns.connectionsOpened();
+    const outcomes = [
+      ...(await pushes.send({ ttlSeconds: 60, apns: credentials }, [ios('b101')], message)),
+      ...(await pushes.send({ ttlSeconds: 60, apns: otherTeam }, [ios('b102')], message)),
+      ...(await pushes.send({ ttlSeconds: 60, apns: credentials }, [ios('b103')], message)),
+    ];
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['SENT', 'SENT', 'SENT']);
+    expect(apns.connectionsOpened() - connectionsBefore).toBe(2);
   });
 
   it('reports UNREGISTERED for a token APNs answers 410 Unregistered, and SENT for the other devices', async () => {
