@@ -134,3 +134,6 @@ export * from './decider-specification';
 export * from './api-specification';
 export * from './credential-service-stand-ins';
 export * from './consistency-session';
+export * from './push/push-test-keys';
+export * from './push/apns-stand-in';
+export * from './push/fcm-stand-in';
