@@ -134,3 +134,8 @@ export * from './decider-specification';
 export * from './api-specification';
 export * from './credential-service-stand-ins';
 export * from './consistency-session';
+export * from './uaf/software-uaf-authenticator';
+export * from './uaf/software-uaf-client';
+export * from './uaf/test-uaf-ca';
+export * from './uaf/uaf-tamper';
+export { UafAlgorithm, UafTag } from './uaf/uaf-tlv';
