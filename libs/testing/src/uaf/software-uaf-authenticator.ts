@@ -20,7 +20,13 @@ export const UafUserVerification = {
   NONE: 0x200,
   ALL: 0x400,
 } as const;
-export const UafKeyProtection = { SOFTWARE: 0x1, HARDWARE: 0x2, TEE: 0x4, SECURE_ELEMENT: 0x8, REMOTE_HANDLE: 0x10 } as const;
+export const UafKeyProtection = {
+  SOFTWARE: 0x1,
+  HARDWARE: 0x2,
+  TEE: 0x4,
+  SECURE_ELEMENT: 0x8,
+  REMOTE_HANDLE: 0x10,
+} as const;
 const MATCHER_PROTECTION_SOFTWARE = 0x1;
 const ATTACHMENT_HINT_INTERNAL = 0x1;
 const TRANSACTION_CONFIRMATION_DISPLAY_ANY = 0x1;
@@ -77,7 +83,11 @@ const AAID_PATTERN = /^[0-9A-Fa-f]{4}#[0-9A-Fa-f]{4}$/;
 
 const rawPublicKey = (publicKey: KeyObject): Buffer => {
   const { x, y } = publicKey.export({ format: 'jwk' });
-  return Buffer.concat([Buffer.from([0x04]), Buffer.from(x as string, 'base64url'), Buffer.from(y as string, 'base64url')]);
+  return Buffer.concat([
+    Buffer.from([0x04]),
+    Buffer.from(x as string, 'base64url'),
+    Buffer.from(y as string, 'base64url'),
+  ]);
 };
 
 export class SoftwareUafAuthenticator {
@@ -101,7 +111,8 @@ export class SoftwareUafAuthenticator {
     this.characteristics = {
       aaid: this.aaid,
       authenticatorVersion: options.authenticatorVersion ?? 1,
-      userVerification: options.userVerification ?? UafUserVerification.FINGERPRINT | UafUserVerification.PASSCODE,
+      userVerification:
+        options.userVerification ?? UafUserVerification.FINGERPRINT | UafUserVerification.PASSCODE,
       keyProtection: options.keyProtection ?? UafKeyProtection.SOFTWARE,
       matcherProtection: MATCHER_PROTECTION_SOFTWARE,
       attachmentHint: ATTACHMENT_HINT_INTERNAL,
@@ -157,7 +168,10 @@ export class SoftwareUafAuthenticator {
           tlv(UafTag.SIGNATURE, this.signature(this.attestation.privateKey, keyRegistrationData)),
           ...this.attestation.chainDer.map((certificate) => tlv(UafTag.ATTESTATION_CERT, certificate)),
         )
-      : tlv(UafTag.ATTESTATION_BASIC_SURROGATE, tlv(UafTag.SIGNATURE, this.signature(privateKey, keyRegistrationData)));
+      : tlv(
+          UafTag.ATTESTATION_BASIC_SURROGATE,
+          tlv(UafTag.SIGNATURE, this.signature(privateKey, keyRegistrationData)),
+        );
     const id = keyID.toString('base64url');
     this.registrations.set(id, { appID: command.appID, privateKey, signCounter: 0 });
     return { keyID: id, assertion: tlv(UafTag.UAFV1_REG_ASSERTION, keyRegistrationData, attestation) };
@@ -170,7 +184,12 @@ export class SoftwareUafAuthenticator {
    * TAG_TRANSACTION_CONTENT_HASH = SHA-256(transactionContent); without it the mode is 0x01 and
    * that item is empty.
    */
-  sign(command: { appID: string; keyID: string; finalChallengeHash: Buffer; transactionContent?: Buffer }): Buffer {
+  sign(command: {
+    appID: string;
+    keyID: string;
+    finalChallengeHash: Buffer;
+    transactionContent?: Buffer;
+  }): Buffer {
     const registration = this.registrations.get(command.keyID);
     if (!registration || registration.appID !== command.appID)
       throw new Error(`UAF_CMD_STATUS_ACCESS_DENIED: no key ${command.keyID} for ${command.appID}`);
@@ -187,7 +206,10 @@ export class SoftwareUafAuthenticator {
       ),
       tlv(UafTag.AUTHENTICATOR_NONCE, randomBytes(16)), // "at least 8 bytes"
       tlv(UafTag.FINAL_CHALLENGE_HASH, command.finalChallengeHash),
-      tlv(UafTag.TRANSACTION_CONTENT_HASH, transaction ? createHash('sha256').update(transaction).digest() : Buffer.alloc(0)),
+      tlv(
+        UafTag.TRANSACTION_CONTENT_HASH,
+        transaction ? createHash('sha256').update(transaction).digest() : Buffer.alloc(0),
+      ),
       tlv(UafTag.KEYID, Buffer.from(command.keyID, 'base64url')),
       tlv(UafTag.COUNTERS, uint32(registration.signCounter)),
     );

@@ -36,7 +36,10 @@ const MatchCriteria = z.object({
   authenticatorVersion: z.number().int().optional(),
 });
 type MatchCriteria = z.infer<typeof MatchCriteria>;
-const Policy = z.object({ accepted: z.array(z.array(MatchCriteria)), disallowed: z.array(MatchCriteria).optional() });
+const Policy = z.object({
+  accepted: z.array(z.array(MatchCriteria)),
+  disallowed: z.array(MatchCriteria).optional(),
+});
 type Policy = z.infer<typeof Policy>;
 
 const RegistrationRequest = z.object({
@@ -97,19 +100,25 @@ const chooseMessage = <M extends { header: z.infer<typeof OperationHeader> }>(
     messages.find(({ header }) => header.upv.major === 1 && header.upv.minor === 1) ??
     messages.find(({ header }) => header.upv.major === 1 && header.upv.minor === 0);
   if (!message) throw new Error('PROTOCOL_ERROR: no UAF 1.1 or 1.0 message in the request');
-  if (message.header.op !== op) throw new Error(`PROTOCOL_ERROR: expected op "${op}", got "${message.header.op}"`);
+  if (message.header.op !== op)
+    throw new Error(`PROTOCOL_ERROR: expected op "${op}", got "${message.header.op}"`);
   return message;
 };
 
 const sameAaid = (a: string, b: string) => a.toUpperCase() === b.toUpperCase();
-const anyFlag = (required: number | undefined, supported: number) => required === undefined || (required & supported) !== 0;
+const anyFlag = (required: number | undefined, supported: number) =>
+  required === undefined || (required & supported) !== 0;
 
 /**
  * Whether one MatchCriteria matches the authenticator holding `keyIDs` for the appID: every member
  * present must match (UAF Protocol v1.1, "MatchCriteria dictionary"). Bit-flag members match when
  * the authenticator has one of the flags; userVerification with USER_VERIFY_ALL needs all of them.
  */
-const matches = (criteria: MatchCriteria, authenticator: UafAuthenticatorCharacteristics, keyIDs: string[]): boolean =>
+const matches = (
+  criteria: MatchCriteria,
+  authenticator: UafAuthenticatorCharacteristics,
+  keyIDs: string[],
+): boolean =>
   (criteria.aaid === undefined || criteria.aaid.some((aaid) => sameAaid(aaid, authenticator.aaid))) &&
   (criteria.vendorID === undefined ||
     criteria.vendorID.some((vendor) => sameAaid(vendor, authenticator.aaid.slice(0, 4)))) &&
@@ -125,9 +134,12 @@ const matches = (criteria: MatchCriteria, authenticator: UafAuthenticatorCharact
   anyFlag(criteria.tcDisplay, authenticator.tcDisplay) &&
   (criteria.authenticationAlgorithms === undefined ||
     criteria.authenticationAlgorithms.includes(authenticator.authenticationAlgorithm)) &&
-  (criteria.assertionSchemes === undefined || criteria.assertionSchemes.includes(authenticator.assertionScheme)) &&
-  (criteria.attestationTypes === undefined || criteria.attestationTypes.includes(authenticator.attestationType)) &&
-  (criteria.authenticatorVersion === undefined || authenticator.authenticatorVersion >= criteria.authenticatorVersion);
+  (criteria.assertionSchemes === undefined ||
+    criteria.assertionSchemes.includes(authenticator.assertionScheme)) &&
+  (criteria.attestationTypes === undefined ||
+    criteria.attestationTypes.includes(authenticator.attestationType)) &&
+  (criteria.authenticatorVersion === undefined ||
+    authenticator.authenticatorVersion >= criteria.authenticatorVersion);
 
 /**
  * Whether the policy lets this one authenticator act with `keyIDs` ("Processing Rules for the
@@ -135,9 +147,15 @@ const matches = (criteria: MatchCriteria, authenticator: UafAuthenticatorCharact
  * several name several authenticators used together, which one authenticator cannot satisfy) and
  * no `disallowed` criteria matches it.
  */
-const policyAllows = (policy: Policy, authenticator: UafAuthenticatorCharacteristics, keyIDs: string[]): boolean =>
-  policy.accepted.some((combination) => combination.length === 1 && matches(combination[0], authenticator, keyIDs)) &&
-  !(policy.disallowed ?? []).some((criteria) => matches(criteria, authenticator, keyIDs));
+const policyAllows = (
+  policy: Policy,
+  authenticator: UafAuthenticatorCharacteristics,
+  keyIDs: string[],
+): boolean =>
+  policy.accepted.some(
+    ([criteria, ...others]) =>
+      criteria !== undefined && others.length === 0 && matches(criteria, authenticator, keyIDs),
+  ) && !(policy.disallowed ?? []).some((criteria) => matches(criteria, authenticator, keyIDs));
 
 export class SoftwareUafClient {
   private readonly facetID: string;
@@ -153,10 +171,18 @@ export class SoftwareUafClient {
     const request = chooseMessage(uafRequestText, RegistrationRequest, 'Reg');
     const { appID, facetID } = this.origin(request.header, options);
     const characteristics = this.authenticator.characteristics;
-    if (!options.ignorePolicy && !policyAllows(request.policy, characteristics, this.authenticator.keyIDs(appID)))
-      throw new Error(`NO_SUITABLE_AUTHENTICATOR: the policy does not allow ${characteristics.aaid} for ${appID}`);
+    if (
+      !options.ignorePolicy &&
+      !policyAllows(request.policy, characteristics, this.authenticator.keyIDs(appID))
+    )
+      throw new Error(
+        `NO_SUITABLE_AUTHENTICATOR: the policy does not allow ${characteristics.aaid} for ${appID}`,
+      );
     const fcParams = finalChallengeParams(appID, options.challenge ?? request.challenge, facetID);
-    const { assertion } = this.authenticator.register({ appID, finalChallengeHash: finalChallengeHash(fcParams) });
+    const { assertion } = this.authenticator.register({
+      appID,
+      finalChallengeHash: finalChallengeHash(fcParams),
+    });
     return responseText(request.header, fcParams, assertion);
   }
 
@@ -175,7 +201,10 @@ export class SoftwareUafClient {
     if (!keyID) throw new Error(`NO_SUITABLE_AUTHENTICATOR: no key for ${appID} that the policy allows`);
     if (!options.ignorePolicy && !allowed.includes(keyID))
       throw new Error(`NO_SUITABLE_AUTHENTICATOR: the policy does not allow key ${keyID}`);
-    const transactionContent = this.transactionToConfirm(request.transaction, options.confirmTransaction ?? true);
+    const transactionContent = this.transactionToConfirm(
+      request.transaction,
+      options.confirmTransaction ?? true,
+    );
     const fcParams = finalChallengeParams(appID, options.challenge ?? request.challenge, facetID);
     const assertion = this.authenticator.sign({
       appID,
@@ -226,13 +255,20 @@ export class SoftwareUafClient {
  * data is known here, so channelBinding is empty).
  */
 const finalChallengeParams = (appID: string, challenge: string, facetID: string): string =>
-  Buffer.from(JSON.stringify({ appID, challenge, facetID, channelBinding: {} }), 'utf8').toString('base64url');
+  Buffer.from(JSON.stringify({ appID, challenge, facetID, channelBinding: {} }), 'utf8').toString(
+    'base64url',
+  );
 
 /** The final challenge hash the authenticator signs: SHA-256 of the fcParams string itself. */
-const finalChallengeHash = (fcParams: string): Buffer => createHash('sha256').update(fcParams, 'utf8').digest();
+const finalChallengeHash = (fcParams: string): Buffer =>
+  createHash('sha256').update(fcParams, 'utf8').digest();
 
 /** A RegistrationResponse or AuthenticationResponse array: the request's header, fcParams, one UAFV1TLV assertion. */
 const responseText = (header: z.infer<typeof OperationHeader>, fcParams: string, assertion: Buffer): string =>
   JSON.stringify([
-    { header, fcParams, assertions: [{ assertionScheme: 'UAFV1TLV', assertion: assertion.toString('base64url') }] },
+    {
+      header,
+      fcParams,
+      assertions: [{ assertionScheme: 'UAFV1TLV', assertion: assertion.toString('base64url') }],
+    },
   ]);

@@ -11,11 +11,23 @@ const HEADER = { upv: { major: 1, minor: 1 }, appID: APP_ID, serverData: 'sessio
 const ANY_AUTHENTICATOR = { accepted: [[{ assertionSchemes: ['UAFV1TLV'] }]] };
 
 const registrationRequest = (policy: object = ANY_AUTHENTICATOR, header: object = HEADER) =>
-  JSON.stringify([{ header: { ...header, op: 'Reg' }, challenge: 'cmVnaXN0cmF0aW9uLWNoYWxsZW5nZS0zMi1ieXRlcyE', username: 'user-1', policy }]);
+  JSON.stringify([
+    {
+      header: { ...header, op: 'Reg' },
+      challenge: 'cmVnaXN0cmF0aW9uLWNoYWxsZW5nZS0zMi1ieXRlcyE',
+      username: 'user-1',
+      policy,
+    },
+  ]);
 
 const authenticationRequest = (policy: object = ANY_AUTHENTICATOR, transaction?: object[]) =>
   JSON.stringify([
-    { header: { ...HEADER, op: 'Auth' }, challenge: 'YXV0aGVudGljYXRpb24tY2hhbGxlbmdlLTMyLWJ5dGVz', policy, ...(transaction && { transaction }) },
+    {
+      header: { ...HEADER, op: 'Auth' },
+      challenge: 'YXV0aGVudGljYXRpb24tY2hhbGxlbmdlLTMyLWJ5dGVz',
+      policy,
+      ...(transaction && { transaction }),
+    },
   ]);
 
 const deviceWith = (options: UafAuthenticatorOptions = {}) => {
@@ -33,10 +45,21 @@ describe('SoftwareUafClient against the spec examples', () => {
       attestation: 'BASIC_FULL',
       signatureAlgorithm: 0x0001,
       publicKeyEncoding: 0x0100,
-      fc: { appID: specExample.appID, challenge: specExample.registrationChallenge, facetID: specExample.facetID },
+      fc: {
+        appID: specExample.appID,
+        challenge: specExample.registrationChallenge,
+        facetID: specExample.facetID,
+      },
     });
-    const authentication = verifyAuthenticationResponse(specExample.authenticationResponse, registration.publicKey);
-    expect(authentication).toMatchObject({ keyID: registration.keyID, authenticationMode: 0x01, signCounter: 2 });
+    const authentication = verifyAuthenticationResponse(
+      specExample.authenticationResponse,
+      registration.publicKey,
+    );
+    expect(authentication).toMatchObject({
+      keyID: registration.keyID,
+      authenticationMode: 0x01,
+      signCounter: 2,
+    });
     expect(authentication.transactionContentHash).toHaveLength(0);
   });
 
@@ -52,7 +75,10 @@ describe('SoftwareUafClient against the spec examples', () => {
       channelBinding: {},
     });
 
-    const authentication = verifyAuthenticationResponse(client.authenticate(specExample.authenticationRequest), registration.publicKey);
+    const authentication = verifyAuthenticationResponse(
+      client.authenticate(specExample.authenticationRequest),
+      registration.publicKey,
+    );
     expect(authentication.header).toEqual(JSON.parse(specExample.authenticationRequest)[0].header);
     expect(authentication.fc.challenge).toBe(specExample.authenticationChallenge);
     expect(authentication.keyID).toBe(registration.keyID);
@@ -88,7 +114,13 @@ describe.each([
   const root = new X509Certificate(ca.rootPem);
 
   it('answers a registration and authentications the reference verifier accepts', () => {
-    const { client } = deviceWith({ aaid: '4E4E#4005', attestation, signatureEncoding, keyEncoding, attestationCa: ca });
+    const { client } = deviceWith({
+      aaid: '4E4E#4005',
+      attestation,
+      signatureEncoding,
+      keyEncoding,
+      attestationCa: ca,
+    });
     const registration = verifyRegistrationResponse(client.register(registrationRequest()), root);
 
     expect(registration).toMatchObject({
@@ -100,17 +132,28 @@ describe.each([
       signCounter: 0,
       regCounter: 1,
       header: { ...HEADER, op: 'Reg' },
-      fc: { appID: APP_ID, challenge: 'cmVnaXN0cmF0aW9uLWNoYWxsZW5nZS0zMi1ieXRlcyE', facetID: FACET_ID, channelBinding: {} },
+      fc: {
+        appID: APP_ID,
+        challenge: 'cmVnaXN0cmF0aW9uLWNoYWxsZW5nZS0zMi1ieXRlcyE',
+        facetID: FACET_ID,
+        channelBinding: {},
+      },
     });
     expect(Buffer.from(registration.keyID, 'base64url')).toHaveLength(32);
     if (keyEncoding === 'RAW') expect(registration.publicKeyBytes).toHaveLength(65);
-    else expect(registration.publicKeyBytes.equals(registration.publicKey.export({ type: 'spki', format: 'der' }))).toBe(true);
+    else
+      expect(
+        registration.publicKeyBytes.equals(registration.publicKey.export({ type: 'spki', format: 'der' })),
+      ).toBe(true);
     if (signatureEncoding === 'RAW') expect(registration.signature).toHaveLength(64);
     else expect(registration.signature[0]).toBe(0x30); // DER SEQUENCE { r, s }
     expect(registration.certificates).toHaveLength(attestation === 'BASIC_FULL' ? 2 : 0);
 
     for (const signCounter of [1, 2]) {
-      const authentication = verifyAuthenticationResponse(client.authenticate(authenticationRequest()), registration.publicKey);
+      const authentication = verifyAuthenticationResponse(
+        client.authenticate(authenticationRequest()),
+        registration.publicKey,
+      );
       expect(authentication).toMatchObject({
         aaid: '4E4E#4005',
         keyID: registration.keyID,
@@ -128,10 +171,15 @@ describe('SoftwareUafClient counters', () => {
   it('counts registrations across appIDs, and signatures per key from 0', () => {
     const { client } = deviceWith();
     const first = verifyRegistrationResponse(client.register(registrationRequest()));
-    const second = verifyRegistrationResponse(client.register(registrationRequest(ANY_AUTHENTICATOR, { ...HEADER, appID: 'https://other.example.test/facets' })));
+    const second = verifyRegistrationResponse(
+      client.register(
+        registrationRequest(ANY_AUTHENTICATOR, { ...HEADER, appID: 'https://other.example.test/facets' }),
+      ),
+    );
     expect([first.regCounter, second.regCounter]).toEqual([1, 2]);
     expect([first.signCounter, second.signCounter]).toEqual([0, 0]);
-    const signCounter = () => verifyAuthenticationResponse(client.authenticate(authenticationRequest()), first.publicKey).signCounter;
+    const signCounter = () =>
+      verifyAuthenticationResponse(client.authenticate(authenticationRequest()), first.publicKey).signCounter;
     expect([signCounter(), signCounter(), signCounter()]).toEqual([1, 2, 3]);
   });
 
@@ -141,14 +189,19 @@ describe('SoftwareUafClient counters', () => {
     client.authenticate(authenticationRequest());
     client.authenticate(authenticationRequest());
     authenticator.setSignCounter(keyID, 0);
-    expect(verifyAuthenticationResponse(client.authenticate(authenticationRequest()), publicKey).signCounter).toBe(1);
+    expect(
+      verifyAuthenticationResponse(client.authenticate(authenticationRequest()), publicKey).signCounter,
+    ).toBe(1);
   });
 
   it('sends zero counters when built without them', () => {
     const { client } = deviceWith({ counters: false });
     const registration = verifyRegistrationResponse(client.register(registrationRequest()));
     expect([registration.signCounter, registration.regCounter]).toEqual([0, 0]);
-    const authentication = verifyAuthenticationResponse(client.authenticate(authenticationRequest()), registration.publicKey);
+    const authentication = verifyAuthenticationResponse(
+      client.authenticate(authenticationRequest()),
+      registration.publicKey,
+    );
     expect(authentication.signCounter).toBe(0);
   });
 });
@@ -163,7 +216,10 @@ describe('SoftwareUafClient transaction confirmation', () => {
   it('confirms the text/plain transaction: mode 0x02 and the SHA-256 of the decoded content', () => {
     const { client } = deviceWith();
     const { publicKey } = verifyRegistrationResponse(client.register(registrationRequest()));
-    const authentication = verifyAuthenticationResponse(client.authenticate(authenticationRequest(ANY_AUTHENTICATOR, transaction)), publicKey);
+    const authentication = verifyAuthenticationResponse(
+      client.authenticate(authenticationRequest(ANY_AUTHENTICATOR, transaction)),
+      publicKey,
+    );
     expect(authentication.authenticationMode).toBe(0x02);
     expect(authentication.transactionContentHash.equals(sha256(Buffer.from(content, 'utf8')))).toBe(true);
   });
@@ -171,7 +227,9 @@ describe('SoftwareUafClient transaction confirmation', () => {
   it('signs a plain authentication when told not to confirm it (mode 0x01, empty hash)', () => {
     const { client } = deviceWith();
     const { publicKey } = verifyRegistrationResponse(client.register(registrationRequest()));
-    const text = client.authenticate(authenticationRequest(ANY_AUTHENTICATOR, transaction), { confirmTransaction: false });
+    const text = client.authenticate(authenticationRequest(ANY_AUTHENTICATOR, transaction), {
+      confirmTransaction: false,
+    });
     const authentication = verifyAuthenticationResponse(text, publicKey);
     expect(authentication.authenticationMode).toBe(0x01);
     expect(authentication.transactionContentHash).toHaveLength(0);
@@ -180,7 +238,9 @@ describe('SoftwareUafClient transaction confirmation', () => {
   it('refuses a transaction it cannot display', () => {
     const { client } = deviceWith();
     client.register(registrationRequest());
-    expect(() => client.authenticate(authenticationRequest(ANY_AUTHENTICATOR, transaction.slice(0, 1)))).toThrow(/text\/plain/);
+    expect(() =>
+      client.authenticate(authenticationRequest(ANY_AUTHENTICATOR, transaction.slice(0, 1))),
+    ).toThrow(/text\/plain/);
   });
 });
 
@@ -204,7 +264,8 @@ describe('SoftwareUafClient policy', () => {
       { userVerification: 0x400 | 0x2 | 0x4 },
       { keyProtection: 0x1 | 0x2, tcDisplay: 0x1, attachmentHint: 0x1, authenticatorVersion: 1 },
     ];
-    for (const criterion of criteria) expect(() => client.register(registrationRequest({ accepted: [[criterion]] }))).not.toThrow();
+    for (const criterion of criteria)
+      expect(() => client.register(registrationRequest({ accepted: [[criterion]] }))).not.toThrow();
     const refused = [
       { aaid: ['4E4E#4006'] },
       { authenticationAlgorithms: [2] },
@@ -213,16 +274,22 @@ describe('SoftwareUafClient policy', () => {
       { authenticatorVersion: 2 },
     ];
     for (const criterion of refused)
-      expect(() => client.register(registrationRequest({ accepted: [[criterion]] }))).toThrow(/NO_SUITABLE_AUTHENTICATOR/);
+      expect(() => client.register(registrationRequest({ accepted: [[criterion]] }))).toThrow(
+        /NO_SUITABLE_AUTHENTICATOR/,
+      );
   });
 
   it('signs with a key the authentication policy names, and with another only when told to ignore it', () => {
     const { client } = deviceWith();
     const first = verifyRegistrationResponse(client.register(registrationRequest()));
     const second = verifyRegistrationResponse(client.register(registrationRequest()));
-    const onlySecond = authenticationRequest({ accepted: [[{ aaid: ['FFFF#5A01'], keyIDs: [second.keyID] }]] });
+    const onlySecond = authenticationRequest({
+      accepted: [[{ aaid: ['FFFF#5A01'], keyIDs: [second.keyID] }]],
+    });
 
-    expect(verifyAuthenticationResponse(client.authenticate(onlySecond), second.publicKey).keyID).toBe(second.keyID);
+    expect(verifyAuthenticationResponse(client.authenticate(onlySecond), second.publicKey).keyID).toBe(
+      second.keyID,
+    );
     expect(() => client.authenticate(onlySecond, { keyID: first.keyID })).toThrow(/does not allow key/);
     const ignored = client.authenticate(onlySecond, { keyID: first.keyID, ignorePolicy: true });
     expect(verifyAuthenticationResponse(ignored, first.publicKey).keyID).toBe(first.keyID);
@@ -231,22 +298,30 @@ describe('SoftwareUafClient policy', () => {
   it('has nothing to sign with when the policy names no key it holds', () => {
     const { client } = deviceWith();
     client.register(registrationRequest());
-    expect(() => client.authenticate(authenticationRequest({ accepted: [[{ keyIDs: ['bm90LWEta2V5'] }]] }))).toThrow(
-      /NO_SUITABLE_AUTHENTICATOR/,
-    );
+    expect(() =>
+      client.authenticate(authenticationRequest({ accepted: [[{ keyIDs: ['bm90LWEta2V5'] }]] })),
+    ).toThrow(/NO_SUITABLE_AUTHENTICATOR/);
   });
 });
 
 describe('SoftwareUafClient messages', () => {
   it('signs what a test overrides: another facetID or challenge, still consistently hashed', () => {
     const { client } = deviceWith();
-    const text = client.register(registrationRequest(), { facetID: 'https://evil.example.test', challenge: 'b2xkLWNoYWxsZW5nZQ' });
-    expect(verifyRegistrationResponse(text).fc).toMatchObject({ facetID: 'https://evil.example.test', challenge: 'b2xkLWNoYWxsZW5nZQ' });
+    const text = client.register(registrationRequest(), {
+      facetID: 'https://evil.example.test',
+      challenge: 'b2xkLWNoYWxsZW5nZQ',
+    });
+    expect(verifyRegistrationResponse(text).fc).toMatchObject({
+      facetID: 'https://evil.example.test',
+      challenge: 'b2xkLWNoYWxsZW5nZQ',
+    });
   });
 
   it('uses the facetID as appID when the request has none', () => {
     const { authenticator, client } = deviceWith();
-    const registration = verifyRegistrationResponse(client.register(registrationRequest(ANY_AUTHENTICATOR, { ...HEADER, appID: '' })));
+    const registration = verifyRegistrationResponse(
+      client.register(registrationRequest(ANY_AUTHENTICATOR, { ...HEADER, appID: '' })),
+    );
     expect(registration.fc.appID).toBe(FACET_ID);
     expect(authenticator.keyIDs(FACET_ID)).toEqual([registration.keyID]);
   });
@@ -254,16 +329,23 @@ describe('SoftwareUafClient messages', () => {
   it('answers the 1.1 message of a multi-version request and refuses one of another operation', () => {
     const { client } = deviceWith();
     const [message] = JSON.parse(registrationRequest());
-    const versions = JSON.stringify([{ ...message, header: { ...message.header, upv: { major: 1, minor: 0 }, serverData: 'v1.0' } }, message]);
+    const versions = JSON.stringify([
+      { ...message, header: { ...message.header, upv: { major: 1, minor: 0 }, serverData: 'v1.0' } },
+      message,
+    ]);
     expect(verifyRegistrationResponse(client.register(versions)).header.serverData).toBe('session-42');
     expect(() => client.authenticate(registrationRequest())).toThrow(/expected op "Auth"/);
   });
 
   it('forgets the keys a deregistration names, and only those', () => {
     const { authenticator, client } = deviceWith();
-    const [first, second] = [1, 2].map(() => verifyRegistrationResponse(client.register(registrationRequest())).keyID);
+    const [first, second] = [1, 2].map(
+      () => verifyRegistrationResponse(client.register(registrationRequest())).keyID,
+    );
     const deregistration = (authenticators: object[]) =>
-      JSON.stringify([{ header: { upv: { major: 1, minor: 1 }, op: 'Dereg', appID: APP_ID }, authenticators }]);
+      JSON.stringify([
+        { header: { upv: { major: 1, minor: 1 }, op: 'Dereg', appID: APP_ID }, authenticators },
+      ]);
 
     client.deregister(deregistration([{ aaid: 'AAAA#0001', keyID: first }]));
     expect(authenticator.keyIDs()).toEqual([first, second]);

@@ -1,4 +1,11 @@
-import { createHash, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
   AlgorithmIdentifier,
@@ -110,15 +117,15 @@ const certify = (
   validity: { notBefore: Date; notAfter: Date },
   extra: { ca: boolean; aaid?: string },
 ): Buffer => {
-  const serial = randomBytes(16);
-  serial[0] &= 0x7f; // a positive INTEGER
+  const serial = new Uint8Array(randomBytes(16));
+  serial[0] = (serial[0] ?? 0) & 0x7f; // a positive INTEGER
   const keyUsage = extra.ca
     ? KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign
     : KeyUsageFlags.digitalSignature;
   const signatureAlgorithm = new AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256 });
   const tbsCertificate = new TBSCertificate({
     version: Version.v3,
-    serialNumber: serial,
+    serialNumber: serial.buffer,
     signature: signatureAlgorithm,
     issuer: issuer.name,
     validity: new Validity(validity),
@@ -135,11 +142,16 @@ const certify = (
         id_ce_authorityKeyIdentifier,
         new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(issuer.keyIdentifier) }),
       ),
-      ...(extra.aaid ? [extension(ID_FIDO_GEN_CE_AAID, new OctetString(Buffer.from(extra.aaid, 'utf8')))] : []),
+      ...(extra.aaid
+        ? [extension(ID_FIDO_GEN_CE_AAID, new OctetString(Buffer.from(extra.aaid, 'utf8')))]
+        : []),
     ]),
   });
-  const signatureValue = sign('sha256', Buffer.from(AsnConvert.serialize(tbsCertificate)), issuer.privateKey);
-  return Buffer.from(AsnConvert.serialize(new Certificate({ tbsCertificate, signatureAlgorithm, signatureValue })));
+  const signature = sign('sha256', Buffer.from(AsnConvert.serialize(tbsCertificate)), issuer.privateKey);
+  const signatureValue = new Uint8Array(signature).buffer;
+  return Buffer.from(
+    AsnConvert.serialize(new Certificate({ tbsCertificate, signatureAlgorithm, signatureValue })),
+  );
 };
 
 export const createTestUafCa = (options: TestUafCaOptions = {}): TestUafCa => {
@@ -147,7 +159,9 @@ export const createTestUafCa = (options: TestUafCaOptions = {}): TestUafCa => {
   const caValidity = { notBefore: new Date(now - DAY_MS), notAfter: new Date(now + 3650 * DAY_MS) };
   const root = newParty('UAF Test Attestation Root', 'Root CA');
   const rootDer = certify(root, root, caValidity, { ca: true });
-  const intermediate = options.intermediate ? newParty('UAF Test Attestation Intermediate', 'Intermediate CA') : undefined;
+  const intermediate = options.intermediate
+    ? newParty('UAF Test Attestation Intermediate', 'Intermediate CA')
+    : undefined;
   const intermediateDer = intermediate && certify(intermediate, root, caValidity, { ca: true });
   const leafIssuer = intermediate ?? root;
   const leafNotAfter = options.notAfter ?? new Date(now + 365 * DAY_MS);
@@ -160,7 +174,10 @@ export const createTestUafCa = (options: TestUafCaOptions = {}): TestUafCa => {
     issue: (aaid) => {
       const leaf = newParty(`UAF Test Authenticator ${aaid}`, 'Authenticator Attestation');
       const leafDer = certify(leaf, leafIssuer, leafValidity, { ca: false, aaid });
-      return { chainDer: intermediateDer ? [leafDer, intermediateDer] : [leafDer], privateKey: leaf.privateKey };
+      return {
+        chainDer: intermediateDer ? [leafDer, intermediateDer] : [leafDer],
+        privateKey: leaf.privateKey,
+      };
     },
   };
 };

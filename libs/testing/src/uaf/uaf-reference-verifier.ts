@@ -54,9 +54,10 @@ const parseTlv = (bytes: Buffer): Item[] => {
 };
 
 const one = (items: Item[], tag: number): Item => {
-  const found = items.filter((item) => item.tag === tag);
-  if (found.length !== 1) throw new Error(`expected one 0x${tag.toString(16)}, found ${found.length}`);
-  return found[0];
+  const [found, ...more] = items.filter((item) => item.tag === tag);
+  if (!found || more.length)
+    throw new Error(`expected one 0x${tag.toString(16)}, found ${more.length + (found ? 1 : 0)}`);
+  return found;
 };
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest();
@@ -97,9 +98,13 @@ const verifySignature = (algorithm: number, key: KeyObject, data: Buffer, signat
 /** 0x0100 raw uncompressed point or 0x0101 DER SubjectPublicKeyInfo (UAF Registry v1.1). */
 const publicKeyOf = (encoding: number, bytes: Buffer): KeyObject => {
   if (encoding === 0x0101) return createPublicKey({ key: bytes, format: 'der', type: 'spki' });
-  if (encoding !== 0x0100 || bytes.length !== 65 || bytes[0] !== 0x04) throw new Error('not a raw P-256 point');
+  if (encoding !== 0x0100 || bytes.length !== 65 || bytes[0] !== 0x04)
+    throw new Error('not a raw P-256 point');
   const coordinate = (from: number) => bytes.subarray(from, from + 32).toString('base64url');
-  return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: coordinate(1), y: coordinate(33) }, format: 'jwk' });
+  return createPublicKey({
+    key: { kty: 'EC', crv: 'P-256', x: coordinate(1), y: coordinate(33) },
+    format: 'jwk',
+  });
 };
 
 export interface VerifiedRegistration {
@@ -126,19 +131,24 @@ export interface VerifiedRegistration {
  * verified with the new key (surrogate) or the first certificate (full). `trustedRoot`: the chain
  * of a full attestation must end in a certificate it issued.
  */
-export const verifyRegistrationResponse = (text: string, trustedRoot?: X509Certificate): VerifiedRegistration => {
+export const verifyRegistrationResponse = (
+  text: string,
+  trustedRoot?: X509Certificate,
+): VerifiedRegistration => {
   const { header, fcParams, assertion, fc } = firstMessage(text);
   const [regAssertion, ...rest] = parseTlv(assertion);
-  if (regAssertion.tag !== TAG.REG_ASSERTION || rest.length) throw new Error('not one TAG_UAFV1_REG_ASSERTION');
+  if (regAssertion?.tag !== TAG.REG_ASSERTION || rest.length)
+    throw new Error('not one TAG_UAFV1_REG_ASSERTION');
   const parts = parseTlv(regAssertion.value);
   const krd = one(parts, TAG.KRD);
   const fields = parseTlv(krd.value);
   const info = one(fields, TAG.ASSERTION_INFO).value;
   if (info.length !== 7) throw new Error('KRD assertion info is not 7 bytes');
-  if (info[2] !== 0x01) throw new Error('registration AuthenticationMode is not 0x01');
+  if (info.readUInt8(2) !== 0x01) throw new Error('registration AuthenticationMode is not 0x01');
   const signatureAlgorithm = info.readUInt16LE(3);
   const publicKeyEncoding = info.readUInt16LE(5);
-  if (!one(fields, TAG.FINAL_CHALLENGE_HASH).value.equals(sha256(fcParams))) throw new Error('final challenge hash');
+  if (!one(fields, TAG.FINAL_CHALLENGE_HASH).value.equals(sha256(fcParams)))
+    throw new Error('final challenge hash');
   const counters = one(fields, TAG.COUNTERS).value;
   if (counters.length !== 8) throw new Error('KRD counters are not 8 bytes');
   const publicKeyBytes = one(fields, TAG.PUB_KEY).value;
@@ -150,9 +160,11 @@ export const verifyRegistrationResponse = (text: string, trustedRoot?: X509Certi
   const certificates = attestationItems
     .filter((item) => item.tag === TAG.ATTESTATION_CERT)
     .map((item) => new X509Certificate(item.value));
-  if (full && certificates.length === 0) throw new Error('Basic Full without TAG_ATTESTATION_CERT');
-  const signer = full ? certificates[0].publicKey : publicKey;
-  if (!verifySignature(signatureAlgorithm, signer, krd.whole, signature)) throw new Error('attestation signature');
+  const [leaf] = certificates;
+  if (full && !leaf) throw new Error('Basic Full without TAG_ATTESTATION_CERT');
+  const signer = leaf?.publicKey ?? publicKey;
+  if (!verifySignature(signatureAlgorithm, signer, krd.whole, signature))
+    throw new Error('attestation signature');
   certificates.forEach((certificate, index) => {
     const issuer = certificates[index + 1] ?? trustedRoot;
     if (issuer && !(certificate.checkIssued(issuer) && certificate.verify(issuer.publicKey)))
@@ -193,10 +205,14 @@ export interface VerifiedAuthentication {
  * final challenge hash = SHA-256(fcParams), and the signature over the whole SIGNED_DATA item
  * verified with the registered key.
  */
-export const verifyAuthenticationResponse = (text: string, registeredKey: KeyObject): VerifiedAuthentication => {
+export const verifyAuthenticationResponse = (
+  text: string,
+  registeredKey: KeyObject,
+): VerifiedAuthentication => {
   const { header, fcParams, assertion, fc } = firstMessage(text);
   const [authAssertion, ...rest] = parseTlv(assertion);
-  if (authAssertion.tag !== TAG.AUTH_ASSERTION || rest.length) throw new Error('not one TAG_UAFV1_AUTH_ASSERTION');
+  if (authAssertion?.tag !== TAG.AUTH_ASSERTION || rest.length)
+    throw new Error('not one TAG_UAFV1_AUTH_ASSERTION');
   const parts = parseTlv(authAssertion.value);
   const signedData = one(parts, TAG.SIGNED_DATA);
   const fields = parseTlv(signedData.value);
@@ -205,7 +221,8 @@ export const verifyAuthenticationResponse = (text: string, registeredKey: KeyObj
   const signatureAlgorithm = info.readUInt16LE(3);
   const nonce = one(fields, TAG.AUTHENTICATOR_NONCE).value;
   if (nonce.length < 8) throw new Error('authenticator nonce shorter than 8 bytes');
-  if (!one(fields, TAG.FINAL_CHALLENGE_HASH).value.equals(sha256(fcParams))) throw new Error('final challenge hash');
+  if (!one(fields, TAG.FINAL_CHALLENGE_HASH).value.equals(sha256(fcParams)))
+    throw new Error('final challenge hash');
   const counters = one(fields, TAG.COUNTERS).value;
   if (counters.length !== 4) throw new Error('SignedData counters are not 4 bytes');
   if (!verifySignature(signatureAlgorithm, registeredKey, signedData.whole, one(parts, TAG.SIGNATURE).value))
@@ -214,7 +231,7 @@ export const verifyAuthenticationResponse = (text: string, registeredKey: KeyObj
     header,
     fc,
     aaid: one(fields, TAG.AAID).value.toString('utf8'),
-    authenticationMode: info[2],
+    authenticationMode: info.readUInt8(2),
     signatureAlgorithm,
     nonce,
     transactionContentHash: one(fields, TAG.TRANSACTION_CONTENT_HASH).value,

@@ -30,8 +30,24 @@ export const specExample = {
       username: 'apa',
       policy: {
         accepted: [
-          [{ userVerification: 512, keyProtection: 1, tcDisplay: 1, authenticationAlgorithms: [1], assertionSchemes: ['UAFV1TLV'] }],
-          [{ userVerification: 4, keyProtection: 1, tcDisplay: 1, authenticationAlgorithms: [1], assertionSchemes: ['UAFV1TLV'] }],
+          [
+            {
+              userVerification: 512,
+              keyProtection: 1,
+              tcDisplay: 1,
+              authenticationAlgorithms: [1],
+              assertionSchemes: ['UAFV1TLV'],
+            },
+          ],
+          [
+            {
+              userVerification: 4,
+              keyProtection: 1,
+              tcDisplay: 1,
+              authenticationAlgorithms: [1],
+              assertionSchemes: ['UAFV1TLV'],
+            },
+          ],
           [{ userVerification: 4, keyProtection: 1, tcDisplay: 1, authenticationAlgorithms: [2] }],
           [{ userVerification: 2, keyProtection: 4, tcDisplay: 1, authenticationAlgorithms: [2] }],
           [{ userVerification: 4, keyProtection: 2, tcDisplay: 1, authenticationAlgorithms: [1, 3] }],
@@ -40,7 +56,12 @@ export const specExample = {
             { userVerification: 32, keyProtection: 2, assertionSchemes: ['UAFV1TLV'] },
             { userVerification: 2, authenticationAlgorithms: [1, 3], assertionSchemes: ['UAFV1TLV'] },
             { userVerification: 2, authenticationAlgorithms: [1, 3], assertionSchemes: ['UAFV1TLV'] },
-            { userVerification: 4, keyProtection: 1, authenticationAlgorithms: [1, 3], assertionSchemes: ['UAFV1TLV'] },
+            {
+              userVerification: 4,
+              keyProtection: 1,
+              authenticationAlgorithms: [1, 3],
+              assertionSchemes: ['UAFV1TLV'],
+            },
           ],
         ],
         disallowed: [
@@ -78,7 +99,12 @@ export const specExample = {
         vbTo4NDQzL1NhbXBsZUFwcC91YWYvZmFjZXRzIiwiY2hhbGxlbmdlIjoiSDlpVzl5QTlhQVh
         GX2xlbFFvaV9EaFVrNTE0QWQ4VHF2MHpDbkNxS0RwbyIsImNoYW5uZWxCaW5kaW5nIjp7fSw
         iZmFjZXRJRCI6ImNvbS5ub2tub2suYW5kcm9pZC5zYW1wbGVhcHAifQ`),
-      header: { appID: SPEC_APP_ID, op: 'Reg', serverData: REGISTRATION_SERVER_DATA, upv: { major: 1, minor: 1 } },
+      header: {
+        appID: SPEC_APP_ID,
+        op: 'Reg',
+        serverData: REGISTRATION_SERVER_DATA,
+        upv: { major: 1, minor: 1 },
+      },
     },
   ]),
 
@@ -93,8 +119,24 @@ export const specExample = {
       challenge: 'HQ1VkTUQC1NJDOo6OOWdxewrb9i5WthjfKIehFxpeuU',
       policy: {
         accepted: [
-          [{ userVerification: 512, keyProtection: 1, tcDisplay: 1, authenticationAlgorithms: [1], assertionSchemes: ['UAFV1TLV'] }],
-          [{ userVerification: 4, keyProtection: 1, tcDisplay: 1, authenticationAlgorithms: [1], assertionSchemes: ['UAFV1TLV'] }],
+          [
+            {
+              userVerification: 512,
+              keyProtection: 1,
+              tcDisplay: 1,
+              authenticationAlgorithms: [1],
+              assertionSchemes: ['UAFV1TLV'],
+            },
+          ],
+          [
+            {
+              userVerification: 4,
+              keyProtection: 1,
+              tcDisplay: 1,
+              authenticationAlgorithms: [1],
+              assertionSchemes: ['UAFV1TLV'],
+            },
+          ],
           [{ userVerification: 4, keyProtection: 1, tcDisplay: 1, authenticationAlgorithms: [2] }],
           [{ userVerification: 2, keyProtection: 4, tcDisplay: 1, authenticationAlgorithms: [2] }],
           [{ userVerification: 4, keyProtection: 2, tcDisplay: 1, authenticationAlgorithms: [1, 3] }],
@@ -103,7 +145,12 @@ export const specExample = {
             { userVerification: 32, keyProtection: 2, assertionSchemes: ['UAFV1TLV'] },
             { userVerification: 2, authenticationAlgorithms: [1, 3], assertionSchemes: ['UAFV1TLV'] },
             { userVerification: 2, authenticationAlgorithms: [1, 3], assertionSchemes: ['UAFV1TLV'] },
-            { userVerification: 4, keyProtection: 1, authenticationAlgorithms: [1, 3], assertionSchemes: ['UAFV1TLV'] },
+            {
+              userVerification: 4,
+              keyProtection: 1,
+              authenticationAlgorithms: [1, 3],
+              assertionSchemes: ['UAFV1TLV'],
+            },
           ],
         ],
         disallowed: [
@@ -130,7 +177,12 @@ export const specExample = {
         vbTo4NDQzL1NhbXBsZUFwcC91YWYvZmFjZXRzIiwiY2hhbGxlbmdlIjoiSFExVmtUVVFDMU5
         KRE9vNk9PV2R4ZXdyYjlpNVd0aGpmS0llaEZ4cGV1VSIsImNoYW5uZWxCaW5kaW5nIjp7fSw
         iZmFjZXRJRCI6ImNvbS5ub2tub2suYW5kcm9pZC5zYW1wbGVhcHAifQ`),
-      header: { appID: SPEC_APP_ID, op: 'Auth', serverData: AUTHENTICATION_SERVER_DATA, upv: { major: 1, minor: 1 } },
+      header: {
+        appID: SPEC_APP_ID,
+        op: 'Auth',
+        serverData: AUTHENTICATION_SERVER_DATA,
+        upv: { major: 1, minor: 1 },
+      },
     },
   ]),
 

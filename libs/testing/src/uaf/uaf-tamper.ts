@@ -19,25 +19,31 @@ interface ResponseMessage {
   assertions: { assertionScheme: string; assertion: string }[];
 }
 
-const editFirstMessage = (text: string, edit: (message: ResponseMessage) => void): string => {
+const editFirstMessage = (
+  text: string,
+  edit: (message: ResponseMessage, assertion: { assertion: string }) => void,
+): string => {
   const messages = JSON.parse(text) as ResponseMessage[];
-  if (!messages[0]?.assertions?.[0]) throw new Error('Not a UAF response message with an assertion');
-  edit(messages[0]);
+  const message = messages[0];
+  const assertion = message?.assertions?.[0];
+  if (!message || !assertion) throw new Error('Not a UAF response message with an assertion');
+  edit(message, assertion);
   return JSON.stringify(messages);
 };
 
 const editAssertion = (text: string, edit: (assertion: Buffer) => Buffer): string =>
-  editFirstMessage(text, (message) => {
-    const assertion = message.assertions[0];
+  editFirstMessage(text, (_message, assertion) => {
     assertion.assertion = edit(Buffer.from(assertion.assertion, 'base64url')).toString('base64url');
   });
 
 /** The signed structure of an assertion: TAG_UAFV1_KRD of a registration, TAG_UAFV1_SIGNED_DATA of an authentication. */
 const signedStructure = (assertion: Buffer) => {
   const [outer] = readTlvSequence(assertion);
-  const signed = readTlvSequence(assertion, outer.valueStart, outer.end).find(
-    ({ tag }) => tag === UafTag.UAFV1_KRD || tag === UafTag.UAFV1_SIGNED_DATA,
-  );
+  const signed =
+    outer &&
+    readTlvSequence(assertion, outer.valueStart, outer.end).find(
+      ({ tag }) => tag === UafTag.UAFV1_KRD || tag === UafTag.UAFV1_SIGNED_DATA,
+    );
   if (!signed) throw new Error('The assertion has neither TAG_UAFV1_KRD nor TAG_UAFV1_SIGNED_DATA');
   return signed;
 };
@@ -51,9 +57,10 @@ export const uafTamper = {
     return editAssertion(text, (assertion) => {
       const signature = findTlv(assertion, UafTag.SIGNATURE);
       const at = offset ?? (signature ? (signature.valueStart + signature.end) >> 1 : -1);
-      if (at < 0 || at >= assertion.length) throw new Error(`No byte ${at} in a ${assertion.length}-byte assertion`);
+      if (at < 0 || at >= assertion.length)
+        throw new Error(`No byte ${at} in a ${assertion.length}-byte assertion`);
       const flipped = Buffer.from(assertion);
-      flipped[at] ^= 0x01;
+      flipped.writeUInt8(assertion.readUInt8(at) ^ 0x01, at);
       return flipped;
     });
   },
@@ -61,7 +68,8 @@ export const uafTamper = {
   /** Cuts `bytes` bytes off the end of the decoded assertion (its TLV lengths then overrun it). */
   truncateAssertion(text: string, bytes: number): string {
     return editAssertion(text, (assertion) => {
-      if (bytes <= 0 || bytes >= assertion.length) throw new Error(`Cannot cut ${bytes} of ${assertion.length} bytes`);
+      if (bytes <= 0 || bytes >= assertion.length)
+        throw new Error(`Cannot cut ${bytes} of ${assertion.length} bytes`);
       return assertion.subarray(0, assertion.length - bytes);
     });
   },
@@ -85,7 +93,9 @@ export const uafTamper = {
    */
   replaceFcParams(text: string, mutate: (fcParams: FinalChallengeParams) => FinalChallengeParams): string {
     return editFirstMessage(text, (message) => {
-      const decoded = JSON.parse(Buffer.from(message.fcParams, 'base64url').toString('utf8')) as FinalChallengeParams;
+      const decoded = JSON.parse(
+        Buffer.from(message.fcParams, 'base64url').toString('utf8'),
+      ) as FinalChallengeParams;
       message.fcParams = Buffer.from(JSON.stringify(mutate(decoded)), 'utf8').toString('base64url');
     });
   },

@@ -70,7 +70,7 @@ export interface TlvItem {
 /** The items of one TLV sequence; a length running past `end` is an error. */
 export const readTlvSequence = (bytes: Buffer, start = 0, end = bytes.length): TlvItem[] => {
   const items: TlvItem[] = [];
-  for (let offset = start; offset < end; ) {
+  for (let offset = start; offset < end;) {
     if (offset + 4 > end) throw new Error(`TLV header at ${offset} is cut off`);
     const tag = bytes.readUInt16LE(offset);
     const valueStart = offset + 4;
