@@ -3,9 +3,10 @@ import { createTestUafCa, type IssuedUafAttestation, type TestUafCa } from './te
 import { tlv, uint16, uint32, uint8, UafAlgorithm, UafTag } from './uaf-tlv';
 
 /**
- * A software FIDO UAF 1.1 authenticator (a first-factor bound one, ASM included) for tests: it
- * keeps a P-256 key per registration and answers with the UAFV1TLV assertions of "UAF
- * Authenticator Commands v1.1" (TAG_UAFV1_REG_ASSERTION, TAG_UAFV1_AUTH_ASSERTION). Like the
+ * A software FIDO UAF 1.1 authenticator for tests, its ASM included (a bound authenticator that
+ * keeps its keys itself): a P-256 key per registration, and the UAFV1TLV assertions of "UAF
+ * Authenticator Commands v1.1" (TAG_UAFV1_REG_ASSERTION, TAG_UAFV1_AUTH_ASSERTION), laid out as
+ * the spec's tables and example messages have them (uaf-spec-examples.ts). Like the
  * WebAuthn SoftwareAuthenticator it does what its caller asks; refusing what a server's policy does
  * not allow is the client's job (SoftwareUafClient).
  */

@@ -235,7 +235,9 @@ export class SoftwareUafClient {
 
   /**
    * The decoded content of the transaction the authenticator displays: the first one of its
-   * content type ("text/plain"; UAF Protocol v1.1, "Transaction dictionary").
+   * content type ("text/plain"; UAF Protocol v1.1, "Transaction dictionary", content is base64url).
+   * The authenticator hashes these bytes (Authenticator Commands v1.1, "Sign Command":
+   * TransactionContentHash = hash(TransactionContent)).
    */
   private transactionToConfirm(
     transactions: { contentType: string; content: string }[] | undefined,
@@ -259,7 +261,11 @@ const finalChallengeParams = (appID: string, challenge: string, facetID: string)
     'base64url',
   );
 
-/** The final challenge hash the authenticator signs: SHA-256 of the fcParams string itself. */
+/**
+ * The final challenge hash the authenticator signs: the hash of the fcParams string itself (UAF
+ * Protocol v1.1, "Registration/Authentication Response Generation Rules for FIDO UAF Clients";
+ * SHA-256 for these algorithms). The spec's example responses hash exactly this.
+ */
 const finalChallengeHash = (fcParams: string): Buffer =>
   createHash('sha256').update(fcParams, 'utf8').digest();
 
