@@ -142,14 +142,8 @@ export class SoftwareUafAuthenticator {
     if (this.counters) this.regCounter += 1;
     const keyRegistrationData = tlv(
       UafTag.UAFV1_KRD,
-      tlv(UafTag.AAID, Buffer.from(this.aaid, 'utf8')),
-      tlv(
-        UafTag.ASSERTION_INFO,
-        uint16(this.characteristics.authenticatorVersion),
-        uint8(MODE_USER_VERIFIED), // "MUST be 0x01 for registration"
-        uint16(this.characteristics.authenticationAlgorithm),
-        uint16(this.characteristics.publicKeyAlgAndEncoding),
-      ),
+      // AuthenticationMode "MUST be 0x01 for registration"; the KRD's info adds PublicKeyAlgAndEncoding.
+      ...this.aaidAndAssertionInfo(MODE_USER_VERIFIED, uint16(this.characteristics.publicKeyAlgAndEncoding)),
       tlv(UafTag.FINAL_CHALLENGE_HASH, command.finalChallengeHash),
       tlv(UafTag.KEYID, keyID),
       // SignCounter of the new key (0), then the authenticator's RegCounter.
@@ -198,13 +192,7 @@ export class SoftwareUafAuthenticator {
     const transaction = command.transactionContent;
     const signedData = tlv(
       UafTag.UAFV1_SIGNED_DATA,
-      tlv(UafTag.AAID, Buffer.from(this.aaid, 'utf8')),
-      tlv(
-        UafTag.ASSERTION_INFO,
-        uint16(this.characteristics.authenticatorVersion),
-        uint8(transaction ? MODE_TRANSACTION_CONFIRMED : MODE_USER_VERIFIED),
-        uint16(this.characteristics.authenticationAlgorithm),
-      ),
+      ...this.aaidAndAssertionInfo(transaction ? MODE_TRANSACTION_CONFIRMED : MODE_USER_VERIFIED),
       tlv(UafTag.AUTHENTICATOR_NONCE, randomBytes(16)), // "at least 8 bytes"
       tlv(UafTag.FINAL_CHALLENGE_HASH, command.finalChallengeHash),
       tlv(
@@ -247,6 +235,24 @@ export class SoftwareUafAuthenticator {
   /** Forgets a key without the server knowing (a reinstalled app, a wiped device). */
   forget(keyID: string): void {
     this.registrations.delete(keyID);
+  }
+
+  /**
+   * TAG_AAID (the 9 bytes of 'VVVV#MMMM') and TAG_ASSERTION_INFO (UINT16 AuthenticatorVersion,
+   * UINT8 AuthenticationMode, UINT16 SignatureAlgAndEncoding, then `rest`), with which both the
+   * KRD and SignedData begin.
+   */
+  private aaidAndAssertionInfo(authenticationMode: number, ...rest: Buffer[]): Buffer[] {
+    return [
+      tlv(UafTag.AAID, Buffer.from(this.aaid, 'utf8')),
+      tlv(
+        UafTag.ASSERTION_INFO,
+        uint16(this.characteristics.authenticatorVersion),
+        uint8(authenticationMode),
+        uint16(this.characteristics.authenticationAlgorithm),
+        ...rest,
+      ),
+    ];
   }
 
   private signature(key: KeyObject, data: Buffer): Buffer {

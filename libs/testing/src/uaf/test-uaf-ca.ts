@@ -118,7 +118,8 @@ const certify = (
   extra: { ca: boolean; aaid?: string },
 ): Buffer => {
   const serial = new Uint8Array(randomBytes(16));
-  serial[0] = (serial[0] ?? 0) & 0x7f; // a positive INTEGER
+  // A positive INTEGER in minimal DER: top bit clear, and a first byte never 0 (no padding byte).
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40;
   const keyUsage = extra.ca
     ? KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign
     : KeyUsageFlags.digitalSignature;

@@ -69,23 +69,34 @@ export interface FinalChallengeParamsSeen {
   channelBinding: unknown;
 }
 
-interface Message {
-  header: Record<string, unknown>;
-  fcParams: string;
-  assertion: Buffer;
-  fc: FinalChallengeParamsSeen;
-}
-
-const firstMessage = (text: string): Message => {
+/**
+ * The first message's assertion opened down to its signed structure (KRD or SignedData): one
+ * `outerTag` item and nothing after it, its `signedTag` item, that item's fields, an assertion
+ * info of `infoLength` bytes and a final challenge hash = SHA-256 of the fcParams string.
+ */
+const openAssertion = (text: string, outerTag: number, signedTag: number, infoLength: number) => {
   const [message] = JSON.parse(text);
   const [{ assertionScheme, assertion }] = message.assertions;
   if (assertionScheme !== 'UAFV1TLV') throw new Error(`assertionScheme ${assertionScheme}`);
-  return {
-    header: message.header,
-    fcParams: message.fcParams,
-    assertion: Buffer.from(assertion, 'base64url'),
-    fc: JSON.parse(Buffer.from(message.fcParams, 'base64url').toString('utf8')),
+  const [outer, ...rest] = parseTlv(Buffer.from(assertion, 'base64url'));
+  if (outer?.tag !== outerTag || rest.length) throw new Error(`not one 0x${outerTag.toString(16)} item`);
+  const parts = parseTlv(outer.value);
+  const signed = one(parts, signedTag);
+  const fields = parseTlv(signed.value);
+  const info = one(fields, TAG.ASSERTION_INFO).value;
+  if (info.length !== infoLength) throw new Error(`assertion info is not ${infoLength} bytes`);
+  if (!one(fields, TAG.FINAL_CHALLENGE_HASH).value.equals(sha256(message.fcParams)))
+    throw new Error('final challenge hash');
+  const fc: FinalChallengeParamsSeen = JSON.parse(
+    Buffer.from(message.fcParams, 'base64url').toString('utf8'),
+  );
+  const identity = {
+    header: message.header as Record<string, unknown>,
+    fc,
+    aaid: one(fields, TAG.AAID).value.toString('utf8'),
+    keyID: one(fields, TAG.KEYID).value.toString('base64url'),
   };
+  return { identity, parts, signed, fields, info };
 };
 
 /** 0x0001 RAW (r|s) or 0x0002 DER, both ECDSA P-256 SHA-256 (UAF Registry v1.1). */
@@ -135,20 +146,10 @@ export const verifyRegistrationResponse = (
   text: string,
   trustedRoot?: X509Certificate,
 ): VerifiedRegistration => {
-  const { header, fcParams, assertion, fc } = firstMessage(text);
-  const [regAssertion, ...rest] = parseTlv(assertion);
-  if (regAssertion?.tag !== TAG.REG_ASSERTION || rest.length)
-    throw new Error('not one TAG_UAFV1_REG_ASSERTION');
-  const parts = parseTlv(regAssertion.value);
-  const krd = one(parts, TAG.KRD);
-  const fields = parseTlv(krd.value);
-  const info = one(fields, TAG.ASSERTION_INFO).value;
-  if (info.length !== 7) throw new Error('KRD assertion info is not 7 bytes');
+  const { identity, parts, signed: krd, fields, info } = openAssertion(text, TAG.REG_ASSERTION, TAG.KRD, 7);
   if (info.readUInt8(2) !== 0x01) throw new Error('registration AuthenticationMode is not 0x01');
   const signatureAlgorithm = info.readUInt16LE(3);
   const publicKeyEncoding = info.readUInt16LE(5);
-  if (!one(fields, TAG.FINAL_CHALLENGE_HASH).value.equals(sha256(fcParams)))
-    throw new Error('final challenge hash');
   const counters = one(fields, TAG.COUNTERS).value;
   if (counters.length !== 8) throw new Error('KRD counters are not 8 bytes');
   const publicKeyBytes = one(fields, TAG.PUB_KEY).value;
@@ -171,13 +172,10 @@ export const verifyRegistrationResponse = (
       throw new Error(`certificate ${index} is not issued by the next one`);
   });
   return {
-    header,
-    fc,
-    aaid: one(fields, TAG.AAID).value.toString('utf8'),
+    ...identity,
     authenticatorVersion: info.readUInt16LE(0),
     signatureAlgorithm,
     publicKeyEncoding,
-    keyID: one(fields, TAG.KEYID).value.toString('base64url'),
     signCounter: counters.readUInt32LE(0),
     regCounter: counters.readUInt32LE(4),
     publicKeyBytes,
@@ -209,33 +207,26 @@ export const verifyAuthenticationResponse = (
   text: string,
   registeredKey: KeyObject,
 ): VerifiedAuthentication => {
-  const { header, fcParams, assertion, fc } = firstMessage(text);
-  const [authAssertion, ...rest] = parseTlv(assertion);
-  if (authAssertion?.tag !== TAG.AUTH_ASSERTION || rest.length)
-    throw new Error('not one TAG_UAFV1_AUTH_ASSERTION');
-  const parts = parseTlv(authAssertion.value);
-  const signedData = one(parts, TAG.SIGNED_DATA);
-  const fields = parseTlv(signedData.value);
-  const info = one(fields, TAG.ASSERTION_INFO).value;
-  if (info.length !== 5) throw new Error('SignedData assertion info is not 5 bytes');
+  const {
+    identity,
+    parts,
+    signed: signedData,
+    fields,
+    info,
+  } = openAssertion(text, TAG.AUTH_ASSERTION, TAG.SIGNED_DATA, 5);
   const signatureAlgorithm = info.readUInt16LE(3);
   const nonce = one(fields, TAG.AUTHENTICATOR_NONCE).value;
   if (nonce.length < 8) throw new Error('authenticator nonce shorter than 8 bytes');
-  if (!one(fields, TAG.FINAL_CHALLENGE_HASH).value.equals(sha256(fcParams)))
-    throw new Error('final challenge hash');
   const counters = one(fields, TAG.COUNTERS).value;
   if (counters.length !== 4) throw new Error('SignedData counters are not 4 bytes');
   if (!verifySignature(signatureAlgorithm, registeredKey, signedData.whole, one(parts, TAG.SIGNATURE).value))
     throw new Error('authentication signature');
   return {
-    header,
-    fc,
-    aaid: one(fields, TAG.AAID).value.toString('utf8'),
+    ...identity,
     authenticationMode: info.readUInt8(2),
     signatureAlgorithm,
     nonce,
     transactionContentHash: one(fields, TAG.TRANSACTION_CONTENT_HASH).value,
-    keyID: one(fields, TAG.KEYID).value.toString('base64url'),
     signCounter: counters.readUInt32LE(0),
   };
 };

@@ -12,6 +12,47 @@ const REGISTRATION_SERVER_DATA = joined(`IjycjPZYiWMaQ1tKLrJROiXQHmYG0tSSYGjP5mg
 const AUTHENTICATION_SERVER_DATA = joined(`5s7n8-7_LDAtRIKKYqbAtTTOezVKCjl2mPorYzbpxRrZ-_3wWro
   MXsF_pLYjNVm_l7bplAx4bkEwK6ibil9EHGfdfKOQ1q0tyEkNJFOgqdjVmLioroxgThlj8Istpt7q`);
 
+/** The policy both example requests carry (the registration one disallows one more key). */
+const EXAMPLE_ACCEPTED = [
+  [
+    {
+      userVerification: 512,
+      keyProtection: 1,
+      tcDisplay: 1,
+      authenticationAlgorithms: [1],
+      assertionSchemes: ['UAFV1TLV'],
+    },
+  ],
+  [
+    {
+      userVerification: 4,
+      keyProtection: 1,
+      tcDisplay: 1,
+      authenticationAlgorithms: [1],
+      assertionSchemes: ['UAFV1TLV'],
+    },
+  ],
+  [{ userVerification: 4, keyProtection: 1, tcDisplay: 1, authenticationAlgorithms: [2] }],
+  [{ userVerification: 2, keyProtection: 4, tcDisplay: 1, authenticationAlgorithms: [2] }],
+  [{ userVerification: 4, keyProtection: 2, tcDisplay: 1, authenticationAlgorithms: [1, 3] }],
+  [{ userVerification: 2, keyProtection: 2, authenticationAlgorithms: [2] }],
+  [
+    { userVerification: 32, keyProtection: 2, assertionSchemes: ['UAFV1TLV'] },
+    { userVerification: 2, authenticationAlgorithms: [1, 3], assertionSchemes: ['UAFV1TLV'] },
+    { userVerification: 2, authenticationAlgorithms: [1, 3], assertionSchemes: ['UAFV1TLV'] },
+    {
+      userVerification: 4,
+      keyProtection: 1,
+      authenticationAlgorithms: [1, 3],
+      assertionSchemes: ['UAFV1TLV'],
+    },
+  ],
+];
+const EXAMPLE_DISALLOWED = [
+  { userVerification: 512, keyProtection: 16, assertionSchemes: ['UAFV1TLV'] },
+  { userVerification: 256, keyProtection: 16 },
+];
+
 export const specExample = {
   appID: SPEC_APP_ID,
   registrationChallenge: 'H9iW9yA9aAXF_lelQoi_DhUk514Ad8Tqv0zCnCqKDpo',
@@ -29,44 +70,9 @@ export const specExample = {
       challenge: 'H9iW9yA9aAXF_lelQoi_DhUk514Ad8Tqv0zCnCqKDpo',
       username: 'apa',
       policy: {
-        accepted: [
-          [
-            {
-              userVerification: 512,
-              keyProtection: 1,
-              tcDisplay: 1,
-              authenticationAlgorithms: [1],
-              assertionSchemes: ['UAFV1TLV'],
-            },
-          ],
-          [
-            {
-              userVerification: 4,
-              keyProtection: 1,
-              tcDisplay: 1,
-              authenticationAlgorithms: [1],
-              assertionSchemes: ['UAFV1TLV'],
-            },
-          ],
-          [{ userVerification: 4, keyProtection: 1, tcDisplay: 1, authenticationAlgorithms: [2] }],
-          [{ userVerification: 2, keyProtection: 4, tcDisplay: 1, authenticationAlgorithms: [2] }],
-          [{ userVerification: 4, keyProtection: 2, tcDisplay: 1, authenticationAlgorithms: [1, 3] }],
-          [{ userVerification: 2, keyProtection: 2, authenticationAlgorithms: [2] }],
-          [
-            { userVerification: 32, keyProtection: 2, assertionSchemes: ['UAFV1TLV'] },
-            { userVerification: 2, authenticationAlgorithms: [1, 3], assertionSchemes: ['UAFV1TLV'] },
-            { userVerification: 2, authenticationAlgorithms: [1, 3], assertionSchemes: ['UAFV1TLV'] },
-            {
-              userVerification: 4,
-              keyProtection: 1,
-              authenticationAlgorithms: [1, 3],
-              assertionSchemes: ['UAFV1TLV'],
-            },
-          ],
-        ],
+        accepted: EXAMPLE_ACCEPTED,
         disallowed: [
-          { userVerification: 512, keyProtection: 16, assertionSchemes: ['UAFV1TLV'] },
-          { userVerification: 256, keyProtection: 16 },
+          ...EXAMPLE_DISALLOWED,
           { aaid: ['ABCD#ABCD'], keyIDs: ['RfY_RDhsf4z5PCOhnZExMeVloZZmK0hxaSi10tkY_c4'] },
         ],
       },
@@ -118,45 +124,8 @@ export const specExample = {
       },
       challenge: 'HQ1VkTUQC1NJDOo6OOWdxewrb9i5WthjfKIehFxpeuU',
       policy: {
-        accepted: [
-          [
-            {
-              userVerification: 512,
-              keyProtection: 1,
-              tcDisplay: 1,
-              authenticationAlgorithms: [1],
-              assertionSchemes: ['UAFV1TLV'],
-            },
-          ],
-          [
-            {
-              userVerification: 4,
-              keyProtection: 1,
-              tcDisplay: 1,
-              authenticationAlgorithms: [1],
-              assertionSchemes: ['UAFV1TLV'],
-            },
-          ],
-          [{ userVerification: 4, keyProtection: 1, tcDisplay: 1, authenticationAlgorithms: [2] }],
-          [{ userVerification: 2, keyProtection: 4, tcDisplay: 1, authenticationAlgorithms: [2] }],
-          [{ userVerification: 4, keyProtection: 2, tcDisplay: 1, authenticationAlgorithms: [1, 3] }],
-          [{ userVerification: 2, keyProtection: 2, authenticationAlgorithms: [2] }],
-          [
-            { userVerification: 32, keyProtection: 2, assertionSchemes: ['UAFV1TLV'] },
-            { userVerification: 2, authenticationAlgorithms: [1, 3], assertionSchemes: ['UAFV1TLV'] },
-            { userVerification: 2, authenticationAlgorithms: [1, 3], assertionSchemes: ['UAFV1TLV'] },
-            {
-              userVerification: 4,
-              keyProtection: 1,
-              authenticationAlgorithms: [1, 3],
-              assertionSchemes: ['UAFV1TLV'],
-            },
-          ],
-        ],
-        disallowed: [
-          { userVerification: 512, keyProtection: 16, assertionSchemes: ['UAFV1TLV'] },
-          { userVerification: 256, keyProtection: 16 },
-        ],
+        accepted: EXAMPLE_ACCEPTED,
+        disallowed: EXAMPLE_DISALLOWED,
       },
     },
   ]),
