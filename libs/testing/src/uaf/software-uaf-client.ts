@@ -112,7 +112,8 @@ const anyFlag = (required: number | undefined, supported: number) =>
 /**
  * Whether one MatchCriteria matches the authenticator holding `keyIDs` for the appID: every member
  * present must match (UAF Protocol v1.1, "MatchCriteria dictionary"). Bit-flag members match when
- * the authenticator has one of the flags; userVerification with USER_VERIFY_ALL needs all of them.
+ * the authenticator has one of the flags; userVerification with USER_VERIFY_ALL needs all of them;
+ * authenticatorVersion is a minimum.
  */
 const matches = (
   criteria: MatchCriteria,
