@@ -137,3 +137,8 @@ export * from './consistency-session';
 export * from './push/push-test-keys';
 export * from './push/apns-stand-in';
 export * from './push/fcm-stand-in';
+export * from './uaf/software-uaf-authenticator';
+export * from './uaf/software-uaf-client';
+export * from './uaf/test-uaf-ca';
+export * from './uaf/uaf-tamper';
+export { UafAlgorithm, UafTag } from './uaf/uaf-tlv';
