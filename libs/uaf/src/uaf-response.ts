@@ -30,7 +30,7 @@ const refuseCriticalExtensions = (exts: Extension[] | undefined, where: string):
   }
 };
 
-const versionedEntriesSchema = z.array(z.object({ header: z.object({ upv: versionSchema }) }).loose()).min(1);
+const versionedEntriesSchema = z.array(z.object({ header: z.object({ upv: versionSchema }).loose() }).loose()).min(1);
 
 /** The dictionary for protocol version 1.1 of a response message (one per version, §3.4.4). */
 const entryForThisVersion = (message: unknown, what: string): Record<string, unknown> => {
