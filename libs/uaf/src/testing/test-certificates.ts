@@ -75,6 +75,7 @@ export const issueCertificate = (spec: CertificateSpec): Buffer => {
     algorithm,
     commonName(spec.issuer),
     sequence(time(spec.notBefore ?? new Date('2020-01-01T00:00:00Z')), time(spec.notAfter ?? new Date('2040-01-01T00:00:00Z'))),
+    commonName(spec.subject),
     spec.publicKey.export({ type: 'spki', format: 'der' }),
     explicit(3, sequence(...extensions)),
   );

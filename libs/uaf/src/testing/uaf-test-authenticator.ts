@@ -121,7 +121,7 @@ const responseText = (
 };
 
 export type TestAttestation =
-  | { type: 'BASIC_SURROGATE' }
+  | { type: 'BASIC_SURROGATE'; signAlgorithm?: number }
   | { type: 'BASIC_FULL'; certificates: Buffer[]; attestationKey: KeyObject; signAlgorithm?: number };
 
 export interface TestRegistration {
@@ -136,6 +136,8 @@ export interface RegisterOptions extends ResponseEdits {
   aaid?: string;
   signAlgorithm?: number;
   publicKeyEncoding?: number;
+  /** The bytes of TAG_PUB_KEY, when not the registry's encoding of `publicKeyEncoding`. */
+  publicKeyBytes?: (publicKey: KeyObject) => Buffer;
   attestation?: TestAttestation;
   authenticatorVersion?: number;
   signCounter?: number;
@@ -167,7 +169,10 @@ export const testRegister = (requestText: string, options: RegisterOptions) => {
     leaf(T.TAG_FINAL_CHALLENGE_HASH, sha256(fcParams)),
     leaf(T.TAG_KEYID, registration.keyID),
     leaf(T.TAG_COUNTERS, Buffer.concat([uint32(options.signCounter ?? 0), uint32(options.regCounter ?? 1)])),
-    leaf(T.TAG_PUB_KEY, encodeTestPublicKey(publicKeyEncoding, registration.keyPair.publicKey)),
+    leaf(
+      T.TAG_PUB_KEY,
+      options.publicKeyBytes?.(registration.keyPair.publicKey) ?? encodeTestPublicKey(publicKeyEncoding, registration.keyPair.publicKey),
+    ),
   ];
   const krd = encodeTlv(T.TAG_UAFV1_KRD, options.editKrd?.(fields) ?? fields);
   const krdTlv = leaf(T.TAG_UAFV1_KRD, krd.subarray(4));
@@ -175,7 +180,7 @@ export const testRegister = (requestText: string, options: RegisterOptions) => {
   const attestationTlv =
     attestation.type === 'BASIC_SURROGATE'
       ? composite(T.TAG_ATTESTATION_BASIC_SURROGATE, [
-          leaf(T.TAG_SIGNATURE, testSign(signAlgorithm, registration.keyPair.privateKey, krd)),
+          leaf(T.TAG_SIGNATURE, testSign(attestation.signAlgorithm ?? signAlgorithm, registration.keyPair.privateKey, krd)),
         ])
       : composite(T.TAG_ATTESTATION_BASIC_FULL, [
           leaf(T.TAG_SIGNATURE, testSign(attestation.signAlgorithm ?? signAlgorithm, attestation.attestationKey, krd)),
