@@ -49,7 +49,8 @@ export const parseTrustAnchors = (pems: readonly string[]): X509Certificate[] =>
   });
 
 const certificateOf = (der: Buffer, index: number): X509Certificate => {
-  if (!readWholeDer(der, DER.SEQUENCE)) throw invalid(`TAG_ATTESTATION_CERT ${index} is not one DER certificate`);
+  if (!readWholeDer(der, DER.SEQUENCE))
+    throw invalid(`TAG_ATTESTATION_CERT ${index} is not one DER certificate`);
   try {
     return new X509Certificate(der);
   } catch {
@@ -113,28 +114,36 @@ export const verifyAttestation = (
   const algorithm = krd.signatureAlgAndEncoding;
   if (attestation.type === 'BASIC_SURROGATE') {
     if (trustAnchors.length > 0) {
-      throw new UafError('ATTESTATION_UNTRUSTED', 'trust anchors are configured: a surrogate attestation is refused');
+      throw new UafError(
+        'ATTESTATION_UNTRUSTED',
+        'trust anchors are configured: a surrogate attestation is refused',
+      );
     }
-    if (!verifyUafSignature(algorithm, uauthKey, signedBytes, attestation.signature)) throw signatureInvalid();
+    if (!verifyUafSignature(algorithm, uauthKey, signedBytes, attestation.signature))
+      throw signatureInvalid();
     return { type: 'BASIC_SURROGATE', trusted: false };
   }
   const chain = attestation.certificates.map(certificateOf);
   const [leaf] = chain;
   if (!leaf) throw invalid('no attestation certificate');
-  assertAaidExtension(attestation.certificates[0]!, krd.aaid);
+  assertAaidExtension(leaf.raw, krd.aaid);
   chain.forEach((certificate, index) => {
-    if (!validAt(certificate, now)) throw invalid(`attestation certificate ${index} is not valid at ${now.toISOString()}`);
+    if (!validAt(certificate, now))
+      throw invalid(`attestation certificate ${index} is not valid at ${now.toISOString()}`);
     const issuer = chain[index + 1];
     if (issuer && !(issuer.ca && issuedBy(certificate, issuer))) {
       throw invalid(`attestation certificate ${index} is not issued by certificate ${index + 1}, a CA`);
     }
   });
-  const trusted = trustAnchors.length > 0 && anchoredIn(chain.at(-1)!, trustAnchors, now);
+  const trusted = trustAnchors.length > 0 && anchoredIn(chain.at(-1) ?? leaf, trustAnchors, now);
   if (trustAnchors.length > 0 && !trusted) {
-    throw new UafError('ATTESTATION_UNTRUSTED', 'the attestation certificate chain does not end in a trust anchor');
+    throw new UafError(
+      'ATTESTATION_UNTRUSTED',
+      'the attestation certificate chain does not end in a trust anchor',
+    );
   }
   assertKeyFitsAlgorithm(leaf.publicKey, algorithm, MIN_ATTESTATION_RSA_BITS);
-  if (!verifyUafSignature(algorithm, leaf.publicKey, signedBytes, attestation.signature)) throw signatureInvalid();
+  if (!verifyUafSignature(algorithm, leaf.publicKey, signedBytes, attestation.signature))
+    throw signatureInvalid();
   return { type: 'BASIC_FULL', trusted, certificate: summary(leaf) };
 };
-

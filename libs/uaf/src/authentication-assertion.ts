@@ -54,8 +54,13 @@ export const parseAuthenticationAssertion = (bytes: Buffer): AuthenticationAsser
   if (authenticationMode === AUTHENTICATION_MODE.USER_VERIFIED && transactionContentHash.length > 0) {
     throw malformedAssertion('TAG_TRANSACTION_CONTENT_HASH must be empty when AuthenticationMode is 0x01');
   }
-  if (authenticationMode !== AUTHENTICATION_MODE.USER_VERIFIED && authenticationMode !== AUTHENTICATION_MODE.TRANSACTION_CONFIRMED) {
-    throw malformedAssertion(`TAG_ASSERTION_INFO: AuthenticationMode ${authenticationMode} is neither 0x01 nor 0x02`);
+  if (
+    authenticationMode !== AUTHENTICATION_MODE.USER_VERIFIED &&
+    authenticationMode !== AUTHENTICATION_MODE.TRANSACTION_CONFIRMED
+  ) {
+    throw malformedAssertion(
+      `TAG_ASSERTION_INFO: AuthenticationMode ${authenticationMode} is neither 0x01 nor 0x02`,
+    );
   }
   const signature = parts.one(T.TAG_SIGNATURE);
   if (signature.length === 0) throw malformedAssertion('TAG_SIGNATURE is empty');
@@ -65,7 +70,12 @@ export const parseAuthenticationAssertion = (bytes: Buffer): AuthenticationAsser
       authenticatorVersion: info.readUInt16LE(0),
       authenticationMode,
       signatureAlgAndEncoding: info.readUInt16LE(3),
-      authenticatorNonce: sized(fields.one(T.TAG_AUTHENTICATOR_NONCE), T.TAG_AUTHENTICATOR_NONCE, MIN_NONCE_BYTES, 0xffff),
+      authenticatorNonce: sized(
+        fields.one(T.TAG_AUTHENTICATOR_NONCE),
+        T.TAG_AUTHENTICATOR_NONCE,
+        MIN_NONCE_BYTES,
+        0xffff,
+      ),
       finalChallengeHash: fields.one(T.TAG_FINAL_CHALLENGE_HASH),
       transactionContentHash,
       keyID: sized(fields.one(T.TAG_KEYID), T.TAG_KEYID, KEY_ID_BYTES.min, KEY_ID_BYTES.max),

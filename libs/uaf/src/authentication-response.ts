@@ -52,7 +52,11 @@ export const signCounterAccepted = (stored: number, presented: number): boolean 
 
 const registeredKeyObject = (registered: RegisteredKey) => {
   try {
-    return createPublicKey({ key: decodeBase64Url(registered.publicKey, 'publicKey'), format: 'der', type: 'spki' });
+    return createPublicKey({
+      key: decodeBase64Url(registered.publicKey, 'publicKey'),
+      format: 'der',
+      type: 'spki',
+    });
   } catch {
     throw new TypeError('keyOf returned a publicKey that is not a base64url SubjectPublicKeyInfo');
   }
@@ -66,21 +70,37 @@ const registeredKeyObject = (registered: RegisteredKey) => {
 const assertTransaction = (mode: number, contentHash: Buffer, sent: { content: string }[]): void => {
   const confirmed = mode === AUTHENTICATION_MODE.TRANSACTION_CONFIRMED;
   if (sent.length === 0) {
-    if (confirmed) throw new UafError('TRANSACTION_MISMATCH', 'a transaction was confirmed but none was sent');
+    if (confirmed)
+      throw new UafError('TRANSACTION_MISMATCH', 'a transaction was confirmed but none was sent');
     return;
   }
-  if (!confirmed) throw new UafError('TRANSACTION_MISMATCH', 'a transaction was sent but not confirmed (AuthenticationMode 0x01)');
+  if (!confirmed)
+    throw new UafError(
+      'TRANSACTION_MISMATCH',
+      'a transaction was sent but not confirmed (AuthenticationMode 0x01)',
+    );
   const matches = sent.some(({ content }) =>
-    bytesEqual(createHash('sha256').update(decodeBase64Url(content, 'transaction.content')).digest(), contentHash),
+    bytesEqual(
+      createHash('sha256').update(decodeBase64Url(content, 'transaction.content')).digest(),
+      contentHash,
+    ),
   );
-  if (!matches) throw new UafError('TRANSACTION_MISMATCH', 'TAG_TRANSACTION_CONTENT_HASH is not the hash of the transaction sent');
+  if (!matches)
+    throw new UafError(
+      'TRANSACTION_MISMATCH',
+      'TAG_TRANSACTION_CONTENT_HASH is not the hash of the transaction sent',
+    );
 };
 
 const authenticationOf = (bytes: Buffer, finalChallengeHash: Buffer, expected: AuthenticationExpectation) => {
   const { signedData, signedBytes, signature } = parseAuthenticationAssertion(bytes);
   const keyID = signedData.keyID.toString('base64url');
   const registered = expected.keyOf(signedData.aaid, keyID);
-  if (!registered) throw new UafError('UNKNOWN_KEY', `no registered key ${keyID} of authenticator ${signedData.aaid} may answer`);
+  if (!registered)
+    throw new UafError(
+      'UNKNOWN_KEY',
+      `no registered key ${keyID} of authenticator ${signedData.aaid} may answer`,
+    );
   if (signedData.signatureAlgAndEncoding !== registered.signAlgorithm) {
     throw new UafError(
       'ALGORITHM_MISMATCH',
@@ -95,8 +115,15 @@ const authenticationOf = (bytes: Buffer, finalChallengeHash: Buffer, expected: A
   if (!bytesEqual(signedData.finalChallengeHash, finalChallengeHash)) {
     throw new UafError('FINAL_CHALLENGE_MISMATCH', 'TAG_FINAL_CHALLENGE_HASH is not the SHA-256 of fcParams');
   }
-  assertTransaction(signedData.authenticationMode, signedData.transactionContentHash, expected.transaction ?? []);
-  if (registered.signCounter !== undefined && !signCounterAccepted(registered.signCounter, signedData.signCounter)) {
+  assertTransaction(
+    signedData.authenticationMode,
+    signedData.transactionContentHash,
+    expected.transaction ?? [],
+  );
+  if (
+    registered.signCounter !== undefined &&
+    !signCounterAccepted(registered.signCounter, signedData.signCounter)
+  ) {
     throw new UafError(
       'SIGN_COUNTER_NOT_INCREASED',
       `sign counter ${signedData.signCounter} after ${registered.signCounter}: the authenticator may be cloned`,
@@ -121,8 +148,15 @@ export const verifyAuthenticationResponse = (
   responseText: string,
   expected: AuthenticationExpectation,
 ): { facetID: string; assertions: VerifiedAuthentication[] } => {
-  const { finalChallenge, assertions } = openResponse(responseText, 'Auth', authenticationResponseSchema, expected);
-  const verified = assertions.map((bytes) => authenticationOf(bytes, finalChallenge.finalChallengeHash, expected));
+  const { finalChallenge, assertions } = openResponse(
+    responseText,
+    'Auth',
+    authenticationResponseSchema,
+    expected,
+  );
+  const verified = assertions.map((bytes) =>
+    authenticationOf(bytes, finalChallenge.finalChallengeHash, expected),
+  );
   assertDistinctKeys(verified);
   return { facetID: finalChallenge.facetID, assertions: verified };
 };

@@ -6,7 +6,11 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/;
  * The bytes of `text`, which must be base64url without padding (UAF Protocol §1 "Notation") and
  * canonical (its unused trailing bits zero), so one byte string has exactly one spelling.
  */
-export const decodeBase64Url = (text: string, field: string, code: UafErrorCode = 'MALFORMED_MESSAGE'): Buffer => {
+export const decodeBase64Url = (
+  text: string,
+  field: string,
+  code: UafErrorCode = 'MALFORMED_MESSAGE',
+): Buffer => {
   const bytes = base64UrlBytesOrUndefined(text);
   if (!bytes) throw new UafError(code, `${field} is not unpadded base64url`);
   return bytes;

@@ -4,4 +4,5 @@ import { timingSafeEqual } from 'node:crypto';
 export const bytesEqual = (a: Buffer, b: Buffer): boolean => a.length === b.length && timingSafeEqual(a, b);
 
 /** bytesEqual of two texts' UTF-8 bytes. */
-export const textEqual = (a: string, b: string): boolean => bytesEqual(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+export const textEqual = (a: string, b: string): boolean =>
+  bytesEqual(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));

@@ -23,9 +23,9 @@ export const DER = {
 /** Reads the element at `offset`, or undefined when the bytes there are not one well-formed element. */
 export const readDer = (bytes: Buffer, offset = 0): DerElement | undefined => {
   if (offset + 2 > bytes.length) return undefined;
-  const tag = bytes[offset]!;
+  const tag = bytes.readUInt8(offset);
   if ((tag & 0x1f) === 0x1f) return undefined; // multi-byte tags do not occur in what is read here
-  let length = bytes[offset + 1]!;
+  let length = bytes.readUInt8(offset + 1);
   let start = offset + 2;
   if (length & 0x80) {
     const lengthBytes = length & 0x7f;
@@ -41,7 +41,7 @@ export const readDer = (bytes: Buffer, offset = 0): DerElement | undefined => {
 /** The elements that exactly fill `bytes`, or undefined when they do not. */
 export const readDerSequence = (bytes: Buffer): DerElement[] | undefined => {
   const elements: DerElement[] = [];
-  for (let offset = 0; offset < bytes.length; ) {
+  for (let offset = 0; offset < bytes.length;) {
     const element = readDer(bytes, offset);
     if (!element) return undefined;
     elements.push(element);

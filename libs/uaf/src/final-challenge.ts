@@ -39,7 +39,10 @@ const finalChallengeParams = (fcParams: string) => {
 };
 
 /** Checks fcParams against the request it answers and returns the reported FacetID and the hash to compare. */
-export const verifyFinalChallenge = (fcParams: string, expected: FinalChallengeExpectation): VerifiedFinalChallenge => {
+export const verifyFinalChallenge = (
+  fcParams: string,
+  expected: FinalChallengeExpectation,
+): VerifiedFinalChallenge => {
   const params = finalChallengeParams(fcParams);
   // AppID and Facet §3.1.2: with no AppID in the request the client sets it to its FacetID.
   const expectedAppId = expected.appID === '' ? params.facetID : expected.appID;
@@ -52,5 +55,8 @@ export const verifyFinalChallenge = (fcParams: string, expected: FinalChallengeE
   if (!expected.facetIds.some((trusted) => sameFacet(trusted, params.facetID))) {
     throw new UafError('FACET_NOT_TRUSTED', `facet ${params.facetID} is not a trusted facet of the appID`);
   }
-  return { facetID: params.facetID, finalChallengeHash: createHash('sha256').update(fcParams, 'utf8').digest() };
+  return {
+    facetID: params.facetID,
+    finalChallengeHash: createHash('sha256').update(fcParams, 'utf8').digest(),
+  };
 };

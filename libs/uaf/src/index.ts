@@ -74,7 +74,12 @@ export {
   type MatchCriteria,
   type UafPolicy,
 } from './uaf-messages';
-export { buildAuthenticationRequest, buildDeregistrationRequest, buildRegistrationRequest, newChallenge } from './uaf-requests';
+export {
+  buildAuthenticationRequest,
+  buildDeregistrationRequest,
+  buildRegistrationRequest,
+  newChallenge,
+} from './uaf-requests';
 export { isValidFacetId, trustedFacetsDocument, type TrustedFacetsDocument } from './facets';
 export {
   verifyRegistrationResponse,

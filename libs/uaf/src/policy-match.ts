@@ -26,18 +26,35 @@ export interface AuthenticatorFacts {
 
 type ShownField = keyof Pick<
   MatchCriteria,
-  'aaid' | 'vendorID' | 'keyIDs' | 'authenticationAlgorithms' | 'assertionSchemes' | 'attestationTypes' | 'authenticatorVersion'
+  | 'aaid'
+  | 'vendorID'
+  | 'keyIDs'
+  | 'authenticationAlgorithms'
+  | 'assertionSchemes'
+  | 'attestationTypes'
+  | 'authenticatorVersion'
 >;
 
-const SHOWN_FIELD_MATCHES: Record<ShownField, (criteria: MatchCriteria, facts: AuthenticatorFacts) => boolean> = {
-  aaid: (c, f) => c.aaid!.some((aaid) => aaid.toUpperCase() === f.aaid),
-  vendorID: (c, f) => c.vendorID!.some((vendor) => vendor.toUpperCase() === f.aaid.slice(0, 4)),
-  keyIDs: (c, f) => c.keyIDs!.includes(f.keyID),
-  authenticationAlgorithms: (c, f) => c.authenticationAlgorithms!.includes(f.signAlgorithm),
-  assertionSchemes: (c) => c.assertionSchemes!.includes(UAF_ASSERTION_SCHEME),
-  attestationTypes: (c, f) => c.attestationTypes!.includes(f.attestationTag),
-  authenticatorVersion: (c, f) => c.authenticatorVersion! <= f.authenticatorVersion,
+type FieldMatch<F extends ShownField> = (
+  value: NonNullable<MatchCriteria[F]>,
+  facts: AuthenticatorFacts,
+) => boolean;
+
+const SHOWN_FIELD_MATCHES: { [F in ShownField]: FieldMatch<F> } = {
+  aaid: (aaids, facts) => aaids.some((aaid) => aaid.toUpperCase() === facts.aaid),
+  vendorID: (vendors, facts) => vendors.some((vendor) => vendor.toUpperCase() === facts.aaid.slice(0, 4)),
+  keyIDs: (keyIDs, facts) => keyIDs.includes(facts.keyID),
+  authenticationAlgorithms: (algorithms, facts) => algorithms.includes(facts.signAlgorithm),
+  assertionSchemes: (schemes) => schemes.includes(UAF_ASSERTION_SCHEME),
+  attestationTypes: (tags, facts) => tags.includes(facts.attestationTag),
+  authenticatorVersion: (version, facts) => version <= facts.authenticatorVersion,
 };
+
+const fieldMatches = (criteria: MatchCriteria, field: ShownField, facts: AuthenticatorFacts): boolean =>
+  (SHOWN_FIELD_MATCHES[field] as (value: unknown, facts: AuthenticatorFacts) => boolean)(
+    criteria[field],
+    facts,
+  );
 
 const presentFields = (criteria: MatchCriteria) =>
   Object.entries(criteria)
@@ -49,7 +66,7 @@ const isShown = (field: string): field is ShownField => field in SHOWN_FIELD_MAT
 const shownFieldsMatch = (criteria: MatchCriteria, facts: AuthenticatorFacts): boolean =>
   presentFields(criteria)
     .filter(isShown)
-    .every((field) => SHOWN_FIELD_MATCHES[field](criteria, facts));
+    .every((field) => fieldMatches(criteria, field, facts));
 
 export const matchesAccepted = (criteria: MatchCriteria, facts: AuthenticatorFacts): boolean =>
   shownFieldsMatch(criteria, facts);
@@ -66,13 +83,22 @@ const matchesOneToOne = (set: MatchCriteria[], authenticators: AuthenticatorFact
   if (!criteria) return true;
   return authenticators.some(
     (facts, index) =>
-      matchesAccepted(criteria, facts) && matchesOneToOne(rest, authenticators.filter((_, other) => other !== index)),
+      matchesAccepted(criteria, facts) &&
+      matchesOneToOne(
+        rest,
+        authenticators.filter((_, other) => other !== index),
+      ),
   );
 };
 
 /** The reason `authenticators` do not satisfy `policy`, or undefined when they do. */
-export const policyViolation = (policy: UafPolicy, authenticators: AuthenticatorFacts[]): string | undefined => {
-  const excluded = authenticators.find((facts) => (policy.disallowed ?? []).some((criteria) => matchesDisallowed(criteria, facts)));
+export const policyViolation = (
+  policy: UafPolicy,
+  authenticators: AuthenticatorFacts[],
+): string | undefined => {
+  const excluded = authenticators.find((facts) =>
+    (policy.disallowed ?? []).some((criteria) => matchesDisallowed(criteria, facts)),
+  );
   if (excluded) return `authenticator ${excluded.aaid} key ${excluded.keyID} is disallowed by the policy`;
   return policy.accepted.some((set) => matchesOneToOne(set, authenticators))
     ? undefined

@@ -45,7 +45,9 @@ const keyRegistrationData = (fields: ReturnType<typeof tlvFields>): KeyRegistrat
   const counters = sized(fields.one(T.TAG_COUNTERS), T.TAG_COUNTERS, 8);
   const authenticationMode = info.readUInt8(2);
   if (authenticationMode !== AUTHENTICATION_MODE.USER_VERIFIED) {
-    throw malformedAssertion(`TAG_UAFV1_KRD: AuthenticationMode must be 0x01 for a registration, it is ${authenticationMode}`);
+    throw malformedAssertion(
+      `TAG_UAFV1_KRD: AuthenticationMode must be 0x01 for a registration, it is ${authenticationMode}`,
+    );
   }
   const publicKey = fields.one(T.TAG_PUB_KEY);
   if (publicKey.length === 0) throw malformedAssertion('TAG_PUB_KEY is empty');
@@ -72,25 +74,52 @@ const signatureOf = (fields: ReturnType<typeof tlvFields>): Buffer => {
 /** Parses the decoded assertion bytes; throws MALFORMED_TLV / MALFORMED_ASSERTION / UNKNOWN_CRITICAL_EXTENSION. */
 export const parseRegistrationAssertion = (bytes: Buffer): RegistrationAssertion => {
   const assertion = singleTopLevel(decodeTlv(bytes), T.TAG_UAFV1_REG_ASSERTION);
-  const attestations = [T.TAG_ATTESTATION_BASIC_FULL, T.TAG_ATTESTATION_BASIC_SURROGATE, T.TAG_ATTESTATION_ECDAA];
+  const attestations = [
+    T.TAG_ATTESTATION_BASIC_FULL,
+    T.TAG_ATTESTATION_BASIC_SURROGATE,
+    T.TAG_ATTESTATION_ECDAA,
+  ];
   const parts = tlvFields(assertion, [T.TAG_UAFV1_KRD, ...attestations]);
   const present = attestations.filter((tag) => parts.has(tag));
-  if (present.length !== 1) throw malformedAssertion('TAG_UAFV1_REG_ASSERTION must hold exactly one attestation');
+  if (present.length !== 1)
+    throw malformedAssertion('TAG_UAFV1_REG_ASSERTION must hold exactly one attestation');
   if (present[0] === T.TAG_ATTESTATION_ECDAA) {
-    throw new UafError('UNSUPPORTED_ATTESTATION', 'TAG_ATTESTATION_ECDAA (optional in UAF 1.1) is not supported');
+    throw new UafError(
+      'UNSUPPORTED_ATTESTATION',
+      'TAG_ATTESTATION_ECDAA (optional in UAF 1.1) is not supported',
+    );
   }
   const krdTlv = parts.child(T.TAG_UAFV1_KRD);
   const krd = keyRegistrationData(
-    tlvFields(krdTlv, [T.TAG_AAID, T.TAG_ASSERTION_INFO, T.TAG_FINAL_CHALLENGE_HASH, T.TAG_KEYID, T.TAG_COUNTERS, T.TAG_PUB_KEY]),
+    tlvFields(krdTlv, [
+      T.TAG_AAID,
+      T.TAG_ASSERTION_INFO,
+      T.TAG_FINAL_CHALLENGE_HASH,
+      T.TAG_KEYID,
+      T.TAG_COUNTERS,
+      T.TAG_PUB_KEY,
+    ]),
   );
   const signedBytes = encodeTlv(krdTlv.tag, krdTlv.value);
   if (present[0] === T.TAG_ATTESTATION_BASIC_FULL) {
-    const full = tlvFields(parts.child(T.TAG_ATTESTATION_BASIC_FULL), [T.TAG_SIGNATURE], [T.TAG_ATTESTATION_CERT]);
+    const full = tlvFields(
+      parts.child(T.TAG_ATTESTATION_BASIC_FULL),
+      [T.TAG_SIGNATURE],
+      [T.TAG_ATTESTATION_CERT],
+    );
     const certificates = full.all(T.TAG_ATTESTATION_CERT).map((certificate) => certificate.value);
-    if (certificates.length === 0) throw malformedAssertion('TAG_ATTESTATION_BASIC_FULL lacks TAG_ATTESTATION_CERT');
-    return { krd, signedBytes, attestation: { type: 'BASIC_FULL', signature: signatureOf(full), certificates } };
+    if (certificates.length === 0)
+      throw malformedAssertion('TAG_ATTESTATION_BASIC_FULL lacks TAG_ATTESTATION_CERT');
+    return {
+      krd,
+      signedBytes,
+      attestation: { type: 'BASIC_FULL', signature: signatureOf(full), certificates },
+    };
   }
-  const surrogate = tlvFields(parts.child(T.TAG_ATTESTATION_BASIC_SURROGATE), [T.TAG_SIGNATURE, T.TAG_ATTESTATION_CERT]);
+  const surrogate = tlvFields(parts.child(T.TAG_ATTESTATION_BASIC_SURROGATE), [
+    T.TAG_SIGNATURE,
+    T.TAG_ATTESTATION_CERT,
+  ]);
   if (surrogate.has(T.TAG_ATTESTATION_CERT)) {
     throw malformedAssertion('TAG_ATTESTATION_BASIC_SURROGATE must not carry TAG_ATTESTATION_CERT');
   }

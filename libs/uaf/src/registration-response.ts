@@ -53,7 +53,12 @@ const ATTESTATION_TAGS = {
   BASIC_SURROGATE: UAF_TAGS.TAG_ATTESTATION_BASIC_SURROGATE,
 } as const;
 
-const registrationOf = (bytes: Buffer, finalChallengeHash: Buffer, trustAnchors: X509Certificate[], now: Date) => {
+const registrationOf = (
+  bytes: Buffer,
+  finalChallengeHash: Buffer,
+  trustAnchors: X509Certificate[],
+  now: Date,
+) => {
   const assertion = parseRegistrationAssertion(bytes);
   const { krd } = assertion;
   if (!bytesEqual(krd.finalChallengeHash, finalChallengeHash)) {
@@ -95,7 +100,12 @@ export const verifyRegistrationResponse = (
   expected: RegistrationExpectation,
 ): { facetID: string; registrations: VerifiedRegistration[] } => {
   const trustAnchors = parseTrustAnchors(expected.trustAnchors ?? []);
-  const { finalChallenge, assertions } = openResponse(responseText, 'Reg', registrationResponseSchema, expected);
+  const { finalChallenge, assertions } = openResponse(
+    responseText,
+    'Reg',
+    registrationResponseSchema,
+    expected,
+  );
   const registrations = assertions.map((bytes) =>
     registrationOf(bytes, finalChallenge.finalChallengeHash, trustAnchors, expected.now),
   );

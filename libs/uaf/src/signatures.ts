@@ -41,7 +41,8 @@ const EC_RAW_SIGNATURE_BYTES = 64;
 
 const schemeOf = (algorithm: number): SignatureScheme => {
   const scheme = SIGNATURE_SCHEMES.get(algorithm);
-  if (!scheme) throw new UafError('UNSUPPORTED_ALGORITHM', `signature algorithm ${hex16(algorithm)} is not supported`);
+  if (!scheme)
+    throw new UafError('UNSUPPORTED_ALGORITHM', `signature algorithm ${hex16(algorithm)} is not supported`);
   return scheme;
 };
 
@@ -63,7 +64,10 @@ export const assertKeyFitsAlgorithm = (key: KeyObject, algorithm: number, minimu
           ? details.modulusLength === RSA_2048_BYTES * 8
           : (details.modulusLength ?? 0) >= minimumRsaBits);
   if (!fits) {
-    throw new UafError('UNSUPPORTED_ALGORITHM', `the key does not fit signature algorithm ${hex16(algorithm)}`);
+    throw new UafError(
+      'UNSUPPORTED_ALGORITHM',
+      `the key does not fit signature algorithm ${hex16(algorithm)}`,
+    );
   }
 };
 
@@ -83,7 +87,9 @@ const ecKeyFromRawPoint = (point: Buffer, curve: Curve): KeyObject => {
   }
   const x = point.subarray(1, 33).toString('base64url');
   const y = point.subarray(33).toString('base64url');
-  const key = createOrUndefined(() => createPublicKey({ key: { kty: 'EC', crv: curve.jwk, x, y }, format: 'jwk' }));
+  const key = createOrUndefined(() =>
+    createPublicKey({ key: { kty: 'EC', crv: curve.jwk, x, y }, format: 'jwk' }),
+  );
   if (!key) throw invalidKey(`not a point on ${curve.jwk}`);
   return key;
 };
@@ -107,7 +113,8 @@ const rsaKeyFromRaw = (bytes: Buffer): KeyObject => {
 export const publicKeyFromUaf = (encoding: number, bytes: Buffer, signatureAlgorithm: number): KeyObject => {
   const scheme = schemeOf(signatureAlgorithm);
   const family = KEY_FAMILIES.get(encoding);
-  if (!family) throw new UafError('UNSUPPORTED_ALGORITHM', `public key encoding ${hex16(encoding)} is not supported`);
+  if (!family)
+    throw new UafError('UNSUPPORTED_ALGORITHM', `public key encoding ${hex16(encoding)} is not supported`);
   if (family !== scheme.family) {
     throw new UafError(
       'UNSUPPORTED_ALGORITHM',
@@ -116,10 +123,13 @@ export const publicKeyFromUaf = (encoding: number, bytes: Buffer, signatureAlgor
   }
   const spki = () => createPublicKey({ key: bytes, format: 'der', type: 'spki' });
   let key: KeyObject | undefined;
-  if (encoding === UAF_KEY.ALG_KEY_ECC_X962_RAW && scheme.family === 'ec') key = ecKeyFromRawPoint(bytes, scheme.curve);
+  if (encoding === UAF_KEY.ALG_KEY_ECC_X962_RAW && scheme.family === 'ec')
+    key = ecKeyFromRawPoint(bytes, scheme.curve);
   else if (encoding === UAF_KEY.ALG_KEY_RSA_2048_RAW) key = rsaKeyFromRaw(bytes);
   else if (encoding === UAF_KEY.ALG_KEY_RSA_2048_DER) {
-    key = createOrUndefined(() => createPublicKey({ key: bytes, format: 'der', type: 'pkcs1' })) ?? createOrUndefined(spki);
+    key =
+      createOrUndefined(() => createPublicKey({ key: bytes, format: 'der', type: 'pkcs1' })) ??
+      createOrUndefined(spki);
   } else key = createOrUndefined(spki);
   if (!key) throw invalidKey(`not a DER public key of encoding ${hex16(encoding)}`);
   assertKeyFitsAlgorithm(key, signatureAlgorithm);
@@ -135,7 +145,12 @@ const signatureBytes = (scheme: SignatureScheme, signature: Buffer): Buffer | un
 };
 
 /** Whether `signature` over `data` verifies with `key` under `algorithm` (SHA-256 in every supported one). */
-export const verifyUafSignature = (algorithm: number, key: KeyObject, data: Buffer, signature: Buffer): boolean => {
+export const verifyUafSignature = (
+  algorithm: number,
+  key: KeyObject,
+  data: Buffer,
+  signature: Buffer,
+): boolean => {
   const scheme = schemeOf(algorithm);
   const bytes = signatureBytes(scheme, signature);
   if (!bytes) return false;

@@ -8,9 +8,12 @@ import { type Tlv } from './tlv';
 import { TLV_CRITICAL_BIT, UAF_TAGS } from './uaf-constants';
 import { UafError } from './uaf-error';
 
-const TAG_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(UAF_TAGS).map(([name, tag]) => [tag, name]));
+const TAG_NAMES: ReadonlyMap<number, string> = new Map(
+  Object.entries(UAF_TAGS).map(([name, tag]) => [tag, name]),
+);
 
-export const tagName = (tag: number): string => TAG_NAMES.get(tag) ?? `tag 0x${tag.toString(16).padStart(4, '0')}`;
+export const tagName = (tag: number): string =>
+  TAG_NAMES.get(tag) ?? `tag 0x${tag.toString(16).padStart(4, '0')}`;
 
 /** KeyID: byte[32..2048] (UAF Protocol §3.1.5). */
 export const KEY_ID_BYTES = { min: 32, max: 2048 } as const;
@@ -37,19 +40,30 @@ export interface TlvFields {
  * The fields of `parent` among `known` tags (`repeatable` ones may occur more than once); refuses
  * critical extensions and unknown critical tags, skips the rest.
  */
-export const tlvFields = (parent: Tlv, known: readonly number[], repeatable: readonly number[] = []): TlvFields => {
+export const tlvFields = (
+  parent: Tlv,
+  known: readonly number[],
+  repeatable: readonly number[] = [],
+): TlvFields => {
   const where = tagName(parent.tag);
   const found = new Map<number, Tlv[]>();
   for (const child of parent.children ?? []) {
     if (child.tag === UAF_TAGS.TAG_EXTENSION) {
-      throw new UafError('UNKNOWN_CRITICAL_EXTENSION', `${where} carries the unknown critical extension ${extensionId(child)}`);
+      throw new UafError(
+        'UNKNOWN_CRITICAL_EXTENSION',
+        `${where} carries the unknown critical extension ${extensionId(child)}`,
+      );
     }
     if (known.includes(child.tag) || repeatable.includes(child.tag)) {
       const list = found.get(child.tag) ?? [];
-      if (list.length > 0 && !repeatable.includes(child.tag)) throw malformedAssertion(`${where}: ${tagName(child.tag)} occurs twice`);
+      if (list.length > 0 && !repeatable.includes(child.tag))
+        throw malformedAssertion(`${where}: ${tagName(child.tag)} occurs twice`);
       found.set(child.tag, [...list, child]);
     } else if (child.tag & TLV_CRITICAL_BIT && child.tag !== UAF_TAGS.TAG_EXTENSION_NON_CRITICAL) {
-      throw new UafError('UNKNOWN_CRITICAL_EXTENSION', `${where} carries the unknown critical ${tagName(child.tag)}`);
+      throw new UafError(
+        'UNKNOWN_CRITICAL_EXTENSION',
+        `${where} carries the unknown critical ${tagName(child.tag)}`,
+      );
     }
   }
   const child = (tag: number): Tlv => {
@@ -68,7 +82,8 @@ export const tlvFields = (parent: Tlv, known: readonly number[], repeatable: rea
 /** The single top-level TLV of an assertion, which must be `tag`. */
 export const singleTopLevel = (items: Tlv[], tag: number): Tlv => {
   const [first, ...rest] = items;
-  if (!first || first.tag !== tag || rest.length > 0) throw malformedAssertion(`the assertion must be exactly one ${tagName(tag)}`);
+  if (!first || first.tag !== tag || rest.length > 0)
+    throw malformedAssertion(`the assertion must be exactly one ${tagName(tag)}`);
   return first;
 };
 
@@ -84,6 +99,7 @@ export const sized = (value: Buffer, tag: number, min: number, max = min): Buffe
 /** The AAID of TAG_AAID ("V#M", UAF Protocol §3.1.4), upper-cased: its hexadecimal digits are case-insensitive. */
 export const aaidOf = (value: Buffer): string => {
   const text = value.toString('latin1');
-  if (!/^[0-9A-Fa-f]{4}#[0-9A-Fa-f]{4}$/.test(text)) throw malformedAssertion('TAG_AAID is not an AAID "VVVV#MMMM"');
+  if (!/^[0-9A-Fa-f]{4}#[0-9A-Fa-f]{4}$/.test(text))
+    throw malformedAssertion('TAG_AAID is not an AAID "VVVV#MMMM"');
   return text.toUpperCase();
 };

@@ -27,17 +27,23 @@ const decodeSequence = (bytes: Buffer, depth: number, maxDepth: number): Tlv[] =
   let offset = 0;
   while (offset < bytes.length) {
     if (bytes.length - offset < HEADER_BYTES) {
-      throw malformed(`${bytes.length - offset} trailing bytes at offset ${offset}: too short for a tag and a length`);
+      throw malformed(
+        `${bytes.length - offset} trailing bytes at offset ${offset}: too short for a tag and a length`,
+      );
     }
     const tag = bytes.readUInt16LE(offset);
     const length = bytes.readUInt16LE(offset + 2);
     const start = offset + HEADER_BYTES;
     if (length > bytes.length - start) {
-      throw malformed(`tag 0x${tag.toString(16)} at offset ${offset} claims ${length} bytes, ${bytes.length - start} remain`);
+      throw malformed(
+        `tag 0x${tag.toString(16)} at offset ${offset} claims ${length} bytes, ${bytes.length - start} remain`,
+      );
     }
     const value = bytes.subarray(start, start + length);
     items.push(
-      tag & TLV_COMPOSITE_BIT ? { tag, value, children: decodeSequence(value, depth + 1, maxDepth) } : { tag, value },
+      tag & TLV_COMPOSITE_BIT
+        ? { tag, value, children: decodeSequence(value, depth + 1, maxDepth) }
+        : { tag, value },
     );
     offset = start + length;
   }
@@ -49,8 +55,10 @@ export const decodeTlv = (bytes: Buffer, options: { maxDepth?: number } = {}): T
   decodeSequence(bytes, 0, options.maxDepth ?? DEFAULT_MAX_DEPTH);
 
 const header = (tag: number, length: number): Buffer => {
-  if (!Number.isInteger(tag) || tag < 0 || tag > MAX_UINT16) throw malformed(`tag ${tag} is not a 16-bit value`);
-  if (length > MAX_UINT16) throw malformed(`tag 0x${tag.toString(16)}: ${length} bytes exceed the 16-bit length`);
+  if (!Number.isInteger(tag) || tag < 0 || tag > MAX_UINT16)
+    throw malformed(`tag ${tag} is not a 16-bit value`);
+  if (length > MAX_UINT16)
+    throw malformed(`tag 0x${tag.toString(16)}: ${length} bytes exceed the 16-bit length`);
   const bytes = Buffer.alloc(HEADER_BYTES);
   bytes.writeUInt16LE(tag, 0);
   bytes.writeUInt16LE(length, 2);

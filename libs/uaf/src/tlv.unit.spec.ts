@@ -18,21 +18,31 @@ const { tree } = fc.letrec<{ tree: Tlv }>((tie) => ({
   tree: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     fc.record({ tag: leafTag, value: fc.uint8Array({ maxLength: 24 }).map((bytes) => Buffer.from(bytes)) }),
-    fc.record({ tag: compositeTag, children: fc.array(tie('tree'), { maxLength: 4 }) }).map(
-      ({ tag, children }): Tlv => ({ tag, value: Buffer.concat(children.map((child) => encodeTlv(child.tag, child.children ?? child.value))), children }),
-    ),
+    fc
+      .record({ tag: compositeTag, children: fc.array(tie('tree'), { maxLength: 4 }) })
+      .map(({ tag, children }): Tlv => ({
+        tag,
+        value: Buffer.concat(children.map((child) => encodeTlv(child.tag, child.children ?? child.value))),
+        children,
+      })),
   ),
 }));
 const sequence = fc.array(tree, { maxLength: 4 });
-const encodeAll = (items: Tlv[]) => Buffer.concat(items.map((item) => encodeTlv(item.tag, item.children ?? item.value)));
+const encodeAll = (items: Tlv[]) =>
+  Buffer.concat(items.map((item) => encodeTlv(item.tag, item.children ?? item.value)));
 
 describe('encodeTlv / decodeTlv (Authenticator Commands §4)', () => {
   it('writes tag and length little-endian before the value', () => {
-    expect(encodeTlv(0x2e0b, Buffer.from('ABCD#ABCD')).toString('hex')).toBe('0b2e0900' + Buffer.from('ABCD#ABCD').toString('hex'));
+    expect(encodeTlv(0x2e0b, Buffer.from('ABCD#ABCD')).toString('hex')).toBe(
+      '0b2e0900' + Buffer.from('ABCD#ABCD').toString('hex'),
+    );
   });
 
   it('encodes an array value as the concatenation of its TLVs', () => {
-    const inner = [{ tag: 0x2e06, value: Buffer.from([1, 2]) }, { tag: 0x2e05, value: Buffer.alloc(0) }];
+    const inner = [
+      { tag: 0x2e06, value: Buffer.from([1, 2]) },
+      { tag: 0x2e05, value: Buffer.alloc(0) },
+    ];
     expect(encodeTlv(0x3e08, inner).toString('hex')).toBe('083e0a00' + '062e02000102' + '052e0000');
   });
 
@@ -63,7 +73,12 @@ describe('encodeTlv / decodeTlv (Authenticator Commands §4)', () => {
     fc.assert(
       fc.property(fc.array(tree, { minLength: 1, maxLength: 3 }), fc.nat(), (items, cut) => {
         const bytes = encodeAll(items);
-        const boundaries = new Set(items.reduce<number[]>((ends, item) => [...ends, (ends.at(-1) ?? 0) + encodeAll([item]).length], [0]));
+        const boundaries = new Set(
+          items.reduce<number[]>(
+            (ends, item) => [...ends, (ends.at(-1) ?? 0) + encodeAll([item]).length],
+            [0],
+          ),
+        );
         const length = cut % bytes.length;
         fc.pre(!boundaries.has(length));
         expect(codeOf(() => decodeTlv(bytes.subarray(0, length), { maxDepth: 64 }))).toBe('MALFORMED_TLV');
@@ -73,18 +88,28 @@ describe('encodeTlv / decodeTlv (Authenticator Commands §4)', () => {
 
   it('refuses a length beyond the bytes present', () => {
     fc.assert(
-      fc.property(leafTag, fc.uint8Array({ maxLength: 16 }), fc.integer({ min: 1, max: 0xffff }), (tag, value, excess) => {
-        const length = Math.min(value.length + excess, 0xffff);
-        const bytes = Buffer.concat([Buffer.from([tag & 0xff, tag >> 8, length & 0xff, length >> 8]), value]);
-        expect(codeOf(() => decodeTlv(bytes))).toBe('MALFORMED_TLV');
-      }),
+      fc.property(
+        leafTag,
+        fc.uint8Array({ maxLength: 16 }),
+        fc.integer({ min: 1, max: 0xffff }),
+        (tag, value, excess) => {
+          const length = Math.min(value.length + excess, 0xffff);
+          const bytes = Buffer.concat([
+            Buffer.from([tag & 0xff, tag >> 8, length & 0xff, length >> 8]),
+            value,
+          ]);
+          expect(codeOf(() => decodeTlv(bytes))).toBe('MALFORMED_TLV');
+        },
+      ),
     );
   });
 
   it('refuses 1 to 3 trailing bytes after whole TLVs', () => {
     fc.assert(
       fc.property(sequence, fc.uint8Array({ minLength: 1, maxLength: 3 }), (items, trailing) => {
-        expect(codeOf(() => decodeTlv(Buffer.concat([encodeAll(items), trailing]), { maxDepth: 64 }))).toBe('MALFORMED_TLV');
+        expect(codeOf(() => decodeTlv(Buffer.concat([encodeAll(items), trailing]), { maxDepth: 64 }))).toBe(
+          'MALFORMED_TLV',
+        );
       }),
     );
   });

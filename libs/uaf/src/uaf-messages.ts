@@ -47,7 +47,8 @@ export const operationHeaderSchema = z.object({
   serverData: z.string().min(1).max(1536).optional(),
   exts: z.array(extensionSchema).optional(),
 });
-const headerFor = (op: z.infer<typeof operationSchema>) => operationHeaderSchema.extend({ op: z.literal(op) });
+const headerFor = (op: z.infer<typeof operationSchema>) =>
+  operationHeaderSchema.extend({ op: z.literal(op) });
 
 /** §3.1.4: "V#M", 4 hexadecimal digits each, case-insensitive. */
 export const aaidSchema = z.string().regex(/^[0-9A-Fa-f]{4}#[0-9A-Fa-f]{4}$/, 'must be an AAID "VVVV#MMMM"');
@@ -119,15 +120,21 @@ export const authenticationRequestSchema = z.object({
 /** §3.6.2: an empty aaid deregisters every key of the appID, and then keyID is empty too. */
 export const deregisterAuthenticatorSchema = z
   .object({ aaid: z.union([z.literal(''), aaidSchema]), keyID: z.union([z.literal(''), keyIdSchema]) })
-  .refine((entry) => entry.aaid !== '' || entry.keyID === '', { message: 'keyID must be empty when aaid is empty' });
+  .refine((entry) => entry.aaid !== '' || entry.keyID === '', {
+    message: 'keyID must be empty when aaid is empty',
+  });
 
 /** §3.6.3; §3.6.4.2: empty aaid and keyID occur only in the first and only entry. */
 export const deregistrationRequestSchema = z
   .object({ header: headerFor('Dereg'), authenticators: z.array(deregisterAuthenticatorSchema).min(1) })
-  .refine((request) => request.authenticators.length === 1 || request.authenticators.every((entry) => entry.aaid !== ''), {
-    message: 'the deregisterAll entry (empty aaid) must be the only one',
-    path: ['authenticators'],
-  });
+  .refine(
+    (request) =>
+      request.authenticators.length === 1 || request.authenticators.every((entry) => entry.aaid !== ''),
+    {
+      message: 'the deregisterAll entry (empty aaid) must be the only one',
+      path: ['authenticators'],
+    },
+  );
 
 /** The assertion of §3.4.3 and §3.5.4: base64url(byte[1..4096]). */
 const assertionSchema = base64UrlOfBytes(1, 4096);

@@ -30,7 +30,9 @@ export const newChallenge = (): string => randomBytes(CHALLENGE_BYTES).toString(
 
 /** §3.4.6.1 and §3.5.7.1: m.aaid combines only with keyIDs, attachmentHint, authenticatorVersion and exts; without aaid, authenticationAlgorithms and assertionSchemes are required. */
 const criteriaProblem = (criteria: MatchCriteria): string | undefined => {
-  const fields = Object.keys(criteria).filter((field) => criteria[field as keyof MatchCriteria] !== undefined);
+  const fields = Object.keys(criteria).filter(
+    (field) => criteria[field as keyof MatchCriteria] !== undefined,
+  );
   if (criteria.aaid) {
     const extra = fields.filter((field) => !COMBINABLE_WITH_AAID.has(field));
     return extra.length > 0 ? `aaid must not be combined with ${extra.join(', ')}` : undefined;
@@ -54,7 +56,12 @@ const textTransactionSchema = z.object({
   content: z.string().refine(
     (content) => {
       const text = base64UrlBytesOrUndefined(content);
-      return text !== undefined && text.length >= 1 && text.length <= MAX_TRANSACTION_TEXT && text.every((byte) => byte < 0x80);
+      return (
+        text !== undefined &&
+        text.length >= 1 &&
+        text.length <= MAX_TRANSACTION_TEXT &&
+        text.every((byte) => byte < 0x80)
+      );
     },
     { message: `must be the base64url of 1..${MAX_TRANSACTION_TEXT} ASCII characters` },
   ),
@@ -99,7 +106,10 @@ export const buildAuthenticationRequest = (input: {
   transaction?: { contentType: 'text/plain'; content: string }[];
 }): string =>
   message(
-    authenticationRequestSchema.extend({ policy: serverPolicySchema, transaction: z.array(textTransactionSchema).min(1).optional() }),
+    authenticationRequestSchema.extend({
+      policy: serverPolicySchema,
+      transaction: z.array(textTransactionSchema).min(1).optional(),
+    }),
     {
       header: header('Auth', input.appID, input.serverData),
       challenge: input.challenge,
@@ -113,7 +123,10 @@ export const buildAuthenticationRequest = (input: {
  * The DeregistrationRequest message (§3.6.1) of op "Dereg". One entry { aaid: '', keyID: '' }
  * deregisters every key of the appID; { aaid, keyID: '' } every key of that authenticator.
  */
-export const buildDeregistrationRequest = (input: { appID: string; authenticators: { aaid: string; keyID: string }[] }): string =>
+export const buildDeregistrationRequest = (input: {
+  appID: string;
+  authenticators: { aaid: string; keyID: string }[];
+}): string =>
   message(
     deregistrationRequestSchema,
     { header: header('Dereg', input.appID), authenticators: input.authenticators },

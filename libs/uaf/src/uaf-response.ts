@@ -6,7 +6,11 @@
 import { z } from 'zod';
 import { decodeBase64Url } from './base64url';
 import { textEqual } from './constant-time';
-import { type FinalChallengeExpectation, type VerifiedFinalChallenge, verifyFinalChallenge } from './final-challenge';
+import {
+  type FinalChallengeExpectation,
+  type VerifiedFinalChallenge,
+  verifyFinalChallenge,
+} from './final-challenge';
 import { UAF_ASSERTION_SCHEME, UAF_PROTOCOL_VERSION } from './uaf-constants';
 import { UafError } from './uaf-error';
 import { type extensionSchema, parseJsonText, parseWithSchema, versionSchema } from './uaf-messages';
@@ -26,19 +30,26 @@ interface ResponseShape {
 const refuseCriticalExtensions = (exts: Extension[] | undefined, where: string): void => {
   const critical = exts?.find((extension) => extension.fail_if_unknown);
   if (critical) {
-    throw new UafError('UNKNOWN_CRITICAL_EXTENSION', `${where} carries the unknown fail_if_unknown extension ${critical.id}`);
+    throw new UafError(
+      'UNKNOWN_CRITICAL_EXTENSION',
+      `${where} carries the unknown fail_if_unknown extension ${critical.id}`,
+    );
   }
 };
 
-const versionedEntriesSchema = z.array(z.object({ header: z.object({ upv: versionSchema }).loose() }).loose()).min(1);
+const versionedEntriesSchema = z
+  .array(z.object({ header: z.object({ upv: versionSchema }).loose() }).loose())
+  .min(1);
 
 /** The dictionary for protocol version 1.1 of a response message (one per version, §3.4.4). */
 const entryForThisVersion = (message: unknown, what: string): Record<string, unknown> => {
   const entries = parseWithSchema(versionedEntriesSchema, message, what);
   const matching = entries.filter(
-    ({ header: { upv } }) => upv.major === UAF_PROTOCOL_VERSION.major && upv.minor === UAF_PROTOCOL_VERSION.minor,
+    ({ header: { upv } }) =>
+      upv.major === UAF_PROTOCOL_VERSION.major && upv.minor === UAF_PROTOCOL_VERSION.minor,
   );
-  if (matching.length > 1) throw new UafError('MALFORMED_MESSAGE', `${what} holds two responses of version 1.1`);
+  if (matching.length > 1)
+    throw new UafError('MALFORMED_MESSAGE', `${what} holds two responses of version 1.1`);
   const [entry] = matching;
   if (!entry) {
     const versions = entries.map(({ header: { upv } }) => `${upv.major}.${upv.minor}`).join(', ');
@@ -60,9 +71,13 @@ export const openResponse = <T extends z.ZodType<ResponseShape>>(
   const what = op === 'Reg' ? 'RegistrationResponse' : 'AuthenticationResponse';
   const entry = entryForThisVersion(parseJsonText(responseText, what), what);
   const header = entry['header'] as { op?: unknown };
-  if (header.op !== op) throw new UafError('WRONG_OPERATION', `${what}: header.op is ${JSON.stringify(header.op)}, not "${op}"`);
+  if (header.op !== op)
+    throw new UafError('WRONG_OPERATION', `${what}: header.op is ${JSON.stringify(header.op)}, not "${op}"`);
   const response: ResponseShape = parseWithSchema(schema, entry, what);
-  if (response.header.serverData === undefined || !textEqual(response.header.serverData, expected.serverData)) {
+  if (
+    response.header.serverData === undefined ||
+    !textEqual(response.header.serverData, expected.serverData)
+  ) {
     throw new UafError('SERVER_DATA_MISMATCH', `${what}: header.serverData is not the request's`);
   }
   refuseCriticalExtensions(response.header.exts, `${what}.header`);
@@ -90,7 +105,8 @@ export const assertDistinctKeys = (keys: { aaid: string; keyID: string }[]): voi
   const seen = new Set<string>();
   for (const { aaid, keyID } of keys) {
     const key = `${aaid} ${keyID}`;
-    if (seen.has(key)) throw new UafError('MALFORMED_MESSAGE', `two assertions of authenticator ${aaid} key ${keyID}`);
+    if (seen.has(key))
+      throw new UafError('MALFORMED_MESSAGE', `two assertions of authenticator ${aaid} key ${keyID}`);
     seen.add(key);
   }
 };

@@ -25,14 +25,17 @@ const oid = (dotted: string) => {
   const [first = 0, second = 0, ...rest] = dotted.split('.').map(Number);
   const arcs = [first * 40 + second, ...rest].flatMap((arc) => {
     const bytes = [arc & 0x7f];
-    for (let value = Math.floor(arc / 128); value > 0; value = Math.floor(value / 128)) bytes.unshift((value & 0x7f) | 0x80);
+    for (let value = Math.floor(arc / 128); value > 0; value = Math.floor(value / 128))
+      bytes.unshift((value & 0x7f) | 0x80);
     return bytes;
   });
   return derTlv(0x06, Buffer.from(arcs));
 };
 const time = (date: Date) => {
   const text = date.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
-  return date.getUTCFullYear() < 2050 ? derTlv(0x17, Buffer.from(text.slice(2))) : derTlv(0x18, Buffer.from(text));
+  return date.getUTCFullYear() < 2050
+    ? derTlv(0x17, Buffer.from(text.slice(2)))
+    : derTlv(0x18, Buffer.from(text));
 };
 const commonName = (cn: string) => sequence(set(sequence(oid('2.5.4.3'), derTlv(0x0c, Buffer.from(cn)))));
 const extension = (id: string, critical: boolean, value: Buffer) =>
@@ -66,7 +69,13 @@ export const issueCertificate = (spec: CertificateSpec): Buffer => {
     extension('2.5.29.19', true, spec.ca ? sequence(boolean(true)) : sequence()),
     ...(spec.aaid === undefined
       ? []
-      : [extension(ID_FIDO_GEN_CE_AAID, false, Buffer.isBuffer(spec.aaid) ? spec.aaid : derOctetString(Buffer.from(spec.aaid)))]),
+      : [
+          extension(
+            ID_FIDO_GEN_CE_AAID,
+            false,
+            Buffer.isBuffer(spec.aaid) ? spec.aaid : derOctetString(Buffer.from(spec.aaid)),
+          ),
+        ]),
   ];
   const algorithm = signatureAlgorithm(spec.signingKey);
   const tbs = sequence(
@@ -74,7 +83,10 @@ export const issueCertificate = (spec: CertificateSpec): Buffer => {
     integer(spec.serial ?? 1),
     algorithm,
     commonName(spec.issuer),
-    sequence(time(spec.notBefore ?? new Date('2020-01-01T00:00:00Z')), time(spec.notAfter ?? new Date('2040-01-01T00:00:00Z'))),
+    sequence(
+      time(spec.notBefore ?? new Date('2020-01-01T00:00:00Z')),
+      time(spec.notAfter ?? new Date('2040-01-01T00:00:00Z')),
+    ),
     commonName(spec.subject),
     spec.publicKey.export({ type: 'spki', format: 'der' }),
     explicit(3, sequence(...extensions)),
@@ -97,7 +109,10 @@ export interface TestAttestationChain {
 const p256 = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
 /** root CA → intermediate CA → attestation certificate (naming `aaid`), all valid 2020–2040. */
-export const newAttestationChain = (aaid: string, leafOverrides: Partial<CertificateSpec> = {}): TestAttestationChain => {
+export const newAttestationChain = (
+  aaid: string,
+  leafOverrides: Partial<CertificateSpec> = {},
+): TestAttestationChain => {
   const rootKeys = p256();
   const intermediateKeys = p256();
   const leafKeys = p256();

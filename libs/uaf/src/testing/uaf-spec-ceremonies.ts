@@ -6,7 +6,8 @@ import { buildAuthenticationRequest, buildRegistrationRequest, newChallenge } fr
 import { UafError } from '../uaf-error';
 import { type UafPolicy } from '../uaf-messages';
 
-export const APP_ID = 'https://rp.example.com/api/identity-store/public/stores/acme/appkeys/rp.example.com/facets';
+export const APP_ID =
+  'https://rp.example.com/api/identity-store/public/stores/acme/appkeys/rp.example.com/facets';
 export const FACET_ANDROID = 'android:apk-key-hash:2jmj7l5rSw0yVb_vlWAYkK_YBwk';
 export const FACET_WEB = 'https://login.example.com';
 export const FACET_IDS = [FACET_ANDROID, FACET_WEB];
@@ -14,14 +15,35 @@ export const NOW = new Date('2026-01-01T00:00:00Z');
 
 /** Any authenticator of the algorithms this library verifies, UAFV1TLV. */
 export const ANY_POLICY: UafPolicy = {
-  accepted: [[{ userVerification: 1023, authenticationAlgorithms: [1, 2, 3, 4, 5, 6, 8, 9], assertionSchemes: ['UAFV1TLV'] }]],
+  accepted: [
+    [
+      {
+        userVerification: 1023,
+        authenticationAlgorithms: [1, 2, 3, 4, 5, 6, 8, 9],
+        assertionSchemes: ['UAFV1TLV'],
+      },
+    ],
+  ],
 };
 
 export const registrationCeremony = (policy: UafPolicy = ANY_POLICY) => {
-  const request = { appID: APP_ID, serverData: `session-${newChallenge()}`, challenge: newChallenge(), username: 'user-1', policy };
+  const request = {
+    appID: APP_ID,
+    serverData: `session-${newChallenge()}`,
+    challenge: newChallenge(),
+    username: 'user-1',
+    policy,
+  };
   return {
     requestText: buildRegistrationRequest(request),
-    expected: { appID: APP_ID, serverData: request.serverData, challenge: request.challenge, facetIds: FACET_IDS, now: NOW, policy },
+    expected: {
+      appID: APP_ID,
+      serverData: request.serverData,
+      challenge: request.challenge,
+      facetIds: FACET_IDS,
+      now: NOW,
+      policy,
+    },
   };
 };
 
@@ -35,7 +57,13 @@ export const authenticationCeremony = (transaction?: { contentType: 'text/plain'
   };
   return {
     requestText: buildAuthenticationRequest(request),
-    expected: { appID: APP_ID, serverData: request.serverData, challenge: request.challenge, facetIds: FACET_IDS, ...(transaction ? { transaction } : {}) },
+    expected: {
+      appID: APP_ID,
+      serverData: request.serverData,
+      challenge: request.challenge,
+      facetIds: FACET_IDS,
+      ...(transaction ? { transaction } : {}),
+    },
   };
 };
 

@@ -390,9 +390,10 @@ export const DEREGISTRATION_REQUEST_EXAMPLE_12 = String.raw`[{
     ]
 }]`;
 
-
 /** A printed example as its JSON text: a line that ends inside a string continues on the next one. */
 export const specMessage = (printed: string): string =>
   printed
     .split('\n')
-    .reduce((text, line) => ((text.match(/"/g)?.length ?? 0) % 2 === 1 ? text + line.trim() : `${text}\n${line}`));
+    .reduce((text, line) =>
+      (text.match(/"/g)?.length ?? 0) % 2 === 1 ? text + line.trim() : `${text}\n${line}`,
+    );

@@ -23,7 +23,10 @@ const RSA_ALGORITHMS: number[] = [
   A.ALG_SIGN_RSA_EMSA_PKCS1_SHA256_RAW,
   A.ALG_SIGN_RSA_EMSA_PKCS1_SHA256_DER,
 ];
-const SECP256K1_ALGORITHMS: number[] = [A.ALG_SIGN_SECP256K1_ECDSA_SHA256_RAW, A.ALG_SIGN_SECP256K1_ECDSA_SHA256_DER];
+const SECP256K1_ALGORITHMS: number[] = [
+  A.ALG_SIGN_SECP256K1_ECDSA_SHA256_RAW,
+  A.ALG_SIGN_SECP256K1_ECDSA_SHA256_DER,
+];
 const RAW_ALGORITHMS: number[] = [
   A.ALG_SIGN_SECP256R1_ECDSA_SHA256_RAW,
   A.ALG_SIGN_SECP256K1_ECDSA_SHA256_RAW,
@@ -37,7 +40,9 @@ export const isRsaAlgorithm = (algorithm: number) => RSA_ALGORITHMS.includes(alg
 export const newTestKeyPair = (algorithm: number): TestKeyPair =>
   isRsaAlgorithm(algorithm)
     ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-    : generateKeyPairSync('ec', { namedCurve: SECP256K1_ALGORITHMS.includes(algorithm) ? 'secp256k1' : 'P-256' });
+    : generateKeyPairSync('ec', {
+        namedCurve: SECP256K1_ALGORITHMS.includes(algorithm) ? 'secp256k1' : 'P-256',
+      });
 
 /** UAuth.pub in the ALG_KEY_* `encoding` (FIDO Registry §3.6.2). */
 export const encodeTestPublicKey = (encoding: number, publicKey: KeyObject): Buffer => {
@@ -58,9 +63,15 @@ export const encodeTestPublicKey = (encoding: number, publicKey: KeyObject): Buf
 /** A signature of `algorithm` over `data` in the algorithm's encoding (FIDO Registry §3.6.1). */
 export const testSign = (algorithm: number, privateKey: KeyObject, data: Buffer): Buffer => {
   const raw = RAW_ALGORITHMS.includes(algorithm);
-  if (!isRsaAlgorithm(algorithm)) return sign('sha256', data, { key: privateKey, dsaEncoding: raw ? 'ieee-p1363' : 'der' });
-  const pss = algorithm === A.ALG_SIGN_RSASSA_PSS_SHA256_RAW || algorithm === A.ALG_SIGN_RSASSA_PSS_SHA256_DER;
-  const signature = sign('sha256', data, pss ? { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : privateKey);
+  if (!isRsaAlgorithm(algorithm))
+    return sign('sha256', data, { key: privateKey, dsaEncoding: raw ? 'ieee-p1363' : 'der' });
+  const pss =
+    algorithm === A.ALG_SIGN_RSASSA_PSS_SHA256_RAW || algorithm === A.ALG_SIGN_RSASSA_PSS_SHA256_DER;
+  const signature = sign(
+    'sha256',
+    data,
+    pss ? { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : privateKey,
+  );
   return raw ? signature : derOctetString(signature);
 };
 
@@ -115,7 +126,10 @@ const responseText = (
   const response: Record<string, unknown> = {
     header: { ...request.header },
     fcParams,
-    assertions: assertions.map((assertion) => ({ assertionScheme: 'UAFV1TLV', assertion: assertion.toString('base64url') })),
+    assertions: assertions.map((assertion) => ({
+      assertionScheme: 'UAFV1TLV',
+      assertion: assertion.toString('base64url'),
+    })),
   };
   return JSON.stringify([edits.editResponse?.(response) ?? response]);
 };
@@ -153,7 +167,8 @@ export const testRegister = (requestText: string, options: RegisterOptions) => {
   const request = requestOf(requestText);
   const signAlgorithm = options.signAlgorithm ?? A.ALG_SIGN_SECP256R1_ECDSA_SHA256_RAW;
   const publicKeyEncoding =
-    options.publicKeyEncoding ?? (isRsaAlgorithm(signAlgorithm) ? UAF_KEY.ALG_KEY_RSA_2048_RAW : UAF_KEY.ALG_KEY_ECC_X962_RAW);
+    options.publicKeyEncoding ??
+    (isRsaAlgorithm(signAlgorithm) ? UAF_KEY.ALG_KEY_RSA_2048_RAW : UAF_KEY.ALG_KEY_ECC_X962_RAW);
   const registration: TestRegistration = {
     aaid: options.aaid ?? 'FFFF#0001',
     signAlgorithm,
@@ -162,7 +177,12 @@ export const testRegister = (requestText: string, options: RegisterOptions) => {
     keyID: sha256(`key ${Math.random()}`),
   };
   const fcParams = fcParamsFor(request, options);
-  const info = Buffer.concat([uint16(options.authenticatorVersion ?? 1), Buffer.from([0x01]), uint16(signAlgorithm), uint16(publicKeyEncoding)]);
+  const info = Buffer.concat([
+    uint16(options.authenticatorVersion ?? 1),
+    Buffer.from([0x01]),
+    uint16(signAlgorithm),
+    uint16(publicKeyEncoding),
+  ]);
   const fields = [
     leaf(T.TAG_AAID, Buffer.from(registration.aaid)),
     leaf(T.TAG_ASSERTION_INFO, info),
@@ -171,7 +191,8 @@ export const testRegister = (requestText: string, options: RegisterOptions) => {
     leaf(T.TAG_COUNTERS, Buffer.concat([uint32(options.signCounter ?? 0), uint32(options.regCounter ?? 1)])),
     leaf(
       T.TAG_PUB_KEY,
-      options.publicKeyBytes?.(registration.keyPair.publicKey) ?? encodeTestPublicKey(publicKeyEncoding, registration.keyPair.publicKey),
+      options.publicKeyBytes?.(registration.keyPair.publicKey) ??
+        encodeTestPublicKey(publicKeyEncoding, registration.keyPair.publicKey),
     ),
   ];
   const krd = encodeTlv(T.TAG_UAFV1_KRD, options.editKrd?.(fields) ?? fields);
@@ -180,10 +201,16 @@ export const testRegister = (requestText: string, options: RegisterOptions) => {
   const attestationTlv =
     attestation.type === 'BASIC_SURROGATE'
       ? composite(T.TAG_ATTESTATION_BASIC_SURROGATE, [
-          leaf(T.TAG_SIGNATURE, testSign(attestation.signAlgorithm ?? signAlgorithm, registration.keyPair.privateKey, krd)),
+          leaf(
+            T.TAG_SIGNATURE,
+            testSign(attestation.signAlgorithm ?? signAlgorithm, registration.keyPair.privateKey, krd),
+          ),
         ])
       : composite(T.TAG_ATTESTATION_BASIC_FULL, [
-          leaf(T.TAG_SIGNATURE, testSign(attestation.signAlgorithm ?? signAlgorithm, attestation.attestationKey, krd)),
+          leaf(
+            T.TAG_SIGNATURE,
+            testSign(attestation.signAlgorithm ?? signAlgorithm, attestation.attestationKey, krd),
+          ),
           ...attestation.certificates.map((certificate) => leaf(T.TAG_ATTESTATION_CERT, certificate)),
         ]);
   const children = [krdTlv, attestationTlv];
@@ -204,7 +231,11 @@ export interface AuthenticateOptions extends ResponseEdits {
 }
 
 /** Answers an AuthenticationRequest text with the key of `registration`. */
-export const testAuthenticate = (requestText: string, registration: TestRegistration, options: AuthenticateOptions) => {
+export const testAuthenticate = (
+  requestText: string,
+  registration: TestRegistration,
+  options: AuthenticateOptions,
+) => {
   const request = requestOf(requestText);
   const fcParams = fcParamsFor(request, options);
   const signAlgorithm = options.signAlgorithm ?? registration.signAlgorithm;
@@ -216,7 +247,10 @@ export const testAuthenticate = (requestText: string, registration: TestRegistra
     leaf(T.TAG_ASSERTION_INFO, Buffer.concat([uint16(1), Buffer.from([mode]), uint16(signAlgorithm)])),
     leaf(T.TAG_AUTHENTICATOR_NONCE, sha256(`nonce ${Math.random()}`)),
     leaf(T.TAG_FINAL_CHALLENGE_HASH, sha256(fcParams)),
-    leaf(T.TAG_TRANSACTION_CONTENT_HASH, mode === 0x02 && transactionText ? sha256(transactionText) : Buffer.alloc(0)),
+    leaf(
+      T.TAG_TRANSACTION_CONTENT_HASH,
+      mode === 0x02 && transactionText ? sha256(transactionText) : Buffer.alloc(0),
+    ),
     leaf(T.TAG_KEYID, registration.keyID),
     leaf(T.TAG_COUNTERS, uint32(options.signCounter ?? 1)),
   ];
