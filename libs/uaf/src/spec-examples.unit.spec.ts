@@ -13,7 +13,6 @@ import {
   UAF_ALG,
   UAF_KEY,
   UAF_TAGS,
-  UafError,
   authenticationRequestSchema,
   decodeTlv,
   deregistrationRequestSchema,
@@ -26,6 +25,7 @@ import {
 } from './index';
 import { extensionSchema, uafMessageSchema } from './uaf-messages';
 import { pemOf } from './testing/test-certificates';
+import { uafErrorCode } from './testing/uaf-spec-ceremonies';
 
 const parsed = (printed: string) => JSON.parse(specMessage(printed));
 const example8 = parsed(REGISTRATION_REQUEST_EXAMPLE_8)[0];
@@ -40,16 +40,6 @@ const registrationExpectation = {
   challenge: example8.challenge,
   facetIds: [FACET],
   now: IN_2015,
-};
-
-const codeOf = (action: () => unknown) => {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof UafError) return error.code;
-    throw error;
-  }
-  throw new Error('no UafError thrown');
 };
 
 describe('UAF Protocol §3.2.1, Examples 1 to 7: policies', () => {
@@ -148,7 +138,7 @@ describe('UAF Protocol §3.4.4, Example 9: RegistrationResponse, verified end to
 
   it('is refused once its attestation certificate expired (2017-05-24)', () => {
     expect(
-      codeOf(() =>
+      uafErrorCode(() =>
         verifyRegistrationResponse(response, { ...registrationExpectation, now: new Date('2018-01-01') }),
       ),
     ).toBe('ATTESTATION_INVALID');
@@ -159,9 +149,9 @@ describe('UAF Protocol §3.4.4, Example 9: RegistrationResponse, verified end to
       ...example8.policy,
       disallowed: [{ aaid: ['abcd#abcd'], keyIDs: ['ZMCPn92yHv1Ip-iCiBb6i4ADq6ZOv569KFQCvYSJfNg'] }],
     };
-    expect(codeOf(() => verifyRegistrationResponse(response, { ...registrationExpectation, policy }))).toBe(
-      'POLICY_NOT_SATISFIED',
-    );
+    expect(
+      uafErrorCode(() => verifyRegistrationResponse(response, { ...registrationExpectation, policy })),
+    ).toBe('POLICY_NOT_SATISFIED');
   });
 
   it('holds the TLV structure of Authenticator Commands §5.2.1, which re-encodes to the same bytes', () => {
@@ -239,13 +229,15 @@ describe('UAF Protocol §3.5.6, Example 11: AuthenticationResponse, verified wit
       keyOf: (aaid: string, keyID: string) => ({ ...expectation.keyOf(aaid, keyID)!, signCounter: 2 }),
     };
     expect(
-      codeOf(() => verifyAuthenticationResponse(specMessage(AUTHENTICATION_RESPONSE_EXAMPLE_11), replay)),
+      uafErrorCode(() =>
+        verifyAuthenticationResponse(specMessage(AUTHENTICATION_RESPONSE_EXAMPLE_11), replay),
+      ),
     ).toBe('SIGN_COUNTER_NOT_INCREASED');
   });
 
   it('is refused for another challenge (the one of Example 8)', () => {
     expect(
-      codeOf(() =>
+      uafErrorCode(() =>
         verifyAuthenticationResponse(specMessage(AUTHENTICATION_RESPONSE_EXAMPLE_11), {
           ...expectation,
           challenge: example8.challenge,

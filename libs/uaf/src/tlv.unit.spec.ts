@@ -1,15 +1,6 @@
 import fc from 'fast-check';
-import { type Tlv, UafError, decodeTlv, encodeTlv } from './index';
-
-const codeOf = (action: () => unknown) => {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof UafError) return error.code;
-    throw error;
-  }
-  return undefined;
-};
+import { type Tlv, decodeTlv, encodeTlv } from './index';
+import { uafErrorCode } from './testing/uaf-spec-ceremonies';
 
 /** Leaf tags (bit 0x1000 clear) and composite tags (bit 0x1000 set), any other bits. */
 const leafTag = fc.integer({ min: 0, max: 0xffff }).map((tag) => tag & ~0x1000);
@@ -81,7 +72,9 @@ describe('encodeTlv / decodeTlv (Authenticator Commands §4)', () => {
         );
         const length = cut % bytes.length;
         fc.pre(!boundaries.has(length));
-        expect(codeOf(() => decodeTlv(bytes.subarray(0, length), { maxDepth: 64 }))).toBe('MALFORMED_TLV');
+        expect(uafErrorCode(() => decodeTlv(bytes.subarray(0, length), { maxDepth: 64 }))).toBe(
+          'MALFORMED_TLV',
+        );
       }),
     );
   });
@@ -98,7 +91,7 @@ describe('encodeTlv / decodeTlv (Authenticator Commands §4)', () => {
             Buffer.from([tag & 0xff, tag >> 8, length & 0xff, length >> 8]),
             value,
           ]);
-          expect(codeOf(() => decodeTlv(bytes))).toBe('MALFORMED_TLV');
+          expect(uafErrorCode(() => decodeTlv(bytes))).toBe('MALFORMED_TLV');
         },
       ),
     );
@@ -107,9 +100,9 @@ describe('encodeTlv / decodeTlv (Authenticator Commands §4)', () => {
   it('refuses 1 to 3 trailing bytes after whole TLVs', () => {
     fc.assert(
       fc.property(sequence, fc.uint8Array({ minLength: 1, maxLength: 3 }), (items, trailing) => {
-        expect(codeOf(() => decodeTlv(Buffer.concat([encodeAll(items), trailing]), { maxDepth: 64 }))).toBe(
-          'MALFORMED_TLV',
-        );
+        expect(
+          uafErrorCode(() => decodeTlv(Buffer.concat([encodeAll(items), trailing]), { maxDepth: 64 })),
+        ).toBe('MALFORMED_TLV');
       }),
     );
   });
@@ -118,13 +111,13 @@ describe('encodeTlv / decodeTlv (Authenticator Commands §4)', () => {
     const nested = (depth: number): Buffer =>
       depth === 0 ? encodeTlv(0x2e06, Buffer.from([1])) : encodeTlv(0x3e11, nested(depth - 1));
     expect(decodeTlv(nested(8))).toHaveLength(1);
-    expect(codeOf(() => decodeTlv(nested(9)))).toBe('MALFORMED_TLV');
-    expect(codeOf(() => decodeTlv(nested(3), { maxDepth: 2 }))).toBe('MALFORMED_TLV');
+    expect(uafErrorCode(() => decodeTlv(nested(9)))).toBe('MALFORMED_TLV');
+    expect(uafErrorCode(() => decodeTlv(nested(3), { maxDepth: 2 }))).toBe('MALFORMED_TLV');
   });
 
   it('refuses to encode a value longer than 65535 bytes or a tag beyond 16 bits', () => {
-    expect(codeOf(() => encodeTlv(0x2e06, Buffer.alloc(0x10000)))).toBe('MALFORMED_TLV');
+    expect(uafErrorCode(() => encodeTlv(0x2e06, Buffer.alloc(0x10000)))).toBe('MALFORMED_TLV');
     expect(encodeTlv(0x2e06, Buffer.alloc(0xffff))).toHaveLength(0xffff + 4);
-    expect(codeOf(() => encodeTlv(0x10000, Buffer.alloc(0)))).toBe('MALFORMED_TLV');
+    expect(uafErrorCode(() => encodeTlv(0x10000, Buffer.alloc(0)))).toBe('MALFORMED_TLV');
   });
 });
