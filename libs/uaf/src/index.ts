@@ -26,11 +26,17 @@
  *   TRANSACTION_CONTENT_HASH) or 0x02 (MALFORMED_ASSERTION); TAG_EXTENSION 0x3E11 and unknown tags with
  *   bit 0x2000 abort (UNKNOWN_CRITICAL_EXTENSION), other unknown tags (0x3E12, UVI, UVS) are skipped;
  * - FinalChallengeHash = SHA-256 of the fcParams text as sent (§3.4.6.5, §3.5.7.5; FINAL_CHALLENGE_MISMATCH);
- * - registration: UAuth.pub in its ALG_KEY encoding fits the ALG_SIGN (UNSUPPORTED_ALGORITHM, a bad key
- *   MALFORMED_ASSERTION); the attestation (attestation.ts: surrogate signed by UAuth.priv; full by the
- *   certificate chain, ATTESTATION_INVALID / ATTESTATION_UNTRUSTED; ECDAA UNSUPPORTED_ATTESTATION) signs the
- *   whole KRD TLV (SIGNATURE_INVALID); the registered authenticators satisfy the request's policy
- *   (policy-match.ts, POLICY_NOT_SATISFIED); one (AAID, KeyID) at most once;
+ * - registration: UAuth.pub in its ALG_KEY encoding fits the KRD's ALG_SIGN (UNSUPPORTED_ALGORITHM; a key
+ *   that does not parse, MALFORMED_ASSERTION); the attestation signs the whole KRD TLV, tag and length
+ *   included (Authenticator Commands §5.2.1; SIGNATURE_INVALID), as attestation.ts says (UAF Protocol §4.1.2.1,
+ *   §3.4.6.5): a surrogate one by UAuth.priv, refused when trust anchors are given (ATTESTATION_UNTRUSTED);
+ *   a full one by the first TAG_ATTESTATION_CERT, every certificate DER and valid at `now`, each issued and
+ *   signed by the next, a CA, the attestation certificate's id-fido-gen-ce-aaid (if any) the KRD's AAID
+ *   (ATTESTATION_INVALID), the last one an anchor or issued by one when anchors are given
+ *   (ATTESTATION_UNTRUSTED; without anchors `attestationTrusted` is false); ECDAA is refused
+ *   (UNSUPPORTED_ATTESTATION, optional in UAF Registry §4.1); the registered authenticators satisfy the
+ *   request's policy on what an assertion shows (policy-match.ts, POLICY_NOT_SATISFIED); one (AAID, KeyID)
+ *   at most once (MALFORMED_MESSAGE);
  * - authentication: keyOf(AAID, KeyID) knows the key (UNKNOWN_KEY) and its algorithm is the assertion's
  *   (ALGORITHM_MISMATCH); the signature over the whole SignedData TLV verifies (SIGNATURE_INVALID); a
  *   transaction that was sent needs mode 0x02 and TRANSACTION_CONTENT_HASH = SHA-256 of its decoded
@@ -41,7 +47,9 @@
  * (salt 32) and PKCS#1 v1.5 with SHA-256, RAW and DER (OCTET STRING); keys ECC X9.62 RAW and DER (SPKI),
  * RSA-2048 RAW (n|e) and DER (PKCS#1, or SPKI as deployed authenticators send). SM2 is refused.
  * Proven by the specification's own example messages (Examples 9 and 11 verify end to end) and by a
- * software authenticator in the specs (uaf-test-authenticator.ts) that reaches every error code.
+ * software authenticator in the specs (testing/uaf-test-authenticator.ts) that reaches every error code.
+ * Stricter than some deployed clients, by the spec: KeyIDs under 32 bytes, padded base64url and upv 1.0
+ * responses are refused.
  */
 export {
   ATTACHMENT_HINT,
