@@ -109,11 +109,11 @@ const signatureInvalid = () =>
 export const verifyAttestation = (
   { krd, signedBytes, attestation }: RegistrationAssertion,
   uauthKey: KeyObject,
-  { trustAnchors, now }: { trustAnchors: X509Certificate[]; now: Date },
+  { trustAnchors, now, acceptSurrogate = false }: { trustAnchors: X509Certificate[]; now: Date; acceptSurrogate?: boolean },
 ): VerifiedAttestation => {
   const algorithm = krd.signatureAlgAndEncoding;
   if (attestation.type === 'BASIC_SURROGATE') {
-    if (trustAnchors.length > 0) {
+    if (trustAnchors.length > 0 && !acceptSurrogate) {
       throw new UafError(
         'ATTESTATION_UNTRUSTED',
         'trust anchors are configured: a surrogate attestation is refused',

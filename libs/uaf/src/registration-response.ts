@@ -42,6 +42,12 @@ export interface RegistrationExpectation extends ResponseExpectation {
    * When empty, both are accepted; a full one is then checked for consistency only.
    */
   trustAnchors?: string[];
+  /**
+   * Accept surrogate (self-signed) attestations even when trust anchors are given: the server's
+   * policy then trusts full attestations only through the anchors, and self-attested keys as such
+   * (`attestationTrusted: false`). Default false, as §3.4.6.5 says.
+   */
+  acceptSurrogate?: boolean;
   /** Validity time of the attestation certificates. */
   now: Date;
   /** The request's policy: the registered authenticators must match `accepted` and not `disallowed`. */
@@ -58,6 +64,7 @@ const registrationOf = (
   finalChallengeHash: Buffer,
   trustAnchors: X509Certificate[],
   now: Date,
+  acceptSurrogate: boolean,
 ) => {
   const assertion = parseRegistrationAssertion(bytes);
   const { krd } = assertion;
@@ -65,7 +72,7 @@ const registrationOf = (
     throw new UafError('FINAL_CHALLENGE_MISMATCH', 'TAG_FINAL_CHALLENGE_HASH is not the SHA-256 of fcParams');
   }
   const uauthKey = publicKeyFromUaf(krd.publicKeyAlgAndEncoding, krd.publicKey, krd.signatureAlgAndEncoding);
-  const attestation = verifyAttestation(assertion, uauthKey, { trustAnchors, now });
+  const attestation = verifyAttestation(assertion, uauthKey, { trustAnchors, now, acceptSurrogate });
   const registration: VerifiedRegistration = {
     aaid: krd.aaid,
     keyID: krd.keyID.toString('base64url'),
@@ -107,7 +114,7 @@ export const verifyRegistrationResponse = (
     expected,
   );
   const registrations = assertions.map((bytes) =>
-    registrationOf(bytes, finalChallenge.finalChallengeHash, trustAnchors, expected.now),
+    registrationOf(bytes, finalChallenge.finalChallengeHash, trustAnchors, expected.now, expected.acceptSurrogate ?? false),
   );
   assertDistinctKeys(registrations);
   const violation = expected.policy && policyViolation(expected.policy, registrations.map(factsOf));

@@ -147,6 +147,14 @@ describe('verifyRegistrationResponse: full basic attestation', () => {
     );
   });
 
+  it('accepts a surrogate attestation with trust anchors when told to (acceptSurrogate), as untrusted', () => {
+    const anchors = { trustAnchors: [pemOf(newAttestationChain(aaid).root)], acceptSurrogate: true };
+    const [registration] = register({}, () => anchors).verify().registrations;
+    expect([registration?.attestationType, registration?.attestationTrusted]).toEqual(['BASIC_SURROGATE', false]);
+    // A full attestation is still held to the anchors.
+    expect(refusal(full(), () => anchors)).toBe('ATTESTATION_UNTRUSTED');
+  });
+
   it('refuses certificates outside their validity at `now` (ATTESTATION_INVALID)', () => {
     expect(refusal(full(), () => ({ now: new Date('2019-12-31T23:59:59Z') }))).toBe('ATTESTATION_INVALID');
     expect(refusal(full(), () => ({ now: new Date('2040-01-01T00:00:01Z') }))).toBe('ATTESTATION_INVALID');

@@ -3,7 +3,7 @@ import {
   addMilliseconds,
   type AppkeyDevice,
   type AppkeyFailureReason,
-  type AppkeyKeyType,
+  type RegisteredAppkeyType,
   type AppkeyStatus,
   conflict,
   invalid,
@@ -98,7 +98,7 @@ export interface StartAppkeyRegistration extends StartCeremony {
 export interface CompleteAppkeyRegistration extends CompleteCeremony {
   type: 'CompleteAppkeyRegistration';
   appkeyId: string;
-  keyType: AppkeyKeyType;
+  keyType: RegisteredAppkeyType;
   device: AppkeyDevice & { pushToken: string | null };
   name?: string;
   hints?: PasskeyHint[];

@@ -5,7 +5,7 @@ import {
   appkeyDeregisteredIntegrationSchema,
   type AppkeyDevice,
   appkeyIntegrationEvents,
-  type AppkeyKeyType,
+  type RegisteredAppkeyType,
   type AppkeyPlatform,
   appkeyPreferredDevicesSetIntegrationSchema,
   appkeyPushesSentIntegrationSchema,
@@ -163,7 +163,7 @@ export interface AppkeyState {
   /** SubjectPublicKeyInfo (DER), base64url. */
   publicKey: string;
   signAlgorithm: number;
-  keyType: AppkeyKeyType;
+  keyType: RegisteredAppkeyType;
   deviceId: string;
   name: string | null;
   status: AppkeyStatus;

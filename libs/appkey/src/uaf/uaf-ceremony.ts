@@ -95,6 +95,7 @@ export const transactionContentOf = (text: string): string => Buffer.from(text, 
 const UNREADABLE: ReadonlySet<UafErrorCode> = new Set<UafErrorCode>([
   'MALFORMED_MESSAGE',
   'MALFORMED_TLV',
+  'MALFORMED_ASSERTION',
   'UNSUPPORTED_VERSION',
   'WRONG_OPERATION',
 ]);
@@ -107,7 +108,8 @@ const unreadable = (detail: string) =>
 /** The verdict reason of a check that failed (every code not unreadable is one). */
 const reasonOf = (error: UafError): AppkeyFailureReason => {
   if (UNREADABLE.has(error.code)) throw unreadable(error.message);
-  return error.code as AppkeyFailureReason;
+  // The counter is the decider's rule (it is never handed to the library), named as the decider names it.
+  return error.code === 'SIGN_COUNTER_NOT_INCREASED' ? 'COUNTER_REGRESSION' : (error.code as AppkeyFailureReason);
 };
 
 const serverDataSchema = z.array(z.object({ header: z.object({ serverData: z.string().min(1).max(128) }) })).min(1);

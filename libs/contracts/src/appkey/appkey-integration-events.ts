@@ -19,9 +19,12 @@ export type AppkeyStatus = z.infer<typeof appkeyStatusSchema>;
 export const appkeyPlatformSchema = z.enum(['IOS', 'ANDROID', 'WEB']);
 export type AppkeyPlatform = z.infer<typeof appkeyPlatformSchema>;
 
-/** DEVICE: a key unlocked by the device (presence, passcode); BIOMETRIC: by a biometric matcher. */
-export const appkeyKeyTypeSchema = z.enum(['DEVICE', 'BIOMETRIC']);
-export type AppkeyKeyType = z.infer<typeof appkeyKeyTypeSchema>;
+/**
+ * The type of a registered key: DEVICE (unlocked by the device: presence, passcode) or BIOMETRIC (by
+ * a biometric matcher); from the registration policy's keyTypes.
+ */
+export const registeredAppkeyTypeSchema = z.enum(['DEVICE', 'BIOMETRIC']);
+export type RegisteredAppkeyType = z.infer<typeof registeredAppkeyTypeSchema>;
 
 /** UAF attestation types (Registry of Predefined Values §3.6): Basic Full (certificate chain) or Basic Surrogate. */
 export const appkeyAttestationTypeSchema = z.enum(['BASIC_FULL', 'BASIC_SURROGATE']);
@@ -29,8 +32,10 @@ export const appkeyAttestationTypeSchema = z.enum(['BASIC_FULL', 'BASIC_SURROGAT
 /**
  * Why a ceremony failed (the checks of a UAF response, roughly in the order they are made):
  * APPID_MISMATCH, FACET_NOT_TRUSTED, CHALLENGE_MISMATCH, SERVER_DATA_MISMATCH, FINAL_CHALLENGE_MISMATCH
- * (the final challenge parameters), UNSUPPORTED_ALGORITHM, ATTESTATION_INVALID / ATTESTATION_UNTRUSTED
- * (registration), POLICY_NOT_SATISFIED (an authenticator the policy does not accept), SIGNATURE_INVALID,
+ * (the final challenge parameters), UNSUPPORTED_ASSERTION_SCHEME, UNSUPPORTED_ALGORITHM, ALGORITHM_MISMATCH
+ * (not the key's registered algorithm), UNKNOWN_CRITICAL_EXTENSION, UNSUPPORTED_ATTESTATION,
+ * ATTESTATION_INVALID / ATTESTATION_UNTRUSTED (registration), POLICY_NOT_SATISFIED (an authenticator the
+ * policy does not accept), SIGNATURE_INVALID,
  * UNKNOWN_KEY (no ACTIVE key of this user, relying party and session has the key id), APPKEY_NOT_ACTIVE,
  * TRANSACTION_MISMATCH (the confirmed transaction is not the one shown), COUNTER_REGRESSION (a valid
  * signature whose counter did not grow: a cloned authenticator?).
@@ -41,7 +46,11 @@ export const appkeyFailureReasonSchema = z.enum([
   'CHALLENGE_MISMATCH',
   'SERVER_DATA_MISMATCH',
   'FINAL_CHALLENGE_MISMATCH',
+  'UNSUPPORTED_ASSERTION_SCHEME',
   'UNSUPPORTED_ALGORITHM',
+  'ALGORITHM_MISMATCH',
+  'UNKNOWN_CRITICAL_EXTENSION',
+  'UNSUPPORTED_ATTESTATION',
   'ATTESTATION_INVALID',
   'ATTESTATION_UNTRUSTED',
   'POLICY_NOT_SATISFIED',
@@ -86,7 +95,7 @@ export const appkeyRegistrationCompletedIntegrationSchema = z.object({
   ...ceremonyFields,
   keyId: z.string().min(1),
   aaid: z.string(),
-  keyType: appkeyKeyTypeSchema,
+  keyType: registeredAppkeyTypeSchema,
   attestationType: appkeyAttestationTypeSchema,
   /** The leaf attestation certificate (Basic Full). */
   attestationCertificate: z

@@ -80,8 +80,7 @@ export const startAppkeyAuthenticationBodySchema = z
     deviceId: deviceIdSchema.optional().describe('Only this device’s keys may answer (and only it is pushed to).'),
     transaction: z
       .string()
-      .min(1)
-      .max(1000)
+      .regex(/^[\x20-\x7E]{1,200}$/, 'must be 1–200 printable ASCII characters (UAF text/plain transaction)')
       .optional()
       .describe('Text the authenticator shows and the user confirms (UAF transaction confirmation, text/plain).'),
     push: z.boolean().default(true).describe('Send a push to the preferred devices when the relying party has a push policy.'),

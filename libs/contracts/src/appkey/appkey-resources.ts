@@ -3,7 +3,7 @@ import { passkeyHintSchema } from '../identity/passkey-config';
 import {
   appkeyAttestationTypeSchema,
   appkeyDeviceSchema,
-  appkeyKeyTypeSchema,
+  registeredAppkeyTypeSchema,
   appkeyStatusSchema,
 } from './appkey-integration-events';
 
@@ -22,7 +22,7 @@ export const appkeyResourceSchema = z.object({
   rpId: z.string(),
   keyId: z.string().describe('The UAF KeyID (base64url).'),
   aaid: z.string().describe('The authenticator model (AAID, `vvvv#mmmm`).'),
-  keyType: appkeyKeyTypeSchema,
+  keyType: registeredAppkeyTypeSchema,
   name: z.string().nullable(),
   status: appkeyStatusSchema,
   policyName: z.string().describe('The registration policy it was registered with.'),
@@ -69,7 +69,7 @@ export const appkeyRegistrationAuditInfoSchema = z.object({
   policyName: z.string(),
   keyId: z.string(),
   aaid: z.string(),
-  keyType: appkeyKeyTypeSchema,
+  keyType: registeredAppkeyTypeSchema,
   attestationType: appkeyAttestationTypeSchema,
   attestationCertificate: z
     .object({ subject: z.string(), issuer: z.string(), serialNumber: z.string(), fingerprint256: z.string() })
