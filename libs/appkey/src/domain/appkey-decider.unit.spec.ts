@@ -7,8 +7,10 @@ import {
 } from '@identity-store/contracts';
 import { DeciderSpecification } from '@identity-store/testing';
 import {
+  type AppkeyDeregistered,
   type AppkeyEvent,
   appkeyEvents,
+  type AppkeyRegistrationCompleted,
   appkeySessions,
   appkeyStreamId,
   type AppkeyUserState,
@@ -101,6 +103,42 @@ const completeRegistration = (over: Partial<Command<'CompleteAppkeyRegistration'
   ...over,
 });
 
+/** The published part of the default registration (the phone's DEVICE key) completed at `createdDtm`. */
+const publishedRegistration = (
+  createdDtm: string,
+): Omit<AppkeyRegistrationCompleted['data'], 'sessionId' | 'storeId' | 'publicKey' | 'pushToken'> => ({
+  appkeyId: 'ak-1',
+  rpId: RP,
+  policyName: 'default',
+  keyType: 'DEVICE',
+  keyId: KEY_1,
+  aaid: AAID,
+  signAlgorithm: 1,
+  signCounter: 0,
+  authenticatorVersion: 1,
+  attestationType: 'BASIC_SURROGATE',
+  attestationCertificate: null,
+  facetId: 'ios:bundle-id:com.example.app',
+  device: { deviceId: 'phone-1', name: 'Phone', platform: 'IOS' },
+  name: 'My phone',
+  hints: ['client-device', 'hybrid'],
+  createdDtm,
+  context: { ip: '192.0.2.1' },
+});
+
+/** The deregistration of the phone's DEVICE key (ak-1) at `seconds` after T0. */
+const phoneKeyGone = (
+  reason: AppkeyDeregistered['data']['reason'],
+  seconds: number,
+): AppkeyDeregistered['data'] => ({
+  appkeyId: 'ak-1',
+  rpId: RP,
+  keyId: KEY_1,
+  deviceId: 'phone-1',
+  reason,
+  at: iso(seconds),
+});
+
 /** A key the user registers (session and completion at `at` seconds after T0). */
 interface KeyFixture {
   appkeyId: string;
@@ -132,8 +170,20 @@ const registration = (key: KeyFixture): AppkeyCommand[] => {
 
 const PHONE_DEVICE: KeyFixture = { appkeyId: 'ak-1', keyId: KEY_1, deviceId: 'phone-1', at: 1 };
 const TABLET_DEVICE: KeyFixture = { appkeyId: 'ak-2', keyId: KEY_2, deviceId: 'tablet-1', at: 2 };
-const PHONE_BIOMETRIC: KeyFixture = { appkeyId: 'ak-3', keyId: KEY_3, deviceId: 'phone-1', keyType: 'BIOMETRIC', at: 3 };
-const PHONE_OTHER_RP: KeyFixture = { appkeyId: 'ak-4', keyId: KEY_4, deviceId: 'phone-1', rpId: OTHER_RP, at: 4 };
+const PHONE_BIOMETRIC: KeyFixture = {
+  appkeyId: 'ak-3',
+  keyId: KEY_3,
+  deviceId: 'phone-1',
+  keyType: 'BIOMETRIC',
+  at: 3,
+};
+const PHONE_OTHER_RP: KeyFixture = {
+  appkeyId: 'ak-4',
+  keyId: KEY_4,
+  deviceId: 'phone-1',
+  rpId: OTHER_RP,
+  at: 4,
+};
 const LAPTOP_DEVICE: KeyFixture = { appkeyId: 'ak-5', keyId: 'a2V5LWlkLTU', deviceId: 'laptop-1', at: 5 };
 
 /** A user who registered these keys, in this order. */
@@ -184,7 +234,12 @@ const attempt = (n: number, verdict: AssertionVerdict, lockout = LOCKOUT): Appke
   const started = plus(T0, 100 * n);
   return [
     startAuthentication({ sessionId: `auth-${n}`, metadata: { now: started } }),
-    completeAuthentication(verdict, { sessionId: `auth-${n}`, authenticationId: `a-${n}`, metadata: { now: plus(started, 5) }, lockout }),
+    completeAuthentication(verdict, {
+      sessionId: `auth-${n}`,
+      authenticationId: `a-${n}`,
+      metadata: { now: plus(started, 5) },
+      lockout,
+    }),
   ];
 };
 
@@ -259,14 +314,21 @@ describe('registration', () => {
     expect(events.map((e) => e.type)).toEqual(['AppkeySessionsExpired', 'AppkeyRegistrationStarted']);
     expect(events[0]!.data).toEqual({
       reason: 'EVICTED',
-      sessions: [{ sessionId: 'reg-0', kind: 'REGISTRATION', rpId: RP, policyName: 'default', expiresDtm: iso(300) }],
+      sessions: [
+        { sessionId: 'reg-0', kind: 'REGISTRATION', rpId: RP, policyName: 'default', expiresDtm: iso(300) },
+      ],
       at: iso(cap),
     });
     expect(Object.keys(state.sessions)).toHaveLength(cap);
     expect(state.sessions).not.toHaveProperty('reg-0');
     expect(state.sessions).toHaveProperty('reg-new');
     // Below the cap nothing is evicted.
-    expect(given().followedBy(startRegistration()).when(startRegistration({ sessionId: 'reg-2' })).decided().events).toHaveLength(1);
+    expect(
+      given()
+        .followedBy(startRegistration())
+        .when(startRegistration({ sessionId: 'reg-2' }))
+        .decided().events,
+    ).toHaveLength(1);
   });
 
   it('a verified registration completes it: the appkey, its device with the push token, the session closed', () => {
@@ -277,27 +339,11 @@ describe('registration', () => {
         {
           type: 'AppkeyRegistrationCompleted',
           data: {
+            ...publishedRegistration(iso(10)),
             sessionId: 'reg-1',
             storeId: STORE,
-            appkeyId: 'ak-1',
-            rpId: RP,
-            policyName: 'default',
-            keyType: 'DEVICE',
-            keyId: KEY_1,
-            aaid: AAID,
             publicKey: PUBLIC_KEY,
-            signAlgorithm: 1,
-            signCounter: 0,
-            authenticatorVersion: 1,
-            attestationType: 'BASIC_SURROGATE',
-            attestationCertificate: null,
-            facetId: 'ios:bundle-id:com.example.app',
-            device: { deviceId: 'phone-1', name: 'Phone', platform: 'IOS' },
             pushToken: 'apns-token-phone',
-            name: 'My phone',
-            hints: ['client-device', 'hybrid'],
-            createdDtm: iso(10),
-            context: { ip: '192.0.2.1' },
           },
         },
       ]);
@@ -322,7 +368,9 @@ describe('registration', () => {
           lastUsedDtm: null,
         },
       },
-      devices: { 'phone-1': { deviceId: 'phone-1', name: 'Phone', platform: 'IOS', pushToken: 'apns-token-phone' } },
+      devices: {
+        'phone-1': { deviceId: 'phone-1', name: 'Phone', platform: 'IOS', pushToken: 'apns-token-phone' },
+      },
       relyingParties: {},
       sessions: {},
     });
@@ -356,23 +404,37 @@ describe('registration', () => {
         },
       ]);
     expect(failed.state).toEqual({ appkeys: {}, devices: {}, relyingParties: {}, sessions: {} });
-    failed.when(completeRegistration()).thenThrows(DomainError, rejectedWith('not-found', 'APPKEY_SESSION_NOT_FOUND'));
+    failed
+      .when(completeRegistration())
+      .thenThrows(DomainError, rejectedWith('not-found', 'APPKEY_SESSION_NOT_FOUND'));
   });
 
   it('sessions: unknown, used, of another kind or another store are 404; expired ones 410', () => {
     // A user with a key, so that an authentication session can be opened too.
-    const started = user(PHONE_DEVICE).followedBy(startRegistration(), startAuthentication({ sessionId: 'auth-x' }));
+    const started = user(PHONE_DEVICE).followedBy(
+      startRegistration(),
+      startAuthentication({ sessionId: 'auth-x' }),
+    );
     const complete = (over: Partial<Command<'CompleteAppkeyRegistration'>> = {}) =>
-      completeRegistration({ appkeyId: 'ak-2', device: DEVICES['tablet-1'], verdict: registrationVerdict(KEY_2), ...over });
+      completeRegistration({
+        appkeyId: 'ak-2',
+        device: DEVICES['tablet-1'],
+        verdict: registrationVerdict(KEY_2),
+        ...over,
+      });
     const notFound = rejectedWith('not-found', 'APPKEY_SESSION_NOT_FOUND');
     started.when(complete({ sessionId: 'nope' })).thenThrows(DomainError, notFound);
     started.when(complete({ storeId: 'store-2' })).thenThrows(DomainError, notFound);
     started.when(complete({ sessionId: 'auth-x' })).thenThrows(DomainError, notFound);
-    started.when(completeAuthentication(signed(KEY_1, 1), { sessionId: 'reg-1' })).thenThrows(DomainError, notFound);
+    started
+      .when(completeAuthentication(signed(KEY_1, 1), { sessionId: 'reg-1' }))
+      .thenThrows(DomainError, notFound);
     started.followedBy(complete()).when(complete()).thenThrows(DomainError, notFound);
 
     started.when(complete(at(300))).thenThrows(DomainError, rejectedWith('gone', 'APPKEY_SESSION_EXPIRED'));
-    expect(outcome(started.when(complete(at(299))).decided().events).type).toBe('AppkeyRegistrationCompleted');
+    expect(outcome(started.when(complete(at(299))).decided().events).type).toBe(
+      'AppkeyRegistrationCompleted',
+    );
   });
 
   it('refuses a key id the user already has for the relying party (409), leaving the session open', () => {
@@ -385,14 +447,22 @@ describe('registration', () => {
       .when(completeRegistration({ ...again, appkeyId: 'ak-1', verdict: registrationVerdict(KEY_2) }))
       .thenThrows(DomainError, rejectedWith('conflict', 'APPKEY_ALREADY_REGISTERED'));
     // Nothing was appended: the same session then completes with another key.
-    expect(outcome(reopened.when(completeRegistration({ ...again, verdict: registrationVerdict(KEY_2) })).decided().events).type).toBe(
-      'AppkeyRegistrationCompleted',
-    );
+    expect(
+      outcome(
+        reopened.when(completeRegistration({ ...again, verdict: registrationVerdict(KEY_2) })).decided()
+          .events,
+      ).type,
+    ).toBe('AppkeyRegistrationCompleted');
     // The key id is unique per relying party only.
-    const otherRp = user(PHONE_DEVICE).followedBy(startRegistration({ sessionId: 'reg-2', rpId: OTHER_RP, ...at(20) }));
-    expect(outcome(otherRp.when(completeRegistration({ ...again, verdict: registrationVerdict(KEY_1) })).decided().events).type).toBe(
-      'AppkeyRegistrationCompleted',
+    const otherRp = user(PHONE_DEVICE).followedBy(
+      startRegistration({ sessionId: 'reg-2', rpId: OTHER_RP, ...at(20) }),
     );
+    expect(
+      outcome(
+        otherRp.when(completeRegistration({ ...again, verdict: registrationVerdict(KEY_1) })).decided()
+          .events,
+      ).type,
+    ).toBe('AppkeyRegistrationCompleted');
   });
 
   it('refuses a device beyond maxDevices of the relying party (409); a known device is not counted twice', () => {
@@ -402,7 +472,8 @@ describe('registration', () => {
       .decided()
       .when(registration({ ...LAPTOP_DEVICE, maxDevices: 2 })[1]!)
       .thenThrows(DomainError, rejectedWith('conflict', 'MAX_DEVICES_REACHED'));
-    const events = (key: KeyFixture) => twoDevices.followedBy(...registration(key)).events.slice(twoDevices.events.length);
+    const events = (key: KeyFixture) =>
+      twoDevices.followedBy(...registration(key)).events.slice(twoDevices.events.length);
     // A second key type from a device that already holds a key: still two devices.
     expect(events({ ...PHONE_BIOMETRIC, maxDevices: 2 }).map((e) => e.type)).toEqual([
       'AppkeyRegistrationStarted',
@@ -421,7 +492,9 @@ describe('registration', () => {
   });
 
   it('a new key of a device for the same relying party and key type replaces the old one (REPLACED, then completed)', () => {
-    const held = user(PHONE_DEVICE, PHONE_BIOMETRIC, PHONE_OTHER_RP).followedBy(startRegistration({ sessionId: 'reg-new', ...at(20) }));
+    const held = user(PHONE_DEVICE, PHONE_BIOMETRIC, PHONE_OTHER_RP).followedBy(
+      startRegistration({ sessionId: 'reg-new', ...at(20) }),
+    );
     const newPushToken = { ...DEVICES['phone-1'], pushToken: 'apns-token-phone-2' };
     const { events, state } = held
       .when(
@@ -436,14 +509,7 @@ describe('registration', () => {
       )
       .decided();
     expect(events.map((e) => e.type)).toEqual(['AppkeyDeregistered', 'AppkeyRegistrationCompleted']);
-    expect(events[0]!.data).toEqual({
-      appkeyId: 'ak-1',
-      rpId: RP,
-      keyId: KEY_1,
-      deviceId: 'phone-1',
-      reason: 'REPLACED',
-      at: iso(21),
-    });
+    expect(events[0]!.data).toEqual(phoneKeyGone('REPLACED', 21));
     // The biometric key and the other relying party's key stay.
     expect(Object.keys(state.appkeys).sort()).toEqual(['ak-3', 'ak-4', 'ak-new']);
     expect(state.devices['phone-1']?.pushToken).toBe('apns-token-phone-2');
@@ -462,6 +528,19 @@ describe('registration', () => {
 });
 
 describe('authentication', () => {
+  /** What every outcome of the default completion with the phone's key records. */
+  const completedOnPhone = {
+    sessionId: 'auth-1',
+    authenticationId: 'a-1',
+    rpId: RP,
+    policyName: 'login',
+    at: iso(70),
+    context: { ip: '192.0.2.9' },
+    appkeyId: 'ak-1',
+    keyId: KEY_1,
+    deviceId: 'phone-1',
+  };
+
   it('a start allows the ACTIVE keys of the relying party (of the device, when named), and keeps the transaction', () => {
     const keys = user(PHONE_DEVICE, TABLET_DEVICE, PHONE_BIOMETRIC, PHONE_OTHER_RP).followedBy({
       type: 'UpdateAppkey',
@@ -487,10 +566,20 @@ describe('authentication', () => {
         },
       },
     ]);
-    expect(state.sessions['auth-1']).toMatchObject({ kind: 'AUTHENTICATION', allowedKeyIds: [KEY_1, KEY_2], transactionContent: null });
+    expect(state.sessions['auth-1']).toMatchObject({
+      kind: 'AUTHENTICATION',
+      allowedKeyIds: [KEY_1, KEY_2],
+      transactionContent: null,
+    });
 
-    const [onTablet] = keys.when(startAuthentication({ deviceId: 'tablet-1', transactionContent: 'UGF5IDEwIEVVUg' })).decided().events;
-    expect(onTablet!.data).toMatchObject({ allowedKeyIds: [KEY_2], transaction: true, transactionContent: 'UGF5IDEwIEVVUg' });
+    const [onTablet] = keys
+      .when(startAuthentication({ deviceId: 'tablet-1', transactionContent: 'UGF5IDEwIEVVUg' }))
+      .decided().events;
+    expect(onTablet!.data).toMatchObject({
+      allowedKeyIds: [KEY_2],
+      transaction: true,
+      transactionContent: 'UGF5IDEwIEVVUg',
+    });
     const [otherRp] = keys.when(startAuthentication({ rpId: OTHER_RP })).decided().events;
     expect(otherRp!.data).toMatchObject({ allowedKeyIds: [KEY_4] });
   });
@@ -515,15 +604,7 @@ describe('authentication', () => {
         {
           type: 'AppkeyAuthenticationSucceeded',
           data: {
-            sessionId: 'auth-1',
-            authenticationId: 'a-1',
-            rpId: RP,
-            policyName: 'login',
-            at: iso(70),
-            context: { ip: '192.0.2.9' },
-            appkeyId: 'ak-1',
-            keyId: KEY_1,
-            deviceId: 'phone-1',
+            ...completedOnPhone,
             aaid: AAID,
             transactionConfirmed: false,
             signCounter: 6,
@@ -536,10 +617,17 @@ describe('authentication', () => {
   });
 
   it('a success resets the failures of the relying party', () => {
-    const failedTwice = user(PHONE_DEVICE).followedBy(...attempt(1, badSignature), ...attempt(2, badSignature));
+    const failedTwice = user(PHONE_DEVICE).followedBy(
+      ...attempt(1, badSignature),
+      ...attempt(2, badSignature),
+    );
     expect(failedTwice.state().relyingParties[RP]?.failedAttempts).toBe(2);
     const succeeded = failedTwice.followedBy(...attempt(3, signed(KEY_1, 1)));
-    expect(succeeded.state().relyingParties[RP]).toEqual({ preferredDevices: [], failedAttempts: 0, lockedUntil: null });
+    expect(succeeded.state().relyingParties[RP]).toEqual({
+      preferredDevices: [],
+      failedAttempts: 0,
+      lockedUntil: null,
+    });
     expect(failureOf(completing(succeeded, 4, badSignature).events).failedAttempts).toBe(1);
   });
 
@@ -550,7 +638,9 @@ describe('authentication', () => {
     expect(history.events.filter((e) => e.type === 'AppkeyAuthenticationSucceeded')).toHaveLength(2);
     expect(history.state().appkeys['ak-1']?.signCounter).toBe(0);
     // From zero a counter may start counting.
-    expect(outcome(completing(history, 3, signed(KEY_1, 1)).events).type).toBe('AppkeyAuthenticationSucceeded');
+    expect(outcome(completing(history, 3, signed(KEY_1, 1)).events).type).toBe(
+      'AppkeyAuthenticationSucceeded',
+    );
   });
 
   it('flags a counter that does not grow as COUNTER_REGRESSION, keeping the stored counter', () => {
@@ -582,15 +672,7 @@ describe('authentication', () => {
       {
         type: 'AppkeyAuthenticationFailed',
         data: {
-          sessionId: 'auth-1',
-          authenticationId: 'a-1',
-          rpId: RP,
-          policyName: 'login',
-          at: iso(70),
-          context: { ip: '192.0.2.9' },
-          appkeyId: 'ak-1',
-          keyId: KEY_1,
-          deviceId: 'phone-1',
+          ...completedOnPhone,
           reason: 'SIGNATURE_INVALID',
           counterRegression: false,
           failedAttempts: 1,
@@ -603,19 +685,35 @@ describe('authentication', () => {
     expect(state.appkeys['ak-1']?.lastUsedDtm).toBeNull();
 
     const noKey = failureOf(
-      started.when(completeAuthentication({ ok: false, reason: 'FINAL_CHALLENGE_MISMATCH', keyId: null })).decided().events,
+      started
+        .when(completeAuthentication({ ok: false, reason: 'FINAL_CHALLENGE_MISMATCH', keyId: null }))
+        .decided().events,
     );
-    expect(noKey).toMatchObject({ appkeyId: null, keyId: null, deviceId: null, reason: 'FINAL_CHALLENGE_MISMATCH' });
+    expect(noKey).toMatchObject({
+      appkeyId: null,
+      keyId: null,
+      deviceId: null,
+      reason: 'FINAL_CHALLENGE_MISMATCH',
+    });
   });
 
   it('a key the session did not allow, of another relying party, or unknown is UNKNOWN_KEY', () => {
     const started = user(PHONE_DEVICE, PHONE_OTHER_RP).followedBy(startAuthentication());
-    const reasonOf = (verdict: AssertionVerdict, on = started) => failureOf(on.when(completeAuthentication(verdict)).decided().events);
-    expect(reasonOf(signed('dW5rbm93bg', 1))).toMatchObject({ reason: 'UNKNOWN_KEY', appkeyId: null, keyId: 'dW5rbm93bg' });
+    const reasonOf = (verdict: AssertionVerdict, on = started) =>
+      failureOf(on.when(completeAuthentication(verdict)).decided().events);
+    expect(reasonOf(signed('dW5rbm93bg', 1))).toMatchObject({
+      reason: 'UNKNOWN_KEY',
+      appkeyId: null,
+      keyId: 'dW5rbm93bg',
+    });
     expect(reasonOf(signed(KEY_4, 1))).toMatchObject({ reason: 'UNKNOWN_KEY', appkeyId: null });
     // Registered after the start: the user's key, but not one the session allowed.
     const later = started.followedBy(...registration({ ...TABLET_DEVICE, at: 61 }));
-    expect(reasonOf(signed(KEY_2, 1), later)).toMatchObject({ reason: 'UNKNOWN_KEY', appkeyId: 'ak-2', deviceId: 'tablet-1' });
+    expect(reasonOf(signed(KEY_2, 1), later)).toMatchObject({
+      reason: 'UNKNOWN_KEY',
+      appkeyId: 'ak-2',
+      deviceId: 'tablet-1',
+    });
     // Deleted since the start.
     const deleted = started.followedBy({ type: 'DeleteAppkey', ...at(61), appkeyId: 'ak-1' });
     expect(reasonOf(signed(KEY_1, 1), deleted)).toMatchObject({ reason: 'UNKNOWN_KEY', appkeyId: null });
@@ -625,18 +723,25 @@ describe('authentication', () => {
     const suspended = user(PHONE_DEVICE)
       .followedBy(startAuthentication())
       .followedBy({ type: 'UpdateAppkey', ...at(61), appkeyId: 'ak-1', status: 'SUSPENDED' });
-    expect(failureOf(suspended.when(completeAuthentication(signed(KEY_1, 1))).decided().events)).toMatchObject({
+    expect(
+      failureOf(suspended.when(completeAuthentication(signed(KEY_1, 1))).decided().events),
+    ).toMatchObject({
       reason: 'APPKEY_NOT_ACTIVE',
       appkeyId: 'ak-1',
     });
   });
 
   it('a transaction sent but not confirmed is TRANSACTION_MISMATCH; confirmed, it succeeds', () => {
-    const withTransaction = user(PHONE_DEVICE).followedBy(startAuthentication({ transactionContent: 'UGF5IDEwIEVVUg' }));
-    expect(failureOf(withTransaction.when(completeAuthentication(signed(KEY_1, 1, false))).decided().events).reason).toBe(
-      'TRANSACTION_MISMATCH',
+    const withTransaction = user(PHONE_DEVICE).followedBy(
+      startAuthentication({ transactionContent: 'UGF5IDEwIEVVUg' }),
     );
-    expect(outcome(withTransaction.when(completeAuthentication(signed(KEY_1, 1, true))).decided().events).data).toMatchObject({
+    expect(
+      failureOf(withTransaction.when(completeAuthentication(signed(KEY_1, 1, false))).decided().events)
+        .reason,
+    ).toBe('TRANSACTION_MISMATCH');
+    expect(
+      outcome(withTransaction.when(completeAuthentication(signed(KEY_1, 1, true))).decided().events).data,
+    ).toMatchObject({
       transactionConfirmed: true,
     });
     // Without a transaction nothing needs confirming.
@@ -647,23 +752,42 @@ describe('authentication', () => {
   });
 
   it('locks the relying party at maxFailedAttempts until now + lockoutDuration: 423 until then, other relying parties unaffected', () => {
-    const twoFailures = user(PHONE_DEVICE, PHONE_OTHER_RP).followedBy(...attempt(1, badSignature), ...attempt(2, badSignature));
+    const twoFailures = user(PHONE_DEVICE, PHONE_OTHER_RP).followedBy(
+      ...attempt(1, badSignature),
+      ...attempt(2, badSignature),
+    );
     expect(twoFailures.state().relyingParties[RP]).toMatchObject({ failedAttempts: 2, lockedUntil: null });
     // A session opened before the lock cannot be completed while it holds.
     const pending = twoFailures.followedBy(startAuthentication({ sessionId: 'auth-pending', ...at(290) }));
     const lockedUntil = iso(305 + 15 * 60);
-    expect(failureOf(completing(pending, 3, badSignature).events)).toMatchObject({ failedAttempts: 3, lockedUntil });
+    expect(failureOf(completing(pending, 3, badSignature).events)).toMatchObject({
+      failedAttempts: 3,
+      lockedUntil,
+    });
     const locked = pending.followedBy(...attempt(3, badSignature));
-    expect(locked.state().relyingParties[RP]).toEqual({ preferredDevices: [], failedAttempts: 3, lockedUntil });
+    expect(locked.state().relyingParties[RP]).toEqual({
+      preferredDevices: [],
+      failedAttempts: 3,
+      lockedUntil,
+    });
 
     const isLocked = rejectedWith('locked', 'APPKEY_LOCKED');
     locked.when(startAuthentication({ sessionId: 'auth-9', ...at(400) })).thenThrows(DomainError, isLocked);
-    locked.when(completeAuthentication(signed(KEY_1, 1), { sessionId: 'auth-pending', ...at(310) })).thenThrows(DomainError, isLocked);
-    locked.when(startAuthentication({ sessionId: 'auth-9', ...at(305 + 15 * 60 - 1) })).thenThrows(DomainError, isLocked);
-    expect(locked.when(startAuthentication({ sessionId: 'auth-9', rpId: OTHER_RP, ...at(400) })).decided().events).toHaveLength(1);
-    const resourceAt = (seconds: number) => toAppkeyResource(locked.state(), locked.state().appkeys['ak-1']!, plus(T0, seconds));
+    locked
+      .when(completeAuthentication(signed(KEY_1, 1), { sessionId: 'auth-pending', ...at(310) }))
+      .thenThrows(DomainError, isLocked);
+    locked
+      .when(startAuthentication({ sessionId: 'auth-9', ...at(305 + 15 * 60 - 1) }))
+      .thenThrows(DomainError, isLocked);
+    expect(
+      locked.when(startAuthentication({ sessionId: 'auth-9', rpId: OTHER_RP, ...at(400) })).decided().events,
+    ).toHaveLength(1);
+    const resourceAt = (seconds: number) =>
+      toAppkeyResource(locked.state(), locked.state().appkeys['ak-1']!, plus(T0, seconds));
     expect(resourceAt(400).locked).toBe(true);
-    expect(toAppkeyResource(locked.state(), locked.state().appkeys['ak-4']!, plus(T0, 400)).locked).toBe(false);
+    expect(toAppkeyResource(locked.state(), locked.state().appkeys['ak-4']!, plus(T0, 400)).locked).toBe(
+      false,
+    );
     expect(resourceAt(305 + 15 * 60).locked).toBe(false);
 
     // Once it expires a start is allowed again; a success unlocks, while a failure locks again at once
@@ -679,8 +803,12 @@ describe('authentication', () => {
 
   it('maxFailedAttempts 0 disables the lockout', () => {
     const noLockout: Lockout = { maxFailedAttempts: 0, lockoutDuration: 'PT15M' };
-    const failures = user(PHONE_DEVICE).followedBy(...[1, 2, 3, 4, 5].flatMap((n) => attempt(n, badSignature, noLockout)));
-    const recorded = failures.events.filter((e) => e.type === 'AppkeyAuthenticationFailed').map((e) => e.data);
+    const failures = user(PHONE_DEVICE).followedBy(
+      ...[1, 2, 3, 4, 5].flatMap((n) => attempt(n, badSignature, noLockout)),
+    );
+    const recorded = failures.events
+      .filter((e) => e.type === 'AppkeyAuthenticationFailed')
+      .map((e) => e.data);
     expect(recorded.map((d) => [d.failedAttempts, d.lockedUntil])).toEqual([
       [1, null],
       [2, null],
@@ -688,7 +816,9 @@ describe('authentication', () => {
       [4, null],
       [5, null],
     ]);
-    expect(failures.when(startAuthentication({ sessionId: 'auth-9', ...at(600) })).decided().events).toHaveLength(1);
+    expect(
+      failures.when(startAuthentication({ sessionId: 'auth-9', ...at(600) })).decided().events,
+    ).toHaveLength(1);
   });
 });
 
@@ -717,31 +847,57 @@ describe('pushes', () => {
 
 describe('management', () => {
   const keys = () => user(PHONE_DEVICE, TABLET_DEVICE, PHONE_BIOMETRIC, PHONE_OTHER_RP);
-  const deregister = (types: Command<'DeregisterAppkeys'>['types'], over: Partial<Command<'DeregisterAppkeys'>> = {}): AppkeyCommand => ({
+  const deregister = (
+    types: Command<'DeregisterAppkeys'>['types'],
+    over: Partial<Command<'DeregisterAppkeys'>> = {},
+  ): AppkeyCommand => ({
     type: 'DeregisterAppkeys',
     ...at(30),
     rpId: RP,
     types,
     ...over,
   });
-  const gone = (events: AppkeyEvent[]) => events.map((e) => [e.type, (e.data as { appkeyId: string; reason?: string }).appkeyId, (e.data as { reason?: string }).reason]);
+  const gone = (events: AppkeyEvent[]) =>
+    events.map((e) => [
+      e.type,
+      (e.data as { appkeyId: string; reason?: string }).appkeyId,
+      (e.data as { reason?: string }).reason,
+    ]);
 
   it('deregisters the keys of the relying party by type, and of one device when named', () => {
-    expect(gone(keys().when(deregister(['BIOMETRIC'])).decided().events)).toEqual([['AppkeyDeregistered', 'ak-3', 'DEREGISTERED']]);
-    expect(gone(keys().when(deregister(['DEVICE'])).decided().events)).toEqual([
+    expect(
+      gone(
+        keys()
+          .when(deregister(['BIOMETRIC']))
+          .decided().events,
+      ),
+    ).toEqual([['AppkeyDeregistered', 'ak-3', 'DEREGISTERED']]);
+    expect(
+      gone(
+        keys()
+          .when(deregister(['DEVICE']))
+          .decided().events,
+      ),
+    ).toEqual([
       ['AppkeyDeregistered', 'ak-1', 'DEREGISTERED'],
       ['AppkeyDeregistered', 'ak-2', 'DEREGISTERED'],
     ]);
-    expect(gone(keys().when(deregister(['DEVICE'], { deviceId: 'tablet-1' })).decided().events)).toEqual([
-      ['AppkeyDeregistered', 'ak-2', 'DEREGISTERED'],
-    ]);
-    const { events, state } = keys().when(deregister(['ALL'])).decided();
+    expect(
+      gone(
+        keys()
+          .when(deregister(['DEVICE'], { deviceId: 'tablet-1' }))
+          .decided().events,
+      ),
+    ).toEqual([['AppkeyDeregistered', 'ak-2', 'DEREGISTERED']]);
+    const { events, state } = keys()
+      .when(deregister(['ALL']))
+      .decided();
     expect(gone(events)).toEqual([
       ['AppkeyDeregistered', 'ak-1', 'DEREGISTERED'],
       ['AppkeyDeregistered', 'ak-2', 'DEREGISTERED'],
       ['AppkeyDeregistered', 'ak-3', 'DEREGISTERED'],
     ]);
-    expect(events[0]!.data).toEqual({ appkeyId: 'ak-1', rpId: RP, keyId: KEY_1, deviceId: 'phone-1', reason: 'DEREGISTERED', at: iso(30) });
+    expect(events[0]!.data).toEqual(phoneKeyGone('DEREGISTERED', 30));
     expect(Object.keys(state.appkeys)).toEqual(['ak-4']);
     // A device left without any key is forgotten, with its push token; one still holding a key stays.
     expect(Object.keys(state.devices)).toEqual(['phone-1']);
@@ -749,38 +905,73 @@ describe('management', () => {
   });
 
   it('deregisters nothing when no key matches', () => {
-    keys().when(deregister(['ALL'], { deviceId: 'laptop-1' })).thenNothingHappened();
-    keys().when(deregister(['BIOMETRIC'], { rpId: OTHER_RP })).thenNothingHappened();
-    keys().when(deregister(['ALL'], { rpId: 'third.example' })).thenNothingHappened();
+    keys()
+      .when(deregister(['ALL'], { deviceId: 'laptop-1' }))
+      .thenNothingHappened();
+    keys()
+      .when(deregister(['BIOMETRIC'], { rpId: OTHER_RP }))
+      .thenNothingHappened();
+    keys()
+      .when(deregister(['ALL'], { rpId: 'third.example' }))
+      .thenNothingHappened();
   });
 
   it('sets the preferred devices of a relying party (ordered); setting the same list is a no-op', () => {
-    const set = (deviceIds: string[], rpId = RP): AppkeyCommand => ({ type: 'SetPreferredDevices', ...at(30), rpId, deviceIds });
+    const set = (deviceIds: string[], rpId = RP): AppkeyCommand => ({
+      type: 'SetPreferredDevices',
+      ...at(30),
+      rpId,
+      deviceIds,
+    });
     const { state } = keys()
       .when(set(['tablet-1', 'phone-1']))
-      .then([{ type: 'AppkeyPreferredDevicesSet', data: { rpId: RP, deviceIds: ['tablet-1', 'phone-1'], at: iso(30) } }]);
+      .then([
+        {
+          type: 'AppkeyPreferredDevicesSet',
+          data: { rpId: RP, deviceIds: ['tablet-1', 'phone-1'], at: iso(30) },
+        },
+      ]);
     expect(state.relyingParties[RP]?.preferredDevices).toEqual(['tablet-1', 'phone-1']);
     expect(state.relyingParties[OTHER_RP]).toBeUndefined();
-    const preferred = given([...keys().events, ...keys().when(set(['tablet-1', 'phone-1'])).decided().events]);
+    const preferred = given([
+      ...keys().events,
+      ...keys()
+        .when(set(['tablet-1', 'phone-1']))
+        .decided().events,
+    ]);
     preferred.when(set(['tablet-1', 'phone-1'])).thenNothingHappened();
-    expect(outcome(preferred.when(set(['phone-1', 'tablet-1'])).decided().events).data).toMatchObject({ deviceIds: ['phone-1', 'tablet-1'] });
+    expect(outcome(preferred.when(set(['phone-1', 'tablet-1'])).decided().events).data).toMatchObject({
+      deviceIds: ['phone-1', 'tablet-1'],
+    });
     expect(outcome(preferred.when(set([])).decided().events).data).toMatchObject({ deviceIds: [] });
     keys().when(set([])).thenNothingHappened();
   });
 
   it('refuses a preferred device that holds no key of the relying party (400 naming each bad entry)', () => {
     const error = keys()
-      .when({ type: 'SetPreferredDevices', ...at(30), rpId: OTHER_RP, deviceIds: ['phone-1', 'tablet-1', 'laptop-1'] })
+      .when({
+        type: 'SetPreferredDevices',
+        ...at(30),
+        rpId: OTHER_RP,
+        deviceIds: ['phone-1', 'tablet-1', 'laptop-1'],
+      })
       .thenThrows(DomainError, rejectedWith('validation', 'UNKNOWN_DEVICE'));
     expect(error.errors?.map((e) => e.path)).toEqual(['body.deviceIds.1', 'body.deviceIds.2']);
     expect(error.errors?.[0]?.message).toContain('tablet-1');
   });
 
   it('removes one preferred device; one that is not preferred is 404', () => {
-    const preferred = keys().followedBy({ type: 'SetPreferredDevices', ...at(30), rpId: RP, deviceIds: ['phone-1', 'tablet-1'] });
+    const preferred = keys().followedBy({
+      type: 'SetPreferredDevices',
+      ...at(30),
+      rpId: RP,
+      deviceIds: ['phone-1', 'tablet-1'],
+    });
     preferred
       .when({ type: 'RemovePreferredDevice', ...at(31), rpId: RP, deviceId: 'phone-1' })
-      .then([{ type: 'AppkeyPreferredDevicesSet', data: { rpId: RP, deviceIds: ['tablet-1'], at: iso(31) } }]);
+      .then([
+        { type: 'AppkeyPreferredDevicesSet', data: { rpId: RP, deviceIds: ['tablet-1'], at: iso(31) } },
+      ]);
     preferred
       .when({ type: 'RemovePreferredDevice', ...at(31), rpId: OTHER_RP, deviceId: 'phone-1' })
       .thenThrows(DomainError, rejectedWith('not-found', 'PREFERRED_DEVICE_NOT_FOUND'));
@@ -790,7 +981,12 @@ describe('management', () => {
   });
 
   it('a device stops being preferred when its last key of the relying party goes', () => {
-    const preferred = keys().followedBy({ type: 'SetPreferredDevices', ...at(30), rpId: RP, deviceIds: ['phone-1', 'tablet-1'] });
+    const preferred = keys().followedBy({
+      type: 'SetPreferredDevices',
+      ...at(30),
+      rpId: RP,
+      deviceIds: ['phone-1', 'tablet-1'],
+    });
     const oneLeft = preferred.followedBy({ type: 'DeleteAppkey', ...at(31), appkeyId: 'ak-1' });
     expect(oneLeft.state().relyingParties[RP]?.preferredDevices).toEqual(['phone-1', 'tablet-1']);
     const noneLeft = oneLeft.followedBy({ type: 'DeleteAppkey', ...at(32), appkeyId: 'ak-3' });
@@ -805,7 +1001,14 @@ describe('management', () => {
       .then([
         {
           type: 'AppkeyDeregistered',
-          data: { appkeyId: 'ak-2', rpId: RP, keyId: KEY_2, deviceId: 'tablet-1', reason: 'KEY_ID_DELETED', at: iso(30) },
+          data: {
+            appkeyId: 'ak-2',
+            rpId: RP,
+            keyId: KEY_2,
+            deviceId: 'tablet-1',
+            reason: 'KEY_ID_DELETED',
+            at: iso(30),
+          },
         },
       ]);
     expect(state.appkeys).not.toHaveProperty('ak-2');
@@ -820,14 +1023,23 @@ describe('management', () => {
 
   it('updates status and name; setting what is there is a no-op; REVOKED is final', () => {
     const phone = user(PHONE_DEVICE);
-    phone.when({ type: 'UpdateAppkey', ...at(30), appkeyId: 'ak-1', status: 'ACTIVE', name: 'My phone' }).thenNothingHappened();
+    phone
+      .when({ type: 'UpdateAppkey', ...at(30), appkeyId: 'ak-1', status: 'ACTIVE', name: 'My phone' })
+      .thenNothingHappened();
     phone.when({ type: 'UpdateAppkey', ...at(30), appkeyId: 'ak-1' }).thenNothingHappened();
-    const { state } = phone.when({ type: 'UpdateAppkey', ...at(30), appkeyId: 'ak-1', status: 'SUSPENDED', name: null }).then([
-      { type: 'AppkeyStatusChanged', data: { appkeyId: 'ak-1', status: 'SUSPENDED', at: iso(30) } },
-      { type: 'AppkeyRenamed', data: { appkeyId: 'ak-1', name: null, at: iso(30) } },
-    ]);
+    const { state } = phone
+      .when({ type: 'UpdateAppkey', ...at(30), appkeyId: 'ak-1', status: 'SUSPENDED', name: null })
+      .then([
+        { type: 'AppkeyStatusChanged', data: { appkeyId: 'ak-1', status: 'SUSPENDED', at: iso(30) } },
+        { type: 'AppkeyRenamed', data: { appkeyId: 'ak-1', name: null, at: iso(30) } },
+      ]);
     expect(state.appkeys['ak-1']).toMatchObject({ status: 'SUSPENDED', name: null });
-    const revoked = phone.followedBy({ type: 'UpdateAppkey', ...at(30), appkeyId: 'ak-1', status: 'REVOKED' });
+    const revoked = phone.followedBy({
+      type: 'UpdateAppkey',
+      ...at(30),
+      appkeyId: 'ak-1',
+      status: 'REVOKED',
+    });
     revoked
       .when({ type: 'UpdateAppkey', ...at(31), appkeyId: 'ak-1', name: 'x' })
       .thenThrows(DomainError, rejectedWith('conflict', 'APPKEY_REVOKED'));
@@ -840,12 +1052,14 @@ describe('management', () => {
   });
 
   it('deletes an appkey by id, which releases its key id', () => {
-    const deleted = user(PHONE_DEVICE).when({ type: 'DeleteAppkey', ...at(30), appkeyId: 'ak-1' }).then([
-      {
-        type: 'AppkeyDeregistered',
-        data: { appkeyId: 'ak-1', rpId: RP, keyId: KEY_1, deviceId: 'phone-1', reason: 'DELETED', at: iso(30) },
-      },
-    ]);
+    const deleted = user(PHONE_DEVICE)
+      .when({ type: 'DeleteAppkey', ...at(30), appkeyId: 'ak-1' })
+      .then([
+        {
+          type: 'AppkeyDeregistered',
+          data: phoneKeyGone('DELETED', 30),
+        },
+      ]);
     expect([deleted.state.appkeys, deleted.state.devices]).toEqual([{}, {}]);
     expect(keyIdKeysOf(deleted.state)).toEqual([]);
     deleted
@@ -860,7 +1074,10 @@ describe('management', () => {
     const late: AppkeyEvent[] = [
       { type: 'AppkeyRenamed', data: { appkeyId: 'ak-1', name: 'x', at: iso(31) } },
       { type: 'AppkeyStatusChanged', data: { appkeyId: 'ak-1', status: 'SUSPENDED', at: iso(31) } },
-      { type: 'AppkeyDeregistered', data: { appkeyId: 'ak-1', rpId: RP, keyId: KEY_1, deviceId: 'phone-1', reason: 'DELETED', at: iso(31) } },
+      {
+        type: 'AppkeyDeregistered',
+        data: phoneKeyGone('DELETED', 31),
+      },
     ];
     expect(given([...removed.events, ...late]).state()).toEqual(removed.state());
   });
@@ -881,8 +1098,20 @@ describe('session expiry', () => {
         data: {
           reason: 'EXPIRED',
           sessions: [
-            { sessionId: 'reg-a', kind: 'REGISTRATION', rpId: RP, policyName: 'default', expiresDtm: iso(110) },
-            { sessionId: 'auth-b', kind: 'AUTHENTICATION', rpId: RP, policyName: 'login', expiresDtm: iso(120) },
+            {
+              sessionId: 'reg-a',
+              kind: 'REGISTRATION',
+              rpId: RP,
+              policyName: 'default',
+              expiresDtm: iso(110),
+            },
+            {
+              sessionId: 'auth-b',
+              kind: 'AUTHENTICATION',
+              rpId: RP,
+              policyName: 'login',
+              expiresDtm: iso(120),
+            },
           ],
           at: iso(120),
         },
@@ -893,7 +1122,15 @@ describe('session expiry', () => {
 });
 
 describe('integration events', () => {
-  const PRIVATE = ['sessionId', 'storeId', 'challenge', 'publicKey', 'pushToken', 'allowedKeyIds', 'transactionContent'];
+  const PRIVATE = [
+    'sessionId',
+    'storeId',
+    'challenge',
+    'publicKey',
+    'pushToken',
+    'allowedKeyIds',
+    'transactionContent',
+  ];
   /** Every key at any depth of a value. */
   const keysOf = (value: unknown): string[] =>
     Array.isArray(value)
@@ -906,9 +1143,19 @@ describe('integration events', () => {
   const history = (): AppkeyEvent[] => {
     const lived = user(PHONE_DEVICE, TABLET_DEVICE).followedBy(
       startRegistration({ sessionId: 'reg-x', ...at(10) }),
-      completeRegistration({ sessionId: 'reg-x', ...at(11), verdict: { ok: false, reason: 'FACET_NOT_TRUSTED' } }),
+      completeRegistration({
+        sessionId: 'reg-x',
+        ...at(11),
+        verdict: { ok: false, reason: 'FACET_NOT_TRUSTED' },
+      }),
       startAuthentication({ transactionContent: 'UGF5IDEwIEVVUg' }),
-      { type: 'RecordPushes', ...at(61), sessionId: 'auth-1', rpId: RP, outcomes: [{ deviceId: 'phone-1', provider: 'APNS', status: 'SENT' }] },
+      {
+        type: 'RecordPushes',
+        ...at(61),
+        sessionId: 'auth-1',
+        rpId: RP,
+        outcomes: [{ deviceId: 'phone-1', provider: 'APNS', status: 'SENT' }],
+      },
       completeAuthentication(signed(KEY_1, 1, true)),
       ...attempt(2, badSignature),
       { type: 'UpdateAppkey', ...at(300), appkeyId: 'ak-1', status: 'SUSPENDED', name: 'Old phone' },
@@ -929,32 +1176,17 @@ describe('integration events', () => {
       const schema = appkeyIntegrationEvents[event.type].schema;
       expect(schema.parse(published.data)).toEqual(published.data);
       // Private stored fields are also absent from the JSON text (e.g. a push token as a value).
-      expect(JSON.stringify(published.data)).not.toMatch(/apns-token|fcm-token|MFkwEwYH|YSBmcmVzaCBh|UGF5IDEwIEVVUg/);
+      expect(JSON.stringify(published.data)).not.toMatch(
+        /apns-token|fcm-token|MFkwEwYH|YSBmcmVzaCBh|UGF5IDEwIEVVUg/,
+      );
     }
   });
 
   it('publish what the integration schemas declare', () => {
     const events = history();
-    const of = (type: AppkeyEvent['type']) => toAppkeyIntegrationEvent(events.find((e) => e.type === type)!).data;
-    expect(of('AppkeyRegistrationCompleted')).toEqual({
-      appkeyId: 'ak-1',
-      rpId: RP,
-      policyName: 'default',
-      keyType: 'DEVICE',
-      keyId: KEY_1,
-      aaid: AAID,
-      signAlgorithm: 1,
-      signCounter: 0,
-      authenticatorVersion: 1,
-      attestationType: 'BASIC_SURROGATE',
-      attestationCertificate: null,
-      facetId: 'ios:bundle-id:com.example.app',
-      device: { deviceId: 'phone-1', name: 'Phone', platform: 'IOS' },
-      name: 'My phone',
-      hints: ['client-device', 'hybrid'],
-      createdDtm: iso(1),
-      context: { ip: '192.0.2.1' },
-    });
+    const of = (type: AppkeyEvent['type']) =>
+      toAppkeyIntegrationEvent(events.find((e) => e.type === type)!).data;
+    expect(of('AppkeyRegistrationCompleted')).toEqual(publishedRegistration(iso(1)));
     expect(of('AppkeyAuthenticationStarted')).toEqual({
       rpId: RP,
       policyName: 'login',
@@ -1015,7 +1247,9 @@ describe('views', () => {
     const everyKey = [KEY_1, KEY_2, 'a2V5LWlkLTU'];
     const holders = () => user(PHONE_DEVICE, TABLET_DEVICE, LAPTOP_DEVICE, PHONE_OTHER_RP);
     const preferring = (deviceIds: string[]): AppkeyUserState =>
-      holders().followedBy({ type: 'SetPreferredDevices', ...at(30), rpId: RP, deviceIds }).state();
+      holders()
+        .followedBy({ type: 'SetPreferredDevices', ...at(30), rpId: RP, deviceIds })
+        .state();
 
     it('are every holder of an allowed key with a push token when none is preferred', () => {
       expect(pushTargetsOf(holders().state(), RP, everyKey)).toEqual([
@@ -1027,13 +1261,19 @@ describe('views', () => {
     });
 
     it('are the preferred holders in their order, without those that have no push token', () => {
-      expect(pushTargetsOf(preferring(['tablet-1', 'phone-1']), RP, everyKey).map((t) => t.deviceId)).toEqual(['tablet-1', 'phone-1']);
-      expect(pushTargetsOf(preferring(['laptop-1', 'tablet-1']), RP, everyKey).map((t) => t.deviceId)).toEqual(['tablet-1']);
+      expect(pushTargetsOf(preferring(['tablet-1', 'phone-1']), RP, everyKey).map((t) => t.deviceId)).toEqual(
+        ['tablet-1', 'phone-1'],
+      );
+      expect(
+        pushTargetsOf(preferring(['laptop-1', 'tablet-1']), RP, everyKey).map((t) => t.deviceId),
+      ).toEqual(['tablet-1']);
       expect(pushTargetsOf(preferring(['laptop-1']), RP, everyKey)).toEqual([]);
     });
 
     it('fall back to every holder when no preferred device holds an allowed key', () => {
-      expect(pushTargetsOf(preferring(['tablet-1']), RP, [KEY_1]).map((t) => t.deviceId)).toEqual(['phone-1']);
+      expect(pushTargetsOf(preferring(['tablet-1']), RP, [KEY_1]).map((t) => t.deviceId)).toEqual([
+        'phone-1',
+      ]);
     });
   });
 });
