@@ -30,3 +30,4 @@ export const createAppkeyModule = (deps: AppkeyModuleDeps) => {
 };
 // The aggregate's evolver and stored events (the system's snapshot properties run on them).
 export { evolveAppkey, initialAppkeyUserState, appkeyEvents } from './domain/appkey';
+export { appkeySnapshot } from './domain/appkey-snapshot';

@@ -1,31 +1,19 @@
 import {
   authenticationAuditSchema,
   emptySummaryInfo,
-  type IntegrationEvent,
   type PasscodeIntegrationEvent,
   passcodeIntegrationEvents,
 } from '@identity-store/contracts';
 import { applyToSummary, authenticationAuditOf } from './summary-projections';
+import { type HeldEvent, publisherOf } from './testing/published-events';
 
 /** The passcode cases of the projections, fed with published (integration) events. */
 
 /** An event as the passcode service holds it: its integration form is what the schema declares (no session ids, no ciphertexts). */
-type PasscodeEvent = { type: PasscodeIntegrationEvent['type']; data: Record<string, unknown> };
+type PasscodeEvent = HeldEvent<PasscodeIntegrationEvent['type']>;
 
 const USER = 'user-1';
-let version = 0;
-const published = (event: PasscodeEvent): IntegrationEvent => ({
-  id: `00000000-0000-4000-8000-${String(++version).padStart(12, '0')}`,
-  storeId: 'store-1',
-  userId: USER,
-  streamId: `passcode-user-${USER}`,
-  streamVersion: version,
-  occurredAt: '2026-05-07T10:00:00.000Z',
-  correlationId: 'c',
-  type: event.type,
-  version: passcodeIntegrationEvents[event.type].version,
-  data: passcodeIntegrationEvents[event.type].schema.parse(event.data),
-});
+const published = publisherOf(passcodeIntegrationEvents, 'passcode', USER);
 
 const registered: PasscodeEvent = {
   type: 'PasscodeRegistrationCompleted',
@@ -76,7 +64,7 @@ const failedAndLocked: PasscodeEvent[] = [
 ];
 
 const summaryAfter = (events: PasscodeEvent[]) =>
-  events.map(published).reduce(applyToSummary, emptySummaryInfo());
+  events.map((event) => published(event)).reduce(applyToSummary, emptySummaryInfo());
 
 describe('summaryInfo.passcodes', () => {
   it('lists a registered passcode with its policy and expiration', () => {

@@ -1,36 +1,21 @@
 import {
   authenticationAuditSchema,
   emptySummaryInfo,
-  type IntegrationEvent,
   type PasskeyIntegrationEvent,
   passkeyIntegrationEvents,
   registrationAuditSchema,
 } from '@identity-store/contracts';
 import { applyToSummary, authenticationAuditOf, registrationAuditOf } from './summary-projections';
+import { type HeldEvent, publisherOf } from './testing/published-events';
 
 /** The passkey cases of the projections, fed with published (integration) events. */
 
 /** An event as the passkey service holds it: its integration form is what the schema declares (no session ids, challenges or keys). */
-type PasskeyEvent = { type: PasskeyIntegrationEvent['type']; data: Record<string, unknown> };
+type PasskeyEvent = HeldEvent<PasskeyIntegrationEvent['type']>;
 
 const USER = 'user-1';
-let version = 0;
-/** As the passkey service publishes it; userId null: a usernameless session's event before a user is known. */
-const published = (event: PasskeyEvent, userId: string | null = USER): IntegrationEvent => {
-  const definition = passkeyIntegrationEvents[event.type];
-  return {
-    id: `00000000-0000-4000-8000-${String(++version).padStart(12, '0')}`,
-    storeId: 'store-1',
-    ...(userId ? { userId } : {}),
-    streamId: `passkey-user-${USER}`,
-    streamVersion: version,
-    occurredAt: '2026-05-07T10:00:00.000Z',
-    correlationId: 'c',
-    type: event.type,
-    version: definition.version,
-    data: definition.schema.parse(event.data),
-  };
-};
+/** userId null: a usernameless session's event before a user is known. */
+const published = publisherOf(passkeyIntegrationEvents, 'passkey', USER);
 
 const CREDENTIAL = 'Y3JlZGVudGlhbC0x';
 const registered: PasskeyEvent = {

@@ -1,29 +1,17 @@
 import {
   authenticationAuditSchema,
   emptySummaryInfo,
-  type IntegrationEvent,
   type TotpIntegrationEvent,
   totpIntegrationEvents,
 } from '@identity-store/contracts';
 import { applyToSummary, authenticationAuditOf, registrationAuditOf } from './summary-projections';
+import { publisherOf } from './testing/published-events';
 import { totpSummary } from './totp-summary';
 
 /** The TOTP cases of the projections, fed with published (integration) events. */
 
 const USER = 'user-1';
-let version = 0;
-const published = (event: TotpIntegrationEvent, userId: string | null = USER): IntegrationEvent => ({
-  id: `00000000-0000-4000-8000-${String(++version).padStart(12, '0')}`,
-  storeId: 'store-1',
-  ...(userId ? { userId } : {}),
-  streamId: `totp-user-${USER}`,
-  streamVersion: version,
-  occurredAt: '2026-05-07T10:00:00.000Z',
-  correlationId: 'c',
-  type: event.type,
-  version: totpIntegrationEvents[event.type].version,
-  data: event.data,
-});
+const published = publisherOf(totpIntegrationEvents, 'totp', USER);
 
 const started: TotpIntegrationEvent = {
   type: 'TotpRegistrationStarted',

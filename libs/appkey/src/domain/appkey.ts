@@ -238,14 +238,15 @@ const withAppkey = (state: AppkeyUserState, appkeyId: string, change: (appkey: A
 
 /**
  * Without the appkey; a device left without keys of the relying party is no longer one of its
- * preferred devices, and a device left without any key is forgotten (with its push token).
+ * preferred devices, and a device left without any key is forgotten (with its push token). A
+ * REPLACED key's device stays preferred: its new key of the relying party follows in the same append.
  */
-const withoutAppkey = (state: AppkeyUserState, appkeyId: string): AppkeyUserState => {
+const withoutAppkey = (state: AppkeyUserState, appkeyId: string, replaced: boolean): AppkeyUserState => {
   const removed = ownEntry(state.appkeys, appkeyId);
   if (!removed) return state;
   const { [appkeyId]: _gone, ...appkeys } = state.appkeys;
   const remaining = Object.values(appkeys);
-  const deviceKeepsRp = remaining.some((a) => a.deviceId === removed.deviceId && a.rpId === removed.rpId);
+  const deviceKeepsRp = replaced || remaining.some((a) => a.deviceId === removed.deviceId && a.rpId === removed.rpId);
   const deviceKeepsAny = remaining.some((a) => a.deviceId === removed.deviceId);
   let next: AppkeyUserState = { ...state, appkeys };
   if (!deviceKeepsRp)
@@ -358,7 +359,7 @@ export const evolveAppkey = (state: AppkeyUserState, event: AppkeyEvent): Appkey
     case 'AppkeyRenamed':
       return withAppkey(state, event.data.appkeyId, (a) => ({ ...a, name: event.data.name }));
     case 'AppkeyDeregistered':
-      return withoutAppkey(state, event.data.appkeyId);
+      return withoutAppkey(state, event.data.appkeyId, event.data.reason === 'REPLACED');
     case 'AppkeyPreferredDevicesSet':
       return withRelyingParty(state, event.data.rpId, (rp) => ({ ...rp, preferredDevices: [...event.data.deviceIds] }));
     default:
