@@ -42,6 +42,7 @@ import {
   expireAppkeySessions,
   type Lockout,
 } from './domain/appkey-decider';
+import { appkeySnapshot } from './domain/appkey-snapshot';
 import { appkeysOf, keyIdKeysOf, listAppkeyResources, pushTargetsOf, toAppkeyResource } from './domain/appkey-views';
 import type { PushNotifier } from './push/push-notifier';
 import {
@@ -128,6 +129,7 @@ export class AppkeyService extends CredentialService<AppkeyUserState, AppkeyEven
       new UserCredentialStreams(eventStore, identity, summaries, {
         initialState: initialAppkeyUserState,
         evolve: evolveAppkey,
+        snapshot: appkeySnapshot,
         streamId: appkeyStreamId,
         userIdOfStream: userIdOfAppkeyStream,
         topic: topics.appkey,

@@ -1,5 +1,5 @@
 import {
-  type AppkeyKeyType,
+  type RegisteredAppkeyType,
   appkeyIntegrationEvents,
   appkeyResourceSchema,
   DomainError,
@@ -145,7 +145,7 @@ interface KeyFixture {
   keyId: string;
   deviceId: DeviceId;
   at: number;
-  keyType?: AppkeyKeyType;
+  keyType?: RegisteredAppkeyType;
   rpId?: string;
   signCounter?: number;
   maxDevices?: number;

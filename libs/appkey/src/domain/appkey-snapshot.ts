@@ -1,6 +1,6 @@
 import {
   appkeyAttestationTypeSchema,
-  appkeyKeyTypeSchema,
+  registeredAppkeyTypeSchema,
   appkeyPlatformSchema,
   appkeyStatusSchema,
   passkeyHintSchema,
@@ -25,7 +25,7 @@ const appkeyState: z.ZodType<AppkeyState> = z.object({
   aaid: z.string(),
   publicKey: z.string(),
   signAlgorithm: z.number().int(),
-  keyType: appkeyKeyTypeSchema,
+  keyType: registeredAppkeyTypeSchema,
   deviceId: z.string(),
   name: z.string().nullable(),
   status: appkeyStatusSchema,
