@@ -39,6 +39,17 @@ export const requestDtmSchema = z.iso
   .refine((value) => Date.parse(value) >= EARLIEST_REQUEST_INSTANT.getTime(), 'must not be before 1970-01-01T00:00:00Z');
 export const contextSchema = z.record(z.string(), z.unknown());
 
+/** A JSON object (not null, not an array). */
+export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A check of an object that also runs when other fields are bad (zod skips refinements of a failed
+ * object otherwise), so one answer names every bad field.
+ */
+export const alwaysCheck = (check: (value: Record<string, unknown>, ctx: z.RefinementCtx) => void) =>
+  z.superRefine<Record<string, unknown>>(check, { when: ({ value }) => isPlainObject(value) });
+
 /**
  * How deep paging reaches (review L7): `(page + 1) × size` may not exceed this, as Elasticsearch's
  * `index.max_result_window` bounds `from + size`. A deeper page would be a long OFFSET scan.

@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { dtmSchema, isoDurationSchema, policyNameSchema, storedIsoDurationSchema, storeNameSchema } from '../api/common';
 import { totpAlgorithmSchema, totpDigitsSchema } from '../totp/totp-integration-events';
+import { appkeyConfigSchema, appkeyConfigsInputSchema } from './appkey-config';
 import { passkeyConfigSchema, passkeyConfigsInputSchema } from './passkey-config';
+import { pushNotificationPoliciesInputSchema, pushNotificationPolicySchema } from './push-notification-policy';
 
+export * from './appkey-config';
 export * from './passkey-config';
+export * from './push-notification-policy';
 
 /** Failed attempts before a credential locks; shared by every credential policy. */
 export const maxFailedAttemptsSchema = z.number().int().min(1).max(100);
@@ -292,6 +296,8 @@ export const createStoreBodySchema = z
     totpPolicies: totpPoliciesInput,
     passcodePolicies: passcodePoliciesInput,
     passkeyConfigs: passkeyConfigsInputSchema.optional(),
+    appkeyConfigs: appkeyConfigsInputSchema.optional(),
+    pushNotificationPolicies: pushNotificationPoliciesInputSchema.optional(),
   })
   .strict();
 
@@ -302,6 +308,8 @@ export const updateStoreBodySchema = z
     totpPolicies: totpPoliciesInput,
     passcodePolicies: passcodePoliciesInput,
     passkeyConfigs: passkeyConfigsInputSchema.optional(),
+    appkeyConfigs: appkeyConfigsInputSchema.optional(),
+    pushNotificationPolicies: pushNotificationPoliciesInputSchema.optional(),
   })
   .strict();
 
@@ -312,10 +320,12 @@ export const storeSchema = z.object({
   attributeSchema: attributeSchemaSchema,
   /** Passkey relying-party configurations keyed by rpId. */
   passkeyConfigs: z.record(z.string(), passkeyConfigSchema),
-  appkeyConfigs: z.record(z.string(), z.unknown()),
+  /** Appkey (FIDO UAF) configurations keyed by rpId. */
+  appkeyConfigs: z.record(z.string(), appkeyConfigSchema),
   totpPolicies: z.record(z.string(), totpPolicySchema),
   passcodePolicies: z.record(z.string(), passcodePolicySchema),
-  pushNotificationPolicies: z.record(z.string(), z.unknown()),
+  /** Push notification policies keyed by rpId; their private keys are write-only (never shown). */
+  pushNotificationPolicies: z.record(z.string(), pushNotificationPolicySchema),
   createdDtm: dtmSchema,
   lastUpdatedDtm: dtmSchema,
 });
