@@ -134,3 +134,4 @@ export * from './decider-specification';
 export * from './api-specification';
 export * from './credential-service-stand-ins';
 export * from './consistency-session';
+export * from './push/push-test-keys';
