@@ -330,9 +330,10 @@ describe('buildOpenApiDocument', () => {
     // The TrustedFacets list UAF clients fetch: no token, so no 401/403, in its own media type.
     const facets = doc.paths['/api/identity-store/public/stores/{storeName}/appkeys/{rpId}/facets'].get as Operation;
     expect(facets.security).toEqual([]);
-    expect(Object.keys(facets.responses)).not.toEqual(expect.arrayContaining(['401']));
-    expect(Object.keys(facets.responses)).not.toEqual(expect.arrayContaining(['403']));
-    expect(Object.keys((facets.responses['200'] as { content: object }).content)).toEqual(['application/fido.trusted-apps+json']);
+    const responses = facets.responses ?? {};
+    expect(Object.keys(responses)).not.toEqual(expect.arrayContaining(['401']));
+    expect(Object.keys(responses)).not.toEqual(expect.arrayContaining(['403']));
+    expect(Object.keys((responses['200'] as { content: object }).content)).toEqual(['application/fido.trusted-apps+json']);
   });
 
   it('documents the Kafka topics and the event envelope', () => {

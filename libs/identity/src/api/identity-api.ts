@@ -30,6 +30,24 @@ import { attributeSchemaProblems } from '../domain/attribute-schema';
 import type { StorePolicyKind } from '../domain/store';
 import type { StorePolicyViewOf } from '../domain/store-views';
 import type { IdentityService, WriteRequest } from '../identity-service';
+
+/** What the handlers use of the identity service (on any storage: PostgreSQL, or in memory in unit specs). */
+type IdentityUseCases = Pick<
+  IdentityService,
+  | 'createStore'
+  | 'listStores'
+  | 'requireStore'
+  | 'changeStore'
+  | 'policyOf'
+  | 'pushPolicyInput'
+  | 'createUser'
+  | 'listUsers'
+  | 'requireUser'
+  | 'changeUser'
+  | 'getStoreByName'
+  | 'getUser'
+  | 'getPushCredentials'
+>;
 import type { KindedStorePolicyInput, StorePolicyInputOf } from '../store-policy-inputs';
 
 /** `If-Match: W/"3"` → 3 (absent → undefined; anything else → 400). */
@@ -113,7 +131,7 @@ interface PolicyRules<K extends StorePolicyKind> {
    * What an update applies to, when not the policy as shown: a push policy with its keys (an update
    * that leaves a provider's `privateKey` out keeps it).
    */
-  current?: (identity: IdentityService, storeName: string, key: string) => Promise<object>;
+  current?: (identity: IdentityUseCases, storeName: string, key: string) => Promise<object>;
   /** Nested objects an update replaces as a whole (a passcode policy's `kdf`: another algorithm has other fields). */
   replacedWhole?: readonly string[];
   /** Optional fields an update removes with `null` (a push provider, an appkey configuration's certificates). */
@@ -141,7 +159,7 @@ interface PolicyRequest {
 }
 
 /** The four operations of one kind of store policy; each write answers with the updated store. */
-const policyHandlers = <K extends StorePolicyKind>(identity: IdentityService, kind: K) => {
+const policyHandlers = <K extends StorePolicyKind>(identity: IdentityUseCases, kind: K) => {
   const rules = policyRules[kind] as PolicyRules<K>;
   const keyOf = (params: PolicyRequest['params']) => ({ storeName: params.storeName ?? '', key: params[rules.param] ?? '' });
   // TypeScript does not narrow a generic kind; kind and policy come from the same table entry.
@@ -185,7 +203,7 @@ const policyHandlers = <K extends StorePolicyKind>(identity: IdentityService, ki
 };
 
 /** Public operations of the identity service: stores, their policies, users. */
-export const identityApi = (identity: IdentityService, summaries: SummaryQueries): Router => {
+export const identityApi = (identity: IdentityUseCases, summaries: SummaryQueries): Router => {
   const userView = async (user: UserRecord) => toUserView(user, await summaryOrStale(summaries, user.id));
   const totp = policyHandlers(identity, 'totp');
   const passcode = policyHandlers(identity, 'passcode');
@@ -301,7 +319,7 @@ export const identityApi = (identity: IdentityService, summaries: SummaryQueries
 };
 
 /** Lookups other services make (not exposed through the gateway; service tokens only). */
-export const identityInternalRoutes = (identity: IdentityService): Router => {
+export const identityInternalRoutes = (identity: IdentityUseCases): Router => {
   const router = Router();
   router.get('/internal/stores/:storeName', async (req, res) => {
     const store = await identity.getStoreByName(req.params.storeName);
