@@ -135,3 +135,4 @@ export * from './api-specification';
 export * from './credential-service-stand-ins';
 export * from './consistency-session';
 export * from './push/push-test-keys';
+export * from './zod-issues';

@@ -51,6 +51,22 @@ export const alwaysCheck = (check: (value: Record<string, unknown>, ctx: z.Refin
   z.superRefine<Record<string, unknown>>(check, { when: ({ value }) => isPlainObject(value) });
 
 /**
+ * A check of a list: each item at most once (compared by `key`), every repeat named (`repeats the
+ * <what> <item>`). Also when other items are bad, so one answer names every bad item.
+ */
+export const eachOnce = (what: string, key: (item: unknown) => unknown = (item) => item) =>
+  z.superRefine(
+    (items: unknown[], ctx) => {
+      const keys = items.map(key);
+      keys.forEach((itemKey, index) => {
+        if (keys.indexOf(itemKey) !== index)
+          ctx.addIssue({ code: 'custom', path: [index], message: `repeats the ${what} ${String(items[index])}` });
+      });
+    },
+    { when: ({ value }) => Array.isArray(value) },
+  );
+
+/**
  * How deep paging reaches (review L7): `(page + 1) × size` may not exceed this, as Elasticsearch's
  * `index.max_result_window` bounds `from + size`. A deeper page would be a long OFFSET scan.
  */

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+import { eachOnce } from '../api/common';
 import {
   configsByRpId,
   isDomainName,
@@ -49,12 +50,9 @@ export const appkeyUserVerificationSchema = z
   .array(appkeyUserVerificationMethodSchema)
   .min(1)
   .check(
+    eachOnce('method'),
     z.superRefine(
       (methods: unknown[], ctx) => {
-        methods.forEach((method, index) => {
-          if (methods.indexOf(method) !== index)
-            ctx.addIssue({ code: 'custom', path: [index], message: `repeats the method ${String(method)}` });
-        });
         const others = methods.filter((method) => method !== 'none' && method !== 'all');
         if (methods.includes('none') && methods.length > 1)
           ctx.addIssue({ code: 'custom', path: [methods.indexOf('none')], message: 'none must be the only method' });
@@ -85,18 +83,7 @@ const acceptedAaidsSchema = z
   .array(aaidSchema)
   .min(1)
   .max(100)
-  .check(
-    z.superRefine(
-      (aaids: unknown[], ctx) => {
-        const seen = aaids.map((aaid) => (typeof aaid === 'string' ? aaid.toUpperCase() : aaid));
-        seen.forEach((aaid, index) => {
-          if (seen.indexOf(aaid) !== index)
-            ctx.addIssue({ code: 'custom', path: [index], message: `repeats the AAID ${String(aaids[index])}` });
-        });
-      },
-      { when: ({ value }) => Array.isArray(value) },
-    ),
-  )
+  .check(eachOnce('AAID', (aaid) => (typeof aaid === 'string' ? aaid.toUpperCase() : aaid)))
   .describe('Only authenticators of these AAIDs (case-insensitive, each once); absent: any.');
 
 /** What a policy is when the request leaves a field out (README "Appkey configurations"). */
@@ -195,17 +182,7 @@ const facetsSchema = z
   .array(appkeyFacetIdSchema)
   .min(1)
   .max(100)
-  .check(
-    z.superRefine(
-      (facets: unknown[], ctx) => {
-        facets.forEach((facet, index) => {
-          if (facets.indexOf(facet) !== index)
-            ctx.addIssue({ code: 'custom', path: [index], message: `repeats the facet ${String(facet)}` });
-        });
-      },
-      { when: ({ value }) => Array.isArray(value) },
-    ),
-  )
+  .check(eachOnce('facet'))
   .describe(
     'The facet ids UAF responses may come from (the TrustedFacets list): `android:apk-key-hash:…`, `ios:bundle-id:…`, https origins; each once.',
   );

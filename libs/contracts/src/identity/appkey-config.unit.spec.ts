@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { TEST_ATTESTATION_ROOT_PEM, TEST_LEAF_CERTIFICATE_PEM } from '@identity-store/testing';
+import { issuePathsOf, issuesOf, TEST_ATTESTATION_ROOT_PEM, TEST_LEAF_CERTIFICATE_PEM } from '@identity-store/testing';
 import { AppkeyConfigRemoved, AppkeyConfigSet } from './identity-integration-events';
 import {
   appkeyConfigSchema,
@@ -15,11 +15,6 @@ import {
   updateStoreBodySchema,
 } from './store';
 
-/** `path: message` of every issue, sorted, for comparing whole answers. */
-const issuesOf = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
-  (result.error?.issues ?? []).map((issue) => `${issue.path.join('.')}: ${issue.message}`).sort();
-const pathsOf = (result: Parameters<typeof issuesOf>[0]) =>
-  [...new Set((result.error?.issues ?? []).map((issue) => issue.path.join('.')))].sort();
 
 const digest = (algorithm: 'sha1' | 'sha256') => createHash(algorithm).update('signing certificate').digest();
 /** The UAF 1.1 facet id: base64 of the SHA-1, padding removed. */
@@ -113,7 +108,7 @@ describe('AppkeyConfig schema: facets', () => {
       `facets.2: repeats the facet ${IOS_FACET}`,
       `facets.3: ${FACET_FORMAT}`,
     ]);
-    expect(pathsOf(createAppkeyConfigBodySchema.safeParse({ ...minimal, facets: [] }))).toEqual(['facets']);
+    expect(issuePathsOf(createAppkeyConfigBodySchema.safeParse({ ...minimal, facets: [] }))).toEqual(['facets']);
   });
 });
 
@@ -163,7 +158,7 @@ describe('AppkeyConfig schema: policies', () => {
     expect(issuesOf(withRegistration({ userVerification: ['all', 'fingerprint'] }))).toEqual([
       'registrationPolicies.p.userVerification.0: all needs at least two methods to combine',
     ]);
-    expect(pathsOf(withRegistration({ userVerification: [] }))).toEqual(['registrationPolicies.p.userVerification']);
+    expect(issuePathsOf(withRegistration({ userVerification: [] }))).toEqual(['registrationPolicies.p.userVerification']);
   });
 
   it('keys policies by name (1–20 letters, digits or hyphens) and checks authentication policies too', () => {
@@ -219,7 +214,7 @@ describe('AppkeyConfig schema: appID, maxDevices and attestation roots', () => {
       'attestationRootCertificates.3: must be one PEM certificate (-----BEGIN CERTIFICATE-----)',
       'attestationRootCertificates.4: must be one PEM certificate (-----BEGIN CERTIFICATE-----)',
     ]);
-    expect(pathsOf(createAppkeyConfigBodySchema.safeParse({ ...minimal, attestationRootCertificates: [] }))).toEqual([
+    expect(issuePathsOf(createAppkeyConfigBodySchema.safeParse({ ...minimal, attestationRootCertificates: [] }))).toEqual([
       'attestationRootCertificates',
     ]);
   });
@@ -233,7 +228,7 @@ describe('AppkeyConfig schema: appID, maxDevices and attestation roots', () => {
       attestationRootCertificates: ['x'],
       rpName: 'not a field',
     });
-    expect(pathsOf(result)).toEqual(['', 'appID', 'attestationRootCertificates.0', 'facets', 'maxDevices', 'rpId']);
+    expect(issuePathsOf(result)).toEqual(['', 'appID', 'attestationRootCertificates.0', 'facets', 'maxDevices', 'rpId']);
   });
 });
 
@@ -254,7 +249,7 @@ describe('AppkeyConfig update body', () => {
       attestationRootCertificates: null,
       maxDevices: 3,
     });
-    expect(pathsOf(updateAppkeyConfigBodySchema.safeParse({ rpId: 'other.com', facets: null, maxDevices: null }))).toEqual([
+    expect(issuePathsOf(updateAppkeyConfigBodySchema.safeParse({ rpId: 'other.com', facets: null, maxDevices: null }))).toEqual([
       '',
       'facets',
       'maxDevices',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isPlainObject, policyNameSchema } from '../api/common';
+import { eachOnce, isPlainObject, policyNameSchema } from '../api/common';
 
 /**
  * Passkey (WebAuthn L3) relying-party configuration of a store, keyed by `rpId`
@@ -32,18 +32,7 @@ export type PasskeyHint = z.infer<typeof passkeyHintSchema>;
  */
 export const passkeyHintsSchema = z
   .array(passkeyHintSchema)
-  .check(
-    z.superRefine(
-      (hints: unknown[], ctx) => {
-        hints.forEach((hint, index) => {
-          if (hints.indexOf(hint) !== index)
-            ctx.addIssue({ code: 'custom', path: [index], message: `repeats the hint ${String(hint)}` });
-        });
-      },
-      // Also when another entry is not a hint, so one answer names every bad entry.
-      { when: ({ value }) => Array.isArray(value) },
-    ),
-  )
+  .check(eachOnce('hint'))
   .describe('Zero or more hints to guide the user agent, by decreasing preference (not requirements); each at most once.');
 
 /** Ceremony timeout in milliseconds (WebAuthn `timeout`): 10 s to 10 min. */

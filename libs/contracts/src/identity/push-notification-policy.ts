@@ -175,23 +175,24 @@ export const pushNotificationPoliciesInputSchema = configsByRpId(pushNotificatio
 
 // ---- as answered and published: the keys replaced by privateKeyConfigured ---------------------
 
-const privateKeyConfigured = z.literal(true).describe('A private key is configured (it is write-only).');
-
-export const apnsConfigViewSchema = z.object({
+/** A provider's fields besides its key, as the identity service holds and shows them. */
+const apnsShownFields = {
   teamId: z.string(),
   keyId: z.string(),
   bundleId: z.string(),
   production: z.boolean(),
   endpoint: z.string().optional(),
-  privateKeyConfigured,
-});
-export const fcmConfigViewSchema = z.object({
+};
+const fcmShownFields = {
   projectId: z.string(),
   clientEmail: z.string(),
   endpoint: z.string().optional(),
   tokenEndpoint: z.string().optional(),
-  privateKeyConfigured,
-});
+};
+
+const privateKeyConfigured = z.literal(true).describe('A private key is configured (it is write-only).');
+export const apnsConfigViewSchema = z.object({ ...apnsShownFields, privateKeyConfigured });
+export const fcmConfigViewSchema = z.object({ ...fcmShownFields, privateKeyConfigured });
 
 /** A push notification policy as answered and published: no key, `privateKeyConfigured` instead. */
 export const pushNotificationPolicySchema = z.object({
@@ -215,23 +216,10 @@ export const pushCredentialContext = (storeId: string, rpId: string, provider: P
 
 const encryptedPrivateKey = z.string().min(1).describe('SecretBox ciphertext of the PEM key (see pushCredentialContext).');
 
-export const encryptedApnsCredentialsSchema = z.object({
-  teamId: z.string(),
-  keyId: z.string(),
-  bundleId: z.string(),
-  production: z.boolean(),
-  endpoint: z.string().optional(),
-  encryptedPrivateKey,
-});
+export const encryptedApnsCredentialsSchema = z.object({ ...apnsShownFields, encryptedPrivateKey });
 export type EncryptedApnsCredentials = z.output<typeof encryptedApnsCredentialsSchema>;
 
-export const encryptedFcmCredentialsSchema = z.object({
-  projectId: z.string(),
-  clientEmail: z.string(),
-  endpoint: z.string().optional(),
-  tokenEndpoint: z.string().optional(),
-  encryptedPrivateKey,
-});
+export const encryptedFcmCredentialsSchema = z.object({ ...fcmShownFields, encryptedPrivateKey });
 export type EncryptedFcmCredentials = z.output<typeof encryptedFcmCredentialsSchema>;
 
 /** A policy's credentials for the appkey service (internal port): the private keys as ciphertext. */

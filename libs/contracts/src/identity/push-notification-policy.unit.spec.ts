@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { apnsTestPrivateKey, fcmTestPrivateKey } from '@identity-store/testing';
+import { apnsTestPrivateKey, fcmTestPrivateKey, issuePathsOf, issuesOf } from '@identity-store/testing';
 import { identityIntegrationEvents, PushNotificationPolicyRemoved } from './identity-integration-events';
 import {
   createPushNotificationPolicyBodySchema,
@@ -12,11 +12,6 @@ import {
   updatePushNotificationPolicyBodySchema,
 } from './store';
 
-/** `path: message` of every issue, sorted, for comparing whole answers. */
-const issuesOf = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
-  (result.error?.issues ?? []).map((issue) => `${issue.path.join('.')}: ${issue.message}`).sort();
-const pathsOf = (result: Parameters<typeof issuesOf>[0]) =>
-  [...new Set((result.error?.issues ?? []).map((issue) => issue.path.join('.')))].sort();
 
 const APNS_KEY = apnsTestPrivateKey();
 const FCM_KEY = fcmTestPrivateKey();
@@ -54,7 +49,7 @@ describe('PushNotificationPolicy schema', () => {
 
   it('bounds ttlSeconds to 0–28 days (whole seconds)', () => {
     for (const ttlSeconds of [-1, 2_419_201, 1.5, '60'])
-      expect([ttlSeconds, pathsOf(parse({ apnsConfig, ttlSeconds }))]).toEqual([ttlSeconds, ['ttlSeconds']]);
+      expect([ttlSeconds, issuePathsOf(parse({ apnsConfig, ttlSeconds }))]).toEqual([ttlSeconds, ['ttlSeconds']]);
   });
 
   it('accepts only an unencrypted ECDSA P-256 key for APNs and an RSA key of 2048+ bits for FCM, never quoting a key', () => {
@@ -89,7 +84,7 @@ describe('PushNotificationPolicy schema', () => {
       ttlSeconds: -1,
       extra: 1,
     });
-    expect(pathsOf(result)).toEqual([
+    expect(issuePathsOf(result)).toEqual([
       '',
       'apnsConfig',
       'apnsConfig.bundleId',
@@ -119,7 +114,7 @@ describe('PushNotificationPolicy update body', () => {
       ttlSeconds: 60,
     });
     expect(updatePushNotificationPolicyBodySchema.safeParse({ fcmConfig: { endpoint: null, tokenEndpoint: null } }).success).toBe(true);
-    expect(pathsOf(updatePushNotificationPolicyBodySchema.safeParse({ rpId: 'x.com', apnsConfig: { teamId: null, privateKey: 'x' } }))).toEqual([
+    expect(issuePathsOf(updatePushNotificationPolicyBodySchema.safeParse({ rpId: 'x.com', apnsConfig: { teamId: null, privateKey: 'x' } }))).toEqual([
       '',
       'apnsConfig.privateKey',
       'apnsConfig.teamId',

@@ -288,29 +288,22 @@ const passcodePoliciesInput = z
   )
   .optional();
 
+/** The policies and configurations a store create or update body may carry (each added or replaced). */
+const storeBodyPolicies = {
+  attributeSchema: attributeSchemaSchema.optional(),
+  totpPolicies: totpPoliciesInput,
+  passcodePolicies: passcodePoliciesInput,
+  passkeyConfigs: passkeyConfigsInputSchema.optional(),
+  appkeyConfigs: appkeyConfigsInputSchema.optional(),
+  pushNotificationPolicies: pushNotificationPoliciesInputSchema.optional(),
+};
+
 export const createStoreBodySchema = z
-  .object({
-    name: storeNameSchema,
-    description: z.string().max(1000).optional(),
-    attributeSchema: attributeSchemaSchema.optional(),
-    totpPolicies: totpPoliciesInput,
-    passcodePolicies: passcodePoliciesInput,
-    passkeyConfigs: passkeyConfigsInputSchema.optional(),
-    appkeyConfigs: appkeyConfigsInputSchema.optional(),
-    pushNotificationPolicies: pushNotificationPoliciesInputSchema.optional(),
-  })
+  .object({ name: storeNameSchema, description: z.string().max(1000).optional(), ...storeBodyPolicies })
   .strict();
 
 export const updateStoreBodySchema = z
-  .object({
-    description: z.string().max(1000).nullable().optional(),
-    attributeSchema: attributeSchemaSchema.optional(),
-    totpPolicies: totpPoliciesInput,
-    passcodePolicies: passcodePoliciesInput,
-    passkeyConfigs: passkeyConfigsInputSchema.optional(),
-    appkeyConfigs: appkeyConfigsInputSchema.optional(),
-    pushNotificationPolicies: pushNotificationPoliciesInputSchema.optional(),
-  })
+  .object({ description: z.string().max(1000).nullable().optional(), ...storeBodyPolicies })
   .strict();
 
 export const storeSchema = z.object({

@@ -11,6 +11,7 @@ import {
   ownEntry,
   type PasscodePolicy,
   type PasskeyConfig,
+  pushNotificationPolicySchema,
   type Store,
   type TotpPolicy,
 } from '@identity-store/contracts';
@@ -27,11 +28,9 @@ import { z } from 'zod';
  */
 
 /** A push notification policy as the stream holds it: the private keys as ciphertext. */
-export const storedPushNotificationPolicySchema = z.object({
-  rpId: z.string(),
+export const storedPushNotificationPolicySchema = pushNotificationPolicySchema.extend({
   apnsConfig: encryptedApnsCredentialsSchema.optional(),
   fcmConfig: encryptedFcmCredentialsSchema.optional(),
-  ttlSeconds: z.number().int(),
 });
 export type StoredPushNotificationPolicy = z.output<typeof storedPushNotificationPolicySchema>;
 
