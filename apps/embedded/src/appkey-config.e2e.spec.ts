@@ -206,7 +206,7 @@ describe('appkey configurations and push notification policies end to end throug
     const sets = events
       .filter((event) => event.type === 'PushNotificationPolicySet')
       .map((event) => (event.data as { policy: { rpId: string; apnsConfig?: { encryptedPrivateKey: string }; fcmConfig?: { encryptedPrivateKey: string } } }).policy);
-    expect(JSON.stringify(events)).not.toContain('PRIVATE KEY');
+    expect(JSON.stringify(events.map((event) => event.data))).not.toContain('PRIVATE KEY');
     const secrets = new SecretBox(secretsKey);
     const open = (ciphertext: string, rpId: string, provider: 'apns' | 'fcm') =>
       secrets.decrypt(ciphertext, pushCredentialContext(store.id, rpId, provider)).toString();
