@@ -41,12 +41,6 @@ export const storeView = (store: StoreRecord): Store => ({
 /** The store as its stream holds it; null before creation and after deletion. */
 export const storeRecord = (state: StoreState): StoreRecord | null => (state.store && !state.deleted ? state.store : null);
 
-/** The store as the API shows it; null before creation and after deletion. */
-export const storeResource = (state: StoreState): Store | null => {
-  const store = storeRecord(state);
-  return store && storeView(store);
-};
-
 /** A policy (or configuration) of the store by its key, as shown; 404 naming the kind when there is none. */
 export const storePolicyResource = <K extends StorePolicyKind>(store: Store, kind: K, key: string): StorePolicyViewOf[K] => {
   const policy = ownEntry(store[storePolicyKinds[kind].collection] as Record<string, StorePolicyViewOf[K]>, key);
