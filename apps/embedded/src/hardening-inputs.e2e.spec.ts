@@ -1,3 +1,4 @@
+import { SecretBox } from '@identity-store/crypto';
 import { createPrismaClient, PostgresEventStore, type PrismaClient } from '@identity-store/event-store';
 import { uniqueName } from '@identity-store/testing';
 import { IdentityService } from '@identity-store/identity';
@@ -17,7 +18,7 @@ const paths = (answer: HttpAnswer): string[] =>
   [...new Set<string>((answer.body.errors ?? []).map((e: { path: string }) => e.path))].sort();
 
 describe('hardened inputs end to end (M1, M2, L7)', () => {
-  const { call, api, system } = useE2eSystem('e2e_hard');
+  const { call, api, system, secretsKey } = useE2eSystem('e2e_hard');
   let prisma: PrismaClient;
   /** The identity service as it was before the fix: it stores what it is given. */
   let direct: IdentityService;
@@ -26,7 +27,7 @@ describe('hardened inputs end to end (M1, M2, L7)', () => {
 
   beforeAll(() => {
     prisma = createPrismaClient(system().databases.identity!, { poolSize: 2 });
-    direct = new IdentityService(new PostgresEventStore(prisma));
+    direct = new IdentityService(new PostgresEventStore(prisma), new SecretBox(secretsKey));
   });
   afterAll(async () => {
     await prisma?.$disconnect();

@@ -156,6 +156,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
   const identity = createIdentityModule({
     eventStore: identityStore,
     summaries: audit.summaries,
+    secrets,
     logger: logger.child({ service: 'identity' }),
     metrics,
     operationalEndpoints: false,

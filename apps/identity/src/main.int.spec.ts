@@ -70,6 +70,7 @@ describe('the identity process of the distributed layout', () => {
       AUDIT_URL: 'http://127.0.0.1:9',
       GATEWAY_VERIFY_KEY: generateGrantKeyPair().verifyKey,
       INTERNAL_TOKEN_KEY: randomBytes(32).toString('hex'),
+      SECRETS_KEY: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'info',
     };
   });
@@ -82,12 +83,13 @@ describe('the identity process of the distributed layout', () => {
     await db?.drop();
   });
 
-  it('refuses to start without GATEWAY_VERIFY_KEY or with a short INTERNAL_TOKEN_KEY, naming them', async () => {
-    const { GATEWAY_VERIFY_KEY: _omitted, ...withoutKey } = env;
-    const missing = await run({ ...withoutKey, INTERNAL_TOKEN_KEY: 'short', PORT: String(await freePort()) }, /$^/).done;
+  it('refuses to start without GATEWAY_VERIFY_KEY or SECRETS_KEY or with a short INTERNAL_TOKEN_KEY, naming them', async () => {
+    const { GATEWAY_VERIFY_KEY: _omitted, SECRETS_KEY: _secrets, ...withoutKeys } = env;
+    const missing = await run({ ...withoutKeys, INTERNAL_TOKEN_KEY: 'short', PORT: String(await freePort()) }, /$^/).done;
     expect(missing.exitCode).toBe(1);
     expect(missing.output).toMatch(/GATEWAY_VERIFY_KEY/);
     expect(missing.output).toMatch(/INTERNAL_TOKEN_KEY/);
+    expect(missing.output).toMatch(/SECRETS_KEY/);
   });
 
   it('listens on loopback by default, with /metrics on the admin listener only, and serves nothing ungranted', async () => {

@@ -1,9 +1,11 @@
 /**
  * Distributed mode: the identity service as its own process, with its own database. Its events
  * reach Kafka through the outbox; summaries come from the audit service over HTTP (service tokens);
- * public operations are served only with the gateway's grants.
+ * public operations are served only with the gateway's grants. Push notification policies' private
+ * keys are encrypted at rest with SECRETS_KEY (the appkey service decrypts them with the same key).
  */
-import { distributedServiceEnv, loadConfig, storageSettings, z } from '@identity-store/config';
+import { commonEnv, distributedServiceEnv, loadConfig, storageSettings, z } from '@identity-store/config';
+import { SecretBox } from '@identity-store/crypto';
 import {
   openServiceInfrastructure,
   startOutboxRelay,
@@ -15,13 +17,16 @@ import { createIdentityModule } from '@identity-store/identity';
 
 const env = distributedServiceEnv(8081).extend({
   AUDIT_URL: z.string().url(),
+  /** Push credentials are encrypted at rest with it: required, and the same on every restart. */
+  SECRETS_KEY: commonEnv.shape.SECRETS_KEY.unwrap(),
 });
 
 void runService({
   name: 'identity',
   config: () => {
     const config = loadConfig(env);
-    return { ...config, trust: serviceTrustFrom(config) };
+    // Parsed here so that a bad key stops the process at once, with the variable's name.
+    return { ...config, trust: serviceTrustFrom(config), secrets: new SecretBox(config.SECRETS_KEY) };
   },
   start: async (config, { logger, onShutdown }) => {
     const { transport, eventStore } = await openServiceInfrastructure({
@@ -42,6 +47,7 @@ void runService({
     return createIdentityModule({
       eventStore,
       summaries: new HttpSummaryQueries(config.AUDIT_URL, { tokens, waitTimeoutMs: config.CONSISTENCY_WAIT_MS }),
+      secrets: config.secrets,
       logger,
       trust: config.trust,
     });

@@ -136,6 +136,7 @@ export const createGatewayApp = async (options: GatewayAppOptions): Promise<Gate
     ...(options.readiness ?? []),
   ];
 
+  const routes = new RouteTable(operations);
   const { app, admin } = createServiceApps({
     name: 'gateway',
     adminRouters: options.adminRouters,
@@ -144,11 +145,12 @@ export const createGatewayApp = async (options: GatewayAppOptions): Promise<Gate
     operationalEndpoints: options.operationalEndpoints,
     jsonLimit: options.jsonLimit,
     readiness,
-    // The docs are public; every other /api/identity-store/** request is authenticated first.
-    beforeBody: [docsRoutes(options.openApiDocument), authenticateApiRequests({ apiKeys, tokens })],
+    // The docs and the table's public operations are public; every other /api/identity-store/**
+    // request is authenticated first.
+    beforeBody: [docsRoutes(options.openApiDocument), authenticateApiRequests({ apiKeys, tokens, routes })],
     routers: [
       apiKeyRoutes({ apiKeys, tokens, issueRateLimit: options.issueRateLimit, rateLimitStore }),
-      identityStoreRoutes({ apiKeys, tokens, routes: new RouteTable(operations), forwarders }),
+      identityStoreRoutes({ apiKeys, tokens, routes, forwarders }),
     ],
   });
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);

@@ -159,6 +159,22 @@ describe('bearer tokens on /api/identity-store/**', () => {
     expect((await request(gateway.app).get(`${S}/acme/nothing`)).status).toBe(401);
   });
 
+  it('answers a public operation of the table without a token: granted to its service as anonymous, credentials dropped', async () => {
+    const facets = '/api/identity-store/public/stores/acme/appkeys/example.com/facets';
+    for (const headers of [{}, { Authorization: 'Bearer not-a-token' }, { Authorization: `Bearer ${adminToken}` }]) {
+      const response = await request(gateway.app).get(facets).set(headers).set(GRANT_HEADER, 'forged');
+      expect(response.status).toBe(200);
+      const echo = response.body as Echo;
+      expect([echo.service, echo.url]).toEqual(['identity', facets]);
+      expect(echo.grant).toMatchObject({ aud: 'identity', op: 'getTrustedFacets', stores: null, sub: 'anonymous' });
+      expect(echo.headers['x-principal']).toBe('anonymous');
+      expect(echo.headers.authorization).toBeUndefined();
+    }
+    // Only that operation: the same store's other operations still need a token.
+    expect((await request(gateway.app).get(`${S}/acme/appkeyConfig/example.com`)).status).toBe(401);
+    expect((await request(gateway.app).post(facets)).status).toBe(401);
+  });
+
   it('authenticates before reading the body: malformed JSON is 401 without a token, 400 with one', async () => {
     const malformed = (headers: Record<string, string>) =>
       request(gateway.app)
@@ -235,15 +251,15 @@ describe('bearer tokens on /api/identity-store/**', () => {
 
   it('501 NOT_IMPLEMENTED for an operation of the contract without a service yet', async () => {
     const response = await request(gateway.app)
-      .post(`${S}/acme/pushNotificationPolicy`)
+      .post(`${S}/acme/appkeys/registrations`)
       .set(bearer(adminToken))
       .send({ name: 'p' });
     expect(response.status).toBe(501);
     expect(response.body).toMatchObject({
       code: 'NOT_IMPLEMENTED',
-      operationId: 'createPushNotificationPolicy',
+      operationId: 'startAppkeyRegistration',
     });
-    expect(response.body.detail).toContain('createPushNotificationPolicy');
+    expect(response.body.detail).toContain('startAppkeyRegistration');
   });
 
   it('routes each operation to its owning service, in-process, method/path/query/body/headers unchanged', async () => {
@@ -300,7 +316,7 @@ describe('API keys with limited permissions and stores', () => {
       'IdentityStore:getStore',
       'IdentityStore:listStores',
       'IdentityStore:createUser',
-      'IdentityStore:createPushNotificationPolicy',
+      'IdentityStore:startAppkeyRegistration',
     ],
     stores: ['acme', 'beta'],
   };
@@ -347,7 +363,7 @@ describe('API keys with limited permissions and stores', () => {
         'IdentityStore:getStore',
         'IdentityStore:listStores',
         'IdentityStore:createUser',
-        'IdentityStore:createPushNotificationPolicy',
+        'IdentityStore:startAppkeyRegistration',
       ],
       stores: ['acme', 'beta'],
       createdDtm: expect.any(String),
@@ -402,7 +418,7 @@ describe('API keys with limited permissions and stores', () => {
     expect(other.status).toBe(403);
     expect(other.body).toMatchObject({ code: 'STORE_NOT_ALLOWED', storeName: 'other' });
     const unimplementedElsewhere = await request(gateway.app)
-      .post(`${S}/other/pushNotificationPolicy`)
+      .post(`${S}/other/appkeys/registrations`)
       .set(bearer(limitedToken))
       .send({});
     expect([unimplementedElsewhere.status, unimplementedElsewhere.body.code]).toEqual([
@@ -459,7 +475,7 @@ describe('API keys with limited permissions and stores', () => {
 
   it('checks permission and store before answering 501', async () => {
     const allowed = await request(gateway.app)
-      .post(`${S}/acme/pushNotificationPolicy`)
+      .post(`${S}/acme/appkeys/registrations`)
       .set(bearer(limitedToken))
       .send({});
     expect([allowed.status, allowed.body.code]).toEqual([501, 'NOT_IMPLEMENTED']);
@@ -894,6 +910,9 @@ describe('proxied services (string targets)', () => {
     expect(Number(echo.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(echo.body)));
     const list = await request(proxied.app).get(`${S}?page=0`).set(bearer(adminToken));
     expect([list.body.method, list.body.url]).toEqual(['GET', `${S}?page=0`]);
+    // A public operation travels with a signed grant too (the service verifies it like any other).
+    const facets = await request(proxied.app).get('/api/identity-store/public/stores/acme/appkeys/example.com/facets');
+    expect([facets.status, facets.body.grant]).toEqual([200, expect.objectContaining({ op: 'getTrustedFacets', sub: 'anonymous' })]);
   });
 
   it('answers 503 for an unreachable or unconfigured service', async () => {

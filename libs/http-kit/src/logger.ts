@@ -2,7 +2,8 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
  * Keys whose values never reach a log, wherever they sit: credentials and secrets in requests,
- * bodies and errors (a TOTP code or secret, SRP salts and verifiers, passcodes, tokens, keys).
+ * bodies and errors (a TOTP code or secret, SRP salts and verifiers, passcodes, tokens, keys — push
+ * providers' private keys in plain or as ciphertext).
  */
 const SECRET_KEYS = [
   'secret',
@@ -12,6 +13,7 @@ const SECRET_KEYS = [
   'token',
   'apiKey',
   'privateKey',
+  'encryptedPrivateKey',
   'password',
   'passcode',
 ];

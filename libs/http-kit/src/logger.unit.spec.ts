@@ -24,6 +24,8 @@ const SECRETS = {
   salt: '00112233445566778899aabbccddeeff',
   token: 'eyJhbGciOiJIUzI1NiJ9.payload.signature',
   passcode: 'correct horse battery staple',
+  privateKey: '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----',
+  encryptedPrivateKey: 'v2.0.aXYxMjM0NTY3ODkw.Y2lwaGVydGV4dC1hbmQtdGFn',
 };
 const BEARER = 'eyJhbGciOiJIUzI1NiJ9.bearer-payload.bearer-signature';
 const API_KEY = 'isk_admin_0123456789abcdefghijklmnop';
@@ -40,6 +42,7 @@ describe('log redaction (pino)', () => {
     logger.info({ req: { body: { ...SECRETS } } }, 'a request body');
     logger.info({ err: { body: { credentials: [{ ...SECRETS }] } } }, 'deep inside an error');
     logger.info({ data: { user: { totp: { secret: SECRETS.secret } } } }, 'four levels down');
+    logger.info({ req: { body: { fcmConfig: { privateKey: SECRETS.privateKey } } } }, 'a push policy body');
     expectNoSecret(output());
     expect(output().match(/\[redacted\]/g)!.length).toBeGreaterThanOrEqual(19);
   });

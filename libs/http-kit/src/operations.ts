@@ -57,8 +57,10 @@ export type OperationHandlers<Table extends OperationTable> = {
   [Id in keyof Table as Table[Id] extends { implemented: false } ? never : Id]: OperationHandler<Table[Id]>;
 };
 
-const send = (res: Response, { status = 200, body, headers = {} }: Reply): void => {
+/** Sends a reply; a body in the row's media type (`mediaType`) when it names one, else JSON. */
+const send = (res: Response, { status = 200, body, headers = {} }: Reply, mediaType?: string): void => {
   res.status(status);
+  if (mediaType) res.type(mediaType);
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   if (body === undefined) res.end();
   else res.json(body);
@@ -92,7 +94,7 @@ const routeOf = (op: OperationDef, handler: OperationHandler<OperationSpec>): Re
       metadata: requestMetadata(req),
       req,
     } as OperationRequest<OperationSpec>);
-    send(res, reply);
+    send(res, reply, op.mediaType);
   };
 };
 

@@ -1,4 +1,5 @@
 import { DomainError } from '@identity-store/contracts';
+import { generateSecretsKey, SecretBox } from '@identity-store/crypto';
 import { createPrismaClient, PostgresEventStore } from '@identity-store/event-store';
 import { createTestDatabase, type TestDatabase, uniqueName } from '@identity-store/testing';
 import type { PrismaClient } from '@identity-store/event-store';
@@ -14,7 +15,7 @@ describe('IdentityService with attribute schemas stored before the M2 rules (Pos
   let database: TestDatabase;
   let prisma: PrismaClient;
   /** A service with cold caches: every store and user is folded from what PostgreSQL returns. */
-  const freshService = () => new IdentityService(new PostgresEventStore(prisma));
+  const freshService = () => new IdentityService(new PostgresEventStore(prisma), new SecretBox(generateSecretsKey()));
   const request = { metadata: { correlationId: 'int-m2' } };
 
   beforeAll(async () => {

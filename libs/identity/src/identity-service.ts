@@ -3,11 +3,15 @@ import {
   conflict,
   DomainError,
   type DistributiveOmit,
+  type EncryptedPushCredentials,
   notFound,
+  ownEntry,
+  type PushNotificationPolicyInput,
   type Store,
   type UserRecord,
   type UserStatus,
 } from '@identity-store/contracts';
+import type { SecretBox } from '@identity-store/crypto';
 import { type PageQuery, pageOfItems, parseSort } from '@identity-store/contracts';
 import {
   CommandHandler,
@@ -17,18 +21,38 @@ import {
   type PrismaTx,
   UniqueKeyTakenError,
 } from '@identity-store/event-store';
-import type { IdentityQueries, UserRef } from '@identity-store/service-clients';
+import type { IdentityQueries, PushCredentialQueries, UserRef } from '@identity-store/service-clients';
 import { storeMessages, userMessages } from './data/identity-outbox';
 import { type IdentityDocuments, IdentityReadModels, storeNameKeys, userExtIdKeys } from './data/identity-store-data';
 import { LookupCache } from './data/lookup-cache';
 import { attributeValidator } from './domain/attribute-schema';
 import { storeSnapshot, userSnapshot } from './domain/identity-snapshots';
-import { type StoreEvent, type StorePolicyKind, type StorePolicyOf, storeStreamId, type StoreState } from './domain/store';
-import { type StoreCommand, storeDecider, type StorePolicies } from './domain/store-decider';
-import { storePolicyResource, storeResource } from './domain/store-views';
+import {
+  policyNotFound,
+  type StoreEvent,
+  type StorePolicyKind,
+  type StoreRecord,
+  storeStreamId,
+  type StoreState,
+} from './domain/store';
+import { type StoreCommand, storeDecider } from './domain/store-decider';
+import {
+  pushCredentialsOf,
+  storePolicyResource,
+  type StorePolicyViewOf,
+  storeRecord,
+  storeView,
+} from './domain/store-views';
 import { type UserEvent, type UserState, userStreamId } from './domain/user';
 import { type UncheckedUserCommand, userDecider, withAttributeProblems } from './domain/user-decider';
 import { userRecord } from './domain/user-views';
+import {
+  type KindedStorePolicyInput,
+  openedPushPolicy,
+  storedPolicies,
+  storedPolicy,
+  type StorePolicyInputs,
+} from './store-policy-inputs';
 
 export interface Versioned<T> {
   value: T;
@@ -47,15 +71,23 @@ export interface IdentityStorage<Tx, ReadModels extends IdentityDocuments<Tx>> {
   readModels: ReadModels;
 }
 
-export type NewStore = { name: string; description?: string; attributeSchema: Record<string, unknown> | null } & StorePolicies;
-export type StoreChange = DistributiveOmit<Exclude<StoreCommand, { type: 'CreateStore' }>, 'metadata'>;
+export type NewStore = { name: string; description?: string; attributeSchema: Record<string, unknown> | null } & Partial<StorePolicyInputs>;
+/** A change of a store as a request gives it (policies as requests give them: see store-policy-inputs.ts). */
+export type StoreChange =
+  | ({ type: 'UpdateStore'; description?: string | null; attributeSchema?: Record<string, unknown> | null } & Partial<StorePolicyInputs>)
+  | { type: 'DeleteStore' }
+  | ({ type: 'SetPolicy'; mode: 'create' | 'update' } & KindedStorePolicyInput)
+  /** `name`: the key of the policy (a configuration's or push policy's rpId). */
+  | { type: 'RemovePolicy'; kind: StorePolicyKind; name: string };
 export type NewUser = { extId: string; status: UserStatus; attributes: Record<string, unknown> };
 export type UserChange = DistributiveOmit<Exclude<UncheckedUserCommand, { type: 'CreateUser' }>, 'metadata'>;
 
 /**
  * The identity service's application layer: stores (with their policies) and users. Each command
  * loads the aggregate, decides, and appends with the expected version; the inline projection keeps
- * the lookup documents in the same transaction.
+ * the lookup documents in the same transaction. Push notification policies' private keys are
+ * encrypted here (`secrets`, SECRETS_KEY) before the decider sees them, and served only as
+ * ciphertext (PushCredentialQueries, to the appkey service).
  */
 // The default ReadModels is IdentityReadModels (on PostgreSQL); written as an intersection so that
 // the default meets the constraint for any Tx.
@@ -63,7 +95,7 @@ export class IdentityService<
   Tx = PrismaTx,
   ReadModels extends IdentityDocuments<Tx> = IdentityDocuments<Tx> & IdentityReadModels,
 >
-  implements IdentityQueries
+  implements IdentityQueries, PushCredentialQueries
 {
   readonly readModels: ReadModels;
   private readonly stores: CommandHandler<StoreState, StoreEvent, Tx>;
@@ -77,6 +109,7 @@ export class IdentityService<
    */
   constructor(
     storage: PostgresEventStore | IdentityStorage<Tx, ReadModels>,
+    private readonly secrets: SecretBox,
     /** The decisions' clock, also the time users are shown at (summaryInfo's lock status). */
     readonly clock: () => Date = () => new Date(),
     lookups: { ttlMs?: number; max?: number } = {},
@@ -95,7 +128,15 @@ export class IdentityService<
   // ---- queries (also served to other services) ---------------------------------------------
 
   async getStoreByName(storeName: string): Promise<Store | null> {
-    return (await this.storeNamed(storeName))?.value ?? null;
+    const store = (await this.storeNamed(storeName))?.value;
+    return store ? storeView(store) : null;
+  }
+
+  /** A push notification policy's credentials, the private keys as ciphertext (for the appkey service). */
+  async getPushCredentials(storeId: string, rpId: string): Promise<EncryptedPushCredentials | null> {
+    const store = (await this.storeWithId(storeId))?.value;
+    const policy = store && ownEntry(store.pushNotificationPolicies, rpId);
+    return policy ? pushCredentialsOf(policy) : null;
   }
 
   async getUser(storeId: string, ref: UserRef): Promise<UserRecord | null> {
@@ -110,6 +151,12 @@ export class IdentityService<
    * may have left stale here.
    */
   async requireStore(storeName: string, { fresh = false } = {}): Promise<Versioned<Store>> {
+    const { value, version } = await this.requireStoreRecord(storeName, { fresh });
+    return { value: storeView(value), version };
+  }
+
+  /** The store as its stream holds it (push policies with their encrypted keys); see requireStore. */
+  private async requireStoreRecord(storeName: string, { fresh = false } = {}): Promise<Versioned<StoreRecord>> {
     const store = fresh ? await this.loadStore(storeName) : await this.storeNamed(storeName);
     if (!store) throw notFound('STORE_NOT_FOUND', `Store ${storeName} does not exist.`);
     return store;
@@ -134,15 +181,23 @@ export class IdentityService<
 
   // ---- lookups kept in memory (see LookupCache; written through by the commands below) -------
 
-  private storeNamed(storeName: string): Promise<Versioned<Store> | null> {
+  private storeNamed(storeName: string): Promise<Versioned<StoreRecord> | null> {
     return this.lookups.get(storeKey(storeName), () => this.loadStore(storeName));
   }
 
-  private async loadStore(storeName: string): Promise<Versioned<Store> | null> {
+  private storeWithId(storeId: string): Promise<Versioned<StoreRecord> | null> {
+    return this.lookups.get(storeIdKey(storeId), () => this.loadStoreWithId(storeId));
+  }
+
+  private async loadStore(storeName: string): Promise<Versioned<StoreRecord> | null> {
     const storeId = await this.readModels.storeIdByName(storeName);
-    const loaded = storeId ? await this.stores.load(storeStreamId(storeId)) : undefined;
-    const store = loaded && storeResource(loaded.state);
-    return loaded && store ? { value: store, version: loaded.version } : null;
+    return storeId ? this.loadStoreWithId(storeId) : null;
+  }
+
+  private async loadStoreWithId(storeId: string): Promise<Versioned<StoreRecord> | null> {
+    const loaded = await this.stores.load(storeStreamId(storeId));
+    const store = storeRecord(loaded.state);
+    return store ? { value: store, version: loaded.version } : null;
   }
 
   private userWithId(userId: string): Promise<Versioned<UserRecord> | null> {
@@ -177,8 +232,18 @@ export class IdentityService<
 
   async createStore(input: NewStore, request: WriteRequest): Promise<Versioned<Store>> {
     const storeId = randomUUID();
+    const { name, description, attributeSchema } = input;
+    const command: StoreCommand = {
+      type: 'CreateStore',
+      storeId,
+      name,
+      description,
+      attributeSchema,
+      ...storedPolicies(this.secrets, { id: storeId, name }, input),
+      metadata: this.now(),
+    };
     try {
-      return await this.saveStore(storeId, { type: 'CreateStore', storeId, ...input, metadata: this.now() }, request);
+      return await this.saveStore(storeId, command, request);
     } catch (error) {
       if (error instanceof UniqueKeyTakenError) throw conflict('STORE_EXISTS', `Store ${input.name} already exists.`);
       throw error;
@@ -186,9 +251,25 @@ export class IdentityService<
   }
 
   async changeStore(storeName: string, change: StoreChange, request: WriteRequest): Promise<Versioned<Store>> {
-    const { value: store, version } = await this.requireStore(storeName, { fresh: true });
+    const { value: store, version } = await this.requireStoreRecord(storeName, { fresh: true });
     requireVersion(request, version);
-    return this.saveStore(store.id, { ...change, metadata: this.now() }, request);
+    return this.saveStore(store.id, this.storeCommand(store, change), request);
+  }
+
+  /** The decider's command of a change: its policies as the stream holds them (keys encrypted). */
+  private storeCommand(store: StoreRecord, change: StoreChange): StoreCommand {
+    const metadata = this.now();
+    switch (change.type) {
+      case 'UpdateStore': {
+        const { type, description, attributeSchema } = change;
+        return { type, description, attributeSchema, ...storedPolicies(this.secrets, store, change), metadata };
+      }
+      case 'SetPolicy':
+        return { type: 'SetPolicy', mode: change.mode, ...storedPolicy(this.secrets, store, change), metadata };
+      case 'DeleteStore':
+      case 'RemovePolicy':
+        return { ...change, metadata };
+    }
   }
 
   private async saveStore(storeId: string, command: StoreCommand, { metadata }: WriteRequest): Promise<Versioned<Store>> {
@@ -198,14 +279,18 @@ export class IdentityService<
       uniqueKeys: storeNameKeys,
       project: async (tx, after) => {
         if (after.deleted || !after.store) await this.readModels.deleteStore(tx, storeId);
-        else await this.readModels.putStore(tx, after.store);
+        else await this.readModels.putStore(tx, storeView(after.store));
       },
     });
-    const name = result.state.store?.name;
+    const store = result.state.store;
     if (result.state.deleted) this.lookups.clear(); // its users' lookups go too (rare)
-    else if (name) this.lookups.put(storeKey(name), { value: result.state.store, version: result.version });
-    if (!result.state.store) throw notFound('STORE_NOT_FOUND', 'Store does not exist.');
-    return { value: result.state.store, version: result.version };
+    else if (store) {
+      const kept = { value: store, version: result.version };
+      this.lookups.put(storeKey(store.name), kept);
+      this.lookups.put(storeIdKey(store.id), kept);
+    }
+    if (!store) throw notFound('STORE_NOT_FOUND', 'Store does not exist.');
+    return { value: storeView(store), version: result.version };
   }
 
   // ---- user commands -------------------------------------------------------------------------
@@ -256,15 +341,26 @@ export class IdentityService<
     return { now: this.clock() };
   }
 
-  /** A store's policy of a kind by its key (404 for an unknown store or policy). */
+  /** A store's policy of a kind by its key, as shown (404 for an unknown store or policy). */
   async policyOf<K extends StorePolicyKind>(
     storeName: string,
     kind: K,
     key: string,
     { fresh = false } = {},
-  ): Promise<StorePolicyOf[K]> {
+  ): Promise<StorePolicyViewOf[K]> {
     const { value: store } = await this.requireStore(storeName, { fresh });
     return storePolicyResource(store, kind, key);
+  }
+
+  /**
+   * A push notification policy as stored now, as a request would give it (its keys decrypted): what
+   * an update applies to before the whole is checked again (404 for an unknown store or policy).
+   */
+  async pushPolicyInput(storeName: string, rpId: string): Promise<PushNotificationPolicyInput> {
+    const { value: store } = await this.requireStoreRecord(storeName, { fresh: true });
+    const policy = ownEntry(store.pushNotificationPolicies, rpId);
+    if (!policy) throw policyNotFound('push', rpId);
+    return openedPushPolicy(this.secrets, store, policy);
   }
 
   /** A page of stores: every store, or only the listed ones (a store-restricted key's). */
@@ -289,6 +385,7 @@ export class IdentityService<
 }
 
 const storeKey = (storeName: string) => `store:${storeName}`;
+const storeIdKey = (storeId: string) => `store-id:${storeId}`;
 const userKey = (userId: string) => `user:${userId}`;
 const extIdKey = (storeId: string, extId: string) => `ext:${storeId}/${extId}`;
 

@@ -1,5 +1,7 @@
-import { DomainError } from '@identity-store/contracts';
+import { createPushNotificationPolicyBodySchema, DomainError, pushCredentialContext } from '@identity-store/contracts';
+import { generateSecretsKey, SecretBox } from '@identity-store/crypto';
 import { InMemoryEventStore } from '@identity-store/event-store';
+import { apnsTestPrivateKey } from '@identity-store/testing';
 import { storeStreamId } from './domain/store';
 import type { NewStore } from './identity-service';
 import { inMemoryIdentityService } from './testing/in-memory-identity';
@@ -97,5 +99,31 @@ describe('IdentityService (in memory)', () => {
     expect(changed).toMatchObject({ version: 2, value: { description: 'ACME Inc.' } });
     const stale = await refusal(identity.changeStore('acme', { type: 'UpdateStore', description: 'Stale' }, { ...request, ifMatch: 1 }));
     expect([stale.kind, stale.code]).toEqual(['precondition-failed', 'PRECONDITION_FAILED']);
+  });
+
+  it('serves a push policy’s credentials with the keys as ciphertext only, by store id and rpId', async () => {
+    const secrets = new SecretBox(generateSecretsKey());
+    const identity = inMemoryIdentityService(eventStore, () => T0, undefined, secrets);
+    const privateKey = apnsTestPrivateKey();
+    const apnsConfig = { teamId: 'ABCDE12345', keyId: 'KEY1234567', privateKey, bundleId: 'com.example.app', production: true };
+    const policy = createPushNotificationPolicyBodySchema.parse({ rpId: 'example.com', apnsConfig, ttlSeconds: 120 });
+    const { value: store } = await identity.createStore({ ...acme, pushNotificationPolicies: [policy] }, request);
+
+    const credentials = await identity.getPushCredentials(store.id, 'example.com');
+    const { privateKey: _plain, ...shown } = apnsConfig;
+    expect(credentials).toEqual({ ttlSeconds: 120, apns: { ...shown, encryptedPrivateKey: expect.stringMatching(/^v2\./) } });
+    expect(JSON.stringify(credentials)).not.toContain('PRIVATE KEY');
+    const context = pushCredentialContext(store.id, 'example.com', 'apns');
+    expect(secrets.decrypt(credentials!.apns!.encryptedPrivateKey, context).toString()).toBe(privateKey);
+    expect(await identity.getPushCredentials(store.id, 'other.com')).toBeNull();
+    expect(await identity.getPushCredentials('no-such-store', 'example.com')).toBeNull();
+    // The store other services read shows no key either.
+    expect(JSON.stringify(await identity.getStoreByName('acme'))).not.toContain('PRIVATE KEY');
+
+    // A change is seen at once (written through), a removal too.
+    await identity.changeStore('acme', { type: 'SetPolicy', mode: 'update', kind: 'push', policy: { ...policy, ttlSeconds: 5 } }, request);
+    expect((await identity.getPushCredentials(store.id, 'example.com'))?.ttlSeconds).toBe(5);
+    await identity.changeStore('acme', { type: 'RemovePolicy', kind: 'push', name: 'example.com' }, request);
+    expect(await identity.getPushCredentials(store.id, 'example.com')).toBeNull();
   });
 });

@@ -1,3 +1,4 @@
+import type { SecretBox } from '@identity-store/crypto';
 import { createServiceApps, type Logger, recordAppendedPositions, type ServiceTrust } from '@identity-store/http-kit';
 import type { PostgresEventStore } from '@identity-store/event-store';
 import type { SummaryQueries } from '@identity-store/service-clients';
@@ -11,13 +12,15 @@ export { IdentityService } from './identity-service';
 export const createIdentityModule = (deps: {
   eventStore: PostgresEventStore;
   summaries: SummaryQueries;
+  /** Encrypts push notification policies' private keys at rest (SECRETS_KEY). */
+  secrets: SecretBox;
   logger: Logger;
   metrics?: Registry;
   operationalEndpoints?: boolean;
   /** Keys of the distributed layout (grants, internal tokens); without: in-process grants only. */
   trust?: ServiceTrust;
 }) => {
-  const service = new IdentityService(deps.eventStore);
+  const service = new IdentityService(deps.eventStore, deps.secrets);
   // Writes answer with a Consistency-Token naming what they appended.
   deps.eventStore.onAppended(recordAppendedPositions);
   const { app, admin } = createServiceApps({
@@ -34,5 +37,5 @@ export const createIdentityModule = (deps: {
 };
 // The aggregates' evolvers and snapshot policies (the system's snapshot properties run on them).
 export { storeSnapshot, userSnapshot } from './domain/identity-snapshots';
-export { evolveStore, initialStoreState } from './domain/store';
+export { evolveStore, initialStoreState, PushNotificationPolicySet } from './domain/store';
 export { evolveUser, initialUserState } from './domain/user';

@@ -1,6 +1,8 @@
 import { HttpProblem, UNAVAILABLE_RETRY_AFTER_SECONDS } from '@identity-store/http-kit';
 import {
   emptySummaryInfo,
+  type EncryptedPushCredentials,
+  encryptedPushCredentialsSchema,
   notFound,
   type Store,
   type SummaryInfo,
@@ -25,6 +27,18 @@ export type UserRef = { userId: string } | { extId: string };
 export interface IdentityQueries {
   getStoreByName(storeName: string): Promise<Store | null>;
   getUser(storeId: string, ref: UserRef): Promise<UserRecord | null>;
+}
+
+export type { EncryptedPushCredentials } from '@identity-store/contracts';
+
+/**
+ * What the appkey service asks the identity service for a push: a push notification policy's
+ * credentials with the private keys as SecretBox ciphertext (it decrypts them itself, with the
+ * associated data `pushCredentialContext(storeId, rpId, provider)`); null when the store has no
+ * policy for the rpId.
+ */
+export interface PushCredentialQueries {
+  getPushCredentials(storeId: string, rpId: string): Promise<EncryptedPushCredentials | null>;
 }
 
 /** summaryInfo as the audit projection has it, and how far into one of the user's streams that is. */
@@ -156,6 +170,24 @@ export class HttpIdentityQueries implements IdentityQueries {
     if (store === undefined || user === undefined) return Promise.resolve(null);
     const path = 'extId' in ref ? `ext/${user}` : user;
     return this.get<UserRecord>(`/internal/stores/${store}/users/${path}`);
+  }
+}
+
+/** PushCredentialQueries over HTTP (distributed layout): the identity service's internal route. */
+export class HttpPushCredentialQueries implements PushCredentialQueries {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly options: InternalCallOptions,
+  ) {}
+
+  async getPushCredentials(storeId: string, rpId: string): Promise<EncryptedPushCredentials | null> {
+    const store = segment(storeId);
+    const rp = segment(rpId);
+    if (store === undefined || rp === undefined) return null;
+    const path = `/internal/stores/${store}/pushCredentials/${rp}`;
+    const response = await internalGet('identity', `${this.baseUrl}${path}`, this.options);
+    // Another service's answer is input too: its shape is checked before anyone uses it.
+    return response ? encryptedPushCredentialsSchema.parse(await response.json()) : null;
   }
 }
 

@@ -1,8 +1,11 @@
 import {
+  AppkeyConfigRemoved,
+  AppkeyConfigSet,
   PasscodePolicySet,
   PasscodePolicyRemoved,
   PasskeyConfigRemoved,
   PasskeyConfigSet,
+  PushNotificationPolicyRemoved,
   StoreCreated,
   StoreDeleted,
   type StoredEvent,
@@ -21,6 +24,7 @@ import {
   evolveUser,
   initialStoreState,
   initialUserState,
+  PushNotificationPolicySet,
   storeSnapshot,
   userSnapshot,
 } from '@identity-store/identity';
@@ -461,6 +465,22 @@ const passkeyConfig = rpId.map((id) => ({
     default: { userVerification: 'preferred' as const, hints: [], timeout: 300_000 },
   },
 }));
+const appkeyConfig = rpId.map((id) => ({
+  rpId: id,
+  appID: `/api/identity-store/public/stores/acme/appkeys/${id}/facets`,
+  facets: [`https://login.${id}`, 'ios:bundle-id:com.example.app'],
+  registrationPolicies: {
+    default: { keyTypes: 'DEVICE' as const, userVerification: ['presence' as const], hints: [], attestation: 'ANY' as const },
+  },
+  authenticationPolicies: { default: { userVerification: ['presence' as const], hints: [], transaction: false } },
+  maxDevices: 5,
+}));
+/** As the stream holds it: the key is ciphertext (opaque here). */
+const pushPolicy = fc.record({ rpId, ttlSeconds: fc.nat({ max: 2_419_200 }), encryptedPrivateKey: base64url }).map((p) => ({
+  rpId: p.rpId,
+  fcmConfig: { projectId: 'example-app-1234', clientEmail: 'push@example.test', encryptedPrivateKey: `v2.0.${p.encryptedPrivateKey}` },
+  ttlSeconds: p.ttlSeconds,
+}));
 const attributeSchema = fc.option(
   fc.constant({ type: 'object', properties: { email: { type: 'string' } } }),
   { nil: null },
@@ -488,6 +508,10 @@ const storeEvent: fc.Arbitrary<StoredEvent> = fc.oneof(
   event(PasscodePolicyRemoved, { storeId, name: policyName, at: dtm }),
   often(event(PasskeyConfigSet, { storeId, config: passkeyConfig, at: dtm })),
   event(PasskeyConfigRemoved, { storeId, rpId, at: dtm }),
+  often(event(AppkeyConfigSet, { storeId, config: appkeyConfig, at: dtm })),
+  event(AppkeyConfigRemoved, { storeId, rpId, at: dtm }),
+  often(event(PushNotificationPolicySet, { storeId, policy: pushPolicy, at: dtm })),
+  event(PushNotificationPolicyRemoved, { storeId, rpId, at: dtm }),
 );
 
 const userStatus = pool('ACTIVE', 'DISABLED', 'LOCKED') as fc.Arbitrary<'ACTIVE'>;

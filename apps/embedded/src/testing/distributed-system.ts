@@ -145,7 +145,7 @@ export const startDistributedSystem = async (options: DistributedSystemOptions):
   stops.push(() => auditModule.projector.stop());
   serve('audit', auditModule);
 
-  serve('identity', createIdentityModule({ eventStore: infrastructure('identity').eventStore, summaries: clientsOf('identity').summaries, logger, trust }));
+  serve('identity', createIdentityModule({ eventStore: infrastructure('identity').eventStore, summaries: clientsOf('identity').summaries, secrets, logger, trust }));
   serve('totp', createTotpModule({ eventStore: infrastructure('totp').eventStore, ...clientsOf('totp'), secrets, logger, trust }));
   serve('passcode', createPasscodeModule({ eventStore: infrastructure('passcode').eventStore, ...clientsOf('passcode'), secrets, logger, trust }));
   serve('passkey', createPasskeyModule({ eventStore: infrastructure('passkey').eventStore, ...clientsOf('passkey'), logger, trust }));

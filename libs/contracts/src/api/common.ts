@@ -39,6 +39,33 @@ export const requestDtmSchema = z.iso
   .refine((value) => Date.parse(value) >= EARLIEST_REQUEST_INSTANT.getTime(), 'must not be before 1970-01-01T00:00:00Z');
 export const contextSchema = z.record(z.string(), z.unknown());
 
+/** A JSON object (not null, not an array). */
+export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A check of an object that also runs when other fields are bad (zod skips refinements of a failed
+ * object otherwise), so one answer names every bad field.
+ */
+export const alwaysCheck = (check: (value: Record<string, unknown>, ctx: z.RefinementCtx) => void) =>
+  z.superRefine<Record<string, unknown>>(check, { when: ({ value }) => isPlainObject(value) });
+
+/**
+ * A check of a list: each item at most once (compared by `key`), every repeat named (`repeats the
+ * <what> <item>`). Also when other items are bad, so one answer names every bad item.
+ */
+export const eachOnce = (what: string, key: (item: unknown) => unknown = (item) => item) =>
+  z.superRefine(
+    (items: unknown[], ctx) => {
+      const keys = items.map(key);
+      keys.forEach((itemKey, index) => {
+        if (keys.indexOf(itemKey) !== index)
+          ctx.addIssue({ code: 'custom', path: [index], message: `repeats the ${what} ${String(items[index])}` });
+      });
+    },
+    { when: ({ value }) => Array.isArray(value) },
+  );
+
 /**
  * How deep paging reaches (review L7): `(page + 1) × size` may not exceed this, as Elasticsearch's
  * `index.max_result_window` bounds `from + size`. A deeper page would be a long OFFSET scan.

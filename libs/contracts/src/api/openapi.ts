@@ -134,8 +134,8 @@ const responsesOf = (doc: OperationDef | undefined): RouteConfig['responses'] =>
   // not JSON (400), too large (413) or of another media type (415) is refused whatever the operation.
   const problems: ProblemStatus[] = [
     ...BODY_PROBLEMS,
-    401,
-    403,
+    // A public operation takes no token, so it is never refused for one.
+    ...(doc?.public ? [] : ([401, 403] as const)),
     ...(doc ? (doc.problems ?? []) : [501 as const]),
     ...(tokens && isRead ? [503 as const] : []),
   ];
@@ -145,7 +145,7 @@ const responsesOf = (doc: OperationDef | undefined): RouteConfig['responses'] =>
         ? { schema: entry, description: successDescriptions[Number(status) as SuccessStatus] }
         : entry;
     const response: ResponseConfig = { description };
-    if (schema) response.content = { [JSON_MEDIA]: { schema } };
+    if (schema) response.content = { [doc?.mediaType ?? JSON_MEDIA]: { schema } };
     const writeToken = tokens && !isRead;
     if (Number(status) < 300 && (doc?.etag || doc?.location || writeToken))
       response.headers = {
@@ -175,7 +175,7 @@ const routeOf = (op: OperationDef, namedParameters: Record<string, z.ZodType>): 
     op.implemented
       ? undefined
       : `Part of the API contract, not implemented yet: answered 501 Not Implemented until the ${serviceNames[op.service]} service lands.`,
-    `Permission: \`${op.permission}\`.`,
+    op.public ? 'Public: no token, no permission.' : `Permission: \`${op.permission}\`.`,
   ]
     .filter(Boolean)
     .join('\n\n');
@@ -195,7 +195,7 @@ const routeOf = (op: OperationDef, namedParameters: Record<string, z.ZodType>): 
       ...(doc?.body ? { body: { required: true, content: { [JSON_MEDIA]: { schema: doc.body } } } } : {}),
     },
     responses: responsesOf(doc),
-    'x-permission': op.permission,
+    ...(op.public ? { security: [] } : { 'x-permission': op.permission }),
     'x-service': op.path.startsWith('/api/arthr/') ? 'gateway' : op.service,
     ...(op.implemented ? {} : { 'x-implemented': false }),
   };

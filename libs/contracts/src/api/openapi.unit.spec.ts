@@ -316,7 +316,7 @@ describe('buildOpenApiDocument', () => {
     expect(problems).toEqual([]);
   });
 
-  it('requires a bearer token everywhere but on the token endpoint', () => {
+  it('requires a bearer token everywhere but on the token endpoint and the public operations', () => {
     expect(doc.security).toEqual([{ bearer: [] }]);
     expect(doc.components.securitySchemes.bearer).toMatchObject({
       type: 'http',
@@ -326,7 +326,14 @@ describe('buildOpenApiDocument', () => {
     const issue = doc.paths['/api/arthr/apiKeys/issue'].post as Operation;
     expect(issue.security?.some((requirement) => 'bearer' in requirement)).toBe(false);
     const withOwnSecurity = allOperations().filter(({ operation }) => operation.security !== undefined);
-    expect(withOwnSecurity.map(({ operation }) => operation.operationId)).toEqual(['issueToken']);
+    expect(withOwnSecurity.map(({ operation }) => operation.operationId)).toEqual(['issueToken', 'getTrustedFacets']);
+    // The TrustedFacets list UAF clients fetch: no token, so no 401/403, in its own media type.
+    const facets = doc.paths['/api/identity-store/public/stores/{storeName}/appkeys/{rpId}/facets'].get as Operation;
+    expect(facets.security).toEqual([]);
+    const responses = facets.responses ?? {};
+    expect(Object.keys(responses)).not.toEqual(expect.arrayContaining(['401']));
+    expect(Object.keys(responses)).not.toEqual(expect.arrayContaining(['403']));
+    expect(Object.keys((responses['200'] as { content: object }).content)).toEqual(['application/fido.trusted-apps+json']);
   });
 
   it('documents the Kafka topics and the event envelope', () => {

@@ -31,6 +31,12 @@ export interface OperationSpec {
   /** false: part of the contract, answered 501 until its service exists (see the issues). */
   implemented?: boolean;
   /**
+   * true: answered without a token (e.g. the TrustedFacets list UAF clients fetch): the gateway
+   * neither authenticates nor checks a permission or store, and still grants the operation to its
+   * service (which checks the grant as for any other operation).
+   */
+  public?: true;
+  /**
    * Path parameters whose validation is stricter than the shared parameter's (see
    * `pathParameters`); the document still shows the shared, named parameter.
    */
@@ -53,6 +59,8 @@ export interface OperationSpec {
   etag?: boolean;
   /** The success response carries a `Location` header; its description. */
   location?: string;
+  /** Media type of the success response body; default `application/json`. */
+  mediaType?: string;
   description?: string;
 }
 

@@ -1,14 +1,23 @@
 import { z } from 'zod';
 import { dtmSchema } from '../api/common';
 import { defineEvents, type EventsOf } from '../events/event';
-import { attributeSchemaSchema, passcodePolicySchema, passkeyConfigSchema, totpPolicySchema } from './store';
+import {
+  appkeyConfigSchema,
+  attributeSchemaSchema,
+  passcodePolicySchema,
+  passkeyConfigSchema,
+  pushNotificationPolicySchema,
+  totpPolicySchema,
+} from './store';
 import { userStatusSchema } from './user';
 
 /**
  * Identity integration events (topic `identity-store.identity`), declared once. Store streams are
- * `store-<storeId>`, user streams `user-<userId>`. They carry no secrets, so the identity service
- * stores these very events (its stream unions are `StoreEvent` and `UserEvent` in libs/identity
- * `domain/store.ts` and `domain/user.ts`): the same type names with the same data.
+ * `store-<storeId>`, user streams `user-<userId>`. All but one carry no secrets, so the identity
+ * service stores these very events (its stream unions are `StoreEvent` and `UserEvent` in
+ * libs/identity `domain/store.ts` and `domain/user.ts`): the same type names with the same data. The
+ * exception is `PushNotificationPolicySet`: its stored form holds the providers' private keys as
+ * ciphertext, and it is published as declared here, with `privateKeyConfigured` instead.
  */
 export const identityIntegrationEvents = defineEvents({
   StoreCreated: z.object({
@@ -33,6 +42,12 @@ export const identityIntegrationEvents = defineEvents({
   /** A passkey relying-party configuration was added or replaced (the whole configuration). */
   PasskeyConfigSet: z.object({ storeId: z.string(), config: passkeyConfigSchema, at: dtmSchema }),
   PasskeyConfigRemoved: z.object({ storeId: z.string(), rpId: z.string(), at: dtmSchema }),
+  /** An appkey (FIDO UAF) configuration was added or replaced (the whole configuration). */
+  AppkeyConfigSet: z.object({ storeId: z.string(), config: appkeyConfigSchema, at: dtmSchema }),
+  AppkeyConfigRemoved: z.object({ storeId: z.string(), rpId: z.string(), at: dtmSchema }),
+  /** A push notification policy was added or replaced: the whole policy, without its private keys. */
+  PushNotificationPolicySet: z.object({ storeId: z.string(), policy: pushNotificationPolicySchema, at: dtmSchema }),
+  PushNotificationPolicyRemoved: z.object({ storeId: z.string(), rpId: z.string(), at: dtmSchema }),
   UserCreated: z.object({
     userId: z.string(),
     storeId: z.string(),
@@ -64,6 +79,10 @@ export const {
   PasscodePolicyRemoved,
   PasskeyConfigSet,
   PasskeyConfigRemoved,
+  AppkeyConfigSet,
+  AppkeyConfigRemoved,
+  // Not PushNotificationPolicySet: its stored form is the identity service's own (libs/identity).
+  PushNotificationPolicyRemoved,
   UserCreated,
   UserUpdated,
   UserDeleted,

@@ -2,6 +2,22 @@ import type { z } from 'zod';
 import { pageOf, pageQuerySchema } from '../api/common';
 import { defineOperations, STORES_PATH as S, USER_PATH as U } from '../api/operation-table';
 import {
+  apnsConfigSchema,
+  apnsConfigViewSchema,
+  appkeyAuthenticationPolicySchema,
+  appkeyConfigSchema,
+  appkeyRegistrationPolicySchema,
+  createAppkeyConfigBodySchema,
+  createPushNotificationPolicyBodySchema,
+  fcmConfigSchema,
+  fcmConfigViewSchema,
+  pushNotificationPolicySchema,
+  TRUSTED_FACETS_MEDIA_TYPE,
+  trustedFacetsSchema,
+  updateAppkeyConfigBodySchema,
+  updatePushNotificationPolicyBodySchema,
+} from './store';
+import {
   passkeyAuthenticationPolicySchema,
   passkeyConfigSchema,
   passkeyRegistrationPolicySchema,
@@ -35,7 +51,7 @@ export const storePageSchema = pageOf(storeSchema);
 export const userPageSchema = pageOf(userSchema);
 
 const withPolicy = (what: string) => ({ schema: storeSchema, description: `The store ${what}.` });
-/** Passkey configurations are keyed by their rpId, a domain name (unknown ones are 404). */
+/** Passkey and appkey configurations and push policies are keyed by their rpId, a domain name (unknown ones are 404). */
 const rpIdParams = { rpId: passkeyRpIdSchema };
 
 /** Stores, their policies and configurations, and users: the identity service's operations. */
@@ -195,22 +211,98 @@ export const identityOperations = defineOperations({
     etag: true,
   },
 
-  // ---- appkey configurations and push notification policies (not implemented yet) ----
+  // ---- appkey (FIDO UAF) configurations ----
   createAppkeyConfig: {
     method: 'POST', path: `${S}/{storeName}/appkeyConfig`, service: 'identity', summary: 'Create an appkey configuration',
-    implemented: false,
+    body: createAppkeyConfigBodySchema,
+    description:
+      'One configuration per `rpId` (409 `APPKEY_CONFIG_EXISTS` for a taken one). `facets` are ' +
+      '`android:apk-key-hash:<base64 SHA-1 or SHA-256>`, `ios:bundle-id:<bundle id>` or https origins, each once. ' +
+      '`appID` left out: the path of this API’s TrustedFacets list, `/api/identity-store/public/stores/{storeName}/' +
+      'appkeys/{rpId}/facets` (served without a token). Policies are keyed by name (1–20 letters, digits or hyphens); ' +
+      'left out, each map holds a policy named `default`; fields left out take the defaults the schema shows.',
+    responses: { 201: withPolicy('with the new configuration') },
+    problems: [400, 404, 409],
+    etag: true,
+  },
+  getAppkeyConfig: {
+    method: 'GET', path: `${S}/{storeName}/appkeyConfig/{rpId}`, service: 'identity', summary: 'Get an appkey configuration',
+    params: rpIdParams,
+    responses: { 200: appkeyConfigSchema }, problems: [404],
   },
   updateAppkeyConfig: {
     method: 'POST', path: `${S}/{storeName}/appkeyConfig/{rpId}`, service: 'identity', summary: 'Update an appkey configuration',
-    implemented: false,
+    params: rpIdParams,
+    body: updateAppkeyConfigBodySchema,
+    description:
+      'Fields left out keep their value; `facets` and `attestationRootCertificates` replace the list (`null` removes the ' +
+      'certificates). In the policy maps each named policy is added or replaced as a whole and `null` removes one. The ' +
+      'configuration it produces is validated as a whole. 404 `APPKEY_CONFIG_NOT_FOUND` for an unknown `rpId`.',
+    responses: { 200: withPolicy('with the updated configuration') },
+    problems: [400, 404, 412],
+    ifMatch: true,
+    etag: true,
   },
+  deleteAppkeyConfig: {
+    method: 'DELETE', path: `${S}/{storeName}/appkeyConfig/{rpId}`, service: 'identity', summary: 'Delete an appkey configuration',
+    params: rpIdParams,
+    responses: { 200: withPolicy('without the configuration') },
+    problems: [404, 412],
+    ifMatch: true,
+    etag: true,
+  },
+  getTrustedFacets: {
+    method: 'GET', path: '/api/identity-store/public/stores/{storeName}/appkeys/{rpId}/facets', service: 'identity',
+    summary: 'The TrustedFacets list of an appkey configuration',
+    public: true,
+    params: rpIdParams,
+    description:
+      'The FIDO AppID and Facet Specification’s TrustedFacets list of the configuration’s facets (UAF 1.1), which UAF ' +
+      'clients fetch from the `appID` URL: public, no token. Cacheable for 5 minutes.',
+    responses: { 200: { schema: trustedFacetsSchema, description: 'The TrustedFacets list.' } },
+    mediaType: TRUSTED_FACETS_MEDIA_TYPE,
+    problems: [404],
+  },
+
+  // ---- push notification policies (APNs, FCM) ----
   createPushNotificationPolicy: {
     method: 'POST', path: `${S}/{storeName}/pushNotificationPolicy`, service: 'identity', summary: 'Create a push notification policy',
-    implemented: false,
+    body: createPushNotificationPolicyBodySchema,
+    description:
+      'One policy per `rpId` (409 `PUSH_NOTIFICATION_POLICY_EXISTS` for a taken one), with `apnsConfig`, `fcmConfig` or ' +
+      'both. The private keys (APNs: the ECDSA P-256 `.p8` key; FCM: the service account’s RSA key; PEM) are checked, ' +
+      'stored encrypted and write-only: answers show `privateKeyConfigured: true` instead.',
+    responses: { 201: withPolicy('with the new policy') },
+    problems: [400, 404, 409],
+    etag: true,
+  },
+  getPushNotificationPolicy: {
+    method: 'GET', path: `${S}/{storeName}/pushNotificationPolicy/{rpId}`, service: 'identity', summary: 'Get a push notification policy',
+    params: rpIdParams,
+    description: 'The policy without its private keys (`privateKeyConfigured: true` instead).',
+    responses: { 200: pushNotificationPolicySchema }, problems: [404],
   },
   updatePushNotificationPolicy: {
     method: 'POST', path: `${S}/{storeName}/pushNotificationPolicy/{rpId}`, service: 'identity', summary: 'Update a push notification policy',
-    implemented: false,
+    params: rpIdParams,
+    body: updatePushNotificationPolicyBodySchema,
+    description:
+      'Fields left out keep their value. A provider’s config is updated field by field: its `privateKey` left out keeps the ' +
+      'stored key, an `endpoint` or `tokenEndpoint` of `null` removes the override; a provider of `null` is removed. The ' +
+      'policy it produces is validated as a whole (at least one provider). 404 `PUSH_NOTIFICATION_POLICY_NOT_FOUND` for an ' +
+      'unknown `rpId`.',
+    responses: { 200: withPolicy('with the updated policy') },
+    problems: [400, 404, 412],
+    ifMatch: true,
+    etag: true,
+  },
+  deletePushNotificationPolicy: {
+    method: 'DELETE', path: `${S}/{storeName}/pushNotificationPolicy/{rpId}`, service: 'identity', summary: 'Delete a push notification policy',
+    params: rpIdParams,
+    responses: { 200: withPolicy('without the policy') },
+    problems: [404, 412],
+    ifMatch: true,
+    etag: true,
   },
 
   // ---- a user (also by external id) ----
@@ -251,6 +343,19 @@ export const identityComponents: ReadonlyArray<readonly [string, z.ZodType]> = [
   ['PasskeyRegistrationPolicy', passkeyRegistrationPolicySchema],
   ['PasskeyAuthenticationPolicy', passkeyAuthenticationPolicySchema],
   ['UpdatePasskeyConfigBody', updatePasskeyConfigBodySchema],
+  ['AppkeyConfig', appkeyConfigSchema],
+  ['CreateAppkeyConfigBody', createAppkeyConfigBodySchema],
+  ['AppkeyRegistrationPolicy', appkeyRegistrationPolicySchema],
+  ['AppkeyAuthenticationPolicy', appkeyAuthenticationPolicySchema],
+  ['UpdateAppkeyConfigBody', updateAppkeyConfigBodySchema],
+  ['TrustedFacets', trustedFacetsSchema],
+  ['PushNotificationPolicy', pushNotificationPolicySchema],
+  ['CreatePushNotificationPolicyBody', createPushNotificationPolicyBodySchema],
+  ['ApnsConfig', apnsConfigSchema],
+  ['FcmConfig', fcmConfigSchema],
+  ['ApnsConfigView', apnsConfigViewSchema],
+  ['FcmConfigView', fcmConfigViewSchema],
+  ['UpdatePushNotificationPolicyBody', updatePushNotificationPolicyBodySchema],
   ['UserStatus', userStatusSchema],
   ['User', userSchema],
   ['UserPage', userPageSchema],

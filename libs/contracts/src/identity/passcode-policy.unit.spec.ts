@@ -1,3 +1,4 @@
+import { issuesOf } from '@identity-store/testing';
 import {
   ARGON2ID_DEFAULT,
   createStoreBodySchema,
@@ -9,9 +10,6 @@ import {
 } from './store';
 import { PasscodePolicySet } from './identity-integration-events';
 
-/** `path: message` of every issue, sorted, for comparing whole answers. */
-const issuesOf = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
-  (result.error?.issues ?? []).map((issue) => `${issue.path.join('.')}: ${issue.message}`).sort();
 
 describe('PasscodePolicy kdf (client-side key stretching before SRP)', () => {
   const kdfOf = (kdf: unknown) => passcodePolicySchema.safeParse({ name: 'p', kdf });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { policyNameSchema } from '../api/common';
+import { eachOnce, isPlainObject, policyNameSchema } from '../api/common';
 
 /**
  * Passkey (WebAuthn L3) relying-party configuration of a store, keyed by `rpId`
@@ -32,18 +32,7 @@ export type PasskeyHint = z.infer<typeof passkeyHintSchema>;
  */
 export const passkeyHintsSchema = z
   .array(passkeyHintSchema)
-  .check(
-    z.superRefine(
-      (hints: unknown[], ctx) => {
-        hints.forEach((hint, index) => {
-          if (hints.indexOf(hint) !== index)
-            ctx.addIssue({ code: 'custom', path: [index], message: `repeats the hint ${String(hint)}` });
-        });
-      },
-      // Also when another entry is not a hint, so one answer names every bad entry.
-      { when: ({ value }) => Array.isArray(value) },
-    ),
-  )
+  .check(eachOnce('hint'))
   .describe('Zero or more hints to guide the user agent, by decreasing preference (not requirements); each at most once.');
 
 /** Ceremony timeout in milliseconds (WebAuthn `timeout`): 10 s to 10 min. */
@@ -154,9 +143,6 @@ export const originMatchesRpId = (origin: string, rpId: string): boolean => {
   return host !== undefined && (host === rpId || host.endsWith(`.${rpId}`));
 };
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * Issues of the origins against the rpId (each origin's host the rpId or a subdomain of it), and of
  * repeated origins; origins that are not origins at all are reported by their own schema.
@@ -174,7 +160,7 @@ const originsIssues = (rpId: unknown, origins: unknown): { path: number; message
 };
 
 /** Record keys of policies: the policy name rule, with its own message (not zod's "Invalid key"). */
-const policyRecord = <V extends z.ZodType>(value: V, what: string) =>
+export const policyRecord = <V extends z.ZodType>(value: V, what: string) =>
   z
     .record(policyNameSchema, value, {
       error: (issue) =>
@@ -231,26 +217,35 @@ export const updatePasskeyConfigBodySchema = z
   .strict();
 
 /**
- * Passkey configurations inside a store create/update body, keyed by rpId (like the policies, keyed
- * by name). A configuration's own `rpId` may be left out; if given it must equal its key.
+ * Configurations of one kind inside a store create/update body, keyed by rpId (like the policies,
+ * keyed by name): `fields` are a configuration's fields but `rpId`, which may be left out and, if
+ * given, must equal its key. `issues` are cross-field checks of one configuration against its rpId
+ * (paths relative to the configuration).
  */
-export const passkeyConfigsInputSchema = z
-  .record(
-    passkeyRpIdSchema,
-    z.object({ rpId: z.string().optional(), ...passkeyConfigFields }).strict(),
-    { error: (issue) => (issue.code === 'invalid_key' ? 'rpId must be a lowercase domain name such as example.com' : undefined) },
-  )
-  .check(
-    z.superRefine(
-      (configs: Record<string, unknown>, ctx) => {
-        for (const [rpId, config] of Object.entries(configs)) {
-          if (!isPlainObject(config)) continue;
-          if (config.rpId !== undefined && config.rpId !== rpId)
-            ctx.addIssue({ code: 'custom', path: [rpId, 'rpId'], message: 'must equal its key' });
-          for (const issue of originsIssues(rpId, config.origins))
-            ctx.addIssue({ code: 'custom', path: [rpId, 'origins', issue.path], message: issue.message });
-        }
-      },
-      { when: ({ value }) => isPlainObject(value) },
-    ),
-  );
+export const configsByRpId = <Fields extends z.ZodRawShape>(
+  fields: Fields,
+  issues: (rpId: string, config: Record<string, unknown>) => { path: PropertyKey[]; message: string }[] = () => [],
+) =>
+  z
+    .record(passkeyRpIdSchema, z.object({ rpId: z.string().optional(), ...fields }).strict(), {
+      error: (issue) => (issue.code === 'invalid_key' ? 'rpId must be a lowercase domain name such as example.com' : undefined),
+    })
+    .check(
+      z.superRefine(
+        (configs: Record<string, unknown>, ctx) => {
+          for (const [rpId, config] of Object.entries(configs)) {
+            if (!isPlainObject(config)) continue;
+            if (config.rpId !== undefined && config.rpId !== rpId)
+              ctx.addIssue({ code: 'custom', path: [rpId, 'rpId'], message: 'must equal its key' });
+            for (const issue of issues(rpId, config))
+              ctx.addIssue({ code: 'custom', path: [rpId, ...issue.path], message: issue.message });
+          }
+        },
+        { when: ({ value }) => isPlainObject(value) },
+      ),
+    );
+
+/** Passkey configurations inside a store create/update body, keyed by rpId (see configsByRpId). */
+export const passkeyConfigsInputSchema = configsByRpId(passkeyConfigFields, (rpId, config) =>
+  originsIssues(rpId, config.origins).map((issue) => ({ path: ['origins', issue.path], message: issue.message })),
+);

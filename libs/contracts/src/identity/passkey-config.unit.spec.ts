@@ -1,3 +1,4 @@
+import { issuesOf } from '@identity-store/testing';
 import { PasskeyConfigRemoved, PasskeyConfigSet } from './identity-integration-events';
 import {
   createStoreBodySchema,
@@ -12,9 +13,6 @@ import {
   updateStoreBodySchema,
 } from './store';
 
-/** `path: message` of every issue, sorted, for comparing whole answers. */
-const issuesOf = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
-  (result.error?.issues ?? []).map((issue) => `${issue.path.join('.')}: ${issue.message}`).sort();
 
 const minimal = { rpId: 'example.com', rpName: 'Example', origins: ['https://example.com'] };
 const ORIGIN_FORMAT =

@@ -1,3 +1,4 @@
+import { issuesOf } from '@identity-store/testing';
 import { updatePasscodeBodySchema } from '../passcode/passcode-requests';
 import { PasscodePolicySet, TotpPolicySet } from './identity-integration-events';
 import {
@@ -11,9 +12,6 @@ import {
   updateTotpPolicyBodySchema,
 } from './store';
 
-/** `path: message` of every issue, for comparing whole answers. */
-const issuesOf = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
-  (result.error?.issues ?? []).map((issue) => `${issue.path.join('.')}: ${issue.message}`).sort();
 
 const TOO_LONG = 'must be at most P10Y (10 years)';
 

@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { dtmSchema, isoDurationSchema, policyNameSchema, storedIsoDurationSchema, storeNameSchema } from '../api/common';
 import { totpAlgorithmSchema, totpDigitsSchema } from '../totp/totp-integration-events';
+import { appkeyConfigSchema, appkeyConfigsInputSchema } from './appkey-config';
 import { passkeyConfigSchema, passkeyConfigsInputSchema } from './passkey-config';
+import { pushNotificationPoliciesInputSchema, pushNotificationPolicySchema } from './push-notification-policy';
 
+export * from './appkey-config';
 export * from './passkey-config';
+export * from './push-notification-policy';
 
 /** Failed attempts before a credential locks; shared by every credential policy. */
 export const maxFailedAttemptsSchema = z.number().int().min(1).max(100);
@@ -284,25 +288,22 @@ const passcodePoliciesInput = z
   )
   .optional();
 
+/** The policies and configurations a store create or update body may carry (each added or replaced). */
+const storeBodyPolicies = {
+  attributeSchema: attributeSchemaSchema.optional(),
+  totpPolicies: totpPoliciesInput,
+  passcodePolicies: passcodePoliciesInput,
+  passkeyConfigs: passkeyConfigsInputSchema.optional(),
+  appkeyConfigs: appkeyConfigsInputSchema.optional(),
+  pushNotificationPolicies: pushNotificationPoliciesInputSchema.optional(),
+};
+
 export const createStoreBodySchema = z
-  .object({
-    name: storeNameSchema,
-    description: z.string().max(1000).optional(),
-    attributeSchema: attributeSchemaSchema.optional(),
-    totpPolicies: totpPoliciesInput,
-    passcodePolicies: passcodePoliciesInput,
-    passkeyConfigs: passkeyConfigsInputSchema.optional(),
-  })
+  .object({ name: storeNameSchema, description: z.string().max(1000).optional(), ...storeBodyPolicies })
   .strict();
 
 export const updateStoreBodySchema = z
-  .object({
-    description: z.string().max(1000).nullable().optional(),
-    attributeSchema: attributeSchemaSchema.optional(),
-    totpPolicies: totpPoliciesInput,
-    passcodePolicies: passcodePoliciesInput,
-    passkeyConfigs: passkeyConfigsInputSchema.optional(),
-  })
+  .object({ description: z.string().max(1000).nullable().optional(), ...storeBodyPolicies })
   .strict();
 
 export const storeSchema = z.object({
@@ -312,10 +313,12 @@ export const storeSchema = z.object({
   attributeSchema: attributeSchemaSchema,
   /** Passkey relying-party configurations keyed by rpId. */
   passkeyConfigs: z.record(z.string(), passkeyConfigSchema),
-  appkeyConfigs: z.record(z.string(), z.unknown()),
+  /** Appkey (FIDO UAF) configurations keyed by rpId. */
+  appkeyConfigs: z.record(z.string(), appkeyConfigSchema),
   totpPolicies: z.record(z.string(), totpPolicySchema),
   passcodePolicies: z.record(z.string(), passcodePolicySchema),
-  pushNotificationPolicies: z.record(z.string(), z.unknown()),
+  /** Push notification policies keyed by rpId; their private keys are write-only (never shown). */
+  pushNotificationPolicies: z.record(z.string(), pushNotificationPolicySchema),
   createdDtm: dtmSchema,
   lastUpdatedDtm: dtmSchema,
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contextSchema, dtmSchema, policyNameSchema } from '../api/common';
+import { alwaysCheck, contextSchema, dtmSchema, policyNameSchema } from '../api/common';
 import {
   passkeyAttestationSchema,
   passkeyAuthenticatorAttachmentSchema,
@@ -26,16 +26,6 @@ import {
 
 const userIdField = z.string().min(1).max(128).describe('The user’s internal id.');
 const extIdField = z.string().min(1).max(128).describe('The user’s external id.');
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/**
- * A check that also runs when other fields are bad (zod skips refinements of a failed object
- * otherwise), so one answer names every bad field.
- */
-const alwaysCheck = (check: (value: Record<string, unknown>, ctx: z.RefinementCtx) => void) =>
-  z.superRefine<Record<string, unknown>>(check, { when: ({ value }) => isPlainObject(value) });
 
 /** Exactly one of userId and extId (store-level operations that name a user in the body). */
 const oneUserRef = alwaysCheck((body, ctx) => {

@@ -51,18 +51,27 @@ const storeOf = (
  */
 const isApiPath = (path: string) => path === API_PREFIX || path.startsWith(`${API_PREFIX}/`);
 
+/** The subject of a public operation's grant (and the services' logs): nobody authenticated. */
+export const ANONYMOUS_SUBJECT = 'anonymous';
+
+/** Whether the request is a public operation of the table (answered without a token). */
+const isPublicOperation = (routes: RouteTable, method: string, path: string) =>
+  routes.match(method, path)?.operation.public === true;
+
 /**
  * Authenticates every /api/identity-store/** request before its body is parsed (a request without
- * a valid token is 401 whatever it sends) and leaves the principal in `res.locals.principal`.
+ * a valid token is 401 whatever it sends) and leaves the principal in `res.locals.principal`. A
+ * public operation of the table is not authenticated (its principal is ANONYMOUS_PRINCIPAL).
  */
 export const authenticateApiRequests =
-  (deps: { apiKeys: ApiKeyService; tokens: TokenService }): RequestHandler =>
+  (deps: { apiKeys: ApiKeyService; tokens: TokenService; routes: RouteTable }): RequestHandler =>
   async (req, res, next) => {
     if (!isApiPath(req.path)) return next();
     // Identity headers and grants are the gateway's to set; never pass a client's on.
     delete req.headers[PRINCIPAL_HEADER];
     delete req.headers[GRANT_HEADER];
-    res.locals.principal = await authenticateRequest(req, res, deps.tokens, deps.apiKeys);
+    if (!isPublicOperation(deps.routes, req.method, req.path))
+      res.locals.principal = await authenticateRequest(req, res, deps.tokens, deps.apiKeys);
     next();
   };
 
@@ -75,14 +84,16 @@ export const identityStoreRoutes = (deps: {
   const router = Router();
   router.use(async (req, res, next) => {
     if (!isApiPath(req.path)) return next();
-    const principal = res.locals.principal as Principal;
     const match = deps.routes.match(req.method, req.path);
     if (!match) throw new HttpProblem(404, 'ROUTE_NOT_FOUND', `No operation ${req.method} ${req.path}.`);
     const { operation, params } = match;
-    if (!hasPermission(principal.permissions, operation.permission))
+    // A public operation has no principal (authenticateApiRequests let it through): no permission
+    // or store to check, and a grant of the operation alone.
+    const principal = operation.public ? undefined : (res.locals.principal as Principal);
+    if (principal && !hasPermission(principal.permissions, operation.permission))
       throw permissionDenied(operation.permission);
     const storeName = storeOf(operation, params, req.body);
-    if (storeName !== undefined && !storeAllowed(principal.stores, storeName))
+    if (principal && storeName !== undefined && !storeAllowed(principal.stores, storeName))
       throw storeNotAllowed(storeName);
     if (!operation.implemented)
       throw new HttpProblem(
@@ -107,11 +118,11 @@ export const identityStoreRoutes = (deps: {
       aud: operation.service,
       op: operation.operationId,
       perm: operation.permission,
-      stores: principal.stores,
-      sub: principal.keyId,
+      stores: principal ? principal.stores : null,
+      sub: principal ? principal.keyId : ANONYMOUS_SUBJECT,
     };
     for (const header of CREDENTIAL_HEADERS) delete req.headers[header];
-    req.headers[PRINCIPAL_HEADER] = principal.keyId;
+    req.headers[PRINCIPAL_HEADER] = grant.sub;
     req.headers[CORRELATION_HEADER] = req.correlationId;
     req.headers[REQUEST_ID_HEADER] = req.requestId;
     req.url = req.originalUrl = canonicalUrl(req.originalUrl);

@@ -1,9 +1,13 @@
 import {
+  appkeyConfigSchema,
   createPasscodePolicyBodySchema,
+  createPushNotificationPolicyBodySchema,
   createTotpPolicyBodySchema,
   identityOperations,
+  isPlainObject,
   notFound,
   passkeyConfigSchema,
+  trustedFacetsOf,
   type UserRecord,
   withLegacyKdf,
   withoutReadOnlyUserFields,
@@ -23,8 +27,28 @@ import {
 import { type SummaryQueries, summaryOrStale, toUserView, userRefOf } from '@identity-store/service-clients';
 import type { z } from 'zod';
 import { attributeSchemaProblems } from '../domain/attribute-schema';
-import type { KindedStorePolicy, StorePolicyKind, StorePolicyOf } from '../domain/store';
+import type { StorePolicyKind } from '../domain/store';
+import type { StorePolicyViewOf } from '../domain/store-views';
 import type { IdentityService, WriteRequest } from '../identity-service';
+
+/** What the handlers use of the identity service (on any storage: PostgreSQL, or in memory in unit specs). */
+type IdentityUseCases = Pick<
+  IdentityService,
+  | 'createStore'
+  | 'listStores'
+  | 'requireStore'
+  | 'changeStore'
+  | 'policyOf'
+  | 'pushPolicyInput'
+  | 'createUser'
+  | 'listUsers'
+  | 'requireUser'
+  | 'changeUser'
+  | 'getStoreByName'
+  | 'getUser'
+  | 'getPushCredentials'
+>;
+import type { KindedStorePolicyInput, StorePolicyInputOf } from '../store-policy-inputs';
 
 /** `If-Match: W/"3"` → 3 (absent → undefined; anything else → 400). */
 const ifMatchOf = (req: Request): number | undefined => {
@@ -55,12 +79,12 @@ const requireValidAttributeSchema = (attributeSchema: unknown) => {
 /** Policies of a store body (`{ name: policy }`) as a list; the key is the name. */
 const policiesOf = <Policy extends object>(input: Record<string, Policy> | undefined) =>
   Object.entries(input ?? {}).map(([name, policy]) => ({ ...policy, name }));
-/** Passkey configurations of a store body (`{ rpId: config }`) as a list; the key is the rpId. */
-const passkeyConfigsOf = <Config extends object>(input: Record<string, Config> | undefined) =>
+/** Configurations or push policies of a store body (`{ rpId: config }`) as a list; the key is the rpId. */
+const configsOf = <Config extends object>(input: Record<string, Config> | undefined) =>
   Object.entries(input ?? {}).map(([rpId, config]) => ({ ...config, rpId }));
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+/** How long a client or proxy may keep a TrustedFacets list (FIDO clients honour HTTP caching). */
+const TRUSTED_FACETS_MAX_AGE_SECONDS = 300;
 
 /** `{ ...before, ...update }` without the entries the update sets to null (RFC 7396 merge patch, one level). */
 const mergeEntries = (before: Record<string, unknown>, update: Record<string, unknown>) =>
@@ -69,23 +93,24 @@ const mergeEntries = (before: Record<string, unknown>, update: Record<string, un
 /**
  * The stored policy with a partial update applied: fields left out keep their value, and a nested
  * object is updated entry by entry (a passcode policy's `clientRules` field by field; a passkey
- * configuration's policies by name, each given one replaced as a whole, a null one removed). The result
- * is validated as a whole, because a check across fields (minLength ≤ maxLength, origins against the
- * rpId) may compare a new value with a kept one.
+ * configuration's policies by name, each given one replaced as a whole, a null one removed; a push
+ * policy's provider config field by field). The result is validated as a whole, because a check
+ * across fields (minLength ≤ maxLength, origins against the rpId, at least one push provider) may
+ * compare a new value with a kept one.
  */
 const updatedPolicy = <Policy>(
   current: object,
   update: Record<string, unknown>,
   policySchema: z.ZodType<Policy>,
-  /** Nested objects an update replaces as a whole (a passcode policy's `kdf`: another algorithm has other fields). */
-  replacedWhole: readonly string[] = [],
+  { replacedWhole = [], removedByNull = [] }: Pick<PolicyRules<StorePolicyKind>, 'replacedWhole' | 'removedByNull'> = {},
 ): Policy => {
   const previous = current as Record<string, unknown>;
   const merged = Object.fromEntries(
-    Object.entries({ ...previous, ...update }).map(([field, value]) => {
+    Object.entries({ ...previous, ...update }).flatMap(([field, value]) => {
+      if (value === null && removedByNull.includes(field)) return [];
       const before = previous[field];
       const mergeable = isPlainObject(value) && isPlainObject(before) && !replacedWhole.includes(field);
-      return [field, mergeable ? mergeEntries(before, value) : value];
+      return [[field, mergeable ? mergeEntries(before, value) : value]];
     }),
   );
   const parsed = policySchema.safeParse(merged);
@@ -99,16 +124,30 @@ interface PolicyRules<K extends StorePolicyKind> {
   /** The path parameter of the key (`policyName`, or `rpId`). */
   param: 'policyName' | 'rpId';
   /** What an updated policy must be as a whole (the create rules: bounded durations, cross-field checks). */
-  policy: z.ZodType<StorePolicyOf[K]>;
+  policy: z.ZodType<StorePolicyInputOf[K]>;
   /** A stored policy as the API shows it (fields added since it was stored get their legacy value). */
-  stored?: (policy: StorePolicyOf[K]) => StorePolicyOf[K];
-  /** See updatedPolicy. */
+  stored?: (policy: StorePolicyViewOf[K]) => StorePolicyViewOf[K];
+  /**
+   * What an update applies to, when not the policy as shown: a push policy with its keys (an update
+   * that leaves a provider's `privateKey` out keeps it).
+   */
+  current?: (identity: IdentityUseCases, storeName: string, key: string) => Promise<object>;
+  /** Nested objects an update replaces as a whole (a passcode policy's `kdf`: another algorithm has other fields). */
   replacedWhole?: readonly string[];
+  /** Optional fields an update removes with `null` (a push provider, an appkey configuration's certificates). */
+  removedByNull?: readonly string[];
 }
 const policyRules: { [K in StorePolicyKind]: PolicyRules<K> } = {
   totp: { param: 'policyName', policy: createTotpPolicyBodySchema },
   passcode: { param: 'policyName', policy: createPasscodePolicyBodySchema, stored: withLegacyKdf, replacedWhole: ['kdf'] },
   passkey: { param: 'rpId', policy: passkeyConfigSchema },
+  appkey: { param: 'rpId', policy: appkeyConfigSchema, removedByNull: ['attestationRootCertificates'] },
+  push: {
+    param: 'rpId',
+    policy: createPushNotificationPolicyBodySchema,
+    current: (identity, storeName, rpId) => identity.pushPolicyInput(storeName, rpId),
+    removedByNull: ['apnsConfig', 'fcmConfig'],
+  },
 };
 
 /** A policy operation's request, whatever its kind (the table validated it with the kind's schemas). */
@@ -120,17 +159,19 @@ interface PolicyRequest {
 }
 
 /** The four operations of one kind of store policy; each write answers with the updated store. */
-const policyHandlers = <K extends StorePolicyKind>(identity: IdentityService, kind: K) => {
+const policyHandlers = <K extends StorePolicyKind>(identity: IdentityUseCases, kind: K) => {
   const rules = policyRules[kind] as PolicyRules<K>;
   const keyOf = (params: PolicyRequest['params']) => ({ storeName: params.storeName ?? '', key: params[rules.param] ?? '' });
   // TypeScript does not narrow a generic kind; kind and policy come from the same table entry.
-  const kinded = (policy: StorePolicyOf[K]) => ({ kind, policy }) as KindedStorePolicy;
-  const shown = (policy: StorePolicyOf[K]) => (rules.stored ? rules.stored(policy) : policy);
+  const kinded = (policy: StorePolicyInputOf[K]) => ({ kind, policy }) as KindedStorePolicyInput;
+  const shown = (policy: StorePolicyViewOf[K]) => (rules.stored ? rules.stored(policy) : policy);
+  const current = (storeName: string, key: string): Promise<object> =>
+    rules.current ? rules.current(identity, storeName, key) : identity.policyOf(storeName, kind, key, { fresh: true }).then(shown);
   return {
     create: async ({ params, body, metadata }: PolicyRequest): Promise<Reply> => {
       const { value, version } = await identity.changeStore(
         params.storeName ?? '',
-        { type: 'SetPolicy', mode: 'create', ...kinded(body as StorePolicyOf[K]) },
+        { type: 'SetPolicy', mode: 'create', ...kinded(body as StorePolicyInputOf[K]) },
         { metadata },
       );
       return versioned(201, value, version);
@@ -141,8 +182,7 @@ const policyHandlers = <K extends StorePolicyKind>(identity: IdentityService, ki
     },
     update: async ({ params, body, metadata, req }: PolicyRequest): Promise<Reply> => {
       const { storeName, key } = keyOf(params);
-      const current = shown(await identity.policyOf(storeName, kind, key, { fresh: true }));
-      const updated = updatedPolicy(current, body as Record<string, unknown>, rules.policy, rules.replacedWhole);
+      const updated = updatedPolicy(await current(storeName, key), body as Record<string, unknown>, rules.policy, rules);
       const { value, version } = await identity.changeStore(
         storeName,
         { type: 'SetPolicy', mode: 'update', ...kinded(updated) },
@@ -163,12 +203,14 @@ const policyHandlers = <K extends StorePolicyKind>(identity: IdentityService, ki
 };
 
 /** Public operations of the identity service: stores, their policies, users. */
-export const identityApi = (identity: IdentityService, summaries: SummaryQueries): Router => {
+export const identityApi = (identity: IdentityUseCases, summaries: SummaryQueries): Router => {
   const userView = async (user: UserRecord) =>
     toUserView(user, await summaryOrStale(summaries, user.id), identity.clock());
   const totp = policyHandlers(identity, 'totp');
   const passcode = policyHandlers(identity, 'passcode');
   const passkey = policyHandlers(identity, 'passkey');
+  const appkey = policyHandlers(identity, 'appkey');
+  const push = policyHandlers(identity, 'push');
   const ops = identityOperations;
 
   return mountOperations(Router(), identityOperations, {
@@ -184,7 +226,9 @@ export const identityApi = (identity: IdentityService, summaries: SummaryQueries
           attributeSchema: body.attributeSchema ?? null,
           totpPolicies: policiesOf(body.totpPolicies),
           passcodePolicies: policiesOf(body.passcodePolicies),
-          passkeyConfigs: passkeyConfigsOf(body.passkeyConfigs),
+          passkeyConfigs: configsOf(body.passkeyConfigs),
+          appkeyConfigs: configsOf(body.appkeyConfigs),
+          pushNotificationPolicies: configsOf(body.pushNotificationPolicies),
         },
         { metadata },
       );
@@ -207,7 +251,9 @@ export const identityApi = (identity: IdentityService, summaries: SummaryQueries
           attributeSchema: body.attributeSchema,
           totpPolicies: body.totpPolicies ? policiesOf(body.totpPolicies) : undefined,
           passcodePolicies: body.passcodePolicies ? policiesOf(body.passcodePolicies) : undefined,
-          passkeyConfigs: body.passkeyConfigs ? passkeyConfigsOf(body.passkeyConfigs) : undefined,
+          passkeyConfigs: body.passkeyConfigs ? configsOf(body.passkeyConfigs) : undefined,
+          appkeyConfigs: body.appkeyConfigs ? configsOf(body.appkeyConfigs) : undefined,
+          pushNotificationPolicies: body.pushNotificationPolicies ? configsOf(body.pushNotificationPolicies) : undefined,
         },
         writeOf(metadata, req),
       );
@@ -231,6 +277,18 @@ export const identityApi = (identity: IdentityService, summaries: SummaryQueries
     getPasskeyConfig: passkey.get,
     updatePasskeyConfig: passkey.update,
     deletePasskeyConfig: passkey.remove,
+    createAppkeyConfig: appkey.create,
+    getAppkeyConfig: appkey.get,
+    updateAppkeyConfig: appkey.update,
+    deleteAppkeyConfig: appkey.remove,
+    createPushNotificationPolicy: push.create,
+    getPushNotificationPolicy: push.get,
+    updatePushNotificationPolicy: push.update,
+    deletePushNotificationPolicy: push.remove,
+    getTrustedFacets: async ({ params }) => ({
+      body: trustedFacetsOf(await identity.policyOf(params.storeName, 'appkey', params.rpId)),
+      headers: { 'Cache-Control': `public, max-age=${TRUSTED_FACETS_MAX_AGE_SECONDS}` },
+    }),
 
     // ---- users ----
     createUser: async ({ params, body, metadata }) => {
@@ -262,7 +320,7 @@ export const identityApi = (identity: IdentityService, summaries: SummaryQueries
 };
 
 /** Lookups other services make (not exposed through the gateway; service tokens only). */
-export const identityInternalRoutes = (identity: IdentityService): Router => {
+export const identityInternalRoutes = (identity: IdentityUseCases): Router => {
   const router = Router();
   router.get('/internal/stores/:storeName', async (req, res) => {
     const store = await identity.getStoreByName(req.params.storeName);
@@ -273,6 +331,11 @@ export const identityInternalRoutes = (identity: IdentityService): Router => {
     const user = await identity.getUser(req.params.storeId, { extId: req.params.extId });
     if (!user) throw notFound('USER_NOT_FOUND', 'User does not exist.');
     res.json(user);
+  });
+  router.get('/internal/stores/:storeId/pushCredentials/:rpId', async (req, res) => {
+    const credentials = await identity.getPushCredentials(req.params.storeId, req.params.rpId);
+    if (!credentials) throw notFound('PUSH_NOTIFICATION_POLICY_NOT_FOUND', 'Push notification policy does not exist.');
+    res.json(credentials);
   });
   router.get('/internal/stores/:storeId/users/:userId', async (req, res) => {
     const user = await identity.getUser(req.params.storeId, { userId: req.params.userId });

@@ -16,6 +16,8 @@ const storeState = z.object({
       totpPolicies: z.record(z.string(), z.unknown()),
       passcodePolicies: z.record(z.string(), z.unknown()),
       passkeyConfigs: z.record(z.string(), z.unknown()),
+      appkeyConfigs: z.record(z.string(), z.unknown()),
+      pushNotificationPolicies: z.record(z.string(), z.unknown()),
     })
     .nullable(),
   deleted: z.boolean(),
@@ -29,7 +31,8 @@ const userState = z.object({
 });
 
 export const storeSnapshot = {
-  version: 1,
+  // 2: appkey configurations and push notification policies (the latter with encrypted keys).
+  version: 2,
   parse: (stored: unknown): StoreState => storeState.parse(stored) as StoreState,
 };
 

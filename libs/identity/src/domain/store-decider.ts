@@ -1,16 +1,17 @@
 import {
+  AppkeyConfigRemoved,
+  AppkeyConfigSet,
   conflict,
   notFound,
+  PasscodePolicyRemoved,
   PasscodePolicySet,
   PasskeyConfigRemoved,
   PasskeyConfigSet,
-  type PasscodePolicy,
-  type PasskeyConfig,
-  type Store,
+  PushNotificationPolicyRemoved,
   StoreCreated,
   StoreDeleted,
   StoreUpdated,
-  type TotpPolicy,
+  TotpPolicyRemoved,
   TotpPolicySet,
 } from '@identity-store/contracts';
 import {
@@ -18,19 +19,27 @@ import {
   initialStoreState,
   type KindedStorePolicy,
   policyNotFound,
+  PushNotificationPolicySet,
   type StoreEvent,
   storePolicy,
   storePolicyKey,
   type StorePolicyKind,
   storePolicyKinds,
+  type StorePolicyOf,
+  type StoreRecord,
   type StoreState,
 } from './store';
 
-/** The policies and configurations a store is created or updated with (each one added or replaced). */
+/**
+ * The policies and configurations a store is created or updated with (each one added or replaced),
+ * as the stream holds them (push policies with their keys encrypted by the service).
+ */
 export interface StorePolicies {
-  totpPolicies: TotpPolicy[];
-  passcodePolicies: PasscodePolicy[];
-  passkeyConfigs: PasskeyConfig[];
+  totpPolicies: StorePolicyOf['totp'][];
+  passcodePolicies: StorePolicyOf['passcode'][];
+  passkeyConfigs: StorePolicyOf['passkey'][];
+  appkeyConfigs: StorePolicyOf['appkey'][];
+  pushNotificationPolicies: StorePolicyOf['push'][];
 }
 
 /** What every store command carries besides its own fields: when it is decided. */
@@ -46,7 +55,7 @@ export type StoreCommand =
       description?: string;
       attributeSchema: Record<string, unknown> | null;
       metadata: StoreCommandMetadata;
-    } & StorePolicies)
+    } & Partial<StorePolicies>)
   | ({
       type: 'UpdateStore';
       description?: string | null;
@@ -58,7 +67,7 @@ export type StoreCommand =
   /** `name`: the key of the policy (a passkey configuration's rpId). */
   | { type: 'RemovePolicy'; kind: StorePolicyKind; name: string; metadata: StoreCommandMetadata };
 
-const existing = (state: StoreState): Store => {
+const existing = (state: StoreState): StoreRecord => {
   if (!state.store || state.deleted) throw notFound('STORE_NOT_FOUND', 'Store does not exist.');
   return state.store;
 };
@@ -71,19 +80,38 @@ const policySetEvent = (storeId: string, at: string, kinded: KindedStorePolicy):
       return PasscodePolicySet.create({ storeId, policy: kinded.policy, at });
     case 'passkey':
       return PasskeyConfigSet.create({ storeId, config: kinded.policy, at });
+    case 'appkey':
+      return AppkeyConfigSet.create({ storeId, config: kinded.policy, at });
+    case 'push':
+      return PushNotificationPolicySet.create({ storeId, policy: kinded.policy, at });
   }
 };
 
-const policyRemovedEvent = (storeId: string, at: string, kind: StorePolicyKind, key: string): StoreEvent =>
-  kind === 'passkey'
-    ? PasskeyConfigRemoved.create({ storeId, rpId: key, at })
-    : storePolicyKinds[kind].Removed.create({ storeId, name: key, at });
+const policyRemovedEvent = (storeId: string, at: string, kind: StorePolicyKind, key: string): StoreEvent => {
+  switch (kind) {
+    case 'totp':
+      return TotpPolicyRemoved.create({ storeId, name: key, at });
+    case 'passcode':
+      return PasscodePolicyRemoved.create({ storeId, name: key, at });
+    case 'passkey':
+      return PasskeyConfigRemoved.create({ storeId, rpId: key, at });
+    case 'appkey':
+      return AppkeyConfigRemoved.create({ storeId, rpId: key, at });
+    case 'push':
+      return PushNotificationPolicyRemoved.create({ storeId, rpId: key, at });
+  }
+};
 
-/** Set events of every policy given with a store create or update: TOTP, passcode, then passkey. */
+/**
+ * Set events of every policy given with a store create or update: TOTP, passcode, passkey, appkey,
+ * then push.
+ */
 const policySetEvents = (storeId: string, at: string, policies: Partial<StorePolicies>): StoreEvent[] => [
   ...(policies.totpPolicies ?? []).map((policy) => policySetEvent(storeId, at, { kind: 'totp', policy })),
   ...(policies.passcodePolicies ?? []).map((policy) => policySetEvent(storeId, at, { kind: 'passcode', policy })),
   ...(policies.passkeyConfigs ?? []).map((policy) => policySetEvent(storeId, at, { kind: 'passkey', policy })),
+  ...(policies.appkeyConfigs ?? []).map((policy) => policySetEvent(storeId, at, { kind: 'appkey', policy })),
+  ...(policies.pushNotificationPolicies ?? []).map((policy) => policySetEvent(storeId, at, { kind: 'push', policy })),
 ];
 
 export const decideStore = (command: StoreCommand, state: StoreState): StoreEvent[] => {

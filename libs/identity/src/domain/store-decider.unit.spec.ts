@@ -1,4 +1,6 @@
 import {
+  type AppkeyConfig,
+  appkeyConfigSchema,
   DomainError,
   type PasscodePolicy,
   passcodePolicySchema,
@@ -9,6 +11,7 @@ import {
   totpPolicySchema,
 } from '@identity-store/contracts';
 import { DeciderSpecification } from '@identity-store/testing';
+import type { StoredPushNotificationPolicy } from './store';
 import { type StoreCommand, storeDecider } from './store-decider';
 
 const now = new Date('2026-05-07T10:00:00.000Z');
@@ -18,6 +21,15 @@ const passcodePolicy = (name: string, fields: Partial<PasscodePolicy> = {}): Pas
 const totpPolicy = (name: string): TotpPolicy => totpPolicySchema.parse({ name, issuer: 'ACME' });
 const passkeyConfig = (rpId: string, fields: Partial<PasskeyConfig> = {}): PasskeyConfig =>
   passkeyConfigSchema.parse({ rpId, rpName: 'ACME', origins: [`https://${rpId}`], ...fields });
+
+const appkeyConfig = (rpId: string, fields: Partial<AppkeyConfig> = {}): AppkeyConfig =>
+  appkeyConfigSchema.parse({ rpId, appID: `https://${rpId}/facets`, facets: [`https://${rpId}`], ...fields });
+/** A push policy as the service hands it to the decider: keys already ciphertext. */
+const pushPolicy = (rpId: string, ttlSeconds = 3_600): StoredPushNotificationPolicy => ({
+  rpId,
+  apnsConfig: { teamId: 'ABCDE12345', keyId: 'KEY1234567', bundleId: 'com.example.app', production: false, encryptedPrivateKey: `v2.0.iv.${rpId}` },
+  ttlSeconds,
+});
 
 const given = DeciderSpecification.for(storeDecider);
 
@@ -253,5 +265,112 @@ describe('store decider: passkey configurations (keyed by rpId, same plumbing)',
     created()
       .when({ type: 'SetPolicy', kind: 'passkey', mode: 'create', policy: invalid, metadata: { now } })
       .thenThrows(Error, (error) => expect(error.message).toMatch(/host must be example.com or a subdomain of it/));
+  });
+});
+
+describe('store decider: appkey configurations and push notification policies (keyed by rpId, same plumbing)', () => {
+  it('creates a store with both after the other policies, one Set event each', () => {
+    const { state, events } = given()
+      .when(createStore({ passkeyConfigs: [passkeyConfig('example.com')], appkeyConfigs: [appkeyConfig('example.com')], pushNotificationPolicies: [pushPolicy('example.com')] }))
+      .decided();
+    expect(events.map((e) => e.type)).toEqual(['StoreCreated', 'PasskeyConfigSet', 'AppkeyConfigSet', 'PushNotificationPolicySet']);
+    expect(state.store?.appkeyConfigs).toEqual({ 'example.com': appkeyConfig('example.com') });
+    // The stream holds the ciphertext the service made; the decider never sees a key.
+    expect(state.store?.pushNotificationPolicies).toEqual({ 'example.com': pushPolicy('example.com') });
+  });
+
+  it('adds each under its rpId and refuses a duplicate rpId with 409 naming the kind', () => {
+    const appkey = created()
+      .when({ type: 'SetPolicy', kind: 'appkey', mode: 'create', policy: appkeyConfig('example.com'), metadata: { now: later } })
+      .then([{ type: 'AppkeyConfigSet', data: { storeId: 's1', config: appkeyConfig('example.com'), at: later.toISOString() } }]);
+    const duplicate = appkey
+      .when({ type: 'SetPolicy', kind: 'appkey', mode: 'create', policy: appkeyConfig('example.com', { maxDevices: 2 }), metadata: { now } })
+      .thenThrows(DomainError);
+    expect([duplicate.kind, duplicate.code, duplicate.message]).toEqual([
+      'conflict',
+      'APPKEY_CONFIG_EXISTS',
+      'Appkey configuration example.com already exists.',
+    ]);
+
+    const push = appkey
+      .when({ type: 'SetPolicy', kind: 'push', mode: 'create', policy: pushPolicy('example.com'), metadata: { now: later } })
+      .then([{ type: 'PushNotificationPolicySet', data: { storeId: 's1', policy: pushPolicy('example.com'), at: later.toISOString() } }]);
+    const again = push
+      .when({ type: 'SetPolicy', kind: 'push', mode: 'create', policy: pushPolicy('example.com', 60), metadata: { now } })
+      .thenThrows(DomainError);
+    expect([again.kind, again.code, again.message]).toEqual([
+      'conflict',
+      'PUSH_NOTIFICATION_POLICY_EXISTS',
+      'Push notification policy example.com already exists.',
+    ]);
+  });
+
+  it('replaces each (update) and refuses an unknown rpId with 404 naming the kind', () => {
+    const both = created({ appkeyConfigs: [appkeyConfig('example.com')], pushNotificationPolicies: [pushPolicy('example.com')] });
+    const replaced = both
+      .when({ type: 'SetPolicy', kind: 'push', mode: 'update', policy: pushPolicy('example.com', 60), metadata: { now: later } })
+      .decided();
+    expect(replaced.state.store?.pushNotificationPolicies['example.com']?.ttlSeconds).toBe(60);
+    expect(replaced.state.store?.lastUpdatedDtm).toBe(later.toISOString());
+    const unknownAppkey = both
+      .when({ type: 'SetPolicy', kind: 'appkey', mode: 'update', policy: appkeyConfig('other.com'), metadata: { now } })
+      .thenThrows(DomainError);
+    expect([unknownAppkey.kind, unknownAppkey.code, unknownAppkey.message]).toEqual([
+      'not-found',
+      'APPKEY_CONFIG_NOT_FOUND',
+      'Appkey configuration other.com does not exist.',
+    ]);
+    const unknownPush = both
+      .when({ type: 'SetPolicy', kind: 'push', mode: 'update', policy: pushPolicy('other.com'), metadata: { now } })
+      .thenThrows(DomainError);
+    expect([unknownPush.code, unknownPush.message]).toEqual([
+      'PUSH_NOTIFICATION_POLICY_NOT_FOUND',
+      'Push notification policy other.com does not exist.',
+    ]);
+  });
+
+  it('removes each by rpId, leaving the other kinds under the same rpId, and refuses to remove an unknown one', () => {
+    const both = created({
+      passkeyConfigs: [passkeyConfig('example.com')],
+      appkeyConfigs: [appkeyConfig('example.com')],
+      pushNotificationPolicies: [pushPolicy('example.com')],
+    });
+    const withoutPush = both
+      .when({ type: 'RemovePolicy', kind: 'push', name: 'example.com', metadata: { now: later } })
+      .then([{ type: 'PushNotificationPolicyRemoved', data: { storeId: 's1', rpId: 'example.com', at: later.toISOString() } }]);
+    expect(withoutPush.state.store?.pushNotificationPolicies).toEqual({});
+    expect(Object.keys(withoutPush.state.store?.appkeyConfigs ?? {})).toEqual(['example.com']);
+    expect(withoutPush.when({ type: 'RemovePolicy', kind: 'push', name: 'example.com', metadata: { now } }).thenThrows(DomainError).code).toBe(
+      'PUSH_NOTIFICATION_POLICY_NOT_FOUND',
+    );
+    const withoutAppkey = withoutPush
+      .when({ type: 'RemovePolicy', kind: 'appkey', name: 'example.com', metadata: { now } })
+      .then([{ type: 'AppkeyConfigRemoved', data: { storeId: 's1', rpId: 'example.com', at: now.toISOString() } }]);
+    expect(Object.keys(withoutAppkey.state.store?.passkeyConfigs ?? {})).toEqual(['example.com']);
+    expect(withoutAppkey.when({ type: 'RemovePolicy', kind: 'appkey', name: 'example.com', metadata: { now } }).thenThrows(DomainError).code).toBe(
+      'APPKEY_CONFIG_NOT_FOUND',
+    );
+  });
+
+  it('adds or replaces those given with a store update', () => {
+    const { state, events } = created({ appkeyConfigs: [appkeyConfig('keep.example')] })
+      .when({
+        type: 'UpdateStore',
+        appkeyConfigs: [appkeyConfig('added.example')],
+        pushNotificationPolicies: [pushPolicy('keep.example')],
+        metadata: { now: later },
+      })
+      .decided();
+    expect(events.map((e) => e.type)).toEqual(['AppkeyConfigSet', 'PushNotificationPolicySet']);
+    expect(Object.keys(state.store?.appkeyConfigs ?? {}).sort()).toEqual(['added.example', 'keep.example']);
+    expect(Object.keys(state.store?.pushNotificationPolicies ?? {})).toEqual(['keep.example']);
+  });
+
+  it('refuses what the event schemas reject (a push policy without its ciphertext, a bad appkey configuration)', () => {
+    const { encryptedPrivateKey: _dropped, ...withoutKey } = pushPolicy('example.com').apnsConfig!;
+    const keyless = { ...pushPolicy('example.com'), apnsConfig: withoutKey } as unknown as StoredPushNotificationPolicy;
+    created().when({ type: 'SetPolicy', kind: 'push', mode: 'create', policy: keyless, metadata: { now } }).thenThrows();
+    const badFacets = { ...appkeyConfig('example.com'), facets: ['http://example.com'] };
+    created().when({ type: 'SetPolicy', kind: 'appkey', mode: 'create', policy: badFacets, metadata: { now } }).thenThrows();
   });
 });

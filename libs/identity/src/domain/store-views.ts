@@ -1,12 +1,56 @@
-import type { Store } from '@identity-store/contracts';
-import { policyNotFound, storePolicy, type StorePolicyKind, type StorePolicyOf, type StoreState } from './store';
+import {
+  type EncryptedPushCredentials,
+  ownEntry,
+  type PushNotificationPolicy,
+  type Store,
+} from '@identity-store/contracts';
+import {
+  policyNotFound,
+  type StoredPushNotificationPolicy,
+  type StorePolicyKind,
+  type StorePolicyOf,
+  storePolicyKinds,
+  type StoreRecord,
+  type StoreState,
+} from './store';
 
-/** The store as the API shows it (the state keeps it in that shape); null before creation and after deletion. */
-export const storeResource = (state: StoreState): Store | null => (state.store && !state.deleted ? state.store : null);
+/** Each kind's policy as the API shows it: a push policy without its keys. */
+export type StorePolicyViewOf = Omit<StorePolicyOf, 'push'> & { push: PushNotificationPolicy };
 
-/** A policy (or passkey configuration) of the store by its key; 404 naming the kind when there is none. */
-export const storePolicyResource = <K extends StorePolicyKind>(store: Store, kind: K, key: string): StorePolicyOf[K] => {
-  const policy = storePolicy(store, kind, key);
+/** A provider's credentials as shown: the encrypted key replaced by `privateKeyConfigured`. */
+const withoutKey = <Credentials extends { encryptedPrivateKey: string }>({
+  encryptedPrivateKey: _secret,
+  ...shown
+}: Credentials) => ({ ...shown, privateKeyConfigured: true as const });
+
+/** A push notification policy as the API shows and publishes it: its private keys are write-only. */
+export const pushNotificationPolicyView = ({ apnsConfig, fcmConfig, ...policy }: StoredPushNotificationPolicy): PushNotificationPolicy => ({
+  ...policy,
+  ...(apnsConfig ? { apnsConfig: withoutKey(apnsConfig) } : {}),
+  ...(fcmConfig ? { fcmConfig: withoutKey(fcmConfig) } : {}),
+});
+
+/** The store as the API shows it (every policy as is, but push policies without their keys). */
+export const storeView = (store: StoreRecord): Store => ({
+  ...store,
+  pushNotificationPolicies: Object.fromEntries(
+    Object.entries(store.pushNotificationPolicies).map(([rpId, policy]) => [rpId, pushNotificationPolicyView(policy)]),
+  ),
+});
+
+/** The store as its stream holds it; null before creation and after deletion. */
+export const storeRecord = (state: StoreState): StoreRecord | null => (state.store && !state.deleted ? state.store : null);
+
+/** A policy (or configuration) of the store by its key, as shown; 404 naming the kind when there is none. */
+export const storePolicyResource = <K extends StorePolicyKind>(store: Store, kind: K, key: string): StorePolicyViewOf[K] => {
+  const policy = ownEntry(store[storePolicyKinds[kind].collection] as Record<string, StorePolicyViewOf[K]>, key);
   if (!policy) throw policyNotFound(kind, key);
   return policy;
 };
+
+/** What the appkey service reads of a push notification policy: its credentials, keys encrypted. */
+export const pushCredentialsOf = ({ apnsConfig, fcmConfig, ttlSeconds }: StoredPushNotificationPolicy): EncryptedPushCredentials => ({
+  ttlSeconds,
+  ...(apnsConfig ? { apns: apnsConfig } : {}),
+  ...(fcmConfig ? { fcm: fcmConfig } : {}),
+});

@@ -1,43 +1,72 @@
 import {
+  type AppkeyConfig,
+  defineEvent,
+  dtmSchema,
+  encryptedApnsCredentialsSchema,
+  encryptedFcmCredentialsSchema,
+  type EventOf,
   type EventOfType,
   type identityIntegrationEvents,
   notFound,
   ownEntry,
   type PasscodePolicy,
-  PasscodePolicyRemoved,
-  PasscodePolicySet,
   type PasskeyConfig,
-  PasskeyConfigRemoved,
-  PasskeyConfigSet,
+  pushNotificationPolicySchema,
   type Store,
   type TotpPolicy,
-  TotpPolicyRemoved,
-  TotpPolicySet,
 } from '@identity-store/contracts';
+import { z } from 'zod';
 
 /**
- * The store aggregate (stream `store-<storeId>`): a store with its TOTP and passcode policies and
- * its passkey relying-party configurations. Its stored events carry no secrets and are published
- * on `identity-store.identity` as they are, so they are declared once, as integration events in
- * contracts (identity-integration-events.ts); the stream holds these of them.
+ * The store aggregate (stream `store-<storeId>`): a store with its TOTP and passcode policies, its
+ * passkey and appkey configurations and its push notification policies. All its stored events but
+ * one carry no secrets and are published on `identity-store.identity` as they are, so they are
+ * declared once, as integration events in contracts (identity-integration-events.ts). The exception,
+ * `PushNotificationPolicySet`, is declared here: it holds the providers' private keys as SecretBox
+ * ciphertext (made by the service, see store-policy-inputs.ts), and is published without them
+ * (data/identity-outbox.ts).
  */
-export type StoreEvent = EventOfType<
-  typeof identityIntegrationEvents,
-  | 'StoreCreated'
-  | 'StoreUpdated'
-  | 'StoreDeleted'
-  | 'TotpPolicySet'
-  | 'TotpPolicyRemoved'
-  | 'PasscodePolicySet'
-  | 'PasscodePolicyRemoved'
-  | 'PasskeyConfigSet'
-  | 'PasskeyConfigRemoved'
->;
+
+/** A push notification policy as the stream holds it: the private keys as ciphertext. */
+export const storedPushNotificationPolicySchema = pushNotificationPolicySchema.extend({
+  apnsConfig: encryptedApnsCredentialsSchema.optional(),
+  fcmConfig: encryptedFcmCredentialsSchema.optional(),
+});
+export type StoredPushNotificationPolicy = z.output<typeof storedPushNotificationPolicySchema>;
+
+/** A push notification policy was added or replaced (stored form: with the encrypted keys). */
+export const PushNotificationPolicySet = defineEvent(
+  'PushNotificationPolicySet',
+  z.object({ storeId: z.string(), policy: storedPushNotificationPolicySchema, at: dtmSchema }),
+);
+
+export type StoreEvent =
+  | EventOfType<
+      typeof identityIntegrationEvents,
+      | 'StoreCreated'
+      | 'StoreUpdated'
+      | 'StoreDeleted'
+      | 'TotpPolicySet'
+      | 'TotpPolicyRemoved'
+      | 'PasscodePolicySet'
+      | 'PasscodePolicyRemoved'
+      | 'PasskeyConfigSet'
+      | 'PasskeyConfigRemoved'
+      | 'AppkeyConfigSet'
+      | 'AppkeyConfigRemoved'
+      | 'PushNotificationPolicyRemoved'
+    >
+  | EventOf<typeof PushNotificationPolicySet>;
 
 export const storeStreamId = (storeId: string) => `store-${storeId}`;
 
+/** The store as its stream holds it: the API's Store but for the push policies' encrypted keys. */
+export type StoreRecord = Omit<Store, 'pushNotificationPolicies'> & {
+  pushNotificationPolicies: Record<string, StoredPushNotificationPolicy>;
+};
+
 export interface StoreState {
-  store: Store | null;
+  store: StoreRecord | null;
   deleted: boolean;
 }
 
@@ -46,16 +75,15 @@ export const initialStoreState = (): StoreState => ({ store: null, deleted: fals
 /**
  * The keyed policies and configurations a store holds. Every kind has the same lifecycle (created
  * under a unique key, replaced, removed) and two events; only the shape differs, and its key: the
- * `name` of a policy, the `rpId` of a passkey configuration. `label` names one in messages; `exists`
- * and `notFound` are the codes of the 409 and 404 problems.
+ * `name` of a policy, the `rpId` of a configuration or push policy (their events are made in
+ * store-decider.ts). `label` names one in messages; `exists` and `notFound` are the codes of the 409
+ * and 404 problems.
  */
 export const storePolicyKinds = {
   totp: {
     label: 'TOTP policy',
     key: 'name',
     collection: 'totpPolicies',
-    Set: TotpPolicySet,
-    Removed: TotpPolicyRemoved,
     exists: 'POLICY_EXISTS',
     notFound: 'POLICY_NOT_FOUND',
   },
@@ -63,8 +91,6 @@ export const storePolicyKinds = {
     label: 'Passcode policy',
     key: 'name',
     collection: 'passcodePolicies',
-    Set: PasscodePolicySet,
-    Removed: PasscodePolicyRemoved,
     exists: 'POLICY_EXISTS',
     notFound: 'POLICY_NOT_FOUND',
   },
@@ -72,30 +98,45 @@ export const storePolicyKinds = {
     label: 'Passkey configuration',
     key: 'rpId',
     collection: 'passkeyConfigs',
-    Set: PasskeyConfigSet,
-    Removed: PasskeyConfigRemoved,
     exists: 'PASSKEY_CONFIG_EXISTS',
     notFound: 'PASSKEY_CONFIG_NOT_FOUND',
   },
+  appkey: {
+    label: 'Appkey configuration',
+    key: 'rpId',
+    collection: 'appkeyConfigs',
+    exists: 'APPKEY_CONFIG_EXISTS',
+    notFound: 'APPKEY_CONFIG_NOT_FOUND',
+  },
+  push: {
+    label: 'Push notification policy',
+    key: 'rpId',
+    collection: 'pushNotificationPolicies',
+    exists: 'PUSH_NOTIFICATION_POLICY_EXISTS',
+    notFound: 'PUSH_NOTIFICATION_POLICY_NOT_FOUND',
+  },
 } as const;
 export type StorePolicyKind = keyof typeof storePolicyKinds;
+/** Each kind's policy as the stream holds it (a push policy with its keys encrypted). */
 export interface StorePolicyOf {
   totp: TotpPolicy;
   passcode: PasscodePolicy;
   passkey: PasskeyConfig;
+  appkey: AppkeyConfig;
+  push: StoredPushNotificationPolicy;
 }
 /** A policy (or configuration) with its kind, so one command shape serves every kind. */
 export type KindedStorePolicy = { [K in StorePolicyKind]: { kind: K; policy: StorePolicyOf[K] } }[StorePolicyKind];
 
-/** The key of a policy of a kind: its name, or a passkey configuration's rpId. */
+/** The key of a policy of a kind: its name, or the rpId of a configuration or push policy. */
 export const storePolicyKey = (kinded: KindedStorePolicy): string =>
-  kinded.kind === 'passkey' ? kinded.policy.rpId : kinded.policy.name;
+  'rpId' in kinded.policy ? kinded.policy.rpId : kinded.policy.name;
 
 /** The policy of a kind by its key (name, or rpId), or undefined. */
-export const storePolicy = <K extends StorePolicyKind>(store: Store, kind: K, key: string): StorePolicyOf[K] | undefined =>
+export const storePolicy = <K extends StorePolicyKind>(store: StoreRecord, kind: K, key: string): StorePolicyOf[K] | undefined =>
   ownEntry(store[storePolicyKinds[kind].collection] as Record<string, StorePolicyOf[K]>, key);
 
-/** 404 (`POLICY_NOT_FOUND`, `PASSKEY_CONFIG_NOT_FOUND`) naming the kind. */
+/** 404 (`POLICY_NOT_FOUND`, `PASSKEY_CONFIG_NOT_FOUND`, …) naming the kind. */
 export const policyNotFound = (kind: StorePolicyKind, key: string) =>
   notFound(storePolicyKinds[kind].notFound, `${storePolicyKinds[kind].label} ${key} does not exist.`);
 
@@ -165,5 +206,13 @@ export const evolveStore = (state: StoreState, event: StoreEvent): StoreState =>
       return withPolicy(state, 'passkeyConfigs', event.data.config.rpId, event.data.config, event.data.at);
     case 'PasskeyConfigRemoved':
       return withPolicy(state, 'passkeyConfigs', event.data.rpId, undefined, event.data.at);
+    case 'AppkeyConfigSet':
+      return withPolicy(state, 'appkeyConfigs', event.data.config.rpId, event.data.config, event.data.at);
+    case 'AppkeyConfigRemoved':
+      return withPolicy(state, 'appkeyConfigs', event.data.rpId, undefined, event.data.at);
+    case 'PushNotificationPolicySet':
+      return withPolicy(state, 'pushNotificationPolicies', event.data.policy.rpId, event.data.policy, event.data.at);
+    case 'PushNotificationPolicyRemoved':
+      return withPolicy(state, 'pushNotificationPolicies', event.data.rpId, undefined, event.data.at);
   }
 };

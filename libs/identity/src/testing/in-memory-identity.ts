@@ -1,4 +1,5 @@
 import type { Store, UserRecord } from '@identity-store/contracts';
+import { generateSecretsKey, SecretBox } from '@identity-store/crypto';
 import { InMemoryEventStore, type InMemoryTx, type Page, type PageRequest } from '@identity-store/event-store';
 import { type IdentityDocuments, storeNameKey, userExtIdKey } from '../data/identity-store-data';
 import { IdentityService } from '../identity-service';
@@ -63,10 +64,11 @@ const pageOf = <T>(documents: T[], { page, size, sort }: PageRequest): Page<T> =
 
 const copy = <T>(document: T): T => (document === undefined ? document : JSON.parse(JSON.stringify(document)));
 
-/** The identity service on an in-memory event store and documents (no database). */
+/** The identity service on an in-memory event store and documents (no database), with a fresh SECRETS_KEY by default. */
 export const inMemoryIdentityService = (
   eventStore = new InMemoryEventStore(),
   clock?: () => Date,
   lookups?: { ttlMs?: number; max?: number },
+  secrets = new SecretBox(generateSecretsKey()),
 ): IdentityService<InMemoryTx, InMemoryIdentityDocuments> =>
-  new IdentityService({ eventStore, readModels: new InMemoryIdentityDocuments(eventStore) }, clock, lookups);
+  new IdentityService({ eventStore, readModels: new InMemoryIdentityDocuments(eventStore) }, secrets, clock, lookups);
