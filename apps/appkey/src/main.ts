@@ -5,9 +5,14 @@
  */
 import { createAppkeyModule } from '@identity-store/appkey';
 import { runCredentialService } from '@identity-store/credential-kit';
+import { HttpPushCredentialQueries } from '@identity-store/service-clients';
 
 runCredentialService({
   name: 'appkey',
   defaultPort: 8086,
-  createApp: (deps) => createAppkeyModule({ ...deps, pushCredentials: deps.identity }),
+  createApp: (deps) =>
+    createAppkeyModule({
+      ...deps,
+      pushCredentials: new HttpPushCredentialQueries(deps.internal.identityUrl, { tokens: deps.internal.tokens }),
+    }),
 });

@@ -1,10 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   type AppkeyConfig,
+  appkeyPolicyDefaults,
   type AppkeyDeviceInput,
   conflict,
   DomainError,
   type DistributiveOmit,
+  invalid,
   notFound,
   ownEntry,
   type PasskeyHint,
@@ -40,7 +42,6 @@ import {
   DEFAULT_CEREMONY_TIMEOUT_MS,
   decideAppkey,
   expireAppkeySessions,
-  type Lockout,
 } from './domain/appkey-decider';
 import { appkeySnapshot } from './domain/appkey-snapshot';
 import { appkeysOf, keyIdKeysOf, listAppkeyResources, pushTargetsOf, toAppkeyResource } from './domain/appkey-views';
@@ -59,9 +60,6 @@ import {
 /** Unique-key scopes the appkey aggregates hold (see HeldKeys): open sessions, UAF key ids. */
 const SESSION_KEYS = 'appkey-session';
 const KEY_ID_KEYS = 'appkey-key';
-
-/** Lockout when an authentication policy sets none (as TOTP and passcodes default). */
-export const DEFAULT_LOCKOUT: Lockout = { maxFailedAttempts: 5, lockoutDuration: 'PT15M' };
 
 type Command = DistributiveOmit<AppkeyCommand, 'metadata'>;
 type Change = Extract<
@@ -96,6 +94,11 @@ const requireConfig = (store: Store, rpId: string): AppkeyConfig => {
   return config;
 };
 
+const isEvent =
+  <T extends AppkeyEvent['type']>(type: T) =>
+  (event: RecordedEvent<AppkeyEvent>): event is RecordedEvent<Extract<AppkeyEvent, { type: T }>> =>
+    event.type === type;
+
 const requirePolicy = <P>(policies: Record<string, P>, name: string, kind: string, rpId: string): P =>
   requireNamedPolicy(policies, name, `No appkey ${kind} policy ${name} for ${rpId}.`);
 
@@ -122,7 +125,7 @@ export class AppkeyService extends CredentialService<AppkeyUserState, AppkeyEven
     eventStore: EventStore<unknown>,
     identity: IdentityQueries,
     summaries: SummaryQueries,
-    private readonly push: PushNotifier | null,
+    private readonly options: { push: PushNotifier | null; publicBaseUrl?: string },
     clock: () => Date = () => new Date(),
   ) {
     super(
@@ -141,11 +144,21 @@ export class AppkeyService extends CredentialService<AppkeyUserState, AppkeyEven
     );
   }
 
+  /**
+   * The relying party as UAF requests name it: a configuration's default AppID is this API's
+   * TrustedFacets path, made absolute with PUBLIC_BASE_URL when it is set.
+   */
+  private relyingParty(store: Store, rpId: string) {
+    const config = requireConfig(store, rpId);
+    const { publicBaseUrl } = this.options;
+    return { ...config, appID: publicBaseUrl && config.appID.startsWith('/') ? new URL(config.appID, publicBaseUrl).href : config.appID };
+  }
+
   // ---- registration ----------------------------------------------------------------------------
 
   async startRegistration(target: CeremonyTarget, metadata: EventMetadata) {
     const context = await this.activeUser(target, metadata);
-    const config = requireConfig(context.store, target.rpId);
+    const config = this.relyingParty(context.store, target.rpId);
     const policy = requirePolicy(config.registrationPolicies, target.policyName, 'registration', target.rpId);
     const sessionId = randomUUID();
     const { state } = await this.decide(context, {
@@ -179,10 +192,16 @@ export class AppkeyService extends CredentialService<AppkeyUserState, AppkeyEven
     requireActiveUser(user);
     const state = await this.streams.load(user.id);
     const session = this.openSession(state, store, sessionId, 'REGISTRATION');
-    const config = requireConfig(store, session.rpId);
+    const config = this.relyingParty(store, session.rpId);
     const policy = requirePolicy(config.registrationPolicies, session.policyName, 'registration', session.rpId);
     const uafPolicy = registrationPolicyOf(policy, appkeysOf(state, session.rpId));
-    const verdict = checkRegistration(completion.uafResponse, config, session, uafPolicy, this.streams.clock());
+    const verdict = checkRegistration(
+      completion.uafResponse,
+      config,
+      session,
+      { uaf: uafPolicy, attestation: policy.attestation },
+      this.streams.clock(),
+    );
     const { device } = completion;
     const { events } = await this.decide(context, {
       type: 'CompleteAppkeyRegistration',
@@ -202,7 +221,7 @@ export class AppkeyService extends CredentialService<AppkeyUserState, AppkeyEven
         throw conflict('APPKEY_ALREADY_REGISTERED', `The key id is already registered for ${session.rpId}.`);
       throw error;
     });
-    const failed = events.find((e): e is RecordedEvent<AppkeyRegistrationFailed> => e.type === 'AppkeyRegistrationFailed');
+    const failed = events.find(isEvent('AppkeyRegistrationFailed'));
     if (failed) throw registrationFailed(failed);
     return this.userView(user, events);
   }
@@ -221,8 +240,12 @@ export class AppkeyService extends CredentialService<AppkeyUserState, AppkeyEven
   ) {
     const context = await this.activeUser(target, metadata);
     const { store, user } = context;
-    const config = requireConfig(store, target.rpId);
+    const config = this.relyingParty(store, target.rpId);
     const policy = requirePolicy(config.authenticationPolicies, target.policyName, 'authentication', target.rpId);
+    if (policy.transaction && options.transaction === undefined)
+      throw invalid('TRANSACTION_REQUIRED', `Policy ${target.policyName} confirms a transaction: give its text.`, [
+        { path: 'body.transaction', message: 'is required by the authentication policy' },
+      ]);
     const sessionId = randomUUID();
     const { state } = await this.decide(context, {
       type: 'StartAppkeyAuthentication',
@@ -234,9 +257,9 @@ export class AppkeyService extends CredentialService<AppkeyUserState, AppkeyEven
     const allowed = appkeysOf(state, target.rpId).filter((a) => session.allowedKeyIds.includes(a.keyId));
     const uafRequest = authenticationRequestOf(config, session, allowed);
     const pushed: string[] = [];
-    if (this.push && options.push !== false && ownEntry(store.pushNotificationPolicies, target.rpId)) {
+    if (this.options.push && options.push !== false && ownEntry(store.pushNotificationPolicies, target.rpId)) {
       const targets = pushTargetsOf(state, target.rpId, session.allowedKeyIds);
-      const outcomes = await this.push.notify(store.id, user.id, targets, {
+      const outcomes = await this.options.push.notify(store.id, user.id, targets, {
         sessionId,
         storeName: store.name,
         rpId: target.rpId,
@@ -266,7 +289,7 @@ export class AppkeyService extends CredentialService<AppkeyUserState, AppkeyEven
     requireActiveUser(user);
     const state = await this.streams.load(user.id);
     const session = this.openSession(state, store, sessionId, 'AUTHENTICATION');
-    const config = requireConfig(store, session.rpId);
+    const config = this.relyingParty(store, session.rpId);
     const policy = ownEntry(config.authenticationPolicies, session.policyName);
     const verdict = checkAuthentication(completion.uafResponse, config, session, appkeysOf(state, session.rpId));
     const authenticationId = randomUUID();
@@ -275,22 +298,18 @@ export class AppkeyService extends CredentialService<AppkeyUserState, AppkeyEven
       sessionId,
       storeId: store.id,
       authenticationId,
-      lockout: {
-        maxFailedAttempts: policy?.maxFailedAttempts ?? DEFAULT_LOCKOUT.maxFailedAttempts,
-        lockoutDuration: policy?.lockoutDuration ?? DEFAULT_LOCKOUT.lockoutDuration,
-      },
+      // A policy removed since the start: the defaults its lockout had.
+      lockout: policy ?? appkeyPolicyDefaults.authentication,
       verdict,
       ...(completion.context !== undefined ? { context: completion.context } : {}),
     });
-    const failure = events.find((e): e is RecordedEvent<AppkeyAuthenticationFailed> => e.type === 'AppkeyAuthenticationFailed');
-    const succeeded = events.find((e) => e.type === 'AppkeyAuthenticationSucceeded');
+    const failure = events.find(isEvent('AppkeyAuthenticationFailed'));
+    const succeeded = events.find(isEvent('AppkeyAuthenticationSucceeded'));
     return {
       result: failure ? ('FAILURE' as const) : ('SUCCESS' as const),
       authenticationId,
       ...(failure ? { reason: failure.data.reason } : {}),
-      ...(succeeded && succeeded.type === 'AppkeyAuthenticationSucceeded'
-        ? { keyId: succeeded.data.keyId, deviceId: succeeded.data.deviceId }
-        : {}),
+      ...(succeeded ? { keyId: succeeded.data.keyId, deviceId: succeeded.data.deviceId } : {}),
       user: await this.userView(user, events),
     };
   }
@@ -308,12 +327,12 @@ export class AppkeyService extends CredentialService<AppkeyUserState, AppkeyEven
   /** Deregisters the selected keys; answers with the user and the UAF DeregistrationRequest for the device. */
   async deregister(request: UserRequest, rpId: string, selection: { types: Array<'DEVICE' | 'BIOMETRIC' | 'ALL'>; deviceId?: string }) {
     const { store, user } = await this.streams.resolve(request.storeName, request.ref);
-    const config = requireConfig(store, rpId);
+    const config = this.relyingParty(store, rpId);
     const before = await this.streams.load(user.id);
     const { events } = await this.decide({ store, user, metadata: request.metadata }, { type: 'DeregisterAppkeys', rpId, ...selection });
-    const removed = events.flatMap((e) =>
-      e.type === 'AppkeyDeregistered' ? [{ aaid: before.appkeys[e.data.appkeyId]?.aaid ?? '', keyId: e.data.keyId }] : [],
-    );
+    const removed = events
+      .filter(isEvent('AppkeyDeregistered'))
+      .map((e) => ({ aaid: before.appkeys[e.data.appkeyId]?.aaid ?? '', keyId: e.data.keyId }));
     return { ...(await this.userView(user, events)), uafRequest: deregistrationRequestOf(config, removed) };
   }
 
@@ -355,8 +374,8 @@ export class AppkeyService extends CredentialService<AppkeyUserState, AppkeyEven
     uafResponse: string,
   ): Promise<string> {
     const config = requireConfig(store, target.rpId);
-    const policies = kind === 'REGISTRATION' ? config.registrationPolicies : config.authenticationPolicies;
-    requirePolicy(policies, target.policyName, kind.toLowerCase(), target.rpId);
+    if (kind === 'REGISTRATION') requirePolicy(config.registrationPolicies, target.policyName, 'registration', target.rpId);
+    else requirePolicy(config.authenticationPolicies, target.policyName, 'authentication', target.rpId);
     const sessionId = sessionIdOf(uafResponse);
     const session = ownEntry((await this.streams.load(user.id)).sessions, sessionId);
     if (!session || session.kind !== kind || session.rpId !== target.rpId || session.policyName !== target.policyName)

@@ -18,6 +18,8 @@ export interface AppkeyModuleDeps extends CredentialModuleDeps {
   pushCredentials: PushCredentialQueries;
   /** APNs and FCM; tests give one that trusts their stand-ins' CA. */
   pushSender?: PushSender;
+  /** PUBLIC_BASE_URL: a configuration's default AppID (this API's TrustedFacets path) is made absolute with it. */
+  publicBaseUrl?: string;
 }
 
 /** The appkey (FIDO UAF) service as one Express app. */
@@ -25,7 +27,7 @@ export const createAppkeyModule = (deps: AppkeyModuleDeps) => {
   const sender = deps.pushSender ?? createPushSender({ logger: deps.logger });
   const limiter = new PushRateLimiter({ points: PUSHES_PER_USER_PER_MINUTE, durationSeconds: 60 });
   const push = new PushNotifier(deps.pushCredentials, deps.secrets, sender, limiter);
-  const service = new AppkeyService(deps.eventStore, deps.identity, deps.summaries, push, deps.clock);
+  const service = new AppkeyService(deps.eventStore, deps.identity, deps.summaries, { push, publicBaseUrl: deps.publicBaseUrl }, deps.clock);
   return createCredentialModule({ name: 'appkey', service, api: appkeyApi(service), deps, sessions: service.sessions });
 };
 // The aggregate's evolver and stored events (the system's snapshot properties run on them).

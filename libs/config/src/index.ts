@@ -65,6 +65,11 @@ export const commonEnv = z.object({
   /** Encryption key for secrets at rest: 32 bytes as base64/hex, or any passphrase (HKDF-derived). */
   SECRETS_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   KAFKA_BROKERS: csv.optional(),
+  /**
+   * The public https origin clients reach the gateway at (e.g. https://id.example.com): absolute URLs
+   * the API hands out are made with it, such as a UAF AppID (the TrustedFacets list's URL).
+   */
+  PUBLIC_BASE_URL: z.string().url().optional(),
   ...storageEnv.shape,
 });
 

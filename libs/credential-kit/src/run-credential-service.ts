@@ -33,6 +33,10 @@ export interface CredentialServiceDeps {
   sessionSweeper: SessionSweeper;
   /** Verify key of the gateway's grants and the internal token key (see ServiceTrust). */
   trust: ServiceTrust;
+  /** The tokens of this service's internal calls, and where the identity service is (for other internal queries). */
+  internal: { tokens: InternalTokenIssuer; identityUrl: string };
+  /** PUBLIC_BASE_URL: the origin clients reach the API at, for absolute URLs in answers. */
+  publicBaseUrl?: string;
 }
 
 const credentialServiceEnv = (defaultPort: number) =>
@@ -110,6 +114,8 @@ export const runCredentialService = (options: RunOptions): void =>
         logger,
         sessionSweeper,
         trust: config.trust,
+        internal: { tokens, identityUrl: config.IDENTITY_URL },
+        ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
       };
       if (options.keepsSecrets === false) return options.createApp(deps);
       // credentialServiceEnv requires it: unreachable, but the type cannot tell the two envs apart.

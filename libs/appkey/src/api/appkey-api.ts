@@ -67,7 +67,7 @@ export const appkeyApi = (appkeys: AppkeyService): Router =>
     },
 
     clearPreferredDevices: async ({ params, metadata }) => {
-      const command = { type: 'SetPreferredDevices', rpId: params.rpId, deviceIds: [] } as const;
+      const command = { type: 'SetPreferredDevices', rpId: params.rpId, deviceIds: [] as string[] } as const;
       const { user, events } = await appkeys.change(userRequestOf(params, metadata), command);
       return ok(await appkeys.userView(user, events));
     },

@@ -50,11 +50,15 @@ const USER_VERIFY: Record<string, number> = {
 /** The signature algorithms the server verifies (P-256 ECDSA, raw and DER), and the only assertion scheme. */
 const SUPPORTED = { authenticationAlgorithms: [0x0001, 0x0002], assertionSchemes: ['UAFV1TLV'] };
 
-/** `accepted` of a policy: one alternative per user verification method (any of them), all with the supported algorithms. */
+/**
+ * `accepted` of a policy: the named authenticator models (UAF lets a criterion with `aaid` say
+ * nothing more), else one alternative per user verification method, each with the supported
+ * algorithms and scheme.
+ */
 const acceptedFor = (userVerification: readonly string[], aaids?: readonly string[]): MatchCriteria[][] => {
-  const base: MatchCriteria = { ...SUPPORTED, ...(aaids?.length ? { aaid: [...aaids] } : {}) };
+  if (aaids?.length) return [[{ aaid: [...aaids] }]];
   const flags = userVerification.map((name) => USER_VERIFY[name]).filter((flag): flag is number => flag !== undefined);
-  return flags.length ? flags.map((flag) => [{ ...base, userVerification: flag }]) : [[base]];
+  return flags.length ? flags.map((flag) => [{ ...SUPPORTED, userVerification: flag }]) : [[SUPPORTED]];
 };
 
 /** A registration policy as UAF states it: the user's keys of the relying party are disallowed. */
@@ -134,23 +138,31 @@ const expectedOf = (rp: UafRelyingParty, session: { id: string; challenge: strin
   facetIds: rp.facets,
 });
 
-/** The verdict on a RegistrationResponse: exactly one registration assertion, verified. */
+/**
+ * The verdict on a RegistrationResponse: exactly one registration assertion, verified. A Basic Full
+ * attestation must chain to the configuration's roots when it has any; a surrogate one (self-signed)
+ * is accepted unless the policy asks for BASIC_FULL (API.md), and the attestation type must be the
+ * policy's when it names one.
+ */
 export const checkRegistration = (
   uafResponse: string,
   rp: UafRelyingParty,
   session: RegistrationSession,
-  policy: UafPolicy,
+  policy: { uaf: UafPolicy; attestation: 'BASIC_FULL' | 'BASIC_SURROGATE' | 'ANY' },
   now: Date,
 ): RegistrationVerdict => {
   try {
     const { facetID, registrations } = verifyRegistrationResponse(uafResponse, {
       ...expectedOf(rp, session),
       trustAnchors: rp.attestationRootCertificates ?? [],
-      policy,
+      acceptSurrogate: policy.attestation !== 'BASIC_FULL',
+      policy: policy.uaf,
       now,
     });
     if (registrations.length !== 1) throw unreadable(`expected one registration assertion, got ${registrations.length}`);
     const [registration] = registrations as [(typeof registrations)[number]];
+    if (policy.attestation !== 'ANY' && registration.attestationType !== policy.attestation)
+      return { ok: false, reason: 'POLICY_NOT_SATISFIED' };
     return {
       ok: true,
       keyId: registration.keyID,

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
-import { eachOnce } from '../api/common';
+import { eachOnce, isoDurationSchema } from '../api/common';
 import {
   configsByRpId,
   isDomainName,
@@ -98,6 +98,8 @@ export const appkeyPolicyDefaults = {
     userVerification: ['presence'] as AppkeyUserVerificationMethod[],
     hints: [] as z.infer<typeof passkeyHintsSchema>,
     transaction: false,
+    maxFailedAttempts: 5,
+    lockoutDuration: 'PT15M',
   },
   maxDevices: 5,
 } as const;
@@ -129,8 +131,14 @@ export const appkeyAuthenticationPolicySchema = z
   .object({
     userVerification: appkeyUserVerificationSchema.default(() => [...authenticationDefaults.userVerification]),
     hints: passkeyHintsSchema.default(() => [...authenticationDefaults.hints]),
-    transaction: z.boolean().default(authenticationDefaults.transaction),
+    transaction: z
+      .boolean()
+      .default(authenticationDefaults.transaction)
+      .describe('Every authentication of this policy must carry a transaction text to confirm.'),
     timeout: passkeyTimeoutSchema.optional(),
+    /** Consecutive failed authentications (per user and relying party) before its appkeys lock. */
+    maxFailedAttempts: z.number().int().min(1).max(100).default(authenticationDefaults.maxFailedAttempts),
+    lockoutDuration: isoDurationSchema.default(authenticationDefaults.lockoutDuration),
   })
   .strict();
 export type AppkeyAuthenticationPolicy = z.output<typeof appkeyAuthenticationPolicySchema>;

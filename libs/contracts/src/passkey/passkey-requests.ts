@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alwaysCheck, contextSchema, dtmSchema, policyNameSchema } from '../api/common';
+import { extIdField, oneUserRef, userIdField } from '../api/store-level-user';
 import {
   passkeyAttestationSchema,
   passkeyAuthenticatorAttachmentSchema,
@@ -23,16 +24,6 @@ import {
  * base64url without padding. The bodies check the shape; whether a response verifies (challenge,
  * origin, rpId, flags, signature, attestation) is the ceremony's outcome, not a validation error.
  */
-
-const userIdField = z.string().min(1).max(128).describe('The user’s internal id.');
-const extIdField = z.string().min(1).max(128).describe('The user’s external id.');
-
-/** Exactly one of userId and extId (store-level operations that name a user in the body). */
-const oneUserRef = alwaysCheck((body, ctx) => {
-  if ((body.userId === undefined) === (body.extId === undefined))
-    for (const field of ['userId', 'extId'])
-      ctx.addIssue({ code: 'custom', path: [field], message: 'give exactly one of userId and extId' });
-});
 
 // ---- WebAuthn JSON: what the browser posts back ----------------------------------------------
 

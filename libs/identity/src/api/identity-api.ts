@@ -34,6 +34,7 @@ import type { IdentityService, WriteRequest } from '../identity-service';
 /** What the handlers use of the identity service (on any storage: PostgreSQL, or in memory in unit specs). */
 type IdentityUseCases = Pick<
   IdentityService,
+  | 'clock'
   | 'createStore'
   | 'listStores'
   | 'requireStore'
