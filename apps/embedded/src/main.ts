@@ -83,6 +83,7 @@ const main = async () => {
     trustProxy: env.TRUST_PROXY,
     logger,
     storage: storageSettings(env),
+    publicBaseUrl: env.PUBLIC_BASE_URL,
   });
 
   // The key itself is never printed (stdout ends up in journald and CI logs): only where it is.

@@ -2,6 +2,7 @@
  * The service apps the embedded process composes, by their entry points (for code of this app
  * below src/, e.g. the distributed test rig, which Nx's boundary rule lets import them only here).
  */
+export { createAppkeyModule } from '@identity-store/appkey';
 export { createAuditModule } from '@identity-store/audit';
 export { createGatewayApp, jwtSecretFrom } from '@identity-store/gateway';
 export { createIdentityModule } from '@identity-store/identity';

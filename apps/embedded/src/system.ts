@@ -56,6 +56,8 @@ export interface SystemOptions {
   clock?: () => Date;
   /** The appkey service's APNs/FCM sender (tests give one that trusts their stand-ins). */
   pushSender?: PushSender;
+  /** PUBLIC_BASE_URL: the origin clients reach the API at (absolute UAF AppIDs). */
+  publicBaseUrl?: string;
 }
 
 export interface RunningSystem {
@@ -200,6 +202,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     secrets,
     pushCredentials: identity.service,
     ...(options.pushSender ? { pushSender: options.pushSender } : {}),
+    ...(options.publicBaseUrl ? { publicBaseUrl: options.publicBaseUrl } : {}),
     logger: logger.child({ service: 'appkey' }),
     metrics,
     operationalEndpoints: false,

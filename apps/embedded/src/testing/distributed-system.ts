@@ -19,9 +19,10 @@ import {
   type ServiceTrust,
 } from '@identity-store/http-kit';
 import { KafkaTransport } from '@identity-store/messaging';
-import { HttpIdentityQueries, HttpSummaryQueries } from '@identity-store/service-clients';
+import { HttpIdentityQueries, HttpPushCredentialQueries, HttpSummaryQueries } from '@identity-store/service-clients';
 import { createTestDatabases, kafkaBrokers, uniqueName } from '@identity-store/testing';
 import {
+  createAppkeyModule,
   createAuditModule,
   createGatewayApp,
   createIdentityModule,
@@ -31,7 +32,7 @@ import {
 } from '../service-apps';
 import { SYSTEM_SERVICES } from '../system';
 
-export const DISTRIBUTED_SERVICES = ['identity', 'totp', 'passcode', 'passkey', 'audit'] as const;
+export const DISTRIBUTED_SERVICES = ['identity', 'totp', 'passcode', 'passkey', 'appkey', 'audit'] as const;
 export type DistributedService = (typeof DISTRIBUTED_SERVICES)[number];
 
 export interface DistributedSystem {
@@ -149,6 +150,18 @@ export const startDistributedSystem = async (options: DistributedSystemOptions):
   serve('totp', createTotpModule({ eventStore: infrastructure('totp').eventStore, ...clientsOf('totp'), secrets, logger, trust }));
   serve('passcode', createPasscodeModule({ eventStore: infrastructure('passcode').eventStore, ...clientsOf('passcode'), secrets, logger, trust }));
   serve('passkey', createPasskeyModule({ eventStore: infrastructure('passkey').eventStore, ...clientsOf('passkey'), logger, trust }));
+  const appkeyTokens = new InternalTokenIssuer('appkey', trust.internalTokenKey!);
+  serve(
+    'appkey',
+    createAppkeyModule({
+      eventStore: infrastructure('appkey').eventStore,
+      ...clientsOf('appkey'),
+      pushCredentials: new HttpPushCredentialQueries(servers.identity.url, { tokens: appkeyTokens }),
+      secrets,
+      logger,
+      trust,
+    }),
+  );
 
   const adminApiKey = `isk_admin_${randomBytes(24).toString('base64url')}`;
   const gateway = await createGatewayApp({
