@@ -42,7 +42,9 @@ describe('appkeys over FIDO UAF 1.1 end to end (push through APNs and FCM stand-
   let sender: PushSender & { close(): Promise<void> };
   // The system is built before the stand-ins' CA exists: the sender is resolved per send.
   const pushSender: PushSender = { send: (...args) => sender.send(...args) };
-  const { call, api, system } = useE2eSystem('e2e_appkey', { pushSender });
+  // The credential services' clock: a test moves it past a session's expiry.
+  let clockOffsetMs = 0;
+  const { call, api, system } = useE2eSystem('e2e_appkey', { pushSender, clock: () => new Date(Date.now() + clockOffsetMs) });
   const storeName = uniqueName('appkey');
   const otherStore = uniqueName('appkey2');
 
@@ -295,7 +297,7 @@ describe('appkeys over FIDO UAF 1.1 end to end (push through APNs and FCM stand-
       expectFailure(await completeAuthentication(started.body.sessionId, uafTamper.flipAssertionByte(response)), 'SIGNATURE_INVALID');
     });
 
-    it('a replayed response: the session is used up (404); in a new session its challenge is wrong', async () => {
+    it('a replayed response: the session is used up (404); another session refuses it (its serverData is not that session)', async () => {
       const id = await newUser('replay');
       const client = uafClient();
       await register(id, client);
@@ -304,7 +306,7 @@ describe('appkeys over FIDO UAF 1.1 end to end (push through APNs and FCM stand-
       expect((await completeAuthentication(started.body.sessionId, response)).status).toBe(200);
       expect((await completeAuthentication(started.body.sessionId, response)).status).toBe(404);
       const next = await startAuthentication(id, { push: false });
-      expectFailure(await completeAuthentication(next.body.sessionId, response), 'CHALLENGE_MISMATCH');
+      expectFailure(await completeAuthentication(next.body.sessionId, response), 'SERVER_DATA_MISMATCH');
     });
 
     it('a signature counter that does not grow is a COUNTER_REGRESSION (a cloned authenticator?)', async () => {
@@ -323,7 +325,7 @@ describe('appkeys over FIDO UAF 1.1 end to end (push through APNs and FCM stand-
       expect(audit.body.appkeyAuditInfo.counterRegression).toBe(true);
     });
 
-    it("another user's key, and the same key id in another store, are UNKNOWN_KEY", async () => {
+    it("another user's key is UNKNOWN_KEY; another store's session is 404 here", async () => {
       const alice = await newUser('alice-key');
       const bob = await newUser('bob-key');
       const bobsClient = uafClient();
@@ -340,17 +342,18 @@ describe('appkeys over FIDO UAF 1.1 end to end (push through APNs and FCM stand-
       expect((await completeAuthentication(carolStart.body.sessionId, carolsClient.authenticate(carolStart.body.uafRequest))).status).toBe(404);
     });
 
-    it('an expired session is 410', async () => {
+    it('an expired session is 410 (5 minutes by default)', async () => {
       const id = await newUser('expired');
-      await call('POST', api(`/${storeName}/appkeyConfig/${RP}`), {
-        authenticationPolicies: { ...appkeyConfig.authenticationPolicies, quick: { userVerification: [], hints: [], timeout: 1000 } },
-      });
       const client = uafClient();
       await register(id, client);
-      const started = await startAuthentication(id, { push: false }, 'quick');
-      await new Promise((resolve) => setTimeout(resolve, 1100));
-      const late = await completeAuthentication(started.body.sessionId, client.authenticate(started.body.uafRequest));
-      expect([late.status, late.body.code]).toEqual([410, 'APPKEY_SESSION_EXPIRED']);
+      const started = await startAuthentication(id, { push: false });
+      clockOffsetMs = 5 * 60_000 + 1_000;
+      try {
+        const late = await completeAuthentication(started.body.sessionId, client.authenticate(started.body.uafRequest));
+        expect([late.status, late.body.code]).toEqual([410, 'APPKEY_SESSION_EXPIRED']);
+      } finally {
+        clockOffsetMs = 0;
+      }
     });
 
     it('locks the relying party after the policy’s maximum of failures (423), with the failures audited', async () => {
