@@ -277,6 +277,7 @@ describe('appkey audits', () => {
       context: { ip: '192.0.2.1' },
       credentialId: 'ak-1',
       policyName: 'default',
+      hints: ['client-device'],
       appkeyInfo,
       appkeyRegistrationAuditInfo: {
         rpId: RP,

@@ -30,7 +30,7 @@ describe('AppkeyConfig schema: defaults', () => {
   it('takes rpId and facets; each policy map gets a policy named default, maxDevices 5; appID stays for the service to fill', () => {
     expect(appkeyPolicyDefaults).toEqual({
       registration: { keyTypes: 'DEVICE', userVerification: ['presence'], hints: [], attestation: 'ANY' },
-      authentication: { userVerification: ['presence'], hints: [], transaction: false },
+      authentication: { userVerification: ['presence'], hints: [], transaction: false, maxFailedAttempts: 5, lockoutDuration: 'PT15M' },
       maxDevices: 5,
     });
     expect(createAppkeyConfigBodySchema.parse(minimal)).toEqual({
@@ -51,7 +51,7 @@ describe('AppkeyConfig schema: defaults', () => {
       bio: { keyTypes: 'BIOMETRIC', userVerification: ['fingerprint', 'faceprint'], hints: [], attestation: 'ANY' },
     });
     expect(config.authenticationPolicies).toEqual({
-      pay: { userVerification: ['presence'], hints: [], transaction: true, timeout: 60_000 },
+      pay: { userVerification: ['presence'], hints: [], transaction: true, timeout: 60_000, maxFailedAttempts: 5, lockoutDuration: 'PT15M' },
     });
   });
 
