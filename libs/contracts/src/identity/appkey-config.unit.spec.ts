@@ -36,7 +36,9 @@ describe('AppkeyConfig schema: defaults', () => {
     expect(createAppkeyConfigBodySchema.parse(minimal)).toEqual({
       ...minimal,
       registrationPolicies: { default: { keyTypes: 'DEVICE', userVerification: ['presence'], hints: [], attestation: 'ANY' } },
-      authenticationPolicies: { default: { userVerification: ['presence'], hints: [], transaction: false } },
+      authenticationPolicies: {
+        default: { userVerification: ['presence'], hints: [], transaction: false, maxFailedAttempts: 5, lockoutDuration: 'PT15M' },
+      },
       maxDevices: 5,
     });
   });
