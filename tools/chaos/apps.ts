@@ -72,7 +72,8 @@ export const appEnvironment = (layout: Layout, instance: Instance): Record<strin
   const url = (service: ServiceName) => layout.urlOf(instance.routes?.[service] ?? service);
   switch (instance.app) {
     case 'identity':
-      return { ...service, AUDIT_URL: url('audit') };
+      // Push notification policies' private keys are encrypted at rest.
+      return { ...service, SECRETS_KEY: layout.secretsKey, AUDIT_URL: url('audit') };
     case 'totp':
     case 'passcode':
       return {
