@@ -6,6 +6,8 @@
  *       computed by the load generator,
  *   (4) passkey authentication — WebAuthn start + complete, assertions signed by the load
  *       generator's software authenticator,
+ *   (5) appkey authentication — FIDO UAF start + complete, assertions signed by the load
+ *       generator's software UAF authenticator (P-256, raw encodings),
  * plus the append → summaryInfo lag distribution and the system's CPU per operation, once per
  * layout (BENCH_LAYOUTS): embedded (in-process transport) and Kafka transport, both run in this
  * process, and distributed (every app its own process, started by bench.sh). The load generator
@@ -38,6 +40,8 @@ const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
 const PASSCODE_SECONDS = Number(process.env.BENCH_PASSCODE_SECONDS ?? 15);
 const PASSKEY_SECONDS = Number(process.env.BENCH_PASSKEY_SECONDS ?? 15);
 const PASSKEY_RP = { rpId: 'bench.example', origin: 'https://bench.example' };
+const APPKEY_SECONDS = Number(process.env.BENCH_APPKEY_SECONDS ?? 15);
+const APPKEY_RP = { rpId: 'bench.example', facetId: 'https://bench.example' };
 const LAYOUTS = (process.env.BENCH_LAYOUTS ?? 'in-process,kafka').split(',') as Layout[];
 /** With BENCH_PROFILE=<dir>, a CPU profile of the system per workload is written there. */
 const PROFILE_DIR = process.env.BENCH_PROFILE;
@@ -326,6 +330,13 @@ const benchOnce = async (layout: Layout) => {
       registrationPolicies: { bench: { userVerification: 'preferred' } },
       authenticationPolicies: { bench: { userVerification: 'preferred' } },
     });
+    await post(`/${store}/appkeyConfig`, {
+      rpId: APPKEY_RP.rpId,
+      facets: [APPKEY_RP.facetId],
+      registrationPolicies: { bench: { userVerification: ['fingerprint'] } },
+      authenticationPolicies: { bench: { userVerification: ['fingerprint'], maxFailedAttempts: 100 } },
+      maxDevices: 1,
+    });
     const params = srpParameters(SRP.srpGroup, SRP.hash);
 
     // Setup (not measured): USERS users, each with a completed TOTP registration and a passcode.
@@ -437,6 +448,20 @@ const benchOnce = async (layout: Layout) => {
       PASSKEY_SECONDS,
       `${layout}-passkey`,
     );
+    // (5) appkey authentications (the load generator registers an appkey per user first).
+    const appkeys = await runLoad(
+      system.url,
+      {
+        kind: 'appkey',
+        token: await issueToken(),
+        storeName: store,
+        policyName: 'bench',
+        ...APPKEY_RP,
+        users: users.map(({ id }) => ({ id })),
+      },
+      APPKEY_SECONDS,
+      `${layout}-appkey`,
+    );
     return {
       rows: [
         row('TOTP authentication (POST …/totps/authentications/{policy})', totp, system),
@@ -445,6 +470,7 @@ const benchOnce = async (layout: Layout) => {
         row('Health (GET /healthz)', health, system),
         row('Passcode authentication (SRP start + complete, 2048-bit, SHA-256)', passcodes, system, 2),
         row('Passkey authentication (WebAuthn start + complete, ES256)', passkeys, system, 2),
+        row('Appkey authentication (FIDO UAF start + complete, P-256)', appkeys, system, 2),
       ],
       lag,
       setupSeconds,
@@ -596,7 +622,7 @@ const main = async () => {
     `- Other load on the machine when the run started (1-minute load average): ${loadBefore}.`,
     `- Floor: per layout, a bare node:http server in the benchmark process answering a fixed small JSON, loaded the same way right after that layout's workloads; every workload is also given as a share of it (an operation of two requests counts once, so its share is of operations, not requests).`,
     `- Load: autocannon, ${CONNECTIONS} connections, through the gateway (JWT verified, permission checked) on 127.0.0.1. The load generator is a separate process on the same machine: it shares the 2 cores with the system and PostgreSQL, and computes the SRP client side.`,
-    `- TOTP: ${USERS} users, one authentication each with a fresh code. Every authentication appends events and outbox rows and answers at once: its summaryInfo is the last projected summary plus its own events, folded by the projection code, with a Consistency-Token (the projection catches up behind it). Reads (users, store, health): ${READ_SECONDS} s each. Passcodes: ${PASSCODE_SECONDS} s. Passkeys: ${PASSKEY_SECONDS} s.`,
+    `- TOTP: ${USERS} users, one authentication each with a fresh code. Every authentication appends events and outbox rows and answers at once: its summaryInfo is the last projected summary plus its own events, folded by the projection code, with a Consistency-Token (the projection catches up behind it). Reads (users, store, health): ${READ_SECONDS} s each. Passcodes: ${PASSCODE_SECONDS} s. Passkeys: ${PASSKEY_SECONDS} s. Appkeys: ${APPKEY_SECONDS} s (UAF, no push).`,
     '',
     ...sections,
     END,

@@ -23,4 +23,13 @@ export type Scenario = { token: string } & (
       policyName: string;
       users: Array<{ id: string }>;
     }
+  | {
+      kind: 'appkey';
+      storeName: string;
+      rpId: string;
+      /** The UAF facet the load generator's client reports (one of the configuration's facets). */
+      facetId: string;
+      policyName: string;
+      users: Array<{ id: string }>;
+    }
 );

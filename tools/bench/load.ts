@@ -11,11 +11,13 @@
  * - `passkey`: WebAuthn authentications, each a start request and a complete request signed by
  *   the software authenticator of libs/testing; this process first registers one passkey per user
  *   (not measured), since the private keys must live where the assertions are made.
+ * - `appkey`: FIDO UAF authentications likewise, with the software UAF client and authenticator of
+ *   libs/testing (one appkey per user, registered first; the start asks for no push).
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { srpClientProof, srpParameters } from '@identity-store/srp';
-import { SoftwareAuthenticator } from '@identity-store/testing';
+import { SoftwareAuthenticator, SoftwareUafAuthenticator, SoftwareUafClient } from '@identity-store/testing';
 import { READY, type Scenario } from './load-protocol';
 
 const [url, file, connections, duration] = process.argv.slice(2) as [
@@ -29,7 +31,7 @@ const scenario = JSON.parse(readFileSync(file, 'utf8')) as Scenario;
 const headers = () => ({ authorization: `Bearer ${scenario.token}`, 'content-type': 'application/json' });
 let next = 0;
 
-const requestsOf = (s: Exclude<Scenario, { kind: 'passkey' }>): autocannon.Request[] => {
+const requestsOf = (s: Exclude<Scenario, { kind: 'passkey' | 'appkey' }>): autocannon.Request[] => {
   if (s.kind === 'requests')
     return [
       { setupRequest: (req) => ({ ...req, ...s.requests[next++ % s.requests.length]!, headers: headers() }) },
@@ -146,14 +148,84 @@ const passkeyRequests = (s: Extract<Scenario, { kind: 'passkey' }>): autocannon.
   ];
 };
 
+type AppkeyScenario = Extract<Scenario, { kind: 'appkey' }>;
+
+/** Registers one appkey per user with this process's UAF client (16 at a time). */
+const registerAppkeys = async (s: AppkeyScenario, client: SoftwareUafClient) => {
+  const stores = `/api/identity-store/stores/${s.storeName}`;
+  const post = async (path: string, body?: unknown) => {
+    const response = await fetch(`${url}${path}`, { method: 'POST', headers: headers(), body: body ? JSON.stringify(body) : undefined });
+    if (!response.ok) throw new Error(`setup: POST ${path} answered ${response.status}: ${await response.text()}`);
+    return response.json() as Promise<{ sessionId: string; uafRequest: string }>;
+  };
+  for (let i = 0; i < s.users.length; i += 16)
+    await Promise.all(
+      s.users.slice(i, i + 16).map(async ({ id }, j) => {
+        const started = await post(`${stores}/users/${id}/appkeys/relyingParties/${s.rpId}/registrations/${s.policyName}`);
+        await post(`${stores}/appkeys/registrations/sessions/${started.sessionId}`, {
+          uafResponse: client.register(started.uafRequest),
+          device: { deviceId: `bench-${i + j}`, platform: 'ANDROID' },
+        });
+      }),
+    );
+};
+
+const appkeyRequests = (s: AppkeyScenario, client: SoftwareUafClient): autocannon.Request[] => {
+  const stores = `/api/identity-store/stores/${s.storeName}`;
+  type Context = { start?: { sessionId: string; uafRequest: string } };
+  return [
+    {
+      method: 'POST',
+      setupRequest: (req) => {
+        const user = s.users[next++ % s.users.length]!;
+        return {
+          ...req,
+          headers: headers(),
+          path: `${stores}/users/${user.id}/appkeys/relyingParties/${s.rpId}/authentications/${s.policyName}`,
+          body: JSON.stringify({ push: false }),
+        };
+      },
+      onResponse: (status, body, context: Context) => {
+        if (status >= 300) throw new Error(`appkey start answered ${status}: ${body.slice(0, 200)}`);
+        context.start = JSON.parse(body);
+      },
+    },
+    {
+      method: 'POST',
+      setupRequest: (req, context: Context) => {
+        const { sessionId, uafRequest } = context.start!;
+        return {
+          ...req,
+          headers: headers(),
+          path: `${stores}/appkeys/authentications/sessions/${sessionId}`,
+          body: JSON.stringify({ uafResponse: client.authenticate(uafRequest) }),
+        };
+      },
+    },
+  ];
+};
+
+const requestsOfScenario = async (s: Scenario): Promise<autocannon.Request[]> => {
+  if (s.kind === 'passkey') {
+    await registerPasskeys(s);
+    return passkeyRequests(s);
+  }
+  if (s.kind === 'appkey') {
+    const client = new SoftwareUafClient({ facetID: s.facetId, authenticator: new SoftwareUafAuthenticator() });
+    await registerAppkeys(s, client);
+    return appkeyRequests(s, client);
+  }
+  return requestsOf(s);
+};
+
 const main = async () => {
-  if (scenario.kind === 'passkey') await registerPasskeys(scenario);
+  const requests = await requestsOfScenario(scenario);
   process.stdout.write(READY);
   const result = await autocannon({
     url,
     connections: Number(connections),
     ...(duration ? { duration: Number(duration) } : { amount: requestCount(scenario) }),
-    requests: scenario.kind === 'passkey' ? passkeyRequests(scenario) : requestsOf(scenario),
+    requests,
   });
   process.stdout.write(JSON.stringify(result));
 };
