@@ -251,15 +251,15 @@ describe('bearer tokens on /api/identity-store/**', () => {
 
   it('501 NOT_IMPLEMENTED for an operation of the contract without a service yet', async () => {
     const response = await request(gateway.app)
-      .post(`${S}/acme/appkeys/registrations`)
+      .post(`${S}/acme/users/u1/biometrics/face`)
       .set(bearer(adminToken))
       .send({ name: 'p' });
     expect(response.status).toBe(501);
     expect(response.body).toMatchObject({
       code: 'NOT_IMPLEMENTED',
-      operationId: 'startAppkeyRegistration',
+      operationId: 'enrolBiometric',
     });
-    expect(response.body.detail).toContain('startAppkeyRegistration');
+    expect(response.body.detail).toContain('enrolBiometric');
   });
 
   it('routes each operation to its owning service, in-process, method/path/query/body/headers unchanged', async () => {
@@ -316,7 +316,7 @@ describe('API keys with limited permissions and stores', () => {
       'IdentityStore:getStore',
       'IdentityStore:listStores',
       'IdentityStore:createUser',
-      'IdentityStore:startAppkeyRegistration',
+      'IdentityStore:enrolBiometric',
     ],
     stores: ['acme', 'beta'],
   };
@@ -363,7 +363,7 @@ describe('API keys with limited permissions and stores', () => {
         'IdentityStore:getStore',
         'IdentityStore:listStores',
         'IdentityStore:createUser',
-        'IdentityStore:startAppkeyRegistration',
+        'IdentityStore:enrolBiometric',
       ],
       stores: ['acme', 'beta'],
       createdDtm: expect.any(String),
@@ -418,7 +418,7 @@ describe('API keys with limited permissions and stores', () => {
     expect(other.status).toBe(403);
     expect(other.body).toMatchObject({ code: 'STORE_NOT_ALLOWED', storeName: 'other' });
     const unimplementedElsewhere = await request(gateway.app)
-      .post(`${S}/other/appkeys/registrations`)
+      .post(`${S}/other/users/u1/biometrics/face`)
       .set(bearer(limitedToken))
       .send({});
     expect([unimplementedElsewhere.status, unimplementedElsewhere.body.code]).toEqual([
@@ -475,7 +475,7 @@ describe('API keys with limited permissions and stores', () => {
 
   it('checks permission and store before answering 501', async () => {
     const allowed = await request(gateway.app)
-      .post(`${S}/acme/appkeys/registrations`)
+      .post(`${S}/acme/users/u1/biometrics/face`)
       .set(bearer(limitedToken))
       .send({});
     expect([allowed.status, allowed.body.code]).toEqual([501, 'NOT_IMPLEMENTED']);
