@@ -261,37 +261,25 @@ const withoutAppkey = (state: AppkeyUserState, appkeyId: string, replaced: boole
   return next;
 };
 
+/** The session a start opens (the fields both kinds share). */
+const sessionOf = (d: AppkeyRegistrationStarted['data']): SessionBase => ({
+  id: d.sessionId,
+  storeId: d.storeId,
+  startedDtm: d.at,
+  expiresDtm: d.expiresDtm,
+  rpId: d.rpId,
+  policyName: d.policyName,
+  challenge: d.challenge,
+  hints: d.hints,
+});
+
 export const evolveAppkey = (state: AppkeyUserState, event: AppkeyEvent): AppkeyUserState => {
   switch (event.type) {
-    case 'AppkeyRegistrationStarted': {
-      const d = event.data;
-      return appkeySessions.open(state, {
-        kind: 'REGISTRATION',
-        id: d.sessionId,
-        storeId: d.storeId,
-        startedDtm: d.at,
-        expiresDtm: d.expiresDtm,
-        rpId: d.rpId,
-        policyName: d.policyName,
-        challenge: d.challenge,
-        hints: d.hints,
-      });
-    }
+    case 'AppkeyRegistrationStarted':
+      return appkeySessions.open(state, { kind: 'REGISTRATION', ...sessionOf(event.data) });
     case 'AppkeyAuthenticationStarted': {
-      const d = event.data;
-      return appkeySessions.open(state, {
-        kind: 'AUTHENTICATION',
-        id: d.sessionId,
-        storeId: d.storeId,
-        startedDtm: d.at,
-        expiresDtm: d.expiresDtm,
-        rpId: d.rpId,
-        policyName: d.policyName,
-        challenge: d.challenge,
-        hints: d.hints,
-        allowedKeyIds: d.allowedKeyIds,
-        transactionContent: d.transactionContent,
-      });
+      const { allowedKeyIds, transactionContent } = event.data;
+      return appkeySessions.open(state, { kind: 'AUTHENTICATION', ...sessionOf(event.data), allowedKeyIds, transactionContent });
     }
     case 'AppkeyRegistrationCompleted': {
       const d = event.data;

@@ -1,6 +1,8 @@
 import {
   type AppkeyFailureReason,
+  type AppkeyUserVerificationMethod,
   DomainError,
+  UAF_USER_VERIFICATION_METHODS,
 } from '@identity-store/contracts';
 import {
   buildAuthenticationRequest,
@@ -32,21 +34,6 @@ export interface UafRelyingParty {
   attestationRootCertificates?: string[];
 }
 
-/** UAF Registry of Predefined Values §3.1: user verification methods and their flags. */
-const USER_VERIFY: Record<string, number> = {
-  presence: 0x01,
-  fingerprint: 0x02,
-  passcode: 0x04,
-  voiceprint: 0x08,
-  faceprint: 0x10,
-  location: 0x20,
-  eyeprint: 0x40,
-  pattern: 0x80,
-  handprint: 0x100,
-  none: 0x200,
-  all: 0x400,
-};
-
 /** The signature algorithms the server verifies (P-256 ECDSA, raw and DER), and the only assertion scheme. */
 const SUPPORTED = { authenticationAlgorithms: [0x0001, 0x0002], assertionSchemes: ['UAFV1TLV'] };
 
@@ -55,15 +42,15 @@ const SUPPORTED = { authenticationAlgorithms: [0x0001, 0x0002], assertionSchemes
  * nothing more), else one alternative per user verification method, each with the supported
  * algorithms and scheme.
  */
-const acceptedFor = (userVerification: readonly string[], aaids?: readonly string[]): MatchCriteria[][] => {
+const acceptedFor = (userVerification: readonly AppkeyUserVerificationMethod[], aaids?: readonly string[]): MatchCriteria[][] => {
   if (aaids?.length) return [[{ aaid: [...aaids] }]];
-  const flags = userVerification.map((name) => USER_VERIFY[name]).filter((flag): flag is number => flag !== undefined);
+  const flags = userVerification.map((name) => UAF_USER_VERIFICATION_METHODS[name]);
   return flags.length ? flags.map((flag) => [{ ...SUPPORTED, userVerification: flag }]) : [[SUPPORTED]];
 };
 
 /** A registration policy as UAF states it: the user's keys of the relying party are disallowed. */
 export const registrationPolicyOf = (
-  policy: { userVerification: readonly string[]; acceptedAaids?: readonly string[] },
+  policy: { userVerification: readonly AppkeyUserVerificationMethod[]; acceptedAaids?: readonly string[] },
   registered: AppkeyState[],
 ): UafPolicy => ({
   accepted: acceptedFor(policy.userVerification, policy.acceptedAaids),

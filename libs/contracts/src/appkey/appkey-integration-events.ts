@@ -29,6 +29,14 @@ export type RegisteredAppkeyType = z.infer<typeof registeredAppkeyTypeSchema>;
 /** UAF attestation types (Registry of Predefined Values §3.6): Basic Full (certificate chain) or Basic Surrogate. */
 export const appkeyAttestationTypeSchema = z.enum(['BASIC_FULL', 'BASIC_SURROGATE']);
 
+/** The leaf attestation certificate of a Basic Full attestation, as audits show it. */
+export const attestationCertificateSchema = z.object({
+  subject: z.string(),
+  issuer: z.string(),
+  serialNumber: z.string(),
+  fingerprint256: z.string(),
+});
+
 /**
  * Why a ceremony failed (the checks of a UAF response, roughly in the order they are made):
  * APPID_MISMATCH, FACET_NOT_TRUSTED, CHALLENGE_MISMATCH, SERVER_DATA_MISMATCH, FINAL_CHALLENGE_MISMATCH
@@ -98,9 +106,7 @@ export const appkeyRegistrationCompletedIntegrationSchema = z.object({
   keyType: registeredAppkeyTypeSchema,
   attestationType: appkeyAttestationTypeSchema,
   /** The leaf attestation certificate (Basic Full). */
-  attestationCertificate: z
-    .object({ subject: z.string(), issuer: z.string(), serialNumber: z.string(), fingerprint256: z.string() })
-    .nullable(),
+  attestationCertificate: attestationCertificateSchema.nullable(),
   facetId: z.string(),
   authenticatorVersion: z.number().int(),
   signAlgorithm: z.number().int(),

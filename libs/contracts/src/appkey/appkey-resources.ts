@@ -5,6 +5,7 @@ import {
   appkeyDeviceSchema,
   registeredAppkeyTypeSchema,
   appkeyStatusSchema,
+  attestationCertificateSchema,
 } from './appkey-integration-events';
 
 /**
@@ -71,9 +72,7 @@ export const appkeyRegistrationAuditInfoSchema = z.object({
   aaid: z.string(),
   keyType: registeredAppkeyTypeSchema,
   attestationType: appkeyAttestationTypeSchema,
-  attestationCertificate: z
-    .object({ subject: z.string(), issuer: z.string(), serialNumber: z.string(), fingerprint256: z.string() })
-    .nullable(),
+  attestationCertificate: attestationCertificateSchema.nullable(),
   facetId: z.string().describe('The facet (app or origin) the UAF client reported.'),
   authenticatorVersion: z.number().int(),
   device: appkeyDeviceSchema,
