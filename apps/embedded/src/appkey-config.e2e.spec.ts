@@ -41,7 +41,7 @@ describe('appkey configurations and push notification policies end to end throug
 
   const facets = ['android:apk-key-hash:Lir5oIjf552K/XN4bTul0VS3GfM', 'ios:bundle-id:com.example.app', 'https://login.example.com'];
   const registrationDefaults = { keyTypes: 'DEVICE', userVerification: ['presence'], hints: [], attestation: 'ANY' };
-  const authenticationDefaults = { userVerification: ['presence'], hints: [], transaction: false };
+  const authenticationDefaults = { userVerification: ['presence'], hints: [], transaction: false, maxFailedAttempts: 5, lockoutDuration: 'PT15M' };
 
   it('creates a store with appkey configurations and push policies in its body (keyed by rpId), defaults filled in, keys not shown', async () => {
     const created = await send('POST', api(''), {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { PUSHES_PER_USER_PER_MINUTE } from '@identity-store/appkey';
 import { createPushSender, type PushSender } from '@identity-store/push';
 import {
   type ApnsStandIn,
@@ -228,6 +229,21 @@ describe('appkeys over FIDO UAF 1.1 end to end (push through APNs and FCM stand-
     expect(apns.refused.length).toBe(pushesBefore);
     const listed = await call('GET', user(id)('/appkeys'));
     expect(listed.body.content[0].device.pushEnabled).toBe(false);
+  });
+
+  it('rate-limits pushes per user (push bombing): starts beyond the limit open sessions but push nothing', async () => {
+    const id = await newUser('push-bombing');
+    const token = randomBytes(32).toString('hex');
+    expect((await register(id, uafClient(), device('ios-bomb', 'IOS', token))).status).toBe(200);
+    const pushed: string[][] = [];
+    for (let start = 0; start <= PUSHES_PER_USER_PER_MINUTE; start++) {
+      const started = await startAuthentication(id);
+      expect(started.status).toBe(201);
+      pushed.push(started.body.pushed);
+    }
+    expect(pushed.slice(0, PUSHES_PER_USER_PER_MINUTE)).toEqual(Array(PUSHES_PER_USER_PER_MINUTE).fill(['ios-bomb']));
+    expect(pushed.at(-1)).toEqual([]);
+    expect(apns.received.filter((r) => r.token === token)).toHaveLength(PUSHES_PER_USER_PER_MINUTE);
   });
 
   it('confirms a transaction: the signed hash must be of the text that was shown', async () => {
