@@ -23,7 +23,7 @@ export class AuditRecords {
   async registrationOf(
     storeName: string,
     ref: UserRef,
-    type: Extract<RegistrationAudit['type'], 'Passkey' | 'Appkey'>,
+    type: Extract<RegistrationAudit['type'], 'Passkey' | 'Appkey' | 'Face'>,
     credentialId: string,
   ): Promise<RegistrationAudit> {
     const { user } = await resolveStoreAndUser(this.identity, storeName, ref);

@@ -188,7 +188,7 @@ export class BiometricService extends CredentialService<BiometricUserState, Biom
   private async analyze(base64: string, minFaceSize: number) {
     try {
       return await this.analyzer.analyze(image(base64), { minFaceSize });
-    } catch (error) {
+    } catch (error: unknown) {
       if (error instanceof FaceImageError)
         throw invalid(error.code, error.message, [{ path: 'body.image', message: error.message }]);
       if (error instanceof MatcherBusyError)

@@ -47,6 +47,8 @@ export const createCredentialModule = <Service>(options: {
   >;
   /** The service's open ceremony sessions (absent: it has none). */
   sessions?: ExpiringSessions;
+  /** Readiness checks besides its database (e.g. models loaded). */
+  readiness?: Array<{ name: string; check: () => Promise<void> }>;
 }) => {
   const { name, service, api, deps, sessions } = options;
   const { app, admin } = createServiceApps({
@@ -57,7 +59,10 @@ export const createCredentialModule = <Service>(options: {
     trust: { service: name, ...deps.trust },
     consistency: deps.summaries,
     routers: [api],
-    readiness: [{ name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) }],
+    readiness: [
+      { name: 'database', check: async () => void (await deps.eventStore.prisma.$queryRaw`SELECT 1`) },
+      ...(options.readiness ?? []),
+    ],
   });
   deps.eventStore.onAppended(recordAppendedPositions);
   if (sessions) deps.sessionSweeper?.add(sessions);

@@ -18,6 +18,9 @@ export const authenticationAudits = defineProjection({
     'PasskeyAuthenticationFailed',
     'AppkeyAuthenticationSucceeded',
     'AppkeyAuthenticationFailed',
+    'FaceAuthenticationSucceeded',
+    'FaceAuthenticationFailed',
+    'BiometricFailureRecorded',
   ],
   evolve: (_recorded: AuthenticationAudit | null, event): AuthenticationAudit | null => {
     const { userId } = event;
@@ -179,6 +182,46 @@ export const authenticationAudits = defineProjection({
             signCounter: null,
             previousSignCounter: null,
             counterRegression: data.counterRegression,
+            failedAttempts: data.failedAttempts,
+            locked: data.lockedUntil !== null,
+          },
+        };
+      }
+      case 'FaceAuthenticationSucceeded':
+      case 'FaceAuthenticationFailed': {
+        const { data } = event;
+        const failed = event.type === 'FaceAuthenticationFailed' ? event.data : null;
+        return {
+          ...common,
+          credentialId: data.biometricId,
+          type: 'Face',
+          ...(failed ? { result: 'FAILURE' as const, reason: failed.reason } : { result: 'SUCCESS' as const }),
+          biometricAuditInfo: {
+            type: data.type,
+            score: data.score,
+            threshold: data.threshold,
+            liveness: data.liveness,
+            clientReported: false,
+            failureReason: failed?.reason ?? null,
+            failedAttempts: failed?.failedAttempts ?? 0,
+            locked: failed?.lockedUntil != null,
+          },
+        };
+      }
+      case 'BiometricFailureRecorded': {
+        const { data } = event;
+        return {
+          ...common,
+          type: 'Face',
+          result: 'FAILURE',
+          reason: data.reason,
+          biometricAuditInfo: {
+            type: data.type,
+            score: null,
+            threshold: null,
+            liveness: null,
+            clientReported: true,
+            failureReason: data.reason,
             failedAttempts: data.failedAttempts,
             locked: data.lockedUntil !== null,
           },

@@ -1,5 +1,6 @@
 import {
   appkeyIntegrationEvents,
+  biometricIntegrationEvents,
   passcodeIntegrationEvents,
   passkeyIntegrationEvents,
   totpIntegrationEvents,
@@ -14,4 +15,5 @@ export const credentialIntegrationEvents = {
   ...passcodeIntegrationEvents,
   ...passkeyIntegrationEvents,
   ...appkeyIntegrationEvents,
+  ...biometricIntegrationEvents,
 };

@@ -5,6 +5,7 @@ export * from './totp-summary';
 export * from './passcode-summary';
 export * from './passkey-summary';
 export * from './appkey-summary';
+export * from './biometric-summary';
 export * from './authentication-audits';
 export * from './registration-audits';
 export * from './summary-projections';

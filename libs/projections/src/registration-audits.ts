@@ -10,10 +10,28 @@ import { defineProjection } from './projection';
  */
 export const registrationAudits = defineProjection({
   events: credentialIntegrationEvents,
-  canHandle: ['PasskeyRegistrationCompleted', 'AppkeyRegistrationCompleted'],
+  canHandle: ['PasskeyRegistrationCompleted', 'AppkeyRegistrationCompleted', 'BiometricEnrolled'],
   evolve: (_recorded: RegistrationAudit | null, event): RegistrationAudit | null => {
     const { userId } = event;
     if (!userId) return null;
+    if (event.type === 'BiometricEnrolled') {
+      const { data } = event;
+      return {
+        id: data.biometricId,
+        userId,
+        type: 'Face',
+        result: 'SUCCESS',
+        createdDtm: data.at,
+        context: data.context ?? {},
+        credentialId: data.biometricId,
+        biometricRegistrationAuditInfo: {
+          type: data.type,
+          model: data.model,
+          quality: data.quality,
+          replacedBiometricId: data.replacedBiometricId,
+        },
+      };
+    }
     if (event.type === 'AppkeyRegistrationCompleted') {
       const { data } = event;
       return {

@@ -1,7 +1,7 @@
 import type { SummaryGroupItem, SummaryInfo } from '@identity-store/contracts';
 
-/** The credential groups of summaryInfo a projection keeps (biometrics come later). */
-export type SummaryGroupName = 'totps' | 'passcodes' | 'passkeys' | 'appkeys';
+/** The credential groups of summaryInfo a projection keeps. */
+export type SummaryGroupName = 'totps' | 'passcodes' | 'passkeys' | 'appkeys' | 'biometrics';
 
 /** summaryInfo with one group's items replaced (the count follows). */
 export const withGroup = (

@@ -5,6 +5,7 @@ import type {
   SummaryInfo,
 } from '@identity-store/contracts';
 import { appkeySummary } from './appkey-summary';
+import { biometricSummary } from './biometric-summary';
 import { authenticationAudits } from './authentication-audits';
 import { passcodeSummary } from './passcode-summary';
 import { passkeySummary } from './passkey-summary';
@@ -12,7 +13,7 @@ import { registrationAudits } from './registration-audits';
 import { totpSummary } from './totp-summary';
 
 /** The projections of summaryInfo, one per credential family. */
-export const summaryProjections = [totpSummary, passcodeSummary, passkeySummary, appkeySummary] as const;
+export const summaryProjections = [totpSummary, passcodeSummary, passkeySummary, appkeySummary, biometricSummary] as const;
 
 /**
  * summaryInfo after a user's credential event (pure; unknown event types leave it as is, so new

@@ -15,6 +15,8 @@ export const auditApi = (records: AuditRecords, summaries: AuditSummaries): Rout
       ok(await records.registrationOf(params.storeName, userRefOf(params), 'Passkey', params.id)),
     getAppkeyRegistrationAudit: async ({ params }) =>
       ok(await records.registrationOf(params.storeName, userRefOf(params), 'Appkey', params.id)),
+    getBiometricRegistrationAudit: async ({ params }) =>
+      ok(await records.registrationOf(params.storeName, userRefOf(params), 'Face', params.id)),
   });
   router.get('/internal/summaries/:userId', async (req, res) => {
     res.json(await summaries.getSummary(req.params.userId));

@@ -29,6 +29,14 @@ export const auditOperations = defineOperations({
       'What the UAF registration said (AAID, attestation type and certificate, facet, device), the hints and the ' +
       'client context. Kept after the appkey is deleted.',
   },
+  // Projected from BiometricEnrolled; kept after the biometric is replaced or deleted.
+  getBiometricRegistrationAudit: {
+    method: 'GET', path: `${U}/biometrics/{id}/registrationAudit`, service: 'audit',
+    summary: 'Get the registration audit of a biometric enrolment',
+    responses: { 200: registrationAuditSchema },
+    problems: [404],
+    description: 'The enrolment (type, embedding model, face quality, the enrolment it replaced) and the client context. Never the template.',
+  },
 });
 
 /** The audit schemas the API document names (component name, schema). */

@@ -7,6 +7,7 @@ import {
   appkeyInfoSchema,
   appkeyRegistrationAuditInfoSchema,
 } from '../appkey/appkey-resources';
+import { biometricAuditInfoSchema, biometricRegistrationAuditInfoSchema } from '../biometric/biometric-resources';
 import { passcodeAuditInfoSchema, passcodeInfoSchema } from '../passcode/passcode-resources';
 import {
   passkeyAuditInfoSchema,
@@ -128,7 +129,12 @@ export const summaryInfoAt = (summary: SummaryInfo, now: Date): SummaryInfo => {
     ...group,
     items: group.items.map((item) => ({ ...item, status: statusAt(item.status, item.lockedUntil, now) })),
   });
-  return { ...summary, totps: groupAt(summary.totps), passcodes: groupAt(summary.passcodes) };
+  return {
+    ...summary,
+    totps: groupAt(summary.totps),
+    passcodes: groupAt(summary.passcodes),
+    biometrics: groupAt(summary.biometrics),
+  };
 };
 
 /** A user as the identity service keeps it (no summary). */
@@ -166,6 +172,8 @@ export const authenticationAuditSchema = z.object({
   /** Appkey authentications: the appkey the response named (when one has its key id). */
   appkeyInfo: appkeyInfoSchema.optional(),
   appkeyAuditInfo: appkeyAuditInfoSchema.optional(),
+  /** Face authentications (and failures the client recorded): scores, liveness, lockout. */
+  biometricAuditInfo: biometricAuditInfoSchema.optional(),
   hints: z
     .array(passkeyHintSchema)
     .optional()
@@ -190,5 +198,6 @@ export const registrationAuditSchema = authenticationAuditSchema.extend({
     .describe('The audit record’s shape (the changelog lists it): absent, a passkey registration proves no passcode.'),
   passkeyRegistrationAuditInfo: passkeyRegistrationAuditInfoSchema.optional(),
   appkeyRegistrationAuditInfo: appkeyRegistrationAuditInfoSchema.optional(),
+  biometricRegistrationAuditInfo: biometricRegistrationAuditInfoSchema.optional(),
 });
 export type RegistrationAudit = z.infer<typeof registrationAuditSchema>;
