@@ -32,7 +32,7 @@ if [[ ",$BENCH_LAYOUTS," == *",distributed,"* ]]; then
   mkdir -p .cache
   ADMIN_API_KEY="$BENCH_ADMIN_API_KEY" SECRETS_KEY="$(node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("hex"))')" \
     DATABASE_PREFIX="$prefix" LOG_LEVEL=error AUDIT_CONSUMER_GROUP="$prefix-audit" AUDIT_FROM_BEGINNING=false \
-    PORT=18080 IDENTITY_PORT=18081 TOTP_PORT=18082 AUDIT_PORT=18083 PASSCODE_PORT=18084 PASSKEY_PORT=18085 ADMIN_PORT_OFFSET=1000 \
+    PORT=18080 IDENTITY_PORT=18081 TOTP_PORT=18082 AUDIT_PORT=18083 PASSCODE_PORT=18084 PASSKEY_PORT=18085 APPKEY_PORT=18086 BIOMETRIC_PORT=18087 ADMIN_PORT_OFFSET=1000 \
     bash tools/scripts/distributed.sh >.cache/bench-distributed.log 2>&1 &
   dist_pid=$!
   for _ in $(seq 1 180); do

@@ -26,7 +26,7 @@ const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'
   >;
 };
 const services = compose.services;
-const APPS = ['gateway', 'identity', 'totp', 'passcode', 'passkey', 'appkey', 'audit'];
+const APPS = ['gateway', 'identity', 'totp', 'passcode', 'passkey', 'appkey', 'biometric', 'audit'];
 const SERVICES = APPS.filter((app) => app !== 'gateway');
 const env = (service: string) => services[service]?.environment ?? {};
 const SECRET_NAME = /PASSWORD|SECRET|_KEY$/;
@@ -99,7 +99,7 @@ describe('docker-compose.yml', () => {
       expect(keys).not.toContain('GATEWAY_SIGNING_KEY');
       expect(keys).not.toContain('JWT_SECRET');
       // identity and appkey: push notification policies' private keys are encrypted at rest (identity) and read (appkey).
-      expect([service, keys.includes('SECRETS_KEY')]).toEqual([service, ['identity', 'totp', 'passcode', 'appkey'].includes(service)]);
+      expect([service, keys.includes('SECRETS_KEY')]).toEqual([service, ['identity', 'totp', 'passcode', 'appkey', 'biometric'].includes(service)]);
     }
   });
 

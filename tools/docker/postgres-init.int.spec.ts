@@ -13,7 +13,7 @@ import { postgresServerUrl } from '@identity-store/testing';
  */
 
 const run = promisify(execFile);
-const SERVICES = ['gateway', 'identity', 'totp', 'passcode', 'passkey', 'appkey', 'audit'];
+const SERVICES = ['gateway', 'identity', 'totp', 'passcode', 'passkey', 'appkey', 'biometric', 'audit'];
 const script = path.resolve(__dirname, 'postgres-init.sh');
 
 describe('tools/docker/postgres-init.sh', () => {

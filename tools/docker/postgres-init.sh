@@ -16,7 +16,7 @@ prefix="${DATABASE_PREFIX:-identity_store}"
 [[ "$prefix" =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "postgres-init: DATABASE_PREFIX must be a lowercase SQL identifier" >&2; exit 1; }
 superuser="${POSTGRES_USER:-${PGUSER:-postgres}}"
 
-for service in gateway identity totp passcode passkey appkey audit; do
+for service in gateway identity totp passcode passkey appkey biometric audit; do
   variable="$(tr '[:lower:]' '[:upper:]' <<<"$service")_DB_PASSWORD"
   password="${!variable:-}"
   if [ "${#password}" -lt 16 ]; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run start:distributed`: the distributed layout on this machine. Every app is its own process
-# (the same code the Docker image runs): identity, totp, passcode, passkey, appkey, audit and the gateway, talking over HTTP
+# (the same code the Docker image runs): identity, totp, passcode, passkey, appkey, biometric, audit and the gateway, talking over HTTP
 # and a real Kafka broker, each with its own database on one PostgreSQL server.
 #
 #   Kafka       tools/kafka/kafka.sh start (or KAFKA_BROKERS when set); left running on exit
@@ -86,12 +86,14 @@ audit_port="${AUDIT_PORT:-8083}"
 passcode_port="${PASSCODE_PORT:-8084}"
 passkey_port="${PASSKEY_PORT:-8085}"
 appkey_port="${APPKEY_PORT:-8086}"
+biometric_port="${BIOMETRIC_PORT:-8087}"
 identity_url="http://127.0.0.1:$identity_port"
 totp_url="http://127.0.0.1:$totp_port"
 audit_url="http://127.0.0.1:$audit_port"
 passcode_url="http://127.0.0.1:$passcode_port"
 passkey_url="http://127.0.0.1:$passkey_port"
 appkey_url="http://127.0.0.1:$appkey_port"
+biometric_url="http://127.0.0.1:$biometric_port"
 gateway_url="http://127.0.0.1:$gateway_port"
 admin_offset="${ADMIN_PORT_OFFSET:-1000}"
 admin_port() { echo $(($1 + admin_offset)); }
@@ -142,13 +144,15 @@ start_app passkey PORT="$passkey_port" ADMIN_PORT="$(admin_port "$passkey_port")
   DATABASE_URL="$(database_url passkey)" IDENTITY_URL="$identity_url" AUDIT_URL="$audit_url"
 start_app appkey PORT="$appkey_port" ADMIN_PORT="$(admin_port "$appkey_port")" "${trust[@]}" \
   DATABASE_URL="$(database_url appkey)" SECRETS_KEY="$SECRETS_KEY" IDENTITY_URL="$identity_url" AUDIT_URL="$audit_url"
+start_app biometric PORT="$biometric_port" ADMIN_PORT="$(admin_port "$biometric_port")" "${trust[@]}" \
+  DATABASE_URL="$(database_url biometric)" SECRETS_KEY="$SECRETS_KEY" IDENTITY_URL="$identity_url" AUDIT_URL="$audit_url"
 start_app audit PORT="$audit_port" ADMIN_PORT="$(admin_port "$audit_port")" "${trust[@]}" \
   DATABASE_URL="$(database_url audit)" IDENTITY_URL="$identity_url"
 # The gateway signs grants and tokens: its own keys, not SECRETS_KEY (the key of secrets at rest).
 gateway_env=(PORT="$gateway_port" ADMIN_PORT="$(admin_port "$gateway_port")" HOST=127.0.0.1
   DATABASE_URL="$(database_url gateway)" ADMIN_API_KEY="$ADMIN_API_KEY" JWT_SECRET="$JWT_SECRET"
   GATEWAY_SIGNING_KEY="$GATEWAY_SIGNING_KEY" IDENTITY_URL="$identity_url" TOTP_URL="$totp_url"
-  PASSCODE_URL="$passcode_url" PASSKEY_URL="$passkey_url" APPKEY_URL="$appkey_url" AUDIT_URL="$audit_url")
+  PASSCODE_URL="$passcode_url" PASSKEY_URL="$passkey_url" APPKEY_URL="$appkey_url" BIOMETRIC_URL="$biometric_url" AUDIT_URL="$audit_url")
 start_app gateway "${gateway_env[@]}"
 
 died() { # the first app that is no longer running, if any
@@ -184,11 +188,11 @@ identity-store (distributed) is running at $gateway_url
   Docs:          $gateway_url/api/identity-store/docs
   Admin API key: $admin_shown
   Get a token:   curl -s -X POST -H "X-Api-Key: \$(sed -n 's/^ADMIN_API_KEY=//p' $secrets_file)" $gateway_url/api/arthr/apiKeys/issue
-  Services:      identity $identity_url, totp $totp_url, passcode $passcode_url, passkey $passkey_url, appkey $appkey_url, audit $audit_url
+  Services:      identity $identity_url, totp $totp_url, passcode $passcode_url, passkey $passkey_url, appkey $appkey_url, biometric $biometric_url, audit $audit_url
                  (each answers API operations only with the gateway's grant)
   Admin:         each app's port + $admin_offset on 127.0.0.1, e.g. http://127.0.0.1:$(admin_port "$audit_port")/metrics
   Kafka:         $KAFKA_BROKERS
-  Logs:          $state/{gateway,identity,totp,passcode,passkey,appkey,audit}.log
+  Logs:          $state/{gateway,identity,totp,passcode,passkey,appkey,biometric,audit}.log
 Press Ctrl-C to stop.
 EOF
 

@@ -4,6 +4,8 @@
  */
 export { createAppkeyModule } from '@identity-store/appkey';
 export { createAuditModule } from '@identity-store/audit';
+export { createBiometricModule } from '@identity-store/biometric';
+export { createFaceAnalyzer } from '@identity-store/face';
 export { createGatewayApp, jwtSecretFrom } from '@identity-store/gateway';
 export { createIdentityModule } from '@identity-store/identity';
 export { createPasscodeModule } from '@identity-store/passcode';

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { createAppkeyModule } from '@identity-store/appkey';
 import { createAuditModule } from '@identity-store/audit';
+import { createBiometricModule } from '@identity-store/biometric';
 import { createIdentityModule } from '@identity-store/identity';
 import { createPasscodeModule } from '@identity-store/passcode';
 import { createPasskeyModule } from '@identity-store/passkey';
@@ -26,6 +27,7 @@ import express from 'express';
 import type { Registry } from 'prom-client';
 import { createGatewayApp } from '@identity-store/gateway';
 import type { PushSender } from '@identity-store/push';
+import { createFaceAnalyzer, type FaceAnalyzer } from '@identity-store/face';
 
 export interface SystemOptions {
   /** A PostgreSQL server URL; each service gets its own database `<prefix>_<service>` on it. */
@@ -58,6 +60,8 @@ export interface SystemOptions {
   pushSender?: PushSender;
   /** PUBLIC_BASE_URL: the origin clients reach the API at (absolute UAF AppIDs). */
   publicBaseUrl?: string;
+  /** The face matcher's worker threads (default: one per core but one; tests use one). */
+  biometricThreads?: number;
 }
 
 export interface RunningSystem {
@@ -68,7 +72,7 @@ export interface RunningSystem {
   transport: MessageTransport;
   databases: Record<string, string>;
   /** The publishing services' event stores (benchmarks append through them, as the services do). */
-  eventStores: Record<'identity' | 'totp' | 'passcode' | 'passkey' | 'appkey', PostgresEventStore>;
+  eventStores: Record<'identity' | 'totp' | 'passcode' | 'passkey' | 'appkey' | 'biometric', PostgresEventStore>;
   /** Stops accepting requests, waits up to `graceMs` (default 10 s) for those in flight, then stops everything. */
   close(options?: { graceMs?: number }): Promise<void>;
   /** Publishes pending outbox rows now and, in-process, waits until the consumers handled them (tests). */
@@ -85,13 +89,13 @@ export interface RunningSystem {
 }
 
 /**
- * Connections per service's pool. All services share one PostgreSQL server here: seven pools of 10
+ * Connections per service's pool. All services share one PostgreSQL server here: eight pools of 8
  * stay well inside PostgreSQL's default max_connections (100), with room for psql and migrations.
  */
-const POOL_SIZE_PER_SERVICE = 10;
+const POOL_SIZE_PER_SERVICE = 8;
 
 /** The services with a database of their own, `<prefix>_<service>` (tests create and drop them). */
-export const SYSTEM_SERVICES = ['gateway', 'identity', 'totp', 'passcode', 'passkey', 'appkey', 'audit'] as const;
+export const SYSTEM_SERVICES = ['gateway', 'identity', 'totp', 'passcode', 'passkey', 'appkey', 'biometric', 'audit'] as const;
 
 const databaseUrl = (serverUrl: string, name: string) => {
   const url = new URL(serverUrl);
@@ -135,6 +139,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
   const passcodeStore = new PostgresEventStore(prisma.passcode, local);
   const passkeyStore = new PostgresEventStore(prisma.passkey, local);
   const appkeyStore = new PostgresEventStore(prisma.appkey, local);
+  const biometricStore = new PostgresEventStore(prisma.biometric, local);
   const storage = options.storage ?? storageSettings();
   const sessionSweeper = new SessionSweeper(storage.sessionSweep, logger.child({ component: 'session-sweeper' }));
 
@@ -210,7 +215,27 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     sessionSweeper,
   });
 
-  const publishers = { identity: identityStore, totp: totpStore, passcode: passcodeStore, passkey: passkeyStore, appkey: appkeyStore };
+  const analyzer: FaceAnalyzer = createFaceAnalyzer(options.biometricThreads ? { threads: options.biometricThreads } : {});
+  const biometric = createBiometricModule({
+    eventStore: biometricStore,
+    identity: identity.service,
+    summaries: audit.summaries,
+    secrets,
+    analyzer,
+    logger: logger.child({ service: 'biometric' }),
+    metrics,
+    operationalEndpoints: false,
+    clock: options.clock,
+  });
+
+  const publishers = {
+    identity: identityStore,
+    totp: totpStore,
+    passcode: passcodeStore,
+    passkey: passkeyStore,
+    appkey: appkeyStore,
+    biometric: biometricStore,
+  };
   if (transport instanceof InProcessTransport)
     for (const [log, store] of Object.entries(publishers)) transport.addReplaySource(outboxReplaySource(store.prisma, log));
   await audit.projector.start();
@@ -239,7 +264,15 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     adminApiKey: options.adminApiKey,
     trustProxy: options.trustProxy,
     adminRouters: [audit.adminRouter],
-    targets: { identity: identity.app, totp: totp.app, passcode: passcode.app, passkey: passkey.app, appkey: appkey.app, audit: audit.app },
+    targets: {
+      identity: identity.app,
+      totp: totp.app,
+      passcode: passcode.app,
+      passkey: passkey.app,
+      appkey: appkey.app,
+      biometric: biometric.app,
+      audit: audit.app,
+    },
     openApiDocument: buildOpenApiDocument,
   });
 
@@ -307,6 +340,7 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
       await audit.projector.stop();
       await Promise.all(relays.map((relay) => relay.stop()));
       await gateway.close?.();
+      await analyzer.close();
       await transport.close();
       await Promise.all(Object.values(prisma).map((client) => client.$disconnect()));
     },

@@ -181,7 +181,8 @@ const OPERATIONS_PREFIX = '/api/identity-store';
 export const isOperationPath = (path: string): boolean =>
   path === OPERATIONS_PREFIX || path.startsWith(`${OPERATIONS_PREFIX}/`);
 
-const sharedRoutes = new RouteTable(operations);
+/** Every operation of the contract, matched by method and path (the trust boundary, body limits). */
+export const sharedRoutes = new RouteTable(operations);
 
 /**
  * The service side of the trust boundary, before the body is parsed: every `/api/identity-store/**`

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { ServiceName } from '@identity-store/contracts';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import { authorizeOperations, GrantVerifier } from './grants';
+import { authorizeOperations, GrantVerifier, sharedRoutes } from './grants';
 import { requireInternalToken } from './internal-tokens';
 import type { Logger } from './logger';
 import { HttpProblem, problem, problemHandler, sendProblem, unsupportedMediaType } from './problem';
@@ -83,7 +83,15 @@ const hasBody = (req: { headers: Record<string, string | string[] | undefined> }
  * calling app (the gateway) already did all of it.
  */
 const jsonBodies = (limit: string, logging: RequestLogging): RequestHandler => {
-  const parse = express.json({ limit, type: JSON_MEDIA_TYPES });
+  const parsers = new Map<string, RequestHandler>();
+  const parserFor = (size: string) => {
+    let parser = parsers.get(size);
+    if (!parser) parsers.set(size, (parser = express.json({ limit: size, type: JSON_MEDIA_TYPES })));
+    return parser;
+  };
+  // An operation that takes larger bodies (a face image) says so in the table; any other: `limit`.
+  const parse: RequestHandler = (req, res, next) =>
+    parserFor(sharedRoutes.match(req.method, req.path)?.operation.bodyLimit ?? limit)(req, res, next);
   const checked: RequestHandler = (req, res, next) => {
     if (!req.is(JSON_MEDIA_TYPES))
       return next(

@@ -24,6 +24,8 @@ import { createTestDatabases, kafkaBrokers, uniqueName } from '@identity-store/t
 import {
   createAppkeyModule,
   createAuditModule,
+  createBiometricModule,
+  createFaceAnalyzer,
   createGatewayApp,
   createIdentityModule,
   createPasscodeModule,
@@ -32,7 +34,7 @@ import {
 } from '../service-apps';
 import { SYSTEM_SERVICES } from '../system';
 
-export const DISTRIBUTED_SERVICES = ['identity', 'totp', 'passcode', 'passkey', 'appkey', 'audit'] as const;
+export const DISTRIBUTED_SERVICES = ['identity', 'totp', 'passcode', 'passkey', 'appkey', 'biometric', 'audit'] as const;
 export type DistributedService = (typeof DISTRIBUTED_SERVICES)[number];
 
 export interface DistributedSystem {
@@ -162,6 +164,10 @@ export const startDistributedSystem = async (options: DistributedSystemOptions):
       trust,
     }),
   );
+
+  const analyzer = createFaceAnalyzer({ threads: 1 });
+  stops.push(() => analyzer.close());
+  serve('biometric', createBiometricModule({ eventStore: infrastructure('biometric').eventStore, ...clientsOf('biometric'), secrets, analyzer, logger, trust }));
 
   const adminApiKey = `isk_admin_${randomBytes(24).toString('base64url')}`;
   const gateway = await createGatewayApp({

@@ -40,6 +40,8 @@ export const useE2eSystem = (label: string, overrides: Partial<SystemOptions> = 
       // Suites share one broker: a group of its own (or partitions would be split between them),
       // starting at what this system publishes (not at other runs' history on the topics).
       auditProjector: { consumerGroup: `${prefix}-audit`, fromBeginning: false },
+      // One face-matcher worker per system: suites run two at a time on 2 cores.
+      biometricThreads: 1,
       ...overrides,
     });
     const issued = await fetch(`${system.url}/api/arthr/apiKeys/issue`, { method: 'POST', headers: { 'x-api-key': adminApiKey } });

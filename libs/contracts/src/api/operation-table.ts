@@ -46,6 +46,11 @@ export interface OperationSpec {
   /** Fields a list may be sorted by (the `sort` query parameter). */
   sortFields?: readonly string[];
   body?: z.ZodType;
+  /**
+   * The largest JSON body the operation takes, where it is more than every app's default (256 KiB):
+   * e.g. a face image. Applied by the gateway and the service alike, before the body is parsed.
+   */
+  bodyLimit?: `${number}mb`;
   /** Success responses, and a 400 with a body for operations that answer a failed attempt with one. */
   responses?: Readonly<Partial<Record<SuccessStatus | 400, ResponseDoc>>>;
   /**

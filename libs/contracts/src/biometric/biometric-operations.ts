@@ -26,6 +26,7 @@ export const biometricOperations = defineOperations({
   enrolBiometric: {
     method: 'POST', path: `${U}/biometrics/{type}`, service: 'biometric', summary: 'Enrol a biometric',
     body: enrolBiometricBodySchema,
+    bodyLimit: '3mb',
     responses: { 200: { schema: userSchema, description: 'The user, with the biometric in `summaryInfo`.' } },
     problems: [400, 403, 404, 423, 503],
     description:
@@ -35,6 +36,7 @@ export const biometricOperations = defineOperations({
   authenticateFace: {
     method: 'POST', path: `${U}/biometrics/authentications/face`, service: 'biometric', summary: 'Authenticate with a face probe',
     body: authenticateFaceBodySchema,
+    bodyLimit: '3mb',
     responses: {
       200: { schema: faceAuthenticationResponseSchema, description: 'The probe matches: `result: SUCCESS`, the `score` and the user.' },
       400: {
