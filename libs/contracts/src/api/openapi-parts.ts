@@ -122,7 +122,7 @@ export const tags = [
   },
   { name: 'passkey', description: 'Passkeys, WebAuthn L3 (passkey service).' },
   { name: 'appkey', description: 'Device-bound app keys over FIDO UAF 1.1, with push to preferred devices (appkey service).' },
-  { name: 'biometric', description: 'Biometrics (biometric service; not implemented yet).' },
+  { name: 'biometric', description: 'Face biometrics: enrolment, 1:1 matching with a face-embedding model, liveness, lockout (biometric service).' },
   { name: 'apiKeys', description: 'API keys and bearer tokens of API clients (gateway).' },
 ];
 

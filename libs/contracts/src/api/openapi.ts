@@ -13,6 +13,7 @@ import { apiKeyComponents } from '../gateway/api-key-operations';
 import { identityComponents } from '../identity/identity-operations';
 import { passcodeComponents } from '../passcode/passcode-operations';
 import { appkeyComponents } from '../appkey/appkey-operations';
+import { biometricComponents } from '../biometric/biometric-operations';
 import { passkeyComponents } from '../passkey/passkey-operations';
 import { totpComponents } from '../totp/totp-operations';
 import { documentedPageQuery, pageQuerySchema, problemSchema } from './common';
@@ -70,6 +71,7 @@ const componentSchemas: ReadonlyArray<readonly [string, z.ZodType]> = [
   ...passcodeComponents,
   ...passkeyComponents,
   ...appkeyComponents,
+  ...biometricComponents,
   ...auditComponents,
   ...apiKeyComponents,
   ['IntegrationEventEnvelope', integrationEventEnvelope],

@@ -1,4 +1,5 @@
 import { appkeyIntegrationEvents } from '../appkey/appkey-integration-events';
+import { biometricIntegrationEvents } from '../biometric/biometric-integration-events';
 import { identityIntegrationEvents } from '../identity/identity-integration-events';
 import { passcodeIntegrationEvents } from '../passcode/passcode-integration-events';
 import { passkeyIntegrationEvents } from '../passkey/passkey-integration-events';
@@ -14,7 +15,7 @@ export const publishedEvents: Record<TopicKey, EventDefinitions> = {
   passcode: passcodeIntegrationEvents,
   passkey: passkeyIntegrationEvents,
   appkey: appkeyIntegrationEvents,
-  biometric: {},
+  biometric: biometricIntegrationEvents,
 };
 
 /**
@@ -34,5 +35,5 @@ export const publishedStreams: Record<TopicKey, ReadonlyArray<{ prefix: string; 
     { prefix: 'passkey-session-', id: 'session' },
   ],
   appkey: [{ prefix: 'appkey-user-', id: 'user' }],
-  biometric: [],
+  biometric: [{ prefix: 'biometric-user-', id: 'user' }],
 };
