@@ -419,6 +419,7 @@ describe('buildOpenApiDocument', () => {
         },
         passcodePolicies: { default: passcodePolicySample },
         pushNotificationPolicies: {},
+        biometricPolicy: null,
         createdDtm: dtm,
         lastUpdatedDtm: dtm,
       },
