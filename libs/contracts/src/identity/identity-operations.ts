@@ -360,6 +360,10 @@ export const identityOperations = defineOperations({
 
 /** The identity schemas the API document names (component name, schema). */
 export const identityComponents: ReadonlyArray<readonly [string, z.ZodType]> = [
+  // Before the Store and its bodies, which hold them nullable: zod-to-openapi renders a named schema
+  // where it first meets it, and met first as a nullable property the component itself is nullable.
+  ['BiometricPolicy', biometricPolicySchema],
+  ['BiometricPolicyBody', biometricPolicyBodySchema],
   ['Store', storeSchema],
   ['StorePage', storePageSchema],
   ['CreateStoreBody', createStoreBodySchema],
@@ -390,8 +394,6 @@ export const identityComponents: ReadonlyArray<readonly [string, z.ZodType]> = [
   ['ApnsConfigView', apnsConfigViewSchema],
   ['FcmConfigView', fcmConfigViewSchema],
   ['UpdatePushNotificationPolicyBody', updatePushNotificationPolicyBodySchema],
-  ['BiometricPolicy', biometricPolicySchema],
-  ['BiometricPolicyBody', biometricPolicyBodySchema],
   ['UpdateBiometricPolicyBody', updateBiometricPolicyBodySchema],
   ['UserStatus', userStatusSchema],
   ['User', userSchema],
