@@ -45,6 +45,7 @@ describe('the response oracle', () => {
     totpPolicies: {},
     passcodePolicies: {},
     pushNotificationPolicies: {},
+    biometricPolicy: null,
     createdDtm: '2026-11-30T00:00:00.000Z',
     lastUpdatedDtm: '2026-11-30T00:00:00.000Z',
   };

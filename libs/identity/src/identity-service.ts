@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type BiometricPolicy,
   conflict,
   DomainError,
   type DistributiveOmit,
@@ -38,6 +39,7 @@ import {
 import { type StoreCommand, storeDecider } from './domain/store-decider';
 import {
   pushCredentialsOf,
+  storeDocumentView,
   storePolicyResource,
   type StorePolicyViewOf,
   storeRecord,
@@ -71,14 +73,29 @@ export interface IdentityStorage<Tx, ReadModels extends IdentityDocuments<Tx>> {
   readModels: ReadModels;
 }
 
-export type NewStore = { name: string; description?: string; attributeSchema: Record<string, unknown> | null } & Partial<StorePolicyInputs>;
+export type NewStore = {
+  name: string;
+  description?: string;
+  attributeSchema: Record<string, unknown> | null;
+  /** Whole; null or left out: none (the defaults apply). */
+  biometricPolicy?: BiometricPolicy | null;
+} & Partial<StorePolicyInputs>;
 /** A change of a store as a request gives it (policies as requests give them: see store-policy-inputs.ts). */
 export type StoreChange =
-  | ({ type: 'UpdateStore'; description?: string | null; attributeSchema?: Record<string, unknown> | null } & Partial<StorePolicyInputs>)
+  | ({
+      type: 'UpdateStore';
+      description?: string | null;
+      attributeSchema?: Record<string, unknown> | null;
+      /** Replaces the biometric policy as a whole; null removes it. */
+      biometricPolicy?: BiometricPolicy | null;
+    } & Partial<StorePolicyInputs>)
   | { type: 'DeleteStore' }
   | ({ type: 'SetPolicy'; mode: 'create' | 'update' } & KindedStorePolicyInput)
   /** `name`: the key of the policy (a configuration's or push policy's rpId). */
-  | { type: 'RemovePolicy'; kind: StorePolicyKind; name: string };
+  | { type: 'RemovePolicy'; kind: StorePolicyKind; name: string }
+  /** The whole biometric policy (the API merged a partial request into the effective one). */
+  | { type: 'SetBiometricPolicy'; policy: BiometricPolicy }
+  | { type: 'RemoveBiometricPolicy' };
 export type NewUser = { extId: string; status: UserStatus; attributes: Record<string, unknown> };
 export type UserChange = DistributiveOmit<Exclude<UncheckedUserCommand, { type: 'CreateUser' }>, 'metadata'>;
 
@@ -232,13 +249,14 @@ export class IdentityService<
 
   async createStore(input: NewStore, request: WriteRequest): Promise<Versioned<Store>> {
     const storeId = randomUUID();
-    const { name, description, attributeSchema } = input;
+    const { name, description, attributeSchema, biometricPolicy } = input;
     const command: StoreCommand = {
       type: 'CreateStore',
       storeId,
       name,
       description,
       attributeSchema,
+      biometricPolicy,
       ...storedPolicies(this.secrets, { id: storeId, name }, input),
       metadata: this.now(),
     };
@@ -261,13 +279,15 @@ export class IdentityService<
     const metadata = this.now();
     switch (change.type) {
       case 'UpdateStore': {
-        const { type, description, attributeSchema } = change;
-        return { type, description, attributeSchema, ...storedPolicies(this.secrets, store, change), metadata };
+        const { type, description, attributeSchema, biometricPolicy } = change;
+        return { type, description, attributeSchema, biometricPolicy, ...storedPolicies(this.secrets, store, change), metadata };
       }
       case 'SetPolicy':
         return { type: 'SetPolicy', mode: change.mode, ...storedPolicy(this.secrets, store, change), metadata };
       case 'DeleteStore':
       case 'RemovePolicy':
+      case 'SetBiometricPolicy':
+      case 'RemoveBiometricPolicy':
         return { ...change, metadata };
     }
   }
@@ -365,6 +385,11 @@ export class IdentityService<
 
   /** A page of stores: every store, or only the listed ones (a store-restricted key's). */
   async listStores(allowed: readonly string[] | null, query: PageQuery, sortFields: readonly string[]) {
+    const page = await this.storeDocuments(allowed, query, sortFields);
+    return { ...page, content: page.content.map(storeDocumentView) };
+  }
+
+  private async storeDocuments(allowed: readonly string[] | null, query: PageQuery, sortFields: readonly string[]) {
     const sort = parseSort(query.sort, sortFields);
     if (allowed === null) return this.readModels.storesPage({ page: query.page, size: query.size, sort });
     const stores = (await Promise.all(allowed.map((name) => this.readModels.storeByName(name)))).filter(

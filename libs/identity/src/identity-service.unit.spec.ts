@@ -1,4 +1,10 @@
-import { createPushNotificationPolicyBodySchema, DomainError, pushCredentialContext } from '@identity-store/contracts';
+import {
+  biometricPolicySchema,
+  createPushNotificationPolicyBodySchema,
+  DomainError,
+  pushCredentialContext,
+  type Store,
+} from '@identity-store/contracts';
 import { generateSecretsKey, SecretBox } from '@identity-store/crypto';
 import { InMemoryEventStore } from '@identity-store/event-store';
 import { apnsTestPrivateKey } from '@identity-store/testing';
@@ -125,5 +131,21 @@ describe('IdentityService (in memory)', () => {
     expect((await identity.getPushCredentials(store.id, 'example.com'))?.ttlSeconds).toBe(5);
     await identity.changeStore('acme', { type: 'RemovePolicy', kind: 'push', name: 'example.com' }, request);
     expect(await identity.getPushCredentials(store.id, 'example.com')).toBeNull();
+  });
+
+  it('shows the biometric policy other services read at once; a store listed from a document written before it had one shows null', async () => {
+    const identity = service();
+    const { value: store } = await identity.createStore(acme, request);
+    const policy = biometricPolicySchema.parse({ livenessRequired: true });
+    await identity.changeStore('acme', { type: 'SetBiometricPolicy', policy }, request);
+    expect((await identity.getStoreByName('acme'))?.biometricPolicy).toEqual(policy);
+    await identity.changeStore('acme', { type: 'RemoveBiometricPolicy' }, request);
+    expect((await identity.getStoreByName('acme'))?.biometricPolicy).toBeNull();
+
+    const { biometricPolicy: _new, ...legacy } = store;
+    await identity.readModels.putStore(undefined, legacy as Store);
+    const page = { page: 0, size: 10 };
+    expect((await identity.listStores(null, page, [])).content.map((listed) => listed.biometricPolicy)).toEqual([null]);
+    expect((await identity.listStores(['acme'], page, [])).content.map((listed) => listed.biometricPolicy)).toEqual([null]);
   });
 });

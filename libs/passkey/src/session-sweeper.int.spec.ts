@@ -43,6 +43,7 @@ const store: Store = {
   totpPolicies: {},
   passcodePolicies: {},
   pushNotificationPolicies: {},
+  biometricPolicy: null,
   createdDtm: AT.toISOString(),
   lastUpdatedDtm: AT.toISOString(),
 };

@@ -53,6 +53,7 @@ export const testStore = (over: Partial<Store> = {}): Store => ({
   totpPolicies: {},
   passcodePolicies: {},
   pushNotificationPolicies: {},
+  biometricPolicy: null,
   createdDtm: AT,
   lastUpdatedDtm: AT,
   ...over,

@@ -33,6 +33,7 @@ const store: Store = {
   totpPolicies: { first: policy('first'), second: policy('second') },
   passcodePolicies: {},
   pushNotificationPolicies: {},
+  biometricPolicy: null,
   createdDtm: at,
   lastUpdatedDtm: at,
 };

@@ -1,6 +1,8 @@
 import {
   AppkeyConfigRemoved,
   AppkeyConfigSet,
+  BiometricPolicyRemoved,
+  BiometricPolicySet,
   PasscodePolicySet,
   PasscodePolicyRemoved,
   PasskeyConfigRemoved,
@@ -481,6 +483,16 @@ const pushPolicy = fc.record({ rpId, ttlSeconds: fc.nat({ max: 2_419_200 }), enc
   fcmConfig: { projectId: 'example-app-1234', clientEmail: 'push@example.test', encryptedPrivateKey: `v2.0.${p.encryptedPrivateKey}` },
   ttlSeconds: p.ttlSeconds,
 }));
+/** A score threshold in hundredths (JSON-exact, unlike -0 or a double's last digits). */
+const fraction = fc.integer({ min: 0, max: 100 }).map((hundredths) => hundredths / 100);
+const biometricPolicy = fc.record({
+  matchThreshold: fraction,
+  livenessRequired: fc.boolean(),
+  livenessThreshold: fraction,
+  maxFailedAttempts: fc.integer({ min: 1, max: 100 }),
+  lockoutDuration: pool('PT15M', 'PT1H', 'P1D'),
+  minFaceSize: fc.integer({ min: 32, max: 1024 }),
+});
 const attributeSchema = fc.option(
   fc.constant({ type: 'object', properties: { email: { type: 'string' } } }),
   { nil: null },
@@ -512,6 +524,8 @@ const storeEvent: fc.Arbitrary<StoredEvent> = fc.oneof(
   event(AppkeyConfigRemoved, { storeId, rpId, at: dtm }),
   often(event(PushNotificationPolicySet, { storeId, policy: pushPolicy, at: dtm })),
   event(PushNotificationPolicyRemoved, { storeId, rpId, at: dtm }),
+  often(event(BiometricPolicySet, { storeId, policy: biometricPolicy, at: dtm })),
+  event(BiometricPolicyRemoved, { storeId, at: dtm }),
 );
 
 const userStatus = pool('ACTIVE', 'DISABLED', 'LOCKED') as fc.Arbitrary<'ACTIVE'>;

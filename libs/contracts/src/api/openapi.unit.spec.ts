@@ -419,6 +419,7 @@ describe('buildOpenApiDocument', () => {
         },
         passcodePolicies: { default: passcodePolicySample },
         pushNotificationPolicies: {},
+        biometricPolicy: null,
         createdDtm: dtm,
         lastUpdatedDtm: dtm,
       },
@@ -453,5 +454,16 @@ describe('buildOpenApiDocument', () => {
     const validate = ajv.getSchema('https://identity-store.test/openapi.json#/components/schemas/UpdatePasskeyConfigBody');
     expect(validate?.({ registrationPolicies: { old: null }, authenticationPolicies: { old: null } })).toBe(true);
     expect(validate?.({ registrationPolicies: { old: 'not a policy' } })).toBe(false);
+  });
+  it('keeps a named schema that is also held nullable non-nullable itself (the Store’s biometricPolicy)', () => {
+    const ajv = addFormats(new Ajv2020({ strict: false }));
+    ajv.addSchema({ ...doc, $id: 'https://identity-store.test/openapi.json' });
+    const schema = (name: string) => ajv.getSchema(`https://identity-store.test/openapi.json#/components/schemas/${name}`);
+    const policy = { matchThreshold: 0.6, livenessRequired: false, livenessThreshold: 0.5, maxFailedAttempts: 5, lockoutDuration: 'PT15M', minFaceSize: 64 };
+    // GET …/biometricPolicy answers a policy, never null; a Store and a store body may hold null.
+    expect([schema('BiometricPolicy')?.(policy), schema('BiometricPolicy')?.(null)]).toEqual([true, false]);
+    expect([schema('BiometricPolicyBody')?.({}), schema('BiometricPolicyBody')?.(null)]).toEqual([true, false]);
+    expect(schema('UpdateStoreBody')?.({ biometricPolicy: null })).toBe(true);
+    expect(schema('UpdateStoreBody')?.({ biometricPolicy: { matchThreshold: 2 } })).toBe(false);
   });
 });

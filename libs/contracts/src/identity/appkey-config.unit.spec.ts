@@ -279,7 +279,7 @@ describe('appkey configurations in store bodies, the Store and the events', () =
     const config = appkeyConfigSchema.parse({ ...minimal, appID: trustedFacetsPath('acme', 'example.com') });
     const store = {
       id: 's1', name: 'acme', attributeSchema: null, passkeyConfigs: {}, totpPolicies: {}, passcodePolicies: {},
-      pushNotificationPolicies: {}, createdDtm: '2026-05-07T10:00:00.000Z', lastUpdatedDtm: '2026-05-07T10:00:00.000Z',
+      pushNotificationPolicies: {}, biometricPolicy: null, createdDtm: '2026-05-07T10:00:00.000Z', lastUpdatedDtm: '2026-05-07T10:00:00.000Z',
     };
     expect(storeSchema.safeParse({ ...store, appkeyConfigs: { 'example.com': config } }).success).toBe(true);
     expect(storeSchema.safeParse({ ...store, appkeyConfigs: { 'example.com': { rpId: 'example.com' } } }).success).toBe(false);

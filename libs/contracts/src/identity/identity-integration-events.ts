@@ -9,6 +9,7 @@ import {
   pushNotificationPolicySchema,
   totpPolicySchema,
 } from './store';
+import { biometricPolicySchema } from './biometric-policy';
 import { userStatusSchema } from './user';
 
 /**
@@ -48,6 +49,10 @@ export const identityIntegrationEvents = defineEvents({
   /** A push notification policy was added or replaced: the whole policy, without its private keys. */
   PushNotificationPolicySet: z.object({ storeId: z.string(), policy: pushNotificationPolicySchema, at: dtmSchema }),
   PushNotificationPolicyRemoved: z.object({ storeId: z.string(), rpId: z.string(), at: dtmSchema }),
+  /** The store's biometric policy was set or replaced (the whole policy, defaults filled in). */
+  BiometricPolicySet: z.object({ storeId: z.string(), policy: biometricPolicySchema, at: dtmSchema }),
+  /** The store's biometric policy was removed: the defaults apply again. */
+  BiometricPolicyRemoved: z.object({ storeId: z.string(), at: dtmSchema }),
   UserCreated: z.object({
     userId: z.string(),
     storeId: z.string(),
@@ -83,6 +88,8 @@ export const {
   AppkeyConfigRemoved,
   // Not PushNotificationPolicySet: its stored form is the identity service's own (libs/identity).
   PushNotificationPolicyRemoved,
+  BiometricPolicySet,
+  BiometricPolicyRemoved,
   UserCreated,
   UserUpdated,
   UserDeleted,

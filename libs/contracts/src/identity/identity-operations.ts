@@ -17,6 +17,7 @@ import {
   updateAppkeyConfigBodySchema,
   updatePushNotificationPolicyBodySchema,
 } from './store';
+import { biometricPolicyBodySchema, biometricPolicySchema, updateBiometricPolicyBodySchema } from './biometric-policy';
 import {
   passkeyAuthenticationPolicySchema,
   passkeyConfigSchema,
@@ -305,6 +306,39 @@ export const identityOperations = defineOperations({
     etag: true,
   },
 
+  // ---- the biometric policy (one per store; beyond the seed) ----
+  getBiometricPolicy: {
+    method: 'GET', path: `${S}/{storeName}/biometricPolicy`, service: 'identity', summary: 'Get the biometric policy',
+    description:
+      'The policy the store’s face authentications are judged by: the stored one or, when the store has none ' +
+      '(its `biometricPolicy` is null), the defaults, in the same shape (whether they are stored shows in the Store). ' +
+      'The ETag is the store’s, for an `If-Match` on the write that follows.',
+    responses: { 200: { schema: biometricPolicySchema, description: 'The effective biometric policy.' } },
+    problems: [404],
+    etag: true,
+  },
+  setBiometricPolicy: {
+    method: 'POST', path: `${S}/{storeName}/biometricPolicy`, service: 'identity', summary: 'Set the biometric policy',
+    body: updateBiometricPolicyBodySchema,
+    description:
+      'The fields given are merged into the effective policy (the stored one, else the defaults); fields left out ' +
+      'keep their value there. The merged policy is validated as a whole and stored (set or replaced), so `{}` stores ' +
+      'the defaults as the store’s own. The store create and update bodies take a `biometricPolicy` too, whole: fields ' +
+      'left out take the defaults, `null` removes it.',
+    responses: { 200: withPolicy('with its biometric policy') },
+    problems: [400, 404, 412],
+    ifMatch: true,
+    etag: true,
+  },
+  deleteBiometricPolicy: {
+    method: 'DELETE', path: `${S}/{storeName}/biometricPolicy`, service: 'identity', summary: 'Remove the biometric policy',
+    description: 'The store’s `biometricPolicy` becomes null: the defaults apply. Without a stored policy nothing changes (200 all the same).',
+    responses: { 200: withPolicy('with `biometricPolicy: null`') },
+    problems: [404, 412],
+    ifMatch: true,
+    etag: true,
+  },
+
   // ---- a user (also by external id) ----
   getUser: {
     method: 'GET', path: U, service: 'identity', summary: 'Get a user',
@@ -326,6 +360,10 @@ export const identityOperations = defineOperations({
 
 /** The identity schemas the API document names (component name, schema). */
 export const identityComponents: ReadonlyArray<readonly [string, z.ZodType]> = [
+  // Before the Store and its bodies, which hold them nullable: zod-to-openapi renders a named schema
+  // where it first meets it, and met first as a nullable property the component itself is nullable.
+  ['BiometricPolicy', biometricPolicySchema],
+  ['BiometricPolicyBody', biometricPolicyBodySchema],
   ['Store', storeSchema],
   ['StorePage', storePageSchema],
   ['CreateStoreBody', createStoreBodySchema],
@@ -356,6 +394,7 @@ export const identityComponents: ReadonlyArray<readonly [string, z.ZodType]> = [
   ['ApnsConfigView', apnsConfigViewSchema],
   ['FcmConfigView', fcmConfigViewSchema],
   ['UpdatePushNotificationPolicyBody', updatePushNotificationPolicyBodySchema],
+  ['UpdateBiometricPolicyBody', updateBiometricPolicyBodySchema],
   ['UserStatus', userStatusSchema],
   ['User', userSchema],
   ['UserPage', userPageSchema],

@@ -167,6 +167,7 @@ describe('PasscodePolicy schema', () => {
       totpPolicies: {},
       passcodePolicies: { default: policy },
       pushNotificationPolicies: {},
+      biometricPolicy: null,
       createdDtm: dtm,
       lastUpdatedDtm: dtm,
     };

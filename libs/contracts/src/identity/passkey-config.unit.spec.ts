@@ -315,6 +315,7 @@ describe('passkey configurations in request bodies and the Store', () => {
       totpPolicies: {},
       passcodePolicies: {},
       pushNotificationPolicies: {},
+      biometricPolicy: null,
       createdDtm: dtm,
       lastUpdatedDtm: dtm,
     };

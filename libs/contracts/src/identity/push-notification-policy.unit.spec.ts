@@ -151,7 +151,7 @@ describe('push notification policies in store bodies, the Store and the events',
       'PushNotificationPolicyRemoved',
     );
     const store = {
-      id: 's1', name: 'acme', attributeSchema: null, passkeyConfigs: {}, appkeyConfigs: {}, totpPolicies: {}, passcodePolicies: {},
+      id: 's1', name: 'acme', attributeSchema: null, passkeyConfigs: {}, appkeyConfigs: {}, totpPolicies: {}, passcodePolicies: {}, biometricPolicy: null,
       createdDtm: '2026-05-07T10:00:00.000Z', lastUpdatedDtm: '2026-05-07T10:00:00.000Z',
     };
     expect(storeSchema.safeParse({ ...store, pushNotificationPolicies: { 'example.com': shown } }).success).toBe(true);

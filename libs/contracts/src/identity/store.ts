@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { dtmSchema, isoDurationSchema, policyNameSchema, storedIsoDurationSchema, storeNameSchema } from '../api/common';
 import { totpAlgorithmSchema, totpDigitsSchema } from '../totp/totp-integration-events';
 import { appkeyConfigSchema, appkeyConfigsInputSchema } from './appkey-config';
+import { biometricPolicyBodySchema, biometricPolicySchema } from './biometric-policy';
 import { passkeyConfigSchema, passkeyConfigsInputSchema } from './passkey-config';
 import { pushNotificationPoliciesInputSchema, pushNotificationPolicySchema } from './push-notification-policy';
 
@@ -296,6 +297,8 @@ const storeBodyPolicies = {
   passkeyConfigs: passkeyConfigsInputSchema.optional(),
   appkeyConfigs: appkeyConfigsInputSchema.optional(),
   pushNotificationPolicies: pushNotificationPoliciesInputSchema.optional(),
+  /** The store's one biometric policy, whole (fields left out take the defaults); null removes it. */
+  biometricPolicy: biometricPolicyBodySchema.nullable().optional(),
 };
 
 export const createStoreBodySchema = z
@@ -319,6 +322,8 @@ export const storeSchema = z.object({
   passcodePolicies: z.record(z.string(), passcodePolicySchema),
   /** Push notification policies keyed by rpId; their private keys are write-only (never shown). */
   pushNotificationPolicies: z.record(z.string(), pushNotificationPolicySchema),
+  /** How face authentications are judged; null: the defaults (`biometricPolicyDefaults`) apply. */
+  biometricPolicy: biometricPolicySchema.nullable(),
   createdDtm: dtmSchema,
   lastUpdatedDtm: dtmSchema,
 });

@@ -1,8 +1,10 @@
 import {
   appkeyConfigSchema,
+  biometricPolicyBodySchema,
   createPasscodePolicyBodySchema,
   createPushNotificationPolicyBodySchema,
   createTotpPolicyBodySchema,
+  effectiveBiometricPolicy,
   identityOperations,
   isPlainObject,
   notFound,
@@ -230,6 +232,7 @@ export const identityApi = (identity: IdentityUseCases, summaries: SummaryQuerie
           passkeyConfigs: configsOf(body.passkeyConfigs),
           appkeyConfigs: configsOf(body.appkeyConfigs),
           pushNotificationPolicies: configsOf(body.pushNotificationPolicies),
+          biometricPolicy: body.biometricPolicy,
         },
         { metadata },
       );
@@ -255,6 +258,7 @@ export const identityApi = (identity: IdentityUseCases, summaries: SummaryQuerie
           passkeyConfigs: body.passkeyConfigs ? configsOf(body.passkeyConfigs) : undefined,
           appkeyConfigs: body.appkeyConfigs ? configsOf(body.appkeyConfigs) : undefined,
           pushNotificationPolicies: body.pushNotificationPolicies ? configsOf(body.pushNotificationPolicies) : undefined,
+          biometricPolicy: body.biometricPolicy,
         },
         writeOf(metadata, req),
       );
@@ -286,6 +290,25 @@ export const identityApi = (identity: IdentityUseCases, summaries: SummaryQuerie
     getPushNotificationPolicy: push.get,
     updatePushNotificationPolicy: push.update,
     deletePushNotificationPolicy: push.remove,
+    // The store's one biometric policy: answered as it applies (the stored one, else the defaults).
+    getBiometricPolicy: async ({ params }) => {
+      const { value, version } = await identity.requireStore(params.storeName);
+      return versioned(200, effectiveBiometricPolicy(value.biometricPolicy), version);
+    },
+    setBiometricPolicy: async ({ params, body, metadata, req }) => {
+      const { value: store } = await identity.requireStore(params.storeName, { fresh: true });
+      const policy = updatedPolicy(effectiveBiometricPolicy(store.biometricPolicy), body, biometricPolicyBodySchema);
+      const { value, version } = await identity.changeStore(
+        params.storeName,
+        { type: 'SetBiometricPolicy', policy },
+        writeOf(metadata, req),
+      );
+      return versioned(200, value, version);
+    },
+    deleteBiometricPolicy: async ({ params, metadata, req }) => {
+      const { value, version } = await identity.changeStore(params.storeName, { type: 'RemoveBiometricPolicy' }, writeOf(metadata, req));
+      return versioned(200, value, version);
+    },
     getTrustedFacets: async ({ params }) => ({
       body: trustedFacetsOf(await identity.policyOf(params.storeName, 'appkey', params.rpId)),
       headers: { 'Cache-Control': `public, max-age=${TRUSTED_FACETS_MAX_AGE_SECONDS}` },

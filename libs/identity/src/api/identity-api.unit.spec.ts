@@ -1,4 +1,5 @@
 import {
+  biometricPolicyDefaults,
   pushCredentialContext,
   TRUSTED_FACETS_MEDIA_TYPE,
   trustedFacetsPath,
@@ -240,4 +241,115 @@ describe('appkey configurations and their TrustedFacets list (in memory)', () =>
         expect(response.body.pushNotificationPolicies['example.com'].apnsConfig.privateKeyConfigured).toBe(true);
         expectNoKeyMaterial(response.text);
       }));
+});
+
+describe('the biometric policy (in memory)', () => {
+  const biometricPath = `${STORES}/acme/biometricPolicy`;
+  const defaults = { ...biometricPolicyDefaults };
+  const publishedTypes = (spec: ReturnType<typeof given>) =>
+    spec.eventStore.outbox.map((entry) => JSON.parse(entry.value) as { type: string; data: Record<string, unknown> }).filter((event) => event.type.startsWith('Biometric'));
+
+  it('answers the defaults for a store without one (Store.biometricPolicy null), with the store’s ETag', () =>
+    given()
+      .when(async (api) => {
+        await withStore(api);
+        const store = await api.get(`${STORES}/acme`);
+        expect(store.body.biometricPolicy).toBeNull();
+        return api.get(biometricPath);
+      })
+      .then((response) => {
+        expect([response.status, response.body]).toEqual([200, defaults]);
+        expect(response.headers.etag).toBe('W/"1"');
+      }));
+
+  it('merges a partial POST into the defaults, then into the stored policy; {} stores the effective policy as is', async () => {
+    const spec = given();
+    await spec
+      .when(async (api) => {
+        await withStore(api);
+        const first = await api.post(biometricPath).send({ matchThreshold: 0.7, livenessRequired: true });
+        expect([first.status, first.headers.etag, first.body.biometricPolicy]).toEqual([
+          200,
+          'W/"2"',
+          { ...defaults, matchThreshold: 0.7, livenessRequired: true },
+        ]);
+        const second = await api.post(biometricPath).send({ maxFailedAttempts: 3, lockoutDuration: 'PT1H' });
+        const merged = { ...defaults, matchThreshold: 0.7, livenessRequired: true, maxFailedAttempts: 3, lockoutDuration: 'PT1H' };
+        expect(second.body.biometricPolicy).toEqual(merged);
+        expect((await api.get(biometricPath)).body).toEqual(merged);
+        const same = await api.post(biometricPath).send({});
+        expect([same.status, same.body.biometricPolicy]).toEqual([200, merged]);
+        return same;
+      })
+      .then();
+    expect(publishedTypes(spec).map((event) => [event.type, event.data.policy])).toEqual([
+      ['BiometricPolicySet', { ...defaults, matchThreshold: 0.7, livenessRequired: true }],
+      ['BiometricPolicySet', { ...defaults, matchThreshold: 0.7, livenessRequired: true, maxFailedAttempts: 3, lockoutDuration: 'PT1H' }],
+      ['BiometricPolicySet', { ...defaults, matchThreshold: 0.7, livenessRequired: true, maxFailedAttempts: 3, lockoutDuration: 'PT1H' }],
+    ]);
+  });
+
+  it('refuses bad fields with 400 naming each, changing nothing; honours If-Match', () =>
+    given()
+      .when(async (api) => {
+        await withStore(api);
+        const bad = await api.post(biometricPath).send({ matchThreshold: 2, livenessThreshold: -1, maxFailedAttempts: 101, lockoutDuration: 'soon', minFaceSize: 16, extra: 1 });
+        expect(bad.status).toBe(400);
+        expect([...new Set(bad.body.errors.map((e: { path: string }) => e.path))].sort()).toEqual([
+          'body',
+          'body.livenessThreshold',
+          'body.lockoutDuration',
+          'body.matchThreshold',
+          'body.maxFailedAttempts',
+          'body.minFaceSize',
+        ]);
+        const stale = await api.post(biometricPath).set('if-match', 'W/"7"').send({ minFaceSize: 96 });
+        expect([stale.status, stale.body.code]).toEqual([412, 'PRECONDITION_FAILED']);
+        const current = await api.post(biometricPath).set('if-match', 'W/"1"').send({ minFaceSize: 96 });
+        expect([current.status, current.body.biometricPolicy.minFaceSize]).toEqual([200, 96]);
+        return api.get(`${STORES}/acme`);
+      })
+      .then((store) => expect(store.body.biometricPolicy).toEqual({ ...defaults, minFaceSize: 96 })));
+
+  it('DELETE goes back to the defaults (200, the store with null); without a stored policy nothing changes', async () => {
+    const spec = given();
+    await spec
+      .when(async (api) => {
+        await withStore(api);
+        await api.post(biometricPath).send({ livenessRequired: true }).expect(200);
+        const removed = await api.delete(biometricPath);
+        expect([removed.status, removed.headers.etag, removed.body.biometricPolicy]).toEqual([200, 'W/"3"', null]);
+        expect((await api.get(biometricPath)).body).toEqual(defaults);
+        const again = await api.delete(biometricPath);
+        expect([again.status, again.headers.etag, again.body.biometricPolicy]).toEqual([200, 'W/"3"', null]);
+        return again;
+      })
+      .then();
+    expect(publishedTypes(spec).map((event) => event.type)).toEqual(['BiometricPolicySet', 'BiometricPolicyRemoved']);
+  });
+
+  it('takes a whole policy (defaults filled in) in store bodies, null removes it; 404 for an unknown store', () =>
+    given()
+      .when(async (api) => {
+        const created = await api.post(STORES).send({ name: 'acme', biometricPolicy: { minFaceSize: 80 } });
+        expect([created.status, created.body.biometricPolicy]).toEqual([201, { ...defaults, minFaceSize: 80 }]);
+        // Whole, not merged: minFaceSize goes back to its default.
+        const replaced = await api.post(`${STORES}/acme`).send({ biometricPolicy: { matchThreshold: 0.65 } });
+        expect([replaced.status, replaced.body.biometricPolicy]).toEqual([200, { ...defaults, matchThreshold: 0.65 }]);
+        const removed = await api.post(`${STORES}/acme`).send({ biometricPolicy: null });
+        expect([removed.status, removed.body.biometricPolicy]).toEqual([200, null]);
+        const listed = await api.get(STORES);
+        expect(listed.body.content.map((store: { biometricPolicy: unknown }) => store.biometricPolicy)).toEqual([null]);
+        for (const [method, body] of [['get'], ['post', {}], ['delete']] as const) {
+          const unknown = await (body ? api[method](`${STORES}/nope/biometricPolicy`).send(body) : api[method](`${STORES}/nope/biometricPolicy`));
+          expect([method, unknown.status, unknown.body.code]).toEqual([method, 404, 'STORE_NOT_FOUND']);
+        }
+        return api.post(STORES).send({ name: 'bad', biometricPolicy: { maxFailedAttempts: 0 } });
+      })
+      .then((response) =>
+        expect([response.status, response.body.errors]).toEqual([
+          400,
+          [{ path: 'body.biometricPolicy.maxFailedAttempts', message: expect.any(String) }],
+        ]),
+      ));
 });

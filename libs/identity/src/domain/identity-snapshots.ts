@@ -18,6 +18,7 @@ const storeState = z.object({
       passkeyConfigs: z.record(z.string(), z.unknown()),
       appkeyConfigs: z.record(z.string(), z.unknown()),
       pushNotificationPolicies: z.record(z.string(), z.unknown()),
+      biometricPolicy: z.record(z.string(), z.unknown()).nullable(),
     })
     .nullable(),
   deleted: z.boolean(),
@@ -32,7 +33,8 @@ const userState = z.object({
 
 export const storeSnapshot = {
   // 2: appkey configurations and push notification policies (the latter with encrypted keys).
-  version: 2,
+  // 3: the biometric policy (null: the defaults).
+  version: 3,
   parse: (stored: unknown): StoreState => storeState.parse(stored) as StoreState,
 };
 

@@ -1,6 +1,9 @@
 import {
   AppkeyConfigRemoved,
   AppkeyConfigSet,
+  type BiometricPolicy,
+  BiometricPolicyRemoved,
+  BiometricPolicySet,
   conflict,
   notFound,
   PasscodePolicyRemoved,
@@ -54,18 +57,25 @@ export type StoreCommand =
       name: string;
       description?: string;
       attributeSchema: Record<string, unknown> | null;
+      /** The store's biometric policy, whole; null or left out: none (the defaults apply). */
+      biometricPolicy?: BiometricPolicy | null;
       metadata: StoreCommandMetadata;
     } & Partial<StorePolicies>)
   | ({
       type: 'UpdateStore';
       description?: string | null;
       attributeSchema?: Record<string, unknown> | null;
+      /** Replaces the biometric policy as a whole; null removes it; left out keeps it. */
+      biometricPolicy?: BiometricPolicy | null;
       metadata: StoreCommandMetadata;
     } & Partial<StorePolicies>)
   | { type: 'DeleteStore'; metadata: StoreCommandMetadata }
   | ({ type: 'SetPolicy'; mode: 'create' | 'update'; metadata: StoreCommandMetadata } & KindedStorePolicy)
   /** `name`: the key of the policy (a passkey configuration's rpId). */
-  | { type: 'RemovePolicy'; kind: StorePolicyKind; name: string; metadata: StoreCommandMetadata };
+  | { type: 'RemovePolicy'; kind: StorePolicyKind; name: string; metadata: StoreCommandMetadata }
+  /** Sets or replaces the store's one biometric policy (the service merged a partial request into it). */
+  | { type: 'SetBiometricPolicy'; policy: BiometricPolicy; metadata: StoreCommandMetadata }
+  | { type: 'RemoveBiometricPolicy'; metadata: StoreCommandMetadata };
 
 const existing = (state: StoreState): StoreRecord => {
   if (!state.store || state.deleted) throw notFound('STORE_NOT_FOUND', 'Store does not exist.');
@@ -104,7 +114,7 @@ const policyRemovedEvent = (storeId: string, at: string, kind: StorePolicyKind, 
 
 /**
  * Set events of every policy given with a store create or update: TOTP, passcode, passkey, appkey,
- * then push.
+ * then push (the biometric policy's event comes last).
  */
 const policySetEvents = (storeId: string, at: string, policies: Partial<StorePolicies>): StoreEvent[] => [
   ...(policies.totpPolicies ?? []).map((policy) => policySetEvent(storeId, at, { kind: 'totp', policy })),
@@ -113,6 +123,20 @@ const policySetEvents = (storeId: string, at: string, policies: Partial<StorePol
   ...(policies.appkeyConfigs ?? []).map((policy) => policySetEvent(storeId, at, { kind: 'appkey', policy })),
   ...(policies.pushNotificationPolicies ?? []).map((policy) => policySetEvent(storeId, at, { kind: 'push', policy })),
 ];
+
+/**
+ * The event that brings the store's biometric policy from `stored` to `wanted`: set it, remove it,
+ * or nothing (left out, or removing one the store does not have: the defaults apply already).
+ */
+const biometricPolicyEvents = (
+  storeId: string,
+  at: string,
+  stored: BiometricPolicy | null,
+  wanted: BiometricPolicy | null | undefined,
+): StoreEvent[] => {
+  if (wanted === undefined || (wanted === null && stored === null)) return [];
+  return [wanted ? BiometricPolicySet.create({ storeId, policy: wanted, at }) : BiometricPolicyRemoved.create({ storeId, at })];
+};
 
 export const decideStore = (command: StoreCommand, state: StoreState): StoreEvent[] => {
   const at = command.metadata.now.toISOString();
@@ -129,6 +153,7 @@ export const decideStore = (command: StoreCommand, state: StoreState): StoreEven
           at,
         }),
         ...policySetEvents(storeId, at, command),
+        ...biometricPolicyEvents(storeId, at, null, command.biometricPolicy),
       ];
     }
     case 'UpdateStore': {
@@ -143,7 +168,10 @@ export const decideStore = (command: StoreCommand, state: StoreState): StoreEven
             at,
           }),
         );
-      events.push(...policySetEvents(store.id, at, command));
+      events.push(
+        ...policySetEvents(store.id, at, command),
+        ...biometricPolicyEvents(store.id, at, store.biometricPolicy, command.biometricPolicy),
+      );
       return events;
     }
     case 'DeleteStore': {
@@ -163,6 +191,14 @@ export const decideStore = (command: StoreCommand, state: StoreState): StoreEven
       const store = existing(state);
       if (storePolicy(store, command.kind, command.name) === undefined) throw policyNotFound(command.kind, command.name);
       return [policyRemovedEvent(store.id, at, command.kind, command.name)];
+    }
+    case 'SetBiometricPolicy': {
+      const store = existing(state);
+      return biometricPolicyEvents(store.id, at, store.biometricPolicy, command.policy);
+    }
+    case 'RemoveBiometricPolicy': {
+      const store = existing(state);
+      return biometricPolicyEvents(store.id, at, store.biometricPolicy, null);
     }
   }
 };

@@ -1,6 +1,8 @@
 import {
   type AppkeyConfig,
   appkeyConfigSchema,
+  type BiometricPolicy,
+  biometricPolicySchema,
   DomainError,
   type PasscodePolicy,
   passcodePolicySchema,
@@ -372,5 +374,68 @@ describe('store decider: appkey configurations and push notification policies (k
     created().when({ type: 'SetPolicy', kind: 'push', mode: 'create', policy: keyless, metadata: { now } }).thenThrows();
     const badFacets = { ...appkeyConfig('example.com'), facets: ['http://example.com'] };
     created().when({ type: 'SetPolicy', kind: 'appkey', mode: 'create', policy: badFacets, metadata: { now } }).thenThrows();
+  });
+});
+
+describe('store decider: the biometric policy (one per store; null: the defaults)', () => {
+  const biometricPolicy = (fields: Partial<BiometricPolicy> = {}): BiometricPolicy => biometricPolicySchema.parse(fields);
+  const strict = biometricPolicy({ matchThreshold: 0.7, livenessRequired: true, maxFailedAttempts: 3 });
+
+  it('a new store has none; one given with the store is set after the other policies', () => {
+    expect(created().state().store?.biometricPolicy).toBeNull();
+    const { state, events } = given().when(createStore({ totpPolicies: [totpPolicy('otp')], biometricPolicy: strict })).decided();
+    expect(events.map((e) => e.type)).toEqual(['StoreCreated', 'TotpPolicySet', 'BiometricPolicySet']);
+    expect(events[2]).toEqual({ type: 'BiometricPolicySet', data: { storeId: 's1', policy: strict, at: now.toISOString() } });
+    expect(state.store?.biometricPolicy).toEqual(strict);
+    // null in a create body: none, and no event.
+    expect(given().when(createStore({ biometricPolicy: null })).decided().events.map((e) => e.type)).toEqual(['StoreCreated']);
+  });
+
+  it('sets and replaces the policy as a whole (SetBiometricPolicy), the store updated at that time', () => {
+    const set = created()
+      .when({ type: 'SetBiometricPolicy', policy: strict, metadata: { now: later } })
+      .then([{ type: 'BiometricPolicySet', data: { storeId: 's1', policy: strict, at: later.toISOString() } }]);
+    expect(set.state.store?.biometricPolicy).toEqual(strict);
+    expect(set.state.store?.lastUpdatedDtm).toBe(later.toISOString());
+    const replacement = biometricPolicy({ minFaceSize: 128 });
+    const replaced = set.when({ type: 'SetBiometricPolicy', policy: replacement, metadata: { now } }).decided();
+    expect(replaced.state.store?.biometricPolicy).toEqual(replacement);
+  });
+
+  it('removes it (back to the defaults); removing none decides nothing', () => {
+    const removed = created({ biometricPolicy: strict })
+      .when({ type: 'RemoveBiometricPolicy', metadata: { now: later } })
+      .then([{ type: 'BiometricPolicyRemoved', data: { storeId: 's1', at: later.toISOString() } }]);
+    expect(removed.state.store?.biometricPolicy).toBeNull();
+    expect(removed.state.store?.lastUpdatedDtm).toBe(later.toISOString());
+    removed.when({ type: 'RemoveBiometricPolicy', metadata: { now } }).thenNothingHappened();
+  });
+
+  it('a store update replaces it (whole) or removes it (null); left out, it is kept', () => {
+    const withStrict = created({ biometricPolicy: strict });
+    const replacement = biometricPolicy({ lockoutDuration: 'PT1H' });
+    expect(
+      withStrict.when({ type: 'UpdateStore', description: 'x', biometricPolicy: replacement, metadata: { now } }).decided().events.map((e) => e.type),
+    ).toEqual(['StoreUpdated', 'BiometricPolicySet']);
+    const removed = withStrict.when({ type: 'UpdateStore', biometricPolicy: null, metadata: { now } }).decided();
+    expect([removed.events.map((e) => e.type), removed.state.store?.biometricPolicy]).toEqual([['BiometricPolicyRemoved'], null]);
+    const kept = withStrict.when({ type: 'UpdateStore', description: 'kept', metadata: { now } }).decided();
+    expect([kept.events.map((e) => e.type), kept.state.store?.biometricPolicy]).toEqual([['StoreUpdated'], strict]);
+    created().when({ type: 'UpdateStore', biometricPolicy: null, metadata: { now } }).thenNothingHappened();
+  });
+
+  it('answers 404 STORE_NOT_FOUND on a missing or deleted store', () => {
+    expect(given().when({ type: 'SetBiometricPolicy', policy: strict, metadata: { now } }).thenThrows(DomainError).code).toBe('STORE_NOT_FOUND');
+    expect(
+      created({ biometricPolicy: strict })
+        .followedBy({ type: 'DeleteStore', metadata: { now } })
+        .when({ type: 'RemoveBiometricPolicy', metadata: { now } })
+        .thenThrows(DomainError).code,
+    ).toBe('STORE_NOT_FOUND');
+  });
+
+  it('refuses a policy the contract rejects when the event is created (events are schema-checked)', () => {
+    const invalid = { ...strict, matchThreshold: 1.5 };
+    created().when({ type: 'SetBiometricPolicy', policy: invalid, metadata: { now } }).thenThrows();
   });
 });

@@ -38,6 +38,12 @@ export const storeView = (store: StoreRecord): Store => ({
   ),
 });
 
+/**
+ * A store document (the list's read model) as the API shows it: one written before stores had a
+ * biometric policy has none (null), as its stream's state has.
+ */
+export const storeDocumentView = (store: Store): Store => ({ ...store, biometricPolicy: store.biometricPolicy ?? null });
+
 /** The store as its stream holds it; null before creation and after deletion. */
 export const storeRecord = (state: StoreState): StoreRecord | null => (state.store && !state.deleted ? state.store : null);
 

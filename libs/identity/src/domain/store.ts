@@ -1,5 +1,6 @@
 import {
   type AppkeyConfig,
+  type BiometricPolicy,
   defineEvent,
   dtmSchema,
   encryptedApnsCredentialsSchema,
@@ -19,7 +20,7 @@ import { z } from 'zod';
 
 /**
  * The store aggregate (stream `store-<storeId>`): a store with its TOTP and passcode policies, its
- * passkey and appkey configurations and its push notification policies. All its stored events but
+ * passkey and appkey configurations, its push notification policies and its biometric policy. All its stored events but
  * one carry no secrets and are published on `identity-store.identity` as they are, so they are
  * declared once, as integration events in contracts (identity-integration-events.ts). The exception,
  * `PushNotificationPolicySet`, is declared here: it holds the providers' private keys as SecretBox
@@ -55,6 +56,8 @@ export type StoreEvent =
       | 'AppkeyConfigSet'
       | 'AppkeyConfigRemoved'
       | 'PushNotificationPolicyRemoved'
+      | 'BiometricPolicySet'
+      | 'BiometricPolicyRemoved'
     >
   | EventOf<typeof PushNotificationPolicySet>;
 
@@ -156,6 +159,10 @@ const withPolicy = (
   return { ...state, store: { ...state.store, [collection]: policies, lastUpdatedDtm: at } };
 };
 
+/** The store with its one biometric policy set, or removed (null: the defaults apply). */
+const withBiometricPolicy = (state: StoreState, biometricPolicy: BiometricPolicy | null, at: string): StoreState =>
+  state.store ? { ...state, store: { ...state.store, biometricPolicy, lastUpdatedDtm: at } } : state;
+
 export const evolveStore = (state: StoreState, event: StoreEvent): StoreState => {
   switch (event.type) {
     case 'StoreCreated': {
@@ -172,6 +179,7 @@ export const evolveStore = (state: StoreState, event: StoreEvent): StoreState =>
           totpPolicies: {},
           passcodePolicies: {},
           pushNotificationPolicies: {},
+          biometricPolicy: null,
           createdDtm: d.at,
           lastUpdatedDtm: d.at,
         },
@@ -214,5 +222,9 @@ export const evolveStore = (state: StoreState, event: StoreEvent): StoreState =>
       return withPolicy(state, 'pushNotificationPolicies', event.data.policy.rpId, event.data.policy, event.data.at);
     case 'PushNotificationPolicyRemoved':
       return withPolicy(state, 'pushNotificationPolicies', event.data.rpId, undefined, event.data.at);
+    case 'BiometricPolicySet':
+      return withBiometricPolicy(state, event.data.policy, event.data.at);
+    case 'BiometricPolicyRemoved':
+      return withBiometricPolicy(state, null, event.data.at);
   }
 };
