@@ -264,6 +264,8 @@ export const startSystem = async (options: SystemOptions): Promise<RunningSystem
     adminApiKey: options.adminApiKey,
     trustProxy: options.trustProxy,
     adminRouters: [audit.adminRouter],
+    // In one process the services have no /readyz of their own: the face matcher's models are checked here.
+    readiness: [{ name: 'face-matcher', check: () => analyzer.ready() }],
     targets: {
       identity: identity.app,
       totp: totp.app,
