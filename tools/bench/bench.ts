@@ -8,6 +8,9 @@
  *       generator's software authenticator,
  *   (5) appkey authentication — FIDO UAF start + complete, assertions signed by the load
  *       generator's software UAF authenticator (P-256, raw encodings),
+ *   (6) face enrolment and (7) face authentication — the real model in the matcher's worker pool,
+ *       on face images derived from @vladmandic/face-api's samples (fewer connections: every
+ *       request is seconds of model CPU, and a full queue answers 503),
  * plus the append → summaryInfo lag distribution and the system's CPU per operation, once per
  * layout (BENCH_LAYOUTS): embedded (in-process transport) and Kafka transport, both run in this
  * process, and distributed (every app its own process, started by bench.sh). The load generator
@@ -30,7 +33,7 @@ import {
   srpVerifyClient,
   srpClientProof,
 } from '@identity-store/srp';
-import { createTestDatabases, stretchPasscode, uniqueName } from '@identity-store/testing';
+import { createTestDatabases, SAMPLE_FACES, sampleFaceImage, stretchPasscode, uniqueName } from '@identity-store/testing';
 import { type RunningSystem, startSystem, SYSTEM_SERVICES } from '../../apps/embedded/src/system';
 import { READY, type Scenario } from './load-protocol';
 
@@ -42,6 +45,11 @@ const PASSKEY_SECONDS = Number(process.env.BENCH_PASSKEY_SECONDS ?? 15);
 const PASSKEY_RP = { rpId: 'bench.example', origin: 'https://bench.example' };
 const APPKEY_SECONDS = Number(process.env.BENCH_APPKEY_SECONDS ?? 15);
 const APPKEY_RP = { rpId: 'bench.example', facetId: 'https://bench.example' };
+const FACE_SECONDS = Number(process.env.BENCH_FACE_SECONDS ?? 20);
+/** Connections of the face workloads: about the matcher's queue (threads × 4). */
+const FACE_CONNECTIONS = Number(process.env.BENCH_FACE_CONNECTIONS ?? 4);
+/** Users of the face workloads (each request carries an image of ~100 KB). */
+const FACE_USERS = 44;
 const LAYOUTS = (process.env.BENCH_LAYOUTS ?? 'in-process,kafka').split(',') as Layout[];
 /** With BENCH_PROFILE=<dir>, a CPU profile of the system per workload is written there. */
 const PROFILE_DIR = process.env.BENCH_PROFILE;
@@ -81,14 +89,20 @@ type LagSnapshot = { count: number; buckets: Array<{ le: number; count: number }
  * Runs load.ts in its own process with a scenario and returns autocannon's result and the CPU this
  * process (the system under test) used meanwhile.
  */
-const runLoad = async (url: string, scenario: Scenario, durationSeconds?: number, profileName?: string) => {
+const runLoad = async (
+  url: string,
+  scenario: Scenario,
+  durationSeconds?: number,
+  profileName?: string,
+  connections = CONNECTIONS,
+) => {
   const file = path.join(os.tmpdir(), `identity-store-bench-${process.pid}.json`);
   writeFileSync(file, JSON.stringify(scenario));
   const args = [
     path.resolve(__dirname, 'load.ts'),
     url,
     file,
-    String(CONNECTIONS),
+    String(connections),
     ...(durationSeconds ? [String(durationSeconds)] : []),
   ];
   // Asynchronously: the system under test runs on this process's event loop.
@@ -462,6 +476,31 @@ const benchOnce = async (layout: Layout) => {
       APPKEY_SECONDS,
       `${layout}-appkey`,
     );
+    // (6) face enrolments and (7) face authentications: FACE_USERS users, two per sample face; a
+    // probe is another picture of the enrolled face (rotated 8°).
+    const faceUsers = users.slice(0, FACE_USERS);
+    const faces = await Promise.all(SAMPLE_FACES.map((face) => sampleFaceImage(face)));
+    const probes = await Promise.all(SAMPLE_FACES.map((face) => sampleFaceImage(face, 'rotatedRight')));
+    const faceRequests = (path: string, images: Buffer[]) =>
+      faceUsers.map((user, i) => ({
+        method: 'POST' as const,
+        path: `/api/identity-store/stores/${store}/users/${user.id}${path}`,
+        body: JSON.stringify({ image: images[i % images.length]!.toString('base64') }),
+      }));
+    const enrolments = await runLoad(
+      system.url,
+      { kind: 'requests', token: await issueToken(), requests: faceRequests('/biometrics/face', faces) },
+      FACE_SECONDS,
+      `${layout}-face-enrol`,
+      FACE_CONNECTIONS,
+    );
+    const faceAuthentications = await runLoad(
+      system.url,
+      { kind: 'requests', token: await issueToken(), requests: faceRequests('/biometrics/authentications/face', probes) },
+      FACE_SECONDS,
+      `${layout}-face-authenticate`,
+      FACE_CONNECTIONS,
+    );
     return {
       rows: [
         row('TOTP authentication (POST …/totps/authentications/{policy})', totp, system),
@@ -471,6 +510,8 @@ const benchOnce = async (layout: Layout) => {
         row('Passcode authentication (SRP start + complete, 2048-bit, SHA-256)', passcodes, system, 2),
         row('Passkey authentication (WebAuthn start + complete, ES256)', passkeys, system, 2),
         row('Appkey authentication (FIDO UAF start + complete, P-256)', appkeys, system, 2),
+        row(`Face enrolment (POST …/biometrics/face, ${FACE_CONNECTIONS} connections)`, enrolments, system),
+        row(`Face authentication (POST …/biometrics/authentications/face, ${FACE_CONNECTIONS} connections)`, faceAuthentications, system),
       ],
       lag,
       setupSeconds,
@@ -622,7 +663,7 @@ const main = async () => {
     `- Other load on the machine when the run started (1-minute load average): ${loadBefore}.`,
     `- Floor: per layout, a bare node:http server in the benchmark process answering a fixed small JSON, loaded the same way right after that layout's workloads; every workload is also given as a share of it (an operation of two requests counts once, so its share is of operations, not requests).`,
     `- Load: autocannon, ${CONNECTIONS} connections, through the gateway (JWT verified, permission checked) on 127.0.0.1. The load generator is a separate process on the same machine: it shares the 2 cores with the system and PostgreSQL, and computes the SRP client side.`,
-    `- TOTP: ${USERS} users, one authentication each with a fresh code. Every authentication appends events and outbox rows and answers at once: its summaryInfo is the last projected summary plus its own events, folded by the projection code, with a Consistency-Token (the projection catches up behind it). Reads (users, store, health): ${READ_SECONDS} s each. Passcodes: ${PASSCODE_SECONDS} s. Passkeys: ${PASSKEY_SECONDS} s. Appkeys: ${APPKEY_SECONDS} s (UAF, no push).`,
+    `- TOTP: ${USERS} users, one authentication each with a fresh code. Every authentication appends events and outbox rows and answers at once: its summaryInfo is the last projected summary plus its own events, folded by the projection code, with a Consistency-Token (the projection catches up behind it). Reads (users, store, health): ${READ_SECONDS} s each. Passcodes: ${PASSCODE_SECONDS} s. Passkeys: ${PASSKEY_SECONDS} s. Appkeys: ${APPKEY_SECONDS} s (UAF, no push). Faces: ${FACE_SECONDS} s each, ${FACE_USERS} users, ${FACE_CONNECTIONS} connections, real model on the matcher's worker threads (their CPU is the system's).`,
     '',
     ...sections,
     END,
