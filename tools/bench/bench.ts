@@ -351,6 +351,7 @@ const benchOnce = async (layout: Layout) => {
       authenticationPolicies: { bench: { userVerification: ['fingerprint'], maxFailedAttempts: 100 } },
       maxDevices: 1,
     });
+    await post(`/${store}/biometricPolicy`, { maxFailedAttempts: 100 });
     const params = srpParameters(SRP.srpGroup, SRP.hash);
 
     // Setup (not measured): USERS users, each with a completed TOTP registration and a passcode.
