@@ -76,7 +76,8 @@ export const createFaceAnalyzer = (options: FaceAnalyzerOptions = {}): FaceAnaly
     execArgv: workerExecArgv(),
   });
   // Counted here rather than through piscina's maxQueue, whose refusal is a bare Error message.
-  let pending = 0;
+  const inFlight = new Set<Promise<FaceTaskResult>>();
+  let closed = false;
 
   const loaded = new Promise<void>((resolve, reject) => {
     let workersLoaded = 0;
@@ -97,20 +98,28 @@ export const createFaceAnalyzer = (options: FaceAnalyzerOptions = {}): FaceAnaly
 
   return {
     async analyze(image, { minFaceSize }) {
-      if (pending >= threads + maxQueue) throw new MatcherBusyError();
-      pending++;
+      if (closed) throw new Error('The face analyzer is closed');
+      if (inFlight.size >= threads + maxQueue) throw new MatcherBusyError();
+      // A copy, transferred: the caller's Buffer may be a view of a larger pooled ArrayBuffer.
+      const bytes = new Uint8Array(image);
+      const task = pool.run({ image: bytes, minFaceSize }, { transferList: [bytes.buffer] });
+      inFlight.add(task);
+      let result: FaceTaskResult;
       try {
-        // A copy, transferred: the caller's Buffer may be a view of a larger pooled ArrayBuffer.
-        const bytes = new Uint8Array(image);
-        const result = await pool.run({ image: bytes, minFaceSize }, { transferList: [bytes.buffer] });
-        if (!result.ok) throw new FaceImageError(result.code, result.message);
-        return { ...result.analysis, model: FACE_MODEL };
+        result = await task;
       } finally {
-        pending--;
+        inFlight.delete(task);
       }
+      if (!result.ok) throw new FaceImageError(result.code, result.message);
+      return { ...result.analysis, model: FACE_MODEL };
     },
     similarity: cosineSimilarity,
     ready: () => loaded,
-    close: () => pool.close(),
+    /** Refuses new analyses, lets the running and queued ones finish, then ends the workers. */
+    async close() {
+      closed = true;
+      await Promise.allSettled([...inFlight]);
+      await pool.destroy();
+    },
   };
 };

@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config, FaceResult, Human as HumanInstance } from '@vladmandic/human';
 import type * as TfCore from '@tensorflow/tfjs-core';
-import { FACE_CONFIDENCE_FLOOR, FaceImageError, HUMAN_VERSION, type FaceTaskResult } from './face-analysis';
+import { FaceImageError, HUMAN_VERSION, type FaceTaskResult } from './face-analysis';
 import type { DecodedImage } from './face-image';
+import { theOneFace } from './face-selection';
 
 /**
  * @vladmandic/human on TensorFlow.js's WASM backend, every model from the package's own files
@@ -122,20 +123,6 @@ const analyzeWith = async (human: HumanInstance, tf: Tf, image: DecodedImage, mi
     liveness: livenessScores && Math.min(livenessScores.antispoof, livenessScores.liveness),
     livenessScores,
   };
-};
-
-/** The image's one confident face (see FACE_CONFIDENCE_FLOOR). */
-const theOneFace = (faces: FaceResult[]): FaceResult => {
-  if (faces.length === 0) throw new FaceImageError('FACE_NOT_FOUND', 'No face was found in the image');
-  const confident = faces.filter((face) => face.boxScore >= FACE_CONFIDENCE_FLOOR);
-  if (confident.length > 1) throw new FaceImageError('MULTIPLE_FACES', `The image shows ${confident.length} faces; one is needed`);
-  const [face] = confident;
-  if (!face)
-    throw new FaceImageError(
-      'LOW_QUALITY',
-      `The face was detected with confidence ${Math.max(...faces.map((f) => f.boxScore))}, below ${FACE_CONFIDENCE_FLOOR}`,
-    );
-  return face;
 };
 
 const normalised = (values: number[]): Float32Array => {
