@@ -94,10 +94,10 @@ const syntheticRecaptures = async (image: Buffer): Promise<Record<'screen' | 'pr
   const stripes = Buffer.alloc(width * height * 3);
   for (let i = 0; i < width * height; i++) {
     const column = (i % width) % 3;
-    for (let channel = 0; channel < 3; channel++) stripes[i * 3 + channel] = channel === column ? 255 : 150;
+    for (let channel = 0; channel < 3; channel++) stripes[i * 3 + channel] = channel === column ? 255 : 190;
   }
   const pixelated = await sharp(image)
-    .resize({ width: Math.round(width / 3) })
+    .resize({ width: Math.round(width / 2) })
     .resize({ width, height, kernel: 'nearest' })
     .toBuffer();
   const bezel = Math.round(width * 0.08);
