@@ -27,7 +27,7 @@ export interface FaceAnalyzer {
 }
 
 export interface FaceAnalyzerOptions {
-  /** Worker threads, each with its own copy of the models (about 60 MB); default max(1, cpus − 1). */
+  /** Worker threads, each with its own copy of the models (about 120 MB of memory each); default max(1, cpus − 1). */
   threads?: number;
   /** Analyses that may wait for a worker beyond the running ones; default 4 × threads. */
   maxQueue?: number;

@@ -85,9 +85,8 @@ export interface FaceModel {
   analyze(image: DecodedImage, minFaceSize: number): Promise<Extract<FaceTaskResult, { ok: true }>['analysis']>;
 }
 
-/** Loads human and its five face models (about 0.2 s); rejects if any of them did not load. */
+/** Loads human and its five face models (a few tenths of a second); rejects if any of them did not load. */
 export const loadFaceModel = async (): Promise<FaceModel> => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Human } = require(path.join(HUMAN_DIST, 'human.node-wasm.js')) as { Human: new (config: Partial<Config>) => HumanInstance };
   const human = new Human(HUMAN_CONFIG);
   if (human.version !== HUMAN_VERSION)
