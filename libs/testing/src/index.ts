@@ -144,3 +144,4 @@ export * from './uaf/test-uaf-ca';
 export * from './uaf/uaf-tamper';
 export { UafAlgorithm, UafTag } from './uaf/uaf-tlv';
 export * from './zod-issues';
+export * from './faces/sample-faces';
