@@ -8,11 +8,15 @@ import { isoDurationSchema, storedIsoDurationSchema } from '../api/common';
  * score distributions of the embedding model (docs/biometrics.md).
  */
 export const biometricPolicyDefaults = {
-  /** Cosine similarity of face embeddings at or above which a probe matches (docs/biometrics.md). */
-  matchThreshold: 0.6,
+  /**
+   * Cosine similarity of face embeddings at or above which a probe matches: the face lib's
+   * DEFAULT_MATCH_THRESHOLD, 0.05 above the highest impostor score measured (docs/biometrics.md).
+   */
+  matchThreshold: 0.75,
+  /** Off by default: on still photos the liveness models separate poorly (docs/biometrics.md). */
   livenessRequired: false,
-  /** Liveness (anti-spoofing) score at or above which a probe is live, when required. */
-  livenessThreshold: 0.5,
+  /** Liveness score (the lower of antispoof and liveness) at or above which a probe is live, when required. */
+  livenessThreshold: 0.3,
   maxFailedAttempts: 5,
   lockoutDuration: 'PT15M',
   /** The smallest face (box width and height, pixels) a template or probe is made of. */
