@@ -10,9 +10,9 @@ import { BiometricPolicyRemoved, BiometricPolicySet, identityIntegrationEvents }
 import { createStoreBodySchema, storeSchema, updateStoreBodySchema } from './store';
 
 const defaults = {
-  matchThreshold: 0.6,
+  matchThreshold: 0.75,
   livenessRequired: false,
-  livenessThreshold: 0.5,
+  livenessThreshold: 0.3,
   maxFailedAttempts: 5,
   lockoutDuration: 'PT15M',
   minFaceSize: 64,
