@@ -29,6 +29,8 @@ const env = loadConfig(
     ADMIN_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     EMBEDDED_PG_PORT: z.coerce.number().int().default(54329),
     TRUST_PROXY: trustProxySchema.optional(),
+    /** The face matcher's worker threads (default: one per core but one). */
+    BIOMETRIC_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   }),
 );
 
@@ -84,6 +86,7 @@ const main = async () => {
     logger,
     storage: storageSettings(env),
     publicBaseUrl: env.PUBLIC_BASE_URL,
+    biometricThreads: env.BIOMETRIC_THREADS,
   });
 
   // The key itself is never printed (stdout ends up in journald and CI logs): only where it is.
