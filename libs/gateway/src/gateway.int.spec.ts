@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { operations } from '@identity-store/contracts';
 import { createPrismaClient } from '@identity-store/event-store';
 import { createLogger, generateGrantKeyPair, GRANT_HEADER, parseGrantVerifyKey } from '@identity-store/http-kit';
 import { decodeJwt, SignJWT } from 'jose';
@@ -249,17 +250,17 @@ describe('bearer tokens on /api/identity-store/**', () => {
     }
   });
 
-  it('501 NOT_IMPLEMENTED for an operation of the contract without a service yet', async () => {
+  it('every operation of the contract is implemented (none answers 501)', () => {
+    expect(operations.filter((operation) => !operation.implemented).map((operation) => operation.operationId)).toEqual([]);
+  });
+
+  it('503 SERVICE_UNAVAILABLE for an operation whose service this gateway has no target for', async () => {
+    // This gateway is given no biometric target.
     const response = await request(gateway.app)
       .post(`${S}/acme/users/u1/biometrics/face`)
       .set(bearer(adminToken))
-      .send({ name: 'p' });
-    expect(response.status).toBe(501);
-    expect(response.body).toMatchObject({
-      code: 'NOT_IMPLEMENTED',
-      operationId: 'enrolBiometric',
-    });
-    expect(response.body.detail).toContain('enrolBiometric');
+      .send({ image: 'AAAA' });
+    expect([response.status, response.body.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
   });
 
   it('routes each operation to its owning service, in-process, method/path/query/body/headers unchanged', async () => {
@@ -473,12 +474,12 @@ describe('API keys with limited permissions and stores', () => {
     expect(store.body.grant).toMatchObject({ op: 'getStore', stores: ['acme', 'beta'] });
   });
 
-  it('checks permission and store before answering 501', async () => {
+  it('checks permission and store before answering that a service is unavailable', async () => {
     const allowed = await request(gateway.app)
       .post(`${S}/acme/users/u1/biometrics/face`)
       .set(bearer(limitedToken))
       .send({});
-    expect([allowed.status, allowed.body.code]).toEqual([501, 'NOT_IMPLEMENTED']);
+    expect([allowed.status, allowed.body.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
     const denied = await request(gateway.app)
       .post(`${S}/acme/passkeyConfig`)
       .set(bearer(limitedToken))
