@@ -3,7 +3,7 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 /**
  * Keys whose values never reach a log, wherever they sit: credentials and secrets in requests,
  * bodies and errors (a TOTP code or secret, SRP salts and verifiers, passcodes, tokens, keys — push
- * providers' private keys in plain or as ciphertext).
+ * providers' private keys in plain or as ciphertext —, devices' push tokens, face images and templates).
  */
 const SECRET_KEYS = [
   'secret',
@@ -16,6 +16,10 @@ const SECRET_KEYS = [
   'encryptedPrivateKey',
   'password',
   'passcode',
+  'pushToken',
+  'image',
+  'encryptedTemplate',
+  'embedding',
 ];
 /**
  * pino's redaction has no recursive wildcard: each key at the top level and up to four levels down
