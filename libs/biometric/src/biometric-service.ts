@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   type ClientBiometricFailureReason,
+  DistributiveOmit,
   DomainError,
   effectiveBiometricPolicy,
   invalid,
-  lockRunsAt,
-  locked,
   notFound,
   topics,
 } from '@identity-store/contracts';
@@ -26,17 +25,18 @@ import {
   biometricStreamId,
   evolveBiometric,
   type FaceAuthenticationFailed,
+  type FaceAuthenticationSucceeded,
   initialBiometricUserState,
   toBiometricIntegrationEvent,
   userIdOfBiometricStream,
 } from './domain/biometric';
-import { type BiometricCommand, decideBiometric } from './domain/biometric-decider';
+import { type BiometricCommand, decideBiometric, requireUnlocked } from './domain/biometric-decider';
 import { biometricSnapshot } from './domain/biometric-snapshot';
 import { biometricResourcesOf } from './domain/biometric-views';
 import { type FaceAnalyzer, FaceImageError, MatcherBusyError } from '@identity-store/face';
 import { embeddingOf, templateOf } from './matching/templates';
 
-type Command = BiometricCommand extends infer C ? (C extends { metadata: unknown } ? Omit<C, 'metadata'> : never) : never;
+type Command = DistributiveOmit<BiometricCommand, 'metadata'>;
 
 /**
  * Associated data of a face template: the user and the enrolment (a ciphertext copied to another
@@ -94,7 +94,7 @@ export class BiometricService extends CredentialService<BiometricUserState, Biom
     const context = await this.activeUser(request);
     const policy = effectiveBiometricPolicy(context.store.biometricPolicy);
     // Refused before the (costly) analysis; the decision checks again on the state it appends to.
-    this.requireUnlocked(await this.streams.load(context.user.id));
+    requireUnlocked(await this.streams.load(context.user.id), this.streams.clock());
     const face = await this.analyze(input.image, policy.minFaceSize);
     const biometricId = randomUUID();
     const encryptedTemplate = this.secrets.encrypt(templateOf(face.embedding), templateContext(context.user.id, biometricId));
@@ -116,7 +116,7 @@ export class BiometricService extends CredentialService<BiometricUserState, Biom
     const state = await this.streams.load(context.user.id);
     const enrolled = state.face;
     if (!enrolled) throw notFound('BIOMETRIC_NOT_ENROLLED', 'The user has no face enrolled.');
-    this.requireUnlocked(state);
+    requireUnlocked(state, this.streams.clock());
     const probe = await this.analyze(input.image, policy.minFaceSize);
     if (probe.model !== enrolled.model)
       throw new DomainError('conflict', 'TEMPLATE_MODEL_CHANGED', 'The enrolled face was made with another model: enrol again.');
@@ -130,16 +130,18 @@ export class BiometricService extends CredentialService<BiometricUserState, Biom
       verdict: { score: this.analyzer.similarity(probe.embedding, template), liveness: probe.liveness },
       ...(input.context !== undefined ? { context: input.context } : {}),
     });
-    const failure = events.find(
-      (event): event is RecordedEvent<FaceAuthenticationFailed> => event.type === 'FaceAuthenticationFailed',
-    );
-    const decided = events.find((event) => event.type === 'FaceAuthenticationSucceeded' || event.type === 'FaceAuthenticationFailed');
-    const score = (decided?.data as { score: number | null } | undefined)?.score;
+    // The decision is one event: succeeded or failed, each with the score it was judged on.
+    const decided = events.find(
+      (event): event is RecordedEvent<FaceAuthenticationFailed | FaceAuthenticationSucceeded> =>
+        event.type === 'FaceAuthenticationFailed' || event.type === 'FaceAuthenticationSucceeded',
+    )!;
+    const failure = decided.type === 'FaceAuthenticationFailed' ? (decided.data as FaceAuthenticationFailed['data']) : null;
+    const { score } = decided.data;
     return {
       result: failure ? ('FAILURE' as const) : ('SUCCESS' as const),
       authenticationId,
-      ...(failure ? { reason: failure.data.reason } : {}),
-      ...(typeof score === 'number' ? { score } : {}),
+      ...(failure ? { reason: failure.reason } : {}),
+      ...(score !== null ? { score } : {}),
       user: await this.userView(context.user, events),
     };
   }
@@ -177,11 +179,6 @@ export class BiometricService extends CredentialService<BiometricUserState, Biom
     const { store, user } = await this.streams.resolve(storeName, ref);
     requireActiveUser(user);
     return { store, user, metadata };
-  }
-
-  private requireUnlocked(state: BiometricUserState) {
-    if (lockRunsAt(state.lockedUntil, this.streams.clock()))
-      throw locked('BIOMETRIC_LOCKED', `The user's biometrics are locked until ${state.lockedUntil} after failed attempts.`);
   }
 
   /** The image's one face, or a 400 naming `body.image` (nothing changes); 503 when the matcher is saturated. */

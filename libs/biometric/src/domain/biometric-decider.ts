@@ -86,7 +86,8 @@ export type BiometricCommand = EnrolFace | AuthenticateFace | RecordBiometricFai
 
 const round = (score: number) => Math.round(score * 10_000) / 10_000;
 
-const requireUnlocked = (state: BiometricUserState, now: Date) => {
+/** 423 while the user's biometrics are locked (the service also checks before a costly analysis). */
+export const requireUnlocked = (state: BiometricUserState, now: Date) => {
   if (lockRunsAt(state.lockedUntil, now))
     throw locked('BIOMETRIC_LOCKED', `The user's biometrics are locked until ${state.lockedUntil} after failed attempts.`);
 };
