@@ -1,4 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { pemKeyPair } from './push-test-keys';
 
 /**
  * Key material for push notification policies and appkey configurations in specs: fresh provider
@@ -9,7 +10,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 const pkcs8Pem = ({ privateKey }: { privateKey: KeyObject }) => privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 /** A fresh ECDSA P-256 private key, PKCS#8 PEM: what an APNs `.p8` key file holds. */
-export const apnsTestPrivateKey = (): string => pkcs8Pem(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }));
+export const apnsTestPrivateKey = (): string => pemKeyPair('ec').privateKey;
 
 /** A fresh RSA private key (2048 bits unless given), PKCS#8 PEM: what a service account's JSON key holds. */
 export const fcmTestPrivateKey = (modulusLength = 2048): string => pkcs8Pem(generateKeyPairSync('rsa', { modulusLength }));
